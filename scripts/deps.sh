@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# scripts/deps.sh — install the Debian 12 packages LexOS needs, idempotently.
+#
+#   scripts/deps.sh             build + test dependencies
+#   scripts/deps.sh --bench     + wrk, nginx (bench/http.sh)
+#   scripts/deps.sh --browser   + chromium, Node.js, npm; then `npm ci` in tests/browser
+#
+# Only packages that are missing are installed (apt-get update runs only then). A package
+# counts as present when dpkg has it installed or an installed package provides it (for
+# example NodeSource's nodejs provides npm). Uses sudo when not run as root.
+set -euo pipefail
+
+# Base: compiler and build tools, the libraries the C++ code links, the PostgreSQL server
+# that tests/support/pg-cluster.sh starts, and the sqlite3/curl tools the scripts use.
+PACKAGES=(
+  build-essential cmake pkg-config            # toolchain
+  libpoco-dev libboost-dev libboost-filesystem-dev catch2 libargon2-dev  # C++ libraries
+  libssl-dev libsqlite3-dev libpq-dev         # crypto, embedded and server databases
+  postgresql postgresql-contrib sqlite3       # test database server, sqlite3 shell
+  curl ca-certificates                        # HTTP checks in scripts and benchmarks
+)
+BENCH_PACKAGES=(wrk nginx-light python3)      # bench/http.sh (python3: connection probe)
+BROWSER_PACKAGES=(chromium nodejs npm)        # tests/browser (Playwright + Debian chromium)
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+    --browser) PACKAGES+=("${BROWSER_PACKAGES[@]}"); browser=1 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "deps.sh: unknown option '$arg' (expected --bench or --browser)" >&2; exit 2 ;;
+  esac
+done
+
+# Names provided by installed packages (virtual packages), one per line.
+provided="$(dpkg-query -W -f='${Status}\t${Provides}\n' 2>/dev/null \
+  | awk -F'\t' '$1 == "install ok installed" { print $2 }' \
+  | tr ',' '\n' | sed 's/(.*)//; s/^ *//; s/ *$//' | sort -u)"
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
+  [[ "$status" == "install ok installed" ]] && continue
+  grep -qxF "$pkg" <<<"$provided" && continue
+  missing+=("$pkg")
+done
+
+if ((${#missing[@]})); then
+  sudo=()
+  if ((EUID != 0)); then
+    command -v sudo >/dev/null || { echo "deps.sh: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  echo "deps.sh: installing ${missing[*]} ..." >&2
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+  summary="installed: ${missing[*]}"
+else
+  summary="all dependencies present"
+fi
+
+# Browser tests: fetch their npm packages once (node_modules absent). Playwright drives
+# Debian's chromium, so it must not try to download a browser of its own.
+if ((browser)) && [[ -f "$ROOT/tests/browser/package.json" && ! -d "$ROOT/tests/browser/node_modules" ]]; then
+  cd "$ROOT/tests/browser"
+  if [[ -f package-lock.json ]]; then npm_cmd=(npm ci); else npm_cmd=(npm install); fi
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 "${npm_cmd[@]}" --no-audit --no-fund >&2
+  summary+="; ${npm_cmd[*]} in tests/browser"
+fi
+
+echo "deps.sh: $summary"

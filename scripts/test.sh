@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# scripts/test.sh — build LexOS and run every test (unit, integration, security, browser).
+#
+#   scripts/test.sh                 all tests
+#   scripts/test.sh -R portal       arguments go to ctest (here: tests matching "portal")
+#
+# Installs the browser-test dependencies too once tests/browser/package.json exists.
+# The exit code is ctest's; ctest prints the summary line ("100% tests passed, ...").
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+build_args=()
+[[ -f tests/browser/package.json ]] && build_args+=(--browser)
+bash scripts/build.sh "${build_args[@]}"
+
+exec ctest --test-dir build --output-on-failure -j2 "$@"
