@@ -1,0 +1,275 @@
+#include "app/core_module.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+
+#include "app/core_schema.h"
+#include "config/config.h"
+#include "guard/guard.h"
+#include "http/json.h"
+#include "http/request_context.h"
+#include "identity/audit_log.h"
+#include "identity/passwords.h"
+#include "lexos/sdk/lexos.h"
+#include "plugins/registry.h"
+
+namespace lexos::core {
+
+namespace {
+
+using sdk::Audience;
+using sdk::Method;
+
+// Parses a JSON object body; BadRequest naming "body" when it is not one.
+Poco::JSON::Object::Ptr jsonBody(sdk::Context& ctx) {
+  if (ctx.request().contentType() != "application/json")
+    throw sdk::BadRequest("body", "Send the request as application/json.");
+  try {
+    Poco::JSON::Parser parser;
+    auto v = parser.parse(ctx.request().body());
+    auto o = v.extract<Poco::JSON::Object::Ptr>();
+    if (!o) throw sdk::BadRequest("body", "The body must be a JSON object.");
+    return o;
+  } catch (const sdk::HttpError&) {
+    throw;
+  } catch (const std::exception&) {
+    throw sdk::BadRequest("body", "The body is not valid JSON.");
+  }
+}
+
+std::string requiredString(const Poco::JSON::Object::Ptr& o, const std::string& field, std::size_t max = 320) {
+  if (!o->has(field) || o->isNull(field)) throw sdk::BadRequest(field, "Enter " + field + ".");
+  auto v = o->get(field);
+  if (!v.isString()) throw sdk::BadRequest(field, field + " must be text.");
+  std::string s = v.extract<std::string>();
+  if (s.empty()) throw sdk::BadRequest(field, "Enter " + field + ".");
+  if (s.size() > max) throw sdk::BadRequest(field, field + " is too long.");
+  return s;
+}
+
+std::string lowerTrim(std::string s) {
+  s.erase(0, s.find_first_not_of(" \t"));
+  s.erase(s.find_last_not_of(" \t") + 1);
+  std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+  return s;
+}
+
+class CoreModule : public sdk::Plugin {
+ public:
+  CoreModule(const Config& config, const Registry& registry, const Guard* const& guard)
+      : config_(config), registry_(registry), guard_(guard) {}
+
+  void registerWith(sdk::Registrar& r) override {
+    r.addPermission({"core.users.manage", "Manage the firm's staff accounts", {sdk::kRoleOwner}});
+    r.addPermission({"core.audit.read", "Read the firm's audit log", {sdk::kRoleOwner}});
+    r.addTable({"firm_modules", sdk::Tenancy::Firm, "", "", {"firm_id", "module"}});
+    r.addTable({"users", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addTable({"sessions", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addTable({"audit_log", sdk::Tenancy::Firm, "", "", {"firm_id", "seq"}});
+    r.addMigration({1, "ids and tenant functions", "", schema::kV1Sqlite, schema::kV1Postgres});
+    r.addMigration({2, "firms, users, sessions, audit log", schema::kV2, "", ""});
+
+    r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,
+                [this](sdk::Context& c) { login(c); }, 16 * 1024, "Sign in: {firm, email, password}"});
+    r.addRoute({Method::Post, "/api/v1/auth/logout", Audience::Public, sdk::kPublic,
+                [this](sdk::Context& c) { logout(c); }, 1024, "Sign out (ends this session)"});
+    r.addRoute({Method::Get, "/api/v1/me", Audience::Public, sdk::kPublic,
+                [this](sdk::Context& c) { me(c); }, 0, "The signed-in principal and its CSRF token"});
+    r.addRoute({Method::Get, "/api/v1/nav", Audience::Public, sdk::kPublic,
+                [this](sdk::Context& c) { nav(c); }, 0, "Navigation: modules enabled and permitted"});
+    r.addRoute({Method::Get, "/api/v1/audit", Audience::Staff, "core.audit.read",
+                [this](sdk::Context& c) { audit(c); }, 0, "The firm's audit log, newest first"});
+  }
+
+ private:
+  static RequestContext& host(sdk::Context& c) { return static_cast<RequestContext&>(c); }
+
+  void login(sdk::Context& c) {
+    auto body = jsonBody(c);
+    const std::string slug = lowerTrim(requiredString(body, "firm", 64));
+    const std::string email = lowerTrim(requiredString(body, "email"));
+    const std::string password = requiredString(body, "password", 1024);
+    Connection& conn = host(c).connection();
+    const std::string addr = c.request().remoteAddress();
+    const std::string since = utcTimestamp(-15 * 60);
+    const std::string acctKey = "acct:" + slug + ":" + email, addrKey = "addr:" + addr;
+    // Throttle: 10 failures in 15 minutes per account or per address. Only failures count, and
+    // they age out, so the real owner is never locked out for good.
+    auto fails = conn.query(
+        "SELECT key, count(*), min(at) FROM login_failures WHERE key IN ($1, $2) AND at > $3 GROUP BY key",
+        {acctKey, addrKey, since});
+    for (const auto& row : fails.rows)
+      if (sdk::asInt(row[1]) >= 10) {
+        c.response().setHeader("Retry-After", "900");
+        c.response().sendJson(errorJson("throttled", "Too many failed sign-ins. Try again in 15 minutes."), 429);
+        return;
+      }
+    auto firm = conn.query("SELECT id FROM firms WHERE slug = $1", {slug});
+    sdk::Principal actor;
+    std::int64_t userId = 0;
+    bool ok = false;
+    std::string kind;
+    if (!firm.empty()) {
+      actor.firm_id = sdk::asInt(firm.rows[0][0]);
+      conn.setScope({actor.firm_id, 0});
+      auto u = conn.query("SELECT id, password_hash, status, kind FROM users WHERE email = $1", {email});
+      if (!u.empty() && !sdk::isNull(u.rows[0][1]) && sdk::asText(u.rows[0][2]) == "active") {
+        ok = verifyPassword(password, sdk::asText(u.rows[0][1]));
+        userId = sdk::asInt(u.rows[0][0]);
+        kind = sdk::asText(u.rows[0][3]);
+      } else {
+        verifyPassword(password, kDummyHash);  // same work for unknown users: no timing oracle
+      }
+    } else {
+      verifyPassword(password, kDummyHash);
+    }
+    if (!ok) {
+      conn.execute("INSERT INTO login_failures (key, at) VALUES ($1, $2)", {acctKey, utcTimestamp()});
+      conn.execute("INSERT INTO login_failures (key, at) VALUES ($1, $2)", {addrKey, utcTimestamp()});
+      AuditLog::append(conn, actor, addr, c.request().requestId(), {{"login.failure", "user", email, ""}});
+      c.response().sendJson(errorJson("invalid_credentials", "The firm, email or password is not right."), 401);
+      return;
+    }
+    // Rotation: a session presented with this login request ends; a new one begins.
+    const std::string old = Guard::cookieValue(c.request().header("Cookie").value_or(""), kSessionCookie);
+    if (auto dot = old.find('.'); dot != std::string::npos)
+      conn.execute("DELETE FROM sessions WHERE token_hash = $1", {Guard::hashToken(old.substr(dot + 1))});
+    const std::string token = Guard::randomToken(32), csrf = Guard::randomToken(24);
+    const std::int64_t sid = conn.newId();
+    conn.execute(
+        "INSERT INTO sessions (firm_id, id, token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) "
+        "VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6, $7)",
+        {sid, Guard::hashToken(token), userId, csrf, utcTimestamp(), utcTimestamp(),
+         utcTimestamp(3600L * config_.session_absolute_hours)});
+    actor.user_id = userId;
+    actor.email = email;
+    actor.kind = kind == "portal" ? sdk::PrincipalKind::Portal : sdk::PrincipalKind::Staff;
+    AuditLog::append(conn, actor, addr, c.request().requestId(), {{"login.success", "user", std::to_string(userId), ""}});
+    c.response().setHeader("Set-Cookie", std::string(kSessionCookie) + "=" + std::to_string(actor.firm_id) + "." +
+                                             token + "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
+                                             std::to_string(3600L * config_.session_absolute_hours));
+    Poco::JSON::Object o;
+    o.set("csrf_token", csrf);
+    o.set("kind", kind);
+    c.response().sendJson(toJson(o), 200);
+  }
+
+  void logout(sdk::Context& c) {
+    const auto& p = c.principal();
+    if (p.kind == sdk::PrincipalKind::Anonymous) throw sdk::Unauthorized();
+    const std::string cookie = Guard::cookieValue(c.request().header("Cookie").value_or(""), kSessionCookie);
+    Connection& conn = host(c).connection();
+    conn.setScope({p.firm_id, 0});
+    if (auto dot = cookie.find('.'); dot != std::string::npos)
+      conn.execute("DELETE FROM sessions WHERE token_hash = $1", {Guard::hashToken(cookie.substr(dot + 1))});
+    c.audit().record("logout", "user", std::to_string(p.user_id));
+    c.response().setHeader("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
+    c.response().setStatus(204);
+    c.response().send("");
+  }
+
+  void me(sdk::Context& c) {
+    const auto& p = c.principal();
+    if (p.kind == sdk::PrincipalKind::Anonymous) throw sdk::Unauthorized();
+    Connection& conn = host(c).connection();
+    conn.setScope({p.firm_id, 0});
+    auto s = conn.query("SELECT s.csrf_token FROM sessions s WHERE s.token_hash = $1",
+                        {Guard::hashToken(sessionToken(c))});
+    auto firm = conn.query("SELECT slug, name FROM firms WHERE id = $1", {p.firm_id});
+    Poco::JSON::Object o;
+    o.set("id", p.user_id);
+    o.set("kind", p.isPortal() ? "portal" : "staff");
+    o.set("email", p.email);
+    o.set("display_name", p.display_name);
+    o.set("firm", firm.empty() ? "" : sdk::asText(firm.rows[0][0]));
+    o.set("firm_name", firm.empty() ? "" : sdk::asText(firm.rows[0][1]));
+    if (p.isPortal()) o.set("client_id", p.client_id);
+    Poco::JSON::Array roles, perms;
+    for (const auto& r : p.roles) roles.add(r);
+    for (const auto& r : p.permissions) perms.add(r);
+    o.set("roles", roles);
+    o.set("permissions", perms);
+    o.set("csrf_token", s.empty() ? "" : sdk::asText(s.rows[0][0]));
+    c.response().sendJson(toJson(o), 200);
+  }
+
+  void nav(sdk::Context& c) {
+    const auto& p = c.principal();
+    if (p.kind == sdk::PrincipalKind::Anonymous) throw sdk::Unauthorized();
+    Connection& conn = host(c).connection();
+    conn.setScope({p.firm_id, 0});
+    std::map<std::string, bool> switched;
+    for (const auto& row : conn.query("SELECT module, enabled FROM firm_modules", {}).rows)
+      switched[sdk::asText(row[0])] = sdk::asBool(row[1]);
+    Poco::JSON::Array items, modules;
+    const auto want = p.isPortal() ? Audience::Portal : Audience::Staff;
+    std::vector<NavEntryRecord> entries = registry_.nav();
+    std::stable_sort(entries.begin(), entries.end(), [](auto& a, auto& b) { return a.entry.order < b.entry.order; });
+    for (const auto& e : entries) {
+      if (e.entry.audience != want || !p.can(e.entry.permission)) continue;
+      if (switched.count(e.plugin) && !switched[e.plugin]) continue;
+      Poco::JSON::Object item;
+      item.set("module", e.plugin);
+      item.set("section", e.entry.section);
+      item.set("label", e.entry.label);
+      item.set("href", e.entry.href);
+      items.add(item);
+    }
+    for (const auto& pl : registry_.plugins())
+      if (!pl.builtin && !(switched.count(pl.id) && !switched[pl.id])) modules.add(pl.id);
+    Poco::JSON::Object o;
+    o.set("items", items);
+    o.set("modules", modules);
+    c.response().sendJson(toJson(o), 200);
+  }
+
+  void audit(sdk::Context& c) {
+    std::int64_t limit = 100;
+    if (auto l = c.request().query("limit")) {
+      try {
+        limit = std::stoll(*l);
+      } catch (...) {
+        throw sdk::BadRequest("limit", "limit must be a whole number from 1 to 500.");
+      }
+      if (limit < 1 || limit > 500) throw sdk::BadRequest("limit", "limit must be a whole number from 1 to 500.");
+    }
+    auto rs = c.db().query("SELECT seq, at, actor, action, object_type, object_id, address, request_id FROM audit_log "
+                           "ORDER BY seq DESC LIMIT $1", {limit});
+    Poco::JSON::Array items;
+    for (const auto& r : rs.rows) {
+      Poco::JSON::Object o;
+      for (std::size_t i = 0; i < rs.columns.size(); ++i) {
+        if (std::holds_alternative<std::int64_t>(r[i])) o.set(rs.columns[i], sdk::asInt(r[i]));
+        else o.set(rs.columns[i], sdk::asText(r[i]));
+      }
+      items.add(o);
+    }
+    Poco::JSON::Object out;
+    out.set("items", items);
+    out.set("next_cursor", Poco::Dynamic::Var());
+    c.response().sendJson(toJson(out), 200);
+  }
+
+  static std::string sessionToken(sdk::Context& c) {
+    const std::string cookie = Guard::cookieValue(c.request().header("Cookie").value_or(""), kSessionCookie);
+    auto dot = cookie.find('.');
+    return dot == std::string::npos ? "" : cookie.substr(dot + 1);
+  }
+
+  static constexpr const char* kDummyHash =
+      "$argon2id$v=19$m=65536,t=3,p=1$c29tZXNhbHRzb21lc2FsdA$0kq0mWw3ZsOrZbzVtCZJlN2q/ZJqWT8fQm7g7dL9kWk";
+  const Config& config_;
+  const Registry& registry_;
+  const Guard* const& guard_;
+};
+
+}  // namespace
+
+std::unique_ptr<sdk::Plugin> makeCoreModule(const Config& config, const Registry& registry, const Guard* const& guard) {
+  return std::make_unique<CoreModule>(config, registry, guard);
+}
+
+}  // namespace lexos::core

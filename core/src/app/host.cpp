@@ -1,0 +1,97 @@
+#include "app/host.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+
+#include <filesystem>
+
+#include "app/core_module.h"
+#include "data/migrator.h"
+
+namespace lexos::core {
+
+void setupLogging(const std::string& level) {
+  Poco::AutoPtr<Poco::PatternFormatter> fmt(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
+  fmt->setProperty("times", "UTC");
+  Poco::AutoPtr<Poco::FormattingChannel> ch(new Poco::FormattingChannel(fmt, new Poco::ConsoleChannel));
+  Poco::Logger::root().setChannel(ch);
+  Poco::Logger::root().setLevel(level);
+  Poco::Logger::setLevel("", Poco::Logger::parseLevel(level));
+}
+
+Host::Host(Config config) : config_(std::move(config)), registry_(std::make_unique<Registry>()) {
+  std::filesystem::create_directories(config_.state_dir);
+  registry_->setPluginConfig([this](const std::string& id, const std::string& key, const std::string& fb) {
+    return config_.pluginValue(id, key, fb);
+  });
+  PluginInfo core;
+  core.id = "core";
+  core.version = "0.1.0";
+  core.file = "(built in)";
+  core.sdk_version = LEXOS_SDK_VERSION;
+  core.builtin = true;
+  core.abi_major = LEXOS_SDK_ABI_MAJOR;
+  core.abi_minor = LEXOS_SDK_ABI_MINOR;
+  registry_->registerPlugin(core, makeCoreModule(config_, *registry_, guardPtr_));
+  for (const auto& id : config_.plugins_enabled) {
+    if (id == "core") throw LoadError("config: plugins.enabled: 'core' is built in; remove it from the list");
+    loader_.load(config_.plugins_dir, id, *registry_);
+  }
+  guard_ = std::make_unique<Guard>(config_, *registry_);
+  guardPtr_ = guard_.get();
+  mailer_ = std::make_unique<Mailer>(config_);
+  pool_ = std::make_unique<ConnectionPool>(config_.database_url, config_.pool_size, registry_.get());
+  services_.config = &config_;
+  services_.registry = registry_.get();
+  services_.pool = pool_.get();
+  services_.guard = guard_.get();
+  services_.mailer = mailer_.get();
+}
+
+Host::~Host() {
+  if (server_) server_->stop(0);
+}
+
+std::unique_ptr<Connection> Host::ownerConnection() const {
+  const std::string url = config_.migration_url.empty() ? config_.database_url : config_.migration_url;
+  return openConnection(url, nullptr);
+}
+
+std::vector<std::string> Host::prepareDatabase(bool allowMigrate) {
+  const bool sqlite = config_.database_url.rfind("sqlite:", 0) == 0;
+  std::vector<std::string> applied;
+  if (allowMigrate && (sqlite || !config_.migration_url.empty())) {
+    Migrator m(*registry_, config_.migration_url.empty() ? config_.database_url : config_.migration_url,
+               config_.database_url);
+    applied = m.migrate();
+  } else {
+    auto c = openConnection(config_.database_url, nullptr);
+    Migrator m(*registry_, config_.database_url, config_.database_url);
+    auto pending = m.pending(*c);
+    if (!pending.empty())
+      throw std::runtime_error("database: " + std::to_string(pending.size()) + " migrations pending (first: " +
+                               pending.front() + "); set database.migration_url or run lexosctl migrate");
+  }
+  auto lease = pool_->acquire();
+  verifyTenancy(*lease, *registry_);
+  return applied;
+}
+
+void Host::startServer() {
+  server_ = std::make_unique<HttpServer>(services_);
+  server_->start();
+  services_.ready = true;
+}
+
+int Host::stopServer() {
+  services_.ready = false;
+  if (!server_) return 0;
+  int left = server_->stop(config_.shutdown_grace_seconds);
+  server_.reset();
+  return left;
+}
+
+}  // namespace lexos::core

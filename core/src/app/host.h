@@ -1,0 +1,59 @@
+#pragma once
+// The assembled host: configuration, registry (core module + enabled plugins), database pool,
+// guard, mailer. lexosd adds the HTTP server; lexosctl uses the rest.
+
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "data/connection.h"
+#include "guard/guard.h"
+#include "http/server.h"
+#include "mail/mailer.h"
+#include "plugins/loader.h"
+#include "plugins/registry.h"
+
+namespace lexos::core {
+
+class Host {
+ public:
+  /// Loads the plugins named in plugins.enabled and registers everything. Throws LoadError or
+  /// std::runtime_error with one line for the operator.
+  explicit Host(Config config);
+  ~Host();
+
+  /// Applies pending migrations when it can (SQLite, or PostgreSQL with migration_url); else
+  /// refuses when some are pending. Then checks tenancy enforcement. Returns what was applied.
+  std::vector<std::string> prepareDatabase(bool allowMigrate = true);
+
+  /// Runs the HTTP server until stop() (or a signal, see runUntilSignal). Port 0 picks one.
+  void startServer();
+  int port() const { return server_ ? server_->port() : 0; }
+  int stopServer();
+
+  const Config& config() const { return config_; }
+  Registry& registry() { return *registry_; }
+  ConnectionPool& pool() { return *pool_; }
+  Guard& guard() { return *guard_; }
+  Services& services() { return services_; }
+
+  /// A raw (owner) connection for operator tasks (lexosctl): migration URL or SQLite file.
+  std::unique_ptr<Connection> ownerConnection() const;
+
+ private:
+  Config config_;
+  PluginLoader loader_;  // declared before the registry: libraries outlive plugin objects
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<ConnectionPool> pool_;
+  std::unique_ptr<Guard> guard_;
+  const Guard* guardPtr_ = nullptr;
+  std::unique_ptr<Mailer> mailer_;
+  Services services_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+/// Sets up Poco logging to stderr at `level` (journald adds its own timestamps, but a terminal
+/// user wants them too, so they stay).
+void setupLogging(const std::string& level);
+
+}  // namespace lexos::core

@@ -1,0 +1,177 @@
+// lexosctl: the operator's tool. Works on the same configuration as lexosd.
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "app/host.h"
+#include "data/migrator.h"
+#include "http/json.h"
+#include "http/request_context.h"
+#include "identity/accounts.h"
+#include "identity/audit_log.h"
+#include "lexos/sdk/version.h"
+
+using namespace lexos::core;
+namespace sdk = lexos::sdk;
+
+namespace {
+
+const char* kUsage =
+    "Usage: lexosctl --config FILE VERB [OPTIONS]\n"
+    "\n"
+    "Verbs:\n"
+    "  plugins                         list loaded plugins (id, version, file, SDK ABI)\n"
+    "  routes [--json]                 every route: method, path, audience, permission, plugin\n"
+    "  migrate                         apply pending migrations, rebuild tenancy enforcement\n"
+    "  firm create --slug S --name N   create a firm\n"
+    "  firm list                       list firms\n"
+    "  firm modules --firm S [--enable M] [--disable M]   show or switch modules for a firm\n"
+    "  user create --firm S --email E --role R [--name N] --password-stdin\n"
+    "                                  create a staff user (roles: owner, attorney, paralegal, billing)\n"
+    "  audit verify --firm S           check the firm's hash-chained audit log\n";
+
+struct Args {
+  std::vector<std::string> words;
+  std::map<std::string, std::vector<std::string>> opts;
+  bool has(const std::string& k) const { return opts.count(k) > 0; }
+  std::string get(const std::string& k) const {
+    auto it = opts.find(k);
+    if (it == opts.end() || it->second.empty() || it->second.back().empty())
+      throw std::runtime_error("missing option --" + k);
+    return it->second.back();
+  }
+};
+
+const char* audienceName(sdk::Audience a) {
+  return a == sdk::Audience::Public ? "public" : a == sdk::Audience::Staff ? "staff" : "portal";
+}
+
+int run(Args& a, Host& host) {
+  const auto& w = a.words;
+  if (w.size() == 1 && w[0] == "plugins") {
+    for (const auto& p : host.registry().plugins())
+      std::cout << p.id << "\t" << p.version << "\t" << (p.builtin ? "(built in)" : p.file) << "\tABI "
+                << p.abi_major << "." << p.abi_minor << "\n";
+    return 0;
+  }
+  if (w.size() == 1 && w[0] == "routes") {
+    if (a.has("json")) {
+      Poco::JSON::Array arr;
+      for (const auto& r : host.registry().routes()) {
+        Poco::JSON::Object o;
+        o.set("method", sdk::methodName(r.route.method));
+        o.set("path", r.route.path);
+        o.set("audience", audienceName(r.route.audience));
+        o.set("permission", r.route.permission);
+        o.set("plugin", r.plugin);
+        o.set("summary", r.route.summary);
+        arr.add(o);
+      }
+      std::ostringstream ss;
+      arr.stringify(ss);
+      std::cout << ss.str() << "\n";
+    } else {
+      for (const auto& r : host.registry().routes())
+        std::cout << sdk::methodName(r.route.method) << "\t" << r.route.path << "\t" << audienceName(r.route.audience)
+                  << "\t" << r.route.permission << "\t" << r.plugin << "\n";
+    }
+    return 0;
+  }
+  if (w.size() == 1 && w[0] == "migrate") {
+    auto applied = host.prepareDatabase(true);
+    for (const auto& m : applied) std::cout << "applied " << m << "\n";
+    std::cout << (applied.empty() ? "database is up to date" : std::to_string(applied.size()) + " migrations applied")
+              << "; tenancy enforcement verified\n";
+    return 0;
+  }
+  host.prepareDatabase(false);
+  Accounts accounts(host);
+  if (w.size() == 2 && w[0] == "firm" && w[1] == "create") {
+    auto id = accounts.createFirm(a.get("slug"), a.get("name"));
+    std::cout << "created firm " << a.get("slug") << " (id " << id << ")\n";
+    return 0;
+  }
+  if (w.size() == 2 && w[0] == "firm" && w[1] == "list") {
+    for (const auto& f : accounts.listFirms()) std::cout << f << "\n";
+    return 0;
+  }
+  if (w.size() == 2 && w[0] == "firm" && w[1] == "modules") {
+    const std::string slug = a.get("firm");
+    for (const auto& m : a.opts["enable"]) accounts.setModule(slug, m, true);
+    for (const auto& m : a.opts["disable"]) accounts.setModule(slug, m, false);
+    for (const auto& [m, on] : accounts.modules(slug)) std::cout << m << "\t" << (on ? "enabled" : "disabled") << "\n";
+    return 0;
+  }
+  if (w.size() == 2 && w[0] == "user" && w[1] == "create") {
+    if (!a.has("password-stdin"))
+      throw std::runtime_error("user create needs --password-stdin (passwords never go on the command line)");
+    std::string password;
+    std::getline(std::cin, password);
+    const std::string name = a.has("name") ? a.get("name") : "";
+    auto id = accounts.createStaffUser(a.get("firm"), a.get("email"), a.get("role"), name, password);
+    std::cout << "created user " << a.get("email") << " (id " << id << ")\n";
+    return 0;
+  }
+  if (w.size() == 2 && w[0] == "audit" && w[1] == "verify") {
+    auto v = accounts.verifyAudit(a.get("firm"));
+    if (v.ok) {
+      std::cout << "audit log of " << a.get("firm") << ": " << v.rows << " rows, chain intact\n";
+      return 0;
+    }
+    std::cout << "audit log of " << a.get("firm") << ": BROKEN at " << v.problem << "\n";
+    return 3;
+  }
+  std::cerr << "lexosctl: unknown verb '";
+  for (std::size_t i = 0; i < w.size(); ++i) std::cerr << (i ? " " : "") << w[i];
+  std::cerr << "'\n" << kUsage;
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  std::string configPath;
+  for (int i = 1; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s == "--help" || s == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (s == "--version") {
+      std::cout << "lexosctl " << LEXOS_VERSION << " (plugin SDK " << LEXOS_SDK_VERSION << ")\n";
+      return 0;
+    }
+    if (s.rfind("--", 0) == 0) {
+      std::string key = s.substr(2), value;
+      auto eq = key.find('=');
+      if (eq != std::string::npos) {
+        value = key.substr(eq + 1);
+        key = key.substr(0, eq);
+      } else if (key != "json" && key != "password-stdin" && i + 1 < argc) {
+        value = argv[++i];
+      }
+      if (key == "config") configPath = value;
+      else a.opts[key].push_back(value);
+    } else {
+      a.words.push_back(s);
+    }
+  }
+  if (configPath.empty() || a.words.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  try {
+    auto config = Config::load(configPath, Config::processEnvironment());
+    setupLogging("warning");
+    Host host(config);
+    return run(a, host);
+  } catch (const std::exception& e) {
+    std::cerr << "lexosctl: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,300 @@
+#include "config/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+extern char** environ;
+
+namespace lexos::core {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = (c == '.' || c == '-') ? '_' : static_cast<char>(std::toupper(c));
+  return s;
+}
+
+struct Entry {
+  std::string value;
+  std::string origin;  // "FILE:LINE" or "environment LEXOS_X_Y"
+};
+
+[[noreturn]] void fail(const std::string& key, const Entry& e, const std::string& expected) {
+  throw ConfigError("config: " + key + " = '" + e.value + "' (" + e.origin + "): expected " +
+                    expected);
+}
+
+int parseInt(const std::string& key, const Entry& e, long lo, long hi) {
+  const std::string& v = e.value;
+  if (v.empty() || !std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(c); }) ||
+      v.size() > 10)
+    fail(key, e, "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+  long n = std::stol(v);
+  if (n < lo || n > hi)
+    fail(key, e, "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return static_cast<int>(n);
+}
+
+std::vector<std::string> splitList(const std::string& v) {
+  std::vector<std::string> out;
+  std::stringstream ss(v);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item = trim(item);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// Every key of the known sections, with its default (empty: computed later or optional).
+const std::map<std::string, std::string>& knownKeys() {
+  static const std::map<std::string, std::string> keys = {
+      {"server.listen", "127.0.0.1:8080"},
+      {"server.public_url", ""},
+      {"server.threads", "256"},
+      {"server.keepalive_requests", "1000"},
+      {"server.keepalive_timeout_seconds", "10"},
+      {"server.shutdown_grace_seconds", "20"},
+      {"server.max_body_bytes", "10485760"},
+      {"state.dir", ""},
+      {"plugins.dir", ""},
+      {"plugins.enabled", ""},
+      {"web.dir", ""},
+      {"database.url", ""},
+      {"database.migration_url", ""},
+      {"database.pool_size", "16"},
+      {"mail.transport", "outbox"},
+      {"mail.smtp_host", "localhost"},
+      {"mail.smtp_port", "25"},
+      {"mail.from", "LexOS <lexos@localhost>"},
+      {"session.idle_minutes", "30"},
+      {"session.absolute_hours", "12"},
+      {"log.level", "information"},
+  };
+  return keys;
+}
+
+}  // namespace
+
+std::string Config::envName(const std::string& section, const std::string& key) {
+  return "LEXOS_" + upper(section) + "_" + upper(key);
+}
+
+std::map<std::string, std::string> Config::processEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos && kv.rfind("LEXOS_", 0) == 0)
+      env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+std::string Config::pluginValue(const std::string& id, const std::string& key,
+                                const std::string& fallback) const {
+  auto s = plugin_sections.find(id);
+  if (s == plugin_sections.end()) return fallback;
+  auto k = s->second.find(key);
+  return k == s->second.end() ? fallback : k->second;
+}
+
+Config Config::load(const std::string& file, const std::map<std::string, std::string>& env) {
+  Config c;
+  std::error_code ec;
+  fs::path p = fs::absolute(file, ec);
+  std::ifstream in(p);
+  if (!in) throw ConfigError("config: cannot read file '" + file + "': expected a readable INI file");
+  c.path = p.lexically_normal().string();
+  const fs::path base = p.parent_path();
+
+  std::map<std::string, Entry> values;  // "section.key" -> entry
+  std::string section, line;
+  int lineNo = 0;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    std::string t = trim(line);
+    if (t.empty() || t[0] == ';' || t[0] == '#') continue;
+    const std::string where = c.path + ":" + std::to_string(lineNo);
+    if (t.front() == '[') {
+      if (t.back() != ']' || t.size() < 3)
+        throw ConfigError("config: " + where + ": expected a section header like [server], found '" + t + "'");
+      section = trim(t.substr(1, t.size() - 2));
+      std::transform(section.begin(), section.end(), section.begin(), ::tolower);
+      continue;
+    }
+    auto eq = t.find('=');
+    if (eq == std::string::npos || section.empty())
+      throw ConfigError("config: " + where + ": expected 'key = value' inside a [section], found '" + t + "'");
+    std::string key = trim(t.substr(0, eq));
+    std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+    std::string full = section + "." + key;
+    if (section.rfind("plugin.", 0) != 0 && !knownKeys().count(full))
+      throw ConfigError("config: " + where + ": unknown key '" + full + "'");
+    values[full] = Entry{trim(t.substr(eq + 1)), where};
+  }
+
+  // Environment overrides: every known key, and every key a plugin section already has or that
+  // the environment names as LEXOS_PLUGIN_<ID>_<KEY> for a section present in the file.
+  for (const auto& [full, def] : knownKeys()) {
+    auto dot = full.find('.');
+    auto it = env.find(envName(full.substr(0, dot), full.substr(dot + 1)));
+    if (it != env.end()) values[full] = Entry{it->second, "environment " + it->first};
+  }
+  for (auto& [full, e] : values) {
+    if (full.rfind("plugin.", 0) != 0) continue;
+    auto dot = full.rfind('.');
+    auto it = env.find(envName(full.substr(0, dot), full.substr(dot + 1)));
+    if (it != env.end()) e = Entry{it->second, "environment " + it->first};
+  }
+  for (const auto& [name, v] : env) {
+    if (name.rfind("LEXOS_", 0) != 0) continue;
+    bool known = false;
+    for (const auto& [full, def] : knownKeys()) {
+      auto dot = full.find('.');
+      if (envName(full.substr(0, dot), full.substr(dot + 1)) == name) known = true;
+    }
+    for (const auto& [full, e] : values)
+      if (full.rfind("plugin.", 0) == 0) {
+        auto dot = full.rfind('.');
+        if (envName(full.substr(0, dot), full.substr(dot + 1)) == name) known = true;
+      }
+    // Test and tool variables share the prefix; only refuse look-alikes of our sections.
+    static const std::vector<std::string> sections = {"SERVER_", "STATE_", "PLUGINS_", "WEB_",
+                                                      "DATABASE_", "MAIL_", "SESSION_", "LOG_"};
+    bool looksLikeKey = false;
+    for (const auto& s : sections)
+      if (name.compare(6, s.size(), s) == 0) looksLikeKey = true;
+    if (looksLikeKey && !known)
+      throw ConfigError("config: environment variable " + name +
+                        " names no configuration key (see etc/lexos.ini for the keys)");
+  }
+
+  auto get = [&](const std::string& key) -> Entry {
+    auto it = values.find(key);
+    if (it != values.end()) return it->second;
+    return Entry{knownKeys().at(key), "default"};
+  };
+  auto path = [&](const std::string& key, const std::string& fallback) -> std::string {
+    Entry e = get(key);
+    std::string v = e.value.empty() ? fallback : e.value;
+    if (v.empty()) fail(key, e, "a folder path");
+    fs::path q(v);
+    if (q.is_relative()) q = base / q;
+    return q.lexically_normal().string();
+  };
+
+  // server.*
+  {
+    Entry e = get("server.listen");
+    auto colon = e.value.rfind(':');
+    if (colon == std::string::npos || colon == 0) fail("server.listen", e, "HOST:PORT, e.g. 127.0.0.1:8080");
+    c.listen_host = e.value.substr(0, colon);
+    if (c.listen_host.size() > 2 && c.listen_host.front() == '[' && c.listen_host.back() == ']')
+      c.listen_host = c.listen_host.substr(1, c.listen_host.size() - 2);
+    c.listen_port = parseInt("server.listen", Entry{e.value.substr(colon + 1), e.origin}, 0, 65535);
+  }
+  {
+    Entry e = get("server.public_url");
+    c.public_url = e.value;
+    if (c.public_url.empty())
+      c.public_url = "http://" + c.listen_host + ":" + std::to_string(c.listen_port);
+    else if (c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0)
+      fail("server.public_url", e, "an http:// or https:// URL");
+    while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+  }
+  c.threads = parseInt("server.threads", get("server.threads"), 2, 4096);
+  c.keepalive_requests = parseInt("server.keepalive_requests", get("server.keepalive_requests"), 1, 1000000);
+  c.keepalive_timeout_seconds = parseInt("server.keepalive_timeout_seconds", get("server.keepalive_timeout_seconds"), 1, 3600);
+  c.shutdown_grace_seconds = parseInt("server.shutdown_grace_seconds", get("server.shutdown_grace_seconds"), 0, 3600);
+  c.max_body_bytes = static_cast<std::size_t>(parseInt("server.max_body_bytes", get("server.max_body_bytes"), 1024, 2000000000));
+
+  c.state_dir = path("state.dir", "");
+  c.plugins_dir = path("plugins.dir", "");
+  c.web_dir = path("web.dir", "");
+  {
+    Entry e = get("plugins.enabled");
+    c.plugins_enabled = splitList(e.value);
+    std::set<std::string> seen;
+    for (const auto& id : c.plugins_enabled) {
+      bool ok = !id.empty() && std::islower(static_cast<unsigned char>(id[0])) &&
+                std::all_of(id.begin(), id.end(), [](char ch) {
+                  return std::islower(static_cast<unsigned char>(ch)) ||
+                         std::isdigit(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
+                });
+      if (!ok) fail("plugins.enabled", e, "a comma list of plugin ids like 'clients,cases' (found id '" + id + "')");
+      if (!seen.insert(id).second) fail("plugins.enabled", e, "each plugin id once (found '" + id + "' twice)");
+    }
+  }
+
+  // database.*
+  {
+    Entry e = get("database.url");
+    std::string v = e.value.empty() ? "sqlite:" + (fs::path(c.state_dir) / "lexos.db").string() : e.value;
+    if (v.rfind("sqlite:", 0) == 0) {
+      std::string f = v.substr(7);
+      if (f.empty()) fail("database.url", e, "sqlite:PATH with a file path");
+      fs::path q(f);
+      if (q.is_relative()) q = base / q;
+      c.database_url = "sqlite:" + q.lexically_normal().string();
+    } else if (v.rfind("postgresql://", 0) == 0 || v.rfind("postgres://", 0) == 0) {
+      c.database_url = v;
+    } else {
+      fail("database.url", e, "sqlite:PATH or postgresql://USER:PASSWORD@HOST:PORT/DB");
+    }
+    Entry m = get("database.migration_url");
+    c.migration_url = m.value;
+    if (!c.migration_url.empty() && c.migration_url.rfind("postgresql://", 0) != 0 &&
+        c.migration_url.rfind("postgres://", 0) != 0 && c.migration_url.rfind("sqlite:", 0) != 0)
+      fail("database.migration_url", m, "postgresql://USER:PASSWORD@HOST:PORT/DB");
+  }
+  c.pool_size = parseInt("database.pool_size", get("database.pool_size"), 1, 1000);
+
+  // mail.*
+  {
+    Entry e = get("mail.transport");
+    if (e.value != "smtp" && e.value != "outbox") fail("mail.transport", e, "smtp or outbox");
+    c.mail_transport = e.value;
+  }
+  c.smtp_host = get("mail.smtp_host").value;
+  if (c.smtp_host.empty()) fail("mail.smtp_host", get("mail.smtp_host"), "a host name");
+  c.smtp_port = parseInt("mail.smtp_port", get("mail.smtp_port"), 1, 65535);
+  {
+    Entry e = get("mail.from");
+    if (e.value.find('@') == std::string::npos) fail("mail.from", e, "an address like 'Firm <office@example.com>'");
+    c.mail_from = e.value;
+  }
+
+  c.session_idle_minutes = parseInt("session.idle_minutes", get("session.idle_minutes"), 1, 10080);
+  c.session_absolute_hours = parseInt("session.absolute_hours", get("session.absolute_hours"), 1, 8760);
+  {
+    Entry e = get("log.level");
+    static const std::set<std::string> levels = {"fatal", "critical", "error", "warning",
+                                                  "notice", "information", "debug", "trace"};
+    if (!levels.count(e.value)) fail("log.level", e, "one of fatal, critical, error, warning, notice, information, debug, trace");
+    c.log_level = e.value;
+  }
+
+  for (const auto& [full, e] : values) {
+    if (full.rfind("plugin.", 0) != 0) continue;
+    auto dot = full.rfind('.');
+    c.plugin_sections[full.substr(7, dot - 7)][full.substr(dot + 1)] = e.value;
+  }
+  return c;
+}
+
+}  // namespace lexos::core

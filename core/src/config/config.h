@@ -1,0 +1,67 @@
+#pragma once
+// lexos.ini: parsing, environment overrides (LEXOS_SECTION_KEY) and validation of every key.
+
+#include <cstddef>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lexos::core {
+
+/// An operator's mistake in the configuration. The message names the file or key, the value
+/// found and what was expected, in one line.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The validated configuration of lexosd and lexosctl. Plain data, copied freely; paths are
+/// absolute (relative ones in the file are taken relative to the file's folder).
+struct Config {
+  std::string path;  ///< Absolute path of the file it was read from.
+
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8080;
+  std::string public_url;
+  int threads = 256;
+  int keepalive_requests = 1000;
+  int keepalive_timeout_seconds = 10;
+  int shutdown_grace_seconds = 20;
+  std::size_t max_body_bytes = 10 * 1024 * 1024;
+
+  std::string state_dir;
+  std::string plugins_dir;
+  std::vector<std::string> plugins_enabled;
+  std::string web_dir;
+
+  std::string database_url;   ///< "sqlite:/abs/path" or "postgresql://...".
+  std::string migration_url;  ///< Empty when not set.
+  int pool_size = 16;
+
+  std::string mail_transport = "outbox";
+  std::string smtp_host = "localhost";
+  int smtp_port = 25;
+  std::string mail_from = "LexOS <lexos@localhost>";
+
+  int session_idle_minutes = 30;
+  int session_absolute_hours = 12;
+  std::string log_level = "information";
+
+  /// Sections "[plugin.<id>]": id -> key -> value.
+  std::map<std::string, std::map<std::string, std::string>> plugin_sections;
+
+  /// A key of a plugin's section, or `fallback`.
+  std::string pluginValue(const std::string& id, const std::string& key,
+                          const std::string& fallback) const;
+
+  /// Reads and validates `file`, applying overrides from `env` (LEXOS_SECTION_KEY=value).
+  /// Throws ConfigError.
+  static Config load(const std::string& file, const std::map<std::string, std::string>& env);
+  /// The process environment as a map (for load()).
+  static std::map<std::string, std::string> processEnvironment();
+  /// The environment variable that overrides `section.key`.
+  static std::string envName(const std::string& section, const std::string& key);
+};
+
+}  // namespace lexos::core

@@ -1,0 +1,75 @@
+#include "data/connection.h"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "data/pg_connection.h"
+#include "data/sqlite_connection.h"
+
+namespace lexos::core {
+
+sdk::DbError dbError(sdk::DbError::Kind kind, const std::string& message) {
+  return sdk::DbError(kind, message);
+}
+
+std::unique_ptr<Connection> openConnection(const std::string& url, const Registry* registry) {
+  if (url.rfind("sqlite:", 0) == 0)
+    return std::make_unique<SqliteConnection>(url.substr(7), registry != nullptr);
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0)
+    return std::make_unique<PgConnection>(url);
+  throw std::runtime_error("database.url: expected sqlite:PATH or postgresql://..., found '" + url + "'");
+}
+
+ConnectionPool::ConnectionPool(std::string url, int size, const Registry* registry)
+    : url_(std::move(url)), size_(size), registry_(registry),
+      backend_(url_.rfind("sqlite:", 0) == 0 ? sdk::Backend::SQLite : sdk::Backend::PostgreSQL) {}
+
+ConnectionPool::~ConnectionPool() = default;
+
+ConnectionPool::Lease::~Lease() {
+  if (!c_ || !pool_) return;
+  try {
+    if (c_->inTransaction()) c_->rollback();
+    pool_->release(std::move(c_));
+  } catch (...) {
+    // A connection that cannot roll back is broken: drop it, the pool opens a new one.
+    std::lock_guard<std::mutex> lock(pool_->mu_);
+    --pool_->open_;
+    pool_->cv_.notify_one();
+  }
+}
+
+ConnectionPool::Lease ConnectionPool::acquire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    if (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(c));
+    }
+    if (open_ < size_) {
+      ++open_;
+      lock.unlock();
+      try {
+        return Lease(this, openConnection(url_, registry_));
+      } catch (...) {
+        lock.lock();
+        --open_;
+        cv_.notify_one();
+        throw;
+      }
+    }
+    if (cv_.wait_for(lock, std::chrono::seconds(10)) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= size_)
+      throw std::runtime_error("database pool exhausted: all " + std::to_string(size_) +
+                               " connections busy for 10 s (database.pool_size)");
+  }
+}
+
+void ConnectionPool::release(std::unique_ptr<Connection> c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.push_back(std::move(c));
+  cv_.notify_one();
+}
+
+}  // namespace lexos::core

@@ -1,0 +1,162 @@
+#include "data/pg_connection.h"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+namespace lexos::core {
+
+namespace {
+// Type OIDs from pg_type.h (stable across versions).
+constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700, kFloat8 = 701,
+              kNumeric = 1700, kOid = 26;
+
+std::string redact(const std::string& url) {
+  // postgresql://user:secret@host -> postgresql://user:***@host
+  auto at = url.find('@');
+  auto scheme = url.find("://");
+  if (at == std::string::npos || scheme == std::string::npos) return url;
+  auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+}  // namespace
+
+PgConnection::PgConnection(const std::string& url) {
+  conn_ = PQconnectdb(url.c_str());
+  if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+    std::string msg = conn_ ? PQerrorMessage(conn_) : "out of memory";
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    for (auto& c : msg)
+      if (c == '\n') c = ' ';
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw std::runtime_error("database " + redact(url) + ": cannot connect: " + msg);
+  }
+  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  run("SET TIME ZONE 'UTC'", {}, nullptr);
+}
+
+PgConnection::~PgConnection() {
+  if (conn_) PQfinish(conn_);
+}
+
+sdk::ResultSet PgConnection::run(const std::string& sql, const std::vector<sdk::Value>& params,
+                                  std::int64_t* changes) {
+  std::vector<std::string> texts(params.size());
+  std::vector<const char*> values(params.size(), nullptr);
+  std::vector<Oid> types(params.size(), 0);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const auto& v = params[i];
+    if (std::holds_alternative<std::nullptr_t>(v)) continue;
+    if (auto p = std::get_if<std::int64_t>(&v)) { texts[i] = std::to_string(*p); types[i] = kInt8; }
+    else if (auto p = std::get_if<double>(&v)) { texts[i] = std::to_string(*p); types[i] = kFloat8; }
+    else if (auto p = std::get_if<bool>(&v)) { texts[i] = *p ? "t" : "f"; types[i] = kBool; }
+    else if (auto p = std::get_if<std::string>(&v)) { texts[i] = *p; }
+    values[i] = texts[i].c_str();
+  }
+  PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), types.data(),
+                             values.data(), nullptr, nullptr, 0);
+  struct Clear {
+    PGresult* r;
+    ~Clear() { PQclear(r); }
+  } clear{r};
+  const auto status = PQresultStatus(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
+    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    auto kind = sdk::DbError::Kind::Other;
+    if (state && std::strncmp(state, "23", 2) == 0) kind = sdk::DbError::Kind::Constraint;
+    if (state && std::strcmp(state, "42501") == 0) kind = sdk::DbError::Kind::TenancyViolation;
+    throw dbError(kind, msg);
+  }
+  sdk::ResultSet rs;
+  const int cols = PQnfields(r), rows = PQntuples(r);
+  for (int c = 0; c < cols; ++c) rs.columns.emplace_back(PQfname(r, c));
+  rs.rows.reserve(static_cast<std::size_t>(rows));
+  for (int i = 0; i < rows; ++i) {
+    std::vector<sdk::Value> row;
+    row.reserve(static_cast<std::size_t>(cols));
+    for (int c = 0; c < cols; ++c) {
+      if (PQgetisnull(r, i, c)) { row.emplace_back(nullptr); continue; }
+      const char* t = PQgetvalue(r, i, c);
+      switch (PQftype(r, c)) {
+        case kBool: row.emplace_back(t[0] == 't'); break;
+        case kInt2: case kInt4: case kInt8: case kOid: row.emplace_back(static_cast<std::int64_t>(std::strtoll(t, nullptr, 10))); break;
+        case kFloat4: case kFloat8: case kNumeric: row.emplace_back(std::strtod(t, nullptr)); break;
+        default: row.emplace_back(std::string(t, static_cast<std::size_t>(PQgetlength(r, i, c))));
+      }
+    }
+    rs.rows.push_back(std::move(row));
+  }
+  if (changes) {
+    const char* n = PQcmdTuples(r);
+    *changes = (n && *n) ? std::strtoll(n, nullptr, 10) : 0;
+  }
+  return rs;
+}
+
+sdk::ResultSet PgConnection::query(const std::string& sql, const std::vector<sdk::Value>& params) {
+  return run(sql, params, nullptr);
+}
+
+std::int64_t PgConnection::execute(const std::string& sql, const std::vector<sdk::Value>& params) {
+  std::int64_t changes = 0;
+  run(sql, params, &changes);
+  return changes;
+}
+
+void PgConnection::executeScript(const std::string& sql) {
+  PGresult* r = PQexec(conn_, sql.c_str());
+  const auto status = PQresultStatus(r);
+  std::string msg = PQresultErrorMessage(r);
+  PQclear(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
+    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    throw dbError(sdk::DbError::Kind::Other, msg);
+  }
+}
+
+void PgConnection::begin(bool) {
+  run("BEGIN", {}, nullptr);
+  inTx_ = true;
+}
+
+void PgConnection::commit() {
+  inTx_ = false;
+  run("COMMIT", {}, nullptr);
+}
+
+void PgConnection::rollback() {
+  inTx_ = false;
+  if (PQtransactionStatus(conn_) != PQTRANS_IDLE) run("ROLLBACK", {}, nullptr);
+}
+
+void PgConnection::setScope(const Scope& s) {
+  // is_local = true: the setting ends with the transaction, so a pooled connection (or
+  // PgBouncer in transaction mode) never carries one request's tenant into the next.
+  run("SELECT set_config('lexos.firm_id', $1, true), set_config('lexos.client_id', $2, true)",
+      {s.firm_id ? std::to_string(s.firm_id) : std::string(),
+       s.client_id ? std::to_string(s.client_id) : std::string()},
+      nullptr);
+}
+
+std::int64_t PgConnection::newId() {
+  auto rs = run("SELECT nextval('lexos_ids')", {}, nullptr);
+  return sdk::asInt(rs.rows.at(0).at(0));
+}
+
+bool PgConnection::ping() {
+  if (PQstatus(conn_) != CONNECTION_OK) return false;
+  try {
+    run("SELECT 1", {}, nullptr);
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace lexos::core

@@ -1,0 +1,35 @@
+#pragma once
+// PostgreSQL connection (libpq). Tenancy on PostgreSQL is row-level security: the request's
+// firm and client are set with set_config(..., true) inside the transaction, and the policies
+// that the migrator installs compare rows with lexos_firm()/lexos_client().
+
+#include "data/connection.h"
+
+typedef struct pg_conn PGconn;
+
+namespace lexos::core {
+
+class PgConnection : public Connection {
+ public:
+  explicit PgConnection(const std::string& url);
+  ~PgConnection() override;
+
+  sdk::Backend backend() const override { return sdk::Backend::PostgreSQL; }
+  sdk::ResultSet query(const std::string& sql, const std::vector<sdk::Value>& params) override;
+  std::int64_t execute(const std::string& sql, const std::vector<sdk::Value>& params) override;
+  void executeScript(const std::string& sql) override;
+  void begin(bool write) override;
+  void commit() override;
+  void rollback() override;
+  bool inTransaction() const override { return inTx_; }
+  void setScope(const Scope& scope) override;
+  std::int64_t newId() override;
+  bool ping() override;
+
+ private:
+  sdk::ResultSet run(const std::string& sql, const std::vector<sdk::Value>& params, std::int64_t* changes);
+  PGconn* conn_ = nullptr;
+  bool inTx_ = false;
+};
+
+}  // namespace lexos::core

@@ -1,0 +1,214 @@
+#include "data/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+namespace lexos::core {
+
+namespace {
+
+void scopeFunction(sqlite3_context* ctx, int, sqlite3_value**, bool client) {
+  auto* self = static_cast<SqliteConnection*>(sqlite3_user_data(ctx));
+  std::int64_t v = client ? self->scope().client_id : self->scope().firm_id;
+  if (v == 0) sqlite3_result_null(ctx);
+  else sqlite3_result_int64(ctx, v);
+}
+void firmFn(sqlite3_context* c, int n, sqlite3_value** v) { scopeFunction(c, n, v, false); }
+void clientFn(sqlite3_context* c, int n, sqlite3_value** v) { scopeFunction(c, n, v, true); }
+
+int authorize(void* ud, int action, const char* a1, const char*, const char* dbName, const char* inner) {
+  auto* self = static_cast<SqliteConnection*>(ud);
+  if (!self->enforcing()) return SQLITE_OK;
+  switch (action) {
+    case SQLITE_READ:
+    case SQLITE_INSERT:
+    case SQLITE_UPDATE:
+    case SQLITE_DELETE:
+      // The stored tenant tables are reachable only through their views and triggers.
+      if (a1 && std::strncmp(a1, "lexos_t_", 8) == 0 && inner == nullptr) return SQLITE_DENY;
+      return SQLITE_OK;
+    case SQLITE_SELECT:
+    case SQLITE_FUNCTION:
+    case SQLITE_RECURSIVE:
+      return SQLITE_OK;
+    case SQLITE_PRAGMA:
+      return SQLITE_DENY;
+    default:
+      // Schema changes, ATTACH/DETACH, transaction control, ANALYZE, REINDEX, VACUUM...:
+      // plugin SQL runs inside the host's transaction and never reshapes the database.
+      return SQLITE_DENY;
+  }
+}
+
+}  // namespace
+
+SqliteConnection::SqliteConnection(const std::string& file, bool enforce) : enforce_(enforce) {
+  int rc = sqlite3_open_v2(file.c_str(), &db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error("database " + file + ": cannot open SQLite file: " + msg);
+  }
+  sqlite3_busy_timeout(db_, 10000);
+  sqlite3_extended_result_codes(db_, 1);
+  hostExec("PRAGMA journal_mode=WAL");
+  hostExec("PRAGMA synchronous=NORMAL");
+  hostExec("PRAGMA foreign_keys=ON");
+  sqlite3_create_function(db_, "lexos_firm", 0, SQLITE_UTF8, this, &firmFn, nullptr, nullptr);
+  sqlite3_create_function(db_, "lexos_client", 0, SQLITE_UTF8, this, &clientFn, nullptr, nullptr);
+  if (enforce_) sqlite3_set_authorizer(db_, &authorize, this);
+}
+
+SqliteConnection::~SqliteConnection() {
+  if (db_) sqlite3_close_v2(db_);
+}
+
+void SqliteConnection::hostExec(const char* sql) {
+  hostOp_ = true;
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+  hostOp_ = false;
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw dbError(sdk::DbError::Kind::Other, std::string(sql) + ": " + msg);
+  }
+}
+
+sdk::ResultSet SqliteConnection::run(const std::string& sql, const std::vector<sdk::Value>& params,
+                                     std::int64_t* changes) {
+  sqlite3_stmt* st = nullptr;
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st, &tail);
+  if (rc != SQLITE_OK) {
+    std::string msg = sqlite3_errmsg(db_);
+    auto kind = (rc & 0xff) == SQLITE_AUTH ? sdk::DbError::Kind::TenancyViolation : sdk::DbError::Kind::Other;
+    throw dbError(kind, msg);
+  }
+  struct Finalize {
+    sqlite3_stmt* s;
+    ~Finalize() { sqlite3_finalize(s); }
+  } fin{st};
+  if (!st) return {};
+  if (tail && *tail) {
+    for (const char* p = tail; *p; ++p)
+      if (!std::isspace(static_cast<unsigned char>(*p)) && *p != ';')
+        throw dbError(sdk::DbError::Kind::Other, "one statement per call: found more after the first");
+  }
+  const int n = sqlite3_bind_parameter_count(st);
+  for (int i = 1; i <= n; ++i) {
+    const char* name = sqlite3_bind_parameter_name(st, i);
+    std::size_t idx = static_cast<std::size_t>(i);
+    if (name && name[0] == '$') idx = static_cast<std::size_t>(std::atoi(name + 1));
+    if (idx < 1 || idx > params.size())
+      throw dbError(sdk::DbError::Kind::Other, "statement uses parameter " + std::string(name ? name : "?") +
+                                                   " but " + std::to_string(params.size()) + " were given");
+    const sdk::Value& v = params[idx - 1];
+    if (std::holds_alternative<std::nullptr_t>(v)) sqlite3_bind_null(st, i);
+    else if (auto p = std::get_if<std::int64_t>(&v)) sqlite3_bind_int64(st, i, *p);
+    else if (auto p = std::get_if<double>(&v)) sqlite3_bind_double(st, i, *p);
+    else if (auto p = std::get_if<bool>(&v)) sqlite3_bind_int64(st, i, *p ? 1 : 0);
+    else if (auto p = std::get_if<std::string>(&v))
+      sqlite3_bind_text(st, i, p->data(), static_cast<int>(p->size()), SQLITE_TRANSIENT);
+  }
+  sdk::ResultSet rs;
+  const int cols = sqlite3_column_count(st);
+  for (int c = 0; c < cols; ++c) rs.columns.emplace_back(sqlite3_column_name(st, c));
+  const auto before = sqlite3_total_changes64(db_);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    std::vector<sdk::Value> row;
+    row.reserve(static_cast<std::size_t>(cols));
+    for (int c = 0; c < cols; ++c) {
+      switch (sqlite3_column_type(st, c)) {
+        case SQLITE_INTEGER: row.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(st, c))); break;
+        case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(st, c)); break;
+        case SQLITE_NULL: row.emplace_back(nullptr); break;
+        default: {
+          const char* t = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+          row.emplace_back(std::string(t ? t : "", static_cast<std::size_t>(sqlite3_column_bytes(st, c))));
+        }
+      }
+    }
+    rs.rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) {
+    std::string msg = sqlite3_errmsg(db_);
+    const int primary = rc & 0xff;
+    auto kind = sdk::DbError::Kind::Other;
+    if (msg.find("lexos: tenancy") != std::string::npos) kind = sdk::DbError::Kind::TenancyViolation;
+    else if (primary == SQLITE_CONSTRAINT) kind = sdk::DbError::Kind::Constraint;
+    throw dbError(kind, msg);
+  }
+  // total_changes counts rows changed by the INSTEAD OF triggers behind the views too.
+  if (changes) *changes = sqlite3_total_changes64(db_) - before;
+  return rs;
+}
+
+sdk::ResultSet SqliteConnection::query(const std::string& sql, const std::vector<sdk::Value>& params) {
+  return run(sql, params, nullptr);
+}
+
+std::int64_t SqliteConnection::execute(const std::string& sql, const std::vector<sdk::Value>& params) {
+  std::int64_t changes = 0;
+  run(sql, params, &changes);
+  return changes;
+}
+
+void SqliteConnection::executeScript(const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw dbError(sdk::DbError::Kind::Other, msg);
+  }
+}
+
+void SqliteConnection::begin(bool write) {
+  hostExec(write ? "BEGIN IMMEDIATE" : "BEGIN");
+  inTx_ = true;
+}
+
+void SqliteConnection::commit() {
+  inTx_ = false;
+  hostExec("COMMIT");
+  scope_ = {};
+}
+
+void SqliteConnection::rollback() {
+  inTx_ = false;
+  scope_ = {};
+  if (!sqlite3_get_autocommit(db_)) hostExec("ROLLBACK");
+}
+
+std::int64_t SqliteConnection::newId() {
+  hostOp_ = true;
+  try {
+    auto rs = run("UPDATE lexos_ids SET next_id = next_id + 1 RETURNING next_id", {}, nullptr);
+    hostOp_ = false;
+    return sdk::asInt(rs.rows.at(0).at(0));
+  } catch (...) {
+    hostOp_ = false;
+    throw;
+  }
+}
+
+bool SqliteConnection::ping() {
+  try {
+    hostOp_ = true;
+    run("SELECT 1", {}, nullptr);
+    hostOp_ = false;
+    return true;
+  } catch (...) {
+    hostOp_ = false;
+    return false;
+  }
+}
+
+}  // namespace lexos::core

@@ -1,0 +1,52 @@
+#pragma once
+// SQLite connection. Tenancy on SQLite: each tenant table T is stored as lexos_t_T and
+// shadowed by a view T that filters by lexos_firm()/lexos_client() (functions bound to this
+// connection's scope), with INSTEAD OF triggers that check writes; an authorizer refuses any
+// statement that touches lexos_t_* directly, attaches databases, changes the schema or
+// controls transactions. Plugin SQL therefore sees only its tenant's rows.
+
+#include <set>
+#include <string>
+
+#include "data/connection.h"
+
+struct sqlite3;
+
+namespace lexos::core {
+
+class SqliteConnection : public Connection {
+ public:
+  /// Opens `file`. With `enforce`, the authorizer guards every statement (runtime use);
+  /// without, the connection is raw (migrations, which also (re)build the views).
+  SqliteConnection(const std::string& file, bool enforce);
+  ~SqliteConnection() override;
+
+  sdk::Backend backend() const override { return sdk::Backend::SQLite; }
+  sdk::ResultSet query(const std::string& sql, const std::vector<sdk::Value>& params) override;
+  std::int64_t execute(const std::string& sql, const std::vector<sdk::Value>& params) override;
+  void executeScript(const std::string& sql) override;
+  void begin(bool write) override;
+  void commit() override;
+  void rollback() override;
+  bool inTransaction() const override { return inTx_; }
+  void setScope(const Scope& scope) override { scope_ = scope; }
+  std::int64_t newId() override;
+  bool ping() override;
+
+  /// Name under which a tenant table is stored.
+  static std::string storedName(const std::string& table) { return "lexos_t_" + table; }
+
+  const Scope& scope() const { return scope_; }
+  bool enforcing() const { return enforce_ && !hostOp_; }
+
+ private:
+  sdk::ResultSet run(const std::string& sql, const std::vector<sdk::Value>& params, std::int64_t* changes);
+  void hostExec(const char* sql);
+  sqlite3* db_ = nullptr;
+  bool enforce_;
+  bool hostOp_ = false;
+  bool inTx_ = false;
+  Scope scope_;
+};
+
+}  // namespace lexos::core

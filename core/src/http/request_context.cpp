@@ -1,0 +1,229 @@
+#include "http/request_context.h"
+
+#include <Poco/CountingStream.h>
+#include <Poco/Logger.h>
+
+#include <algorithm>
+#include <ctime>
+#include <istream>
+
+#include "config/config.h"
+#include "lexos/sdk/errors.h"
+
+namespace lexos::core {
+
+namespace {
+
+sdk::Method parseMethod(const std::string& m) {
+  if (m == "POST") return sdk::Method::Post;
+  if (m == "PUT") return sdk::Method::Put;
+  if (m == "PATCH") return sdk::Method::Patch;
+  if (m == "DELETE") return sdk::Method::Delete;
+  return sdk::Method::Get;
+}
+
+// Reads at most `limit` bytes from `in`; one byte more is an error (413).
+class LimitedBuf : public std::streambuf {
+ public:
+  LimitedBuf(std::istream& in, std::size_t limit) : in_(in), left_(limit) {}
+
+ protected:
+  int_type underflow() override {
+    if (in_.eof()) return traits_type::eof();
+    in_.read(buf_, sizeof buf_);
+    const auto n = static_cast<std::size_t>(in_.gcount());
+    if (n == 0) return traits_type::eof();
+    if (n > left_) throw sdk::PayloadTooLarge();
+    left_ -= n;
+    setg(buf_, buf_, buf_ + n);
+    return traits_type::to_int_type(buf_[0]);
+  }
+
+ private:
+  std::istream& in_;
+  std::size_t left_;
+  char buf_[8192];
+};
+
+class LimitedStream : public std::istream {
+ public:
+  LimitedStream(std::istream& in, std::size_t limit) : std::istream(nullptr), buf_(in, limit) { rdbuf(&buf_); }
+
+ private:
+  LimitedBuf buf_;
+};
+
+}  // namespace
+
+bool urlDecode(const std::string& in, std::string& out, bool plusIsSpace) {
+  out.clear();
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size() || !std::isxdigit(static_cast<unsigned char>(in[i + 1])) ||
+          !std::isxdigit(static_cast<unsigned char>(in[i + 2])))
+        return false;
+      char v = static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
+      if (v == '\0') return false;
+      out.push_back(v);
+      i += 2;
+    } else if (c == '+' && plusIsSpace) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return true;
+}
+
+std::string utcTimestamp(long offsetSeconds) {
+  std::time_t t = std::time(nullptr) + offsetSeconds;
+  char buf[32];
+  std::tm tm {};
+  gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+HttpRequest::HttpRequest(Poco::Net::HTTPServerRequest& req, std::string path, std::string rawQuery,
+                         std::map<std::string, std::string> params, std::size_t maxBody,
+                         std::string remote, std::string requestId)
+    : req_(req), method_(parseMethod(req.getMethod())), path_(std::move(path)),
+      params_(std::move(params)), maxBody_(maxBody), remote_(std::move(remote)),
+      requestId_(std::move(requestId)) {
+  std::size_t i = 0;
+  while (i <= rawQuery.size() && !rawQuery.empty()) {
+    auto amp = rawQuery.find('&', i);
+    if (amp == std::string::npos) amp = rawQuery.size();
+    std::string part = rawQuery.substr(i, amp - i);
+    if (!part.empty()) {
+      auto eq = part.find('=');
+      std::string k, v;
+      if (!urlDecode(part.substr(0, eq), k, true) ||
+          !urlDecode(eq == std::string::npos ? "" : part.substr(eq + 1), v, true))
+        throw sdk::BadRequest("query", "The query string is not valid percent-encoding.");
+      query_.emplace_back(std::move(k), std::move(v));
+    }
+    i = amp + 1;
+  }
+}
+
+const std::string& HttpRequest::pathParam(const std::string& name) const {
+  auto it = params_.find(name);
+  if (it == params_.end()) throw sdk::BadRequest(name, "The route has no parameter '" + name + "'.");
+  return it->second;
+}
+
+std::optional<std::string> HttpRequest::query(const std::string& name) const {
+  for (const auto& [k, v] : query_)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
+std::optional<std::string> HttpRequest::header(const std::string& name) const {
+  if (!req_.has(name)) return std::nullopt;
+  return req_.get(name);
+}
+
+std::string HttpRequest::contentType() const {
+  std::string ct = req_.getContentType();
+  ct = ct.substr(0, ct.find(';'));
+  ct.erase(std::remove(ct.begin(), ct.end(), ' '), ct.end());
+  std::transform(ct.begin(), ct.end(), ct.begin(), ::tolower);
+  return ct;
+}
+
+std::istream& HttpRequest::bodyStream() {
+  if (!limited_) {
+    if (req_.hasContentLength() && req_.getContentLength64() > static_cast<Poco::Int64>(maxBody_))
+      throw sdk::PayloadTooLarge();
+    limited_ = std::make_unique<LimitedStream>(req_.stream(), maxBody_);
+  }
+  return *limited_;
+}
+
+std::string HttpRequest::body() {
+  std::istream& in = bodyStream();
+  std::string out;
+  char buf[8192];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) out.append(buf, static_cast<std::size_t>(in.gcount()));
+  return out;
+}
+
+void HttpResponse::setStatus(int status) {
+  res_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+}
+
+void HttpResponse::setHeader(const std::string& name, const std::string& value) {
+  static const char* fixed[] = {"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
+                                "Strict-Transport-Security", "Referrer-Policy"};
+  for (const char* f : fixed)
+    if (Poco::icompare(name, std::string(f)) == 0) return;
+  res_.set(name, value);
+}
+
+void HttpResponse::send(const std::string& body) {
+  if (sent_) throw std::logic_error("response already sent");
+  sent_ = true;
+  body_ = body;
+}
+
+void HttpResponse::flush() {
+  if (!sent_ || streamed_) return;
+  res_.setContentLength(static_cast<std::streamsize>(body_.size()));
+  bytes_ = body_.size();
+  res_.send() << body_;
+}
+
+void HttpResponse::discard() {
+  sent_ = false;
+  body_.clear();
+}
+
+void HttpResponse::sendJson(const std::string& json, int status) {
+  setStatus(status);
+  res_.setContentType("application/json");
+  send(json);
+}
+
+std::ostream& HttpResponse::stream() {
+  if (sent_) throw std::logic_error("response already sent");
+  sent_ = true;
+  streamed_ = true;
+  res_.setChunkedTransferEncoding(true);
+  return res_.send();
+}
+
+std::string ScopedDb::now() const { return utcTimestamp(); }
+
+void QueuedMail::send(const sdk::MailMessage& m) {
+  const auto at = m.to.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 >= m.to.size() ||
+      m.to.find_first_of("\r\n<>,; ") != std::string::npos)
+    throw sdk::BadRequest("to", "The e-mail address '" + m.to + "' cannot receive mail.");
+  messages.push_back(m);
+}
+
+RequestContext::RequestContext(HttpRequest& req, HttpResponse& res, const sdk::Principal& principal,
+                               Connection& conn, const Config& config, std::string pluginId)
+    : req_(req), res_(res), principal_(principal), conn_(conn), db_(conn), config_(config), pluginId_(std::move(pluginId)) {}
+
+std::string RequestContext::config(const std::string& key, const std::string& fallback) const {
+  return config_.pluginValue(pluginId_, key, fallback);
+}
+
+std::string RequestContext::publicUrl() const { return config_.public_url; }
+
+void RequestContext::log(sdk::LogLevel level, const std::string& message) {
+  auto& logger = Poco::Logger::get("plugin." + pluginId_);
+  const std::string line = "[" + req_.requestId() + "] " + message;
+  switch (level) {
+    case sdk::LogLevel::Debug: logger.debug(line); break;
+    case sdk::LogLevel::Info: logger.information(line); break;
+    case sdk::LogLevel::Warning: logger.warning(line); break;
+    case sdk::LogLevel::Error: logger.error(line); break;
+  }
+}
+
+}  // namespace lexos::core

@@ -1,0 +1,49 @@
+#pragma once
+// lexosd's HTTP front: a Poco HTTPServer on a socket bound without SO_REUSEPORT, a thread
+// pool sized to the connections it should serve, and the dispatcher that routes each request
+// through the guard to a handler.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace lexos::core {
+
+struct Config;
+class Registry;
+class ConnectionPool;
+class Guard;
+class Mailer;
+
+/// Everything a request needs; owned by the daemon, outlives the server.
+struct Services {
+  const Config* config = nullptr;
+  const Registry* registry = nullptr;
+  ConnectionPool* pool = nullptr;
+  const Guard* guard = nullptr;
+  Mailer* mailer = nullptr;
+  std::atomic<bool> ready{false};
+};
+
+class HttpServer {
+ public:
+  explicit HttpServer(Services& services);
+  ~HttpServer();
+  /// Binds and starts accepting. Throws std::runtime_error naming server.listen when the
+  /// address cannot be bound (in use, not local, no permission).
+  void start();
+  /// The port actually bound (useful with port 0).
+  int port() const;
+  /// Stops accepting, lets requests in flight finish for up to `graceSeconds`, closes the rest.
+  /// Returns the number of connections still open when the grace period ended.
+  int stop(int graceSeconds);
+  /// Connections being served now.
+  int currentConnections() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lexos::core

@@ -1,0 +1,94 @@
+#include "http/static_files.h"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "http/router.h"
+
+namespace lexos::core {
+namespace fs = std::filesystem;
+
+StaticFiles::StaticFiles(std::string webDir) : root_(std::move(webDir)) {}
+
+bool StaticFiles::handles(const std::string& path) {
+  return path == "/" || path == "/app" || path == "/portal" || path.rfind("/app/", 0) == 0 ||
+         path.rfind("/portal/", 0) == 0 || path == "/favicon.ico";
+}
+
+std::string StaticFiles::contentType(const std::string& file) {
+  static const std::map<std::string, std::string> types = {
+      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"}, {".svg", "image/svg+xml"}, {".png", "image/png"},
+      {".jpg", "image/jpeg"}, {".ico", "image/x-icon"}, {".woff2", "font/woff2"},
+      {".txt", "text/plain; charset=utf-8"}, {".webmanifest", "application/manifest+json"}};
+  auto it = types.find(fs::path(file).extension().string());
+  return it == types.end() ? "application/octet-stream" : it->second;
+}
+
+namespace {
+void sendText(Poco::Net::HTTPServerResponse& res, int status, const std::string& text) {
+  res.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  res.setContentType("text/plain; charset=utf-8");
+  res.setContentLength(static_cast<std::streamsize>(text.size()));
+  res.send() << text;
+}
+}  // namespace
+
+int StaticFiles::serve(const std::string& path, Poco::Net::HTTPServerRequest& req,
+                       Poco::Net::HTTPServerResponse& res) {
+  if (req.getMethod() != "GET" && req.getMethod() != "HEAD") {
+    res.set("Allow", "GET, HEAD");
+    sendText(res, 405, "Method not allowed.\n");
+    return 405;
+  }
+  if (path == "/" || path == "/app" || path == "/portal") {
+    res.redirect(path == "/portal" ? "/portal/" : "/app/", Poco::Net::HTTPResponse::HTTP_FOUND);
+    return 302;
+  }
+  // Refuse anything that could climb out of the web root before touching the file system.
+  for (const auto& seg : Router::split(path))
+    if (seg == ".." || seg == "." || seg.find('\\') != std::string::npos || seg.find('\0') != std::string::npos ||
+        (!seg.empty() && seg[0] == '.')) {
+      sendText(res, 404, "Not found.\n");
+      return 404;
+    }
+  fs::path file = fs::path(root_) / path.substr(1);
+  std::error_code ec;
+  if (fs::is_directory(file, ec)) file /= "index.html";
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    sendText(res, 404, "Not found.\n");
+    return 404;
+  }
+  // The canonical path must still be inside the web root (symlinks included).
+  const auto canon = fs::weakly_canonical(file, ec).string();
+  const auto rootCanon = fs::weakly_canonical(root_, ec).string();
+  if (canon.compare(0, rootCanon.size() + 1, rootCanon + "/") != 0) {
+    sendText(res, 404, "Not found.\n");
+    return 404;
+  }
+  const std::string etag = "\"" + std::to_string(st.st_mtime) + "-" + std::to_string(st.st_size) + "\"";
+  res.set("ETag", etag);
+  // No build step means no content-hashed names: revalidate every time (cheap 304s).
+  res.set("Cache-Control", "no-cache");
+  if (req.get("If-None-Match", "") == etag) {
+    res.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED);
+    res.setContentLength(0);
+    res.send();
+    return 304;
+  }
+  std::ifstream in(file, std::ios::binary);
+  res.setContentType(contentType(file.string()));
+  res.setContentLength(static_cast<std::streamsize>(st.st_size));
+  auto& out = res.send();
+  if (req.getMethod() == "GET") out << in.rdbuf();
+  return 200;
+}
+
+}  // namespace lexos::core

@@ -1,0 +1,124 @@
+#include "identity/accounts.h"
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+#include "app/host.h"
+#include "identity/passwords.h"
+
+namespace lexos::core {
+
+std::string normaliseEmail(const std::string& in) {
+  std::string e = in;
+  e.erase(0, e.find_first_not_of(" \t"));
+  e.erase(e.find_last_not_of(" \t") + 1);
+  std::transform(e.begin(), e.end(), e.begin(), ::tolower);
+  const auto at = e.find('@');
+  if (e.size() > 254 || at == std::string::npos || at == 0 || at != e.rfind('@') || at + 1 >= e.size()) return {};
+  const std::string domain = e.substr(at + 1);
+  if (domain.find('.') == std::string::npos || domain.front() == '.' || domain.back() == '.' ||
+      domain.find("..") != std::string::npos)
+    return {};
+  for (char c : e)
+    if (std::isspace(static_cast<unsigned char>(c)) || c == '<' || c == '>' || c == ',' || c == ';' || c == '"')
+      return {};
+  return e;
+}
+
+std::int64_t Accounts::firmId(const std::string& slug) {
+  auto c = host_.pool().acquire();
+  auto rs = c->query("SELECT id FROM firms WHERE slug = $1", {slug});
+  if (rs.empty()) throw std::invalid_argument("firm: no firm with slug '" + slug + "'");
+  return sdk::asInt(rs.rows[0][0]);
+}
+
+std::int64_t Accounts::createFirm(const std::string& slug, const std::string& name) {
+  const bool ok = slug.size() >= 2 && slug.size() <= 63 && std::all_of(slug.begin(), slug.end(), [](char ch) {
+    return std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '-';
+  }) && slug.front() != '-';
+  if (!ok) throw std::invalid_argument("slug: expected 2-63 characters a-z, 0-9 and '-', found '" + slug + "'");
+  if (name.empty() || name.size() > 200) throw std::invalid_argument("name: expected 1-200 characters");
+  auto c = host_.pool().acquire();
+  c->begin(true);
+  if (!c->query("SELECT 1 FROM firms WHERE slug = $1", {slug}).empty())
+    throw std::invalid_argument("slug: a firm with slug '" + slug + "' already exists");
+  const auto id = c->newId();
+  c->execute("INSERT INTO firms (id, slug, name, created_at) VALUES ($1, $2, $3, $4)", {id, slug, name, utcTimestamp()});
+  c->commit();
+  return id;
+}
+
+std::vector<std::string> Accounts::listFirms() {
+  auto c = host_.pool().acquire();
+  std::vector<std::string> out;
+  for (const auto& r : c->query("SELECT slug, name, id FROM firms ORDER BY slug", {}).rows)
+    out.push_back(sdk::asText(r[0]) + "\t" + sdk::asText(r[1]) + "\t" + sdk::asText(r[2]));
+  return out;
+}
+
+std::int64_t Accounts::createStaffUser(const std::string& firmSlug, const std::string& emailIn, const std::string& role,
+                                       const std::string& name, const std::string& password) {
+  const std::string email = normaliseEmail(emailIn);
+  if (email.empty()) throw std::invalid_argument("email: expected an e-mail address, found '" + emailIn + "'");
+  if (role == sdk::kRolePortal || std::find(knownRoles().begin(), knownRoles().end(), role) == knownRoles().end())
+    throw std::invalid_argument("role: expected owner, attorney, paralegal or billing, found '" + role + "'");
+  if (auto p = passwordProblem(password); !p.empty()) throw std::invalid_argument("password: " + p);
+  const auto firm = firmId(firmSlug);
+  const std::string hash = hashPassword(password);
+  auto c = host_.pool().acquire();
+  c->begin(true);
+  c->setScope({firm, 0});
+  if (!c->query("SELECT 1 FROM users WHERE email = $1", {email}).empty())
+    throw std::invalid_argument("email: a user with e-mail " + email + " already exists in firm " + firmSlug);
+  const auto id = c->newId();
+  c->execute("INSERT INTO users (firm_id, id, email, display_name, password_hash, kind, role, status, created_at) "
+             "VALUES (lexos_firm(), $1, $2, $3, $4, 'staff', $5, 'active', $6)",
+             {id, email, name, hash, role, utcTimestamp()});
+  sdk::Principal op;
+  op.firm_id = firm;
+  AuditLog::append(*c, op, "lexosctl", "", {{"user.create", "user", std::to_string(id), "role=" + role}});
+  c->commit();
+  return id;
+}
+
+void Accounts::setModule(const std::string& firmSlug, const std::string& module, bool enabled) {
+  if (!host_.registry().hasPlugin(module) || module == "core")
+    throw std::invalid_argument("module: '" + module + "' is not a loaded module (see lexosctl plugins)");
+  const auto firm = firmId(firmSlug);
+  auto c = host_.pool().acquire();
+  c->begin(true);
+  c->setScope({firm, 0});
+  c->execute("DELETE FROM firm_modules WHERE module = $1", {module});
+  c->execute("INSERT INTO firm_modules (firm_id, module, enabled) VALUES (lexos_firm(), $1, $2)", {module, enabled});
+  sdk::Principal op;
+  op.firm_id = firm;
+  AuditLog::append(*c, op, "lexosctl", "", {{enabled ? "module.enable" : "module.disable", "module", module, ""}});
+  c->commit();
+}
+
+std::map<std::string, bool> Accounts::modules(const std::string& firmSlug) {
+  const auto firm = firmId(firmSlug);
+  auto c = host_.pool().acquire();
+  c->begin(false);
+  c->setScope({firm, 0});
+  std::map<std::string, bool> out;
+  for (const auto& p : host_.registry().plugins())
+    if (!p.builtin) out[p.id] = true;
+  for (const auto& r : c->query("SELECT module, enabled FROM firm_modules", {}).rows)
+    if (out.count(sdk::asText(r[0]))) out[sdk::asText(r[0])] = sdk::asBool(r[1]);
+  c->commit();
+  return out;
+}
+
+AuditLog::Verdict Accounts::verifyAudit(const std::string& firmSlug) {
+  const auto firm = firmId(firmSlug);
+  auto c = host_.pool().acquire();
+  c->begin(false);
+  c->setScope({firm, 0});
+  auto v = AuditLog::verify(*c);
+  c->commit();
+  return v;
+}
+
+}  // namespace lexos::core

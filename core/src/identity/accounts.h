@@ -1,0 +1,36 @@
+#pragma once
+// Firms, staff users and module switches, for lexosctl and the setup flow.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "identity/audit_log.h"
+
+namespace lexos::core {
+
+class Host;
+
+class Accounts {
+ public:
+  explicit Accounts(Host& host) : host_(host) {}
+  /// Creates a firm; slug is [a-z0-9-]{2,63}. Throws std::invalid_argument naming the field.
+  std::int64_t createFirm(const std::string& slug, const std::string& name);
+  std::vector<std::string> listFirms();
+  std::int64_t firmId(const std::string& slug);
+  /// Creates an active staff user with a password (rules of passwords.h).
+  std::int64_t createStaffUser(const std::string& firmSlug, const std::string& email, const std::string& role,
+                               const std::string& name, const std::string& password);
+  void setModule(const std::string& firmSlug, const std::string& module, bool enabled);
+  /// Every loaded module (except core) with its state for the firm.
+  std::map<std::string, bool> modules(const std::string& firmSlug);
+  AuditLog::Verdict verifyAudit(const std::string& firmSlug);
+
+ private:
+  Host& host_;
+};
+
+/// Lower-cases and checks an e-mail address; empty result means invalid.
+std::string normaliseEmail(const std::string& email);
+
+}  // namespace lexos::core

@@ -1,0 +1,79 @@
+#include "identity/audit_log.h"
+
+#include "guard/guard.h"
+
+namespace lexos::core {
+
+namespace {
+const char* kColumns = "seq, at, actor, action, object_type, object_id, address, request_id, detail";
+
+std::string field(const std::string& s) {
+  // Length-prefixed, so that no choice of values can make two rows hash alike.
+  return std::to_string(s.size()) + ":" + s + "|";
+}
+}  // namespace
+
+std::string AuditLog::canonical(const std::vector<sdk::Value>& row) {
+  std::string out;
+  for (const auto& v : row) out += field(sdk::asText(v));
+  return out;
+}
+
+void AuditLog::append(Connection& c, const sdk::Principal& actor, const std::string& address,
+                      const std::string& requestId, const std::vector<BufferedAudit::Event>& events) {
+  if (events.empty() || actor.firm_id == 0) return;
+  if (c.backend() == sdk::Backend::PostgreSQL)  // one writer per firm chain at a time
+    c.query("SELECT pg_advisory_xact_lock(7345002, $1::int)", {static_cast<std::int64_t>(actor.firm_id % 2147483647)});
+  auto last = c.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", {});
+  std::int64_t seq = last.empty() ? 0 : sdk::asInt(last.rows[0][0]);
+  std::string prev = last.empty() ? std::string(64, '0') : sdk::asText(last.rows[0][1]);
+  const std::string who = actor.user_id ? (actor.isPortal() ? "portal:" : "staff:") + std::to_string(actor.user_id) + " " + actor.email
+                                        : "anonymous";
+  const std::string at = utcTimestamp();
+  for (const auto& e : events) {
+    ++seq;
+    std::vector<sdk::Value> row = {seq, at, who, e.action, e.object_type, e.object_id, address, requestId, e.detail};
+    const std::string hash = Guard::hashToken(prev + canonical(row));
+    row.insert(row.begin(), actor.firm_id);
+    row.push_back(prev);
+    row.push_back(hash);
+    c.execute("INSERT INTO audit_log (firm_id, seq, at, actor, action, object_type, object_id, address, request_id, "
+              "detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+              row);
+    prev = hash;
+  }
+}
+
+AuditLog::Verdict AuditLog::verify(Connection& c) {
+  Verdict v;
+  auto rs = c.query(std::string("SELECT ") + kColumns + ", prev_hash, hash FROM audit_log ORDER BY seq", {});
+  std::string prev(64, '0');
+  std::int64_t expectSeq = 1;
+  for (auto& r : rs.rows) {
+    ++v.rows;
+    const std::int64_t seq = sdk::asInt(r[0]);
+    const std::string storedPrev = sdk::asText(r[9]);
+    const std::string stored = sdk::asText(r[10]);
+    r.resize(9);
+    if (seq != expectSeq) {
+      v.ok = false;
+      v.problem = "row " + std::to_string(expectSeq) + " is missing (deleted); next row is " + std::to_string(seq);
+      return v;
+    }
+    if (storedPrev != prev) {
+      v.ok = false;
+      v.problem = "row " + std::to_string(seq) + ": its link to the previous row is broken";
+      return v;
+    }
+    if (Guard::hashToken(prev + canonical(r)) != stored) {
+      v.ok = false;
+      v.problem = "row " + std::to_string(seq) + ": contents do not match its hash (edited)";
+      return v;
+    }
+    prev = stored;
+    ++expectSeq;
+  }
+  return v;
+}
+
+}  // namespace lexos::core

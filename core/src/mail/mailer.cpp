@@ -1,0 +1,83 @@
+#include "mail/mailer.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/MailMessage.h>
+#include <Poco/Net/MailRecipient.h>
+#include <Poco/Net/SMTPClientSession.h>
+#include <Poco/Net/StringPartSource.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/config.h"
+
+namespace lexos::core {
+namespace fs = std::filesystem;
+
+Mailer::Mailer(const Config& config) : config_(config) {}
+
+namespace {
+void build(const Config& config, const sdk::MailMessage& m, Poco::Net::MailMessage& msg) {
+  msg.setSender(config.mail_from);
+  msg.addRecipient(Poco::Net::MailRecipient(Poco::Net::MailRecipient::PRIMARY_RECIPIENT, m.to));
+  msg.setSubject(Poco::Net::MailMessage::encodeWord(m.subject, "UTF-8"));
+  if (m.html.empty()) {
+    msg.setContentType("text/plain; charset=UTF-8");
+    msg.setContent(m.text, Poco::Net::MailMessage::ENCODING_QUOTED_PRINTABLE);
+  } else {
+    msg.setContentType("multipart/alternative");
+    msg.addPart("", new Poco::Net::StringPartSource(m.text, "text/plain; charset=UTF-8"),
+                Poco::Net::MailMessage::CONTENT_INLINE, Poco::Net::MailMessage::ENCODING_QUOTED_PRINTABLE);
+    msg.addPart("", new Poco::Net::StringPartSource(m.html, "text/html; charset=UTF-8"),
+                Poco::Net::MailMessage::CONTENT_INLINE, Poco::Net::MailMessage::ENCODING_QUOTED_PRINTABLE);
+  }
+}
+}  // namespace
+
+std::string Mailer::format(const sdk::MailMessage& m) const {
+  std::ostringstream ss;
+  Poco::Net::MailMessage msg;
+  build(config_, m, msg);
+  msg.write(ss);
+  return ss.str();
+}
+
+void Mailer::writeOutbox(const sdk::MailMessage& m) {
+  static std::atomic<unsigned> n{0};
+  const fs::path dir = fs::path(config_.state_dir) / "outbox";
+  fs::create_directories(dir);
+  const auto stamp = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+  const fs::path tmp = dir / (".tmp-" + std::to_string(stamp) + "-" + std::to_string(++n));
+  const fs::path final = dir / (std::to_string(stamp) + "-" + std::to_string(n) + ".eml");
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << format(m);
+  }
+  fs::rename(tmp, final);  // readers never see half a message
+}
+
+void Mailer::sendSmtp(const sdk::MailMessage& m) {
+  Poco::Net::SMTPClientSession session(config_.smtp_host, static_cast<Poco::UInt16>(config_.smtp_port));
+  session.login();
+  Poco::Net::MailMessage msg;
+  build(config_, m, msg);
+  session.sendMessage(msg);
+  session.close();
+}
+
+void Mailer::deliver(const std::vector<sdk::MailMessage>& messages) {
+  for (const auto& m : messages) {
+    try {
+      if (config_.mail_transport == "smtp") sendSmtp(m);
+      else writeOutbox(m);
+    } catch (const std::exception& e) {
+      Poco::Logger::get("mail").error("delivery to " + m.to + " failed: " + e.what());
+    }
+  }
+}
+
+}  // namespace lexos::core

@@ -1,0 +1,30 @@
+#pragma once
+// Outgoing mail transports: "outbox" writes each message as an .eml file under
+// state.dir/outbox/ (development, tests); "smtp" talks to mail.smtp_host.
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "lexos/sdk/context.h"
+
+namespace lexos::core {
+
+struct Config;
+
+class Mailer {
+ public:
+  explicit Mailer(const Config& config);
+  /// Delivers messages; failures are logged, never thrown (the request already committed).
+  void deliver(const std::vector<sdk::MailMessage>& messages);
+  /// Formats one message as RFC 5322 text (multipart/alternative when it has HTML).
+  std::string format(const sdk::MailMessage& m) const;
+
+ private:
+  void writeOutbox(const sdk::MailMessage& m);
+  void sendSmtp(const sdk::MailMessage& m);
+  const Config& config_;
+  std::mutex mu_;
+};
+
+}  // namespace lexos::core

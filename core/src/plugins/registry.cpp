@@ -1,0 +1,157 @@
+#include "plugins/registry.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+namespace lexos::core {
+
+const std::vector<std::string>& knownRoles() {
+  static const std::vector<std::string> roles = {sdk::kRoleOwner, sdk::kRoleAttorney,
+                                                 sdk::kRoleParalegal, sdk::kRoleBilling,
+                                                 sdk::kRolePortal};
+  return roles;
+}
+
+namespace {
+bool isIdentifier(const std::string& s) {
+  if (s.empty() || !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+const char* audienceName(sdk::Audience a) {
+  switch (a) {
+    case sdk::Audience::Public: return "public";
+    case sdk::Audience::Staff: return "staff";
+    case sdk::Audience::Portal: return "portal";
+  }
+  return "?";
+}
+}  // namespace
+
+// Collects one plugin's declarations; nothing reaches the registry unless all are valid.
+class Registry::Collector : public sdk::Registrar {
+ public:
+  Collector(const PluginInfo& info, const Registry& reg) : info_(info), reg_(reg) {}
+  const std::string& pluginId() const override { return info_.id; }
+  void addPermission(const sdk::Permission& p) override { permissions.push_back(p); }
+  void addRoute(const sdk::Route& r) override { routes.push_back(r); }
+  void addTable(const sdk::Table& t) override { tables.push_back(t); }
+  void addMigration(const sdk::Migration& m) override { migrations.push_back(m); }
+  void addNav(const sdk::NavEntry& n) override { nav.push_back(n); }
+  std::string config(const std::string& key, const std::string& fallback) const override {
+    return reg_.config_ ? reg_.config_(info_.id, key, fallback) : fallback;
+  }
+
+  std::vector<sdk::Permission> permissions;
+  std::vector<sdk::Route> routes;
+  std::vector<sdk::Table> tables;
+  std::vector<sdk::Migration> migrations;
+  std::vector<sdk::NavEntry> nav;
+
+ private:
+  const PluginInfo& info_;
+  const Registry& reg_;
+};
+
+Registry::Registry() = default;
+Registry::~Registry() {
+  // Plugin objects go before the libraries that hold their code (the loader keeps those).
+  objects_.clear();
+}
+
+bool Registry::hasPlugin(const std::string& id) const {
+  return std::any_of(plugins_.begin(), plugins_.end(), [&](const PluginInfo& p) { return p.id == id; });
+}
+
+std::vector<std::string> Registry::defaultGrants(const std::string& role) const {
+  std::vector<std::string> out;
+  for (const auto& p : permissions_)
+    if (std::find(p.permission.default_roles.begin(), p.permission.default_roles.end(), role) !=
+        p.permission.default_roles.end())
+      out.push_back(p.permission.name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugin> plugin) {
+  const std::string who = "plugin '" + info.id + "' (" + info.file + ")";
+  if (hasPlugin(info.id)) throw LoadError(who + ": a plugin with id '" + info.id + "' is already loaded");
+  Collector c(info, *this);
+  try {
+    plugin->registerWith(c);
+  } catch (const std::exception& e) {
+    throw LoadError(who + ": registration failed: " + e.what());
+  } catch (...) {
+    throw LoadError(who + ": registration failed with an unknown exception");
+  }
+
+  std::map<std::string, bool> declared;
+  for (const auto& p : c.permissions) {
+    if (p.name.rfind(info.id + ".", 0) != 0 || p.name.size() <= info.id.size() + 1)
+      throw LoadError(who + ": permission '" + p.name + "' must be named '" + info.id + ".<what>'");
+    if (declared.count(p.name)) throw LoadError(who + ": permission '" + p.name + "' declared twice");
+    for (const auto& r : p.default_roles)
+      if (std::find(knownRoles().begin(), knownRoles().end(), r) == knownRoles().end())
+        throw LoadError(who + ": permission '" + p.name + "' grants unknown role '" + r + "'");
+    declared[p.name] = true;
+  }
+  for (const auto& r : c.routes) {
+    const std::string rn = std::string(sdk::methodName(r.method)) + " " + r.path;
+    if (r.path.rfind("/api/", 0) != 0)
+      throw LoadError(who + ": route " + rn + ": path must start with /api/");
+    if (r.permission.empty())
+      throw LoadError(who + ": route " + rn + " (audience " + audienceName(r.audience) +
+                      ") declares no permission; every route needs one (use \"public\" for public routes)");
+    if (!r.handler) throw LoadError(who + ": route " + rn + " has no handler");
+    if (r.audience == sdk::Audience::Public) {
+      if (r.permission != sdk::kPublic)
+        throw LoadError(who + ": route " + rn + ": a public route must declare permission \"public\", found '" + r.permission + "'");
+    } else {
+      if (r.permission == sdk::kPublic)
+        throw LoadError(who + ": route " + rn + ": permission \"public\" is only for audience public");
+      if (!declared.count(r.permission))
+        throw LoadError(who + ": route " + rn + ": permission '" + r.permission + "' is not declared by this plugin");
+    }
+    if (r.audience == sdk::Audience::Portal && r.path.rfind("/api/v1/portal/", 0) != 0)
+      throw LoadError(who + ": route " + rn + ": portal routes must live under /api/v1/portal/");
+  }
+  for (const auto& t : c.tables) {
+    if (!isIdentifier(t.name)) throw LoadError(who + ": table name '" + t.name + "' is not a lower-case identifier");
+    for (const auto& existing : tables_)
+      if (existing.table.name == t.name)
+        throw LoadError(who + ": table '" + t.name + "' is already declared by plugin '" + existing.plugin + "'");
+    if (t.tenancy == sdk::Tenancy::Client && !isIdentifier(t.client_column))
+      throw LoadError(who + ": client-owned table '" + t.name + "' must name its client column");
+    if (t.primary_key.empty() || t.primary_key.front() != "firm_id")
+      throw LoadError(who + ": table '" + t.name + "': the primary key must start with firm_id");
+  }
+  std::vector<int> versions;
+  for (const auto& m : c.migrations) versions.push_back(m.version);
+  std::sort(versions.begin(), versions.end());
+  for (std::size_t i = 0; i < versions.size(); ++i)
+    if (versions[i] != static_cast<int>(i) + 1)
+      throw LoadError(who + ": migrations must be numbered 1, 2, 3, ... without gaps or repeats");
+
+  // All valid: add routes to the router (which refuses duplicates across plugins).
+  for (const auto& r : c.routes) {
+    try {
+      router_.add(r.method, r.path, routes_.size());
+    } catch (const RouteConflict& e) {
+      std::string owner;
+      throw LoadError(who + ": route conflict: " + e.what());
+    }
+    routes_.push_back({info.id, r});
+  }
+  for (const auto& p : c.permissions) permissions_.push_back({info.id, p});
+  for (const auto& t : c.tables) tables_.push_back({info.id, t});
+  auto ms = c.migrations;
+  std::sort(ms.begin(), ms.end(), [](auto& a, auto& b) { return a.version < b.version; });
+  for (const auto& m : ms) migrations_.push_back({info.id, m});
+  for (const auto& n : c.nav) nav_.push_back({info.id, n});
+  plugins_.push_back(info);
+  objects_.push_back(std::move(plugin));
+}
+
+}  // namespace lexos::core

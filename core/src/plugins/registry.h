@@ -1,0 +1,104 @@
+#pragma once
+// Everything the host knows about loaded modules: their gates, permissions, routes, tables,
+// migrations and navigation. Filled at start-up on the main thread; read-only afterwards.
+
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "http/router.h"
+#include "lexos/sdk/plugin.h"
+
+namespace lexos::core {
+
+/// A plugin that cannot be loaded, or a declaration the host refuses. The message names the
+/// file (or plugin), what was expected and what was found.
+class LoadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A registered route with the plugin that owns it.
+struct RouteEntry {
+  std::string plugin;
+  sdk::Route route;
+};
+
+struct PermissionEntry {
+  std::string plugin;
+  sdk::Permission permission;
+};
+
+struct TableEntry {
+  std::string plugin;
+  sdk::Table table;
+};
+
+struct MigrationEntry {
+  std::string plugin;
+  sdk::Migration migration;
+};
+
+struct NavEntryRecord {
+  std::string plugin;
+  sdk::NavEntry entry;
+};
+
+/// Facts about a loaded plugin, for `lexosctl plugins` and the logs.
+struct PluginInfo {
+  std::string id;
+  std::string version;
+  std::string file;
+  std::string sdk_version;
+  std::string compiler;
+  unsigned abi_major = 0;
+  unsigned abi_minor = 0;
+  bool builtin = false;  ///< The host's own "core" module.
+};
+
+/// The roles every firm has.
+const std::vector<std::string>& knownRoles();
+
+class Registry {
+ public:
+  Registry();
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  /// Registers a module: calls plugin.registerWith and validates all it declared. The registry
+  /// takes ownership of the plugin object. Throws LoadError naming `origin` (the file).
+  void registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugin> plugin);
+
+  const std::vector<PluginInfo>& plugins() const { return plugins_; }
+  const std::vector<RouteEntry>& routes() const { return routes_; }
+  const std::vector<PermissionEntry>& permissions() const { return permissions_; }
+  const std::vector<TableEntry>& tables() const { return tables_; }
+  const std::vector<MigrationEntry>& migrations() const { return migrations_; }
+  const std::vector<NavEntryRecord>& nav() const { return nav_; }
+  const Router& router() const { return router_; }
+  bool hasPlugin(const std::string& id) const;
+  /// The permissions a role holds by default (sorted).
+  std::vector<std::string> defaultGrants(const std::string& role) const;
+  /// Configuration of plugin sections, set by the host before registering.
+  void setPluginConfig(std::function<std::string(const std::string&, const std::string&,
+                                                 const std::string&)> lookup) {
+    config_ = std::move(lookup);
+  }
+
+ private:
+  class Collector;
+  std::vector<PluginInfo> plugins_;
+  std::vector<std::unique_ptr<sdk::Plugin>> objects_;
+  std::vector<RouteEntry> routes_;
+  std::vector<PermissionEntry> permissions_;
+  std::vector<TableEntry> tables_;
+  std::vector<MigrationEntry> migrations_;
+  std::vector<NavEntryRecord> nav_;
+  Router router_;
+  std::function<std::string(const std::string&, const std::string&, const std::string&)> config_;
+};
+
+}  // namespace lexos::core

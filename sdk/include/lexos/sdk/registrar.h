@@ -1,0 +1,115 @@
+#pragma once
+/// @file registrar.h
+/// What a plugin declares to the host at load time: permissions, routes, tables and their
+/// tenancy, migrations, navigation entries. The host validates each declaration and refuses the
+/// whole plugin (it does not load, lexosd does not start) when one is wrong: deny by default.
+///
+/// The Registrar is implemented by the host, valid only during Plugin::registerWith, and used
+/// from the host's main thread only.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lexos/sdk/context.h"
+#include "lexos/sdk/http.h"
+#include "lexos/sdk/version.h"
+
+namespace lexos::sdk {
+inline namespace v1 {
+
+/// Who may call a route.
+/// - Public: anyone, no session needed (login, activation). Declare permission kPublic.
+/// - Staff: a signed-in staff user of the firm holding the permission.
+/// - Portal: a signed-in portal user holding the permission; their data access is scoped to
+///   their own client by the host.
+enum class Audience { Public, Staff, Portal };
+
+/// The permission a Public route declares. No other route may use it.
+inline constexpr const char* kPublic = "public";
+
+/// A handler: called once per request that passed the guard. May throw HttpError subclasses
+/// (mapped to their status) or anything else (mapped to 500). Called concurrently from many
+/// threads: keep shared state in the database or guard it yourself.
+using Handler = std::function<void(Context&)>;
+
+/// A route. `path` is a template under "/api/", segments in braces are parameters:
+/// "/api/v1/clients/{id}". `permission` is required; for Staff and Portal routes it must be a
+/// permission this plugin declared.
+struct Route {
+  Method method = Method::Get;
+  std::string path;
+  Audience audience = Audience::Staff;
+  std::string permission;
+  Handler handler;
+  std::size_t max_body_bytes = 1024 * 1024;  ///< Larger bodies get 413 before the handler.
+  std::string summary;                       ///< One line for `lexosctl routes`.
+};
+
+/// A permission, named "<plugin>.<what>" (e.g. "clients.read"), with the roles that hold it
+/// unless a firm changes the grant.
+struct Permission {
+  std::string name;
+  std::string description;
+  std::vector<std::string> default_roles;
+};
+
+/// How a table is scoped to tenants. Every tenant table has a `firm_id` column that leads its
+/// primary key.
+enum class Tenancy {
+  Firm,        ///< Staff of the firm only; invisible to portal users (internal notes).
+  FirmShared,  ///< Staff of the firm; portal users of the firm may read (phase names).
+  Client,      ///< Staff of the firm; portal users read the rows of their own client whose
+               ///< visibility column (if named) is true.
+};
+
+/// A table the plugin creates in its migrations, with its tenancy.
+struct Table {
+  std::string name;
+  Tenancy tenancy = Tenancy::Firm;
+  std::string client_column;      ///< Tenancy::Client: the column holding the client id.
+  std::string visibility_column;  ///< Tenancy::Client, optional: boolean column; portal users
+                                  ///< see only rows where it is true.
+  std::vector<std::string> primary_key;  ///< Columns, starting with "firm_id".
+};
+
+/// A numbered migration. Versions start at 1 and increase by 1 per plugin; each is applied in
+/// one transaction and recorded. `sql` serves both engines unless a dialect text is given.
+/// Statements are separated by semicolons at line ends.
+struct Migration {
+  int version = 0;
+  std::string name;
+  std::string sql;
+  std::string sql_sqlite;      ///< Overrides `sql` on SQLite when not empty.
+  std::string sql_postgresql;  ///< Overrides `sql` on PostgreSQL when not empty.
+};
+
+/// An entry of the web apps' navigation, shown to principals holding `permission`.
+struct NavEntry {
+  Audience audience = Audience::Staff;  ///< Staff app or portal app.
+  std::string section;                  ///< e.g. "Practice Management".
+  std::string label;                    ///< e.g. "Clients".
+  std::string href;                     ///< e.g. "#/clients".
+  std::string permission;
+  int order = 100;
+};
+
+/// Collects a plugin's declarations.
+class Registrar {
+ public:
+  virtual ~Registrar() = default;
+  /// The id of the plugin being registered.
+  virtual const std::string& pluginId() const = 0;
+  virtual void addPermission(const Permission& permission) = 0;
+  virtual void addRoute(const Route& route) = 0;
+  virtual void addTable(const Table& table) = 0;
+  virtual void addMigration(const Migration& migration) = 0;
+  virtual void addNav(const NavEntry& entry) = 0;
+  /// A key of the plugin's config section `[plugin.<id>]`, or `fallback`.
+  virtual std::string config(const std::string& key, const std::string& fallback = {}) const = 0;
+};
+
+}  // namespace v1
+}  // namespace lexos::sdk

@@ -1,0 +1,27 @@
+#pragma once
+/// @file version.h
+/// SDK version and ABI numbers. A plugin records the values it was compiled with in its gate
+/// (see gate.h); the host compares them with its own before it calls any C++ in the plugin.
+///
+/// Rules of the ABI: the major number changes when a type or interface that crosses the
+/// boundary changes incompatibly; the minor number changes when virtual functions are appended
+/// to a host-implemented interface (Context, Request, Response, Db, Audit, Mail, Registrar) or
+/// fields are appended to a plain struct. A host runs plugins built against the same major and
+/// an equal or lower minor.
+
+#define LEXOS_SDK_ABI_MAJOR 1
+#define LEXOS_SDK_ABI_MINOR 0
+#define LEXOS_SDK_VERSION "1.0.0"
+
+/// Symbol visibility for SDK types that must be shared between the host and plugins (exception
+/// types, so that `catch` in the host matches what a plugin throws even when the plugin is built
+/// with -fvisibility=hidden).
+#if defined(__GNUC__)
+#define LEXOS_SDK_VISIBLE __attribute__((visibility("default")))
+#else
+#define LEXOS_SDK_VISIBLE
+#endif
+
+namespace lexos::sdk {
+inline namespace v1 {}
+}  // namespace lexos::sdk
