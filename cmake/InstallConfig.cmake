@@ -12,6 +12,9 @@ set(WEB_DIR "${P}/${LEXOS_DATADIR}/lexos/web")
 set(STATE_DIR "${LEXOS_STATE}")
 set(BINDIR "${P}/${LEXOS_BINDIR}")
 set(SYSCONFDIR "${LEXOS_ETC}")
+# The plugin folder is part of the layout even when no bundled plugin is installed (third-party
+# plugins go there, and LexOSSDKConfig.cmake checks that it exists).
+file(MAKE_DIRECTORY "$ENV{DESTDIR}${PLUGINS_DIR}")
 file(GLOB _plugins RELATIVE "$ENV{DESTDIR}${PLUGINS_DIR}" "$ENV{DESTDIR}${PLUGINS_DIR}/*.so")
 set(ENABLED "")
 foreach(_p IN LISTS _plugins)

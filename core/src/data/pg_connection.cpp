@@ -121,7 +121,11 @@ void PgConnection::executeScript(const std::string& sql) {
 }
 
 void PgConnection::begin(bool) {
-  run("BEGIN", {}, nullptr);
+  // One round trip: start the transaction, undo any session-level SET an earlier request's SQL
+  // made on this pooled connection, and bind the transaction to no tenant until setScope().
+  executeScript(
+      "BEGIN; RESET ALL; SET LOCAL TIME ZONE 'UTC'; "
+      "SELECT set_config('lexos.firm_id', '', true), set_config('lexos.client_id', '', true)");
   inTx_ = true;
 }
 

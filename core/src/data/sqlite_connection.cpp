@@ -171,6 +171,7 @@ void SqliteConnection::executeScript(const std::string& sql) {
 }
 
 void SqliteConnection::begin(bool write) {
+  scope_ = {};
   hostExec(write ? "BEGIN IMMEDIATE" : "BEGIN");
   inTx_ = true;
 }

@@ -98,8 +98,28 @@ int HttpServer::stop(int graceSeconds) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(graceSeconds);
   while ((!drained || impl_->server->currentConnections() > 0) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  const int left = drained ? impl_->server->currentConnections() : std::max(1, impl_->server->currentConnections());
-  if (!drained || left > 0) impl_->server->stopAll(true);
+  int left = drained ? impl_->server->currentConnections() : std::max(1, impl_->server->currentConnections());
+  if (!drained || left > 0) {
+    {
+      std::lock_guard<std::mutex> lock(impl_->services.inflight_mu);
+      left = std::max<int>(left, static_cast<int>(impl_->services.inflight.size()));
+      for (auto& [id, sock] : impl_->services.inflight) {
+        try {
+          sock.shutdown();
+        } catch (...) {
+        }
+      }
+    }
+    impl_->server->stopAll(true);
+  }
+  if (left > 0) {
+    drainer.detach();  // it may wait on a handler that never returns
+    // Handlers still running cannot be interrupted; the process is about to exit, so their
+    // threads are left to it rather than waited for.
+    impl_->server.release();
+    impl_->threads.release();
+    return left;
+  }
   drainer.join();
   impl_->threads->joinAll();
   return left;

@@ -3,9 +3,13 @@
 // pool sized to the connections it should serve, and the dispatcher that routes each request
 // through the guard to a handler.
 
+#include <Poco/Net/StreamSocket.h>
+
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace lexos::core {
@@ -24,6 +28,12 @@ struct Services {
   const Guard* guard = nullptr;
   Mailer* mailer = nullptr;
   std::atomic<bool> ready{false};
+
+  /// Sockets of requests being handled, so that shutdown can cut off those that outlast the
+  /// grace period (Poco's own abort does not reach a connection inside a handler).
+  std::mutex inflight_mu;
+  std::map<std::uint64_t, Poco::Net::StreamSocket> inflight;
+  std::atomic<std::uint64_t> next_request{0};
 };
 
 class HttpServer {

@@ -82,6 +82,25 @@ std::int64_t Accounts::createStaffUser(const std::string& firmSlug, const std::s
   return id;
 }
 
+std::int64_t Accounts::createPortalUser(const std::string& firmSlug, std::int64_t clientId, const std::string& emailIn,
+                                        const std::string& password) {
+  const std::string email = normaliseEmail(emailIn);
+  if (email.empty()) throw std::invalid_argument("email: expected an e-mail address, found '" + emailIn + "'");
+  if (clientId <= 0) throw std::invalid_argument("client: expected a client id");
+  if (auto p = passwordProblem(password); !p.empty()) throw std::invalid_argument("password: " + p);
+  const auto firm = firmId(firmSlug);
+  const std::string hash = hashPassword(password);
+  auto c = host_.pool().acquire();
+  c->begin(true);
+  c->setScope({firm, 0});
+  const auto id = c->newId();
+  c->execute("INSERT INTO users (firm_id, id, email, password_hash, kind, role, client_id, status, created_at) "
+             "VALUES (lexos_firm(), $1, $2, $3, 'portal', 'portal', $4, 'active', $5)",
+             {id, email, hash, clientId, utcTimestamp()});
+  c->commit();
+  return id;
+}
+
 void Accounts::setModule(const std::string& firmSlug, const std::string& module, bool enabled) {
   if (!host_.registry().hasPlugin(module) || module == "core")
     throw std::invalid_argument("module: '" + module + "' is not a loaded module (see lexosctl plugins)");

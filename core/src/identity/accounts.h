@@ -21,6 +21,9 @@ class Accounts {
   /// Creates an active staff user with a password (rules of passwords.h).
   std::int64_t createStaffUser(const std::string& firmSlug, const std::string& email, const std::string& role,
                                const std::string& name, const std::string& password);
+  /// Creates an active portal user bound to `clientId` (tests, demo; the portal module invites).
+  std::int64_t createPortalUser(const std::string& firmSlug, std::int64_t clientId, const std::string& email,
+                                const std::string& password);
   void setModule(const std::string& firmSlug, const std::string& module, bool enabled);
   /// Every loaded module (except core) with its state for the firm.
   std::map<std::string, bool> modules(const std::string& firmSlug);

@@ -1,0 +1,318 @@
+#!/usr/bin/env bash
+# install_test.sh ROOT_SOURCE_DIR BUILD_DIR
+#
+# End-to-end check of the install contract (DESIGN.md "Configuration and layout") and of the
+# plugin SDK as a third party uses it:
+#   (a) `cmake --install BUILD_DIR --prefix TMP/prefix` lays out the documented tree;
+#   (b) sdk/examples/hello-plugin builds out of tree against that prefix only, and installs
+#       hello.so into the prefix's plugin folder;
+#   (c) the installed lexosd loads it, serves its routes, lexosctl sees it, SIGTERM exits 0;
+#   (d) the installed lexosd refuses a plugin file writable by others, naming the file.
+# Everything listens on 127.0.0.1 only. Needs cmake, a C++ compiler and curl; python3 makes
+# the JSON checks stricter when present.
+set -euo pipefail
+
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 ROOT_SOURCE_DIR BUILD_DIR" >&2
+  exit 2
+fi
+SRC=$(cd "$1" && pwd)
+BUILD=$(cd "$2" && pwd)
+for tool in cmake curl; do
+  command -v "$tool" >/dev/null || { echo "install_test: $tool is required" >&2; exit 2; }
+done
+HAVE_PY=0
+command -v python3 >/dev/null && HAVE_PY=1
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/lexos-install-test.XXXXXX")
+PREFIX="$TMP/prefix"
+STATE="$TMP/state"
+INI="$PREFIX/etc/lexos/lexos.ini"
+PLUGIN_FILE="$PREFIX/lib/lexos/plugins/hello.so"
+DAEMON_PID=""
+PASSED=0
+FAILED=0
+
+cleanup() {
+  local rc=$?
+  if [[ -n "$DAEMON_PID" ]] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+    kill -TERM "$DAEMON_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$DAEMON_PID" 2>/dev/null || true
+  fi
+  [[ -f "$PLUGIN_FILE" ]] && chmod o-w "$PLUGIN_FILE" 2>/dev/null || true
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pass() { PASSED=$((PASSED + 1)); echo "PASS: $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; }
+# check DESCRIPTION COMMAND...: runs the command quietly, records the outcome.
+check() {
+  local what=$1
+  shift
+  if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi
+}
+# Shows the tail of a log after a failure, indented.
+show() { [[ -f "$1" ]] && sed -e 's/^/    | /' "$1" | tail -n "${2:-20}" || true; }
+
+summary() {
+  echo "$PASSED passed, $FAILED failed"
+  [[ $FAILED -eq 0 ]]
+}
+
+free_port() {
+  if [[ $HAVE_PY -eq 1 ]]; then
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    return
+  fi
+  local p
+  for _ in $(seq 1 100); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  echo "install_test: no free port found" >&2
+  return 1
+}
+
+# ini_get SECTION KEY FILE: the value of an INI key (last one wins), trimmed.
+ini_get() {
+  awk -v sec="$1" -v key="$2" '
+    /^[ \t]*[;#]/ { next }
+    /^[ \t]*\[/ { s = $0; gsub(/^[ \t]*\[|\][ \t]*$/, "", s); next }
+    s == sec {
+      line = $0; eq = index(line, "="); if (eq == 0) next
+      k = substr(line, 1, eq - 1); v = substr(line, eq + 1)
+      gsub(/^[ \t]+|[ \t]+$/, "", k); gsub(/^[ \t]+|[ \t]+$/, "", v)
+      if (k == key) val = v
+    }
+    END { print val }' "$3"
+}
+
+inside_prefix() { [[ "$1" == "$PREFIX"/* ]]; }
+
+# ---------------------------------------------------------------------------------------------
+echo "== (a) cmake --install $BUILD --prefix $PREFIX"
+if env -u DESTDIR cmake --install "$BUILD" --prefix "$PREFIX" >"$TMP/install.log" 2>&1; then
+  pass "cmake --install succeeds"
+else
+  fail "cmake --install succeeds"
+  show "$TMP/install.log"
+  summary
+  exit 1
+fi
+check "bin/lexosd is executable" test -x "$PREFIX/bin/lexosd"
+check "bin/lexosctl is executable" test -x "$PREFIX/bin/lexosctl"
+check "lib/lexos/plugins/ is a directory" test -d "$PREFIX/lib/lexos/plugins"
+check "share/lexos/web/app/index.html exists" test -f "$PREFIX/share/lexos/web/app/index.html"
+check "etc/lexos/lexos.ini exists" test -f "$INI"
+check "include/lexos/sdk/lexos.h exists" test -f "$PREFIX/include/lexos/sdk/lexos.h"
+check "lib/cmake/LexOSSDK/LexOSSDKConfig.cmake exists" test -f "$PREFIX/lib/cmake/LexOSSDK/LexOSSDKConfig.cmake"
+check "lib/systemd/system/lexosd.service exists" test -f "$PREFIX/lib/systemd/system/lexosd.service"
+if [[ -f "$INI" ]]; then
+  for k in plugins.dir web.dir state.dir; do
+    v=$(ini_get "${k%%.*}" "${k#*.}" "$INI")
+    if inside_prefix "$v"; then pass "lexos.ini $k = $v is inside the prefix"; else fail "lexos.ini $k = '$v' is inside $PREFIX"; fi
+  done
+  if [[ "$(ini_get plugins dir "$INI")" == "$PREFIX/lib/lexos/plugins" ]]; then
+    pass "lexos.ini plugins.dir is the installed plugin folder"
+  else
+    fail "lexos.ini plugins.dir is $PREFIX/lib/lexos/plugins (found '$(ini_get plugins dir "$INI")')"
+  fi
+  check "lexos.ini has no @PLACEHOLDER@ left" bash -c "! grep -Eq '@[A-Za-z_]+@' '$INI'"
+fi
+SERVICE="$PREFIX/lib/systemd/system/lexosd.service"
+if [[ -f "$SERVICE" ]]; then
+  if grep -Eq '@[A-Za-z_]+@' "$SERVICE"; then
+    fail "lexosd.service has no @PLACEHOLDER@ left ($(grep -Eo '@[A-Za-z_]+@' "$SERVICE" | sort -u | tr '\n' ' '))"
+  else
+    pass "lexosd.service has no @PLACEHOLDER@ left"
+  fi
+  check "lexosd.service ExecStart runs the installed lexosd with the installed config" \
+    grep -Fq "ExecStart=$PREFIX/bin/lexosd --config $INI" "$SERVICE"
+fi
+
+# ---------------------------------------------------------------------------------------------
+echo "== (b) build sdk/examples/hello-plugin out of tree against $PREFIX"
+HB="$TMP/hello-build"
+if cmake -S "$SRC/sdk/examples/hello-plugin" -B "$HB" -DCMAKE_PREFIX_PATH="$PREFIX" \
+     -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="-Wall -Wextra -Werror" >"$TMP/hello-configure.log" 2>&1; then
+  pass "hello-plugin configures with find_package(LexOSSDK) from the prefix"
+else
+  fail "hello-plugin configures with find_package(LexOSSDK) from the prefix"
+  show "$TMP/hello-configure.log"
+fi
+sdk_dir=$(grep -E '^LexOSSDK_DIR:' "$HB/CMakeCache.txt" 2>/dev/null | cut -d= -f2- || true)
+if [[ "$sdk_dir" == "$PREFIX/lib/cmake/LexOSSDK" ]]; then
+  pass "LexOSSDK found in the prefix ($sdk_dir)"
+else
+  fail "LexOSSDK found in the prefix (found '$sdk_dir')"
+fi
+if cmake --build "$HB" -j2 >"$TMP/hello-build.log" 2>&1; then
+  pass "hello-plugin builds (-Wall -Wextra -Werror)"
+else
+  fail "hello-plugin builds (-Wall -Wextra -Werror)"
+  show "$TMP/hello-build.log" 30
+fi
+if cmake --install "$HB" >"$TMP/hello-install.log" 2>&1 && [[ -f "$PLUGIN_FILE" ]]; then
+  pass "cmake --install puts hello.so into $PREFIX/lib/lexos/plugins"
+else
+  fail "cmake --install puts hello.so into $PREFIX/lib/lexos/plugins"
+  show "$TMP/hello-install.log"
+fi
+if command -v nm >/dev/null && [[ -f "$PLUGIN_FILE" ]]; then
+  exported=$(nm -D --defined-only "$PLUGIN_FILE" | awk '$2 == "T" || $2 == "t" { print $3 }' | sort -u | tr '\n' ' ')
+  if [[ "$exported" == "lexos_plugin_gate " ]]; then
+    pass "hello.so exports only the gate function"
+  else
+    fail "hello.so exports only the gate function (found: $exported)"
+  fi
+fi
+if [[ ! -f "$PLUGIN_FILE" ]]; then
+  echo "hello.so is missing; cannot run the server checks"
+  summary
+  exit 1
+fi
+
+# ---------------------------------------------------------------------------------------------
+echo "== (c) run the installed lexosd with hello enabled"
+PORT=$(free_port)
+BASE="http://127.0.0.1:$PORT"
+export LEXOS_SERVER_LISTEN="127.0.0.1:$PORT" LEXOS_PLUGINS_ENABLED=hello LEXOS_STATE_DIR="$STATE"
+"$PREFIX/bin/lexosd" --config "$INI" >"$TMP/lexosd.log" 2>&1 &
+DAEMON_PID=$!
+ready=0
+for _ in $(seq 1 200); do  # 20 s
+  if ! kill -0 "$DAEMON_PID" 2>/dev/null; then break; fi
+  if [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$BASE/readyz" || true)" == 200 ]]; then
+    ready=1
+    break
+  fi
+  sleep 0.1
+done
+if [[ $ready -eq 1 ]]; then
+  pass "lexosd answers /readyz 200 on 127.0.0.1:$PORT"
+else
+  fail "lexosd answers /readyz 200 on 127.0.0.1:$PORT within 20 s"
+  show "$TMP/lexosd.log"
+  summary
+  exit 1
+fi
+check "lexosd logs that it loaded hello from $PLUGIN_FILE" grep -Fq "loaded plugin hello 1.0.0 from $PLUGIN_FILE" "$TMP/lexosd.log"
+
+# GET /api/v1/hello: status, content type and body.
+code=$(curl -s -D "$TMP/hello.headers" -o "$TMP/hello.json" -w '%{http_code}' "$BASE/api/v1/hello" || true)
+if [[ "$code" == 200 ]]; then pass "GET /api/v1/hello is 200"; else fail "GET /api/v1/hello is 200 (found $code)"; fi
+check "GET /api/v1/hello is application/json" grep -iq '^content-type: application/json' "$TMP/hello.headers"
+rid=$(grep -i '^x-request-id:' "$TMP/hello.headers" | head -n1 | cut -d: -f2- | tr -d ' \r' || true)
+if [[ $HAVE_PY -eq 1 ]]; then
+  if python3 - "$TMP/hello.json" "$rid" <<'EOF' >"$TMP/hello.check" 2>&1; then
+import json, sys
+body = json.load(open(sys.argv[1]))
+assert body["message"] == "Hello from a LexOS plugin", body
+assert body["greeting"] == "Hello", body          # default of [plugin.hello] greeting
+assert body["request_id"], body
+if sys.argv[2]:
+    assert body["request_id"] == sys.argv[2], (body["request_id"], sys.argv[2])
+EOF
+    pass "GET /api/v1/hello answers the message, the default greeting and the request id"
+  else
+    fail "GET /api/v1/hello answers the message, the default greeting and the request id"
+    show "$TMP/hello.check"
+    show "$TMP/hello.json"
+  fi
+else
+  check "GET /api/v1/hello answers the message" grep -Fq '"message": "Hello from a LexOS plugin"' "$TMP/hello.json"
+fi
+
+# A typed error thrown inside the plugin (built with hidden visibility) maps to its status.
+long=$(printf 'x%.0s' $(seq 1 80))
+code=$(curl -s -o "$TMP/bad.json" -w '%{http_code}' "$BASE/api/v1/hello?to=$long" || true)
+if [[ "$code" == 400 ]] && grep -q '"field" *: *"to"' "$TMP/bad.json"; then
+  pass "BadRequest thrown by the plugin answers 400 naming the field"
+else
+  fail "BadRequest thrown by the plugin answers 400 naming the field (found $code: $(head -c 200 "$TMP/bad.json" 2>/dev/null))"
+fi
+
+# lexosctl sees the same plugins and routes (same config and environment).
+if "$PREFIX/bin/lexosctl" --config "$INI" plugins >"$TMP/plugins.txt" 2>&1 &&
+   grep -Eq "^hello[[:space:]]+1\.0\.0[[:space:]]+$PLUGIN_FILE" "$TMP/plugins.txt"; then
+  pass "lexosctl plugins lists hello 1.0.0 from $PLUGIN_FILE"
+else
+  fail "lexosctl plugins lists hello 1.0.0 from $PLUGIN_FILE"
+  show "$TMP/plugins.txt"
+fi
+if "$PREFIX/bin/lexosctl" --config "$INI" routes --json >"$TMP/routes.json" 2>"$TMP/routes.err"; then
+  pass "lexosctl routes --json succeeds"
+else
+  fail "lexosctl routes --json succeeds"
+  show "$TMP/routes.err"
+fi
+if [[ $HAVE_PY -eq 1 ]]; then
+  if python3 - "$TMP/routes.json" <<'EOF' >"$TMP/routes.check" 2>&1; then
+import json, sys
+routes = json.load(open(sys.argv[1]))
+want = {
+    ("GET", "/api/v1/hello"): ("public", "public"),
+    ("GET", "/api/v1/hello/whoami"): ("staff", "hello.read"),
+}
+found = {(r["method"], r["path"]): (r["audience"], r["permission"]) for r in routes if r.get("plugin") == "hello"}
+assert found == want, found
+EOF
+    pass "routes --json lists /api/v1/hello (audience public) and /api/v1/hello/whoami (staff, hello.read)"
+  else
+    fail "routes --json lists /api/v1/hello (audience public) and /api/v1/hello/whoami (staff, hello.read)"
+    show "$TMP/routes.check"
+  fi
+else
+  # Without python3: the raw text (JSON may escape "/" as "\/").
+  sed 's#\\/#/#g' "$TMP/routes.json" >"$TMP/routes.plain"
+  check "routes --json contains /api/v1/hello with audience public" \
+    grep -Eq '"path" *: *"/api/v1/hello"[^}]*"audience" *: *"public"|"audience" *: *"public"[^}]*"path" *: *"/api/v1/hello"' "$TMP/routes.plain"
+fi
+
+code=$(curl -s -o "$TMP/whoami.json" -w '%{http_code}' "$BASE/api/v1/hello/whoami" || true)
+if [[ "$code" == 401 ]]; then pass "GET /api/v1/hello/whoami without a session is 401"; else fail "GET /api/v1/hello/whoami without a session is 401 (found $code)"; fi
+
+# SIGTERM: drain and exit 0 within 10 s.
+kill -TERM "$DAEMON_PID"
+stopped=0
+for _ in $(seq 1 100); do
+  if ! kill -0 "$DAEMON_PID" 2>/dev/null; then stopped=1; break; fi
+  sleep 0.1
+done
+if [[ $stopped -eq 1 ]]; then
+  rc=0
+  wait "$DAEMON_PID" || rc=$?
+  DAEMON_PID=""
+  if [[ $rc -eq 0 ]]; then pass "SIGTERM: lexosd exits 0 within 10 s"; else fail "SIGTERM: lexosd exits 0 (exit code $rc)"; show "$TMP/lexosd.log"; fi
+else
+  fail "SIGTERM: lexosd exits within 10 s (still running)"
+  show "$TMP/lexosd.log"
+fi
+
+# ---------------------------------------------------------------------------------------------
+echo "== (d) a plugin file writable by others is refused"
+chmod o+w "$PLUGIN_FILE"
+rc=0
+if command -v timeout >/dev/null; then
+  timeout 20 "$PREFIX/bin/lexosd" --config "$INI" >"$TMP/refused.log" 2>&1 || rc=$?
+else
+  "$PREFIX/bin/lexosd" --config "$INI" >"$TMP/refused.log" 2>&1 || rc=$?
+fi
+chmod o-w "$PLUGIN_FILE"
+if [[ $rc -ne 0 && $rc -ne 124 ]]; then
+  pass "lexosd refuses to start (exit code $rc)"
+else
+  fail "lexosd refuses to start (exit code $rc)"
+fi
+if grep -F "writable by others" "$TMP/refused.log" | grep -Fq "$PLUGIN_FILE"; then
+  pass "the refusal names the file and says it is writable by others"
+else
+  fail "the refusal names the file and says it is writable by others"
+  show "$TMP/refused.log"
+fi
+
+summary

@@ -1,0 +1,141 @@
+// A plugin for the tests: its handlers run plain SQL with no WHERE clause, so what they return
+// is exactly what the host's tenancy enforcement lets through.
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "lexos/sdk/lexos.h"
+
+using namespace lexos::sdk;
+
+namespace {
+
+std::string escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '"' || c == '\\') o += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    o += c;
+  }
+  return o;
+}
+
+// {"items":[{"col":value,...},...]} with integers as numbers and the rest as strings.
+std::string rowsJson(const ResultSet& rs) {
+  std::string out = "{\"items\":[";
+  for (std::size_t r = 0; r < rs.rows.size(); ++r) {
+    out += r ? ",{" : "{";
+    for (std::size_t c = 0; c < rs.columns.size(); ++c) {
+      out += (c ? ",\"" : "\"") + rs.columns[c] + "\":";
+      const auto& v = rs.rows[r][c];
+      if (isNull(v)) out += "null";
+      else if (std::holds_alternative<std::int64_t>(v)) out += std::to_string(asInt(v));
+      else if (std::holds_alternative<bool>(v)) out += asBool(v) ? "1" : "0";
+      else out += "\"" + escape(asText(v)) + "\"";
+    }
+    out += "}";
+  }
+  return out + "]}";
+}
+
+std::int64_t queryInt(Context& c, const std::string& name, std::int64_t fallback) {
+  auto v = c.request().query(name);
+  if (!v) return fallback;
+  try {
+    return std::stoll(*v);
+  } catch (...) {
+    throw BadRequest(name, name + " must be a number.");
+  }
+}
+
+class Probe : public Plugin {
+ public:
+  void registerWith(Registrar& r) override {
+    r.addPermission({"probe.read", "Read probe items", {kRoleOwner, kRoleAttorney, kRoleParalegal, kRoleBilling, kRolePortal}});
+    r.addPermission({"probe.write", "Write probe items", {kRoleOwner, kRoleAttorney}});
+    r.addTable({"probe_items", Tenancy::Client, "client_id", "visible", {"firm_id", "id"}});
+    r.addTable({"probe_notes", Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addMigration({1, "probe tables",
+                    "CREATE TABLE probe_items (firm_id BIGINT NOT NULL, id BIGINT NOT NULL, client_id BIGINT NOT NULL, "
+                    "visible BOOLEAN NOT NULL DEFAULT FALSE, label TEXT NOT NULL, PRIMARY KEY (firm_id, id));\n"
+                    "CREATE TABLE probe_notes (firm_id BIGINT NOT NULL, id BIGINT NOT NULL, text TEXT NOT NULL, "
+                    "PRIMARY KEY (firm_id, id));",
+                    "", ""});
+    r.addNav({Audience::Staff, "Practice Management", "Probe", "#/probe", "probe.read", 50});
+    const std::string greeting = r.config("greeting", "hello");
+
+    r.addRoute({Method::Get, "/api/v1/probe/ping", Audience::Public, kPublic,
+                [greeting](Context& c) { c.response().sendJson("{\"greeting\":\"" + escape(greeting) + "\"}"); }, 0, "ping"});
+    r.addRoute({Method::Get, "/api/v1/probe/items", Audience::Staff, "probe.read",
+                [](Context& c) { c.response().sendJson(rowsJson(c.db().query("SELECT * FROM probe_items ORDER BY id"))); }, 0,
+                "all probe items the tenant scope lets through"});
+    r.addRoute({Method::Post, "/api/v1/probe/items", Audience::Staff, "probe.write",
+                [](Context& c) {
+                  // firm_id from the query lets a test try to write into another firm.
+                  const std::int64_t firm = queryInt(c, "firm_id", 0);
+                  const std::int64_t id = c.db().newId();
+                  const std::string label = c.request().query("label").value_or("item");
+                  if (firm)
+                    c.db().execute("INSERT INTO probe_items (firm_id, id, client_id, visible, label) VALUES ($1, $2, $3, $4, $5)",
+                                   {firm, id, queryInt(c, "client_id", 0), queryInt(c, "visible", 0) != 0, label});
+                  else
+                    c.db().execute("INSERT INTO probe_items (firm_id, id, client_id, visible, label) VALUES (lexos_firm(), $1, $2, $3, $4)",
+                                   {id, queryInt(c, "client_id", 0), queryInt(c, "visible", 0) != 0, label});
+                  c.db().execute("INSERT INTO probe_notes (firm_id, id, text) VALUES (lexos_firm(), $1, $2)", {c.db().newId(), "note for " + label});
+                  c.audit().record("probe.create", "probe_item", std::to_string(id));
+                  c.response().sendJson("{\"id\":" + std::to_string(id) + "}", 201);
+                }, 4096, "create a probe item"});
+    r.addRoute({Method::Post, "/api/v1/probe/items/{id}/rename", Audience::Staff, "probe.write",
+                [](Context& c) {
+                  auto n = c.db().execute("UPDATE probe_items SET label = $1 WHERE id = $2",
+                                          {c.request().query("label").value_or("renamed"), std::stoll(c.request().pathParam("id"))});
+                  if (n == 0) throw NotFound();
+                  c.response().sendJson("{\"changed\":" + std::to_string(n) + "}");
+                }, 0, "rename"});
+    r.addRoute({Method::Delete, "/api/v1/probe/items", Audience::Staff, "probe.write",
+                [](Context& c) {
+                  auto n = c.db().execute("DELETE FROM probe_items");
+                  c.response().sendJson("{\"deleted\":" + std::to_string(n) + "}");
+                }, 0, "delete every item the scope reaches"});
+    r.addRoute({Method::Get, "/api/v1/probe/raw", Audience::Staff, "probe.read",
+                [](Context& c) {
+                  // Tries to get around the scoping; the host must refuse.
+                  const std::string sql = c.request().query("sql").value_or("SELECT * FROM lexos_t_probe_items");
+                  try {
+                    auto rs = c.db().query(sql);
+                    c.response().sendJson(rowsJson(rs));
+                  } catch (const DbError& e) {
+                    c.response().sendJson(std::string("{\"refused\":true,\"kind\":") + std::to_string(static_cast<int>(e.kind())) + "}", 200);
+                  }
+                }, 0, "raw SQL probe"});
+    r.addRoute({Method::Get, "/api/v1/portal/probe/items", Audience::Portal, "probe.read",
+                [](Context& c) { c.response().sendJson(rowsJson(c.db().query("SELECT * FROM probe_items ORDER BY id"))); }, 0,
+                "portal view of probe items"});
+    r.addRoute({Method::Get, "/api/v1/portal/probe/notes", Audience::Portal, "probe.read",
+                [](Context& c) { c.response().sendJson(rowsJson(c.db().query("SELECT * FROM probe_notes"))); }, 0,
+                "portal view of firm-only notes (must be empty)"});
+    r.addRoute({Method::Post, "/api/v1/portal/probe/items", Audience::Portal, "probe.read",
+                [](Context& c) {
+                  c.db().execute("INSERT INTO probe_items (firm_id, id, client_id, visible, label) VALUES (lexos_firm(), $1, $2, TRUE, 'portal')",
+                                 {c.db().newId(), c.principal().client_id});
+                  c.response().sendJson("{}", 201);
+                }, 0, "a portal write (must be refused by the database)"});
+    r.addRoute({Method::Get, "/api/v1/probe/slow", Audience::Public, kPublic,
+                [](Context& c) {
+                  std::this_thread::sleep_for(std::chrono::milliseconds(queryInt(c, "ms", 1000)));
+                  c.response().sendJson("{\"slept\":true}");
+                }, 0, "sleeps, for shutdown tests"});
+    r.addRoute({Method::Get, "/api/v1/probe/throw", Audience::Public, kPublic,
+                [](Context&) -> void { throw std::runtime_error("secret internal detail"); }, 0, "throws"});
+    r.addRoute({Method::Post, "/api/v1/probe/echo", Audience::Public, kPublic,
+                [](Context& c) {
+                  auto body = c.request().body();
+                  if (body.empty()) throw BadRequest("body", "Send something.");
+                  c.response().sendJson("{\"bytes\":" + std::to_string(body.size()) + "}");
+                }, 64, "echo length; max 64 bytes"});
+  }
+};
+
+}  // namespace
+
+LEXOS_PLUGIN(Probe, "probe", "1.2.3")

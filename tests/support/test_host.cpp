@@ -1,0 +1,66 @@
+#include "test_host.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "identity/accounts.h"
+#include "pg_cluster.h"
+
+namespace lexos::test {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/lexos-test-XXXXXX";
+  path = mkdtemp(tmpl);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+}
+
+std::string writeConfig(const std::string& dir, Db db, const std::string& plugins, const std::string& extra) {
+  const std::string file = dir + "/lexos.ini";
+  std::ofstream out(file);
+  out << "[server]\nlisten = 127.0.0.1:0\nthreads = 32\nshutdown_grace_seconds = 5\n"
+      << "[state]\ndir = " << dir << "/state\n"
+      << "[plugins]\ndir = " << LEXOS_TEST_PLUGIN_DIR << "\nenabled = " << plugins << "\n"
+      << "[web]\ndir = " << LEXOS_SOURCE_DIR << "/web\n"
+      << "[database]\npool_size = 8\n";
+  if (db == Db::PostgreSQL) {
+    const auto& pg = pgCluster();
+    out << "url = " << pg.runtime << "\nmigration_url = " << pg.owner << "\n";
+  }
+  out << "[log]\nlevel = warning\n" << extra << "\n";
+  return file;
+}
+
+TestHost::TestHost(Db db, const std::string& plugins, const std::string& extra) {
+  if (db == Db::PostgreSQL) {
+    // Every TestHost starts from an empty database (the cluster lives for the whole process).
+    auto owner = core::openConnection(pgCluster().owner, nullptr);
+    owner->executeScript("DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT USAGE ON SCHEMA public TO lexos_app");
+  }
+  auto cfg = core::Config::load(writeConfig(dir.path, db, plugins, extra), {});
+  host = std::make_unique<core::Host>(cfg);
+  host->prepareDatabase();
+  host->startServer();
+}
+
+TestHost::~TestHost() {
+  if (host) host->stopServer();
+}
+
+std::int64_t TestHost::firm(const std::string& slug) {
+  return core::Accounts(*host).createFirm(slug, "Firm " + slug);
+}
+
+std::int64_t TestHost::staff(const std::string& firmSlug, const std::string& email, const std::string& role) {
+  return core::Accounts(*host).createStaffUser(firmSlug, email, role, "", kPassword);
+}
+
+std::int64_t TestHost::portalUser(const std::string& firmSlug, std::int64_t clientId, const std::string& email) {
+  return core::Accounts(*host).createPortalUser(firmSlug, clientId, email, kPassword);
+}
+
+}  // namespace lexos::test

@@ -1,0 +1,45 @@
+#pragma once
+// lexosd in-process for tests: a temp state dir, a config file, the Host on an ephemeral port.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/host.h"
+#include "http_client.h"
+
+namespace lexos::test {
+
+enum class Db { SQLite, PostgreSQL };
+
+inline const char* dbName(Db d) { return d == Db::SQLite ? "sqlite" : "postgresql"; }
+
+/// A fresh temp folder, removed at destruction.
+struct TempDir {
+  TempDir();
+  ~TempDir();
+  std::string path;
+};
+
+/// Writes a config file; `extra` lines are appended (e.g. "[plugin.probe]\ngreeting = hi").
+std::string writeConfig(const std::string& dir, Db db, const std::string& plugins, const std::string& extra = "");
+
+class TestHost {
+ public:
+  /// Starts lexosd in-process with the test plugins directory and `plugins` enabled.
+  explicit TestHost(Db db, const std::string& plugins = "probe", const std::string& extra = "");
+  ~TestHost();
+  int port() const { return host->port(); }
+  HttpClient client() const { return HttpClient(port()); }
+  /// Creates a firm and returns its id.
+  std::int64_t firm(const std::string& slug);
+  /// Creates an active staff user with password kPassword.
+  std::int64_t staff(const std::string& firmSlug, const std::string& email, const std::string& role);
+  /// Creates an active portal user for `clientId` with password kPassword.
+  std::int64_t portalUser(const std::string& firmSlug, std::int64_t clientId, const std::string& email);
+
+  static constexpr const char* kPassword = "correct horse battery staple";
+  TempDir dir;
+  std::unique_ptr<core::Host> host;
+};
+
+}  // namespace lexos::test

@@ -1,0 +1,78 @@
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "config/config.h"
+#include "test_host.h"
+
+using lexos::core::Config;
+using lexos::core::ConfigError;
+
+namespace {
+std::string write(const lexos::test::TempDir& d, const std::string& text) {
+  const std::string f = d.path + "/c.ini";
+  std::ofstream(f) << text;
+  return f;
+}
+std::string errorOf(const std::string& text, const std::map<std::string, std::string>& env = {}) {
+  lexos::test::TempDir d;
+  try {
+    Config::load(write(d, text), env);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+}  // namespace
+
+TEST_CASE("config defaults fill every key and relative paths resolve against the file's folder") {
+  lexos::test::TempDir d;
+  auto c = Config::load(write(d, "[state]\ndir = var\n[plugins]\ndir = p\n[web]\ndir = w\n"), {});
+  CHECK(c.listen_host == "127.0.0.1");
+  CHECK(c.listen_port == 8080);
+  CHECK(c.public_url == "http://127.0.0.1:8080");
+  CHECK(c.state_dir == d.path + "/var");
+  CHECK(c.database_url == "sqlite:" + d.path + "/var/lexos.db");
+  CHECK(c.mail_transport == "outbox");
+  CHECK(c.plugins_enabled.empty());
+}
+
+TEST_CASE("environment variables LEXOS_SECTION_KEY override the file") {
+  lexos::test::TempDir d;
+  auto c = Config::load(write(d, "[server]\nlisten = 127.0.0.1:8080\n[state]\ndir = v\n[plugins]\ndir = p\nenabled = a\n[web]\ndir = w\n[plugin.hello]\ngreeting = hi\n"),
+                        {{"LEXOS_SERVER_LISTEN", "0.0.0.0:9090"}, {"LEXOS_PLUGINS_ENABLED", "x, y"},
+                         {"LEXOS_PLUGIN_HELLO_GREETING", "hey"}});
+  CHECK(c.listen_host == "0.0.0.0");
+  CHECK(c.listen_port == 9090);
+  CHECK(c.plugins_enabled == std::vector<std::string>{"x", "y"});
+  CHECK(c.pluginValue("hello", "greeting", "") == "hey");
+}
+
+TEST_CASE("a bad value stops loading with one line naming the key, the value and what is expected") {
+  const std::string base = "[state]\ndir = v\n[plugins]\ndir = p\n[web]\ndir = w\n";
+  auto e = errorOf(base + "[server]\nlisten = localhost\n");
+  CHECK_THAT(e, Catch::Contains("server.listen") && Catch::Contains("'localhost'") && Catch::Contains("HOST:PORT"));
+  e = errorOf(base + "[server]\nthreads = lots\n");
+  CHECK_THAT(e, Catch::Contains("server.threads") && Catch::Contains("'lots'") && Catch::Contains("whole number"));
+  e = errorOf(base + "[mail]\ntransport = pigeon\n");
+  CHECK_THAT(e, Catch::Contains("mail.transport") && Catch::Contains("smtp or outbox"));
+  e = errorOf(base + "[database]\nurl = mysql://x\n");
+  CHECK_THAT(e, Catch::Contains("database.url") && Catch::Contains("postgresql://"));
+  e = errorOf(base, {{"LEXOS_SERVER_THREADS", "0"}});
+  CHECK_THAT(e, Catch::Contains("server.threads") && Catch::Contains("environment LEXOS_SERVER_THREADS"));
+  e = errorOf(base + "[plugins]\nenabled = Bad Id\n");
+  CHECK_THAT(e, Catch::Contains("plugins.enabled"));
+  CHECK(e.find('\n') == std::string::npos);
+}
+
+TEST_CASE("unknown keys, malformed lines and unknown LEXOS_ variables are refused") {
+  const std::string base = "[state]\ndir = v\n[plugins]\ndir = p\n[web]\ndir = w\n";
+  CHECK_THAT(errorOf(base + "[server]\nlisen = 1\n"), Catch::Contains("unknown key 'server.lisen'"));
+  CHECK_THAT(errorOf(base + "[server\n"), Catch::Contains("section header"));
+  CHECK_THAT(errorOf(base + "just words\n"), Catch::Contains("'key = value'"));
+  CHECK_THAT(errorOf(base, {{"LEXOS_SERVER_LISEN", "1"}}), Catch::Contains("LEXOS_SERVER_LISEN"));
+  CHECK(errorOf(base, {{"LEXOS_TEST_PG_URL", "x"}}) == "(accepted)");
+}
+
+TEST_CASE("a missing config file is reported with its path") {
+  CHECK_THROWS_WITH(Config::load("/nonexistent/lexos.ini", {}), Catch::Contains("/nonexistent/lexos.ini"));
+}
