@@ -276,6 +276,38 @@ fi
 code=$(curl -s -o "$TMP/whoami.json" -w '%{http_code}' "$BASE/api/v1/hello/whoami" || true)
 if [[ "$code" == 401 ]]; then pass "GET /api/v1/hello/whoami without a session is 401"; else fail "GET /api/v1/hello/whoami without a session is 401 (found $code)"; fi
 
+# Signed in as a paralegal (who holds hello.read by default): whoami answers from the session;
+# with the module switched off for the firm the staff route is 404 and the public one stays.
+CTL=("$PREFIX/bin/lexosctl" --config "$INI")
+if "${CTL[@]}" firm create --slug acme --name "Acme LLP" >"$TMP/ctl.log" 2>&1 &&
+   echo 'install-test password 1' | "${CTL[@]}" user create --firm acme --email ann@acme.test --role paralegal \
+     --password-stdin >>"$TMP/ctl.log" 2>&1; then
+  pass "lexosctl creates a firm and a paralegal"
+else
+  fail "lexosctl creates a firm and a paralegal"
+  show "$TMP/ctl.log"
+fi
+code=$(curl -s -D "$TMP/login.headers" -o "$TMP/login.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+  -d '{"firm": "acme", "email": "ann@acme.test", "password": "install-test password 1"}' "$BASE/api/v1/auth/login" || true)
+cookie=$(grep -i '^set-cookie:' "$TMP/login.headers" 2>/dev/null | head -n1 | sed -E 's/^[^:]*: *([^;]*).*/\1/' | tr -d '\r' || true)
+if [[ "$code" == 200 && -n "$cookie" ]]; then pass "POST /api/v1/auth/login signs in"; else fail "POST /api/v1/auth/login signs in (found $code)"; fi
+code=$(curl -s -o "$TMP/whoami.json" -w '%{http_code}' -H "Cookie: $cookie" "$BASE/api/v1/hello/whoami" || true)
+firm_id=$(grep -Eo 'id [0-9]+' "$TMP/ctl.log" | head -n1 | cut -d' ' -f2 || true)
+if [[ "$code" == 200 ]] && grep -Eq "\"email\": *\"ann@acme.test\"" "$TMP/whoami.json" &&
+   grep -Eq "\"firm_id\": *$firm_id[,}]" "$TMP/whoami.json"; then
+  pass "GET /api/v1/hello/whoami signed in answers the email and firm id ($firm_id)"
+else
+  fail "GET /api/v1/hello/whoami signed in answers the email and firm id $firm_id (found $code: $(head -c 200 "$TMP/whoami.json"))"
+fi
+"${CTL[@]}" firm modules --firm acme --disable hello >>"$TMP/ctl.log" 2>&1 || true
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$BASE/api/v1/hello/whoami" || true)
+code2=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/hello" || true)
+if [[ "$code" == 404 && "$code2" == 200 ]]; then
+  pass "firm modules --disable hello: whoami is 404 for the firm, the public route stays 200"
+else
+  fail "firm modules --disable hello: whoami is 404 for the firm, the public route stays 200 (found $code, $code2)"
+fi
+
 # SIGTERM: drain and exit 0 within 10 s.
 kill -TERM "$DAEMON_PID"
 stopped=0
