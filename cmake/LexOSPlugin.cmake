@@ -1,4 +1,5 @@
-# lexos_add_plugin(<target> ID <id> SOURCES <src>... [LIBRARIES <lib>...] [NO_INSTALL])
+# lexos_add_plugin(<target> ID <id> SOURCES <src>... [LIBRARIES <lib>...]
+#                  [OUTPUT_DIRECTORY <dir>] [INSTALL_DIR <dir>] [NO_INSTALL])
 #
 # Builds a LexOS plugin: a MODULE library named <id>.so, hidden visibility (only the gate is
 # exported), -Wl,--no-undefined so that a missing library fails the build rather than the

@@ -11,6 +11,7 @@
 #include "guard/guard.h"
 #include "http/json.h"
 #include "http/request_context.h"
+#include "identity/accounts.h"
 #include "identity/audit_log.h"
 #include "identity/passwords.h"
 #include "lexos/sdk/lexos.h"
@@ -80,6 +81,9 @@ class CoreModule : public sdk::Plugin {
                 [this](sdk::Context& c) { me(c); }, 0, "The signed-in principal and its CSRF token"});
     r.addRoute({Method::Get, "/api/v1/nav", Audience::Public, sdk::kPublic,
                 [this](sdk::Context& c) { nav(c); }, 0, "Navigation: modules enabled and permitted"});
+    r.addRoute({Method::Post, "/api/v1/setup", Audience::Public, sdk::kPublic,
+                [this](sdk::Context& c) { setup(c); }, 16 * 1024,
+                "First start: {token, firm, firm_name, email, password} creates the first firm and owner"});
     r.addRoute({Method::Get, "/api/v1/audit", Audience::Staff, "core.audit.read",
                 [this](sdk::Context& c) { audit(c); }, 0, "The firm's audit log, newest first"});
   }
@@ -155,6 +159,47 @@ class CoreModule : public sdk::Plugin {
     o.set("csrf_token", csrf);
     o.set("kind", kind);
     c.response().sendJson(toJson(o), 200);
+  }
+
+  void setup(sdk::Context& c) {
+    auto body = jsonBody(c);
+    const std::string token = requiredString(body, "token", 128);
+    Connection& conn = host(c).connection();
+    // The link is single-use, expires, and only works while no firm exists.
+    auto t = conn.query("SELECT expires_at, used_at FROM setup_tokens WHERE token_hash = $1", {Guard::hashToken(token)});
+    auto firms = conn.query("SELECT count(*) FROM firms", {});
+    if (t.empty() || !sdk::isNull(t.rows[0][1]) || sdk::asText(t.rows[0][0]) <= utcTimestamp() ||
+        sdk::asInt(firms.rows[0][0]) > 0)
+      throw sdk::HttpError(410, "setup_link_invalid", "This setup link is used, expired or no longer needed.", "token");
+    const std::string slug = lowerTrim(requiredString(body, "firm", 63));
+    const std::string name = requiredString(body, "firm_name", 200);
+    const std::string email = normaliseEmail(requiredString(body, "email"));
+    if (email.empty()) throw sdk::BadRequest("email", "Enter a valid email address.");
+    const std::string password = requiredString(body, "password", 1024);
+    if (auto problem = passwordProblem(password); !problem.empty()) throw sdk::BadRequest("password", problem);
+    const bool slugOk = slug.size() >= 2 && std::all_of(slug.begin(), slug.end(), [](char ch) {
+      return std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '-';
+    });
+    if (!slugOk) throw sdk::BadRequest("firm", "Use 2-63 lower-case letters, digits and '-'.");
+    const auto firmId = conn.newId();
+    conn.execute("INSERT INTO firms (id, slug, name, created_at) VALUES ($1, $2, $3, $4)", {firmId, slug, name, utcTimestamp()});
+    conn.execute("UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2", {utcTimestamp(), Guard::hashToken(token)});
+    conn.setScope({firmId, 0});
+    const auto userId = conn.newId();
+    conn.execute("INSERT INTO users (firm_id, id, email, display_name, password_hash, kind, role, status, created_at) "
+                 "VALUES (lexos_firm(), $1, $2, $3, $4, 'staff', 'owner', 'active', $5)",
+                 {userId, email, body->optValue<std::string>("name", ""), hashPassword(password), utcTimestamp()});
+    sdk::Principal actor;
+    actor.firm_id = firmId;
+    actor.user_id = userId;
+    actor.email = email;
+    actor.kind = sdk::PrincipalKind::Staff;
+    AuditLog::append(conn, actor, c.request().remoteAddress(), c.request().requestId(),
+                     {{"firm.setup", "firm", slug, ""}});
+    Poco::JSON::Object o;
+    o.set("firm", slug);
+    o.set("email", email);
+    c.response().sendJson(toJson(o), 201);
   }
 
   void logout(sdk::Context& c) {

@@ -32,6 +32,7 @@ const char* kUsage =
     "  firm modules --firm S [--enable M] [--disable M]   show or switch modules for a firm\n"
     "  user create --firm S --email E --role R [--name N] --password-stdin\n"
     "                                  create a staff user (roles: owner, attorney, paralegal, billing)\n"
+    "  user disable|enable --firm S --email E   disable (ends sessions at once) or re-enable a user\n"
     "  audit verify --firm S           check the firm's hash-chained audit log\n";
 
 struct Args {
@@ -114,6 +115,11 @@ int run(Args& a, Host& host) {
     const std::string name = a.has("name") ? a.get("name") : "";
     auto id = accounts.createStaffUser(a.get("firm"), a.get("email"), a.get("role"), name, password);
     std::cout << "created user " << a.get("email") << " (id " << id << ")\n";
+    return 0;
+  }
+  if (w.size() == 2 && w[0] == "user" && (w[1] == "disable" || w[1] == "enable")) {
+    accounts.setUserStatus(a.get("firm"), a.get("email"), w[1] == "enable");
+    std::cout << (w[1] == "enable" ? "enabled " : "disabled ") << a.get("email") << "\n";
     return 0;
   }
   if (w.size() == 2 && w[0] == "audit" && w[1] == "verify") {

@@ -33,7 +33,7 @@ PgConnection::PgConnection(const std::string& url) {
       if (c == '\n') c = ' ';
     PQfinish(conn_);
     conn_ = nullptr;
-    throw std::runtime_error("database " + redact(url) + ": cannot connect: " + msg);
+    throw std::runtime_error("database.url = " + redact(url) + ": cannot connect: " + msg);
   }
   PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
   run("SET TIME ZONE 'UTC'", {}, nullptr);

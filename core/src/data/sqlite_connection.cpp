@@ -53,7 +53,8 @@ SqliteConnection::SqliteConnection(const std::string& file, bool enforce) : enfo
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw std::runtime_error("database " + file + ": cannot open SQLite file: " + msg);
+    throw std::runtime_error("database.url = sqlite:" + file + ": cannot open the SQLite file: " + msg +
+                             " (expected a writable folder; see state.dir / database.url)");
   }
   sqlite3_busy_timeout(db_, 10000);
   sqlite3_extended_result_codes(db_, 1);

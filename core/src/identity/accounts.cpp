@@ -101,6 +101,24 @@ std::int64_t Accounts::createPortalUser(const std::string& firmSlug, std::int64_
   return id;
 }
 
+void Accounts::setUserStatus(const std::string& firmSlug, const std::string& emailIn, bool active) {
+  const std::string email = normaliseEmail(emailIn);
+  const auto firm = firmId(firmSlug);
+  auto c = host_.pool().acquire();
+  c->begin(true);
+  c->setScope({firm, 0});
+  auto u = c->query("SELECT id FROM users WHERE email = $1", {email});
+  if (u.empty()) throw std::invalid_argument("email: no user " + emailIn + " in firm " + firmSlug);
+  const auto id = sdk::asInt(u.rows[0][0]);
+  c->execute("UPDATE users SET status = $1 WHERE id = $2", {std::string(active ? "active" : "disabled"), id});
+  // Sessions live in the database, so deleting them ends them on every node at once.
+  if (!active) c->execute("DELETE FROM sessions WHERE user_id = $1", {id});
+  sdk::Principal op;
+  op.firm_id = firm;
+  AuditLog::append(*c, op, "lexosctl", "", {{active ? "user.enable" : "user.disable", "user", std::to_string(id), ""}});
+  c->commit();
+}
+
 void Accounts::setModule(const std::string& firmSlug, const std::string& module, bool enabled) {
   if (!host_.registry().hasPlugin(module) || module == "core")
     throw std::invalid_argument("module: '" + module + "' is not a loaded module (see lexosctl plugins)");

@@ -24,6 +24,8 @@ class Accounts {
   /// Creates an active portal user bound to `clientId` (tests, demo; the portal module invites).
   std::int64_t createPortalUser(const std::string& firmSlug, std::int64_t clientId, const std::string& email,
                                 const std::string& password);
+  /// Disables (or re-enables) a user; disabling ends all their sessions at once.
+  void setUserStatus(const std::string& firmSlug, const std::string& email, bool active);
   void setModule(const std::string& firmSlug, const std::string& module, bool enabled);
   /// Every loaded module (except core) with its state for the firm.
   std::map<std::string, bool> modules(const std::string& firmSlug);

@@ -114,6 +114,8 @@ void PluginLoader::load(const std::string& dir, const std::string& id, Registry&
     raw = gateFn()->create();
   } catch (const std::exception& e) {
     throw LoadError(file + ": creating the plugin failed: " + e.what());
+  } catch (...) {
+    throw LoadError(file + ": creating the plugin failed with an unknown exception");
   }
   if (!raw) throw LoadError(file + ": the plugin's create function returned nothing");
   std::unique_ptr<sdk::Plugin> plugin(static_cast<sdk::Plugin*>(raw));

@@ -139,7 +139,6 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
     try {
       router_.add(r.method, r.path, routes_.size());
     } catch (const RouteConflict& e) {
-      std::string owner;
       throw LoadError(who + ": route conflict: " + e.what());
     }
     routes_.push_back({info.id, r});

@@ -15,8 +15,10 @@
 namespace lexos::sdk {
 inline namespace v1 {
 
-/// Append-only, hash-chained audit log of the request's firm. Events are written inside the
-/// request's transaction: they land exactly when the handler's changes land.
+/// Append-only, hash-chained audit log of the request's firm. For unsafe methods (POST, PATCH,
+/// ...) events are written inside the request's transaction, so they land exactly when the
+/// handler's changes land; for GET requests (read-only transactions) they are written in a
+/// short transaction right after, and a failure there is logged, not shown to the caller.
 class Audit {
  public:
   virtual ~Audit() = default;

@@ -75,7 +75,8 @@ inline bool asBool(const Value& v) {
 }
 
 /// A database error the handler may want to react to (constraint violations). The host maps an
-/// uncaught DbError to 409 for constraint violations and 500 otherwise.
+/// uncaught DbError to 409 for constraint violations, 404 for tenancy violations (a row of
+/// another tenant is treated as not there) and 500 otherwise.
 class LEXOS_SDK_VISIBLE DbError : public std::runtime_error {
  public:
   enum class Kind { Constraint, TenancyViolation, Other };

@@ -5,9 +5,12 @@
 ///
 /// Rules of the ABI: the major number changes when a type or interface that crosses the
 /// boundary changes incompatibly; the minor number changes when virtual functions are appended
-/// to a host-implemented interface (Context, Request, Response, Db, Audit, Mail, Registrar) or
-/// fields are appended to a plain struct. A host runs plugins built against the same major and
-/// an equal or lower minor.
+/// to a host-implemented interface (Context, Request, Response, Db, Audit, Mail, Registrar).
+/// Plain structs that cross the boundary (Route, Permission, Table, Migration, NavEntry,
+/// MailMessage, Principal, ResultSet) are frozen for a major version: a minor version that
+/// needs more adds a new struct and a new appended function (addRoute2, ...), never a field,
+/// because the host cannot know the size of a struct an older plugin built.
+/// A host runs plugins built against the same major and an equal or lower minor.
 
 #define LEXOS_SDK_ABI_MAJOR 1
 #define LEXOS_SDK_ABI_MINOR 0

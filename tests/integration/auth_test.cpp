@@ -1,0 +1,218 @@
+// Identity: sign-in, sessions, CSRF, throttling, disabling, audit chain, first-start setup.
+#include <catch2/catch.hpp>
+
+#include "data/connection.h"
+#include "guard/guard.h"
+#include "identity/accounts.h"
+#include "test_host.h"
+
+using namespace lexos::test;
+
+namespace {
+std::string loginBody(const std::string& firm, const std::string& email, const std::string& pw) {
+  return "{\"firm\":\"" + firm + "\",\"email\":\"" + email + "\",\"password\":\"" + pw + "\"}";
+}
+}  // namespace
+
+TEST_CASE("sign-in sets a __Host- session cookie and /me returns the principal with a CSRF token") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  TestHost t(db);
+  t.firm("alpha");
+  t.staff("alpha", "Owner@Alpha.test", "attorney");
+  auto c = t.client();
+  auto r = c.login("alpha", "owner@alpha.test", TestHost::kPassword);
+  REQUIRE(r.status == 200);
+  const auto cookie = r.header("set-cookie");
+  CHECK_THAT(cookie, Catch::StartsWith("__Host-lexos_session="));
+  CHECK_THAT(cookie, Catch::Contains("HttpOnly") && Catch::Contains("Secure") && Catch::Contains("SameSite=Strict") &&
+                         Catch::Contains("Path=/"));
+  CHECK(c.csrf.size() >= 32);
+  auto me = c.get("/api/v1/me");
+  REQUIRE(me.status == 200);
+  CHECK(jsonField(me.body, "email") == "owner@alpha.test");
+  CHECK(jsonField(me.body, "firm") == "alpha");
+  CHECK(jsonField(me.body, "csrf_token") == c.csrf);
+  CHECK_THAT(me.body, Catch::Contains("\"roles\":[\"attorney\"]"));
+  CHECK_THAT(me.body, Catch::Contains("probe.write"));
+}
+
+TEST_CASE("unknown user, wrong password and unknown firm get the same answer") {
+  TestHost t(Db::SQLite);
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto c = t.client();
+  auto wrong = c.request("POST", "/api/v1/auth/login", loginBody("alpha", "a@alpha.test", "not the password!!"));
+  auto unknown = c.request("POST", "/api/v1/auth/login", loginBody("alpha", "nobody@alpha.test", "not the password!!"));
+  auto noFirm = c.request("POST", "/api/v1/auth/login", loginBody("gamma", "a@alpha.test", "not the password!!"));
+  CHECK(wrong.status == 401);
+  CHECK(wrong.status == unknown.status);
+  CHECK(wrong.body == unknown.body);
+  CHECK(wrong.body == noFirm.body);
+  CHECK(wrong.header("set-cookie").empty());
+}
+
+TEST_CASE("sign-in input errors name the field") {
+  TestHost t(Db::SQLite);
+  auto c = t.client();
+  auto r = c.request("POST", "/api/v1/auth/login", "{\"firm\":\"a\",\"password\":\"x\"}");
+  CHECK(r.status == 400);
+  CHECK_THAT(r.body, Catch::Contains("\"field\":\"email\""));
+  r = c.request("POST", "/api/v1/auth/login", "not json");
+  CHECK(r.status == 400);
+  CHECK_THAT(r.body, Catch::Contains("\"field\":\"body\""));
+  r = c.request("POST", "/api/v1/auth/login", "{\"firm\":1,\"email\":\"a@b.c\",\"password\":\"x\"}");
+  CHECK(r.status == 400);
+  CHECK_THAT(r.body, Catch::Contains("\"field\":\"firm\""));
+}
+
+TEST_CASE("unsafe requests with a session need the X-CSRF-Token header") {
+  TestHost t(Db::SQLite);
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto c = t.client();
+  REQUIRE(c.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  const std::string csrf = c.csrf;
+  c.csrf.clear();
+  auto r = c.request("POST", "/api/v1/probe/items?client_id=1", "", "text/plain");
+  CHECK(r.status == 403);
+  CHECK_THAT(r.body, Catch::Contains("\"code\":\"csrf\""));
+  r = c.request("POST", "/api/v1/probe/items?client_id=1", "", "text/plain", {{"X-CSRF-Token", "wrong"}});
+  CHECK(r.status == 403);
+  c.csrf = csrf;
+  CHECK(c.request("POST", "/api/v1/probe/items?client_id=1", "", "text/plain").status == 201);
+  CHECK(c.get("/api/v1/probe/items").status == 200);  // safe methods need no token
+}
+
+TEST_CASE("logout ends the session at once and a new sign-in rotates it") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  TestHost t(db);
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto c = t.client();
+  REQUIRE(c.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  const auto first = c.cookie;
+  REQUIRE(c.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  CHECK(c.cookie != first);
+  auto stale = t.client();
+  stale.cookie = first;
+  CHECK(stale.get("/api/v1/me").status == 401);  // rotated away
+  CHECK(c.request("POST", "/api/v1/auth/logout").status == 204);
+  CHECK(c.get("/api/v1/me").status == 401);
+}
+
+TEST_CASE("disabling a user ends their sessions at once and refuses sign-in") {
+  TestHost t(Db::SQLite);
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "paralegal");
+  auto c = t.client();
+  REQUIRE(c.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  lexos::core::Accounts(*t.host).setUserStatus("alpha", "a@alpha.test", false);
+  CHECK(c.get("/api/v1/me").status == 401);
+  CHECK(t.client().login("alpha", "a@alpha.test", TestHost::kPassword).status == 401);
+  lexos::core::Accounts(*t.host).setUserStatus("alpha", "a@alpha.test", true);
+  CHECK(t.client().login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+}
+
+TEST_CASE("ten failed sign-ins for an account answer 429 with Retry-After") {
+  TestHost t(Db::SQLite);
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto c = t.client();
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(c.request("POST", "/api/v1/auth/login", loginBody("alpha", "a@alpha.test", "wrong password " + std::to_string(i))).status == 401);
+  auto r = c.request("POST", "/api/v1/auth/login", loginBody("alpha", "a@alpha.test", TestHost::kPassword));
+  CHECK(r.status == 429);
+  CHECK(r.header("retry-after") == "900");
+  // The failures age out: with them gone, the owner signs in again (nothing is locked for good).
+  auto conn = t.host->pool().acquire();
+  conn->execute("UPDATE login_failures SET at = '2000-01-01T00:00:00Z'", {});
+  CHECK(c.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+}
+
+TEST_CASE("an expired or idle session is refused") {
+  TestHost t(Db::SQLite);
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto c = t.client();
+  REQUIRE(c.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  auto conn = t.host->pool().acquire();
+  auto firm = lexos::core::Accounts(*t.host).firmId("alpha");
+  conn->begin(true);
+  conn->setScope({firm, 0});
+  conn->execute("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00Z'", {});
+  conn->commit();
+  CHECK(c.get("/api/v1/me").status == 401);
+}
+
+TEST_CASE("the audit log chains every row and lexosctl's verify finds an edited or deleted row") {
+  TestHost t(Db::SQLite);
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto c = t.client();
+  REQUIRE(c.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  c.request("POST", "/api/v1/auth/login", loginBody("alpha", "a@alpha.test", "wrong password!!"));
+  REQUIRE(c.request("POST", "/api/v1/probe/items?client_id=1", "", "text/plain").status == 201);
+  auto audit = c.get("/api/v1/audit");
+  REQUIRE(audit.status == 200);
+  CHECK_THAT(audit.body, Catch::Contains("login.success") && Catch::Contains("login.failure") &&
+                             Catch::Contains("probe.create") && Catch::Contains("user.create"));
+  CHECK_THAT(audit.body, !Catch::Contains(TestHost::kPassword));
+  lexos::core::Accounts acc(*t.host);
+  auto v = acc.verifyAudit("alpha");
+  CHECK(v.ok);
+  CHECK(v.rows >= 4);
+  // An operator with file access edits a row behind the application's back.
+  auto raw = t.host->ownerConnection();
+  raw->execute("UPDATE lexos_t_audit_log SET actor = 'someone else' WHERE seq = 2", {});
+  v = acc.verifyAudit("alpha");
+  CHECK(!v.ok);
+  CHECK_THAT(v.problem, Catch::Contains("row 2") && Catch::Contains("edited"));
+  raw->execute("DELETE FROM lexos_t_audit_log WHERE seq = 2", {});
+  v = acc.verifyAudit("alpha");
+  CHECK(!v.ok);
+  CHECK_THAT(v.problem, Catch::Contains("row 2 is missing"));
+}
+
+TEST_CASE("first start offers a one-time setup link that creates the first firm and its owner") {
+  TestHost t(Db::SQLite);
+  auto conn = t.host->ownerConnection();
+  conn->execute("INSERT INTO setup_tokens (token_hash, expires_at) VALUES ($1, '2999-01-01T00:00:00Z')",
+                {lexos::core::Guard::hashToken("tok-123")});
+  auto c = t.client();
+  auto bad = c.post("/api/v1/setup", "{\"token\":\"tok-123\",\"firm\":\"anderson-law\",\"firm_name\":\"Anderson Law\","
+                                     "\"email\":\"bad\",\"password\":\"correct horse battery staple\"}");
+  CHECK(bad.status == 400);
+  CHECK_THAT(bad.body, Catch::Contains("\"field\":\"email\""));
+  auto weak = c.post("/api/v1/setup", "{\"token\":\"tok-123\",\"firm\":\"anderson-law\",\"firm_name\":\"Anderson Law\","
+                                      "\"email\":\"o@anderson.test\",\"password\":\"short\"}");
+  CHECK(weak.status == 400);
+  CHECK_THAT(weak.body, Catch::Contains("\"field\":\"password\""));
+  auto ok = c.post("/api/v1/setup", "{\"token\":\"tok-123\",\"firm\":\"anderson-law\",\"firm_name\":\"Anderson Law\","
+                                    "\"email\":\"o@anderson.test\",\"password\":\"correct horse battery staple\"}");
+  CHECK(ok.status == 201);
+  CHECK(c.login("anderson-law", "o@anderson.test", "correct horse battery staple").status == 200);
+  auto again = t.client().post("/api/v1/setup", "{\"token\":\"tok-123\",\"firm\":\"x2\",\"firm_name\":\"X\","
+                                                "\"email\":\"o@x.test\",\"password\":\"correct horse battery staple\"}");
+  CHECK(again.status == 410);
+}
+
+TEST_CASE("a firm's module switched off answers 404 for that firm only") {
+  TestHost t(Db::SQLite);
+  t.firm("alpha");
+  t.firm("beta");
+  t.staff("alpha", "a@alpha.test", "owner");
+  t.staff("beta", "b@beta.test", "owner");
+  auto a = t.client();
+  auto b = t.client();
+  REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  REQUIRE(b.login("beta", "b@beta.test", TestHost::kPassword).status == 200);
+  lexos::core::Accounts(*t.host).setModule("alpha", "probe", false);
+  CHECK(a.get("/api/v1/probe/items").status == 404);
+  CHECK(b.get("/api/v1/probe/items").status == 200);
+  CHECK_THAT(a.get("/api/v1/nav").body, !Catch::Contains("Probe"));
+  CHECK_THAT(b.get("/api/v1/nav").body, Catch::Contains("Probe"));
+  lexos::core::Accounts(*t.host).setModule("alpha", "probe", true);
+  CHECK(a.get("/api/v1/probe/items").status == 200);
+}
