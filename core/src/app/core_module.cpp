@@ -219,25 +219,21 @@ class CoreModule : public sdk::Plugin {
   void me(sdk::Context& c) {
     const auto& p = c.principal();
     if (p.kind == sdk::PrincipalKind::Anonymous) throw sdk::Unauthorized();
-    Connection& conn = host(c).connection();
-    conn.setScope({p.firm_id, 0});
-    auto s = conn.query("SELECT s.csrf_token FROM sessions s WHERE s.token_hash = $1",
-                        {Guard::hashToken(sessionToken(c))});
-    auto firm = conn.query("SELECT slug, name FROM firms WHERE id = $1", {p.firm_id});
+    const SessionInfo* s = host(c).session();  // the guard already read session and firm
     Poco::JSON::Object o;
     o.set("id", p.user_id);
     o.set("kind", p.isPortal() ? "portal" : "staff");
     o.set("email", p.email);
     o.set("display_name", p.display_name);
-    o.set("firm", firm.empty() ? "" : sdk::asText(firm.rows[0][0]));
-    o.set("firm_name", firm.empty() ? "" : sdk::asText(firm.rows[0][1]));
+    o.set("firm", s ? s->firm_slug : "");
+    o.set("firm_name", s ? s->firm_name : "");
     if (p.isPortal()) o.set("client_id", p.client_id);
     Poco::JSON::Array roles, perms;
     for (const auto& r : p.roles) roles.add(r);
     for (const auto& r : p.permissions) perms.add(r);
     o.set("roles", roles);
     o.set("permissions", perms);
-    o.set("csrf_token", s.empty() ? "" : sdk::asText(s.rows[0][0]));
+    o.set("csrf_token", s ? s->csrf_token : "");
     c.response().sendJson(toJson(o), 200);
   }
 
@@ -296,12 +292,6 @@ class CoreModule : public sdk::Plugin {
     out.set("items", items);
     out.set("next_cursor", Poco::Dynamic::Var());
     c.response().sendJson(toJson(out), 200);
-  }
-
-  static std::string sessionToken(sdk::Context& c) {
-    const std::string cookie = Guard::cookieValue(c.request().header("Cookie").value_or(""), kSessionCookie);
-    auto dot = cookie.find('.');
-    return dot == std::string::npos ? "" : cookie.substr(dot + 1);
   }
 
   static constexpr const char* kDummyHash =

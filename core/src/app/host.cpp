@@ -1,5 +1,7 @@
 #include "app/host.h"
 
+#include <Poco/AsyncChannel.h>
+#include <Poco/Crypto/Crypto.h>
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
 #include <Poco/FormattingChannel.h>
@@ -17,12 +19,22 @@ void setupLogging(const std::string& level) {
   Poco::AutoPtr<Poco::PatternFormatter> fmt(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
   fmt->setProperty("times", "UTC");
   Poco::AutoPtr<Poco::FormattingChannel> ch(new Poco::FormattingChannel(fmt, new Poco::ConsoleChannel));
-  Poco::Logger::root().setChannel(ch);
+  // Formatting and writing happen on the channel's own thread: a request thread only queues.
+  Poco::AutoPtr<Poco::AsyncChannel> async(new Poco::AsyncChannel(ch));
+  Poco::Logger::root().setChannel(async);
   Poco::Logger::root().setLevel(level);
   Poco::Logger::setLevel("", Poco::Logger::parseLevel(level));
 }
 
+void flushLogs() {
+  if (auto* ch = Poco::Logger::root().getChannel().get()) ch->close();
+}
+
 Host::Host(Config config) : config_(std::move(config)), registry_(std::make_unique<Registry>()) {
+  // Hold one process-wide reference so that Poco::Crypto objects never tear OpenSSL down
+  // (Poco's per-object initialiser counting is not safe under concurrent use).
+  static const bool crypto = (Poco::Crypto::initializeCrypto(), true);
+  (void)crypto;
   std::filesystem::create_directories(config_.state_dir);
   registry_->setPluginConfig([this](const std::string& id, const std::string& key, const std::string& fb) {
     return config_.pluginValue(id, key, fb);

@@ -55,5 +55,7 @@ class Host {
 /// Sets up Poco logging to stderr at `level` (journald adds its own timestamps, but a terminal
 /// user wants them too, so they stay).
 void setupLogging(const std::string& level);
+/// Writes out log lines still queued in the asynchronous channel (call before exiting).
+void flushLogs();
 
 }  // namespace lexos::core

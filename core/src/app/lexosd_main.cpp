@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
       if (!p.builtin) log.information("loaded plugin " + p.id + " " + p.version + " from " + p.file);
     for (const auto& m : host.prepareDatabase()) log.information("applied migration " + m);
     if (check) {
+      lexos::core::flushLogs();
       std::cout << "lexosd: configuration, plugins and database are OK\n";
       return 0;
     }
@@ -89,8 +90,10 @@ int main(int argc, char** argv) {
     int left = host.stopServer();
     if (left > 0) log.warning(std::to_string(left) + " connections were cut off after the grace period");
     log.information("stopped");
+    lexos::core::flushLogs();
     return 0;
   } catch (const std::exception& e) {
+    lexos::core::flushLogs();
     std::cerr << "lexosd: " << e.what() << "\n";
     return 1;
   }

@@ -89,7 +89,8 @@ int run(Args& a, Host& host) {
               << "; tenancy enforcement verified\n";
     return 0;
   }
-  host.prepareDatabase(false);
+  // Like lexosd, migrate first when this configuration can (SQLite, or a migration_url).
+  host.prepareDatabase(true);
   Accounts accounts(host);
   if (w.size() == 2 && w[0] == "firm" && w[1] == "create") {
     auto id = accounts.createFirm(a.get("slug"), a.get("name"));

@@ -47,6 +47,13 @@ int authorize(void* ud, int action, const char* a1, const char*, const char* dbN
 }  // namespace
 
 SqliteConnection::SqliteConnection(const std::string& file, bool enforce) : enforce_(enforce) {
+  // Memory statistics take a process-wide mutex on every allocation; with many request
+  // threads that mutex is the bottleneck. Must be set before SQLite initialises.
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
   int rc = sqlite3_open_v2(file.c_str(), &db_,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
@@ -67,41 +74,66 @@ SqliteConnection::SqliteConnection(const std::string& file, bool enforce) : enfo
 }
 
 SqliteConnection::~SqliteConnection() {
+  for (auto& [sql, st] : cache_) sqlite3_finalize(st);
   if (db_) sqlite3_close_v2(db_);
 }
 
-void SqliteConnection::hostExec(const char* sql) {
-  hostOp_ = true;
-  char* err = nullptr;
-  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
-  hostOp_ = false;
-  if (rc != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    throw dbError(sdk::DbError::Kind::Other, std::string(sql) + ": " + msg);
+sqlite3_stmt* SqliteConnection::prepared(const std::string& sql) {
+  const std::string key = (enforcing() ? "E" : "H") + sql;
+  auto it = cache_.find(key);
+  if (it != cache_.end()) {
+    sqlite3_reset(it->second);
+    sqlite3_clear_bindings(it->second);
+    return it->second;
   }
-}
-
-sdk::ResultSet SqliteConnection::run(const std::string& sql, const std::vector<sdk::Value>& params,
-                                     std::int64_t* changes) {
   sqlite3_stmt* st = nullptr;
   const char* tail = nullptr;
-  int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st, &tail);
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, &tail);
   if (rc != SQLITE_OK) {
     std::string msg = sqlite3_errmsg(db_);
     auto kind = (rc & 0xff) == SQLITE_AUTH ? sdk::DbError::Kind::TenancyViolation : sdk::DbError::Kind::Other;
     throw dbError(kind, msg);
   }
-  struct Finalize {
-    sqlite3_stmt* s;
-    ~Finalize() { sqlite3_finalize(s); }
-  } fin{st};
-  if (!st) return {};
-  if (tail && *tail) {
-    for (const char* p = tail; *p; ++p)
-      if (!std::isspace(static_cast<unsigned char>(*p)) && *p != ';')
-        throw dbError(sdk::DbError::Kind::Other, "one statement per call: found more after the first");
+  if (!st) return nullptr;
+  for (const char* p = tail; p && *p; ++p)
+    if (!std::isspace(static_cast<unsigned char>(*p)) && *p != ';') {
+      sqlite3_finalize(st);
+      throw dbError(sdk::DbError::Kind::Other, "one statement per call: found more after the first");
+    }
+  if (cache_.size() >= 128) {
+    auto old = cache_.find(cacheOrder_.front());
+    if (old != cache_.end()) {
+      sqlite3_finalize(old->second);
+      cache_.erase(old);
+    }
+    cacheOrder_.pop_front();
   }
+  cache_.emplace(key, st);
+  cacheOrder_.push_back(key);
+  return st;
+}
+
+void SqliteConnection::hostExec(const char* sql) {
+  hostOp_ = true;
+  try {
+    run(sql, {}, nullptr);  // prepared once per connection, like every statement
+  } catch (const sdk::DbError& e) {
+    hostOp_ = false;
+    throw dbError(e.kind(), std::string(sql) + ": " + e.what());
+  }
+  hostOp_ = false;
+}
+
+sdk::ResultSet SqliteConnection::run(const std::string& sql, const std::vector<sdk::Value>& params,
+                                     std::int64_t* changes) {
+  sqlite3_stmt* st = prepared(sql);
+  if (!st) return {};
+  // Leave the statement reset (locks released) whatever happens below.
+  struct Reset {
+    sqlite3_stmt* s;
+    ~Reset() { sqlite3_reset(s); }
+  } reset{st};
+  int rc = SQLITE_OK;
   const int n = sqlite3_bind_parameter_count(st);
   for (int i = 1; i <= n; ++i) {
     const char* name = sqlite3_bind_parameter_name(st, i);

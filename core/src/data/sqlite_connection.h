@@ -5,12 +5,15 @@
 // statement that touches lexos_t_* directly, attaches databases, changes the schema or
 // controls transactions. Plugin SQL therefore sees only its tenant's rows.
 
+#include <list>
+#include <map>
 #include <set>
 #include <string>
 
 #include "data/connection.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace lexos::core {
 
@@ -42,7 +45,12 @@ class SqliteConnection : public Connection {
  private:
   sdk::ResultSet run(const std::string& sql, const std::vector<sdk::Value>& params, std::int64_t* changes);
   void hostExec(const char* sql);
+  sqlite3_stmt* prepared(const std::string& sql);
   sqlite3* db_ = nullptr;
+  // Prepared statements by SQL text (and by whether the authorizer enforced when preparing):
+  // views make parsing the dominant cost of a small query. Bounded; dropped oldest-first.
+  std::map<std::string, sqlite3_stmt*> cache_;
+  std::list<std::string> cacheOrder_;
   bool enforce_;
   bool hostOp_ = false;
   bool inTx_ = false;

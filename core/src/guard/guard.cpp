@@ -1,10 +1,7 @@
 #include "guard/guard.h"
 
-#include <Poco/Base64Encoder.h>
-#include <Poco/Crypto/DigestEngine.h>
-#include <Poco/DigestEngine.h>
-#include <Poco/RandomStream.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <sstream>
 
@@ -24,9 +21,17 @@ std::vector<std::string> Guard::permissionsOf(const std::string& role) const {
 }
 
 std::string Guard::hashToken(const std::string& token) {
-  Poco::Crypto::DigestEngine sha("SHA256");
-  sha.update(token);
-  return Poco::DigestEngine::digestToHex(sha.digest());
+  // OpenSSL directly: one call, no per-use library initialiser (Poco::Crypto's per-object
+  // OpenSSLInitializer reference counting races under concurrent use).
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), md);
+  static const char* hex = "0123456789abcdef";
+  std::string out(2 * SHA256_DIGEST_LENGTH, '0');
+  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
+    out[2 * i] = hex[md[i] >> 4];
+    out[2 * i + 1] = hex[md[i] & 15];
+  }
+  return out;
 }
 
 std::string Guard::randomToken(std::size_t n) {
@@ -87,8 +92,8 @@ SessionInfo Guard::authenticate(const Poco::Net::HTTPServerRequest& req, Connect
   c.setScope({firm, 0});
   auto rs = c.query(
       "SELECT s.id, s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.kind, u.role, "
-      "u.client_id, u.email, u.display_name, u.status FROM sessions s JOIN users u "
-      "ON u.firm_id = s.firm_id AND u.id = s.user_id WHERE s.token_hash = $1",
+      "u.client_id, u.email, u.display_name, u.status, f.slug, f.name FROM sessions s JOIN users u "
+      "ON u.firm_id = s.firm_id AND u.id = s.user_id JOIN firms f ON f.id = s.firm_id WHERE s.token_hash = $1",
       {hashToken(cookie.substr(dot + 1))});
   if (rs.empty()) return s;
   const auto& r = rs.rows[0];
@@ -98,6 +103,8 @@ SessionInfo Guard::authenticate(const Poco::Net::HTTPServerRequest& req, Connect
   s.session_id = sdk::asInt(r[0]);
   s.csrf_token = sdk::asText(r[2]);
   s.needs_touch = sdk::asText(r[4]) <= utcTimestamp(-60);
+  s.firm_slug = sdk::asText(r[11]);
+  s.firm_name = sdk::asText(r[12]);
   auto& p = s.principal;
   p.kind = sdk::asText(r[5]) == "portal" ? sdk::PrincipalKind::Portal : sdk::PrincipalKind::Staff;
   p.user_id = sdk::asInt(r[1]);

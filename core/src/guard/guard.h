@@ -23,6 +23,8 @@ struct SessionInfo {
   std::int64_t session_id = 0;
   std::string csrf_token;
   bool needs_touch = false;  ///< last_seen_at is stale; the host refreshes it.
+  std::string firm_slug;
+  std::string firm_name;
 };
 
 class Guard {

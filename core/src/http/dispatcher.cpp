@@ -123,11 +123,16 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
     }
   }
   const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  auto& access = Poco::Logger::get("access");
-  if (access.information()) {
+  // One line per request; load balancers' health probes only at debug level (as nginx
+  // configurations usually exclude them), so they do not drown the log.
+  static auto& access = Poco::Logger::get("access");
+  const bool probe = path == "/healthz" || path == "/readyz";
+  if (probe ? access.debug() : access.information()) {
     char line[96];
     std::snprintf(line, sizeof line, " %d %zu %.1fms", status, bytes, ms);
-    access.information(rid + " " + req.clientAddress().host().toString() + " " + req.getMethod() + " " + rawPath + line);
+    const std::string text = rid + " " + req.clientAddress().host().toString() + " " + req.getMethod() + " " + rawPath + line;
+    if (probe) access.debug(text);
+    else access.information(text);
   }
 }
 
@@ -168,6 +173,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
     if (session.principal.isPortal())
       conn.setScope({session.principal.firm_id, session.principal.client_id});
     RequestContext ctx(request, response, session.principal, conn, *s_.config, route.plugin);
+    ctx.setSession(&session);
     route.route.handler(ctx);
     if (!response.sent()) response.send("");
     if (write) {

@@ -131,6 +131,9 @@ class RequestContext : public sdk::Context {
   void log(sdk::LogLevel level, const std::string& message) override;
 
   BufferedAudit& auditBuffer() { return audit_; }
+  /// The session the guard found (empty for anonymous requests); for the host's own modules.
+  const struct SessionInfo* session() const { return session_; }
+  void setSession(const struct SessionInfo* s) { session_ = s; }
   /// The raw connection, for the host's own modules (they rebind the scope for identity work).
   Connection& connection() { return conn_; }
   QueuedMail& mailQueue() { return mail_; }
@@ -145,6 +148,7 @@ class RequestContext : public sdk::Context {
   QueuedMail mail_;
   const Config& config_;
   std::string pluginId_;
+  const struct SessionInfo* session_ = nullptr;
 };
 
 /// Percent-decodes a URL component; false on malformed input. `plusIsSpace` for queries.

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# bench/guard.sh — the cost of the tenancy guard: GET /api/v1/me (session cookie looked up in
+# the database, principal built, one read-only transaction) against GET /healthz (no guard) on
+# the same lexosd, in one run, on 127.0.0.1.
+#
+#   bench/guard.sh                   SQLite (the embedded default)
+#   BACKEND=postgresql bench/guard.sh  a throwaway PostgreSQL cluster (tests/support/pg-cluster.sh)
+#   DURATION=10 bench/guard.sh       seconds per wrk run (default 10)
+#
+# Needs a build (scripts/build.sh --bench). Prints req/s and latency for both and the ratio.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+DURATION="${DURATION:-10}"
+BUILD="${BUILD_DIR:-build}"
+BACKEND="${BACKEND:-sqlite}"
+die() { echo "bench/guard.sh: $*" >&2; exit 1; }
+for tool in wrk curl python3; do command -v "$tool" >/dev/null || die "$tool not found; run scripts/deps.sh --bench"; done
+[[ -x "$BUILD/bin/lexosd" ]] || die "$BUILD/bin/lexosd not found; run scripts/build.sh --bench"
+
+tmp="$(mktemp -d /tmp/lexos-guard.XXXXXX)"
+pid=""
+cleanup() {
+  [[ -n "$pid" ]] && { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+  [[ -d "$tmp/pg" ]] && bash tests/support/pg-cluster.sh stop "$tmp/pg" >/dev/null 2>&1 || true
+  rm -rf -- "$tmp"
+}
+trap cleanup EXIT
+
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+export LEXOS_SERVER_LISTEN="127.0.0.1:$port" LEXOS_STATE_DIR="$tmp/state" LEXOS_PLUGINS_ENABLED="" \
+  LEXOS_PLUGINS_DIR="$PWD/$BUILD/plugins" LEXOS_LOG_LEVEL=warning
+if [[ "$BACKEND" == postgresql ]]; then
+  chmod 0755 "$tmp"
+  eval "$(bash tests/support/pg-cluster.sh start "$tmp/pg" 2>/dev/null)"
+  export LEXOS_DATABASE_URL="$LEXOS_TEST_PG_URL" LEXOS_DATABASE_MIGRATION_URL="$LEXOS_TEST_PG_OWNER_URL"
+fi
+ctl() { "$BUILD/bin/lexosctl" --config etc/lexos.ini "$@"; }
+ctl migrate >/dev/null
+ctl firm create --slug bench --name "Bench LLP" >/dev/null
+printf 'correct horse battery staple\n' | ctl user create --firm bench --email owner@bench.test --role owner --password-stdin >/dev/null
+
+"$BUILD/bin/lexosd" --config etc/lexos.ini >"$tmp/lexosd.log" 2>&1 &
+pid=$!
+for _ in $(seq 300); do
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz" || true)" == 200 ]] && break
+  kill -0 "$pid" 2>/dev/null || { cat "$tmp/lexosd.log" >&2; die "lexosd exited"; }
+  sleep 0.1
+done
+cookie="$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+  -d '{"firm":"bench","email":"owner@bench.test","password":"correct horse battery staple"}' \
+  "http://127.0.0.1:$port/api/v1/auth/login" | awk -F'[:;] *' 'tolower($1) == "set-cookie" { print $2 }')"
+[[ -n "$cookie" ]] || die "sign-in failed"
+[[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "http://127.0.0.1:$port/api/v1/me")" == 200 ]] ||
+  die "GET /api/v1/me with the session did not answer 200"
+
+echo "# backend: $BACKEND; $(nproc) cores; wrk -t2 -c64 -d${DURATION}s on the same machine"
+echo "## GET /healthz"
+wrk -t2 -c64 -d"${DURATION}s" --latency "http://127.0.0.1:$port/healthz" | tee "$tmp/h.txt"
+echo "## GET /api/v1/me (session check)"
+wrk -t2 -c64 -d"${DURATION}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port/api/v1/me" | tee "$tmp/m.txt"
+grep -q 'Non-2xx' "$tmp/m.txt" && die "some /api/v1/me answers were not 2xx"
+h="$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/h.txt")"
+m="$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/m.txt")"
+echo
+echo "healthz: $h req/s"
+echo "me:      $m req/s"
+awk -v m="$m" -v h="$h" 'BEGIN { printf "me/healthz: %.2f\n", m / h }'
