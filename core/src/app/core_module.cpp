@@ -72,6 +72,8 @@ class CoreModule : public sdk::Plugin {
     r.addTable({"audit_log", sdk::Tenancy::Firm, "", "", {"firm_id", "seq"}});
     r.addMigration({1, "ids and tenant functions", "", schema::kV1Sqlite, schema::kV1Postgres});
     r.addMigration({2, "firms, users, sessions, audit log", schema::kV2, "", ""});
+    r.addMigration({3, "portal invitations", schema::kV3, "", ""});
+    r.addTable({"invitations", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,
                 [this](sdk::Context& c) { login(c); }, 16 * 1024, "Sign in: {firm, email, password}"});

@@ -84,4 +84,21 @@ CREATE TABLE setup_tokens (
 );
 )SQL";
 
+inline constexpr const char* kV3 = R"SQL(
+ALTER TABLE users ADD COLUMN invited_at TEXT;
+ALTER TABLE users ADD COLUMN activated_at TEXT;
+CREATE INDEX users_client ON users (firm_id, client_id);
+CREATE TABLE invitations (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  token_hash TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  used_at TEXT,
+  PRIMARY KEY (firm_id, id),
+  UNIQUE (firm_id, token_hash),
+  FOREIGN KEY (firm_id, user_id) REFERENCES users (firm_id, id) ON DELETE CASCADE
+);
+)SQL";
+
 }  // namespace lexos::core::schema

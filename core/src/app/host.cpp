@@ -52,6 +52,7 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
     if (id == "core") throw LoadError("config: plugins.enabled: 'core' is built in; remove it from the list");
     loader_.load(config_.plugins_dir, id, *registry_);
   }
+  registry_->resolveRequirements();
   guard_ = std::make_unique<Guard>(config_, *registry_);
   guardPtr_ = guard_.get();
   mailer_ = std::make_unique<Mailer>(config_);

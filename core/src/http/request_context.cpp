@@ -8,6 +8,7 @@
 #include <istream>
 
 #include "config/config.h"
+#include "identity/identity_service.h"
 #include "lexos/sdk/errors.h"
 
 namespace lexos::core {
@@ -214,6 +215,12 @@ std::string RequestContext::config(const std::string& key, const std::string& fa
 }
 
 std::string RequestContext::publicUrl() const { return config_.public_url; }
+
+sdk::Identity& RequestContext::identity() {
+  if (!identity_)
+    identity_ = std::make_unique<IdentityService>(conn_, principal_, session_, req_.remoteAddress(), req_.requestId());
+  return *identity_;
+}
 
 void RequestContext::log(sdk::LogLevel level, const std::string& message) {
   auto& logger = Poco::Logger::get("plugin." + pluginId_);

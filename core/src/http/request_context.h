@@ -129,6 +129,7 @@ class RequestContext : public sdk::Context {
   std::string config(const std::string& key, const std::string& fallback) const override;
   std::string publicUrl() const override;
   void log(sdk::LogLevel level, const std::string& message) override;
+  sdk::Identity& identity() override;
 
   BufferedAudit& auditBuffer() { return audit_; }
   /// The session the guard found (empty for anonymous requests); for the host's own modules.
@@ -149,6 +150,7 @@ class RequestContext : public sdk::Context {
   const Config& config_;
   std::string pluginId_;
   const struct SessionInfo* session_ = nullptr;
+  std::unique_ptr<sdk::Identity> identity_;
 };
 
 /// Percent-decodes a URL component; false on malformed input. `plusIsSpace` for queries.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <map>
 
 namespace lexos::core {
@@ -43,12 +44,14 @@ class Registry::Collector : public sdk::Registrar {
   std::string config(const std::string& key, const std::string& fallback) const override {
     return reg_.config_ ? reg_.config_(info_.id, key, fallback) : fallback;
   }
+  void requirePlugin(const std::string& id) override { requires.push_back(id); }
 
   std::vector<sdk::Permission> permissions;
   std::vector<sdk::Route> routes;
   std::vector<sdk::Table> tables;
   std::vector<sdk::Migration> migrations;
   std::vector<sdk::NavEntry> nav;
+  std::vector<std::string> requires;
 
  private:
   const PluginInfo& info_;
@@ -73,6 +76,32 @@ std::vector<std::string> Registry::defaultGrants(const std::string& role) const 
       out.push_back(p.permission.name);
   std::sort(out.begin(), out.end());
   return out;
+}
+
+void Registry::resolveRequirements() {
+  std::vector<std::string> order;  // core first, then every plugin after what it requires
+  std::set<std::string> done, visiting;
+  std::function<void(const PluginInfo&)> visit = [&](const PluginInfo& p) {
+    if (done.count(p.id)) return;
+    if (visiting.count(p.id)) throw LoadError("plugin '" + p.id + "' (" + p.file + "): requirements form a cycle");
+    visiting.insert(p.id);
+    for (const auto& r : p.requires) {
+      auto it = std::find_if(plugins_.begin(), plugins_.end(), [&](const PluginInfo& q) { return q.id == r; });
+      if (it == plugins_.end())
+        throw LoadError("plugin '" + p.id + "' (" + p.file + ") requires plugin '" + r +
+                        "', which is not loaded; add '" + r + "' to plugins.enabled");
+      visit(*it);
+    }
+    visiting.erase(p.id);
+    done.insert(p.id);
+    order.push_back(p.id);
+  };
+  for (const auto& p : plugins_) visit(p);
+  std::stable_sort(migrations_.begin(), migrations_.end(), [&](const MigrationEntry& a, const MigrationEntry& b) {
+    auto ia = std::find(order.begin(), order.end(), a.plugin) - order.begin();
+    auto ib = std::find(order.begin(), order.end(), b.plugin) - order.begin();
+    return ia < ib;
+  });
 }
 
 void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugin> plugin) {
@@ -149,7 +178,9 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
   std::sort(ms.begin(), ms.end(), [](auto& a, auto& b) { return a.version < b.version; });
   for (const auto& m : ms) migrations_.push_back({info.id, m});
   for (const auto& n : c.nav) nav_.push_back({info.id, n});
-  plugins_.push_back(info);
+  PluginInfo stored = info;
+  stored.requires = c.requires;
+  plugins_.push_back(stored);
   objects_.push_back(std::move(plugin));
 }
 

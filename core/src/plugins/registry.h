@@ -56,6 +56,7 @@ struct PluginInfo {
   unsigned abi_major = 0;
   unsigned abi_minor = 0;
   bool builtin = false;  ///< The host's own "core" module.
+  std::vector<std::string> requires;  ///< Plugins this one needs (Registrar::requirePlugin).
 };
 
 /// The roles every firm has.
@@ -82,6 +83,9 @@ class Registry {
   bool hasPlugin(const std::string& id) const;
   /// The permissions a role holds by default (sorted).
   std::vector<std::string> defaultGrants(const std::string& role) const;
+  /// After every plugin registered: refuses a missing requirement or a cycle, and orders the
+  /// migrations so that a plugin's come after those of the plugins it requires.
+  void resolveRequirements();
   /// Configuration of plugin sections, set by the host before registering.
   void setPluginConfig(std::function<std::string(const std::string&, const std::string&,
                                                  const std::string&)> lookup) {

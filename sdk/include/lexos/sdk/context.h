@@ -9,6 +9,7 @@
 
 #include "lexos/sdk/db.h"
 #include "lexos/sdk/http.h"
+#include "lexos/sdk/identity.h"
 #include "lexos/sdk/principal.h"
 #include "lexos/sdk/version.h"
 
@@ -66,6 +67,11 @@ class Context {
   virtual std::string publicUrl() const = 0;
   /// Writes a line to the host's log, tagged with the plugin id and the request id.
   virtual void log(LogLevel level, const std::string& message) = 0;
+
+  // ---- ABI 1.1 ----
+  /// Accounts of the request's firm: portal users, invitations, the caller's own password and
+  /// sessions. Works inside the request's transaction. Needs SDK ABI 1.1.
+  virtual Identity& identity() = 0;
 };
 
 }  // namespace v1

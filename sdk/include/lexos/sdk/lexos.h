@@ -6,6 +6,7 @@
 #include "lexos/sdk/errors.h"
 #include "lexos/sdk/gate.h"
 #include "lexos/sdk/http.h"
+#include "lexos/sdk/identity.h"
 #include "lexos/sdk/plugin.h"
 #include "lexos/sdk/principal.h"
 #include "lexos/sdk/registrar.h"

@@ -109,6 +109,11 @@ class Registrar {
   virtual void addNav(const NavEntry& entry) = 0;
   /// A key of the plugin's config section `[plugin.<id>]`, or `fallback`.
   virtual std::string config(const std::string& key, const std::string& fallback = {}) const = 0;
+
+  // ---- ABI 1.1 ----
+  /// Declares that this plugin needs plugin `id` (its tables, for foreign keys). The host then
+  /// refuses to start unless `id` is enabled too, and applies `id`'s migrations first.
+  virtual void requirePlugin(const std::string& id) = 0;
 };
 
 }  // namespace v1

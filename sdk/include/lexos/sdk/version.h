@@ -11,10 +11,13 @@
 /// needs more adds a new struct and a new appended function (addRoute2, ...), never a field,
 /// because the host cannot know the size of a struct an older plugin built.
 /// A host runs plugins built against the same major and an equal or lower minor.
+///
+/// History: 1.0 first release. 1.1 appended Registrar::requirePlugin and Context::identity
+/// (identity.h: portal users, invitations, activation, own password and sessions).
 
 #define LEXOS_SDK_ABI_MAJOR 1
-#define LEXOS_SDK_ABI_MINOR 0
-#define LEXOS_SDK_VERSION "1.0.0"
+#define LEXOS_SDK_ABI_MINOR 1
+#define LEXOS_SDK_VERSION "1.1.0"
 
 /// Symbol visibility for SDK types that must be shared between the host and plugins (exception
 /// types, so that `catch` in the host matches what a plugin throws even when the plugin is built

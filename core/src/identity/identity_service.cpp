@@ -1,0 +1,192 @@
+#include "identity/identity_service.h"
+
+#include "guard/guard.h"
+#include "http/request_context.h"
+#include "identity/accounts.h"
+#include "identity/audit_log.h"
+#include "identity/passwords.h"
+#include "lexos/sdk/errors.h"
+
+namespace lexos::core {
+
+namespace {
+sdk::PortalUser toPortalUser(const std::vector<sdk::Value>& r) {
+  sdk::PortalUser u;
+  u.user_id = sdk::asInt(r[0]);
+  u.client_id = sdk::isNull(r[1]) ? 0 : sdk::asInt(r[1]);
+  u.email = sdk::asText(r[2]);
+  u.display_name = sdk::asText(r[3]);
+  u.status = sdk::asText(r[4]);
+  u.invited_at = sdk::asText(r[5]);
+  u.activated_at = sdk::asText(r[6]);
+  return u;
+}
+const char* kUserColumns = "id, client_id, email, display_name, status, invited_at, activated_at";
+}  // namespace
+
+void IdentityService::requireStaff() const {
+  if (!principal_.isStaff()) throw sdk::Forbidden("Only the firm's staff can manage portal access.");
+}
+
+void IdentityService::requireSignedIn() const {
+  if (principal_.kind == sdk::PrincipalKind::Anonymous || !session_) throw sdk::Unauthorized();
+}
+
+template <class F>
+auto IdentityService::asFirm(F f) {
+  const Scope request{principal_.firm_id, principal_.isPortal() ? principal_.client_id : 0};
+  c_.setScope({principal_.firm_id, 0});
+  struct Restore {
+    Connection& c;
+    Scope s;
+    ~Restore() {
+      try {
+        c.setScope(s);
+      } catch (...) {
+      }
+    }
+  } restore{c_, request};
+  return f();
+}
+
+void IdentityService::audit(const sdk::Principal& actor, const std::string& action, const std::string& type,
+                            const std::string& id, const std::string& detail) {
+  AuditLog::append(c_, actor, address_, requestId_, {{action, type, id, detail}});
+}
+
+sdk::Invitation IdentityService::invitePortalUser(std::int64_t clientId, const std::string& emailIn,
+                                                  const std::string& displayName, int validHours) {
+  requireStaff();
+  const std::string email = normaliseEmail(emailIn);
+  if (email.empty()) throw sdk::BadRequest("email", "Enter a valid email address.");
+  if (clientId <= 0) throw sdk::BadRequest("client_id", "Choose a client.");
+  if (validHours < 1 || validHours > 24 * 30) validHours = 72;
+  return asFirm([&] {
+    const std::string now = utcTimestamp();
+    auto existing = c_.query("SELECT id, kind, client_id, status FROM users WHERE email = $1", {email});
+    std::int64_t userId = 0;
+    if (!existing.empty()) {
+      const auto& r = existing.rows[0];
+      if (sdk::asText(r[1]) != "portal")
+        throw sdk::Conflict("This address belongs to a staff account; use another address.", "email");
+      if (sdk::isNull(r[2]) || sdk::asInt(r[2]) != clientId)
+        throw sdk::Conflict("This address already has portal access for another client.", "email");
+      userId = sdk::asInt(r[0]);
+      // An active user keeps working until they use the new link (it then resets the password).
+      c_.execute("UPDATE users SET status = CASE WHEN status = 'active' THEN 'active' ELSE 'invited' END, "
+                 "invited_at = $1, display_name = CASE WHEN $2 = '' THEN display_name ELSE $2 END WHERE id = $3",
+                 {now, displayName, userId});
+    } else {
+      userId = c_.newId();
+      c_.execute("INSERT INTO users (firm_id, id, email, display_name, password_hash, kind, role, client_id, status, "
+                 "created_at, invited_at) VALUES (lexos_firm(), $1, $2, $3, NULL, 'portal', 'portal', $4, 'invited', $5, $5)",
+                 {userId, email, displayName, clientId, now});
+    }
+    // Re-inviting invalidates every earlier link of this user.
+    c_.execute("UPDATE invitations SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL", {now, userId});
+    sdk::Invitation inv;
+    inv.user_id = userId;
+    inv.token = std::to_string(principal_.firm_id) + "." + Guard::randomToken(32);
+    inv.expires_at = utcTimestamp(3600L * validHours);
+    c_.execute("INSERT INTO invitations (firm_id, id, user_id, token_hash, expires_at) VALUES (lexos_firm(), $1, $2, $3, $4)",
+               {c_.newId(), userId, Guard::hashToken(inv.token), inv.expires_at});
+    audit(principal_, "portal.invite", "client", std::to_string(clientId), "user=" + std::to_string(userId));
+    return inv;
+  });
+}
+
+std::vector<sdk::PortalUser> IdentityService::portalUsers(std::int64_t clientId) {
+  requireStaff();
+  return asFirm([&] {
+    std::vector<sdk::PortalUser> out;
+    auto rs = c_.query(std::string("SELECT ") + kUserColumns + " FROM users WHERE kind = 'portal' AND client_id = $1 ORDER BY email",
+                       {clientId});
+    for (const auto& r : rs.rows) out.push_back(toPortalUser(r));
+    return out;
+  });
+}
+
+int IdentityService::revokePortalUsers(std::int64_t clientId, std::int64_t userId) {
+  requireStaff();
+  return asFirm([&] {
+    const std::string now = utcTimestamp();
+    const std::string which = "kind = 'portal' AND client_id = $1 AND status <> 'revoked'" + std::string(userId ? " AND id = $2" : "");
+    std::vector<sdk::Value> params = {clientId};
+    if (userId) params.push_back(userId);
+    auto ids = c_.query("SELECT id FROM users WHERE " + which, params);
+    for (const auto& r : ids.rows) {
+      const auto id = sdk::asInt(r[0]);
+      c_.execute("UPDATE users SET status = 'revoked' WHERE id = $1", {id});
+      // Sessions live in the database: deleting them signs the user out on every node now.
+      c_.execute("DELETE FROM sessions WHERE user_id = $1", {id});
+      c_.execute("UPDATE invitations SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL", {now, id});
+      audit(principal_, "portal.revoke", "client", std::to_string(clientId), "user=" + std::to_string(id));
+    }
+    return static_cast<int>(ids.size());
+  });
+}
+
+sdk::PortalUser IdentityService::activatePortalUser(const std::string& token, const std::string& password) {
+  const sdk::HttpError invalid(410, "invitation_invalid", "This invitation link is used, expired or no longer valid.", "token");
+  const auto dot = token.find('.');
+  if (dot == std::string::npos || dot == 0 || dot > 19) throw invalid;
+  std::int64_t firm = 0;
+  try {
+    firm = std::stoll(token.substr(0, dot));
+  } catch (...) {
+    throw invalid;
+  }
+  if (firm <= 0) throw invalid;
+  // The token, verified below, names the firm; the request does not.
+  c_.setScope({firm, 0});
+  auto rs = c_.query("SELECT i.id, i.user_id, i.expires_at, i.used_at, u.status FROM invitations i JOIN users u "
+                     "ON u.firm_id = i.firm_id AND u.id = i.user_id WHERE i.token_hash = $1",
+                     {Guard::hashToken(token.substr(0))});
+  if (rs.empty() || !sdk::isNull(rs.rows[0][3]) || sdk::asText(rs.rows[0][2]) <= utcTimestamp() ||
+      sdk::asText(rs.rows[0][4]) == "revoked") {
+    c_.setScope({});
+    throw invalid;
+  }
+  if (auto problem = passwordProblem(password); !problem.empty()) throw sdk::BadRequest("password", problem);
+  const auto userId = sdk::asInt(rs.rows[0][1]);
+  const std::string now = utcTimestamp();
+  c_.execute("UPDATE users SET password_hash = $1, status = 'active', activated_at = coalesce(activated_at, $2) WHERE id = $3",
+             {hashPassword(password), now, userId});
+  c_.execute("UPDATE invitations SET used_at = $1 WHERE id = $2", {now, sdk::asInt(rs.rows[0][0])});
+  c_.execute("DELETE FROM sessions WHERE user_id = $1", {userId});  // a reset ends old sessions
+  auto u = c_.query(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1", {userId});
+  auto user = toPortalUser(u.rows.at(0));
+  sdk::Principal actor;
+  actor.kind = sdk::PrincipalKind::Portal;
+  actor.firm_id = firm;
+  actor.user_id = userId;
+  actor.client_id = user.client_id;
+  actor.email = user.email;
+  audit(actor, "portal.activate", "user", std::to_string(userId));
+  return user;
+}
+
+void IdentityService::changeOwnPassword(const std::string& currentPassword, const std::string& newPassword) {
+  requireSignedIn();
+  asFirm([&] {
+    auto rs = c_.query("SELECT password_hash FROM users WHERE id = $1", {principal_.user_id});
+    if (rs.empty() || sdk::isNull(rs.rows[0][0]) || !verifyPassword(currentPassword, sdk::asText(rs.rows[0][0])))
+      throw sdk::BadRequest("current_password", "The current password is not right.");
+    if (auto problem = passwordProblem(newPassword); !problem.empty()) throw sdk::BadRequest("new_password", problem);
+    c_.execute("UPDATE users SET password_hash = $1 WHERE id = $2", {hashPassword(newPassword), principal_.user_id});
+    c_.execute("DELETE FROM sessions WHERE user_id = $1 AND id <> $2", {principal_.user_id, session_->session_id});
+    audit(principal_, "password.change", "user", std::to_string(principal_.user_id));
+    return 0;
+  });
+}
+
+int IdentityService::endOtherSessions() {
+  requireSignedIn();
+  return asFirm([&] {
+    auto n = c_.execute("DELETE FROM sessions WHERE user_id = $1 AND id <> $2", {principal_.user_id, session_->session_id});
+    audit(principal_, "sessions.end_others", "user", std::to_string(principal_.user_id), "count=" + std::to_string(n));
+    return static_cast<int>(n);
+  });
+}
+
+}  // namespace lexos::core

@@ -1,0 +1,44 @@
+#pragma once
+// The host's implementation of sdk::Identity for one request.
+
+#include "data/connection.h"
+#include "lexos/sdk/identity.h"
+#include "lexos/sdk/principal.h"
+
+namespace lexos::core {
+
+struct SessionInfo;
+
+class IdentityService : public sdk::Identity {
+ public:
+  /// `session` may be null (anonymous). `address` and `requestId` go into audit rows.
+  IdentityService(Connection& c, const sdk::Principal& principal, const SessionInfo* session,
+                  std::string address, std::string requestId)
+      : c_(c), principal_(principal), session_(session), address_(std::move(address)),
+        requestId_(std::move(requestId)) {}
+
+  sdk::Invitation invitePortalUser(std::int64_t clientId, const std::string& email, const std::string& displayName,
+                                   int validHours) override;
+  std::vector<sdk::PortalUser> portalUsers(std::int64_t clientId) override;
+  int revokePortalUsers(std::int64_t clientId, std::int64_t userId) override;
+  sdk::PortalUser activatePortalUser(const std::string& token, const std::string& password) override;
+  void changeOwnPassword(const std::string& currentPassword, const std::string& newPassword) override;
+  int endOtherSessions() override;
+
+ private:
+  void requireStaff() const;
+  void requireSignedIn() const;
+  /// Runs `f` with the transaction bound to the caller's firm only (identity tables are
+  /// firm-internal), then restores the request's scope.
+  template <class F>
+  auto asFirm(F f);
+  void audit(const sdk::Principal& actor, const std::string& action, const std::string& type, const std::string& id,
+             const std::string& detail = {});
+  Connection& c_;
+  const sdk::Principal& principal_;
+  const SessionInfo* session_;
+  std::string address_;
+  std::string requestId_;
+};
+
+}  // namespace lexos::core
