@@ -1,0 +1,65 @@
+// Chromium for the tests: Debian's /usr/bin/chromium driven by playwright-core (which never
+// downloads a browser of its own). Every page records console errors, uncaught exceptions and
+// failed requests; a test fails on any it did not expect.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { BROWSER_DIR } from './lexos.mjs';
+
+export const CHROMIUM = process.env.LEXOS_CHROMIUM || '/usr/bin/chromium';
+export const ARTIFACTS = join(BROWSER_DIR, 'artifacts');
+
+// Flags for a closed network: no background connections, no sandbox (tests run as root in CI).
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-features=Translate,MediaRouter'];
+
+/** Launches headless Chromium (playwright gives it a fresh, empty user data dir). */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 60_000 });
+}
+
+/**
+ * A new context + page at `width` px with problem tracking. `page.problems` lists
+ * console errors, page errors and failed requests; `expectProblem(re)` allows matching ones
+ * (for example the 401 a wrong password answers, which Chromium logs as a console error).
+ */
+export async function openPage(browser, { width = 1280, height = 860 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'en-GB', timezoneId: 'UTC' });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const problems = [];
+  const allowed = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url || 'no url'})`);
+  });
+  page.on('pageerror', (err) => problems.push(`uncaught exception: ${err.message}`));
+  page.on('requestfailed', (req) => {
+    const why = req.failure()?.errorText || '';
+    if (why.includes('ERR_ABORTED')) return; // a superseded search, navigation away
+    problems.push(`request failed: ${req.method()} ${req.url()} ${why}`);
+  });
+  return {
+    page,
+    context,
+    /** Allows problems matching `re` (each allowance may match any number of messages). */
+    expectProblem(re) {
+      allowed.push(re);
+    },
+    /** The problems not allowed. */
+    unexpected() {
+      return problems.filter((p) => !allowed.some((re) => re.test(p)));
+    },
+    close: () => context.close(),
+  };
+}
+
+/** Saves a full-page screenshot to artifacts/<name>.png; returns its path. */
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  // From the top, so the sticky sidebar is drawn where a person first sees it.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'initial' });
+  return path;
+}
