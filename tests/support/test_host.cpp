@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/stat.h>
+
 #include "identity/accounts.h"
 #include "pg_cluster.h"
 
@@ -17,6 +19,18 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   fs::remove_all(path, ec);
+}
+
+std::string bundledPluginsDir(TempDir& dir) {
+  const fs::path into = fs::path(dir.path) / "plugins";
+  fs::create_directories(into);
+  ::chmod(into.c_str(), 0755);
+  fs::copy_file(fs::path(LEXOS_TEST_PLUGIN_DIR) / "probe.so", into / "probe.so", fs::copy_options::overwrite_existing);
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(LEXOS_BINARY_DIR) / "plugins", ec))
+    if (e.path().extension() == ".so")
+      fs::copy_file(e.path(), into / e.path().filename(), fs::copy_options::overwrite_existing);
+  return into.string();
 }
 
 std::string writeConfig(const std::string& dir, Db db, const std::string& plugins, const std::string& extra) {

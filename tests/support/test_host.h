@@ -20,6 +20,11 @@ struct TempDir {
   std::string path;
 };
 
+/// A plugins folder inside `dir` holding the probe test plugin and every bundled plugin of the
+/// build (BUILD/plugins/*.so); returns its path. Use it with TestHost's `extra`:
+/// `TestHost t(db, "probe,clients", "[plugins]\ndir = " + bundledPluginsDir(tmp) + "\n");`
+std::string bundledPluginsDir(TempDir& dir);
+
 /// Writes a config file; `extra` lines are appended (e.g. "[plugin.probe]\ngreeting = hi").
 std::string writeConfig(const std::string& dir, Db db, const std::string& plugins, const std::string& extra = "");
 

@@ -1,0 +1,315 @@
+#include "client_repository.h"
+
+#include <algorithm>
+#include <map>
+
+#include "lexos/sdk/errors.h"
+#include "search_index.h"
+
+namespace lexos::clients {
+
+namespace {
+
+using sdk::Value;
+
+// The columns of `clients` read into a Client, in SELECT order.
+const std::vector<std::string> kReadColumns = {
+    "id", "kind", "name", "sort_name", "contact_person", "address_line1", "address_line2", "address_city",
+    "address_region", "address_postal_code", "address_country", "billing_contact", "billing_email",
+    "billing_address_line1", "billing_address_line2", "billing_address_city", "billing_address_region",
+    "billing_address_postal_code", "billing_address_country", "billing_currency", "billing_payment_terms_days",
+    "billing_tax_id", "billing_hourly_rate_minor", "notes", "status", "portal_status", "created_at", "created_by",
+    "updated_at", "updated_by"};
+
+std::string selectList(const std::string& alias) {
+  std::string out;
+  for (const auto& c : kReadColumns) out += (out.empty() ? "" : ", ") + alias + c;
+  return out;
+}
+
+Value opt(const OptText& v) { return v ? Value(*v) : Value(nullptr); }
+Value opt(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
+
+OptText optText(const Value& v) {
+  if (sdk::isNull(v)) return std::nullopt;
+  return sdk::asText(v);
+}
+std::optional<std::int64_t> optInt(const Value& v) {
+  if (sdk::isNull(v)) return std::nullopt;
+  return sdk::asInt(v);
+}
+
+// The columns a create or an edit writes (not id, portal_status, created_*), with values.
+std::vector<std::pair<std::string, Value>> writableColumns(const Client& c) {
+  const auto& a = c.address;
+  const auto& b = c.billing;
+  const auto& ba = b.address;
+  return {{"kind", c.kind},
+          {"name", c.name},
+          {"sort_name", SearchIndex::sortKey(c.name)},
+          {"contact_person", opt(c.contact_person)},
+          {"email", opt(c.primaryEmail())},
+          {"phone", opt(c.primaryPhone())},
+          {"address_line1", opt(a.line1)},
+          {"address_line2", opt(a.line2)},
+          {"address_city", opt(a.city)},
+          {"address_region", opt(a.region)},
+          {"address_postal_code", opt(a.postal_code)},
+          {"address_country", opt(a.country)},
+          {"billing_contact", opt(b.contact)},
+          {"billing_email", opt(b.email)},
+          {"billing_address_line1", opt(ba.line1)},
+          {"billing_address_line2", opt(ba.line2)},
+          {"billing_address_city", opt(ba.city)},
+          {"billing_address_region", opt(ba.region)},
+          {"billing_address_postal_code", opt(ba.postal_code)},
+          {"billing_address_country", opt(ba.country)},
+          {"billing_currency", opt(b.currency)},
+          {"billing_payment_terms_days", opt(b.payment_terms_days)},
+          {"billing_tax_id", opt(b.tax_id)},
+          {"billing_hourly_rate_minor", opt(b.hourly_rate_minor)},
+          {"notes", opt(c.notes)},
+          {"status", c.status},
+          {"search_text", SearchIndex::searchText(SearchIndex::tokensOf(c))},
+          {"updated_at", c.updated_at},
+          {"updated_by", c.updated_by}};
+}
+
+// Reads the rows of a SELECT of kReadColumns (emails and phones are loaded separately).
+std::vector<Client> readClients(const sdk::ResultSet& rs, std::vector<std::string>* sortNames = nullptr) {
+  std::vector<std::size_t> idx;
+  for (const auto& c : kReadColumns) idx.push_back(rs.column(c));
+  std::vector<Client> out;
+  out.reserve(rs.rows.size());
+  for (const auto& r : rs.rows) {
+    std::size_t k = 0;
+    auto next = [&]() -> const Value& { return r[idx[k++]]; };
+    Client c;
+    c.id = sdk::asInt(next());
+    c.kind = sdk::asText(next());
+    c.name = sdk::asText(next());
+    if (sortNames) sortNames->push_back(sdk::asText(next()));
+    else next();
+    c.contact_person = optText(next());
+    for (auto* a : {&c.address, &c.billing.address}) {
+      if (a == &c.billing.address) {
+        c.billing.contact = optText(next());
+        c.billing.email = optText(next());
+      }
+      a->line1 = optText(next());
+      a->line2 = optText(next());
+      a->city = optText(next());
+      a->region = optText(next());
+      a->postal_code = optText(next());
+      a->country = optText(next());
+    }
+    c.billing.currency = optText(next());
+    c.billing.payment_terms_days = optInt(next());
+    c.billing.tax_id = optText(next());
+    c.billing.hourly_rate_minor = optInt(next());
+    c.notes = optText(next());
+    c.status = sdk::asText(next());
+    c.portal_status = sdk::asText(next());
+    c.created_at = sdk::asText(next());
+    c.created_by = sdk::asInt(next());
+    c.updated_at = sdk::asText(next());
+    c.updated_by = sdk::asInt(next());
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// Collects statement parameters and hands out their placeholders ($1, $2, ... in order of use).
+struct Params {
+  std::vector<Value> values;
+  std::string add(Value v) {
+    values.push_back(std::move(v));
+    return "$" + std::to_string(values.size());
+  }
+};
+
+// The exclusive upper bound of the strings starting with `prefix` (byte order): the prefix
+// followed by U+10FFFF, the largest code point, which no token contains.
+std::string prefixEnd(const std::string& prefix) { return prefix + "\xF4\x8F\xBF\xBF"; }
+
+// LIKE pattern for " <word>" anywhere in search_text; '\' escapes LIKE's wildcards.
+std::string likePattern(const std::string& word) {
+  std::string p = "% ";
+  for (char c : word) {
+    if (c == '%' || c == '_' || c == '\\') p += '\\';
+    p += c;
+  }
+  return p + "%";
+}
+
+}  // namespace
+
+std::optional<Client> ClientRepository::find(std::int64_t id) {
+  auto rs = db_.query("SELECT " + selectList("") + " FROM clients WHERE id = $1", {id});
+  auto clients = readClients(rs);
+  if (clients.empty()) return std::nullopt;
+  loadChildren(clients);
+  return std::move(clients.front());
+}
+
+bool ClientRepository::lock(std::int64_t id) {
+  return db_.execute("UPDATE clients SET updated_at = updated_at WHERE id = $1", {id}) > 0;
+}
+
+void ClientRepository::insert(const Client& c) {
+  Params p;
+  std::string cols = "firm_id, id", vals = "lexos_firm(), " + p.add(c.id);
+  for (auto& [col, v] : writableColumns(c)) {
+    cols += ", " + col;
+    vals += ", " + p.add(v);
+  }
+  cols += ", portal_status, created_at, created_by";
+  vals += ", " + p.add(c.portal_status) + ", " + p.add(c.created_at) + ", " + p.add(c.created_by);
+  db_.execute("INSERT INTO clients (" + cols + ") VALUES (" + vals + ")", p.values);
+  writeEmails(c, false);
+  writePhones(c, false);
+  writeTokens(c, false);
+}
+
+void ClientRepository::update(const Client& c, const ClientChanges& changes) {
+  Params p;
+  std::string set;
+  for (auto& [col, v] : writableColumns(c)) set += (set.empty() ? "" : ", ") + col + " = " + p.add(v);
+  const std::string where = p.add(c.id);
+  db_.execute("UPDATE clients SET " + set + " WHERE id = " + where, p.values);
+  if (changes.emails) writeEmails(c, true);
+  if (changes.phones) writePhones(c, true);
+  if (changes.search) writeTokens(c, true);
+}
+
+void ClientRepository::remove(std::int64_t id) {
+  db_.execute("DELETE FROM client_search WHERE client_id = $1", {id});
+  db_.execute("DELETE FROM client_emails WHERE client_id = $1", {id});
+  db_.execute("DELETE FROM client_phones WHERE client_id = $1", {id});
+  try {
+    db_.execute("DELETE FROM clients WHERE id = $1", {id});
+  } catch (const sdk::DbError& e) {
+    if (e.kind() != sdk::DbError::Kind::Constraint) throw;
+    throw sdk::Conflict("This client still has cases, invoices or other records, so it cannot be deleted. "
+                        "Archive the client instead.");
+  }
+}
+
+void ClientRepository::writeEmails(const Client& c, bool replace) {
+  if (replace) db_.execute("DELETE FROM client_emails WHERE client_id = $1", {c.id});
+  std::int64_t position = 0;
+  for (const auto& e : c.emails)
+    db_.execute("INSERT INTO client_emails (firm_id, client_id, id, position, address, label, is_primary) "
+                "VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6)",
+                {c.id, db_.newId(), position++, e.address, opt(e.label), e.primary});
+}
+
+void ClientRepository::writePhones(const Client& c, bool replace) {
+  if (replace) db_.execute("DELETE FROM client_phones WHERE client_id = $1", {c.id});
+  std::int64_t position = 0;
+  for (const auto& ph : c.phones)
+    db_.execute("INSERT INTO client_phones (firm_id, client_id, id, position, number, label, is_primary) "
+                "VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6)",
+                {c.id, db_.newId(), position++, ph.number, opt(ph.label), ph.primary});
+}
+
+void ClientRepository::writeTokens(const Client& c, bool replace) {
+  if (replace) db_.execute("DELETE FROM client_search WHERE client_id = $1", {c.id});
+  const auto tokens = SearchIndex::tokensOf(c);
+  constexpr std::size_t kBatch = 100;  // rows per INSERT
+  for (std::size_t i = 0; i < tokens.size(); i += kBatch) {
+    Params p;
+    const std::string client = p.add(c.id);
+    std::string sql = "INSERT INTO client_search (firm_id, client_id, token) VALUES ";
+    for (std::size_t k = i; k < std::min(tokens.size(), i + kBatch); ++k)
+      sql += (k == i ? "" : ", ") + std::string("(lexos_firm(), ") + client + ", " + p.add(tokens[k]) + ")";
+    db_.execute(sql, p.values);
+  }
+}
+
+void ClientRepository::loadChildren(std::vector<Client>& clients) {
+  if (clients.empty()) return;
+  std::map<std::int64_t, Client*> byId;
+  Params p;
+  std::string in;
+  for (auto& c : clients) {
+    byId[c.id] = &c;
+    in += (in.empty() ? "" : ", ") + p.add(c.id);
+  }
+  auto emails = db_.query("SELECT client_id, address, label, is_primary FROM client_emails WHERE client_id IN (" + in +
+                              ") ORDER BY client_id, position",
+                          p.values);
+  for (const auto& r : emails.rows)
+    byId[sdk::asInt(r[0])]->emails.push_back({sdk::asText(r[1]), optText(r[2]), sdk::asBool(r[3])});
+  auto phones = db_.query("SELECT client_id, number, label, is_primary FROM client_phones WHERE client_id IN (" + in +
+                              ") ORDER BY client_id, position",
+                          p.values);
+  for (const auto& r : phones.rows)
+    byId[sdk::asInt(r[0])]->phones.push_back({sdk::asText(r[1]), optText(r[2]), sdk::asBool(r[3])});
+}
+
+// How a page is found:
+// - Without search: the index (firm_id, status, sort_name, id) (or (firm_id, sort_name, id),
+//   or the portal_status one) is walked from the cursor's position: a deep page costs what
+//   the first page costs (keyset pagination; no OFFSET anywhere).
+// - With search, each query word is a token prefix. The word matching the fewest tokens is
+//   counted first (an index range scan of client_search, stopped after q.selective_tokens + 1).
+//   * Selective (at most selective_tokens): the matching client ids are collected from the
+//     (firm_id, token, client_id) index, the clients fetched by primary key, the other words
+//     checked on search_text, and the few rows sorted. Cost grows with the matches, not with
+//     the directory.
+//   * Not selective (every word matches many clients): the name index is walked as without
+//     search and each row is checked with search_text LIKE '% word%'. Matches are dense then
+//     (>= selective_tokens of them), so a page is found after a short walk.
+// Both engines run the same SQL text; WITH ... AS MATERIALIZED (PostgreSQL 12, SQLite 3.35) and
+// CROSS JOIN (which fixes the join order on SQLite) keep the selective plan selective.
+ListPage ClientRepository::list(const ListQuery& q) {
+  std::string driver;
+  if (!q.words.empty()) {
+    std::int64_t best = q.selective_tokens + 1;
+    for (const auto& w : q.words) {
+      auto rs = db_.query("SELECT count(*) FROM (SELECT 1 FROM client_search WHERE token >= $1 AND token < $2 "
+                          "LIMIT $3) t",
+                          {w, prefixEnd(w), q.selective_tokens + 1});
+      const auto n = sdk::asInt(rs.rows.at(0).at(0));
+      if (n < best) {
+        best = n;
+        driver = w;
+      }
+      if (n == 0) break;  // nothing matches this word: an empty page, found fast
+    }
+  }
+  Params p;
+  std::string sql;
+  std::vector<std::string> where;
+  if (!driver.empty()) {
+    sql = "WITH m AS MATERIALIZED (SELECT DISTINCT client_id FROM client_search WHERE token >= " + p.add(driver) +
+          " AND token < " + p.add(prefixEnd(driver)) + ") SELECT " + selectList("c.") +
+          " FROM m CROSS JOIN clients c";
+    where.push_back("c.id = m.client_id");
+  } else {
+    sql = "SELECT " + selectList("c.") + " FROM clients c";
+  }
+  if (q.status) where.push_back("c.status = " + p.add(*q.status));
+  if (q.portal_status) where.push_back("c.portal_status = " + p.add(*q.portal_status));
+  if (q.after) {
+    const std::string s = p.add(q.after->sort_name);
+    where.push_back("(c.sort_name, c.id) > (" + s + ", " + p.add(q.after->id) + ")");
+  }
+  for (const auto& w : q.words)
+    if (w != driver) where.push_back("c.search_text LIKE " + p.add(likePattern(w)) + " ESCAPE '\\'");
+  for (std::size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
+  sql += " ORDER BY c.sort_name, c.id LIMIT " + p.add(static_cast<std::int64_t>(q.limit + 1));
+
+  std::vector<std::string> sortNames;
+  ListPage page;
+  page.items = readClients(db_.query(sql, p.values), &sortNames);
+  if (page.items.size() > q.limit) {
+    page.items.resize(q.limit);
+    page.next = ListCursor{sortNames[q.limit - 1], page.items.back().id};
+  }
+  loadChildren(page.items);
+  return page;
+}
+
+}  // namespace lexos::clients

@@ -1,0 +1,65 @@
+#pragma once
+// The clients' SQL: one text for SQLite and PostgreSQL, run in the request's tenant-scoped
+// transaction, so every statement sees and touches only the caller's firm.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client.h"
+#include "lexos/sdk/db.h"
+#include "list_cursor.h"
+
+namespace lexos::clients {
+
+/// What a list asks for.
+struct ListQuery {
+  std::vector<std::string> words;            ///< SearchIndex::queryWords of `q`; empty: no search.
+  std::optional<std::string> status;         ///< "active" or "archived"; nullopt: both.
+  std::optional<std::string> portal_status;  ///< nullopt: any.
+  std::size_t limit = 25;
+  std::optional<ListCursor> after;  ///< Keyset: clients sorted after this position.
+  /// A search word matching more tokens than this does not drive the query (see the .cpp);
+  /// config key `[plugin.clients] search_selective_tokens`.
+  std::int64_t selective_tokens = 1500;
+};
+
+/// One page of a list.
+struct ListPage {
+  std::vector<Client> items;
+  std::optional<ListCursor> next;  ///< Set when more clients follow.
+};
+
+/// Loads and stores clients through a request's Db. Lives for one handler call; not
+/// thread-safe (neither is the Db).
+class ClientRepository {
+ public:
+  explicit ClientRepository(sdk::Db& db) : db_(db) {}
+
+  /// The client with this id in the caller's firm, or nullopt.
+  std::optional<Client> find(std::int64_t id);
+  /// Takes the row lock of a client for a read-modify-write (a no-op UPDATE: portable between
+  /// SQLite, which holds the database write lock anyway, and PostgreSQL, which has no
+  /// FOR UPDATE in SQLite's dialect). False when the client does not exist.
+  bool lock(std::int64_t id);
+  /// Inserts a new client (with its emails, phones and search tokens).
+  void insert(const Client& client);
+  /// Writes a changed client; rewrites emails, phones and tokens only when they changed.
+  void update(const Client& client, const ClientChanges& changes);
+  /// Deletes a client and its own rows. Throws Conflict when other rows (cases, invoices)
+  /// still refer to it: the database's foreign keys refuse the delete.
+  void remove(std::int64_t id);
+  /// A page of clients sorted by name, then id.
+  ListPage list(const ListQuery& query);
+
+ private:
+  void writeEmails(const Client& client, bool replace);
+  void writePhones(const Client& client, bool replace);
+  void writeTokens(const Client& client, bool replace);
+  void loadChildren(std::vector<Client>& clients);
+
+  sdk::Db& db_;
+};
+
+}  // namespace lexos::clients

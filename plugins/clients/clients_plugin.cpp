@@ -1,0 +1,58 @@
+// The clients module: the firm's client directory (issue 4). Declares its permissions, tables,
+// migration, routes and navigation; the handlers are in client_handlers.cpp.
+#include "client_handlers.h"
+#include "lexos/sdk/lexos.h"
+#include "schema.h"
+
+namespace lexos::clients {
+
+namespace {
+
+using sdk::Audience;
+using sdk::Method;
+
+class ClientsPlugin : public sdk::Plugin {
+ public:
+  void registerWith(sdk::Registrar& r) override {
+    r.addPermission({"clients.read", "See the client directory and client details",
+                     {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal, sdk::kRoleBilling}});
+    r.addPermission({"clients.write", "Add, edit, archive, restore and delete clients",
+                     {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal}});
+    r.addPermission({"clients.export", "Export the client directory as CSV", {sdk::kRoleOwner, sdk::kRoleBilling}});
+
+    // Portal users will read their own client row (the portal module), so the client tables
+    // are client-owned: staff see the firm's rows, a portal user only their client's.
+    r.addTable({"clients", sdk::Tenancy::Client, "id", "", {"firm_id", "id"}});
+    r.addTable({"client_emails", sdk::Tenancy::Client, "client_id", "", {"firm_id", "client_id", "id"}});
+    r.addTable({"client_phones", sdk::Tenancy::Client, "client_id", "", {"firm_id", "client_id", "id"}});
+    // The search tokens serve staff search only.
+    r.addTable({"client_search", sdk::Tenancy::Firm, "", "", {"firm_id", "client_id", "token"}});
+    r.addMigration({1, "clients, emails, phones, search tokens", "", schema::v1(false), schema::v1(true)});
+
+    constexpr std::size_t kBody = 128 * 1024;
+    r.addRoute({Method::Get, "/api/v1/clients", Audience::Staff, "clients.read", &ClientHandlers::list, 0,
+                "List clients: q (name, email, phone), status, portal_status, limit, cursor"});
+    r.addRoute({Method::Post, "/api/v1/clients", Audience::Staff, "clients.write", &ClientHandlers::create, kBody,
+                "Create a client"});
+    r.addRoute({Method::Get, "/api/v1/clients/export.csv", Audience::Staff, "clients.export",
+                &ClientHandlers::exportCsv, 0, "The client directory as CSV: q, status (default all), portal_status"});
+    r.addRoute({Method::Get, "/api/v1/clients/{id}", Audience::Staff, "clients.read", &ClientHandlers::get, 0,
+                "A client"});
+    r.addRoute({Method::Patch, "/api/v1/clients/{id}", Audience::Staff, "clients.write", &ClientHandlers::patch,
+                kBody, "Change a client (only the fields sent)"});
+    r.addRoute({Method::Delete, "/api/v1/clients/{id}", Audience::Staff, "clients.write", &ClientHandlers::remove, 0,
+                "Delete a client nothing refers to (409 otherwise; archive instead)"});
+    r.addRoute({Method::Post, "/api/v1/clients/{id}/archive", Audience::Staff, "clients.write",
+                &ClientHandlers::archive, 0, "Archive a client"});
+    r.addRoute({Method::Post, "/api/v1/clients/{id}/restore", Audience::Staff, "clients.write",
+                &ClientHandlers::restore, 0, "Restore an archived client"});
+
+    r.addNav({Audience::Staff, "Practice Management", "Clients", "#/clients", "clients.read", 10});
+  }
+};
+
+}  // namespace
+
+}  // namespace lexos::clients
+
+LEXOS_PLUGIN(lexos::clients::ClientsPlugin, "clients", "1.0.0")
