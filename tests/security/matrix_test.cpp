@@ -56,20 +56,38 @@ struct World {
   std::map<std::string, std::string> clientOf;  // relation -> client id
 };
 
-std::string fixture(World& w, const Object::Ptr& fixtures, const std::string& name, const std::string& relation) {
+// Creates fixture `name` for `relation` as that relation's firm owner. `{client}` in its
+// request is the relation's client; `{other}` for another fixture named `other` is created first
+// (or taken from `made`, so that a case update belongs to the case the request names).
+std::string fixture(World& w, const Object::Ptr& fixtures, const std::string& name, const std::string& relation,
+                    std::map<std::string, std::string>& made) {
+  if (made.count(name)) return made[name];
   auto f = fixtures->getObject(name);
   REQUIRE(f);
+  auto fill = [&](std::string s) {
+    s = replaceAll(s, "{client}", w.clientOf[relation]);
+    for (const auto& other : fixtures->getNames())
+      if (other != name && s.find("{" + other + "}") != std::string::npos)
+        s = replaceAll(s, "{" + other + "}", fixture(w, fixtures, other, relation, made));
+    return s;
+  };
   const std::string create = f->getValue<std::string>("create");
   const auto sp = create.find(' ');
-  std::string path = replaceAll(create.substr(sp + 1), "{client}", w.clientOf[relation]);
-  std::string body = f->has("body") ? replaceAll(f->getValue<std::string>("body"), "{client}", w.clientOf[relation]) : "";
+  std::string path = fill(create.substr(sp + 1));
+  std::string body = f->has("body") ? fill(f->getValue<std::string>("body")) : "";
   HttpClient& owner = relation == "other_firm" ? w.ownerB : w.ownerA;
   auto r = owner.request(create.substr(0, sp), path, body, body.empty() ? "text/plain" : "application/json");
   INFO("fixture " << name << " for " << relation << ": " << r.status << " " << r.body);
   REQUIRE((r.status == 200 || r.status == 201));
   auto id = jsonField(r.body, f->optValue<std::string>("id_field", "id"));
   REQUIRE(!id.empty());
+  made[name] = id;
   return id;
+}
+
+std::string fixture(World& w, const Object::Ptr& fixtures, const std::string& name, const std::string& relation) {
+  std::map<std::string, std::string> made;
+  return fixture(w, fixtures, name, relation, made);
 }
 
 void runMatrix(Db db) {
@@ -137,14 +155,25 @@ void runMatrix(Db db) {
       REQUIRE(byRole);
       for (std::size_t j = 0; j < roles->size(); ++j) {
         const std::string role = roles->getElement<std::string>(j);
+        // Path parameters: "=value" is literal, anything else names a fixture. Fixtures made
+        // for one request are shared by its parameters.
         std::string path = tmpl;
+        std::map<std::string, std::string> made, values;
         if (row->has("params")) {
           auto params = row->getObject("params");
-          for (const auto& name : params->getNames())
-            path = replaceAll(path, "{" + name + "}", fixture(w, fixtures, params->getValue<std::string>(name), relation));
+          for (const auto& name : params->getNames()) {
+            const std::string spec = params->getValue<std::string>(name);
+            values[name] = spec.rfind("=", 0) == 0 ? spec.substr(1) : fixture(w, fixtures, spec, relation, made);
+            path = replaceAll(path, "{" + name + "}", values[name]);
+          }
         }
-        if (row->has("query")) path += "?" + replaceAll(row->getValue<std::string>("query"), "{client}", w.clientOf[relation]);
-        const std::string body = row->has("body") ? replaceAll(row->getValue<std::string>("body"), "{client}", w.clientOf[relation]) : "";
+        auto fill = [&](std::string s) {
+          s = replaceAll(s, "{client}", w.clientOf[relation]);
+          for (const auto& [k, v] : values) s = replaceAll(s, "{" + k + "}", v);
+          return s;
+        };
+        if (row->has("query")) path += "?" + fill(row->getValue<std::string>("query"));
+        const std::string body = row->has("body") ? fill(row->getValue<std::string>("body")) : "";
         // logout ends the session it is called with: use a fresh one.
         HttpClient c = method == "POST" && tmpl == "/api/v1/auth/logout" ? signIn(role) : w.as.at(role);
         auto r = c.request(method, path, body, body.empty() || body[0] != '{' ? "text/plain" : "application/json");

@@ -1,0 +1,64 @@
+// The cases module: declarations only; the work is in the handler classes.
+#include "case_handlers.h"
+#include "lexos/sdk/lexos.h"
+#include "portal_case_handlers.h"
+#include "schema.h"
+
+namespace lexos::cases {
+
+using sdk::Audience;
+using sdk::Method;
+
+class CasesPlugin : public sdk::Plugin {
+ public:
+  void registerWith(sdk::Registrar& r) override {
+    r.requirePlugin("clients");  // cases reference clients (foreign key, names)
+    r.addPermission({"cases.read", "See case files and their status updates",
+                     {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal, sdk::kRoleBilling}});
+    r.addPermission({"cases.write", "Open and edit case files, post status updates",
+                     {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal}});
+    r.addPermission({"cases.notes", "Read and write internal notes (the war room)",
+                     {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal}});
+    r.addPermission({"cases.settings", "Rename the firm's case phases", {sdk::kRoleOwner}});
+    r.addPermission({"cases.portal", "Portal: see my own matters and their shared updates", {sdk::kRolePortal}});
+
+    r.addTable({"cases", sdk::Tenancy::Client, "client_id", "", {"firm_id", "id"}});
+    r.addTable({"case_related_clients", sdk::Tenancy::Firm, "", "", {"firm_id", "case_id", "client_id"}});
+    r.addTable({"case_updates", sdk::Tenancy::Client, "client_id", "client_visible", {"firm_id", "id"}});
+    r.addTable({"case_notes", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addTable({"case_phase_labels", sdk::Tenancy::FirmShared, "", "", {"firm_id", "phase"}});
+    r.addMigration({1, "cases, updates, notes, phase labels", schema::kV1, "", ""});
+
+    r.addNav({Audience::Staff, "Practice Management", "Cases", "#/cases", "cases.read", 20});
+    r.addNav({Audience::Portal, "", "My matters", "#/matters", "cases.portal", 10});
+
+    constexpr std::size_t kBody = 64 * 1024;
+    r.addRoute({Method::Get, "/api/v1/cases", Audience::Staff, "cases.read", &CaseHandlers::list, 0, "List case files"});
+    r.addRoute({Method::Post, "/api/v1/cases", Audience::Staff, "cases.write", &CaseHandlers::create, kBody, "Open a case"});
+    r.addRoute({Method::Get, "/api/v1/cases/phases", Audience::Staff, "cases.read", &CaseHandlers::getPhases, 0,
+                "The firm's case phases"});
+    r.addRoute({Method::Put, "/api/v1/cases/phases/{phase}", Audience::Staff, "cases.settings", &CaseHandlers::renamePhase,
+                4096, "Rename a phase"});
+    r.addRoute({Method::Get, "/api/v1/cases/{id}", Audience::Staff, "cases.read", &CaseHandlers::get, 0, "A case"});
+    r.addRoute({Method::Patch, "/api/v1/cases/{id}", Audience::Staff, "cases.write", &CaseHandlers::patch, kBody,
+                "Edit a case"});
+    r.addRoute({Method::Get, "/api/v1/cases/{id}/updates", Audience::Staff, "cases.read", &CaseHandlers::listUpdates, 0,
+                "Status updates with their visibility"});
+    r.addRoute({Method::Post, "/api/v1/cases/{id}/updates", Audience::Staff, "cases.write", &CaseHandlers::addUpdate,
+                kBody, "Post a status update {text, client_visible}"});
+    r.addRoute({Method::Patch, "/api/v1/cases/{id}/updates/{update_id}", Audience::Staff, "cases.write",
+                &CaseHandlers::patchUpdate, kBody, "Edit an update or change its visibility"});
+    r.addRoute({Method::Get, "/api/v1/cases/{id}/notes", Audience::Staff, "cases.notes", &CaseHandlers::listNotes, 0,
+                "Internal notes"});
+    r.addRoute({Method::Post, "/api/v1/cases/{id}/notes", Audience::Staff, "cases.notes", &CaseHandlers::addNote, kBody,
+                "Add an internal note"});
+    r.addRoute({Method::Get, "/api/v1/portal/cases", Audience::Portal, "cases.portal", &PortalCaseHandlers::list, 0,
+                "Portal: my matters"});
+    r.addRoute({Method::Get, "/api/v1/portal/cases/{id}", Audience::Portal, "cases.portal", &PortalCaseHandlers::get, 0,
+                "Portal: one of my matters with its shared updates"});
+  }
+};
+
+}  // namespace lexos::cases
+
+LEXOS_PLUGIN(lexos::cases::CasesPlugin, "cases", "0.1.0")

@@ -1,0 +1,18 @@
+#pragma once
+// The invitation e-mail: plain text and HTML, from one template.
+
+#include <string>
+
+#include "lexos/sdk/context.h"
+
+namespace lexos::portal {
+
+/// Builds the invitation to `to` for `clientName`, with the activation `link` valid until
+/// `expiresAt`. Every inserted value is HTML-escaped in the HTML part.
+sdk::MailMessage invitationMail(const std::string& to, const std::string& firmName, const std::string& clientName,
+                                const std::string& link, const std::string& expiresAt);
+
+/// HTML-escapes text.
+std::string htmlEscape(const std::string& s);
+
+}  // namespace lexos::portal
