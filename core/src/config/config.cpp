@@ -81,6 +81,9 @@ const std::map<std::string, std::string>& knownKeys() {
       {"mail.smtp_host", "localhost"},
       {"mail.smtp_port", "25"},
       {"mail.from", "LexOS <lexos@localhost>"},
+      {"mail.smtp_tls", "starttls"},
+      {"mail.smtp_username", ""},
+      {"mail.smtp_password", ""},
       {"session.idle_minutes", "30"},
       {"session.absolute_hours", "12"},
       {"log.level", "information"},
@@ -279,6 +282,14 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
     c.mail_from = e.value;
   }
 
+  {
+    Entry e = get("mail.smtp_tls");
+    if (e.value != "starttls" && e.value != "required" && e.value != "off")
+      fail("mail.smtp_tls", e, "starttls (use it when offered), required or off");
+    c.smtp_tls = e.value;
+  }
+  c.smtp_username = get("mail.smtp_username").value;
+  c.smtp_password = get("mail.smtp_password").value;
   c.session_idle_minutes = parseInt("session.idle_minutes", get("session.idle_minutes"), 1, 10080);
   c.session_absolute_hours = parseInt("session.absolute_hours", get("session.absolute_hours"), 1, 8760);
   {

@@ -43,6 +43,9 @@ struct Config {
   std::string smtp_host = "localhost";
   int smtp_port = 25;
   std::string mail_from = "LexOS <lexos@localhost>";
+  std::string smtp_tls = "starttls";  ///< starttls (when offered), required, off
+  std::string smtp_username;          ///< AUTH LOGIN when set
+  std::string smtp_password;
 
   int session_idle_minutes = 30;
   int session_absolute_hours = 12;

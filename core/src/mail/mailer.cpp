@@ -3,7 +3,9 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/MailMessage.h>
 #include <Poco/Net/MailRecipient.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/SMTPClientSession.h>
+#include <Poco/Net/SecureSMTPClientSession.h>
 #include <Poco/Net/StringPartSource.h>
 
 #include <atomic>
@@ -61,12 +63,29 @@ void Mailer::writeOutbox(const sdk::MailMessage& m) {
 }
 
 void Mailer::sendSmtp(const sdk::MailMessage& m) {
-  Poco::Net::SMTPClientSession session(config_.smtp_host, static_cast<Poco::UInt16>(config_.smtp_port));
-  session.login();
+  Poco::Net::SecureSMTPClientSession session(config_.smtp_host, static_cast<Poco::UInt16>(config_.smtp_port));
+  session.setTimeout(Poco::Timespan(30, 0));
+  session.login();  // EHLO
+  bool secure = false;
+  if (config_.smtp_tls != "off") {
+    // STARTTLS when the server offers it; certificates are verified against the system CAs.
+    static Poco::Net::Context::Ptr context = new Poco::Net::Context(
+        Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_RELAXED, 9, true);
+    try {
+      secure = session.startTLS(context);
+    } catch (const Poco::Exception& e) {
+      throw std::runtime_error("STARTTLS with " + config_.smtp_host + " failed: " + e.displayText());
+    }
+    if (!secure && config_.smtp_tls == "required")
+      throw std::runtime_error(config_.smtp_host + " does not offer STARTTLS and mail.smtp_tls = required");
+  }
+  if (!config_.smtp_username.empty())
+    session.login(Poco::Net::SMTPClientSession::AUTH_LOGIN, config_.smtp_username, config_.smtp_password);
   Poco::Net::MailMessage msg;
   build(config_, m, msg);
   session.sendMessage(msg);
   session.close();
+  Poco::Logger::get("mail").information("sent to " + m.to + " via " + config_.smtp_host + (secure ? " (STARTTLS)" : " (plain)"));
 }
 
 void Mailer::deliver(const std::vector<sdk::MailMessage>& messages) {

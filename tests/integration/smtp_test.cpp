@@ -1,0 +1,134 @@
+// The SMTP transport against a real SMTP receiver on a local socket (no STARTTLS offered, so
+// the client falls back to plain SMTP as a local relay would be used).
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketStream.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <mutex>
+#include <thread>
+
+#include "config/config.h"
+#include "mail/mailer.h"
+#include "test_host.h"
+
+using namespace lexos::test;
+
+namespace {
+
+// A minimal SMTP server (RFC 5321 subset): EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
+class SmtpReceiver {
+ public:
+  SmtpReceiver() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~SmtpReceiver() {
+    stop_ = true;
+    socket_.close();
+    thread_.join();
+  }
+  int port() const { return socket_.address().port(); }
+  std::vector<std::string> messages() {
+    std::lock_guard<std::mutex> l(mu_);
+    return messages_;
+  }
+  std::vector<std::string> recipients() {
+    std::lock_guard<std::mutex> l(mu_);
+    return rcpts_;
+  }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      Poco::Net::StreamSocket s;
+      try {
+        if (!socket_.poll(Poco::Timespan(0, 100000), Poco::Net::Socket::SELECT_READ)) continue;
+        s = socket_.acceptConnection();
+      } catch (...) {
+        return;
+      }
+      Poco::Net::SocketStream io(s);
+      io << "220 test.local ESMTP\r\n" << std::flush;
+      std::string line;
+      while (std::getline(io, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        std::string verb = line.substr(0, 4);
+        for (auto& ch : verb) ch = static_cast<char>(std::toupper(ch));
+        if (verb == "EHLO") io << "250-test.local\r\n250 8BITMIME\r\n" << std::flush;
+        else if (verb == "HELO" || verb == "MAIL" || verb == "RSET" || verb == "NOOP") io << "250 OK\r\n" << std::flush;
+        else if (verb == "RCPT") {
+          std::lock_guard<std::mutex> l(mu_);
+          rcpts_.push_back(line);
+          io << "250 OK\r\n" << std::flush;
+        } else if (verb == "DATA") {
+          io << "354 end with .\r\n" << std::flush;
+          std::string data, l;
+          while (std::getline(io, l)) {
+            if (!l.empty() && l.back() == '\r') l.pop_back();
+            if (l == ".") break;
+            data += l + "\n";
+          }
+          {
+            std::lock_guard<std::mutex> g(mu_);
+            messages_.push_back(data);
+          }
+          io << "250 queued\r\n" << std::flush;
+        } else if (verb == "QUIT") {
+          io << "221 bye\r\n" << std::flush;
+          break;
+        } else {
+          io << "502 not implemented\r\n" << std::flush;  // STARTTLS lands here: not offered
+        }
+      }
+    }
+  }
+  Poco::Net::ServerSocket socket_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<std::string> messages_, rcpts_;
+};
+
+}  // namespace
+
+TEST_CASE("the SMTP transport delivers a multipart message to a real SMTP server over a socket") {
+  SmtpReceiver smtp;
+  TempDir dir;
+  auto cfg = lexos::core::Config::load(writeConfig(dir.path, Db::SQLite, "",
+                                                   "[mail]\ntransport = smtp\nsmtp_host = 127.0.0.1\nsmtp_port = " +
+                                                       std::to_string(smtp.port()) + "\nfrom = Anderson Law <office@anderson.test>\n"),
+                                       {});
+  lexos::core::Mailer mailer(cfg);
+  lexos::sdk::MailMessage m;
+  m.to = "neo@anderson.test";
+  m.subject = "Your portal invitation";
+  m.text = "Set your password: https://lexos.example/portal/#/activate/1.abc";
+  m.html = "<p>Set your <b>password</b></p>";
+  mailer.deliver({m});
+  auto msgs = smtp.messages();
+  REQUIRE(msgs.size() == 1);
+  CHECK_THAT(msgs[0], Catch::Contains("Subject: Your portal invitation"));
+  CHECK_THAT(msgs[0], Catch::Contains("To: <neo@anderson.test>"));
+  CHECK_THAT(msgs[0], Catch::Contains("From: Anderson Law <office@anderson.test>"));
+  CHECK_THAT(msgs[0], Catch::Contains("multipart/alternative"));
+  CHECK_THAT(msgs[0], Catch::Contains("text/plain") && Catch::Contains("text/html"));
+  REQUIRE(smtp.recipients().size() == 1);
+  CHECK_THAT(smtp.recipients()[0], Catch::Contains("<neo@anderson.test>"));
+}
+
+TEST_CASE("with mail.smtp_tls = required, a server without STARTTLS gets nothing") {
+  SmtpReceiver smtp;
+  TempDir dir;
+  auto cfg = lexos::core::Config::load(writeConfig(dir.path, Db::SQLite, "",
+                                                   "[mail]\ntransport = smtp\nsmtp_host = 127.0.0.1\nsmtp_tls = required\nsmtp_port = " +
+                                                       std::to_string(smtp.port()) + "\n"),
+                                       {});
+  lexos::core::Mailer mailer(cfg);
+  lexos::sdk::MailMessage m;
+  m.to = "neo@anderson.test";
+  m.subject = "x";
+  m.text = "y";
+  mailer.deliver({m});  // logged, not thrown: the request that queued it already committed
+  CHECK(smtp.messages().empty());
+}
