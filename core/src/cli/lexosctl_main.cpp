@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app/host.h"
+#include "cli/demo.h"
 #include "data/migrator.h"
 #include "http/json.h"
 #include "http/request_context.h"
@@ -33,6 +34,7 @@ const char* kUsage =
     "  user create --firm S --email E --role R [--name N] --password-stdin\n"
     "                                  create a staff user (roles: owner, attorney, paralegal, billing)\n"
     "  user disable|enable --firm S --email E   disable (ends sessions at once) or re-enable a user\n"
+    "  demo [--slug S]                 a demo firm (default slug 'demo') with two portal clients, random passwords\n"
     "  audit verify --firm S           check the firm's hash-chained audit log\n";
 
 struct Args {
@@ -87,6 +89,10 @@ int run(Args& a, Host& host) {
     for (const auto& m : applied) std::cout << "applied " << m << "\n";
     std::cout << (applied.empty() ? "database is up to date" : std::to_string(applied.size()) + " migrations applied")
               << "; tenancy enforcement verified\n";
+    return 0;
+  }
+  if (w.size() == 1 && w[0] == "demo") {
+    createDemo(host.config(), a.has("slug") ? a.get("slug") : "demo", std::cout);
     return 0;
   }
   // Like lexosd, migrate first when this configuration can (SQLite, or a migration_url).
