@@ -276,10 +276,7 @@ void CaseHandlers::patch(sdk::Context& c) {
 void CaseHandlers::listUpdates(sdk::Context& c) {
   const auto id = pathId(c);
   requireCase(c, id);
-  Poco::JSON::Object out;
-  out.set("items", CaseStore(c.db()).updates(id, true));
-  out.set("next_cursor", Poco::Dynamic::Var());
-  sendJson(c, out);
+  plugin::sendList(c, *CaseStore(c.db()).updates(id, true));
 }
 
 void CaseHandlers::addUpdate(sdk::Context& c) {
@@ -343,10 +340,7 @@ void CaseHandlers::listNotes(sdk::Context& c) {
     n.set("created_at", sdk::asText(r[3]));
     items.add(n);
   }
-  Poco::JSON::Object out;
-  out.set("items", items);
-  out.set("next_cursor", Poco::Dynamic::Var());
-  sendJson(c, out);
+  plugin::sendList(c, items);
 }
 
 void CaseHandlers::addNote(sdk::Context& c) {
@@ -377,10 +371,7 @@ void CaseHandlers::getPhases(sdk::Context& c) {
     o.set("progress_percent", progressPercent(p));
     items.add(o);
   }
-  Poco::JSON::Object out;
-  out.set("items", items);
-  out.set("next_cursor", Poco::Dynamic::Var());
-  sendJson(c, out);
+  plugin::sendList(c, items);
 }
 
 void CaseHandlers::renamePhase(sdk::Context& c) {

@@ -39,11 +39,8 @@ void PortalCaseHandlers::list(sdk::Context& c) {
     }
     items.add(o);
   }
-  Poco::JSON::Object out;
-  out.set("items", items);
-  out.set("next_cursor", Poco::Dynamic::Var());
   c.audit().record("portal.cases.view", "client", std::to_string(c.principal().client_id));
-  plugin::sendJson(c, out);
+  plugin::sendList(c, items);
 }
 
 void PortalCaseHandlers::get(sdk::Context& c) {

@@ -119,6 +119,13 @@ std::string toJson(const Poco::Dynamic::Var& v) {
   return ss.str();
 }
 
+void sendList(sdk::Context& c, const Poco::JSON::Array& items) {
+  Poco::JSON::Object out;
+  out.set("items", items);
+  out.set("next_cursor", Poco::Dynamic::Var());
+  sendJson(c, out);
+}
+
 void sendJson(sdk::Context& c, const Poco::Dynamic::Var& v, int status) { c.response().sendJson(toJson(v), status); }
 
 }  // namespace lexos::plugin

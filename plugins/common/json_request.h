@@ -2,6 +2,7 @@
 // Reading JSON request bodies and writing JSON answers in the bundled modules, with errors that
 // name the field (lexos::sdk::BadRequest) as the HTTP contract asks.
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 #include <cstdint>
@@ -34,6 +35,8 @@ std::int64_t pathId(sdk::Context& c, const std::string& name = "id");
 std::string checkDate(const std::string& value, const std::string& field);
 /// Serialises a JSON object or array.
 std::string toJson(const Poco::Dynamic::Var& v);
+/// Sends a complete list: `{"items": [...], "next_cursor": null}`.
+void sendList(sdk::Context& c, const Poco::JSON::Array& items);
 /// Sends `v` as JSON with `status`.
 void sendJson(sdk::Context& c, const Poco::Dynamic::Var& v, int status = 200);
 /// Characters (code points) in UTF-8 text.

@@ -86,10 +86,7 @@ void PortalAccess::list(sdk::Context& c) {
   clientRow(c, clientId);
   Poco::JSON::Array items;
   for (const auto& u : c.identity().portalUsers(clientId)) items.add(userJson(u));
-  Poco::JSON::Object out;
-  out.set("items", items);
-  out.set("next_cursor", Poco::Dynamic::Var());
-  sendJson(c, out);
+  plugin::sendList(c, items);
 }
 
 void PortalAccess::revoke(sdk::Context& c) {
