@@ -94,6 +94,10 @@ async function render() {
     });
   }
 
+  if (path === 'signin' && session.me && session.me.kind === 'staff') {
+    navigate('#/'); // already signed in (for example the Back button after signing in)
+    return;
+  }
   const ctx = { params, query, alive, navigate, signInNotice: pending.notice, firstRender };
   let container;
   if (route && route.public) {

@@ -8,7 +8,8 @@ import { requireSignIn } from './main.js';
 
 const MODULE_ICONS = { clients: 'users', cases: 'folder', documents: 'doc', billing: 'bill' };
 
-let shell = null; // { layout, main, sidebar, menuButton, links: [{a, href}] }
+let shell = null; // { layout, main, sidebar, menuButton, links: [{a, href}], me }
+let keyListening = false;
 
 /** Renders the shell into `root` once per session and returns the (emptied) main element. */
 export function renderShell(root) {
@@ -89,7 +90,8 @@ export function renderShell(root) {
     menuButton);
   const layout = h('div', { class: 'layout' }, skip, topbar, sidebar, main);
   replace(root, layout);
-  document.addEventListener('keydown', onKeydown);
+  if (!keyListening) document.addEventListener('keydown', onKeydown);
+  keyListening = true;
   shell = { layout, main, sidebar, menuButton, links, me };
   return main;
 }

@@ -124,7 +124,7 @@ function dl(pairs) {
 function list(entries) {
   return h('ul', { class: 'plain-list' }, entries.map(([value, label, primary]) => h('li', {},
     h('span', { text: value }),
-    label ? h('span', { class: 'muted', text: ` \u00b7 ${label}` }) : null,
+    label ? h('span', { class: 'muted', text: ` \u00b7 ${label.charAt(0).toUpperCase()}${label.slice(1)}` }) : null,
     primary && entries.length > 1 ? h('span', { class: 'badge badge-small', text: 'Primary' }) : null)));
 }
 
