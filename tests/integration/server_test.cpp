@@ -1,4 +1,7 @@
 // lexosd's HTTP behaviour: health, routing errors, error mapping, limits, static files, shutdown.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
 
 #include <catch2/catch.hpp>
@@ -139,4 +142,30 @@ TEST_CASE("shutdown cuts off a request that outlasts the grace period") {
   const int cut = t.host->stopServer();
   CHECK(cut >= 1);
   CHECK(inflight.get() != 200);
+}
+
+TEST_CASE("a refused request's unread body does not leak into the next request on the connection") {
+  TestHost t(Db::SQLite);
+  Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(t.port()));
+  s.setKeepAlive(true);
+  auto send = [&](const std::string& method, const std::string& path, const std::string& body) {
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setKeepAlive(true);
+    if (!body.empty()) {
+      req.setContentType("application/json");
+      req.setContentLength(static_cast<std::streamsize>(body.size()));
+    }
+    s.sendRequest(req) << body;
+    Poco::Net::HTTPResponse res;
+    auto& in = s.receiveResponse(res);
+    std::string ignored((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return static_cast<int>(res.getStatus());
+  };
+  const std::string body = "{\"client_id\":1,\"label\":\"x\",\"padding\":\"" + std::string(2000, 'p') + "\"}";
+  CHECK(send("POST", "/api/v1/probe/items", body) == 401);  // refused by the guard, body unread
+  CHECK(send("GET", "/healthz", "") == 200);
+  CHECK(send("PUT", "/api/v1/probe/items", body) == 405);  // refused by the router
+  CHECK(send("GET", "/healthz", "") == 200);
+  CHECK(send("POST", "/api/v1/nothing", body) == 404);
+  CHECK(send("GET", "/app/", "") == 200);
 }

@@ -7,6 +7,7 @@
 #include <Poco/URI.h>
 
 #include <chrono>
+#include <optional>
 #include <cstdio>
 
 #include "config/config.h"
@@ -106,9 +107,11 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
       res.set("Cache-Control", "no-store");
       status = api(path, rawQuery, rid, req, res, bytes);
     } else if (StaticFiles::handles(path)) {
+      dropUnreadBody(req, res);
       StaticFiles files(cfg.web_dir);
       status = files.serve(path, req, res);
     } else {
+      dropUnreadBody(req, res);
       status = 404;
       sendJson(res, 404, errorJson("not_found", "Not found."), bytes);
     }
@@ -141,6 +144,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
   const Registry& reg = *s_.registry;
   auto match = reg.router().match(req.getMethod(), path);
   if (!match.match) {
+    dropUnreadBody(req, res);
     if (!match.allowed.empty()) {
       std::string allow;
       for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
@@ -154,6 +158,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
   const RouteEntry& route = reg.routes()[match.match->target];
   const std::size_t limit = std::min(route.route.max_body_bytes, s_.config->max_body_bytes);
   if (req.hasContentLength() && req.getContentLength64() > static_cast<Poco::Int64>(limit)) {
+    res.setKeepAlive(false);  // never read a body we refuse
     sendJson(res, 413, errorJson("too_large", "The request body is larger than " + std::to_string(limit) + " bytes."), bytes);
     return 413;
   }
@@ -165,8 +170,14 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
   Connection& conn = *lease;
   std::vector<sdk::MailMessage> mail;
   std::vector<BufferedAudit::Event> events;
+  std::optional<HttpRequest> parsed;
+  // Whatever happens below, the connection must not carry an unread body into its next request.
+  auto unreadBody = [&] {
+    if (!parsed || !parsed->bodyRead()) dropUnreadBody(req, res);
+  };
   try {
-    HttpRequest request(req, path, query, match.match->params, limit, req.clientAddress().host().toString(), rid);
+    parsed.emplace(req, path, query, match.match->params, limit, req.clientAddress().host().toString(), rid);
+    HttpRequest& request = *parsed;
     conn.begin(write);
     session = s_.guard->authenticate(req, conn);
     s_.guard->authorize(route, session, req, conn);
@@ -189,6 +200,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
   } catch (const sdk::HttpError& e) {
     if (conn.inTransaction()) conn.rollback();
     response.discard();
+    unreadBody();
     if (e.status() == 401 || e.status() == 403) {
       // Denials are audited, in their own transaction (the request's was rolled back).
       try {
@@ -208,6 +220,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
   } catch (const sdk::DbError& e) {
     if (conn.inTransaction()) conn.rollback();
     response.discard();
+    unreadBody();
     Poco::Logger::get("lexosd").error("[" + rid + "] database: " + e.what());
     const int status = e.kind() == sdk::DbError::Kind::Constraint ? 409 : (e.kind() == sdk::DbError::Kind::TenancyViolation ? 404 : 500);
     if (!response.streamed())
@@ -220,12 +233,14 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
   } catch (const std::exception& e) {
     if (conn.inTransaction()) conn.rollback();
     response.discard();
+    unreadBody();
     Poco::Logger::get("lexosd").error("[" + rid + "] " + route.plugin + ": " + e.what());
     if (!response.streamed()) sendJson(res, 500, errorJson("internal", "Something went wrong on our side.", {}, rid), bytes);
     return 500;
   } catch (...) {
     if (conn.inTransaction()) conn.rollback();
     response.discard();
+    unreadBody();
     Poco::Logger::get("lexosd").error("[" + rid + "] " + route.plugin + ": unknown exception");
     if (!response.streamed()) sendJson(res, 500, errorJson("internal", "Something went wrong on our side.", {}, rid), bytes);
     return 500;
@@ -246,6 +261,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
     }
   }
   if (!mail.empty() && s_.mailer) s_.mailer->deliver(mail);
+  if (!response.streamed()) unreadBody();
   response.flush();
   bytes = response.bytes();
   return response.status();

@@ -56,6 +56,23 @@ class LimitedStream : public std::istream {
 
 }  // namespace
 
+void dropUnreadBody(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) {
+  const bool chunked = req.getChunkedTransferEncoding();
+  const Poco::Int64 length = req.hasContentLength() ? req.getContentLength64() : 0;
+  if (!chunked && length <= 0) return;
+  if (!chunked && length <= 64 * 1024) {
+    try {
+      std::istream& in = req.stream();
+      char buf[8192];
+      while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+      }
+      return;
+    } catch (...) {
+    }
+  }
+  res.setKeepAlive(false);
+}
+
 bool urlDecode(const std::string& in, std::string& out, bool plusIsSpace) {
   out.clear();
   out.reserve(in.size());

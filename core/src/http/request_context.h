@@ -35,6 +35,8 @@ class HttpRequest : public sdk::Request {
   std::istream& bodyStream() override;
   const std::string& remoteAddress() const override { return remote_; }
   const std::string& requestId() const override { return requestId_; }
+  /// True once the handler asked for the body.
+  bool bodyRead() const { return limited_ != nullptr; }
 
  private:
   Poco::Net::HTTPServerRequest& req_;
@@ -152,6 +154,11 @@ class RequestContext : public sdk::Context {
   const struct SessionInfo* session_ = nullptr;
   std::unique_ptr<sdk::Identity> identity_;
 };
+
+/// Before answering a request whose body nobody read: reads and drops a small body so that the
+/// next request on the keep-alive connection starts where it should, or closes the connection
+/// after this answer when the body is large or of unknown length.
+void dropUnreadBody(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res);
 
 /// Percent-decodes a URL component; false on malformed input. `plusIsSpace` for queries.
 bool urlDecode(const std::string& in, std::string& out, bool plusIsSpace);
