@@ -1,8 +1,6 @@
 #pragma once
 // The JSON shape of a client and of a client list (DESIGN.md, "HTTP API v1").
 
-#include <Poco/JSON/Object.h>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,13 +9,15 @@
 
 namespace lexos::clients {
 
+class JsonWriter;
+
 /// Serialises clients. Stateless; safe from any thread.
 class ClientJson {
  public:
   /// `{"id", "kind", "name", "contact_person", "email", "phone", "emails", "phones", "address",
   /// "billing", "notes", "status", "portal_status", "created_at", "created_by", "updated_at",
   /// "updated_by"}`; absent optional values are null, address objects always have all keys.
-  static Poco::JSON::Object::Ptr toObject(const Client& client);
+  static void write(JsonWriter& out, const Client& client);
   /// The encoded client.
   static std::string encode(const Client& client);
   /// `{"items": [...], "next_cursor": "..." | null}`.

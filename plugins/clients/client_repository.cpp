@@ -164,7 +164,7 @@ void ClientRepository::insert(const Client& c) {
     vals += ", " + p.add(v);
   }
   cols += ", portal_status, created_at, created_by";
-  vals += ", " + p.add(c.portal_status) + ", " + p.add(c.created_at) + ", " + p.add(c.created_by);
+  for (Value v : {Value(c.portal_status), Value(c.created_at), Value(c.created_by)}) vals += ", " + p.add(v);
   db_.execute("INSERT INTO clients (" + cols + ") VALUES (" + vals + ")", p.values);
   writeEmails(c, false);
   writePhones(c, false);
@@ -283,9 +283,15 @@ ListPage ClientRepository::list(const ListQuery& q) {
   std::string sql;
   std::vector<std::string> where;
   if (!driver.empty()) {
-    sql = "WITH m AS MATERIALIZED (SELECT DISTINCT client_id FROM client_search WHERE token >= " + p.add(driver) +
-          " AND token < " + p.add(prefixEnd(driver)) + ") SELECT " + selectList("c.") +
-          " FROM m CROSS JOIN clients c";
+    // "client_id + 0": DISTINCT on the bare column makes SQLite walk the primary key
+    // (firm_id, client_id, token), which is ordered by client_id, through all of the firm's
+    // tokens; on an expression it uses the token range and a small temporary b-tree.
+    // (One p.add() per statement: the operands of + are evaluated in no fixed order, and the
+    // placeholders must be numbered in the order they appear.)
+    const std::string from = p.add(driver);
+    const std::string to = p.add(prefixEnd(driver));
+    sql = "WITH m AS MATERIALIZED (SELECT DISTINCT client_id + 0 AS client_id FROM client_search WHERE token >= " +
+          from + " AND token < " + to + ") SELECT " + selectList("c.") + " FROM m CROSS JOIN clients c";
     where.push_back("c.id = m.client_id");
   } else {
     sql = "SELECT " + selectList("c.") + " FROM clients c";
