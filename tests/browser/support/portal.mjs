@@ -86,6 +86,10 @@ export function portalSuite({ backend, database = async () => null, cleanup = as
       ids.insurance = (await staff.json('POST', 'cases', {
         client_id: ids.anderson, title: 'Anderson v. Metro Insurance', practice_area: 'Insurance claim', phase: 'intake',
       })).id;
+      ids.estate = (await staff.json('POST', 'cases', {
+        client_id: ids.anderson, title: 'Estate of Margaret Anderson', practice_area: 'Probate', phase: 'closed', opened_on: '2025-03-02',
+      })).id;
+      await staff.json('POST', `cases/${ids.estate}/updates`, { text: 'The estate has been distributed. Thank you for your trust.', client_visible: true });
       await staff.json('POST', `cases/${ids.fouchix}/updates`, { text: SHARED[0], client_visible: true });
       await staff.json('POST', `cases/${ids.fouchix}/updates`, { text: INTERNAL_UPDATE, client_visible: false });
       await staff.json('POST', `cases/${ids.fouchix}/notes`, { text: INTERNAL_NOTE });
@@ -179,7 +183,12 @@ export function portalSuite({ backend, database = async () => null, cleanup = as
       assert.equal(await page.getByRole('banner').getByText(FIRM.name).count(), 1);
 
       // Exactly this client's matters: open ones, newest first.
-      await eventually(async () => assert.deepEqual(await cardTitles(page), ['Anderson v. Metro Insurance', 'State vs. Fouchix']));
+      await eventually(async () => assert.deepEqual(await cardTitles(page),
+        ['Anderson v. Metro Insurance', 'State vs. Fouchix', 'Estate of Margaret Anderson']));
+      const closedSection = page.getByRole('region', { name: 'Closed matters' });
+      assert.deepEqual(await closedSection.locator('.matter-title').allTextContents(), ['Estate of Margaret Anderson']);
+      assert.equal(await closedSection.getByRole('progressbar').getAttribute('aria-valuetext'), 'Closed \u2014 step 6 of 6');
+      assert.equal(await closedSection.getByRole('progressbar').getAttribute('aria-valuenow'), '100');
       const body = await page.locator('body').innerText();
       for (const hidden of ['Smith Holdings v. Zion Logistics', OTHER_CLIENT_UPDATE, INTERNAL_UPDATE, INTERNAL_NOTE]) {
         assert.ok(!body.includes(hidden), `the portal shows ${hidden}`);
@@ -195,7 +204,7 @@ export function portalSuite({ backend, database = async () => null, cleanup = as
       assert.match(await bar.evaluate((el) => document.getElementById(el.getAttribute('aria-labelledby')).textContent), /Discovery \u2014 step 3 of 6/);
       await fouchix.getByText(SHARED[1]).waitFor(); // the latest shared update, not the internal one
       await fouchix.getByText('Olivia Owner').waitFor();
-      await fouchix.getByText('Opened 14 September 2026').waitFor();
+      await fouchix.getByText(/Opened 14 Sept? 2026/).waitFor();
       const insurance = page.locator('.matter-card').filter({ hasText: 'Anderson v. Metro Insurance' });
       assert.equal(await insurance.getByRole('progressbar').getAttribute('aria-valuetext'), 'Intake \u2014 step 1 of 6');
       await insurance.getByText('No updates yet.').waitFor();
@@ -427,6 +436,7 @@ export function portalSuite({ backend, database = async () => null, cleanup = as
       await page.getByRole('heading', { level: 1, name: 'Sign in to your client portal' }).waitFor();
       await page.getByText('Your session has ended. Sign in again.').waitFor();
       assert.equal(await page.locator('.matter-card').count(), 0, 'no matter is left on the page');
+      assert.equal(await page.getByLabel('Email').inputValue(), CLIENT_EMAIL, 'the email is filled in again');
       await shot(page, `${backend}-portal-session-ended-1280`);
       // And the account no longer signs in.
       await page.getByLabel('Email').fill(CLIENT_EMAIL);

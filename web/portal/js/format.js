@@ -71,11 +71,14 @@ function parse(s) {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-/** A calendar date ("2026-11-01") as "1 November 2026" (it names a day, not an instant). */
-export function calendarDate(s) {
+/**
+ * A calendar date ("2026-11-01") as "1 November 2026" (`style` 'long') or "1 Nov 2026"
+ * ('medium'). It names a day, not an instant, so no time zone moves it.
+ */
+export function calendarDate(s, style = 'long') {
   const d = parse(s);
   if (!d) return s ? String(s) : '';
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeZone: 'UTC' }).format(d);
+  return new Intl.DateTimeFormat(undefined, { dateStyle: style, timeZone: 'UTC' }).format(d);
 }
 
 /** A moment as the person's local "Today, 14:05", "Yesterday, 09:12" or "3 November 2026, 14:05". */

@@ -30,7 +30,7 @@ const routes = [
 ];
 
 /** Where to go after signing in, and the message the sign-in page shows. */
-const pending = { returnTo: '', notice: '' };
+const pending = { returnTo: '', notice: '', email: '' };
 let pendingFlash = '';
 let renderSeq = 0;
 let firstRender = true;
@@ -71,6 +71,7 @@ export function requireSignIn(notice = '', { comeBack = true } = {}) {
   if (!comeBack) pending.returnTo = '';
   else if (path !== 'signin' && !path.startsWith('activate/')) pending.returnTo = window.location.hash || '';
   pending.notice = notice;
+  if (session.me && session.me.kind === 'portal') pending.email = session.me.email; // kept in memory only
   clearSession();
   if (path === 'signin') render();
   else window.location.hash = '#/signin';
@@ -81,6 +82,7 @@ export function afterSignIn(flash = '') {
   const target = pending.returnTo && !/^#\/?(signin|activate\/)/.test(pending.returnTo) ? pending.returnTo : '#/';
   pending.returnTo = '';
   pending.notice = '';
+  pending.email = '';
   navigate(target, flash);
 }
 
@@ -113,7 +115,7 @@ async function render() {
     navigate('#/'); // already signed in (the Back button after signing in)
     return;
   }
-  const ctx = { params, query, alive, navigate, signInNotice: pending.notice, firstRender };
+  const ctx = { params, query, alive, navigate, signInNotice: pending.notice, signInEmail: pending.email, firstRender };
   let container;
   if (route && route.public) {
     container = h('main', { id: 'main', class: 'public-main', tabindex: '-1' });

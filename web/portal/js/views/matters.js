@@ -65,7 +65,7 @@ function matterCard(m) {
   const contact = m.contact || {};
   const latest = m.latest_update;
   const meta = [m.matter_number ? `Matter ${m.matter_number}` : null, m.practice_area || null,
-    m.closed_on ? `Closed ${calendarDate(m.closed_on)}` : (m.opened_on ? `Opened ${calendarDate(m.opened_on)}` : null)].filter(Boolean);
+    m.closed_on ? `Closed ${calendarDate(m.closed_on, 'medium')}` : (m.opened_on ? `Opened ${calendarDate(m.opened_on, 'medium')}` : null)].filter(Boolean);
   return h('article', { class: 'matter-card' },
     h('div', { class: 'matter-head' },
       h('h2', { class: 'matter-title' }, h('a', { class: 'stretched-link', href, text: m.title })),

@@ -21,10 +21,11 @@ export function signInView(container, ctx) {
   const firmFromLink = (ctx.query.get('firm') || '').trim().toLowerCase();
   const firm = field({
     label: 'Firm', name: 'firm', autocomplete: 'organization', value: firmFromLink || rememberedFirm(),
-    hint: 'Your law firm\u2019s short name, for example \u201canderson-law\u201d. Ask your firm if you do not have it.',
+    hint: 'Your law firm\u2019s short name, for example \u201canderson\u2011law\u201d. Ask your firm if you do not have it.',
     attrs: { autocapitalize: 'none', spellcheck: 'false' },
   });
-  const email = field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'username', attrs: { spellcheck: 'false' } });
+  const email = field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'username', value: ctx.signInEmail || '',
+    attrs: { spellcheck: 'false' } });
   const password = field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'current-password' });
   const alert = formAlert();
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, h('span', { text: 'Sign in' }));
