@@ -15,7 +15,7 @@ const STAFF_PASSWORD = 'correct horse battery staple';
 const FIRM = { slug: 'anderson-law', name: 'Anderson Law LLP' };
 const OWNER = { firm: FIRM.slug, email: 'olivia.owner@anderson.test', password: STAFF_PASSWORD, displayName: 'Olivia Owner' };
 const CLIENT_EMAIL = 'thomas@anderson-client.test';
-const CLIENT_PASSWORD = 'maple river lantern tuesday';
+const CLIENT_PASSWORD = 'copper kettle north window';
 const NEW_PASSWORD = 'quiet harbour violet engine';
 
 /** What each test can see: texts the client must and must not see. */

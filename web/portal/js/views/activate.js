@@ -9,7 +9,7 @@ import { signIn } from '../session.js';
 import { authCard } from './signin.js';
 import { navigate } from '../main.js';
 
-const PASSWORD_HINT = 'At least 12 characters. A few unrelated words, like \u201cmaple river lantern tuesday\u201d, are strong and easy to remember.';
+const PASSWORD_HINT = 'At least 12 characters. A few unrelated words make a strong password that is easy to remember.';
 
 export function activateView(container, ctx) {
   document.title = 'Set up your account \u2014 Client portal';

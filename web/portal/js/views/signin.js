@@ -7,13 +7,13 @@ import { signIn, signOut, rememberedFirm } from '../session.js';
 import { afterSignIn, requireSignIn } from '../main.js';
 
 /** The card every signed-out page uses: the LexOS mark, then `children`. */
-export function authCard(children, { wide = false } = {}) {
+export function authCard(children, { staffLink = false } = {}) {
   return h('div', { class: 'auth-page' },
-    h('div', { class: ['auth-card', wide && 'auth-card-wide'] },
+    h('div', { class: 'auth-card' },
       h('div', { class: 'auth-brand' }, logo(), h('span', { class: 'brand-name', text: 'LexOS' }),
         h('span', { class: 'auth-tag', text: 'Client portal' })),
       children),
-    h('p', { class: 'auth-legal' }, 'Work at the firm? ', h('a', { href: '/app/', text: 'Sign in to the staff app' })));
+    staffLink ? h('p', { class: 'auth-legal' }, 'Work at the firm? ', h('a', { href: '/app/', text: 'Sign in to the staff app' })) : null);
 }
 
 export function signInView(container, ctx) {
@@ -72,7 +72,7 @@ export function signInView(container, ctx) {
     notice,
     form,
     h('p', { class: 'auth-foot', text: 'New here? Your firm sends you an invitation by email to set up your account.' }),
-  ]));
+  ], { staffLink: true }));
   const first = [firm, email, password].find((f) => !f.control.value) || password;
   return { focus: ctx.firstRender ? first.control : heading, focusOnLoad: true };
 }
