@@ -9,8 +9,9 @@ namespace lexos::portal {
 
 /// Builds the invitation to `to` for `clientName`, with the activation `link` valid until
 /// `expiresAt`. Every inserted value is HTML-escaped in the HTML part.
-sdk::MailMessage invitationMail(const std::string& to, const std::string& firmName, const std::string& clientName,
-                                const std::string& link, const std::string& expiresAt);
+/// `firmSlug` is the firm's short name the client types when signing in later.
+sdk::MailMessage invitationMail(const std::string& to, const std::string& firmName, const std::string& firmSlug,
+                                const std::string& clientName, const std::string& link, const std::string& expiresAt);
 
 /// HTML-escapes text.
 std::string htmlEscape(const std::string& s);

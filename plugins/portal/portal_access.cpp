@@ -69,9 +69,10 @@ void PortalAccess::invite(sdk::Context& c) {
   }
   auto inv = c.identity().invitePortalUser(clientId, email, name, hours);
   const std::string link = c.publicUrl() + "/portal/#/activate/" + inv.token;
-  auto firm = c.db().query("SELECT name FROM firms WHERE id = lexos_firm()");
+  auto firm = c.db().query("SELECT name, slug FROM firms WHERE id = lexos_firm()");
   c.mail().send(invitationMail(email, firm.empty() ? "Your law firm" : sdk::asText(firm.rows[0][0]),
-                               sdk::asText(client.rows[0][0]), link, inv.expires_at));
+                               firm.empty() ? "" : sdk::asText(firm.rows[0][1]), sdk::asText(client.rows[0][0]), link,
+                               inv.expires_at));
   const std::string status = refreshPortalStatus(c, clientId);
   Poco::JSON::Object o;
   o.set("user_id", inv.user_id);

@@ -73,6 +73,7 @@ TEST_CASE("a client invited to the portal activates, sees only their matter and 
   auto firstMail = latestMail(stateDir);
   CHECK_THAT(firstMail, Catch::Contains("neo@anderson.test"));
   CHECK_THAT(firstMail, Catch::Contains("multipart/alternative"));
+  CHECK_THAT(firstMail, Catch::Contains("anderson-law"));  // the firm short name for signing in later
   const auto firstToken = activationToken(firstMail);
   // Re-inviting invalidates the first link.
   REQUIRE(staff.post("/api/v1/clients/" + anderson + "/portal/invite", "{}").status == 201);
