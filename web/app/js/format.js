@@ -59,6 +59,21 @@ export function dateTime(s) {
   return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
+/** A calendar date "YYYY-MM-DD" as a local date ("14 Sept 2026"), or the raw text. */
+export function calendarDate(s) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(s || ''));
+  if (!m) return s ? String(s) : '';
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' }).format(d);
+}
+
+/** Today as "YYYY-MM-DD" in the person's time zone (for date inputs). */
+export function todayIso() {
+  const d = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 /** The primary e-mail address of a client (the `email` field, else the primary in `emails`). */
 export function primaryEmail(c) {
   if (c.email) return c.email;

@@ -1,6 +1,6 @@
 // The staff app: hash routes, the signed-in shell (sidebar + main area) and focus management.
 // Routes: #/signin, #/setup/<token>, #/ (home), #/clients, #/clients/new, #/clients/<id>,
-// #/clients/<id>/edit.
+// #/clients/<id>/edit, #/cases, #/cases/new[?client=<id>], #/cases/<id>.
 
 import { onUnauthorized } from './api.js';
 import { focusElement, h, replace } from './dom.js';
@@ -12,6 +12,9 @@ import { homeView, notFoundView, portalUserView } from './views/misc.js';
 import { clientsListView } from './views/clients_list.js';
 import { clientFormView } from './views/client_form.js';
 import { clientPageView } from './views/client_page.js';
+import { casesListView } from './views/cases_list.js';
+import { caseFormView } from './views/case_form.js';
+import { casePageView } from './views/case_page.js';
 
 const root = document.getElementById('app');
 
@@ -23,6 +26,9 @@ const routes = [
   { pattern: /^clients\/new$/, view: clientFormView },
   { pattern: /^clients\/([^/]+)$/, view: clientPageView, params: ['id'] },
   { pattern: /^clients\/([^/]+)\/edit$/, view: clientFormView, params: ['id'] },
+  { pattern: /^cases$/, view: casesListView },
+  { pattern: /^cases\/new$/, view: caseFormView },
+  { pattern: /^cases\/([^/]+)$/, view: casePageView, params: ['id'] },
 ];
 
 /** Where to go after signing in, and a message to show on the sign-in page. */

@@ -59,6 +59,18 @@ export async function signIn(firm, email, password) {
   return loadSession();
 }
 
+/** True when the signed-in person holds `permission` (from /api/v1/me). */
+export function can(permission) {
+  const perms = session.me && Array.isArray(session.me.permissions) ? session.me.permissions : [];
+  return perms.includes(permission);
+}
+
+/** True when the module `id` is enabled for the firm (from /api/v1/nav). */
+export function hasModule(id) {
+  const modules = session.nav && Array.isArray(session.nav.modules) ? session.nav.modules : [];
+  return modules.includes(id);
+}
+
 /** Ends the session on the server (best effort) and here. */
 export async function signOut() {
   try {

@@ -1,11 +1,15 @@
-// One client's profile: contact details, address, billing, portal, notes; Edit, Archive and
-// Restore.
+// One client's profile: contact details, address, billing, the client's cases (cases module),
+// the client portal (invite and revoke with the portal module; the status alone otherwise),
+// notes; Edit, Archive and Restore.
 
 import { h, icon, replace, focusElement } from '../dom.js';
 import { api } from '../api.js';
 import { money, dateTime, portalMark, portalText, kindText } from '../format.js';
 import { takeFlash } from '../main.js';
 import { countryName } from '../codes.js';
+import { can, hasModule } from '../session.js';
+import { clientCasesCard } from './client_cases.js';
+import { clientPortalCard } from './client_portal.js';
 
 export async function clientPageView(container, ctx) {
   const id = ctx.params.id;
@@ -31,6 +35,10 @@ export async function clientPageView(container, ctx) {
   const status = h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
   const flashEl = h('p', { class: 'alert alert-success', role: 'status', hidden: !flash, text: flash || '' });
   const errorEl = h('p', { class: 'alert alert-error', role: 'alert', hidden: true });
+  // Built once, so archiving or restoring does not reload them; only with the module on (a
+  // firm without it gets no 404s from its routes) and the permission.
+  const casesCard = hasModule('cases') && can('cases.read') ? clientCasesCard(client, ctx) : null;
+  const portalCard = hasModule('portal') && can('portal.manage') ? clientPortalCard(client, ctx) : null;
   render();
   return { focus: heading };
 
@@ -58,32 +66,40 @@ export async function clientPageView(container, ctx) {
         h('div', { class: 'page-actions' }, edit, toggle)),
       flashEl, errorEl,
       archived ? h('p', { class: 'alert alert-info', text: 'This client is archived: kept on record, hidden from the everyday list. Restore to work with them again.' }) : null,
-      h('div', { class: 'cards' },
-        card('Contact',
-          dl([
-            client.kind === 'organisation' ? ['Contact person', client.contact_person || none()] : null,
-            ['Email', emails.length ? list(emails.map((e) => [e.address, e.label, e.primary])) : (client.email || none())],
-            ['Phone', phones.length ? list(phones.map((p) => [p.number, p.label, p.primary])) : (client.phone || none())],
-            ['Address', postal(a) || none()],
-          ])),
-        card('Billing',
-          dl([
-            ['Billing contact', b.contact || none()],
-            ['Billing email', b.email || none()],
-            ['Billing address', postal(b.address || {}) || 'Same as the client\u2019s address'],
-            ['Currency', b.currency || none()],
-            ['Payment terms', b.payment_terms_days === null || b.payment_terms_days === undefined ? none() : `${b.payment_terms_days} days`],
-            ['Hourly rate', b.hourly_rate_minor === null || b.hourly_rate_minor === undefined ? none() : money(b.hourly_rate_minor, b.currency)],
-            ['Tax ID', b.tax_id || none()],
-          ])),
-        card('Client portal',
-          h('div', { class: 'portal-row' }, portalMark(client.portal_status), h('p', { text: portalText(client.portal_status) }))),
-        card('Notes', client.notes ? h('p', { class: 'pre', text: client.notes }) : h('p', { class: 'muted', text: 'No notes.' }))),
+      h('div', { class: 'stack' },
+        h('div', { class: 'cards' },
+          card('Contact',
+            dl([
+              client.kind === 'organisation' ? ['Contact person', client.contact_person || none()] : null,
+              ['Email', emails.length ? list(emails.map((e) => [e.address, e.label, e.primary])) : (client.email || none())],
+              ['Phone', phones.length ? list(phones.map((p) => [p.number, p.label, p.primary])) : (client.phone || none())],
+              ['Address', postal(a) || none()],
+            ])),
+          card('Billing',
+            dl([
+              ['Billing contact', b.contact || none()],
+              ['Billing email', b.email || none()],
+              ['Billing address', postal(b.address || {}) || 'Same as the client\u2019s address'],
+              ['Currency', b.currency || none()],
+              ['Payment terms', b.payment_terms_days === null || b.payment_terms_days === undefined ? none() : `${b.payment_terms_days} days`],
+              ['Hourly rate', b.hourly_rate_minor === null || b.hourly_rate_minor === undefined ? none() : money(b.hourly_rate_minor, b.currency)],
+              ['Tax ID', b.tax_id || none()],
+            ]))),
+        casesCard ? casesCard.el : null,
+        // With the portal module the card has users and actions: it takes the full width.
+        portalCard ? [portalCard.el, notesCard()] : h('div', { class: 'cards' },
+          card('Client portal',
+            h('div', { class: 'portal-row' }, portalMark(client.portal_status), h('p', { text: portalText(client.portal_status) }))),
+          notesCard())),
       h('p', { class: 'record-meta muted' },
         client.created_at ? `Added ${dateTime(client.created_at)}` : '',
         client.updated_at && client.updated_at !== client.created_at ? ` \u00b7 Last changed ${dateTime(client.updated_at)}` : ''),
       status);
     if (focusAction) focusElement(toggle);
+  }
+
+  function notesCard() {
+    return card('Notes', client.notes ? h('p', { class: 'pre', text: client.notes }) : h('p', { class: 'muted', text: 'No notes.' }));
   }
 
   async function setArchived(archive, btn) {
@@ -94,6 +110,7 @@ export async function clientPageView(container, ctx) {
       const updated = await api('POST', `clients/${encodeURIComponent(id)}/${archive ? 'archive' : 'restore'}`);
       if (!ctx.alive()) return;
       client = updated && updated.id !== undefined ? updated : { ...client, status: archive ? 'archived' : 'active' };
+      if (portalCard) portalCard.setClient(client);
       render(true);
       flashEl.textContent = archive ? `${client.name} was archived.` : `${client.name} was restored.`;
       flashEl.hidden = false;
