@@ -129,10 +129,12 @@ export function clientPortalCard(initialClient, ctx) {
       const box = h('div', { class: 'confirm confirm-inline', role: 'group', 'aria-labelledby': qId },
         h('p', { class: 'confirm-text', id: qId, text: `Revoke ${u.email}? They are signed out at once and the link stops working.` }),
         h('div', { class: 'confirm-buttons' }, yes, cancel));
+      closeQuestions(); // one question at a time
       li.classList.add('is-confirming');
       replace(rowActions, box);
       focusElement(box);
     };
+    li.addEventListener('lexos:cancel', () => showRevoke());
     showRevoke();
     return li;
   }
@@ -183,9 +185,16 @@ export function clientPortalCard(initialClient, ctx) {
       h('div', { class: 'confirm-buttons' }, yes, cancel));
     confirmAll.setAttribute('role', 'group');
     confirmAll.setAttribute('aria-labelledby', qId);
+    closeQuestions();
     confirmAll.hidden = false;
     inviteForm.close();
     focusElement(confirmAll);
+  }
+
+  // Closes every open "Revoke …?" question (the card's and the rows').
+  function closeQuestions() {
+    confirmAll.hidden = true;
+    for (const row of usersEl.querySelectorAll('.portal-user.is-confirming')) row.dispatchEvent(new Event('lexos:cancel'));
   }
 
   async function revoke(user, btn) {
@@ -298,8 +307,7 @@ export function clientPortalCard(initialClient, ctx) {
       open(title) {
         opener = document.activeElement;
         legend.textContent = title;
-        send.querySelector('span').textContent = 'Send invitation';
-        confirmAll.hidden = true;
+        closeQuestions();
         form.hidden = false;
         email.control.focus();
       },
