@@ -17,9 +17,11 @@
 #    DURATION seconds each, a Lua script adds the session cookie) measures:
 #      first page    GET /api/v1/clients?limit=25
 #      deep page     GET /api/v1/clients?limit=25&cursor=<after 90% of the active clients by name>
-#      search name   GET /api/v1/clients?q=<a surname shared by ~0.3% of clients>
-#      search phone  GET /api/v1/clients?q=7946 (digits of phone numbers)
-#      search broad  GET /api/v1/clients?q=m (a prefix of very many tokens)
+#      search surname GET /api/v1/clients?q=<a surname shared by ~0.3% of clients>
+#      search first   GET /api/v1/clients?q=james (a first name, ~1% of clients)
+#      search 2 words GET /api/v1/clients?q=mary%20corp (first name and e-mail domain)
+#      search phone   GET /api/v1/clients?q=7946 (digits of phone numbers)
+#      search broad   GET /api/v1/clients?q=m (a prefix of very many tokens)
 #    and prints p50 and p99 latency, requests per second, and p50(deep) / p50(first).
 # The goal (issue 4): a deep page's p50 within 1.5x of the first page's, on both backends.
 # Prints figures; never fails on them (CONVENTIONS.md). Everything is removed on exit.
@@ -263,8 +265,10 @@ SQL
   matches="$(curl -s -H "Cookie: $cookie" "$base?q=$surname&limit=100" |
     python3 -c 'import json,sys; d = json.load(sys.stdin); print(str(len(d["items"])) + ("+" if d["next_cursor"] else ""))')"
 
-  local -a names=("first page" "deep page" "search name" "search phone" "search broad")
-  local -a paths=("?limit=25" "?limit=25&cursor=$cursor" "?q=$surname&limit=25" "?q=7946&limit=25" "?q=m&limit=25")
+  local -a names=("first page" "deep page" "search surname" "search first" "search 2 words" "search phone"
+                  "search broad")
+  local -a paths=("?limit=25" "?limit=25&cursor=$cursor" "?q=$surname&limit=25" "?q=james&limit=25"
+                  "?q=mary%20corp&limit=25" "?q=7946&limit=25" "?q=m&limit=25")
   wrk -t2 -c32 -d2s -s "$tmp/cookie.lua" "$base${paths[0]}" >/dev/null  # warm-up
   echo "# $backend: $CLIENTS clients in firm bench-a and in bench-b; wrk -t2 -c32 -d${DURATION}s; q=$surname matches $matches clients"
   printf '%-14s %10s %10s %10s  %s\n' "" "p50 ms" "p99 ms" "req/s" "GET /api/v1/clients..."

@@ -65,9 +65,9 @@ ListQuery filters(Context& c, const std::string& defaultStatus) {
     q.portal_status = *ps;
   }
   try {
-    q.selective_tokens = std::stoll(c.config("search_selective_tokens", "1500"));
+    q.selective_tokens = std::stoll(c.config("search_selective_tokens", "20000"));
   } catch (const std::exception&) {
-    c.log(sdk::LogLevel::Warning, "[plugin.clients] search_selective_tokens is not a number; using 1500");
+    c.log(sdk::LogLevel::Warning, "[plugin.clients] search_selective_tokens is not a number; using 20000");
   }
   return q;
 }
@@ -153,7 +153,10 @@ void ClientHandlers::setStatus(Context& c, const char* status, const char* actio
     client->status = status;
     client->updated_at = c.db().now();
     client->updated_by = c.principal().user_id;
-    repo.update(*client, ClientChanges{});
+    ClientChanges changes;
+    changes.any = true;
+    changes.status = status;
+    repo.update(*client, changes);
     c.audit().record(action, "client", std::to_string(id));
   }
   sendClient(c, *client);

@@ -179,7 +179,8 @@ void ClientRepository::update(const Client& c, const ClientChanges& changes) {
   db_.execute("UPDATE clients SET " + set + " WHERE id = " + where, p.values);
   if (changes.emails) writeEmails(c, true);
   if (changes.phones) writePhones(c, true);
-  if (changes.search) writeTokens(c, true);
+  if (changes.search) writeTokens(c, true);  // with the current sort key and status
+  else if (changes.status) db_.execute("UPDATE client_search SET status = $1 WHERE client_id = $2", {c.status, c.id});
 }
 
 void ClientRepository::remove(std::int64_t id) {
@@ -220,9 +221,13 @@ void ClientRepository::writeTokens(const Client& c, bool replace) {
   for (std::size_t i = 0; i < tokens.size(); i += kBatch) {
     Params p;
     const std::string client = p.add(c.id);
-    std::string sql = "INSERT INTO client_search (firm_id, client_id, token) VALUES ";
-    for (std::size_t k = i; k < std::min(tokens.size(), i + kBatch); ++k)
-      sql += (k == i ? "" : ", ") + std::string("(lexos_firm(), ") + client + ", " + p.add(tokens[k]) + ")";
+    const std::string sortName = p.add(SearchIndex::sortKey(c.name));
+    const std::string status = p.add(c.status);
+    std::string sql = "INSERT INTO client_search (firm_id, client_id, sort_name, status, token) VALUES ";
+    for (std::size_t k = i; k < std::min(tokens.size(), i + kBatch); ++k) {
+      const std::string token = p.add(tokens[k]);
+      sql += (k == i ? "(lexos_firm(), " : ", (lexos_firm(), ") + client + ", " + sortName + ", " + status + ", " + token + ")";
+    }
     db_.execute(sql, p.values);
   }
 }
@@ -248,74 +253,134 @@ void ClientRepository::loadChildren(std::vector<Client>& clients) {
     byId[sdk::asInt(r[0])]->phones.push_back({sdk::asText(r[1]), optText(r[2]), sdk::asBool(r[3])});
 }
 
-// How a page is found:
-// - Without search: the index (firm_id, status, sort_name, id) (or (firm_id, sort_name, id),
-//   or the portal_status one) is walked from the cursor's position: a deep page costs what
-//   the first page costs (keyset pagination; no OFFSET anywhere).
-// - With search, each query word is a token prefix. The word matching the fewest tokens is
-//   counted first (an index range scan of client_search, stopped after q.selective_tokens + 1).
-//   * Selective (at most selective_tokens): the matching client ids are collected from the
-//     (firm_id, token, client_id) index, the clients fetched by primary key, the other words
-//     checked on search_text, and the few rows sorted. Cost grows with the matches, not with
-//     the directory.
-//   * Not selective (every word matches many clients): the name index is walked as without
-//     search and each row is checked with search_text LIKE '% word%'. Matches are dense then
-//     (>= selective_tokens of them), so a page is found after a short walk.
-// Both engines run the same SQL text; WITH ... AS MATERIALIZED (PostgreSQL 12, SQLite 3.35) and
-// CROSS JOIN (which fixes the join order on SQLite) keep the selective plan selective.
+// How a page is found. Every plan is keyset pagination on (sort_name, id): no OFFSET anywhere.
+// - Without search: the index (firm_id, status, sort_name, id) (or (firm_id, sort_name, id), or
+//   the portal_status one) is walked from the cursor's position. A deep page costs what the first
+//   page costs.
+// - With search, each query word is a token prefix. For each word the tokens with that prefix
+//   are counted (an index range scan that stops after selective_tokens + 1), and the word with
+//   the fewest drives the query:
+//   * tokens: the page is found in the token index alone. Its entries (firm_id, token, status,
+//     sort_name, client_id) in the driving word's range are filtered by status and cursor, the
+//     other words checked with EXISTS on the primary key (firm_id, client_id, token), and the
+//     first `limit` distinct (sort_name, client_id) taken; then those clients are loaded by
+//     primary key. The cost follows the number of matching tokens, read from one index.
+//   * join (with a portal_status filter, which the tokens do not carry): the matching client ids
+//     are collected from the token index, the clients fetched by primary key and filtered, and
+//     the few rows sorted.
+//   * walk (every word matches more than selective_tokens tokens, e.g. "m"): the name index is
+//     walked as without search and each client checked with search_text LIKE '% word%'. Matches
+//     are dense then, so a page fills after a short walk.
+// The same SQL text serves both engines. WITH ... AS MATERIALIZED (PostgreSQL 12, SQLite 3.35)
+// and CROSS JOIN (which fixes the join order on SQLite) keep the join plan's order.
 ListPage ClientRepository::list(const ListQuery& q) {
+  if (q.words.empty()) return walk(q);
   std::string driver;
-  if (!q.words.empty()) {
-    std::int64_t best = q.selective_tokens + 1;
-    for (const auto& w : q.words) {
-      auto rs = db_.query("SELECT count(*) FROM (SELECT 1 FROM client_search WHERE token >= $1 AND token < $2 "
-                          "LIMIT $3) t",
-                          {w, prefixEnd(w), q.selective_tokens + 1});
-      const auto n = sdk::asInt(rs.rows.at(0).at(0));
-      if (n < best) {
-        best = n;
-        driver = w;
-      }
-      if (n == 0) break;  // nothing matches this word: an empty page, found fast
+  std::int64_t best = q.selective_tokens + 1;
+  for (const auto& w : q.words) {
+    auto rs = db_.query("SELECT count(*) FROM (SELECT 1 FROM client_search WHERE token >= $1 AND token < $2 "
+                        "LIMIT $3) t",
+                        {w, prefixEnd(w), q.selective_tokens + 1});
+    const auto n = sdk::asInt(rs.rows.at(0).at(0));
+    if (n < best) {
+      best = n;
+      driver = w;
     }
+    if (n == 0) break;  // nothing matches this word: an empty page, found fast
   }
+  if (driver.empty()) return walk(q);
+  if (q.portal_status) return join(q, driver);
+  return tokens(q, driver);
+}
+
+ListPage ClientRepository::walk(const ListQuery& q) {
   Params p;
-  std::string sql;
+  std::string sql = "SELECT " + selectList("c.") + " FROM clients c";
   std::vector<std::string> where;
-  if (!driver.empty()) {
-    // "client_id + 0": DISTINCT on the bare column makes SQLite walk the primary key
-    // (firm_id, client_id, token), which is ordered by client_id, through all of the firm's
-    // tokens; on an expression it uses the token range and a small temporary b-tree.
-    // (One p.add() per statement: the operands of + are evaluated in no fixed order, and the
-    // placeholders must be numbered in the order they appear.)
-    const std::string from = p.add(driver);
-    const std::string to = p.add(prefixEnd(driver));
-    sql = "WITH m AS MATERIALIZED (SELECT DISTINCT client_id + 0 AS client_id FROM client_search WHERE token >= " +
-          from + " AND token < " + to + ") SELECT " + selectList("c.") + " FROM m CROSS JOIN clients c";
-    where.push_back("c.id = m.client_id");
-  } else {
-    sql = "SELECT " + selectList("c.") + " FROM clients c";
-  }
   if (q.status) where.push_back("c.status = " + p.add(*q.status));
   if (q.portal_status) where.push_back("c.portal_status = " + p.add(*q.portal_status));
   if (q.after) {
     const std::string s = p.add(q.after->sort_name);
     where.push_back("(c.sort_name, c.id) > (" + s + ", " + p.add(q.after->id) + ")");
   }
-  for (const auto& w : q.words)
-    if (w != driver) where.push_back("c.search_text LIKE " + p.add(likePattern(w)) + " ESCAPE '\\'");
+  for (const auto& w : q.words) where.push_back("c.search_text LIKE " + p.add(likePattern(w)) + " ESCAPE '\\'");
   for (std::size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
   sql += " ORDER BY c.sort_name, c.id LIMIT " + p.add(static_cast<std::int64_t>(q.limit + 1));
+  return page(q, db_.query(sql, p.values));
+}
 
-  std::vector<std::string> sortNames;
-  ListPage page;
-  page.items = readClients(db_.query(sql, p.values), &sortNames);
-  if (page.items.size() > q.limit) {
-    page.items.resize(q.limit);
-    page.next = ListCursor{sortNames[q.limit - 1], page.items.back().id};
+ListPage ClientRepository::join(const ListQuery& q, const std::string& driver) {
+  Params p;
+  // One p.add() per statement: the operands of + are evaluated in no fixed order, and the
+  // placeholders must be numbered in the order they appear.
+  const std::string from = p.add(driver);
+  const std::string to = p.add(prefixEnd(driver));
+  // "client_id + 0": DISTINCT on the bare column makes SQLite walk the primary key
+  // (firm_id, client_id, token), which is ordered by client_id, through all of the firm's
+  // tokens; on an expression it uses the token range and a small temporary b-tree.
+  std::string sql = "WITH m AS MATERIALIZED (SELECT DISTINCT client_id + 0 AS client_id FROM client_search WHERE token >= " +
+                    from + " AND token < " + to + ") SELECT " + selectList("c.") +
+                    " FROM m CROSS JOIN clients c WHERE c.id = m.client_id";
+  if (q.status) sql += " AND c.status = " + p.add(*q.status);
+  if (q.portal_status) sql += " AND c.portal_status = " + p.add(*q.portal_status);
+  if (q.after) {
+    const std::string s = p.add(q.after->sort_name);
+    sql += " AND (c.sort_name, c.id) > (" + s + ", " + p.add(q.after->id) + ")";
   }
-  loadChildren(page.items);
-  return page;
+  for (const auto& w : q.words)
+    if (w != driver) sql += " AND c.search_text LIKE " + p.add(likePattern(w)) + " ESCAPE '\\'";
+  sql += " ORDER BY c.sort_name, c.id LIMIT " + p.add(static_cast<std::int64_t>(q.limit + 1));
+  return page(q, db_.query(sql, p.values));
+}
+
+ListPage ClientRepository::tokens(const ListQuery& q, const std::string& driver) {
+  Params p;
+  const std::string from = p.add(driver);
+  const std::string to = p.add(prefixEnd(driver));
+  std::string sql = "SELECT DISTINCT s.sort_name, s.client_id FROM client_search s WHERE s.token >= " + from +
+                    " AND s.token < " + to;
+  if (q.status) sql += " AND s.status = " + p.add(*q.status);
+  if (q.after) {
+    const std::string s = p.add(q.after->sort_name);
+    sql += " AND (s.sort_name, s.client_id) > (" + s + ", " + p.add(q.after->id) + ")";
+  }
+  for (const auto& w : q.words) {
+    if (w == driver) continue;
+    const std::string a = p.add(w);
+    const std::string b = p.add(prefixEnd(w));
+    sql += " AND EXISTS (SELECT 1 FROM client_search o WHERE o.client_id = s.client_id AND o.token >= " + a +
+           " AND o.token < " + b + ")";
+  }
+  sql += " ORDER BY s.sort_name, s.client_id LIMIT " + p.add(static_cast<std::int64_t>(q.limit + 1));
+  const auto keys = db_.query(sql, p.values);
+  ListPage out;
+  if (keys.empty()) return out;
+  Params ids;
+  std::string in;
+  for (const auto& r : keys.rows) in += (in.empty() ? "" : ", ") + ids.add(sdk::asInt(r[1]));
+  auto found = readClients(db_.query("SELECT " + selectList("") + " FROM clients WHERE id IN (" + in + ")", ids.values));
+  std::map<std::int64_t, Client*> byId;
+  for (auto& c : found) byId[c.id] = &c;
+  const std::size_t n = std::min(keys.rows.size(), q.limit);
+  for (std::size_t i = 0; i < n; ++i)
+    if (auto it = byId.find(sdk::asInt(keys.rows[i][1])); it != byId.end())  // gone since: skip
+      out.items.push_back(std::move(*it->second));
+  if (keys.rows.size() > q.limit)
+    out.next = ListCursor{sdk::asText(keys.rows[q.limit - 1][0]), sdk::asInt(keys.rows[q.limit - 1][1])};
+  loadChildren(out.items);
+  return out;
+}
+
+ListPage ClientRepository::page(const ListQuery& q, const sdk::ResultSet& rs) {
+  std::vector<std::string> sortNames;
+  ListPage out;
+  out.items = readClients(rs, &sortNames);
+  if (out.items.size() > q.limit) {
+    out.items.resize(q.limit);
+    out.next = ListCursor{sortNames[q.limit - 1], out.items.back().id};
+  }
+  loadChildren(out.items);
+  return out;
 }
 
 }  // namespace lexos::clients

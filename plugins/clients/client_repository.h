@@ -22,7 +22,7 @@ struct ListQuery {
   std::optional<ListCursor> after;  ///< Keyset: clients sorted after this position.
   /// A search word matching more tokens than this does not drive the query (see the .cpp);
   /// config key `[plugin.clients] search_selective_tokens`.
-  std::int64_t selective_tokens = 1500;
+  std::int64_t selective_tokens = 20000;
 };
 
 /// One page of a list.
@@ -58,6 +58,11 @@ class ClientRepository {
   void writePhones(const Client& client, bool replace);
   void writeTokens(const Client& client, bool replace);
   void loadChildren(std::vector<Client>& clients);
+  // The three plans of list(); see client_repository.cpp.
+  ListPage walk(const ListQuery& query);
+  ListPage join(const ListQuery& query, const std::string& driver);
+  ListPage tokens(const ListQuery& query, const std::string& driver);
+  ListPage page(const ListQuery& query, const sdk::ResultSet& rows);
 
   sdk::Db& db_;
 };

@@ -28,6 +28,7 @@ class ClientsPlugin : public sdk::Plugin {
     // The search tokens serve staff search only.
     r.addTable({"client_search", sdk::Tenancy::Firm, "", "", {"firm_id", "client_id", "token"}});
     r.addMigration({1, "clients, emails, phones, search tokens", "", schema::v1(false), schema::v1(true)});
+    r.addMigration({2, "search tokens carry sort key and status", "", schema::v2(false), schema::v2(true)});
 
     constexpr std::size_t kBody = 128 * 1024;
     r.addRoute({Method::Get, "/api/v1/clients", Audience::Staff, "clients.read", &ClientHandlers::list, 0,

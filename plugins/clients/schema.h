@@ -85,4 +85,32 @@ CREATE INDEX client_search_by_token ON client_search (firm_id, token, client_id)
 )SQL";
 }
 
+/// Migration 2: the search tokens carry their client's sort key and status, and the token
+/// index covers them, so a search finds a page of matches from the index alone (see
+/// ClientRepository::list). Existing tokens are filled in from their clients. On PostgreSQL the
+/// owner must not be subject to row-level security for that one UPDATE (it runs with no firm
+/// bound): NO FORCE here; the host forces it again right after the migrations.
+inline std::string v2(bool postgresql) {
+  if (postgresql)
+    return R"SQL(
+ALTER TABLE client_search ADD COLUMN sort_name TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE client_search ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE clients NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE client_search NO FORCE ROW LEVEL SECURITY;
+UPDATE client_search s SET sort_name = c.sort_name, status = c.status
+  FROM clients c WHERE c.firm_id = s.firm_id AND c.id = s.client_id;
+DROP INDEX client_search_by_token;
+CREATE INDEX client_search_by_token ON client_search (firm_id, token, status, sort_name, client_id);
+)SQL";
+  return R"SQL(
+ALTER TABLE client_search ADD COLUMN sort_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE client_search ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+UPDATE client_search SET
+  sort_name = (SELECT c.sort_name FROM clients c WHERE c.firm_id = client_search.firm_id AND c.id = client_search.client_id),
+  status = (SELECT c.status FROM clients c WHERE c.firm_id = client_search.firm_id AND c.id = client_search.client_id);
+DROP INDEX client_search_by_token;
+CREATE INDEX client_search_by_token ON client_search (firm_id, token, status, sort_name, client_id);
+)SQL";
+}
+
 }  // namespace lexos::clients::schema

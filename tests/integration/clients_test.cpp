@@ -312,10 +312,12 @@ TEST_CASE("patch changes only the fields sent, null clears them and lists are re
 
 TEST_CASE("search finds clients by name, email and phone") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
-  // Both search plans: a word matching few tokens drives the query from the token index; with
-  // a threshold of 2, most words here are "not selective" and the name index is walked.
-  const std::string threshold = GENERATE(std::string("1500"), std::string("2"));
-  INFO(dbName(db) << ", search_selective_tokens = " << threshold);
+  // The search plans: a word matching few tokens drives the query from the token index; with
+  // a threshold of 2, most words here are "not selective" and the name index is walked; with a
+  // portal_status filter, the matches are joined to their clients.
+  const std::string threshold = GENERATE(std::string("20000"), std::string("2"));
+  const std::string filter = GENERATE(std::string(""), std::string("&portal_status=none"));
+  INFO(dbName(db) << ", search_selective_tokens = " << threshold << ", filter " << filter);
   Firms f(db, "[plugin.clients]\nsearch_selective_tokens = " + threshold + "\n");
   auto owner = f.as("owner");
   Firms::create(owner, R"({"name":"Émile Zola","email":"emile@zola.example","phone":"+33 1 23 45 67 89"})");
@@ -326,7 +328,7 @@ TEST_CASE("search finds clients by name, email and phone") {
   Firms::create(owner, R"({"name":"Zoë Smyth","email":"zoe@oldmail.example"})");
 
   auto search = [&](const std::string& q) {
-    auto r = owner.get("/api/v1/clients?q=" + urlEncode(q));
+    auto r = owner.get("/api/v1/clients?q=" + urlEncode(q) + filter);
     INFO("q=" << q << " -> " << r.status << " " << r.body.substr(0, 200));
     REQUIRE(r.status == 200);
     return names(r);
@@ -364,11 +366,22 @@ TEST_CASE("search finds clients by name, email and phone") {
   CHECK(search("zb@new") == V{"Zoë Smythe-Baker"});
   CHECK(search("oldmail").empty());
   CHECK(search("smyth") == V{"Zoë Smythe-Baker"});
+
+  // Archived clients leave the search, and come back when restored.
+  auto jane = parse(owner.get("/api/v1/clients?q=jane").body)->getArray("items")->getObject(0);
+  const std::string janeId = jane->get("id").toString();
+  REQUIRE(owner.post("/api/v1/clients/" + janeId + "/archive", "").status == 200);
+  CHECK(search("smith") == V{"Smith & Jones LLP", "Smithers 100%_Ltd"});
+  CHECK(search("jane smi").empty());
+  CHECK(names(owner.get("/api/v1/clients?status=archived&q=smith" + filter)) == V{"Jane Smith"});
+  CHECK(names(owner.get("/api/v1/clients?status=all&q=smi" + filter)).size() == 3);
+  REQUIRE(owner.request("PATCH", "/api/v1/clients/" + janeId, R"({"status":"active"})").status == 200);
+  CHECK(search("smith") == V{"Jane Smith", "Smith & Jones LLP", "Smithers 100%_Ltd"});
 }
 
 TEST_CASE("paging through 60 clients returns each once, in name order, with no gaps") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
-  const std::string threshold = GENERATE(std::string("1500"), std::string("20"));
+  const std::string threshold = GENERATE(std::string("20000"), std::string("20"));
   INFO(dbName(db) << ", search_selective_tokens = " << threshold);
   Firms f(db, "[plugin.clients]\nsearch_selective_tokens = " + threshold + "\n");
   auto owner = f.as("owner");
@@ -384,7 +397,7 @@ TEST_CASE("paging through 60 clients returns each once, in name order, with no g
   const auto gone = Firms::create(owner, R"({"name":"Client Archived"})");
   REQUIRE(owner.post("/api/v1/clients/" + gone + "/archive", "").status == 200);
 
-  for (const std::string query : {"", "&q=client", "&q=paging.example"}) {
+  for (const std::string query : {"", "&q=client", "&q=paging.example", "&q=client%20paging", "&q=paging&portal_status=none"}) {
     std::vector<std::string> seen, seenIds;
     std::string cursor;
     int pages = 0;
