@@ -195,9 +195,16 @@ export function staffCasesSuite({ backend, database = async () => null, cleanup 
       await eventually(async () => assert.equal((await staff.json('GET', `cases/${ids.case}`)).phase, 'trial'));
       await page.locator('.case-badges .phase-badge').getByText('Hearing').waitFor();
       assert.equal(await page.getByRole('button', { name: 'Save phase' }).count(), 0, 'Save hides again once saved');
+      // Closing dates the case; reopening clears the date.
+      await phase.selectOption('closed');
+      await page.getByRole('button', { name: 'Save phase' }).click();
+      await page.locator('.case-badges').getByText(/^Closed \d/).waitFor();
+      await page.getByRole('region', { name: 'About this case' }).getByText('Closed', { exact: true }).waitFor();
       await phase.selectOption('discovery');
       await page.getByRole('button', { name: 'Save phase' }).click();
       await eventually(async () => assert.equal((await staff.json('GET', `cases/${ids.case}`)).phase, 'discovery'));
+      assert.equal((await staff.json('GET', `cases/${ids.case}`)).closed_on, null);
+      await eventually(async () => assert.equal(await page.getByRole('region', { name: 'About this case' }).getByText('Closed', { exact: true }).count(), 0));
       await staff.json('PUT', 'cases/phases/trial', { label: 'Trial' });
       assertClean(p);
     });

@@ -55,6 +55,7 @@ export async function casePageView(container, ctx) {
   const headerBadges = h('div', { class: 'badges case-badges' });
   const facts = h('div', { class: 'case-facts-wrap' });
   const track = h('div', { class: 'phase-track-wrap' });
+  const about = h('section', { class: 'card', 'aria-labelledby': 'about-case' });
   const timelinePanel = updatesPanel();
   const notesEl = mayNotes ? notesPanel() : null;
 
@@ -68,7 +69,7 @@ export async function casePageView(container, ctx) {
     h('section', { class: 'card case-summary', 'aria-label': 'Case summary' }, facts, track),
     h('div', { class: ['case-grid', notesEl ? null : 'no-notes'] },
       h('div', { class: 'case-main' }, timelinePanel.el),
-      h('div', { class: 'case-side' }, notesEl ? notesEl.el : null, aboutCard())),
+      h('div', { class: 'case-side' }, notesEl ? notesEl.el : null, about)),
     announcer);
   return { focus: heading };
 
@@ -90,6 +91,7 @@ export async function casePageView(container, ctx) {
       fact('Practice area', kase.practice_area ? h('span', { text: kase.practice_area }) : h('span', { class: 'muted', text: 'Not given' })),
       fact('Opened', h('span', { text: calendarDate(kase.opened_on) }))));
     replace(track, phaseTrack());
+    renderAbout();
   }
 
   function fact(term, value, termEl) {
@@ -139,13 +141,14 @@ export async function casePageView(container, ctx) {
     }));
   }
 
-  function aboutCard() {
+  // Closing a case adds its date here, so this follows the header.
+  function renderAbout() {
     const rows = [
       ['Matter number', h('span', { class: 'matter-no', text: kase.matter_number })],
       kase.closed_on ? ['Closed', calendarDate(kase.closed_on)] : null,
       ['Description', kase.description ? h('p', { class: 'pre', text: kase.description }) : h('span', { class: 'muted', text: 'No description.' })],
     ].filter(Boolean);
-    return h('section', { class: 'card', 'aria-labelledby': 'about-case' },
+    replace(about,
       h('h2', { class: 'card-title', id: 'about-case', text: 'About this case' }),
       h('dl', { class: 'details details-stacked' }, rows.map(([k, v]) => h('div', { class: 'detail' }, h('dt', { text: k }), h('dd', {}, v)))),
       h('p', { class: 'record-meta muted', text: `Last changed ${dateTime(kase.updated_at)}` }));
