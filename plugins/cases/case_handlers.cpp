@@ -111,8 +111,8 @@ void CaseHandlers::list(sdk::Context& c) {
     } catch (...) {
       throw sdk::BadRequest("client_id", "client_id must be a client id.");
     }
-    sql += " AND (c.client_id = " + param(id) + " OR c.id IN (SELECT case_id FROM case_related_clients WHERE client_id = $" +
-           std::to_string(params.size()) + "))";
+    const std::string p = param(id);  // (named first: operands of + are not sequenced)
+    sql += " AND (c.client_id = " + p + " OR c.id IN (SELECT case_id FROM case_related_clients WHERE client_id = " + p + "))";
   }
   if (auto v = c.request().query("phase")) sql += " AND c.phase = " + param(checkPhase(*v, "phase"));
   if (auto v = c.request().query("q"); v && !v->empty()) {
@@ -120,7 +120,8 @@ void CaseHandlers::list(sdk::Context& c) {
     std::string q;
     for (char ch : *v) q += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     const std::string p = param("%" + q + "%");
-    sql += " AND (lower(c.title) LIKE " + p + " OR lower(c.matter_number) LIKE " + p + ")";
+    sql += " AND (lower(c.title) LIKE " + p + " OR lower(c.matter_number) LIKE " + p +
+           " OR c.client_id IN (SELECT id FROM clients WHERE lower(name) LIKE " + p + "))";
   }
   // Keyset pagination on (opened_on, id), newest first.
   if (auto cur = c.request().query("cursor"); cur && !cur->empty()) {
@@ -135,7 +136,8 @@ void CaseHandlers::list(sdk::Context& c) {
       throw sdk::BadRequest("cursor", "This cursor is not one the server gave out.");
     }
     const std::string po = param(opened);
-    sql += " AND (c.opened_on < " + po + " OR (c.opened_on = " + po + " AND c.id < " + param(id) + "))";
+    const std::string pi = param(id);
+    sql += " AND (c.opened_on < " + po + " OR (c.opened_on = " + po + " AND c.id < " + pi + "))";
   }
   sql += " ORDER BY c.opened_on DESC, c.id DESC LIMIT " + param(limit + 1);
   auto rs = c.db().query(sql, params);
@@ -181,11 +183,16 @@ void CaseHandlers::create(sdk::Context& c) {
     responsible = c.principal().user_id;
     contact = staffContact(c, *responsible, "responsible_user_id");
   }
-  if (matter.empty()) {  // YYYY-NNNN, numbered per firm and year
+  if (matter.empty()) {  // YYYY-NNNN, numbered per firm and year; skips numbers typed by hand
     auto n = c.db().query("SELECT count(*) FROM cases WHERE matter_number LIKE $1", {opened.substr(0, 4) + "-%"});
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%s-%04lld", opened.substr(0, 4).c_str(), static_cast<long long>(sdk::asInt(n.rows[0][0]) + 1));
-    matter = buf;
+    for (std::int64_t k = sdk::asInt(n.rows[0][0]) + 1;; ++k) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%s-%04lld", opened.substr(0, 4).c_str(), static_cast<long long>(k));
+      if (c.db().query("SELECT 1 FROM cases WHERE matter_number = $1", {std::string(buf)}).empty()) {
+        matter = buf;
+        break;
+      }
+    }
   }
   if (!c.db().query("SELECT 1 FROM cases WHERE matter_number = $1", {matter}).empty())
     throw sdk::Conflict("Another case already has matter number " + matter + ".", "matter_number");

@@ -162,6 +162,17 @@ TEST_CASE("case input errors name the field and cases of another firm are not fo
   r = a.post("/api/v1/cases", "{\"client_id\":" + client + ",\"title\":\"Dup\",\"matter_number\":\"A-1\"}");
   CHECK(r.status == 409);
   CHECK_THAT(r.body, Catch::Contains("\"field\":\"matter_number\""));
+  // A client's cases, search by client name, and an automatic number that skips a typed one.
+  const auto other = create(a, "/api/v1/clients", "{\"name\":\"Zed Other\"}");
+  create(a, "/api/v1/cases", "{\"client_id\":" + other + ",\"title\":\"Other matter\",\"matter_number\":\"2026-0002\"}");
+  const auto autoNumbered = a.post("/api/v1/cases", "{\"client_id\":" + other + ",\"title\":\"Auto\",\"opened_on\":\"2026-03-01\"}");
+  CHECK(autoNumbered.status == 201);
+  CHECK(jsonField(autoNumbered.body, "matter_number") != "2026-0002");
+  auto mine = a.get("/api/v1/cases?client_id=" + client);
+  REQUIRE(mine.status == 200);
+  CHECK_THAT(mine.body, Catch::Contains("Real") && !Catch::Contains("Other matter"));
+  auto byName = a.get("/api/v1/cases?q=zed");
+  CHECK_THAT(byName.body, Catch::Contains("Other matter") && !Catch::Contains("Real"));
   CHECK(b.get("/api/v1/cases/" + id).status == 404);
   CHECK(b.post("/api/v1/cases", "{\"client_id\":" + client + ",\"title\":\"Steal\"}").status == 400);
   CHECK_THAT(b.get("/api/v1/cases").body, !Catch::Contains("Real"));

@@ -393,7 +393,12 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
       assert.deepEqual(order.slice(0, 4), ['Individual', 'Name', 'Email', 'Type']);
       // A route change puts focus on the new page's heading; Tab then reaches its first control.
       await page.getByRole('link', { name: 'Clients' }).first().click();
-      await eventually(async () => assert.equal((await focused()).text, 'Clients'));
+      // The clicked sidebar link is also called "Clients": wait for the heading itself.
+      await eventually(async () => {
+        const h = await focused();
+        assert.equal(h.tag, 'H1');
+        assert.equal(h.text, 'Clients');
+      });
       await page.keyboard.press('Tab');
       assert.equal((await focused()).text, 'New client');
       // On a fresh load, a skip link is the first stop.
