@@ -34,21 +34,16 @@ export function visibilityMark(visible) {
 }
 
 /**
- * The cases whose client is `clientId`, newest opened first.
- *
- * The API's own filter, GET /api/v1/cases?client_id=, answers 500 in this build: the handler
- * (plugins/cases/case_handlers.cpp, CaseHandlers::list) writes the second placeholder as "$0",
- * because `std::to_string(params.size())` may be evaluated before `param(id)` pushes the value.
- * Until that is fixed, the client's cases are picked from the firm's list (100 a page, at most
- * `maxPages` pages); afterwards this becomes one call with `client_id`.
+ * The cases of one client (as main client or related client), newest first, following the
+ * server's keyset cursor (at most maxPages pages of 100).
  */
 export async function clientCases(clientId, { signal, maxPages = 20 } = {}) {
   const mine = [];
   let cursor = null;
   for (let page = 0; page < maxPages; page += 1) {
-    const data = await api('GET', 'cases', { query: { limit: 100, cursor }, signal });
+    const data = await api('GET', 'cases', { query: { client_id: clientId, limit: 100, cursor }, signal });
     const items = Array.isArray(data && data.items) ? data.items : [];
-    for (const c of items) if (String(c.client_id) === String(clientId)) mine.push(c);
+    mine.push(...items);
     cursor = data && data.next_cursor ? String(data.next_cursor) : null;
     if (!cursor) break;
   }
