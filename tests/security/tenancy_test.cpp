@@ -190,3 +190,35 @@ TEST_CASE("lexosd refuses to serve with a database role that owns the tables") {
     CHECK_THAT(e.what(), Catch::Contains("owns table"));
   }
 }
+
+TEST_CASE("the audit log is append-only for plugin SQL on both backends") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  TestHost t(db);
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto a = t.client();
+  REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  for (const char* sql : {"DELETE FROM audit_log", "UPDATE audit_log SET actor = 'nobody'"}) {
+    INFO(sql);
+    std::string enc;
+    Poco::URI::encode(sql, "&=?+ ", enc);
+    CHECK_THAT(a.get("/api/v1/probe/raw?sql=" + enc).body, Catch::Contains("\"refused\":true"));
+  }
+  CHECK_THAT(a.get("/api/v1/audit").body, Catch::Contains("login.success"));
+}
+
+TEST_CASE("lexosd refuses to serve while a table that no plugin declared exists") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  TestHost t(db);
+  auto owner = t.host->ownerConnection();
+  owner->executeScript("CREATE TABLE stray_notes (firm_id BIGINT, note TEXT)");
+  auto lease = t.host->pool().acquire();
+  try {
+    lexos::core::verifyTenancy(*lease, t.host->registry());
+    FAIL("an undeclared table was accepted");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("stray_notes") && Catch::Contains("not declared"));
+  }
+}

@@ -30,6 +30,7 @@ ConnectionPool::Lease::~Lease() {
   if (!c_ || !pool_) return;
   try {
     if (c_->inTransaction()) c_->rollback();
+    if (!c_->usable()) throw std::runtime_error("connection lost");
     pool_->release(std::move(c_));
   } catch (...) {
     // A connection that cannot roll back is broken: drop it, the pool opens a new one.

@@ -42,6 +42,9 @@ class Connection {
   virtual std::int64_t newId() = 0;
   /// Cheap liveness check.
   virtual bool ping() = 0;
+  /// False once the connection is known to be dead (server restart, failover): the pool then
+  /// drops it and opens a new one instead of lending it again.
+  virtual bool usable() const { return true; }
 };
 
 /// Maps an engine error to the SDK's DbError kinds.

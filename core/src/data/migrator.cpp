@@ -28,6 +28,16 @@ std::string userOf(const std::string& url) {
 
 std::string quoteIdent(const std::string& s) { return "\"" + s + "\""; }
 
+// Tables outside any tenant: the firms themselves and the host's bookkeeping. Every other table
+// must be declared with its tenancy, or lexosd refuses to serve.
+const std::set<std::string>& untenantedTables() {
+  static const std::set<std::string> t = {"firms", "lexos_migrations", "lexos_ids", "login_failures", "setup_tokens"};
+  return t;
+}
+
+// Tables that only ever grow: no UPDATE or DELETE for the runtime role (the audit log).
+bool appendOnly(const std::string& table) { return table == "audit_log"; }
+
 std::string utcNow() {
   std::time_t t = std::time(nullptr);
   char buf[32];
@@ -141,10 +151,22 @@ void Migrator::rebuildSqliteTenancy(Connection& c, bool unwrapOnly) {
     auto info = c.query("SELECT name, dflt_value, pk FROM pragma_table_info($1)", {t});
     std::vector<std::string> cols, pks;
     std::map<std::string, std::string> defaults;
+    std::vector<std::pair<std::int64_t, std::string>> actualPk;
     for (const auto& r : info.rows) {
       cols.push_back(sdk::asText(r[0]));
       if (!sdk::isNull(r[1])) defaults[sdk::asText(r[0])] = sdk::asText(r[1]);
+      if (sdk::asInt(r[2]) > 0) actualPk.emplace_back(sdk::asInt(r[2]), sdk::asText(r[0]));
     }
+    std::sort(actualPk.begin(), actualPk.end());
+    std::vector<std::string> actual;
+    for (const auto& [i, name] : actualPk) actual.push_back(name);
+    // The triggers address rows by the declared key: it must be the real one, or an UPDATE of
+    // one row would reach every row sharing a shorter key.
+    if (actual != e.table.primary_key)
+      throw std::runtime_error("plugin '" + e.plugin + "': table '" + t + "' declares primary key (" +
+                               [&] { std::string s; for (auto& k : e.table.primary_key) s += (s.empty() ? "" : ", ") + k; return s; }() +
+                               ") but its migrations create (" +
+                               [&] { std::string s; for (auto& k : actual) s += (s.empty() ? "" : ", ") + k; return s; }() + ")");
     if (std::find(cols.begin(), cols.end(), "firm_id") == cols.end())
       throw std::runtime_error("plugin '" + e.plugin + "': tenant table '" + t + "' has no firm_id column");
     for (const auto& k : e.table.primary_key) pks.push_back(k);
@@ -168,6 +190,12 @@ void Migrator::rebuildSqliteTenancy(Connection& c, bool unwrapOnly) {
     c.executeScript("CREATE TRIGGER " + quoteIdent("lexos_ins_" + t) + " INSTEAD OF INSERT ON " + q +
                     " BEGIN " + deny + " WHERE NOT (coalesce(NEW.firm_id, lexos_firm()) IS lexos_firm() AND lexos_client() IS NULL AND lexos_firm() IS NOT NULL); INSERT INTO " +
                     quoteIdent(stored) + " (" + colList + ") VALUES (" + newList + "); END");
+    if (appendOnly(t)) {
+      const std::string never = "SELECT RAISE(ABORT, 'lexos: " + t + " is append-only')";
+      c.executeScript("CREATE TRIGGER " + quoteIdent("lexos_upd_" + t) + " INSTEAD OF UPDATE ON " + q + " BEGIN " + never + "; END");
+      c.executeScript("CREATE TRIGGER " + quoteIdent("lexos_del_" + t) + " INSTEAD OF DELETE ON " + q + " BEGIN " + never + "; END");
+      continue;
+    }
     c.executeScript("CREATE TRIGGER " + quoteIdent("lexos_upd_" + t) + " INSTEAD OF UPDATE ON " + q +
                     " BEGIN " + deny + " WHERE NOT (" + writeOk + "); UPDATE " + quoteIdent(stored) +
                     " SET " + setList + " WHERE " + pkMatch + "; END");
@@ -184,6 +212,13 @@ void Migrator::rebuildPgTenancy(Connection& c) {
     if (!sdk::asBool(exists.rows.at(0).at(0)))
       throw std::runtime_error("plugin '" + e.plugin + "' declares table '" + e.table.name +
                                "' but its migrations do not create it");
+    auto pk = c.query("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                      "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass($1) AND i.indisprimary", {e.table.name});
+    std::set<std::string> actual, declared(e.table.primary_key.begin(), e.table.primary_key.end());
+    for (const auto& r : pk.rows) actual.insert(sdk::asText(r[0]));
+    if (actual != declared)
+      throw std::runtime_error("plugin '" + e.plugin + "': table '" + e.table.name +
+                               "' declares a primary key that its migrations do not create");
     const std::string write = "firm_id = lexos_firm() AND lexos_client() IS NULL";
     c.executeScript("ALTER TABLE " + q + " ENABLE ROW LEVEL SECURITY");
     c.executeScript("ALTER TABLE " + q + " FORCE ROW LEVEL SECURITY");
@@ -199,13 +234,34 @@ void Migrator::rebuildPgTenancy(Connection& c) {
     c.executeScript("GRANT USAGE ON SCHEMA public TO " + r);
     c.executeScript("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + r);
     c.executeScript("REVOKE INSERT, UPDATE, DELETE ON lexos_migrations FROM " + r);
+    for (const auto& e : registry_.tables())
+      if (appendOnly(e.table.name)) c.executeScript("REVOKE UPDATE, DELETE ON " + quoteIdent(e.table.name) + " FROM " + r);
     c.executeScript("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + r);
     c.executeScript("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO " + r);
   }
 }
 
 void verifyTenancy(Connection& c, const Registry& registry) {
-  if (c.backend() == sdk::Backend::SQLite) {
+  std::set<std::string> declared;
+  for (const auto& e : registry.tables()) declared.insert(e.table.name);
+  const bool sqlite = c.backend() == sdk::Backend::SQLite;
+  // A table of a plugin that is no longer enabled stays behind its view / forced RLS and is
+  // fine; a table nothing ever declared has no enforcement at all and is refused.
+  auto tables = c.query(sqlite ? "SELECT name, name LIKE 'lexos\\_t\\_%' ESCAPE '\\' FROM sqlite_master "
+                                 "WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                               : "SELECT tablename, rowsecurity AND EXISTS (SELECT 1 FROM pg_class k WHERE k.oid = "
+                                 "to_regclass(quote_ident(tablename)) AND k.relforcerowsecurity) FROM pg_tables WHERE schemaname = 'public'",
+                        {});
+  for (const auto& r : tables.rows) {
+    std::string name = sdk::asText(r[0]);
+    const bool enforced = sdk::asBool(r[1]);
+    if (sqlite && enforced) name = name.substr(8);
+    if (!enforced && !declared.count(name) && !untenantedTables().count(name))
+      throw std::runtime_error("tenancy: table '" + name +
+                               "' is not declared by any loaded plugin, so nothing scopes it to a firm; declare it "
+                               "(Registrar::addTable) or drop it");
+  }
+  if (sqlite) {
     for (const auto& e : registry.tables()) {
       auto rs = c.query("SELECT type FROM sqlite_master WHERE name = $1", {e.table.name});
       if (rs.empty() || sdk::asText(rs.rows[0][0]) != "view")

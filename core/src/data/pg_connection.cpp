@@ -153,6 +153,8 @@ std::int64_t PgConnection::newId() {
   return sdk::asInt(rs.rows.at(0).at(0));
 }
 
+bool PgConnection::usable() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+
 bool PgConnection::ping() {
   if (PQstatus(conn_) != CONNECTION_OK) return false;
   try {

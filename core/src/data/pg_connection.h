@@ -25,6 +25,7 @@ class PgConnection : public Connection {
   void setScope(const Scope& scope) override;
   std::int64_t newId() override;
   bool ping() override;
+  bool usable() const override;
 
  private:
   sdk::ResultSet run(const std::string& sql, const std::vector<sdk::Value>& params, std::int64_t* changes);
