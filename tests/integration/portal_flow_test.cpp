@@ -6,6 +6,7 @@
 #include <regex>
 #include <sstream>
 
+#include "identity/accounts.h"
 #include "test_host.h"
 
 using namespace lexos::test;
@@ -197,4 +198,26 @@ TEST_CASE("lexosd refuses to start the cases module without the clients module")
     CHECK_THAT(e.what(), Catch::Contains("requires plugin 'clients'"));
     CHECK_THAT(e.what(), Catch::Contains("plugins.enabled"));
   }
+}
+
+TEST_CASE("a firm that switches the portal module off shuts its whole portal") {
+  TempDir plugins;
+  TestHost t(Db::SQLite, "clients,cases,portal", "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n");
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto staff = t.client();
+  REQUIRE(staff.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  const auto client = create(staff, "/api/v1/clients", "{\"name\":\"Portal Client\",\"email\":\"pc@client.test\"}");
+  t.portalUser("alpha", std::stoll(client), "active@client.test");
+  REQUIRE(staff.post("/api/v1/clients/" + client + "/portal/invite", "{\"email\":\"new@client.test\"}").status == 201);
+  const auto token = activationToken(latestMail(t.dir.path + "/state"));
+  auto portal = t.client();
+  REQUIRE(portal.login("alpha", "active@client.test", TestHost::kPassword).status == 200);
+  REQUIRE(portal.get("/api/v1/portal/cases").status == 200);
+  lexos::core::Accounts(*t.host).setModule("alpha", "portal", false);
+  CHECK(portal.get("/api/v1/portal/cases").status == 404);
+  CHECK(t.client().login("alpha", "active@client.test", TestHost::kPassword).status == 401);
+  CHECK(t.client().post("/api/v1/portal/activate", "{\"token\":\"" + token + "\",\"password\":\"a long enough passphrase\"}").status == 410);
+  lexos::core::Accounts(*t.host).setModule("alpha", "portal", true);
+  CHECK(t.client().post("/api/v1/portal/activate", "{\"token\":\"" + token + "\",\"password\":\"a long enough passphrase\"}").status == 200);
 }

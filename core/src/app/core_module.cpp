@@ -116,23 +116,32 @@ class CoreModule : public sdk::Plugin {
     auto firm = conn.query("SELECT id FROM firms WHERE slug = $1", {slug});
     sdk::Principal actor;
     std::int64_t userId = 0;
-    bool ok = false;
-    std::string kind;
+    std::string kind, hash = kDummyHash;  // unknown users cost the same work: no timing oracle
+    bool eligible = false;
     if (!firm.empty()) {
       actor.firm_id = sdk::asInt(firm.rows[0][0]);
       conn.setScope({actor.firm_id, 0});
-      auto u = conn.query("SELECT id, password_hash, status, kind FROM users WHERE email = $1", {email});
+      auto u = conn.query("SELECT id, password_hash, status, kind, client_id FROM users WHERE email = $1", {email});
       if (!u.empty() && !sdk::isNull(u.rows[0][1]) && sdk::asText(u.rows[0][2]) == "active") {
-        ok = verifyPassword(password, sdk::asText(u.rows[0][1]));
+        hash = sdk::asText(u.rows[0][1]);
         userId = sdk::asInt(u.rows[0][0]);
         kind = sdk::asText(u.rows[0][3]);
-      } else {
-        verifyPassword(password, kDummyHash);  // same work for unknown users: no timing oracle
+        eligible = true;
+        // Portal users of a firm that switched the portal module off cannot sign in.
+        if (kind == "portal") {
+          auto off = conn.query("SELECT 1 FROM firm_modules WHERE module = 'portal' AND NOT enabled", {});
+          eligible = off.empty();
+        }
       }
-    } else {
-      verifyPassword(password, kDummyHash);
     }
+    // The slow hash runs outside any transaction: a sign-in must not hold SQLite's write lock
+    // (or a pooled PostgreSQL transaction) for the ~0.2 s Argon2 takes.
+    conn.commit();
+    const bool ok = verifyPassword(password, hash) && eligible;
+    conn.begin(true);
+    conn.setScope({actor.firm_id, 0});
     if (!ok) {
+      conn.execute("DELETE FROM login_failures WHERE at < $1", {utcTimestamp(-3600)});  // keep the table small
       conn.execute("INSERT INTO login_failures (key, at) VALUES ($1, $2)", {acctKey, utcTimestamp()});
       conn.execute("INSERT INTO login_failures (key, at) VALUES ($1, $2)", {addrKey, utcTimestamp()});
       AuditLog::append(conn, actor, addr, c.request().requestId(), {{"login.failure", "user", email, ""}});
@@ -185,7 +194,9 @@ class CoreModule : public sdk::Plugin {
     if (!slugOk) throw sdk::BadRequest("firm", "Use 2-63 lower-case letters, digits and '-'.");
     const auto firmId = conn.newId();
     conn.execute("INSERT INTO firms (id, slug, name, created_at) VALUES ($1, $2, $3, $4)", {firmId, slug, name, utcTimestamp()});
-    conn.execute("UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2", {utcTimestamp(), Guard::hashToken(token)});
+    if (conn.execute("UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+                     {utcTimestamp(), Guard::hashToken(token)}) != 1)  // single use, even when raced
+      throw sdk::HttpError(410, "setup_link_invalid", "This setup link is used, expired or no longer needed.", "token");
     conn.setScope({firmId, 0});
     const auto userId = conn.newId();
     conn.execute("INSERT INTO users (firm_id, id, email, display_name, password_hash, kind, role, status, created_at) "

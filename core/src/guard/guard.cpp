@@ -140,6 +140,9 @@ void Guard::authorize(const RouteEntry& route, const SessionInfo& s, const Poco:
     auto rs = c.query("SELECT enabled FROM firm_modules WHERE module = $1", {route.plugin});
     if (!rs.empty() && !sdk::asBool(rs.rows[0][0])) throw sdk::NotFound();
   }
+  // Portal users exist only through the portal module: with it off, the whole portal is off.
+  if (p.isPortal() && !c.query("SELECT 1 FROM firm_modules WHERE module = 'portal' AND NOT enabled", {}).empty())
+    throw sdk::NotFound();
   if (!p.can(r.permission)) throw sdk::Forbidden();
 }
 

@@ -147,12 +147,20 @@ sdk::PortalUser IdentityService::activatePortalUser(const std::string& token, co
     c_.setScope({});
     throw invalid;
   }
+  if (!c_.query("SELECT 1 FROM firm_modules WHERE module = 'portal' AND NOT enabled", {}).empty()) {
+    c_.setScope({});
+    throw invalid;  // the firm switched its portal off
+  }
   if (auto problem = passwordProblem(password); !problem.empty()) throw sdk::BadRequest("password", problem);
   const auto userId = sdk::asInt(rs.rows[0][1]);
   const std::string now = utcTimestamp();
+  // Consume the token first and only if still unused: of two concurrent activations one wins.
+  if (c_.execute("UPDATE invitations SET used_at = $1 WHERE id = $2 AND used_at IS NULL", {now, sdk::asInt(rs.rows[0][0])}) != 1) {
+    c_.setScope({});
+    throw invalid;
+  }
   c_.execute("UPDATE users SET password_hash = $1, status = 'active', activated_at = coalesce(activated_at, $2) WHERE id = $3",
              {hashPassword(password), now, userId});
-  c_.execute("UPDATE invitations SET used_at = $1 WHERE id = $2", {now, sdk::asInt(rs.rows[0][0])});
   c_.execute("DELETE FROM sessions WHERE user_id = $1", {userId});  // a reset ends old sessions
   auto u = c_.query(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1", {userId});
   auto user = toPortalUser(u.rows.at(0));

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <cctype>
 #include <stdexcept>
 
@@ -18,7 +21,40 @@ std::size_t codepoints(const std::string& s) {
 }
 }  // namespace
 
+namespace {
+// Each Argon2 call takes 64 MiB and ~0.2 s of one core: at most a few run at once, the rest
+// wait, so a burst of sign-ins cannot exhaust memory.
+class HashSlots {
+ public:
+  HashSlots() : free_(std::max(2u, std::thread::hardware_concurrency())) {}
+  void acquire() {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return free_ > 0; });
+    --free_;
+  }
+  void release() {
+    std::lock_guard<std::mutex> l(mu_);
+    ++free_;
+    cv_.notify_one();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  unsigned free_;
+};
+HashSlots& slots() {
+  static HashSlots s;
+  return s;
+}
+struct Slot {
+  Slot() { slots().acquire(); }
+  ~Slot() { slots().release(); }
+};
+}  // namespace
+
 std::string hashPassword(const std::string& password) {
+  Slot slot;
   std::array<unsigned char, kSaltLen> salt{};
   if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) throw std::runtime_error("no randomness available");
   const size_t len = argon2_encodedlen(kT, kM, kP, kSaltLen, kHashLen, Argon2_id);
@@ -32,6 +68,7 @@ std::string hashPassword(const std::string& password) {
 
 bool verifyPassword(const std::string& password, const std::string& phc) {
   if (phc.rfind("$argon2id$", 0) != 0) return false;
+  Slot slot;
   return argon2id_verify(phc.c_str(), password.data(), password.size()) == ARGON2_OK;
 }
 
