@@ -125,7 +125,7 @@ for firm in (firm_a, firm_b):
             emails.append([firm, cid, next_id, k, m, None, k == 0])
         next_id += 1
         phones.append([firm, cid, next_id, 0, phone, "mobile", True])
-        search.extend([firm, cid, t] for t in toks)
+        search.extend([firm, cid, t, sort_key(name), status] for t in toks)
         if firm == firm_a and status == "active":
             positions.append((sort_key(name), cid))
 
@@ -144,7 +144,8 @@ if backend == "sqlite":
     db.executemany("INSERT INTO lexos_t_clients VALUES (" + ",".join("?" * 34) + ")", rows)
     db.executemany("INSERT INTO lexos_t_client_emails VALUES (?,?,?,?,?,?,?)", emails)
     db.executemany("INSERT INTO lexos_t_client_phones VALUES (?,?,?,?,?,?,?)", phones)
-    db.executemany("INSERT INTO lexos_t_client_search VALUES (?,?,?)", search)
+    db.executemany("INSERT INTO lexos_t_client_search (firm_id, client_id, token, sort_name, status) "
+                   "VALUES (?,?,?,?,?)", search)
     db.commit()
     db.close()
 else:
@@ -218,7 +219,7 @@ CREATE TEMP TABLE s_client_search (LIKE client_search);
 \copy s_clients FROM '$state/clients.csv' WITH (FORMAT csv)
 \copy s_client_emails FROM '$state/client_emails.csv' WITH (FORMAT csv)
 \copy s_client_phones FROM '$state/client_phones.csv' WITH (FORMAT csv)
-\copy s_client_search FROM '$state/client_search.csv' WITH (FORMAT csv)
+\copy s_client_search (firm_id, client_id, token, sort_name, status) FROM '$state/client_search.csv' WITH (FORMAT csv)
 SELECT set_config('lexos.firm_id', '$firm_a', false);
 INSERT INTO clients SELECT * FROM s_clients WHERE firm_id = $firm_a;
 INSERT INTO client_emails SELECT * FROM s_client_emails WHERE firm_id = $firm_a;

@@ -276,13 +276,18 @@ void ClientRepository::loadChildren(std::vector<Client>& clients) {
 ListPage ClientRepository::list(const ListQuery& q) {
   if (q.words.empty()) return walk(q);
   std::string driver;
-  std::int64_t best = q.selective_tokens + 1;
+  std::int64_t best = 0;
   for (const auto& w : q.words) {
+    // A one-character word matching thousands of tokens is dense enough to walk for; counting
+    // further would cost more than the walk saves. Once a word qualified, the others are only
+    // counted as far as it takes to tell whether they match fewer tokens.
+    std::int64_t cap = w.size() == 1 ? std::min<std::int64_t>(q.selective_tokens, 2000) : q.selective_tokens;
+    if (!driver.empty()) cap = std::min(cap, best - 1);
     auto rs = db_.query("SELECT count(*) FROM (SELECT 1 FROM client_search WHERE token >= $1 AND token < $2 "
                         "LIMIT $3) t",
-                        {w, prefixEnd(w), q.selective_tokens + 1});
+                        {w, prefixEnd(w), cap + 1});
     const auto n = sdk::asInt(rs.rows.at(0).at(0));
-    if (n < best) {
+    if (n <= cap) {  // fewer than the best so far (cap < best), or the first that qualifies
       best = n;
       driver = w;
     }
@@ -335,23 +340,37 @@ ListPage ClientRepository::join(const ListQuery& q, const std::string& driver) {
 
 ListPage ClientRepository::tokens(const ListQuery& q, const std::string& driver) {
   Params p;
+  const bool more = q.words.size() > 1;
   const std::string from = p.add(driver);
   const std::string to = p.add(prefixEnd(driver));
-  std::string sql = "SELECT DISTINCT s.sort_name, s.client_id FROM client_search s WHERE s.token >= " + from +
+  // The driving word's distinct matches in name order. With further words they are
+  // materialised first (a client has several tokens with one prefix: each is checked once),
+  // then checked in that order until the page is full.
+  std::string sql = std::string(more ? "WITH d AS MATERIALIZED (" : "") +
+                    "SELECT DISTINCT s.sort_name, s.client_id FROM client_search s WHERE s.token >= " + from +
                     " AND s.token < " + to;
   if (q.status) sql += " AND s.status = " + p.add(*q.status);
   if (q.after) {
     const std::string s = p.add(q.after->sort_name);
     sql += " AND (s.sort_name, s.client_id) > (" + s + ", " + p.add(q.after->id) + ")";
   }
-  for (const auto& w : q.words) {
-    if (w == driver) continue;
-    const std::string a = p.add(w);
-    const std::string b = p.add(prefixEnd(w));
-    sql += " AND EXISTS (SELECT 1 FROM client_search o WHERE o.client_id = s.client_id AND o.token >= " + a +
-           " AND o.token < " + b + ")";
+  if (more) {
+    sql += " ORDER BY s.sort_name, s.client_id) SELECT d.sort_name, d.client_id FROM d WHERE ";
+    bool first = true;
+    for (const auto& w : q.words) {
+      if (w == driver) continue;
+      const std::string a = p.add(w);
+      const std::string b = p.add(prefixEnd(w));
+      sql += std::string(first ? "" : " AND ") +
+             "EXISTS (SELECT 1 FROM client_search o WHERE o.client_id = d.client_id AND o.token >= " + a +
+             " AND o.token < " + b + ")";
+      first = false;
+    }
+    sql += " ORDER BY d.sort_name, d.client_id";
+  } else {
+    sql += " ORDER BY s.sort_name, s.client_id";
   }
-  sql += " ORDER BY s.sort_name, s.client_id LIMIT " + p.add(static_cast<std::int64_t>(q.limit + 1));
+  sql += " LIMIT " + p.add(static_cast<std::int64_t>(q.limit + 1));
   const auto keys = db_.query(sql, p.values);
   ListPage out;
   if (keys.empty()) return out;
