@@ -84,10 +84,11 @@ Poco::JSON::Object::Ptr CaseStore::staffCase(std::int64_t id) {
   return o;
 }
 
-Poco::JSON::Array::Ptr CaseStore::updates(std::int64_t caseId, bool withVisibility) {
+Poco::JSON::Array::Ptr CaseStore::updates(std::int64_t caseId, bool withVisibility, bool sharedOnly) {
   Poco::JSON::Array::Ptr out = new Poco::JSON::Array;
-  auto rs = db_.query("SELECT id, text, client_visible, author_name, created_at FROM case_updates WHERE case_id = $1 "
-                      "ORDER BY created_at, id", {caseId});
+  auto rs = db_.query(std::string("SELECT id, text, client_visible, author_name, created_at FROM case_updates WHERE case_id = $1") +
+                          (sharedOnly ? " AND client_visible" : "") + " ORDER BY created_at, id",
+                      {caseId});
   for (const auto& r : rs.rows) {
     Poco::JSON::Object u;
     u.set("id", sdk::asInt(r[0]));

@@ -30,7 +30,8 @@ class CaseStore {
   sdk::ResultSet caseRow(std::int64_t id);
   /// Updates of a case, oldest first; for portal principals the database leaves only the
   /// client-visible ones.
-  Poco::JSON::Array::Ptr updates(std::int64_t caseId, bool withVisibility);
+  /// `sharedOnly` adds the visibility filter in the query too (the portal: enforced twice).
+  Poco::JSON::Array::Ptr updates(std::int64_t caseId, bool withVisibility, bool sharedOnly = false);
   /// Case JSON from a row of caseRow's columns.
   Poco::JSON::Object::Ptr caseJson(const sdk::ResultSet& rs, std::size_t row);
 

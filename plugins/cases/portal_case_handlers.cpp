@@ -22,12 +22,16 @@ Poco::JSON::Object::Ptr portalView(CaseStore& store, const sdk::ResultSet& rs, s
 
 void PortalCaseHandlers::list(sdk::Context& c) {
   CaseStore store(c.db());
-  // No WHERE on the client: the database returns only this portal user's client's cases.
-  auto rs = c.db().query(std::string("SELECT ") + kCaseColumns + " FROM cases c ORDER BY c.closed_on IS NOT NULL, c.opened_on DESC, c.id DESC");
+  // Enforced twice: this filter, and the database returning only this client's rows anyway.
+  const std::int64_t me = c.principal().client_id;
+  auto rs = c.db().query(std::string("SELECT ") + kCaseColumns +
+                             " FROM cases c WHERE c.client_id = $1 ORDER BY c.closed_on IS NOT NULL, c.opened_on DESC, c.id DESC",
+                         {me});
   Poco::JSON::Array items;
   for (std::size_t i = 0; i < rs.size(); ++i) {
     auto o = portalView(store, rs, i);
-    auto latest = c.db().query("SELECT text, created_at FROM case_updates WHERE case_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+    auto latest = c.db().query("SELECT text, created_at FROM case_updates WHERE case_id = $1 AND client_visible "
+                               "ORDER BY created_at DESC, id DESC LIMIT 1",
                                {sdk::asInt(rs.rows[i][0])});
     if (latest.empty()) {
       o->set("latest_update", Poco::Dynamic::Var());
@@ -47,9 +51,9 @@ void PortalCaseHandlers::get(sdk::Context& c) {
   const auto id = plugin::pathId(c);
   CaseStore store(c.db());
   auto rs = store.caseRow(id);
-  if (rs.empty()) throw sdk::NotFound("No such matter.");
+  if (rs.empty() || sdk::asInt(rs.rows[0][1]) != c.principal().client_id) throw sdk::NotFound("No such matter.");
   auto o = portalView(store, rs, 0);
-  o->set("updates", store.updates(id, false));
+  o->set("updates", store.updates(id, false, true));
   Poco::JSON::Array phases;
   for (const auto& [p, label] : store.phaseLabels()) {
     Poco::JSON::Object ph;
