@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
@@ -88,7 +89,13 @@ int main(int argc, char** argv) {
     log.information(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", draining (grace " +
                     std::to_string(config.shutdown_grace_seconds) + " s)");
     int left = host.stopServer();
-    if (left > 0) log.warning(std::to_string(left) + " connections were cut off after the grace period");
+    if (left > 0) {
+      // Handlers still running cannot be joined; leave without destroying what they use.
+      log.warning(std::to_string(left) + " connections were cut off after the grace period");
+      log.information("stopped");
+      lexos::core::flushLogs();
+      std::_Exit(0);
+    }
     log.information("stopped");
     lexos::core::flushLogs();
     return 0;

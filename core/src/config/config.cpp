@@ -33,9 +33,19 @@ struct Entry {
   std::string origin;  // "FILE:LINE" or "environment LEXOS_X_Y"
 };
 
+// postgresql://user:secret@host -> postgresql://user:***@host (errors end up in logs).
+std::string redactUrl(const std::string& v) {
+  const auto scheme = v.find("://"), at = v.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return v;
+  const auto colon = v.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return v;
+  return v.substr(0, colon + 1) + "***" + v.substr(at);
+}
+
 [[noreturn]] void fail(const std::string& key, const Entry& e, const std::string& expected) {
-  throw ConfigError("config: " + key + " = '" + e.value + "' (" + e.origin + "): expected " +
-                    expected);
+  const bool secret = key.find("password") != std::string::npos;
+  throw ConfigError("config: " + key + " = '" + (secret ? std::string("***") : redactUrl(e.value)) + "' (" + e.origin +
+                    "): expected " + expected);
 }
 
 int parseInt(const std::string& key, const Entry& e, long lo, long hi) {
