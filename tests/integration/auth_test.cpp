@@ -216,3 +216,38 @@ TEST_CASE("a firm's module switched off answers 404 for that firm only") {
   lexos::core::Accounts(*t.host).setModule("alpha", "probe", true);
   CHECK(a.get("/api/v1/probe/items").status == 200);
 }
+
+TEST_CASE("behind a trusted proxy, throttling and audit use the client's address from X-Forwarded-For") {
+  TestHost t(Db::SQLite, "probe", "[server]\ntrusted_proxies = 127.0.0.1\n");
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto c = t.client();
+  auto from = [](const std::string& ip) { return std::map<std::string, std::string>{{"X-Forwarded-For", "198.51.100.7, " + ip}}; };
+  // Ten failures from one address, each for a different account: the address is throttled ...
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(c.request("POST", "/api/v1/auth/login", loginBody("alpha", "u" + std::to_string(i) + "@alpha.test", "wrong password!!"),
+                      "application/json", from("203.0.113.9")).status == 401);
+  CHECK(c.request("POST", "/api/v1/auth/login", loginBody("alpha", "a@alpha.test", TestHost::kPassword), "application/json",
+                  from("203.0.113.9")).status == 429);
+  // ... another client behind the same proxy is not.
+  auto ok = c.request("POST", "/api/v1/auth/login", loginBody("alpha", "a@alpha.test", TestHost::kPassword), "application/json",
+                      from("203.0.113.10"));
+  REQUIRE(ok.status == 200);
+  c.cookie = ok.header("set-cookie").substr(0, ok.header("set-cookie").find(';'));
+  auto audit = c.get("/api/v1/audit?limit=500");
+  CHECK_THAT(audit.body, Catch::Contains("\"address\":\"203.0.113.9\"") && Catch::Contains("\"address\":\"203.0.113.10\""));
+  CHECK_THAT(audit.body, !Catch::Contains("198.51.100.7"));  // only the hop our proxy saw counts
+}
+
+TEST_CASE("without trusted proxies, X-Forwarded-For is ignored") {
+  TestHost t(Db::SQLite);
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto c = t.client();
+  auto r = c.request("POST", "/api/v1/auth/login", loginBody("alpha", "a@alpha.test", TestHost::kPassword), "application/json",
+                     {{"X-Forwarded-For", "203.0.113.9"}});
+  REQUIRE(r.status == 200);
+  c.cookie = r.header("set-cookie").substr(0, r.header("set-cookie").find(';'));
+  auto audit = c.get("/api/v1/audit");
+  CHECK_THAT(audit.body, Catch::Contains("\"address\":\"127.0.0.1\"") && !Catch::Contains("203.0.113.9"));
+}

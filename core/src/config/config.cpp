@@ -80,6 +80,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"server.keepalive_timeout_seconds", "10"},
       {"server.shutdown_grace_seconds", "20"},
       {"server.max_body_bytes", "10485760"},
+      {"server.trusted_proxies", ""},
       {"state.dir", ""},
       {"plugins.dir", ""},
       {"plugins.enabled", ""},
@@ -236,6 +237,16 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
   c.shutdown_grace_seconds = parseInt("server.shutdown_grace_seconds", get("server.shutdown_grace_seconds"), 0, 3600);
   c.max_body_bytes = static_cast<std::size_t>(parseInt("server.max_body_bytes", get("server.max_body_bytes"), 1024, 2000000000));
 
+  {
+    Entry e = get("server.trusted_proxies");
+    for (const auto& ip : splitList(e.value)) {
+      const bool ok = !ip.empty() && std::all_of(ip.begin(), ip.end(), [](char ch) {
+        return std::isxdigit(static_cast<unsigned char>(ch)) || ch == '.' || ch == ':';
+      });
+      if (!ok) fail("server.trusted_proxies", e, "a comma list of IP addresses, e.g. 127.0.0.1, ::1 (found '" + ip + "')");
+      c.trusted_proxies.push_back(ip);
+    }
+  }
   c.state_dir = path("state.dir", "");
   c.plugins_dir = path("plugins.dir", "");
   c.web_dir = path("web.dir", "");

@@ -29,6 +29,8 @@ struct Config {
   int keepalive_timeout_seconds = 10;
   int shutdown_grace_seconds = 20;
   std::size_t max_body_bytes = 10 * 1024 * 1024;
+  /// Addresses of reverse proxies whose X-Forwarded-For is believed (server.trusted_proxies).
+  std::vector<std::string> trusted_proxies;
 
   std::string state_dir;
   std::string plugins_dir;

@@ -6,9 +6,11 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <cstdio>
+#include <sstream>
 
 #include "config/config.h"
 #include "data/connection.h"
@@ -133,10 +135,30 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
   if (probe ? access.debug() : access.information()) {
     char line[96];
     std::snprintf(line, sizeof line, " %d %zu %.1fms", status, bytes, ms);
-    const std::string text = rid + " " + req.clientAddress().host().toString() + " " + req.getMethod() + " " + rawPath + line;
+    const std::string text = rid + " " + clientAddress(req) + " " + req.getMethod() + " " + rawPath + line;
     if (probe) access.debug(text);
     else access.information(text);
   }
+}
+
+std::string Dispatcher::clientAddress(const Poco::Net::HTTPServerRequest& req) const {
+  // Behind a reverse proxy every request comes from the proxy: believe X-Forwarded-For only
+  // from the proxies the operator listed, and take the rightmost address they did not add.
+  std::string peer = req.clientAddress().host().toString();
+  const auto& trusted = s_.config->trusted_proxies;
+  auto isTrusted = [&](const std::string& ip) { return std::find(trusted.begin(), trusted.end(), ip) != trusted.end(); };
+  if (trusted.empty() || !isTrusted(peer) || !req.has("X-Forwarded-For")) return peer;
+  std::vector<std::string> hops;
+  std::string item;
+  std::stringstream ss(req.get("X-Forwarded-For"));
+  while (std::getline(ss, item, ',')) {
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) hops.push_back(item);
+  }
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it)
+    if (!isTrusted(*it)) return it->size() <= 45 ? *it : peer;
+  return peer;
 }
 
 int Dispatcher::api(const std::string& path, const std::string& query, const std::string& rid,
@@ -176,7 +198,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
     if (!parsed || !parsed->bodyRead()) dropUnreadBody(req, res);
   };
   try {
-    parsed.emplace(req, path, query, match.match->params, limit, req.clientAddress().host().toString(), rid);
+    parsed.emplace(req, path, query, match.match->params, limit, clientAddress(req), rid);
     HttpRequest& request = *parsed;
     conn.begin(write);
     session = s_.guard->authenticate(req, conn);
@@ -207,7 +229,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
         if (session.principal.firm_id) {
           conn.begin(true);
           conn.setScope({session.principal.firm_id, 0});
-          AuditLog::append(conn, session.principal, req.clientAddress().host().toString(), rid,
+          AuditLog::append(conn, session.principal, clientAddress(req), rid,
                            {{"access.denied", "route", std::string(sdk::methodName(route.route.method)) + " " + route.route.path, e.code()}});
           conn.commit();
         }
@@ -251,7 +273,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
     try {
       conn.begin(true);
       conn.setScope({session.principal.firm_id, 0});
-      AuditLog::append(conn, session.principal, req.clientAddress().host().toString(), rid, events);
+      AuditLog::append(conn, session.principal, clientAddress(req), rid, events);
       if (session.needs_touch)
         conn.execute("UPDATE sessions SET last_seen_at = $1 WHERE id = $2", {utcTimestamp(), session.session_id});
       conn.commit();

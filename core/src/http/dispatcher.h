@@ -17,6 +17,8 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
  private:
   int api(const std::string& path, const std::string& query, const std::string& rid,
           Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res, std::size_t& bytes);
+  /// The client's address: the peer, or what a trusted proxy says in X-Forwarded-For.
+  std::string clientAddress(const Poco::Net::HTTPServerRequest& req) const;
   Services& s_;
 };
 
