@@ -158,6 +158,12 @@ void ClientHandlers::setStatus(Context& c, const char* status, const char* actio
     changes.status = status;
     repo.update(*client, changes);
     c.audit().record(action, "client", std::to_string(id));
+    // An archived client keeps no way into the portal: its portal users are revoked (their
+    // sessions end now); restoring does not re-grant access, staff invite again.
+    if (client->status == "archived" && c.identity().revokePortalUsers(id, 0) > 0) {
+      c.db().execute("UPDATE clients SET portal_status = 'revoked' WHERE id = $1", {id});
+      client->portal_status = "revoked";
+    }
   }
   sendClient(c, *client);
 }

@@ -221,3 +221,21 @@ TEST_CASE("a firm that switches the portal module off shuts its whole portal") {
   lexos::core::Accounts(*t.host).setModule("alpha", "portal", true);
   CHECK(t.client().post("/api/v1/portal/activate", "{\"token\":\"" + token + "\",\"password\":\"a long enough passphrase\"}").status == 200);
 }
+
+TEST_CASE("archiving a client revokes its portal access at once") {
+  TempDir plugins;
+  TestHost t(Db::SQLite, "clients,cases,portal", "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n");
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto staff = t.client();
+  REQUIRE(staff.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  const auto client = create(staff, "/api/v1/clients", "{\"name\":\"Leaving Client\",\"email\":\"leaving@client.test\"}");
+  t.portalUser("alpha", std::stoll(client), "leaving@client.test");
+  auto portal = t.client();
+  REQUIRE(portal.login("alpha", "leaving@client.test", TestHost::kPassword).status == 200);
+  auto archived = staff.request("POST", "/api/v1/clients/" + client + "/archive", "", "text/plain");
+  REQUIRE(archived.status == 200);
+  CHECK(jsonField(archived.body, "portal_status") == "revoked");
+  CHECK(portal.get("/api/v1/portal/cases").status == 401);
+  CHECK(t.client().login("alpha", "leaving@client.test", TestHost::kPassword).status == 401);
+}
