@@ -56,9 +56,9 @@ cookie="$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
 
 echo "# backend: $BACKEND; $(nproc) cores; wrk -t2 -c64 -d${DURATION}s on the same machine"
 echo "## GET /healthz"
-wrk -t2 -c64 -d"${DURATION}s" --latency "http://127.0.0.1:$port/healthz" | tee "$tmp/h.txt"
+wrk -t2 -c"${CONNECTIONS:-64}" -d"${DURATION}s" --latency "http://127.0.0.1:$port/healthz" | tee "$tmp/h.txt"
 echo "## GET /api/v1/me (session check)"
-wrk -t2 -c64 -d"${DURATION}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port/api/v1/me" | tee "$tmp/m.txt"
+wrk -t2 -c"${CONNECTIONS:-64}" -d"${DURATION}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port/api/v1/me" | tee "$tmp/m.txt"
 grep -q 'Non-2xx' "$tmp/m.txt" && die "some /api/v1/me answers were not 2xx"
 h="$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/h.txt")"
 m="$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/m.txt")"

@@ -57,8 +57,24 @@ sdk::ResultSet PgConnection::run(const std::string& sql, const std::vector<sdk::
     else if (auto p = std::get_if<std::string>(&v)) { texts[i] = *p; }
     values[i] = texts[i].c_str();
   }
-  PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), types.data(),
-                             values.data(), nullptr, nullptr, 0);
+  std::string key = sql;
+  for (Oid t : types) key += "|" + std::to_string(t);
+  PGresult* r = nullptr;
+  auto it = prepared_.find(key);
+  if (it == prepared_.end() && prepared_.size() < 512) {
+    const std::string name = "lx" + std::to_string(prepared_.size());
+    PGresult* p = PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(params.size()), types.data());
+    const bool ok = PQresultStatus(p) == PGRES_COMMAND_OK;
+    if (ok) it = prepared_.emplace(key, name).first;
+    else r = p;  // report the preparation error below, like an execution error
+    if (ok) PQclear(p);
+  }
+  if (!r) {
+    r = it != prepared_.end()
+            ? PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(), nullptr, nullptr, 0)
+            : PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), types.data(), values.data(), nullptr,
+                           nullptr, 0);
+  }
   struct Clear {
     PGresult* r;
     ~Clear() { PQclear(r); }

@@ -3,6 +3,8 @@
 // firm and client are set with set_config(..., true) inside the transaction, and the policies
 // that the migrator installs compare rows with lexos_firm()/lexos_client().
 
+#include <map>
+
 #include "data/connection.h"
 
 typedef struct pg_conn PGconn;
@@ -31,6 +33,9 @@ class PgConnection : public Connection {
   sdk::ResultSet run(const std::string& sql, const std::vector<sdk::Value>& params, std::int64_t* changes);
   PGconn* conn_ = nullptr;
   bool inTx_ = false;
+  // Server-side prepared statements by SQL text and parameter types: planning a small query
+  // through row-level security policies costs more than running it.
+  std::map<std::string, std::string> prepared_;
 };
 
 }  // namespace lexos::core
