@@ -137,10 +137,12 @@ void PgConnection::executeScript(const std::string& sql) {
 }
 
 void PgConnection::begin(bool) {
-  // One round trip: start the transaction, undo any session-level SET an earlier request's SQL
-  // made on this pooled connection, and bind the transaction to no tenant until setScope().
+  // One round trip: start the transaction, override for this transaction every session-level
+  // setting an earlier request's SQL could have left on this pooled connection that matters
+  // here (tenant, search path, row security, time zone), and bind it to no tenant until
+  // setScope(). (RESET ALL did the same for all settings but cost ~0.2 ms per request.)
   executeScript(
-      "BEGIN; RESET ALL; SET LOCAL TIME ZONE 'UTC'; "
+      "BEGIN; SET LOCAL search_path = public; SET LOCAL row_security = on; SET LOCAL TIME ZONE 'UTC'; "
       "SELECT set_config('lexos.firm_id', '', true), set_config('lexos.client_id', '', true)");
   inTx_ = true;
 }
