@@ -231,8 +231,18 @@ INSERT INTO client_emails SELECT * FROM s_client_emails WHERE firm_id = $firm_b;
 INSERT INTO client_phones SELECT * FROM s_client_phones WHERE firm_id = $firm_b;
 INSERT INTO client_search SELECT * FROM s_client_search WHERE firm_id = $firm_b;
 SQL
-    # Autovacuum would get there; the benchmark should not depend on when.
-    psql -X -q "$owner_url" -c "VACUUM ANALYZE clients, client_emails, client_phones, client_search" >/dev/null
+    # Autovacuum gets there in its own time; the benchmark measures the steady state. Search
+    # relies on index-only scans, so wait until the visibility map covers the tables (a VACUUM
+    # running while autovacuum's ANALYZE holds a snapshot can leave it unset).
+    local vacuumed=""
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      psql -X -q "$owner_url" -c "VACUUM ANALYZE clients, client_emails, client_phones, client_search" >/dev/null
+      vacuumed="$(psql -X -At "$owner_url" -c "SELECT bool_and(relallvisible >= relpages * 0.99) FROM pg_class
+                                                WHERE relname IN ('clients', 'client_search')")"
+      [[ "$vacuumed" == t ]] && break
+      sleep 3
+    done
+    [[ "$vacuumed" == t ]] || echo "# postgresql: the visibility map is still incomplete; search figures are pessimistic"
   fi
   echo "# $backend: seeded in $((SECONDS - t0)) s"
 
