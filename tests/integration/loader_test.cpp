@@ -79,6 +79,8 @@ TEST_CASE("the loader refuses a plugin file writable by others") {
   auto msg = loadError("probe", plugins.path);
   CHECK_THAT(msg, Catch::Contains(copy.string()));
   CHECK_THAT(msg, Catch::Contains("writable by others"));
+  ::chmod(copy.c_str(), 0775);
+  CHECK_THAT(loadError("probe", plugins.path), Catch::Contains("writable by its group"));
   ::chmod(copy.c_str(), 0755);
   CHECK(loadError("probe", plugins.path) == "(loaded)");
 }

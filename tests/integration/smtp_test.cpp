@@ -20,7 +20,7 @@ namespace {
 // A minimal SMTP server (RFC 5321 subset): EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
 class SmtpReceiver {
  public:
-  SmtpReceiver() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+  explicit SmtpReceiver(const std::string& host = "127.0.0.1") : socket_(Poco::Net::SocketAddress(host, 0)) {
     thread_ = std::thread([this] { serve(); });
   }
   ~SmtpReceiver() {
@@ -131,4 +131,26 @@ TEST_CASE("with mail.smtp_tls = required, a server without STARTTLS gets nothing
   m.text = "y";
   mailer.deliver({m});  // logged, not thrown: the request that queued it already committed
   CHECK(smtp.messages().empty());
+}
+
+TEST_CASE("by default, mail goes in plain text only to a relay on this machine") {
+  TempDir dir;
+  auto cfg = lexos::core::Config::load(writeConfig(dir.path, Db::SQLite, "", "[mail]\ntransport = smtp\n"), {});
+  CHECK(cfg.smtp_tls == "auto");
+  lexos::sdk::MailMessage m;
+  m.to = "neo@anderson.test";
+  m.subject = "x";
+  m.text = "y";
+  SmtpReceiver local;  // 127.0.0.1: a local relay, plain SMTP allowed
+  cfg.smtp_host = "127.0.0.1";
+  cfg.smtp_port = local.port();
+  lexos::core::Mailer(cfg).deliver({m});
+  CHECK(local.messages().size() == 1);
+  // 127.0.0.2 is still this machine's loopback, but not a name "auto" treats as local: it
+  // stands for another host, and without STARTTLS nothing is sent.
+  SmtpReceiver remote("127.0.0.2");
+  cfg.smtp_host = "127.0.0.2";
+  cfg.smtp_port = remote.port();
+  lexos::core::Mailer(cfg).deliver({m});
+  CHECK(remote.messages().empty());
 }

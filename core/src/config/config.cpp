@@ -92,7 +92,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"mail.smtp_host", "localhost"},
       {"mail.smtp_port", "25"},
       {"mail.from", "LexOS <lexos@localhost>"},
-      {"mail.smtp_tls", "starttls"},
+      {"mail.smtp_tls", "auto"},
       {"mail.smtp_username", ""},
       {"mail.smtp_password", ""},
       {"session.idle_minutes", "30"},
@@ -305,8 +305,8 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
 
   {
     Entry e = get("mail.smtp_tls");
-    if (e.value != "starttls" && e.value != "required" && e.value != "off")
-      fail("mail.smtp_tls", e, "starttls (use it when offered), required or off");
+    if (e.value != "auto" && e.value != "starttls" && e.value != "required" && e.value != "off")
+      fail("mail.smtp_tls", e, "auto, starttls (use it when offered), required or off");
     c.smtp_tls = e.value;
   }
   c.smtp_username = get("mail.smtp_username").value;

@@ -45,7 +45,7 @@ struct Config {
   std::string smtp_host = "localhost";
   int smtp_port = 25;
   std::string mail_from = "LexOS <lexos@localhost>";
-  std::string smtp_tls = "starttls";  ///< starttls (when offered), required, off
+  std::string smtp_tls = "auto";  ///< auto, starttls (when offered), required, off
   std::string smtp_username;          ///< AUTH LOGIN when set
   std::string smtp_password;
 

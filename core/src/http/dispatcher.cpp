@@ -121,6 +121,8 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
     Poco::Logger::get("lexosd").error("[" + rid + "] " + req.getMethod() + " " + rawPath + ": " + e.what());
     status = 500;
     if (!res.sent()) {
+      if (req.getChunkedTransferEncoding() || (req.hasContentLength() && req.getContentLength64() > 0))
+        res.setKeepAlive(false);  // the body may be unread: do not let it become the next request
       try {
         sendJson(res, 500, errorJson("internal", "Something went wrong on our side.", {}, rid), bytes);
       } catch (...) {

@@ -76,8 +76,12 @@ void Mailer::sendSmtp(const sdk::MailMessage& m) {
     } catch (const Poco::Exception& e) {
       throw std::runtime_error("STARTTLS with " + config_.smtp_host + " failed: " + e.displayText());
     }
-    if (!secure && config_.smtp_tls == "required")
-      throw std::runtime_error(config_.smtp_host + " does not offer STARTTLS and mail.smtp_tls = required");
+    // Activation links are credentials: "auto" insists on TLS except for a relay on this machine.
+    const bool local = config_.smtp_host == "localhost" || config_.smtp_host == "127.0.0.1" || config_.smtp_host == "::1";
+    const bool required = config_.smtp_tls == "required" || (config_.smtp_tls == "auto" && !local);
+    if (!secure && required)
+      throw std::runtime_error(config_.smtp_host + " does not offer STARTTLS (mail.smtp_tls = " + config_.smtp_tls +
+                               "); not sending mail in plain text to another machine");
   }
   if (!config_.smtp_username.empty())
     session.login(Poco::Net::SMTPClientSession::AUTH_LOGIN, config_.smtp_username, config_.smtp_password);

@@ -38,6 +38,9 @@ void checkFile(const fs::path& file) {
   if (st.st_mode & S_IWOTH)
     throw LoadError(file.string() + ": refused: the file is writable by others (mode " +
                     octal(st.st_mode) + "); expected a file only its owner can write (chmod o-w)");
+  if (st.st_mode & S_IWGRP)
+    throw LoadError(file.string() + ": refused: the file is writable by its group (mode " +
+                    octal(st.st_mode) + "); expected a file only its owner can write (chmod g-w)");
   struct stat dst {};
   if (::stat(file.parent_path().c_str(), &dst) == 0 && (dst.st_mode & S_IWOTH) &&
       !(dst.st_mode & S_ISVTX))
