@@ -3,7 +3,7 @@
 // button. A client's own cases are listed on the client's page.
 
 import { h, icon, replace, srOnly } from '../dom.js';
-import { api } from '../api.js';
+import { fetchPage } from './paged.js';
 import { calendarDate } from '../format.js';
 import { can } from '../session.js';
 import { takeFlash } from '../main.js';
@@ -108,40 +108,12 @@ export function casesListView(container, ctx) {
   }
 
   async function load(fromPager = false) {
-    if (state.controller) state.controller.abort();
-    const controller = new AbortController();
-    state.controller = controller;
-    results.setAttribute('aria-busy', 'true');
-    prev.disabled = true;
-    next.disabled = true;
-    let data;
-    try {
-      data = await api('GET', 'cases', {
-        query: {
-          q: state.q,
-          phase: state.phase,
-          limit: PAGE_SIZE,
-          cursor: state.cursors[state.page],
-        },
-        signal: controller.signal,
-      });
-    } catch (err) {
-      if (err.name === 'AbortError' || !ctx.alive()) return;
-      results.removeAttribute('aria-busy');
-      if (err.status === 401) return;
-      replace(results, h('div', { class: 'alert alert-error', role: 'alert' },
-        h('p', { text: `The cases could not be loaded. ${err.message}` }),
-        h('button', { type: 'button', class: 'btn', text: 'Try again', onclick: () => load() })));
-      pager.hidden = true;
-      return;
-    }
-    if (!ctx.alive() || controller.signal.aborted) return;
-    state.controller = null;
-    results.removeAttribute('aria-busy');
-    const items = Array.isArray(data && data.items) ? data.items : [];
-    const nextCursor = data && data.next_cursor ? String(data.next_cursor) : null;
-    state.cursors.length = state.page + 1;
-    if (nextCursor) state.cursors.push(nextCursor);
+    const items = await fetchPage(state, {
+      path: 'cases', query: { q: state.q, phase: state.phase }, pageSize: PAGE_SIZE,
+      results, pager, prev, next, noun: 'cases', ctx, retry: () => load(),
+    });
+    if (!items) return;
+    const nextCursor = state.cursors[state.page + 1] || null;
 
     if (!items.length && state.page === 0) {
       replace(results, emptyState());

@@ -2,7 +2,7 @@
 // pagination (Previous/Next), empty states, and the teal "New client" button.
 
 import { h, icon, replace, srOnly } from '../dom.js';
-import { api } from '../api.js';
+import { fetchPage } from './paged.js';
 import { portalMark, primaryEmail, primaryPhone } from '../format.js';
 import { takeFlash } from '../main.js';
 
@@ -94,40 +94,12 @@ export function clientsListView(container, ctx) {
   }
 
   async function load(fromPager = false) {
-    if (state.controller) state.controller.abort();
-    const controller = new AbortController();
-    state.controller = controller;
-    results.setAttribute('aria-busy', 'true');
-    prev.disabled = true;
-    next.disabled = true;
-    let data;
-    try {
-      data = await api('GET', 'clients', {
-        query: {
-          q: state.q,
-          limit: PAGE_SIZE,
-          cursor: state.cursors[state.page],
-          status: state.status,
-        },
-        signal: controller.signal,
-      });
-    } catch (err) {
-      if (err.name === 'AbortError' || !ctx.alive()) return;
-      results.removeAttribute('aria-busy');
-      if (err.status === 401) return;
-      replace(results, h('div', { class: 'alert alert-error', role: 'alert' },
-        h('p', { text: `The clients could not be loaded. ${err.message}` }),
-        h('button', { type: 'button', class: 'btn', text: 'Try again', onclick: () => load() })));
-      pager.hidden = true;
-      return;
-    }
-    if (!ctx.alive() || controller.signal.aborted) return;
-    state.controller = null;
-    results.removeAttribute('aria-busy');
-    const items = Array.isArray(data && data.items) ? data.items : [];
-    const nextCursor = data && data.next_cursor ? String(data.next_cursor) : null;
-    state.cursors.length = state.page + 1;
-    if (nextCursor) state.cursors.push(nextCursor);
+    const items = await fetchPage(state, {
+      path: 'clients', query: { q: state.q, status: state.status }, pageSize: PAGE_SIZE,
+      results, pager, prev, next, noun: 'clients', ctx, retry: () => load(),
+    });
+    if (!items) return;
+    const nextCursor = state.cursors[state.page + 1] || null;
 
     if (!items.length && state.page === 0) {
       replace(results, emptyState());
