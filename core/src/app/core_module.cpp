@@ -73,6 +73,7 @@ class CoreModule : public sdk::Plugin {
     r.addMigration({1, "ids and tenant functions", "", schema::kV1Sqlite, schema::kV1Postgres});
     r.addMigration({2, "firms, users, sessions, audit log", schema::kV2, "", ""});
     r.addMigration({3, "portal invitations", schema::kV3, "", ""});
+    r.addMigration({4, "guard change triggers", "", schema::kV4Sqlite, schema::kV4Postgres});
     r.addTable({"invitations", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,
@@ -233,21 +234,44 @@ class CoreModule : public sdk::Plugin {
     const auto& p = c.principal();
     if (p.kind == sdk::PrincipalKind::Anonymous) throw sdk::Unauthorized();
     const SessionInfo* s = host(c).session();  // the guard already read session and firm
-    Poco::JSON::Object o;
-    o.set("id", p.user_id);
-    o.set("kind", p.isPortal() ? "portal" : "staff");
-    o.set("email", p.email);
-    o.set("display_name", p.display_name);
-    o.set("firm", s ? s->firm_slug : "");
-    o.set("firm_name", s ? s->firm_name : "");
-    if (p.isPortal()) o.set("client_id", p.client_id);
-    Poco::JSON::Array roles, perms;
-    for (const auto& r : p.roles) roles.add(r);
-    for (const auto& r : p.permissions) perms.add(r);
-    o.set("roles", roles);
-    o.set("permissions", perms);
-    o.set("csrf_token", s ? s->csrf_token : "");
-    c.response().sendJson(toJson(o), 200);
+    // Built by hand: this answer is on every page load, and Poco::JSON's Var tree cost more
+    // than the session check itself (bench/guard.sh).
+    std::string out;
+    out.reserve(512);
+    auto field = [&](const char* name) {
+      out += out.empty() ? "{\"" : ",\"";
+      out += name;
+      out += "\":";
+    };
+    auto text = [&](const char* name, const std::string& v) {
+      field(name);
+      appendJsonString(out, v);
+    };
+    auto list = [&](const char* name, const std::vector<std::string>& v) {
+      field(name);
+      out += '[';
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (i) out += ',';
+        appendJsonString(out, v[i]);
+      }
+      out += ']';
+    };
+    field("id");
+    out += std::to_string(p.user_id);
+    text("kind", p.isPortal() ? "portal" : "staff");
+    text("email", p.email);
+    text("display_name", p.display_name);
+    text("firm", s ? s->firm_slug : "");
+    text("firm_name", s ? s->firm_name : "");
+    if (p.isPortal()) {
+      field("client_id");
+      out += std::to_string(p.client_id);
+    }
+    list("roles", p.roles);
+    list("permissions", p.permissions);
+    text("csrf_token", s ? s->csrf_token : "");
+    out += '}';
+    c.response().sendJson(out, 200);
   }
 
   void nav(sdk::Context& c) {

@@ -101,4 +101,53 @@ CREATE TABLE invitations (
 );
 )SQL";
 
+// The guard caches sessions with their user and firm (data/change_feed.h): any change to those
+// rows that the cache could be answering from is announced, row by row, by these triggers.
+// last_seen_at (the idle clock) and password_hash are not cached and announce nothing.
+inline constexpr const char* kV4Sqlite = R"SQL(
+CREATE TRIGGER lexos_guard_sessions_d AFTER DELETE ON sessions
+  BEGIN SELECT lexos_guard_changed(OLD.firm_id); END;
+CREATE TRIGGER lexos_guard_sessions_u AFTER UPDATE OF firm_id, token_hash, user_id, csrf_token, expires_at ON sessions
+  BEGIN SELECT lexos_guard_changed(OLD.firm_id); END;
+CREATE TRIGGER lexos_guard_users_d AFTER DELETE ON users
+  BEGIN SELECT lexos_guard_changed(OLD.firm_id); END;
+CREATE TRIGGER lexos_guard_users_u AFTER UPDATE OF firm_id, id, email, display_name, kind, role, client_id, status ON users
+  BEGIN SELECT lexos_guard_changed(OLD.firm_id); END;
+CREATE TRIGGER lexos_guard_firms_d AFTER DELETE ON firms
+  BEGIN SELECT lexos_guard_changed(OLD.id); END;
+CREATE TRIGGER lexos_guard_firms_u AFTER UPDATE ON firms
+  BEGIN SELECT lexos_guard_changed(OLD.id); END;
+)SQL";
+
+// PostgreSQL: the same, and NOTIFY lexos_guard '<firm id>' so every lexosd node hears of it at
+// COMMIT; lexos.guard_changed lists the firms for the committing connection's own node.
+inline constexpr const char* kV4Postgres = R"SQL(
+CREATE FUNCTION lexos_guard_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  f text;
+  seen text := coalesce(current_setting('lexos.guard_changed', true), '');
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    f := '0';
+  ELSIF TG_TABLE_NAME = 'firms' THEN
+    f := OLD.id::text;
+  ELSE
+    f := OLD.firm_id::text;
+  END IF;
+  IF position(' ' || f || ' ' IN ' ' || seen) = 0 THEN
+    PERFORM pg_notify('lexos_guard', f);
+    PERFORM set_config('lexos.guard_changed', seen || f || ' ', true);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER lexos_guard AFTER DELETE OR UPDATE OF firm_id, token_hash, user_id, csrf_token, expires_at
+  ON sessions FOR EACH ROW EXECUTE FUNCTION lexos_guard_changed();
+CREATE TRIGGER lexos_guard AFTER DELETE OR UPDATE OF firm_id, id, email, display_name, kind, role, client_id, status
+  ON users FOR EACH ROW EXECUTE FUNCTION lexos_guard_changed();
+CREATE TRIGGER lexos_guard AFTER DELETE OR UPDATE ON firms FOR EACH ROW EXECUTE FUNCTION lexos_guard_changed();
+CREATE TRIGGER lexos_guard_truncate AFTER TRUNCATE ON sessions FOR EACH STATEMENT EXECUTE FUNCTION lexos_guard_changed();
+CREATE TRIGGER lexos_guard_truncate AFTER TRUNCATE ON users FOR EACH STATEMENT EXECUTE FUNCTION lexos_guard_changed();
+CREATE TRIGGER lexos_guard_truncate AFTER TRUNCATE ON firms FOR EACH STATEMENT EXECUTE FUNCTION lexos_guard_changed();
+)SQL";
+
 }  // namespace lexos::core::schema

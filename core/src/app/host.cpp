@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "app/core_module.h"
+#include "data/change_feed.h"
 #include "data/migrator.h"
 
 namespace lexos::core {
@@ -65,7 +66,10 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
 }
 
 Host::~Host() {
-  if (server_) server_->stop(0);
+  if (server_) {
+    server_->stop(0);
+    if (guard_ && guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();
+  }
 }
 
 std::unique_ptr<Connection> Host::ownerConnection() const {
@@ -94,6 +98,8 @@ std::vector<std::string> Host::prepareDatabase(bool allowMigrate) {
 }
 
 void Host::startServer() {
+  // PostgreSQL: the session cache answers once this node listens for other nodes' changes.
+  if (guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).startListener();
   server_ = std::make_unique<HttpServer>(services_);
   server_->start();
   services_.ready = true;
@@ -104,6 +110,7 @@ int Host::stopServer() {
   if (!server_) return 0;
   int left = server_->stop(config_.shutdown_grace_seconds);
   server_.reset();
+  if (guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();
   return left;
 }
 

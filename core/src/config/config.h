@@ -51,6 +51,7 @@ struct Config {
 
   int session_idle_minutes = 30;
   int session_absolute_hours = 12;
+  int session_cache_seconds = 60;  ///< 0: every request reads its session from the database
   std::string log_level = "information";
 
   /// Sections "[plugin.<id>]": id -> key -> value.

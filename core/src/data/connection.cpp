@@ -73,4 +73,41 @@ void ConnectionPool::release(std::unique_ptr<Connection> c) {
   cv_.notify_one();
 }
 
+Connection& LazyConnection::open() {
+  if (!lease_) lease_ = std::make_unique<ConnectionPool::Lease>(pool_.acquire());
+  Connection& c = **lease_;
+  if (wanted_ && !started_) {
+    c.beginScoped(write_, scope_);
+    started_ = true;
+  }
+  return c;
+}
+
+void LazyConnection::begin(bool write) {
+  if (wanted_) throw std::logic_error("LazyConnection: begin() inside a transaction");
+  wanted_ = true;
+  started_ = false;
+  write_ = write;
+  scope_ = {};
+}
+
+void LazyConnection::setScope(const Scope& scope) {
+  scope_ = scope;
+  if (started_) (**lease_).setScope(scope);
+}
+
+void LazyConnection::commit() {
+  const bool started = started_;
+  wanted_ = started_ = false;
+  scope_ = {};
+  if (started) (**lease_).commit();
+}
+
+void LazyConnection::rollback() {
+  const bool started = started_;
+  wanted_ = started_ = false;
+  scope_ = {};
+  if (started && (**lease_).inTransaction()) (**lease_).rollback();
+}
+
 }  // namespace lexos::core

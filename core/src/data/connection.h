@@ -33,6 +33,11 @@ class Connection {
   /// Starts a transaction; `write` says whether it may write (SQLite takes the write lock
   /// up front for those, so that two writers never deadlock on upgrade).
   virtual void begin(bool write = true) = 0;
+  /// begin() and setScope() together (one round trip on PostgreSQL).
+  virtual void beginScoped(bool write, const Scope& scope) {
+    begin(write);
+    setScope(scope);
+  }
   virtual void commit() = 0;
   virtual void rollback() = 0;
   virtual bool inTransaction() const = 0;
@@ -92,6 +97,41 @@ class ConnectionPool {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_;
   int open_ = 0;
+};
+
+/// A request's connection: borrows from the pool and starts the transaction only when the first
+/// statement needs it, so a request the guard answers from its session cache (GET /api/v1/me)
+/// touches no database at all. begin() records the intent; setScope() before the first
+/// statement travels with the BEGIN (one round trip on PostgreSQL). Holds the lease until
+/// destroyed.
+class LazyConnection : public Connection {
+ public:
+  explicit LazyConnection(ConnectionPool& pool) : pool_(pool) {}
+  sdk::Backend backend() const override { return pool_.backend(); }
+  sdk::ResultSet query(const std::string& sql, const std::vector<sdk::Value>& params) override {
+    return open().query(sql, params);
+  }
+  std::int64_t execute(const std::string& sql, const std::vector<sdk::Value>& params) override {
+    return open().execute(sql, params);
+  }
+  void executeScript(const std::string& sql) override { open().executeScript(sql); }
+  void begin(bool write = true) override;
+  void commit() override;
+  void rollback() override;
+  bool inTransaction() const override { return wanted_; }
+  void setScope(const Scope& scope) override;
+  std::int64_t newId() override { return open().newId(); }
+  bool ping() override { return open().ping(); }
+  bool usable() const override { return !lease_ || (*lease_)->usable(); }
+  /// Whether a statement ran (the pool was used) since the last begin().
+  bool started() const { return started_; }
+
+ private:
+  Connection& open();
+  ConnectionPool& pool_;
+  std::unique_ptr<ConnectionPool::Lease> lease_;
+  bool wanted_ = false, started_ = false, write_ = false;
+  Scope scope_;
 };
 
 }  // namespace lexos::core

@@ -4,7 +4,10 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <sstream>
 #include <stdexcept>
+
+#include "data/change_feed.h"
 
 namespace lexos::core {
 
@@ -36,6 +39,7 @@ PgConnection::PgConnection(const std::string& url) {
     throw std::runtime_error("database.url = " + redact(url) + ": cannot connect: " + msg);
   }
   PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  feed_ = &ChangeFeed::forDatabase(url);
   run("SET TIME ZONE 'UTC'", {}, nullptr);
 }
 
@@ -136,24 +140,70 @@ void PgConnection::executeScript(const std::string& sql) {
   }
 }
 
-void PgConnection::begin(bool) {
+void PgConnection::begin(bool write) { beginScoped(write, {}); }
+
+void PgConnection::beginScoped(bool write, const Scope& scope) {
   // One round trip: start the transaction, override for this transaction every session-level
   // setting an earlier request's SQL could have left on this pooled connection that matters
-  // here (tenant, search path, row security, time zone), and bind it to no tenant until
-  // setScope(). (RESET ALL did the same for all settings but cost ~0.2 ms per request.)
+  // here (tenant, search path, row security, time zone), and bind it to its tenant (or to none
+  // until setScope()). (RESET ALL did the same for all settings but cost ~0.2 ms per request.)
+  // The ids are integers formatted here, never text from a request.
+  const std::string firm = scope.firm_id ? std::to_string(scope.firm_id) : std::string();
+  const std::string client = scope.client_id ? std::to_string(scope.client_id) : std::string();
   executeScript(
       "BEGIN; SET LOCAL search_path = public; SET LOCAL row_security = on; SET LOCAL TIME ZONE 'UTC'; "
-      "SELECT set_config('lexos.firm_id', '', true), set_config('lexos.client_id', '', true)");
+      "SELECT set_config('lexos.firm_id', '" + firm + "', true), set_config('lexos.client_id', '" + client + "', true)");
   inTx_ = true;
+  write_ = write;
 }
 
 void PgConnection::commit() {
   inTx_ = false;
-  run("COMMIT", {}, nullptr);
+  if (!write_) {
+    run("COMMIT", {}, nullptr);
+    return;
+  }
+  // A write transaction learns, in the same round trip as its COMMIT, which firms' sessions,
+  // users or firm rows the guard triggers saw change, and publishes them at once: this node's
+  // session cache never answers from a row this node has already changed. (Other nodes hear of
+  // it through NOTIFY.)
+  if (PQsendQuery(conn_, "SELECT current_setting('lexos.guard_changed', true); COMMIT") != 1)
+    throw dbError(sdk::DbError::Kind::Other, PQerrorMessage(conn_));
+  std::string changed, error, state;
+  bool committed = false;
+  while (PGresult* r = PQgetResult(conn_)) {
+    const auto st = PQresultStatus(r);
+    if (st == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) changed = PQgetvalue(r, 0, 0);
+    else if (st == PGRES_COMMAND_OK) committed = true;
+    else if (st != PGRES_TUPLES_OK && error.empty()) {
+      error = PQresultErrorMessage(r);
+      const char* code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+      state = code ? code : "";
+    }
+    PQclear(r);
+  }
+  if (!committed || !error.empty()) {
+    while (!error.empty() && error.back() == '\n') error.pop_back();
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+      PGresult* r = PQexec(conn_, "ROLLBACK");
+      PQclear(r);
+    }
+    const bool constraint = state.rfind("23", 0) == 0;
+    throw dbError(constraint ? sdk::DbError::Kind::Constraint : sdk::DbError::Kind::Other,
+                  error.empty() ? std::string("COMMIT failed") : error);
+  }
+  if (!changed.empty()) {
+    std::vector<std::int64_t> firms;
+    std::istringstream in(changed);
+    std::int64_t f = 0;
+    while (in >> f) firms.push_back(f);
+    feed_->publish(firms);
+  }
 }
 
 void PgConnection::rollback() {
   inTx_ = false;
+  write_ = false;
   if (PQtransactionStatus(conn_) != PQTRANS_IDLE) run("ROLLBACK", {}, nullptr);
 }
 

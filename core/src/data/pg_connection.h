@@ -21,6 +21,7 @@ class PgConnection : public Connection {
   std::int64_t execute(const std::string& sql, const std::vector<sdk::Value>& params) override;
   void executeScript(const std::string& sql) override;
   void begin(bool write) override;
+  void beginScoped(bool write, const Scope& scope) override;
   void commit() override;
   void rollback() override;
   bool inTransaction() const override { return inTx_; }
@@ -33,6 +34,8 @@ class PgConnection : public Connection {
   sdk::ResultSet run(const std::string& sql, const std::vector<sdk::Value>& params, std::int64_t* changes);
   PGconn* conn_ = nullptr;
   bool inTx_ = false;
+  bool write_ = false;
+  class ChangeFeed* feed_ = nullptr;
   // Server-side prepared statements by SQL text and parameter types: planning a small query
   // through row-level security policies costs more than running it.
   std::map<std::string, std::string> prepared_;

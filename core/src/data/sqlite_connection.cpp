@@ -7,6 +7,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "data/change_feed.h"
+
 namespace lexos::core {
 
 namespace {
@@ -19,6 +21,13 @@ void scopeFunction(sqlite3_context* ctx, int, sqlite3_value**, bool client) {
 }
 void firmFn(sqlite3_context* c, int n, sqlite3_value** v) { scopeFunction(c, n, v, false); }
 void clientFn(sqlite3_context* c, int n, sqlite3_value** v) { scopeFunction(c, n, v, true); }
+// lexos_guard_changed(firm): the triggers on sessions, users and firms call it for each row
+// changed; the connection publishes those firms to the change feed once the change commits.
+void guardChangedFn(sqlite3_context* c, int n, sqlite3_value** v) {
+  auto* self = static_cast<SqliteConnection*>(sqlite3_user_data(c));
+  self->noteGuardChange(n == 1 ? sqlite3_value_int64(v[0]) : 0);
+  sqlite3_result_null(c);
+}
 
 int authorize(void* ud, int action, const char* a1, const char*, const char* dbName, const char* inner) {
   auto* self = static_cast<SqliteConnection*>(ud);
@@ -70,6 +79,8 @@ SqliteConnection::SqliteConnection(const std::string& file, bool enforce) : enfo
   hostExec("PRAGMA foreign_keys=ON");
   sqlite3_create_function(db_, "lexos_firm", 0, SQLITE_UTF8, this, &firmFn, nullptr, nullptr);
   sqlite3_create_function(db_, "lexos_client", 0, SQLITE_UTF8, this, &clientFn, nullptr, nullptr);
+  sqlite3_create_function(db_, "lexos_guard_changed", 1, SQLITE_UTF8, this, &guardChangedFn, nullptr, nullptr);
+  feed_ = &ChangeFeed::forDatabase("sqlite:" + file);
   if (enforce_) sqlite3_set_authorizer(db_, &authorize, this);
 }
 
@@ -180,6 +191,7 @@ sdk::ResultSet SqliteConnection::run(const std::string& sql, const std::vector<s
   }
   // total_changes counts rows changed by the INSTEAD OF triggers behind the views too.
   if (changes) *changes = sqlite3_total_changes64(db_) - before;
+  if (!guardChanges_.empty() && sqlite3_get_autocommit(db_)) publishGuardChanges();
   return rs;
 }
 
@@ -201,10 +213,17 @@ void SqliteConnection::executeScript(const std::string& sql) {
     sqlite3_free(err);
     throw dbError(sdk::DbError::Kind::Other, msg);
   }
+  if (!guardChanges_.empty() && sqlite3_get_autocommit(db_)) publishGuardChanges();
+}
+
+void SqliteConnection::publishGuardChanges() {
+  feed_->publish(guardChanges_);
+  guardChanges_.clear();
 }
 
 void SqliteConnection::begin(bool write) {
   scope_ = {};
+  guardChanges_.clear();
   hostExec(write ? "BEGIN IMMEDIATE" : "BEGIN");
   inTx_ = true;
 }
@@ -213,11 +232,13 @@ void SqliteConnection::commit() {
   inTx_ = false;
   hostExec("COMMIT");
   scope_ = {};
+  if (!guardChanges_.empty()) publishGuardChanges();
 }
 
 void SqliteConnection::rollback() {
   inTx_ = false;
   scope_ = {};
+  guardChanges_.clear();
   if (!sqlite3_get_autocommit(db_)) hostExec("ROLLBACK");
 }
 

@@ -40,6 +40,8 @@ class SqliteConnection : public Connection {
   static std::string storedName(const std::string& table) { return "lexos_t_" + table; }
 
   const Scope& scope() const { return scope_; }
+  /// Called by the guard triggers (lexos_guard_changed): published after COMMIT.
+  void noteGuardChange(std::int64_t firm) { guardChanges_.push_back(firm); }
   bool enforcing() const { return enforce_ && !hostOp_; }
 
  private:
@@ -55,6 +57,9 @@ class SqliteConnection : public Connection {
   bool hostOp_ = false;
   bool inTx_ = false;
   Scope scope_;
+  std::vector<std::int64_t> guardChanges_;
+  class ChangeFeed* feed_ = nullptr;
+  void publishGuardChanges();
 };
 
 }  // namespace lexos::core

@@ -1,18 +1,52 @@
 #include "guard/guard.h"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <cstdio>
+#include <functional>
 #include <sstream>
 
 #include "config/config.h"
+#include "data/change_feed.h"
 #include "http/request_context.h"
 #include "lexos/sdk/errors.h"
 
 namespace lexos::core {
 
+namespace {
+
+// "YYYY-MM-DDTHH:MM:SSZ" (as stored) to seconds since the epoch; 0 when malformed.
+std::time_t parseUtc(const std::string& t) {
+  std::tm tm{};
+  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec) != 6)
+    return 0;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return timegm(&tm);
+}
+
+}  // namespace
+
 Guard::Guard(const Config& config, const Registry& registry) : config_(config), registry_(registry) {
   for (const auto& role : knownRoles()) grants_[role] = registry.defaultGrants(role);
+  if (config.session_cache_seconds > 0) feed_ = &ChangeFeed::forDatabase(config.database_url);
+}
+
+bool Guard::cacheLive() const { return feed_ && feed_->live(); }
+
+Guard::Shard& Guard::shardOf(const std::string& hash) const {
+  return shards_[std::hash<std::string>{}(hash) % kShards];
+}
+
+void Guard::touched(const SessionInfo& s) const {
+  if (!feed_ || s.token_hash.empty()) return;
+  Shard& sh = shardOf(s.token_hash);
+  std::lock_guard<std::mutex> lock(sh.mu);
+  auto it = sh.entries.find(s.token_hash);
+  if (it != sh.entries.end() && it->second.info.session_id == s.session_id) it->second.last_seen_at = std::time(nullptr);
 }
 
 std::vector<std::string> Guard::permissionsOf(const std::string& role) const {
@@ -23,8 +57,12 @@ std::vector<std::string> Guard::permissionsOf(const std::string& role) const {
 std::string Guard::hashToken(const std::string& token) {
   // OpenSSL directly: one call, no per-use library initialiser (Poco::Crypto's per-object
   // OpenSSLInitializer reference counting races under concurrent use).
+  // The digest is fetched once: SHA256() fetches it from the provider store on every call.
+  static EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), md);
+  unsigned int len = 0;
+  if (!sha256 || EVP_Digest(token.data(), token.size(), md, &len, sha256, nullptr) != 1 || len != SHA256_DIGEST_LENGTH)
+    throw std::runtime_error("SHA-256 is not available");
   static const char* hex = "0123456789abcdef";
   std::string out(2 * SHA256_DIGEST_LENGTH, '0');
   for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
@@ -89,22 +127,54 @@ SessionInfo Guard::authenticate(const Poco::Net::HTTPServerRequest& req, Connect
     return s;
   }
   if (firm <= 0) return s;
+  const std::string hash = hashToken(cookie.substr(dot + 1));
+  const std::time_t now = std::time(nullptr);
+  const long idleSeconds = 60L * config_.session_idle_minutes;
+  // The cache answers only while the change feed is live, and only with an entry whose firm
+  // generation has not moved since it was read from the database; anything doubtful goes to
+  // the database, which has the last word.
+  const bool cache = feed_ && feed_->live();
+  std::uint64_t generation = 0;
+  if (cache) {
+    generation = feed_->generation(firm);  // read BEFORE the database is: see change_feed.h
+    Shard& sh = shardOf(hash);
+    std::lock_guard<std::mutex> lock(sh.mu);
+    auto it = sh.entries.find(hash);
+    // A cookie naming another firm than its token's is not answered from here (nor does it
+    // evict the real entry): the database lookup in that firm finds nothing.
+    if (it != sh.entries.end() && it->second.info.principal.firm_id == firm) {
+      const Cached& e = it->second;
+      if (e.generation == generation && e.expires_at > now &&
+          e.last_seen_at > now - idleSeconds &&
+          std::chrono::steady_clock::now() - e.loaded < std::chrono::seconds(config_.session_cache_seconds)) {
+        s = e.info;
+        s.needs_touch = e.last_seen_at <= now - 60;
+        s.from_cache = true;
+        ++hits_;
+        c.setScope({firm, 0});  // as after a lookup (lazily: no statement runs for it)
+        return s;
+      }
+      sh.entries.erase(it);
+    }
+  }
+  ++misses_;
   c.setScope({firm, 0});
   auto rs = c.query(
       "SELECT s.id, s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.kind, u.role, "
       "u.client_id, u.email, u.display_name, u.status, f.slug, f.name FROM sessions s JOIN users u "
       "ON u.firm_id = s.firm_id AND u.id = s.user_id JOIN firms f ON f.id = s.firm_id WHERE s.token_hash = $1",
-      {hashToken(cookie.substr(dot + 1))});
+      {hash});
   if (rs.empty()) return s;
   const auto& r = rs.rows[0];
-  const std::string now = utcTimestamp();
-  const std::string idleCutoff = utcTimestamp(-60L * config_.session_idle_minutes);
-  if (sdk::asText(r[3]) <= now || sdk::asText(r[4]) <= idleCutoff || sdk::asText(r[10]) != "active") return s;
+  const std::string nowText = utcTimestamp();
+  const std::string idleCutoff = utcTimestamp(-idleSeconds);
+  if (sdk::asText(r[3]) <= nowText || sdk::asText(r[4]) <= idleCutoff || sdk::asText(r[10]) != "active") return s;
   s.session_id = sdk::asInt(r[0]);
   s.csrf_token = sdk::asText(r[2]);
   s.needs_touch = sdk::asText(r[4]) <= utcTimestamp(-60);
   s.firm_slug = sdk::asText(r[11]);
   s.firm_name = sdk::asText(r[12]);
+  s.token_hash = hash;
   auto& p = s.principal;
   p.kind = sdk::asText(r[5]) == "portal" ? sdk::PrincipalKind::Portal : sdk::PrincipalKind::Staff;
   p.user_id = sdk::asInt(r[1]);
@@ -116,7 +186,20 @@ SessionInfo Guard::authenticate(const Poco::Net::HTTPServerRequest& req, Connect
   p.roles = {role};
   p.permissions = permissionsOf(role);
   if (p.isPortal() && p.client_id == 0) {  // a portal user always belongs to a client
-    s = SessionInfo{};
+    return SessionInfo{};
+  }
+  if (cache) {
+    Cached e;
+    e.info = s;
+    e.info.needs_touch = false;
+    e.expires_at = parseUtc(sdk::asText(r[3]));
+    e.last_seen_at = parseUtc(sdk::asText(r[4]));
+    e.generation = generation;
+    e.loaded = std::chrono::steady_clock::now();
+    Shard& sh = shardOf(hash);
+    std::lock_guard<std::mutex> lock(sh.mu);
+    if (sh.entries.size() >= kMaxPerShard) sh.entries.clear();  // bounded memory; refilled on demand
+    sh.entries[hash] = std::move(e);
   }
   return s;
 }

@@ -4,7 +4,13 @@
 
 #include <Poco/Net/HTTPServerRequest.h>
 
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "data/connection.h"
 #include "lexos/sdk/principal.h"
@@ -25,15 +31,30 @@ struct SessionInfo {
   bool needs_touch = false;  ///< last_seen_at is stale; the host refreshes it.
   std::string firm_slug;
   std::string firm_name;
+  std::string token_hash;        ///< SHA-256 hex of the session token (the cache's key)
+  bool from_cache = false;       ///< answered by the session cache, without the database
 };
+
+class ChangeFeed;
 
 class Guard {
  public:
   Guard(const Config& config, const Registry& registry);
 
-  /// Reads the session cookie and, inside `c`'s transaction, the session and its user. Binds
-  /// the transaction to the session's firm. Anonymous when there is no valid session.
+  /// Reads the session cookie and finds the session and its user: in the session cache when
+  /// it holds them unchanged, else inside `c`'s transaction (bound to the cookie's firm), then
+  /// caches them. Anonymous when there is no valid session.
   SessionInfo authenticate(const Poco::Net::HTTPServerRequest& req, Connection& c) const;
+
+  /// The host refreshed the session's idle clock (last_seen_at) in the database.
+  void touched(const SessionInfo& s) const;
+
+  /// Whether the session cache is answering (session.cache_seconds > 0 and the change feed live).
+  bool cacheLive() const;
+  /// Whether the cache is configured at all (session.cache_seconds > 0).
+  bool cacheEnabled() const { return feed_ != nullptr; }
+  /// Hits and misses since start (tests, diagnostics).
+  std::pair<std::uint64_t, std::uint64_t> cacheStats() const { return {hits_.load(), misses_.load()}; }
 
   /// Checks audience, CSRF, module enablement for the firm and the route's permission. Throws
   /// Unauthorized (401), Forbidden (403) or NotFound (404, module off for this firm).
@@ -56,6 +77,27 @@ class Guard {
   const Config& config_;
   const Registry& registry_;
   std::map<std::string, std::vector<std::string>> grants_;
+
+  // The session cache. Entries are good while their firm's change-feed generation is the one
+  // read before the database lookup, for at most session.cache_seconds, and only while the
+  // session is within its idle and absolute lifetimes.
+  struct Cached {
+    SessionInfo info;
+    std::time_t expires_at = 0;
+    std::time_t last_seen_at = 0;
+    std::uint64_t generation = 0;
+    std::chrono::steady_clock::time_point loaded;
+  };
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, Cached> entries;
+  };
+  static constexpr std::size_t kShards = 16;
+  static constexpr std::size_t kMaxPerShard = 8192;
+  Shard& shardOf(const std::string& hash) const;
+  ChangeFeed* feed_ = nullptr;
+  mutable std::array<Shard, kShards> shards_;
+  mutable std::atomic<std::uint64_t> hits_{0}, misses_{0};
 };
 
 }  // namespace lexos::core

@@ -190,8 +190,8 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
   const bool write = !(m == "GET" || m == "HEAD");
   HttpResponse response(res);
   SessionInfo session;
-  auto lease = s_.pool->acquire();
-  Connection& conn = *lease;
+  // Borrowed from the pool, and the transaction begun, only when a statement needs it.
+  LazyConnection conn(*s_.pool);
   std::vector<sdk::MailMessage> mail;
   std::vector<BufferedAudit::Event> events;
   std::optional<HttpRequest> parsed;
@@ -220,6 +220,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
       events = std::move(ctx.auditBuffer().events);
     }
     conn.commit();
+    if (write && session.needs_touch) s_.guard->touched(session);
     mail = std::move(ctx.mailQueue().messages);
   } catch (const sdk::HttpError& e) {
     if (conn.inTransaction()) conn.rollback();
@@ -279,6 +280,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
       if (session.needs_touch)
         conn.execute("UPDATE sessions SET last_seen_at = $1 WHERE id = $2", {utcTimestamp(), session.session_id});
       conn.commit();
+      if (session.needs_touch) s_.guard->touched(session);
     } catch (const std::exception& e) {
       if (conn.inTransaction()) conn.rollback();
       Poco::Logger::get("lexosd").error("[" + rid + "] audit/session update failed: " + e.what());

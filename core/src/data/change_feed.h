@@ -1,0 +1,71 @@
+#pragma once
+// The change feed behind the guard's session cache: generation counters, one per firm (hashed
+// into slots) and one for everything, bumped after any transaction that changed a row the guard
+// caches (sessions, users, firms) commits. A cached session is good only while its firm's
+// generation is the one read before the session was looked up.
+//
+// How a change reaches every reader:
+// - SQLite: triggers on those tables call lexos_guard_changed(firm) (registered on every
+//   connection); the connection publishes after COMMIT into a small file mapped shared beside
+//   the database (`<file>-guard`), so lexosctl's changes reach lexosd's cache too.
+// - PostgreSQL: the triggers also NOTIFY lexos_guard with the firm id; each lexosd listens on
+//   its own connection (startListener) and bumps its counters when a notification arrives.
+//   Changes made on this node are published right after their COMMIT, without waiting.
+//   While the listener is not connected the feed is not live and nothing may be cached.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lexos::core {
+
+class ChangeFeed {
+ public:
+  static constexpr std::size_t kSlots = 4096;  // slot 0: everything; 1..: firms, hashed
+
+  /// The feed of one database (by URL), shared by every connection of this process.
+  static ChangeFeed& forDatabase(const std::string& url);
+
+  ~ChangeFeed();
+  ChangeFeed(const ChangeFeed&) = delete;
+  ChangeFeed& operator=(const ChangeFeed&) = delete;
+
+  /// The generation of a firm's cached rows. Changes whenever one of them may have changed.
+  std::uint64_t generation(std::int64_t firm) const;
+  /// Publishes committed changes of these firms (0: all firms).
+  void publish(const std::vector<std::int64_t>& firms);
+  /// True when a change made anywhere is known to reach generation() (SQLite: the shared file
+  /// is mapped; PostgreSQL: the listener is connected). A cache must not answer otherwise.
+  bool live() const { return live_.load(std::memory_order_acquire); }
+
+  /// PostgreSQL: LISTEN on a connection of its own (reconnecting as needed). Counted: each
+  /// startListener() needs its stopListener(); the last one stops the thread.
+  void startListener();
+  void stopListener();
+  /// Notifications received by the listener (tests and diagnostics).
+  std::uint64_t notificationsReceived() const { return received_.load(); }
+
+ private:
+  explicit ChangeFeed(std::string url);
+  std::uint64_t* slot(std::size_t i) const { return slots_ + i; }
+  std::size_t slotOf(std::int64_t firm) const;
+  void listen();
+
+  std::string url_;
+  bool postgres_ = false;
+  std::uint64_t* slots_ = nullptr;      // kSlots counters, mapped shared (SQLite) or private
+  std::vector<std::uint64_t> private_;  // backing store when not mapped
+  void* map_ = nullptr;
+  std::atomic<bool> live_{false};
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> received_{0};
+  std::thread listener_;
+  int listeners_ = 0;
+  std::mutex mu_;
+};
+
+}  // namespace lexos::core

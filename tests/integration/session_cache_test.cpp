@@ -1,0 +1,223 @@
+// The guard's session cache (session.cache_seconds): repeated session checks are answered from
+// memory, and every change that ends or alters a session reaches the cache at once: through the
+// change feed's shared file on SQLite (lexosctl included), through LISTEN/NOTIFY between
+// PostgreSQL nodes.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "data/change_feed.h"
+#include "identity/accounts.h"
+#include "pg_cluster.h"
+#include "test_host.h"
+
+using namespace lexos::test;
+
+namespace {
+
+std::uint64_t hits(TestHost& t) { return t.host->guard().cacheStats().first; }
+std::uint64_t misses(TestHost& t) { return t.host->guard().cacheStats().second; }
+
+// Runs SQL on the firms table (outside any tenant) through a runtime connection.
+void sql(TestHost& t, const std::string& statement) {
+  auto c = t.host->pool().acquire();
+  c->begin(true);
+  c->execute(statement, {});
+  c->commit();
+}
+
+// Polls `f` up to `ms` milliseconds; returns how long it took, or -1.
+template <class F>
+long within(long ms, F f) {
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    const long took = static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+    if (f()) return took;
+    if (took > ms) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the guard answers repeated session checks from its cache, and sign-out, disabling and firm changes reach it at once") {
+  for (Db db : {Db::SQLite, Db::PostgreSQL}) {
+    INFO(dbName(db));
+    TestHost t(db);
+    t.firm("alpha");
+    t.firm("beta");
+    t.staff("alpha", "a@alpha.test", "owner");
+    t.staff("alpha", "b@alpha.test", "paralegal");
+    t.staff("beta", "c@beta.test", "owner");
+    REQUIRE(within(5000, [&] { return t.host->guard().cacheLive(); }) >= 0);
+
+    auto a = t.client(), b = t.client(), c = t.client();
+    REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+    REQUIRE(b.login("alpha", "b@alpha.test", TestHost::kPassword).status == 200);
+    REQUIRE(c.login("beta", "c@beta.test", TestHost::kPassword).status == 200);
+
+    // First check reads the database, the next ones come from the cache.
+    const auto m0 = misses(t), h0 = hits(t);
+    REQUIRE(a.get("/api/v1/me").status == 200);
+    CHECK(misses(t) == m0 + 1);
+    for (int i = 0; i < 5; ++i) REQUIRE(a.get("/api/v1/me").status == 200);
+    CHECK(hits(t) == h0 + 5);
+    REQUIRE(b.get("/api/v1/me").status == 200);
+    REQUIRE(c.get("/api/v1/me").status == 200);
+
+    // A forged firm id in front of a real token is not a cache hit either.
+    auto forged = t.client();
+    const auto dot = c.cookie.find('.');
+    const auto eq = c.cookie.find('=');
+    forged.cookie = c.cookie.substr(0, eq + 1) + "1" + c.cookie.substr(dot);
+    CHECK(forged.get("/api/v1/me").status == 401);
+
+    // Disabling b (another process or node would do the same through the feed) ends b's session
+    // at once, though it was cached.
+    lexos::core::Accounts(*t.host).setUserStatus("alpha", "b@alpha.test", false);
+    CHECK(b.get("/api/v1/me").status == 401);
+
+    // A firm's new name shows at once.
+    sql(t, "UPDATE firms SET name = 'Alpha & Partners' WHERE slug = 'alpha'");
+    auto me = a.get("/api/v1/me");
+    REQUIRE(me.status == 200);
+    CHECK(me.body.find("Alpha & Partners") != std::string::npos);
+
+    // Changes in firm alpha leave beta's cached session alone.
+    const auto h1 = hits(t);
+    CHECK(c.get("/api/v1/me").status == 200);
+    CHECK(hits(t) == h1 + 1);
+
+    // Sign-out ends the session at once.
+    CHECK(a.request("POST", "/api/v1/auth/logout").status == 204);
+    CHECK(a.get("/api/v1/me").status == 401);
+
+    // Unsafe requests from cached sessions still need the CSRF token.
+    REQUIRE(c.get("/api/v1/me").status == 200);
+    auto r = c.request("POST", "/api/v1/auth/logout", "", "application/json", {{"Cookie", c.cookie}}, /*raw=*/true);
+    CHECK(r.status == 403);
+    CHECK(c.get("/api/v1/me").status == 200);
+  }
+}
+
+TEST_CASE("with session.cache_seconds = 0 every session check reads the database") {
+  TestHost t(Db::SQLite, "probe", "[session]\ncache_seconds = 0\n");
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto a = t.client();
+  REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  CHECK_FALSE(t.host->guard().cacheLive());
+  for (int i = 0; i < 3; ++i) REQUIRE(a.get("/api/v1/me").status == 200);
+  CHECK(hits(t) == 0);
+  CHECK(misses(t) == 3);
+}
+
+TEST_CASE("lexosctl disabling a user reaches a running lexosd's session cache on SQLite at once") {
+  TestHost t(Db::SQLite);
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto a = t.client();
+  REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  REQUIRE(a.get("/api/v1/me").status == 200);
+  const auto h0 = hits(t);
+  REQUIRE(a.get("/api/v1/me").status == 200);
+  REQUIRE(hits(t) == h0 + 1);  // cached
+  const std::string cmd = std::string(LEXOS_BINARY_DIR) + "/bin/lexosctl --config " + t.dir.path +
+                          "/lexos.ini user disable --firm alpha --email a@alpha.test >/dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  CHECK(a.get("/api/v1/me").status == 401);
+}
+
+TEST_CASE("two lexosd nodes on one PostgreSQL: a sign-out or a disabled user on one reaches the other's cache") {
+  TestHost a(Db::PostgreSQL);
+  a.firm("alpha");
+  a.staff("alpha", "x@alpha.test", "owner");
+  a.staff("alpha", "y@alpha.test", "attorney");
+  // A second node: its own pool, guard and change feed (the URL differs only in its
+  // application_name, so nothing is shared in this process but the database).
+  const std::string url2 = pgCluster().runtime + "?application_name=lexosd-node-2";
+  TempDir dir2;
+  auto cfg = lexos::core::Config::load(writeConfig(dir2.path, Db::PostgreSQL, "probe"), {{"LEXOS_DATABASE_URL", url2}});
+  auto node2 = std::make_unique<lexos::core::Host>(cfg);
+  node2->prepareDatabase(false);
+  node2->startServer();
+  struct Stop {
+    lexos::core::Host& h;
+    ~Stop() { h.stopServer(); }
+  } stop{*node2};
+  auto& feed2 = lexos::core::ChangeFeed::forDatabase(url2);
+  REQUIRE(&feed2 != &lexos::core::ChangeFeed::forDatabase(pgCluster().runtime));
+  REQUIRE(within(5000, [&] { return node2->guard().cacheLive(); }) >= 0);
+
+  // Signed in on node 1, used on node 2 (cached there).
+  auto x1 = a.client(), y1 = a.client();
+  REQUIRE(x1.login("alpha", "x@alpha.test", TestHost::kPassword).status == 200);
+  REQUIRE(y1.login("alpha", "y@alpha.test", TestHost::kPassword).status == 200);
+  HttpClient x2(node2->port()), y2(node2->port());
+  x2.cookie = x1.cookie;
+  x2.csrf = x1.csrf;
+  y2.cookie = y1.cookie;
+  REQUIRE(x2.get("/api/v1/me").status == 200);
+  const auto h0 = node2->guard().cacheStats().first;
+  REQUIRE(x2.get("/api/v1/me").status == 200);
+  REQUIRE(y2.get("/api/v1/me").status == 200);
+  REQUIRE(y2.get("/api/v1/me").status == 200);
+  REQUIRE(node2->guard().cacheStats().first >= h0 + 2);
+
+  // Sign-out on node 1: node 2 hears it through NOTIFY. The time it takes is the window in which
+  // node 2 could still answer from memory; it is printed, not asserted.
+  const auto n0 = feed2.notificationsReceived();
+  REQUIRE(x1.request("POST", "/api/v1/auth/logout").status == 204);
+  const long took = within(2000, [&] { return x2.get("/api/v1/me").status == 401; });
+  CHECK(took >= 0);
+  CHECK(feed2.notificationsReceived() > n0);
+  WARN("sign-out on node 1 reached node 2's cache after " << took << " ms");
+
+  // A user disabled on node 1 (lexosctl would do the same) is signed out on node 2.
+  lexos::core::Accounts(*a.host).setUserStatus("alpha", "y@alpha.test", false);
+  CHECK(within(2000, [&] { return y2.get("/api/v1/me").status == 401; }) >= 0);
+}
+
+TEST_CASE("while the PostgreSQL change listener is down the cache does not answer, and nothing cached before survives it") {
+  TestHost t(Db::PostgreSQL);
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto& feed = lexos::core::ChangeFeed::forDatabase(pgCluster().runtime);
+  REQUIRE(within(5000, [&] { return t.host->guard().cacheLive(); }) >= 0);
+  auto a = t.client();
+  REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  REQUIRE(a.get("/api/v1/me").status == 200);
+  const auto h0 = hits(t);
+  REQUIRE(a.get("/api/v1/me").status == 200);
+  REQUIRE(hits(t) == h0 + 1);
+
+  // Stopped: not live, every check reads the database.
+  feed.stopListener();
+  CHECK_FALSE(t.host->guard().cacheLive());
+  const auto m0 = misses(t);
+  REQUIRE(a.get("/api/v1/me").status == 200);
+  CHECK(misses(t) == m0 + 1);
+  feed.startListener();
+  REQUIRE(within(5000, [&] { return t.host->guard().cacheLive(); }) >= 0);
+
+  // The listener's connection killed under it (a server restart, a failover): it reconnects,
+  // and what was cached before is not trusted again.
+  REQUIRE(a.get("/api/v1/me").status == 200);
+  REQUIRE(a.get("/api/v1/me").status == 200);  // cached again
+  auto c = lexos::core::openConnection(pgCluster().runtime, nullptr);
+  auto pid = c->query("SELECT pid FROM pg_stat_activity WHERE application_name = 'lexosd change listener'", {});
+  REQUIRE(pid.rows.size() == 1);
+  const auto old = lexos::sdk::asInt(pid.rows[0][0]);
+  c->query("SELECT pg_terminate_backend($1::int)", {old});
+  // Disabled while the listener may be gone: its notification can be lost, the reconnection
+  // must make up for it.
+  lexos::core::Accounts(*t.host).setUserStatus("alpha", "a@alpha.test", false);
+  REQUIRE(within(5000, [&] {
+            auto now = c->query("SELECT pid FROM pg_stat_activity WHERE application_name = 'lexosd change listener'", {});
+            return now.rows.size() == 1 && lexos::sdk::asInt(now.rows[0][0]) != old && t.host->guard().cacheLive();
+          }) >= 0);
+  CHECK(a.get("/api/v1/me").status == 401);
+}
