@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# bench/guard.sh — the cost of the tenancy guard: GET /api/v1/me (session cookie looked up in
-# the database, principal built, one read-only transaction) against GET /healthz (no guard) on
-# the same lexosd, in one run, on 127.0.0.1.
+# bench/guard.sh — the cost of the tenancy guard: GET /api/v1/me (session cookie checked,
+# principal built) against GET /healthz (no guard) on the same lexosd, in one run, on 127.0.0.1.
+# Twice: with the session cache (the default, session.cache_seconds = 60: a repeated check is
+# answered from memory) and without it (session.cache_seconds = 0: every check reads the
+# session, its user and firm from the database in a transaction of its own).
 #
 #   bench/guard.sh                   SQLite (the embedded default)
 #   BACKEND=postgresql bench/guard.sh  a throwaway PostgreSQL cluster (tests/support/pg-cluster.sh)
@@ -40,13 +42,19 @@ ctl migrate >/dev/null
 ctl firm create --slug bench --name "Bench LLP" >/dev/null
 printf 'correct horse battery staple\n' | ctl user create --firm bench --email owner@bench.test --role owner --password-stdin >/dev/null
 
-"$BUILD/bin/lexosd" --config etc/lexos.ini >"$tmp/lexosd.log" 2>&1 &
-pid=$!
-for _ in $(seq 300); do
-  [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz" || true)" == 200 ]] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$tmp/lexosd.log" >&2; die "lexosd exited"; }
-  sleep 0.1
-done
+start() {  # start lexosd with session.cache_seconds = $1
+  LEXOS_SESSION_CACHE_SECONDS="$1" "$BUILD/bin/lexosd" --config etc/lexos.ini >"$tmp/lexosd.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 300); do
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz" || true)" == 200 ]] && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$tmp/lexosd.log" >&2; die "lexosd exited"; }
+    sleep 0.1
+  done
+  die "lexosd did not become ready"
+}
+stop() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""; }
+
+start 60
 cookie="$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
   -d '{"firm":"bench","email":"owner@bench.test","password":"correct horse battery staple"}' \
   "http://127.0.0.1:$port/api/v1/auth/login" | awk -F'[:;] *' 'tolower($1) == "set-cookie" { print $2 }')"
@@ -54,15 +62,22 @@ cookie="$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
 [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "http://127.0.0.1:$port/api/v1/me")" == 200 ]] ||
   die "GET /api/v1/me with the session did not answer 200"
 
-echo "# backend: $BACKEND; $(nproc) cores; wrk -t2 -c64 -d${DURATION}s on the same machine"
-echo "## GET /healthz"
-wrk -t2 -c"${CONNECTIONS:-64}" -d"${DURATION}s" --latency "http://127.0.0.1:$port/healthz" | tee "$tmp/h.txt"
-echo "## GET /api/v1/me (session check)"
-wrk -t2 -c"${CONNECTIONS:-64}" -d"${DURATION}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port/api/v1/me" | tee "$tmp/m.txt"
-grep -q 'Non-2xx' "$tmp/m.txt" && die "some /api/v1/me answers were not 2xx"
-h="$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/h.txt")"
-m="$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/m.txt")"
+run() {  # name url [header]
+  echo "## $1"
+  wrk -t2 -c"${CONNECTIONS:-64}" -d"${DURATION}s" --latency ${3:+-H "$3"} "$2" | tee "$tmp/$1.txt"
+  grep -q 'Non-2xx' "$tmp/$1.txt" && die "some $1 answers were not 2xx"
+  awk '/^Requests\/sec:/ { print $2 }' "$tmp/$1.txt" >"$tmp/$1.rps"
+}
+echo "# backend: $BACKEND; $(nproc) cores; wrk -t2 -c${CONNECTIONS:-64} -d${DURATION}s on the same machine"
+run healthz "http://127.0.0.1:$port/healthz"
+run me-cached "http://127.0.0.1:$port/api/v1/me" "Cookie: $cookie"
+stop
+start 0
+run me-uncached "http://127.0.0.1:$port/api/v1/me" "Cookie: $cookie"
+h="$(cat "$tmp/healthz.rps")"
 echo
-echo "healthz: $h req/s"
-echo "me:      $m req/s"
-awk -v m="$m" -v h="$h" 'BEGIN { printf "me/healthz: %.2f\n", m / h }'
+for m in me-cached me-uncached; do
+  awk -v name="$m" -v m="$(cat "$tmp/$m.rps")" -v h="$h" \
+    'BEGIN { printf "%-12s %10.0f req/s   %s/healthz: %.2f\n", name ":", m, name, m / h }'
+done
+printf '%-12s %10.0f req/s\n' "healthz:" "$h"

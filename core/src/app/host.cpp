@@ -99,7 +99,7 @@ std::vector<std::string> Host::prepareDatabase(bool allowMigrate) {
 
 void Host::startServer() {
   // PostgreSQL: the session cache answers once this node listens for other nodes' changes.
-  if (guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).startListener();
+  if (guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).startListener(config_.listen_url);
   server_ = std::make_unique<HttpServer>(services_);
   server_->start();
   services_.ready = true;

@@ -87,6 +87,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"web.dir", ""},
       {"database.url", ""},
       {"database.migration_url", ""},
+      {"database.listen_url", ""},
       {"database.pool_size", "16"},
       {"mail.transport", "outbox"},
       {"mail.smtp_host", "localhost"},
@@ -286,6 +287,13 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
     if (!c.migration_url.empty() && c.migration_url.rfind("postgresql://", 0) != 0 &&
         c.migration_url.rfind("postgres://", 0) != 0 && c.migration_url.rfind("sqlite:", 0) != 0)
       fail("database.migration_url", m, "postgresql://USER:PASSWORD@HOST:PORT/DB");
+    Entry l = get("database.listen_url");
+    c.listen_url = l.value;
+    if (!c.listen_url.empty() && ((c.listen_url.rfind("postgresql://", 0) != 0 && c.listen_url.rfind("postgres://", 0) != 0) ||
+                                  c.database_url.rfind("sqlite:", 0) == 0))
+      fail("database.listen_url", l,
+           "postgresql://USER:PASSWORD@HOST:PORT/DB, with a PostgreSQL database.url (a direct connection, not "
+           "through PgBouncer in transaction mode)");
   }
   c.pool_size = parseInt("database.pool_size", get("database.pool_size"), 1, 1000);
 

@@ -78,10 +78,11 @@ void ChangeFeed::publish(const std::vector<std::int64_t>& firms) {
   for (auto f : firms) __atomic_fetch_add(slot(slotOf(f)), 1, __ATOMIC_ACQ_REL);
 }
 
-void ChangeFeed::startListener() {
+void ChangeFeed::startListener(const std::string& listenUrl) {
   std::lock_guard<std::mutex> lock(mu_);
   ++listeners_;
   if (!postgres_ || listener_.joinable()) return;
+  listenUrl_ = listenUrl.empty() ? url_ : listenUrl;
   stop_ = false;
   listener_ = std::thread([this] { listen(); });
 }
@@ -101,11 +102,21 @@ void ChangeFeed::stopListener() {
 void ChangeFeed::listen() {
   auto& log = Poco::Logger::get("lexosd");
   using Clock = std::chrono::steady_clock;
+  // The listener proves the path a change takes, end to end, before the cache may answer and
+  // then every 2 s: it NOTIFYs a ping of its own and must hear it back within 3 s. A connection
+  // that died without a word (a cable, a firewall) or that cannot deliver notifications
+  // (PgBouncer in transaction mode: use database.listen_url) thus turns the cache off.
+  static std::atomic<std::uint64_t> nonces{0};
+  const std::string me = "ping " + std::to_string(::getpid()) + "." +
+                         std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ".";
   bool warned = false;
+  auto pause = [&] {
+    for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  };
   while (!stop_) {
     // Named, so that an administrator sees it in pg_stat_activity for what it is.
     const char* keys[] = {"dbname", "application_name", nullptr};
-    const char* values[] = {url_.c_str(), "lexosd change listener", nullptr};
+    const char* values[] = {listenUrl_.c_str(), "lexosd change listener", nullptr};
     PGconn* c = PQconnectdbParams(keys, values, 1);
     PGresult* r = c && PQstatus(c) == CONNECTION_OK ? PQexec(c, "LISTEN lexos_guard") : nullptr;
     const bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -114,55 +125,69 @@ void ChangeFeed::listen() {
       if (!warned) log.warning("session cache off: cannot LISTEN for changes: %s", std::string(c ? PQerrorMessage(c) : "out of memory"));
       warned = true;
       PQfinish(c);
-      for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      pause();
       continue;
     }
-    if (warned) log.information("session cache on: listening for changes again");
-    warned = false;
-    // Whatever changed while nobody listened is unknown: everything cached before is stale.
-    publish({0});
-    live_ = true;
     PQsetnonblocking(c, 1);
-    auto lastHeard = Clock::now();
-    bool pinging = false;
-    Clock::time_point pingSent;
     bool dead = false;
+    std::string waitingFor;  // the ping sent and not yet heard back
+    Clock::time_point sent, lastPong;
+    auto ping = [&] {
+      waitingFor = me + std::to_string(++nonces);
+      const std::string sql = "SELECT pg_notify('lexos_guard', '" + waitingFor + "')";
+      if (PQsendQuery(c, sql.c_str()) != 1) dead = true;
+      sent = Clock::now();
+    };
+    ping();
     while (!stop_ && !dead) {
+      PQflush(c);
       pollfd p{PQsocket(c), POLLIN, 0};
       const int n = ::poll(&p, 1, 250);
       if (n < 0 && errno != EINTR) dead = true;
-      if (n > 0) {
-        if (!PQconsumeInput(c)) dead = true;
-        lastHeard = Clock::now();
-        while (PGnotify* note = PQnotifies(c)) {
-          publish({std::strtoll(note->extra, nullptr, 10)});
-          ++received_;
-          PQfreemem(note);
-        }
-        if (pinging && !PQisBusy(c)) {
-          while (PGresult* res = PQgetResult(c)) {
-            if (PQresultStatus(res) != PGRES_TUPLES_OK) dead = true;
-            PQclear(res);
+      if (n > 0 && !PQconsumeInput(c)) dead = true;
+      while (!dead && !PQisBusy(c)) {  // results of our pings
+        PGresult* res = PQgetResult(c);
+        if (!res) break;
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) dead = true;
+        PQclear(res);
+      }
+      while (PGnotify* note = PQnotifies(c)) {
+        const std::string payload = note->extra;
+        PQfreemem(note);
+        if (payload.rfind("ping ", 0) == 0) {  // heartbeats: ours, or another node's
+          if (payload == waitingFor) {
+            waitingFor.clear();
+            lastPong = Clock::now();
+            if (!live_) {
+              // Whatever changed while nobody listened is unknown: all cached before is stale.
+              publish({0});
+              live_ = true;
+              if (warned) log.information("session cache on: listening for changes again");
+              warned = false;
+            }
           }
-          pinging = false;
+          continue;
         }
+        publish({std::strtoll(payload.c_str(), nullptr, 10)});
+        ++received_;
       }
       const auto now = Clock::now();
-      // A connection that died without a word (a cable, a firewall) delivers nothing: ask the
-      // server something every 2 s and give up on the connection after 3 s without an answer.
-      if (pinging && now - pingSent > std::chrono::seconds(3)) dead = true;
-      if (!pinging && now - lastHeard > std::chrono::seconds(2)) {
-        if (PQsendQuery(c, "SELECT 1") != 1) dead = true;
-        PQflush(c);
-        pinging = true;
-        pingSent = now;
+      if (!waitingFor.empty() && now - sent > std::chrono::seconds(3)) {
+        if (!warned) log.warning("session cache off: the change listener did not hear its own notification within 3 s");
+        warned = true;
+        dead = true;
       }
+      if (waitingFor.empty() && now - lastPong > std::chrono::seconds(2)) ping();
       if (PQstatus(c) != CONNECTION_OK) dead = true;
     }
     live_ = false;
     publish({0});
     PQfinish(c);
-    if (dead && !stop_) log.warning("session cache off: lost the change listener's connection; reconnecting");
+    if (dead && !stop_) {
+      if (!warned) log.warning("session cache off: lost the change listener's connection; reconnecting");
+      warned = true;
+      pause();
+    }
   }
 }
 

@@ -44,7 +44,7 @@ class ChangeFeed {
 
   /// PostgreSQL: LISTEN on a connection of its own (reconnecting as needed). Counted: each
   /// startListener() needs its stopListener(); the last one stops the thread.
-  void startListener();
+  void startListener(const std::string& listenUrl = {});
   void stopListener();
   /// Notifications received by the listener (tests and diagnostics).
   std::uint64_t notificationsReceived() const { return received_.load(); }
@@ -56,6 +56,7 @@ class ChangeFeed {
   void listen();
 
   std::string url_;
+  std::string listenUrl_;
   bool postgres_ = false;
   std::uint64_t* slots_ = nullptr;      // kSlots counters, mapped shared (SQLite) or private
   std::vector<std::uint64_t> private_;  // backing store when not mapped

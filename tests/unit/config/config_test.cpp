@@ -34,6 +34,8 @@ TEST_CASE("config defaults fill every key and relative paths resolve against the
   CHECK(c.database_url == "sqlite:" + d.path + "/var/lexos.db");
   CHECK(c.mail_transport == "outbox");
   CHECK(c.plugins_enabled.empty());
+  CHECK(c.session_cache_seconds == 60);
+  CHECK(c.listen_url.empty());
 }
 
 TEST_CASE("environment variables LEXOS_SECTION_KEY override the file") {
@@ -59,6 +61,13 @@ TEST_CASE("a bad value stops loading with one line naming the key, the value and
   CHECK_THAT(e, Catch::Contains("database.url") && Catch::Contains("postgresql://"));
   e = errorOf(base, {{"LEXOS_SERVER_THREADS", "0"}});
   CHECK_THAT(e, Catch::Contains("server.threads") && Catch::Contains("environment LEXOS_SERVER_THREADS"));
+  e = errorOf(base + "[session]\ncache_seconds = -1\n");
+  CHECK_THAT(e, Catch::Contains("session.cache_seconds") && Catch::Contains("'-1'"));
+  e = errorOf(base + "[database]\nlisten_url = postgresql://u@h/db\n");  // with SQLite
+  CHECK_THAT(e, Catch::Contains("database.listen_url") && Catch::Contains("PostgreSQL database.url"));
+  e = errorOf(base + "[database]\nurl = postgresql://u@h/db\nlisten_url = pgbouncer\n");
+  CHECK_THAT(e, Catch::Contains("database.listen_url") && Catch::Contains("'pgbouncer'"));
+  CHECK(errorOf(base + "[database]\nurl = postgresql://u@h/db\nlisten_url = postgresql://u@h2/db\n") == "(accepted)");
   e = errorOf(base + "[plugins]\nenabled = Bad Id\n");
   CHECK_THAT(e, Catch::Contains("plugins.enabled"));
   CHECK(e.find('\n') == std::string::npos);
