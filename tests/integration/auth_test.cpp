@@ -1,6 +1,8 @@
 // Identity: sign-in, sessions, CSRF, throttling, disabling, audit chain, first-start setup.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include "data/connection.h"
 #include "guard/guard.h"
 #include "identity/accounts.h"
@@ -163,6 +165,38 @@ TEST_CASE("the audit log chains every row and lexosctl's verify finds an edited 
   auto v = acc.verifyAudit("alpha");
   CHECK(v.ok);
   CHECK(v.rows >= 4);
+  CHECK(v.head_seq == v.rows);
+  {  // lexosctl prints the head to record
+    const std::string cmd = std::string(LEXOS_BINARY_DIR) + "/bin/lexosctl --config " + t.dir.path +
+                            "/lexos.ini audit verify --firm alpha --head " + std::to_string(v.head_seq) + ":" + v.head_hash;
+    std::string out;
+    if (FILE* p = popen(cmd.c_str(), "r")) {
+      char buf[512];
+      while (fgets(buf, sizeof buf, p)) out += buf;
+      CHECK(pclose(p) == 0);
+    }
+    CHECK_THAT(out, Catch::Contains("chain intact, recorded head present") &&
+                        Catch::Contains("head: " + std::to_string(v.head_seq) + ":" + v.head_hash));
+  }
+  // Cutting the newest row leaves an intact, shorter chain: only a head recorded earlier (as
+  // lexosctl audit verify prints it) tells.
+  const lexos::core::AuditLog::Head head = lexos::core::AuditLog::Head::parse(std::to_string(v.head_seq) + ":" + v.head_hash);
+  {
+    auto raw = t.host->ownerConnection();
+    raw->execute("DELETE FROM lexos_t_audit_log WHERE seq = $1", {head.seq});
+  }
+  v = acc.verifyAudit("alpha");
+  CHECK(v.ok);
+  v = acc.verifyAudit("alpha", &head);
+  CHECK(!v.ok);
+  CHECK_THAT(v.problem, Catch::Contains("row " + std::to_string(head.seq) + " is missing") && Catch::Contains("cut from the end"));
+  // A rewritten head row is found too; a malformed head is refused naming the option.
+  auto wrong = head;
+  wrong.seq = head.seq - 1;
+  v = acc.verifyAudit("alpha", &wrong);
+  CHECK(!v.ok);
+  CHECK_THAT(v.problem, Catch::Contains("recorded head's hash"));
+  CHECK_THROWS_WITH(lexos::core::AuditLog::Head::parse("12:xyz"), Catch::Contains("--head"));
   // An operator with file access edits a row behind the application's back.
   auto raw = t.host->ownerConnection();
   raw->execute("UPDATE lexos_t_audit_log SET actor = 'someone else' WHERE seq = 2", {});

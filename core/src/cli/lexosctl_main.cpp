@@ -35,7 +35,9 @@ const char* kUsage =
     "                                  create a staff user (roles: owner, attorney, paralegal, billing)\n"
     "  user disable|enable --firm S --email E   disable (ends sessions at once) or re-enable a user\n"
     "  demo [--slug S]                 a demo firm (default slug 'demo') with two portal clients, random passwords\n"
-    "  audit verify --firm S           check the firm's hash-chained audit log\n";
+    "  audit verify --firm S [--head SEQ:HASH]\n"
+    "                                  check the firm's hash-chained audit log; prints its head, and with\n"
+    "                                  --head (a head printed earlier) also finds rows cut from the end\n";
 
 struct Args {
   std::vector<std::string> words;
@@ -130,9 +132,13 @@ int run(Args& a, Host& host) {
     return 0;
   }
   if (w.size() == 2 && w[0] == "audit" && w[1] == "verify") {
-    auto v = accounts.verifyAudit(a.get("firm"));
+    AuditLog::Head head;
+    if (a.has("head")) head = AuditLog::Head::parse(a.get("head"));
+    auto v = accounts.verifyAudit(a.get("firm"), a.has("head") ? &head : nullptr);
     if (v.ok) {
-      std::cout << "audit log of " << a.get("firm") << ": " << v.rows << " rows, chain intact\n";
+      std::cout << "audit log of " << a.get("firm") << ": " << v.rows << " rows, chain intact"
+                << (a.has("head") ? ", recorded head present" : "") << "\n"
+                << "head: " << v.head_seq << ":" << v.head_hash << "\n";
       return 0;
     }
     std::cout << "audit log of " << a.get("firm") << ": BROKEN at " << v.problem << "\n";

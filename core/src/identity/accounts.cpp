@@ -148,12 +148,12 @@ std::map<std::string, bool> Accounts::modules(const std::string& firmSlug) {
   return out;
 }
 
-AuditLog::Verdict Accounts::verifyAudit(const std::string& firmSlug) {
+AuditLog::Verdict Accounts::verifyAudit(const std::string& firmSlug, const AuditLog::Head* expected) {
   const auto firm = firmId(firmSlug);
   auto c = host_.pool().acquire();
   c->begin(false);
   c->setScope({firm, 0});
-  auto v = AuditLog::verify(*c);
+  auto v = AuditLog::verify(*c, expected);
   c->commit();
   return v;
 }

@@ -29,7 +29,7 @@ class Accounts {
   void setModule(const std::string& firmSlug, const std::string& module, bool enabled);
   /// Every loaded module (except core) with its state for the firm.
   std::map<std::string, bool> modules(const std::string& firmSlug);
-  AuditLog::Verdict verifyAudit(const std::string& firmSlug);
+  AuditLog::Verdict verifyAudit(const std::string& firmSlug, const AuditLog::Head* expected = nullptr);
 
  private:
   Host& host_;

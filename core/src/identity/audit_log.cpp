@@ -1,5 +1,7 @@
 #include "identity/audit_log.h"
 
+#include <stdexcept>
+
 #include "guard/guard.h"
 
 namespace lexos::core {
@@ -44,7 +46,21 @@ void AuditLog::append(Connection& c, const sdk::Principal& actor, const std::str
   }
 }
 
-AuditLog::Verdict AuditLog::verify(Connection& c) {
+AuditLog::Head AuditLog::Head::parse(const std::string& text) {
+  Head h;
+  const auto colon = text.find(':');
+  const std::string seq = text.substr(0, colon);
+  if (colon == std::string::npos || seq.empty() || seq.size() > 18 ||
+      seq.find_first_not_of("0123456789") != std::string::npos)
+    throw std::invalid_argument("--head: expected SEQ:HASH as audit verify prints it, found '" + text + "'");
+  h.seq = std::stoll(seq);
+  h.hash = text.substr(colon + 1);
+  if (h.seq < 1 || h.hash.size() != 64 || h.hash.find_first_not_of("0123456789abcdef") != std::string::npos)
+    throw std::invalid_argument("--head: expected SEQ:HASH (a row number and 64 hex digits), found '" + text + "'");
+  return h;
+}
+
+AuditLog::Verdict AuditLog::verify(Connection& c, const Head* expected) {
   Verdict v;
   auto rs = c.query(std::string("SELECT ") + kColumns + ", prev_hash, hash FROM audit_log ORDER BY seq", {});
   std::string prev(64, '0');
@@ -72,6 +88,19 @@ AuditLog::Verdict AuditLog::verify(Connection& c) {
     }
     prev = stored;
     ++expectSeq;
+    v.head_seq = seq;
+    v.head_hash = stored;
+    if (expected && seq == expected->seq && stored != expected->hash) {
+      v.ok = false;
+      v.problem = "row " + std::to_string(seq) + " does not have the recorded head's hash (the log was rewritten)";
+      return v;
+    }
+  }
+  if (expected && v.head_seq < expected->seq) {
+    v.ok = false;
+    v.problem = "row " + std::to_string(v.head_seq + 1) + " is missing: the recorded head is row " +
+                std::to_string(expected->seq) + " but the log ends at row " + std::to_string(v.head_seq) +
+                " (rows were cut from the end)";
   }
   return v;
 }

@@ -22,9 +22,20 @@ class AuditLog {
     bool ok = true;
     std::int64_t rows = 0;
     std::string problem;  ///< First broken link: "row 17: hash mismatch (edited)" etc.
+    std::int64_t head_seq = 0;  ///< The last row: keep "seq:hash" somewhere else to anchor it
+    std::string head_hash;
   };
-  /// Recomputes the chain of the scoped firm.
-  static Verdict verify(Connection& c);
+  /// A head recorded earlier ("seq:hash", as verify prints it). The chain alone cannot tell a
+  /// log whose newest rows were cut off from a shorter one; a recorded head can.
+  struct Head {
+    std::int64_t seq = 0;
+    std::string hash;
+    /// Parses "seq:hash"; throws std::invalid_argument naming what is wrong.
+    static Head parse(const std::string& text);
+  };
+  /// Recomputes the chain of the scoped firm; with `expected`, also checks that the row it
+  /// names is still there with that hash.
+  static Verdict verify(Connection& c, const Head* expected = nullptr);
 
   /// The canonical text of a row that the hash covers.
   static std::string canonical(const std::vector<sdk::Value>& row);
