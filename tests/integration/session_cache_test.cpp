@@ -4,11 +4,16 @@
 // PostgreSQL nodes.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "data/change_feed.h"
+#include "data/sqlite_connection.h"
 #include "identity/accounts.h"
 #include "pg_cluster.h"
 #include "test_host.h"
@@ -220,4 +225,92 @@ TEST_CASE("while the PostgreSQL change listener is down the cache does not answe
             return now.rows.size() == 1 && lexos::sdk::asInt(now.rows[0][0]) != old && t.host->guard().cacheLive();
           }) >= 0);
   CHECK(a.get("/api/v1/me").status == 401);
+}
+
+TEST_CASE("the idle clock and password changes do not flush a firm's cached sessions, while role and status changes do") {
+  for (Db db : {Db::SQLite, Db::PostgreSQL}) {
+    INFO(dbName(db));
+    TestHost t(db);
+    const auto firm = t.firm("alpha");
+    const auto user = t.staff("alpha", "a@alpha.test", "owner");
+    auto a = t.client();
+    REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+    auto& feed = lexos::core::ChangeFeed::forDatabase(t.host->config().database_url);
+    auto change = [&](const std::string& statement) {
+      const auto before = feed.generation(firm);
+      auto c = t.host->pool().acquire();
+      c->begin(true);
+      c->setScope({firm, 0});
+      c->execute(statement, {user});
+      c->commit();
+      return feed.generation(firm) != before;
+    };
+    CHECK_FALSE(change("UPDATE sessions SET last_seen_at = '2031-01-01T00:00:00Z' WHERE user_id = $1"));
+    CHECK_FALSE(change("UPDATE users SET password_hash = password_hash WHERE id = $1"));
+    CHECK_FALSE(change("UPDATE users SET role = 'owner' WHERE id = $1"));  // same value
+    CHECK(change("UPDATE users SET role = 'attorney' WHERE id = $1"));
+    CHECK(change("UPDATE users SET status = 'disabled' WHERE id = $1"));
+    CHECK(change("DELETE FROM sessions WHERE user_id = $1"));
+  }
+}
+
+TEST_CASE("SQLite: the shared change file is never followed through a link, and a process that cannot announce a change commits nothing") {
+  TempDir dir;
+  const std::string db = dir.path + "/lexos.db";
+  {
+    std::ofstream(dir.path + "/secret") << "keep me";
+  }
+  REQUIRE(::symlink((dir.path + "/secret").c_str(), (db + "-guard").c_str()) == 0);
+  auto& feed = lexos::core::ChangeFeed::forDatabase("sqlite:" + db);
+  CHECK_FALSE(feed.live());
+  CHECK_FALSE(feed.announces());
+  CHECK_THAT(feed.problem(), Catch::Contains("-guard"));
+  struct stat st {};
+  REQUIRE(::stat((dir.path + "/secret").c_str(), &st) == 0);
+  CHECK(st.st_size == 7);  // untouched
+
+  lexos::core::SqliteConnection c(db, false);
+  c.executeScript("CREATE TABLE t (x INTEGER)");
+  c.begin(true);
+  c.execute("INSERT INTO t (x) VALUES (1)", {});
+  c.noteGuardChange(42);  // as the triggers on sessions, users, firms do
+  CHECK_THROWS_WITH(c.commit(), Catch::Contains("cannot be announced") && Catch::Contains("nothing was changed"));
+  CHECK(c.query("SELECT count(*) FROM t", {}).rows[0][0] == lexos::sdk::Value(std::int64_t{0}));
+}
+
+TEST_CASE("SQLite: a change file replaced under a running process is mapped again and nothing cached before matches") {
+  TempDir dir;
+  const std::string db = dir.path + "/lexos.db";
+  auto& a = lexos::core::ChangeFeed::forDatabase("sqlite:" + db);
+  REQUIRE(a.live());
+  const auto g = a.generation(7);
+  REQUIRE(::unlink((db + "-guard").c_str()) == 0);
+  // Another process (here: another path to the same file) creates a new one and announces.
+  auto& b = lexos::core::ChangeFeed::forDatabase("sqlite:" + dir.path + "/./lexos.db");
+  REQUIRE(&a != &b);
+  REQUIRE(b.live());
+  b.publish({7});
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  CHECK(a.live());  // notices the new file (checked at most every 100 ms) and maps it
+  CHECK(a.generation(7) != g);
+  const auto g2 = a.generation(7);
+  b.publish({7});
+  CHECK(a.generation(7) != g2);  // and from now on shares it with b
+}
+
+TEST_CASE("PostgreSQL: a listener that cannot hear the changes' path never turns the cache on") {
+  // Notifications are per database: listening on another database of the same server is like
+  // LISTEN through PgBouncer in transaction mode, it answers but never hears anything.
+  auto url = pgCluster().runtime;
+  const auto slash = url.rfind('/');
+  TempDir dir;
+  TestHost t(Db::PostgreSQL, "probe", "[database]\nlisten_url = " + url.substr(0, slash) + "/postgres\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK_FALSE(t.host->guard().cacheLive());
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto a = t.client();
+  REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  for (int i = 0; i < 3; ++i) REQUIRE(a.get("/api/v1/me").status == 200);
+  CHECK(hits(t) == 0);
 }

@@ -73,7 +73,7 @@ class CoreModule : public sdk::Plugin {
     r.addMigration({1, "ids and tenant functions", "", schema::kV1Sqlite, schema::kV1Postgres});
     r.addMigration({2, "firms, users, sessions, audit log", schema::kV2, "", ""});
     r.addMigration({3, "portal invitations", schema::kV3, "", ""});
-    r.addMigration({4, "guard change triggers", "", schema::kV4Sqlite, schema::kV4Postgres});
+    r.addMigration({4, "guard change triggers", "", schema::guardTriggers(false), schema::guardTriggers(true)});
     r.addTable({"invitations", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,

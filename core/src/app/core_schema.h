@@ -1,6 +1,9 @@
 #pragma once
 // SQL of the core module's migrations.
 
+#include <string>
+#include <vector>
+
 namespace lexos::core::schema {
 
 inline constexpr const char* kV1Sqlite = R"SQL(
@@ -103,51 +106,64 @@ CREATE TABLE invitations (
 
 // The guard caches sessions with their user and firm (data/change_feed.h): any change to those
 // rows that the cache could be answering from is announced, row by row, by these triggers.
-// last_seen_at (the idle clock) and password_hash are not cached and announce nothing.
-inline constexpr const char* kV4Sqlite = R"SQL(
-CREATE TRIGGER lexos_guard_sessions_d AFTER DELETE ON sessions
-  BEGIN SELECT lexos_guard_changed(OLD.firm_id); END;
-CREATE TRIGGER lexos_guard_sessions_u AFTER UPDATE OF firm_id, token_hash, user_id, csrf_token, expires_at ON sessions
-  BEGIN SELECT lexos_guard_changed(OLD.firm_id); END;
-CREATE TRIGGER lexos_guard_users_d AFTER DELETE ON users
-  BEGIN SELECT lexos_guard_changed(OLD.firm_id); END;
-CREATE TRIGGER lexos_guard_users_u AFTER UPDATE OF firm_id, id, email, display_name, kind, role, client_id, status ON users
-  BEGIN SELECT lexos_guard_changed(OLD.firm_id); END;
-CREATE TRIGGER lexos_guard_firms_d AFTER DELETE ON firms
-  BEGIN SELECT lexos_guard_changed(OLD.id); END;
-CREATE TRIGGER lexos_guard_firms_u AFTER UPDATE ON firms
-  BEGIN SELECT lexos_guard_changed(OLD.id); END;
-)SQL";
-
-// PostgreSQL: the same, and NOTIFY lexos_guard '<firm id>' so every lexosd node hears of it at
-// COMMIT; lexos.guard_changed lists the firms for the committing connection's own node.
-inline constexpr const char* kV4Postgres = R"SQL(
-CREATE FUNCTION lexos_guard_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  f text;
-  seen text := coalesce(current_setting('lexos.guard_changed', true), '');
-BEGIN
-  IF TG_OP = 'TRUNCATE' THEN
-    f := '0';
-  ELSIF TG_TABLE_NAME = 'firms' THEN
-    f := OLD.id::text;
-  ELSE
-    f := OLD.firm_id::text;
-  END IF;
-  IF position(' ' || f || ' ' IN ' ' || seen) = 0 THEN
-    PERFORM pg_notify('lexos_guard', f);
-    PERFORM set_config('lexos.guard_changed', seen || f || ' ', true);
-  END IF;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER lexos_guard AFTER DELETE OR UPDATE OF firm_id, token_hash, user_id, csrf_token, expires_at
-  ON sessions FOR EACH ROW EXECUTE FUNCTION lexos_guard_changed();
-CREATE TRIGGER lexos_guard AFTER DELETE OR UPDATE OF firm_id, id, email, display_name, kind, role, client_id, status
-  ON users FOR EACH ROW EXECUTE FUNCTION lexos_guard_changed();
-CREATE TRIGGER lexos_guard AFTER DELETE OR UPDATE ON firms FOR EACH ROW EXECUTE FUNCTION lexos_guard_changed();
-CREATE TRIGGER lexos_guard_truncate AFTER TRUNCATE ON sessions FOR EACH STATEMENT EXECUTE FUNCTION lexos_guard_changed();
-CREATE TRIGGER lexos_guard_truncate AFTER TRUNCATE ON users FOR EACH STATEMENT EXECUTE FUNCTION lexos_guard_changed();
-CREATE TRIGGER lexos_guard_truncate AFTER TRUNCATE ON firms FOR EACH STATEMENT EXECUTE FUNCTION lexos_guard_changed();
-)SQL";
+// Only real changes of cached columns count (the SQLite views' INSTEAD OF UPDATE writes every
+// column): the idle clock (last_seen_at) and password_hash announce nothing. On PostgreSQL the
+// triggers also NOTIFY lexos_guard '<firm id>', so every lexosd node hears of it at COMMIT, and
+// lexos.guard_changed lists the firms for the committing connection's own node.
+inline std::string guardTriggers(bool postgres) {
+  struct Table {
+    const char* name;
+    const char* firm;  // the firm id column of OLD
+    std::vector<const char*> cached;
+  };
+  const std::vector<Table> tables = {
+      {"sessions", "firm_id", {"firm_id", "token_hash", "user_id", "csrf_token", "expires_at"}},
+      {"users", "firm_id", {"firm_id", "id", "email", "display_name", "kind", "role", "client_id", "status"}},
+      {"firms", "id", {"id", "slug", "name"}},
+  };
+  auto changed = [&](const Table& t) {
+    std::string w;
+    for (const char* c : t.cached)
+      w += std::string(w.empty() ? "" : " OR ") + "OLD." + c + (postgres ? " IS DISTINCT FROM NEW." : " IS NOT NEW.") + c;
+    return w;
+  };
+  std::string sql;
+  if (postgres) {
+    sql +=
+        "CREATE FUNCTION lexos_guard_changed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "DECLARE\n"
+        "  f text;\n"
+        "  seen text := coalesce(current_setting('lexos.guard_changed', true), '');\n"
+        "BEGIN\n"
+        "  IF TG_OP = 'TRUNCATE' THEN\n"
+        "    f := '0';\n"
+        "  ELSIF TG_TABLE_NAME = 'firms' THEN\n"
+        "    f := OLD.id::text;\n"
+        "  ELSE\n"
+        "    f := OLD.firm_id::text;\n"
+        "  END IF;\n"
+        "  IF position(' ' || f || ' ' IN ' ' || seen) = 0 THEN\n"
+        "    PERFORM pg_notify('lexos_guard', f);\n"
+        "    PERFORM set_config('lexos.guard_changed', seen || f || ' ', true);\n"
+        "  END IF;\n"
+        "  RETURN NULL;\n"
+        "END $$;\n";
+    for (const auto& t : tables) {
+      const std::string n = t.name;
+      sql += "CREATE TRIGGER lexos_guard_d AFTER DELETE ON " + n + " FOR EACH ROW EXECUTE FUNCTION lexos_guard_changed();\n";
+      sql += "CREATE TRIGGER lexos_guard_u AFTER UPDATE ON " + n + " FOR EACH ROW WHEN (" + changed(t) +
+             ") EXECUTE FUNCTION lexos_guard_changed();\n";
+      sql += "CREATE TRIGGER lexos_guard_t AFTER TRUNCATE ON " + n + " FOR EACH STATEMENT EXECUTE FUNCTION lexos_guard_changed();\n";
+    }
+  } else {
+    for (const auto& t : tables) {
+      const std::string n = t.name;
+      const std::string call = std::string(" BEGIN SELECT lexos_guard_changed(OLD.") + t.firm + "); END;\n";
+      sql += "CREATE TRIGGER lexos_guard_" + n + "_d AFTER DELETE ON " + n + call;
+      sql += "CREATE TRIGGER lexos_guard_" + n + "_u AFTER UPDATE ON " + n + " WHEN " + changed(t) + call;
+    }
+  }
+  return sql;
+}
 
 }  // namespace lexos::core::schema

@@ -99,7 +99,12 @@ std::vector<std::string> Host::prepareDatabase(bool allowMigrate) {
 
 void Host::startServer() {
   // PostgreSQL: the session cache answers once this node listens for other nodes' changes.
-  if (guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).startListener(config_.listen_url);
+  if (guard_->cacheEnabled()) {
+    auto& feed = ChangeFeed::forDatabase(config_.database_url);
+    feed.startListener(config_.listen_url);
+    if (config_.database_url.rfind("sqlite:", 0) == 0 && !feed.live())
+      Poco::Logger::get("lexosd").warning("session cache off: " + feed.problem());
+  }
   server_ = std::make_unique<HttpServer>(services_);
   server_->start();
   services_.ready = true;

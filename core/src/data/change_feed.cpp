@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 
 namespace lexos::core {
@@ -27,41 +28,104 @@ ChangeFeed& ChangeFeed::forDatabase(const std::string& url) {
 
 ChangeFeed::ChangeFeed(std::string url) : url_(std::move(url)) {
   postgres_ = url_.rfind("sqlite:", 0) != 0;
-  if (!postgres_) {
-    // The counters live in a file beside the database, mapped shared: every process working on
-    // this SQLite file (lexosd, lexosctl) sees the others' changes. Same owner and mode as the
-    // database, like SQLite's own -wal and -shm files.
-    const std::string db = url_.substr(7);
-    const std::string path = db + "-guard";
-    struct stat st {};
-    const bool haveDb = ::stat(db.c_str(), &st) == 0;
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, haveDb ? (st.st_mode & 0666) : 0600);
-    if (fd >= 0) {
-      if (haveDb && ::geteuid() == 0) (void)!::fchown(fd, st.st_uid, st.st_gid);
-      struct stat fs {};
-      const off_t size = static_cast<off_t>(kSlots * sizeof(std::uint64_t));
-      if (::fstat(fd, &fs) == 0 && (fs.st_size >= size || ::ftruncate(fd, size) == 0)) {
-        void* p = ::mmap(nullptr, static_cast<std::size_t>(size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        if (p != MAP_FAILED) {
-          map_ = p;
-          slots_ = static_cast<std::uint64_t*>(p);
-        }
-      }
-      ::close(fd);
-    }
-  }
-  if (!slots_) {
-    private_.assign(kSlots, 0);
-    slots_ = private_.data();
-  }
-  // SQLite: live as soon as the shared counters are mapped. PostgreSQL: once listening.
-  live_ = !postgres_ && map_ != nullptr;
+  private_.assign(kSlots, 0);
+  slots_ = private_.data();
+  // SQLite: live as soon as the shared counters are mapped. PostgreSQL: once the listener has
+  // heard its first ping.
+  if (!postgres_) live_ = mapShared();
 }
 
 ChangeFeed::~ChangeFeed() {
   listeners_ = 0;
   stopListener();
-  if (map_) ::munmap(map_, kSlots * sizeof(std::uint64_t));
+}
+
+bool ChangeFeed::mapShared() {
+  // The counters live in a file beside the database, mapped shared: every process working on
+  // this SQLite file (lexosd, lexosctl) sees the others' changes. A new file gets the
+  // database's mode and (when created by root, like SQLite's own -wal and -shm files) owner.
+  // Never through a symbolic link, never anything but a regular file.
+  const std::string db = url_.substr(7);
+  const std::string path = db + "-guard";
+  const std::size_t size = kSlots * sizeof(std::uint64_t);
+  struct stat dbst {};
+  const bool haveDb = ::stat(db.c_str(), &dbst) == 0;
+  bool created = true;
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST) {
+    created = false;
+    fd = ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  }
+  if (fd < 0) {
+    problem_ = path + ": " + std::strerror(errno);
+    return false;
+  }
+  struct stat fs {};
+  if (::fstat(fd, &fs) != 0 || !S_ISREG(fs.st_mode)) {
+    problem_ = path + ": not a regular file";
+    ::close(fd);
+    return false;
+  }
+  if (created && haveDb) {
+    (void)!::fchmod(fd, dbst.st_mode & 0666);
+    if (::geteuid() == 0) (void)!::fchown(fd, dbst.st_uid, dbst.st_gid);
+  }
+  if (fs.st_size < static_cast<off_t>(size)) {
+    // Allocated, not sparse: a full disk must fail here, not as SIGBUS on a later write.
+    if (int e = ::posix_fallocate(fd, 0, static_cast<off_t>(size))) {
+      problem_ = path + ": " + std::strerror(e);
+      ::close(fd);
+      return false;
+    }
+  }
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  const int err = errno;
+  ::close(fd);
+  if (p == MAP_FAILED) {
+    problem_ = path + ": " + std::strerror(err);
+    return false;
+  }
+  // A mapping replaced here stays mapped (a reader may still hold it): 32 KiB, only when the
+  // file was replaced under a running process.
+  map_ = p;
+  dev_ = static_cast<std::uint64_t>(fs.st_dev);
+  ino_ = static_cast<std::uint64_t>(fs.st_ino);
+  slots_.store(static_cast<std::uint64_t*>(p), std::memory_order_release);
+  problem_.clear();
+  return true;
+}
+
+void ChangeFeed::checkFile() const {
+  // At most every 100 ms: is the mapped file still the one on disk? If someone deleted or
+  // replaced it, other processes now announce into the new one: map that one, and let no
+  // generation read before match again.
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (now - checkedAt_.load(std::memory_order_relaxed) < 100) return;
+  std::unique_lock<std::mutex> lock(fileMu_, std::try_to_lock);
+  if (!lock.owns_lock()) return;
+  checkedAt_ = now;
+  struct stat st {};
+  const std::string path = url_.substr(7) + "-guard";
+  const bool same = map_ && ::lstat(path.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_dev) == dev_ &&
+                    static_cast<std::uint64_t>(st.st_ino) == ino_;
+  if (same) return;
+  auto* self = const_cast<ChangeFeed*>(this);
+  self->live_ = false;
+  if (self->mapShared()) {
+    ++self->epoch_;
+    self->live_ = true;
+  }
+}
+
+bool ChangeFeed::live() const {
+  if (!postgres_) checkFile();
+  return live_.load(std::memory_order_acquire);
+}
+
+std::string ChangeFeed::problem() const {
+  std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(fileMu_));
+  return problem_;
 }
 
 std::size_t ChangeFeed::slotOf(std::int64_t firm) const {
@@ -71,7 +135,8 @@ std::size_t ChangeFeed::slotOf(std::int64_t firm) const {
 }
 
 std::uint64_t ChangeFeed::generation(std::int64_t firm) const {
-  return __atomic_load_n(slot(0), __ATOMIC_ACQUIRE) + __atomic_load_n(slot(slotOf(firm)), __ATOMIC_ACQUIRE);
+  return (epoch_.load(std::memory_order_acquire) << 48) + __atomic_load_n(slot(0), __ATOMIC_ACQUIRE) +
+         __atomic_load_n(slot(slotOf(firm)), __ATOMIC_ACQUIRE);
 }
 
 void ChangeFeed::publish(const std::vector<std::int64_t>& firms) {
@@ -99,59 +164,85 @@ void ChangeFeed::stopListener() {
   if (postgres_) live_ = false;
 }
 
+namespace {
+
+// A libpq connection that never blocks the listener for long: connect_timeout bounds the
+// connection, and every query after it is sent without waiting.
+PGconn* connectQuickly(const std::string& url, const char* name) {
+  const char* keys[] = {"dbname", "application_name", "connect_timeout", nullptr};
+  const char* values[] = {url.c_str(), name, "3", nullptr};
+  PGconn* c = PQconnectdbParams(keys, values, 1);
+  if (c && PQstatus(c) == CONNECTION_OK) PQsetnonblocking(c, 1);
+  return c;
+}
+
+std::string oneLine(const char* msg) {
+  std::string m = msg ? msg : "";
+  for (auto& ch : m)
+    if (ch == '\n') ch = ' ';
+  while (!m.empty() && m.back() == ' ') m.pop_back();
+  return m;
+}
+
+}  // namespace
+
 void ChangeFeed::listen() {
   auto& log = Poco::Logger::get("lexosd");
   using Clock = std::chrono::steady_clock;
-  // The listener proves the path a change takes, end to end, before the cache may answer and
-  // then every 2 s: it NOTIFYs a ping of its own and must hear it back within 3 s. A connection
-  // that died without a word (a cable, a firewall) or that cannot deliver notifications
-  // (PgBouncer in transaction mode: use database.listen_url) thus turns the cache off.
+  using std::chrono::milliseconds;
+  // Two connections: one LISTENs (database.listen_url), the other sends pings the way every
+  // change travels (database.url). The cache may answer only while the listener hears each
+  // ping within 750 ms: a connection that died without a word (a cable, a firewall), a stalled
+  // server process, or a path that cannot deliver notifications (PgBouncer in transaction mode)
+  // turns it off within about a second.
   static std::atomic<std::uint64_t> nonces{0};
   const std::string me = "ping " + std::to_string(::getpid()) + "." +
                          std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ".";
-  bool warned = false;
+  std::string warned;
+  auto warn = [&](const std::string& why) {
+    if (warned != why) log.warning("session cache off: " + why);
+    warned = why;
+  };
   auto pause = [&] {
-    for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(milliseconds(100));
   };
   while (!stop_) {
-    // Named, so that an administrator sees it in pg_stat_activity for what it is.
-    const char* keys[] = {"dbname", "application_name", nullptr};
-    const char* values[] = {listenUrl_.c_str(), "lexosd change listener", nullptr};
-    PGconn* c = PQconnectdbParams(keys, values, 1);
-    PGresult* r = c && PQstatus(c) == CONNECTION_OK ? PQexec(c, "LISTEN lexos_guard") : nullptr;
-    const bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (r) PQclear(r);
-    if (!ok) {
-      if (!warned) log.warning("session cache off: cannot LISTEN for changes: %s", std::string(c ? PQerrorMessage(c) : "out of memory"));
-      warned = true;
-      PQfinish(c);
+    PGconn* lc = connectQuickly(listenUrl_, "lexosd change listener");
+    PGconn* pc = lc && PQstatus(lc) == CONNECTION_OK ? connectQuickly(url_, "lexosd change listener (ping)") : nullptr;
+    std::string failure;
+    if (!lc || PQstatus(lc) != CONNECTION_OK) failure = "cannot connect to listen for changes: " + oneLine(lc ? PQerrorMessage(lc) : "out of memory");
+    else if (!pc || PQstatus(pc) != CONNECTION_OK) failure = "cannot connect to send pings: " + oneLine(pc ? PQerrorMessage(pc) : "out of memory");
+    else if (PQsendQuery(lc, "LISTEN lexos_guard") != 1) failure = "cannot LISTEN: " + oneLine(PQerrorMessage(lc));
+    if (!failure.empty()) {
+      warn(failure);
+      PQfinish(pc);
+      PQfinish(lc);
       pause();
       continue;
     }
-    PQsetnonblocking(c, 1);
-    bool dead = false;
+    bool dead = false, listening = false;
+    const auto connected = Clock::now();
     std::string waitingFor;  // the ping sent and not yet heard back
-    Clock::time_point sent, lastPong;
-    auto ping = [&] {
-      waitingFor = me + std::to_string(++nonces);
-      const std::string sql = "SELECT pg_notify('lexos_guard', '" + waitingFor + "')";
-      if (PQsendQuery(c, sql.c_str()) != 1) dead = true;
-      sent = Clock::now();
-    };
-    ping();
+    Clock::time_point sent, lastPong = Clock::now() - milliseconds(1000);
     while (!stop_ && !dead) {
-      PQflush(c);
-      pollfd p{PQsocket(c), POLLIN, 0};
-      const int n = ::poll(&p, 1, 250);
-      if (n < 0 && errno != EINTR) dead = true;
-      if (n > 0 && !PQconsumeInput(c)) dead = true;
-      while (!dead && !PQisBusy(c)) {  // results of our pings
-        PGresult* res = PQgetResult(c);
-        if (!res) break;
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) dead = true;
-        PQclear(res);
+      PQflush(lc);
+      PQflush(pc);
+      pollfd p[2] = {{PQsocket(lc), POLLIN, 0}, {PQsocket(pc), POLLIN, 0}};
+      const int n = ::poll(p, 2, 50);
+      if (n < 0 && errno != EINTR) { failure = "poll failed"; dead = true; }
+      for (PGconn* c : {lc, pc}) {
+        if (dead) break;
+        if (!PQconsumeInput(c)) { failure = "lost its connection: " + oneLine(PQerrorMessage(c)); dead = true; break; }
+        while (!PQisBusy(c)) {  // results of LISTEN and of the pings
+          PGresult* res = PQgetResult(c);
+          if (!res) break;
+          const auto st = PQresultStatus(res);
+          if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) { failure = oneLine(PQresultErrorMessage(res)); dead = true; }
+          if (c == lc && st == PGRES_COMMAND_OK) listening = true;  // LISTEN done: pings may start
+          PQclear(res);
+        }
       }
-      while (PGnotify* note = PQnotifies(c)) {
+      while (PGnotify* note = PQnotifies(lc)) {
         const std::string payload = note->extra;
         PQfreemem(note);
         if (payload.rfind("ping ", 0) == 0) {  // heartbeats: ours, or another node's
@@ -162,8 +253,8 @@ void ChangeFeed::listen() {
               // Whatever changed while nobody listened is unknown: all cached before is stale.
               publish({0});
               live_ = true;
-              if (warned) log.information("session cache on: listening for changes again");
-              warned = false;
+              if (!warned.empty()) log.information("session cache on: the change listener hears its pings again");
+              warned.clear();
             }
           }
           continue;
@@ -172,20 +263,30 @@ void ChangeFeed::listen() {
         ++received_;
       }
       const auto now = Clock::now();
-      if (!waitingFor.empty() && now - sent > std::chrono::seconds(3)) {
-        if (!warned) log.warning("session cache off: the change listener did not hear its own notification within 3 s");
-        warned = true;
+      if (!waitingFor.empty() && now - sent > milliseconds(750)) {
+        failure = "the change listener did not hear its own ping within 750 ms (a stalled connection, or "
+                  "database.listen_url going through PgBouncer in transaction mode)";
         dead = true;
       }
-      if (waitingFor.empty() && now - lastPong > std::chrono::seconds(2)) ping();
-      if (PQstatus(c) != CONNECTION_OK) dead = true;
+      if (!listening && now - connected > milliseconds(3000)) {
+        failure = "LISTEN got no answer within 3 s";
+        dead = true;
+      }
+      if (!dead && listening && waitingFor.empty() && now - lastPong >= milliseconds(250)) {
+        waitingFor = me + std::to_string(++nonces);
+        const std::string sql = "SELECT pg_notify('lexos_guard', '" + waitingFor + "')";
+        if (PQsendQuery(pc, sql.c_str()) != 1) { failure = "cannot send a ping: " + oneLine(PQerrorMessage(pc)); dead = true; }
+        sent = now;
+      }
+      if (PQstatus(lc) != CONNECTION_OK || PQstatus(pc) != CONNECTION_OK) dead = true;
     }
+    // Off first: from here on the cache does not answer, then all it holds is stale.
     live_ = false;
     publish({0});
-    PQfinish(c);
+    PQfinish(pc);
+    PQfinish(lc);
     if (dead && !stop_) {
-      if (!warned) log.warning("session cache off: lost the change listener's connection; reconnecting");
-      warned = true;
+      warn(failure.empty() ? "lost the change listener's connection; reconnecting" : failure + "; reconnecting");
       pause();
     }
   }

@@ -6,12 +6,15 @@
 //
 // How a change reaches every reader:
 // - SQLite: triggers on those tables call lexos_guard_changed(firm) (registered on every
-//   connection); the connection publishes after COMMIT into a small file mapped shared beside
-//   the database (`<file>-guard`), so lexosctl's changes reach lexosd's cache too.
+//   connection); the connection publishes at COMMIT into a small file mapped shared beside the
+//   database (`<file>-guard`), so lexosctl's changes reach lexosd's cache too. A process that
+//   cannot map that file refuses to commit such a change (it could not announce it), and a
+//   lexosd that cannot map it does not cache.
 // - PostgreSQL: the triggers also NOTIFY lexos_guard with the firm id; each lexosd listens on
-//   its own connection (startListener) and bumps its counters when a notification arrives.
-//   Changes made on this node are published right after their COMMIT, without waiting.
-//   While the listener is not connected the feed is not live and nothing may be cached.
+//   a connection of its own (startListener) and bumps its counters when a notification arrives.
+//   Changes made on this node are published right after their COMMIT, without waiting. The
+//   listener proves the path every 250 ms (a ping NOTIFYed through database.url must come back
+//   within 750 ms); while it is not proven the feed is not live and nothing may be cached.
 
 #include <atomic>
 #include <cstdint>
@@ -39,28 +42,42 @@ class ChangeFeed {
   /// Publishes committed changes of these firms (0: all firms).
   void publish(const std::vector<std::int64_t>& firms);
   /// True when a change made anywhere is known to reach generation() (SQLite: the shared file
-  /// is mapped; PostgreSQL: the listener is connected). A cache must not answer otherwise.
-  bool live() const { return live_.load(std::memory_order_acquire); }
+  /// is mapped and still the one on disk; PostgreSQL: the listener has heard its last ping).
+  /// A cache must not answer otherwise.
+  bool live() const;
+  /// SQLite: whether this process's changes reach other processes (the shared file is mapped).
+  /// Always true on PostgreSQL (NOTIFY travels with the transaction).
+  bool announces() const { return postgres_ || map_ != nullptr; }
+  /// Why the feed is not live or does not announce (for the log); empty when it is fine.
+  std::string problem() const;
 
-  /// PostgreSQL: LISTEN on a connection of its own (reconnecting as needed). Counted: each
-  /// startListener() needs its stopListener(); the last one stops the thread.
+  /// PostgreSQL: LISTEN on a connection of its own (`listenUrl`, default the feed's URL),
+  /// reconnecting as needed. Counted: each startListener() needs its stopListener(); the last
+  /// one stops the thread.
   void startListener(const std::string& listenUrl = {});
   void stopListener();
-  /// Notifications received by the listener (tests and diagnostics).
+  /// Notifications of changes received by the listener (tests and diagnostics).
   std::uint64_t notificationsReceived() const { return received_.load(); }
 
  private:
   explicit ChangeFeed(std::string url);
-  std::uint64_t* slot(std::size_t i) const { return slots_ + i; }
+  std::uint64_t* slot(std::size_t i) const { return slots_.load(std::memory_order_acquire) + i; }
   std::size_t slotOf(std::int64_t firm) const;
+  bool mapShared();           // SQLite: (re)map <db>-guard; false with problem_ set
+  void checkFile() const;     // SQLite: remap when the file on disk was replaced
   void listen();
 
   std::string url_;
   std::string listenUrl_;
   bool postgres_ = false;
-  std::uint64_t* slots_ = nullptr;      // kSlots counters, mapped shared (SQLite) or private
-  std::vector<std::uint64_t> private_;  // backing store when not mapped
+  std::atomic<std::uint64_t*> slots_{nullptr};  // kSlots counters, mapped shared (SQLite) or private
+  std::vector<std::uint64_t> private_;          // backing store when not mapped
   void* map_ = nullptr;
+  std::uint64_t dev_ = 0, ino_ = 0;             // the mapped file
+  std::atomic<std::uint64_t> epoch_{0};         // bumped on remap: older generations never match
+  mutable std::atomic<std::int64_t> checkedAt_{0};
+  mutable std::mutex fileMu_;
+  std::string problem_;
   std::atomic<bool> live_{false};
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> received_{0};

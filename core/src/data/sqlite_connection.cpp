@@ -229,6 +229,14 @@ void SqliteConnection::begin(bool write) {
 }
 
 void SqliteConnection::commit() {
+  if (!guardChanges_.empty() && !feed_->announces()) {
+    // The change would end or alter sessions that running lexosd processes may hold in their
+    // cache, and this process cannot tell them: commit nothing rather than leave them stale.
+    rollback();
+    throw dbError(sdk::DbError::Kind::Other,
+                  "this change to sessions, users or firms cannot be announced to running lexosd processes (" +
+                      feed_->problem() + "); nothing was changed. Run as the owner of the database file.");
+  }
   inTx_ = false;
   hostExec("COMMIT");
   scope_ = {};

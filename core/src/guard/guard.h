@@ -93,7 +93,7 @@ class Guard {
     std::unordered_map<std::string, Cached> entries;
   };
   static constexpr std::size_t kShards = 16;
-  static constexpr std::size_t kMaxPerShard = 8192;
+  static constexpr std::size_t kMaxPerShard = 4096;  // 65,536 sessions in all
   Shard& shardOf(const std::string& hash) const;
   ChangeFeed* feed_ = nullptr;
   mutable std::array<Shard, kShards> shards_;
