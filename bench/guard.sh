@@ -8,6 +8,7 @@
 #   bench/guard.sh                   SQLite (the embedded default)
 #   BACKEND=postgresql bench/guard.sh  a throwaway PostgreSQL cluster (tests/support/pg-cluster.sh)
 #   DURATION=10 bench/guard.sh       seconds per wrk run (default 10)
+#   ROUNDS=3 bench/guard.sh          healthz/me pairs per mode (default 3; the median ratio counts)
 #
 # Needs a build (scripts/build.sh --bench). Prints req/s and latency for both and the ratio.
 set -euo pipefail
@@ -62,22 +63,38 @@ cookie="$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
 [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "http://127.0.0.1:$port/api/v1/me")" == 200 ]] ||
   die "GET /api/v1/me with the session did not answer 200"
 
-run() {  # name url [header]
-  echo "## $1"
-  wrk -t2 -c"${CONNECTIONS:-64}" -d"${DURATION}s" --latency ${3:+-H "$3"} "$2" | tee "$tmp/$1.txt"
-  grep -q 'Non-2xx' "$tmp/$1.txt" && die "some $1 answers were not 2xx"
-  awk '/^Requests\/sec:/ { print $2 }' "$tmp/$1.txt" >"$tmp/$1.rps"
+rps() {  # url [header]: requests per second of one wrk run
+  wrk -t2 -c"${CONNECTIONS:-64}" -d"${DURATION}s" --latency ${2:+-H "$2"} "$1" >"$tmp/wrk.txt"
+  grep -q 'Non-2xx' "$tmp/wrk.txt" && { cat "$tmp/wrk.txt" >&2; die "some answers from $1 were not 2xx"; }
+  awk '/^Requests\/sec:/ { print $2 }' "$tmp/wrk.txt"
 }
-echo "# backend: $BACKEND; $(nproc) cores; wrk -t2 -c${CONNECTIONS:-64} -d${DURATION}s on the same machine"
-run healthz "http://127.0.0.1:$port/healthz"
-run me-cached "http://127.0.0.1:$port/api/v1/me" "Cookie: $cookie"
+# This machine's speed drifts from run to run (a shared VM): healthz and me alternate, ROUNDS
+# pairs per mode, and each pair gives a ratio; the median ratio is the result.
+pairs() {  # mode
+  for r in $(seq "$ROUNDS"); do
+    h="$(rps "http://127.0.0.1:$port/healthz")"
+    m="$(rps "http://127.0.0.1:$port/api/v1/me" "Cookie: $cookie")"
+    echo "$1 round $r: healthz $h req/s, me $m req/s, ratio $(awk -v m="$m" -v h="$h" 'BEGIN { printf "%.2f", m / h }')" >&2
+    echo "$h $m" >>"$tmp/$1.pairs"
+  done
+}
+median() {  # file of "h m" lines -> "median-ratio median-h median-m" (plain awk + sort)
+  local n i
+  n="$(wc -l <"$1")"
+  i=$(((n + 1) / 2))
+  printf '%s %s %s\n' \
+    "$(awk '{ printf "%.4f\n", $2 / $1 }' "$1" | sort -n | awk -v i="$i" 'NR == i { printf "%.2f", $1 }')" \
+    "$(awk '{ print $1 }' "$1" | sort -n | awk -v i="$i" 'NR == i { printf "%.0f", $1 }')" \
+    "$(awk '{ print $2 }' "$1" | sort -n | awk -v i="$i" 'NR == i { printf "%.0f", $1 }')"
+}
+ROUNDS="${ROUNDS:-3}"
+echo "# backend: $BACKEND; $(nproc) cores; wrk -t2 -c${CONNECTIONS:-64} -d${DURATION}s on the same machine; $ROUNDS rounds"
+pairs me-cached
 stop
 start 0
-run me-uncached "http://127.0.0.1:$port/api/v1/me" "Cookie: $cookie"
-h="$(cat "$tmp/healthz.rps")"
+pairs me-uncached
 echo
-for m in me-cached me-uncached; do
-  awk -v name="$m" -v m="$(cat "$tmp/$m.rps")" -v h="$h" \
-    'BEGIN { printf "%-12s %10.0f req/s   %s/healthz: %.2f\n", name ":", m, name, m / h }'
+for mode in me-cached me-uncached; do
+  read -r ratio h m < <(median "$tmp/$mode.pairs")
+  printf '%-12s me %6s req/s vs healthz %6s req/s (medians)   me/healthz: %s\n' "$mode:" "$m" "$h" "$ratio"
 done
-printf '%-12s %10.0f req/s\n' "healthz:" "$h"

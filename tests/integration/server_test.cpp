@@ -23,6 +23,7 @@ TEST_CASE("healthz answers alive and readyz answers ready with the database and 
   CHECK(r.status == 200);
   CHECK(jsonField(r.body, "database") == "ok");
   CHECK(jsonField(r.body, "plugins") == "2");
+  CHECK(jsonField(r.body, "session_cache") == "on");
 }
 
 TEST_CASE("unknown paths answer 404 and wrong methods 405 with Allow, as JSON errors") {

@@ -118,6 +118,7 @@ TEST_CASE("with session.cache_seconds = 0 every session check reads the database
   for (int i = 0; i < 3; ++i) REQUIRE(a.get("/api/v1/me").status == 200);
   CHECK(hits(t) == 0);
   CHECK(misses(t) == 3);
+  CHECK_THAT(a.get("/readyz").body, Catch::Contains("\"session_cache\":\"disabled\""));
 }
 
 TEST_CASE("lexosctl disabling a user reaches a running lexosd's session cache on SQLite at once") {
@@ -313,4 +314,5 @@ TEST_CASE("PostgreSQL: a listener that cannot hear the changes' path never turns
   REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
   for (int i = 0; i < 3; ++i) REQUIRE(a.get("/api/v1/me").status == 200);
   CHECK(hits(t) == 0);
+  CHECK_THAT(a.get("/readyz").body, Catch::Contains("\"session_cache\":\"off\""));
 }

@@ -220,7 +220,7 @@ void ChangeFeed::listen() {
       pause();
       continue;
     }
-    bool dead = false, listening = false;
+    bool dead = false, listening = false, heardOnce = false;
     const auto connected = Clock::now();
     std::string waitingFor;  // the ping sent and not yet heard back
     Clock::time_point sent, lastPong = Clock::now() - milliseconds(1000);
@@ -250,8 +250,11 @@ void ChangeFeed::listen() {
             waitingFor.clear();
             lastPong = Clock::now();
             if (!live_) {
-              // Whatever changed while nobody listened is unknown: all cached before is stale.
-              publish({0});
+              // On this connection's first ping, what changed while nobody listened is unknown:
+              // all cached before is stale. After a late ping it is not: notifications arrive
+              // in commit order, so every change before the ping has been heard by now.
+              if (!heardOnce) publish({0});
+              heardOnce = true;
               live_ = true;
               if (!warned.empty()) log.information("session cache on: the change listener hears its pings again");
               warned.clear();
@@ -263,8 +266,14 @@ void ChangeFeed::listen() {
         ++received_;
       }
       const auto now = Clock::now();
-      if (!waitingFor.empty() && now - sent > milliseconds(750)) {
-        failure = "the change listener did not hear its own ping within 750 ms (a stalled connection, or "
+      // A ping late by 750 ms turns the cache off until it arrives (a busy machine); one late by
+      // 5 s gives up on the connections and starts again (a stalled or broken path).
+      if (!waitingFor.empty() && now - sent > milliseconds(750) && live_) {
+        live_ = false;
+        ++late_;
+      }
+      if (!waitingFor.empty() && now - sent > milliseconds(5000)) {
+        failure = "the change listener did not hear its own ping within 5 s (a stalled connection, or "
                   "database.listen_url going through PgBouncer in transaction mode)";
         dead = true;
       }

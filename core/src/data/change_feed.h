@@ -15,6 +15,7 @@
 //   Changes made on this node are published right after their COMMIT, without waiting. The
 //   listener proves the path every 250 ms (a ping NOTIFYed through database.url must come back
 //   within 750 ms); while it is not proven the feed is not live and nothing may be cached.
+//   After 5 s without the ping it reconnects, and everything cached before is dropped.
 
 #include <atomic>
 #include <cstdint>
@@ -58,6 +59,8 @@ class ChangeFeed {
   void stopListener();
   /// Notifications of changes received by the listener (tests and diagnostics).
   std::uint64_t notificationsReceived() const { return received_.load(); }
+  /// Pings heard more than 750 ms late (the cache was off meanwhile).
+  std::uint64_t latePings() const { return late_.load(); }
 
  private:
   explicit ChangeFeed(std::string url);
@@ -81,6 +84,7 @@ class ChangeFeed {
   std::atomic<bool> live_{false};
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> received_{0};
+  std::atomic<std::uint64_t> late_{0};
   std::thread listener_;
   int listeners_ = 0;
   std::mutex mu_;

@@ -104,6 +104,9 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
       o.set("status", ok ? "ready" : "not ready");
       o.set("database", dbOk ? "ok" : "unreachable");
       o.set("plugins", static_cast<int>(s_.registry->plugins().size()));
+      // Informational (readiness does not depend on it): "off" means every session check reads
+      // the database, e.g. while the PostgreSQL change listener reconnects.
+      o.set("session_cache", !s_.guard->cacheEnabled() ? "disabled" : s_.guard->cacheLive() ? "on" : "off");
       sendJson(res, status, toJson(o), bytes);
     } else if (path.rfind("/api/", 0) == 0) {
       res.set("Cache-Control", "no-store");
