@@ -59,10 +59,7 @@ TEST_CASE("the guard answers repeated session checks from its cache, and sign-ou
     t.staff("beta", "c@beta.test", "owner");
     REQUIRE(within(5000, [&] { return t.host->guard().cacheLive(); }) >= 0);
 
-    auto a = t.client(), b = t.client(), c = t.client();
-    REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
-    REQUIRE(b.login("alpha", "b@alpha.test", TestHost::kPassword).status == 200);
-    REQUIRE(c.login("beta", "c@beta.test", TestHost::kPassword).status == 200);
+    auto a = t.signedIn("alpha", "a@alpha.test"), b = t.signedIn("alpha", "b@alpha.test"), c = t.signedIn("beta", "c@beta.test");
 
     // First check reads the database, the next ones come from the cache.
     const auto m0 = misses(t), h0 = hits(t);
@@ -112,8 +109,7 @@ TEST_CASE("with session.cache_seconds = 0 every session check reads the database
   TestHost t(Db::SQLite, "probe", "[session]\ncache_seconds = 0\n");
   t.firm("alpha");
   t.staff("alpha", "a@alpha.test", "owner");
-  auto a = t.client();
-  REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  auto a = t.signedIn("alpha", "a@alpha.test");
   CHECK_FALSE(t.host->guard().cacheLive());
   for (int i = 0; i < 3; ++i) REQUIRE(a.get("/api/v1/me").status == 200);
   CHECK(hits(t) == 0);
@@ -125,8 +121,7 @@ TEST_CASE("lexosctl disabling a user reaches a running lexosd's session cache on
   TestHost t(Db::SQLite);
   t.firm("alpha");
   t.staff("alpha", "a@alpha.test", "owner");
-  auto a = t.client();
-  REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  auto a = t.signedIn("alpha", "a@alpha.test");
   REQUIRE(a.get("/api/v1/me").status == 200);
   const auto h0 = hits(t);
   REQUIRE(a.get("/api/v1/me").status == 200);
@@ -159,9 +154,7 @@ TEST_CASE("two lexosd nodes on one PostgreSQL: a sign-out or a disabled user on 
   REQUIRE(within(5000, [&] { return node2->guard().cacheLive(); }) >= 0);
 
   // Signed in on node 1, used on node 2 (cached there).
-  auto x1 = a.client(), y1 = a.client();
-  REQUIRE(x1.login("alpha", "x@alpha.test", TestHost::kPassword).status == 200);
-  REQUIRE(y1.login("alpha", "y@alpha.test", TestHost::kPassword).status == 200);
+  auto x1 = a.signedIn("alpha", "x@alpha.test"), y1 = a.signedIn("alpha", "y@alpha.test");
   HttpClient x2(node2->port()), y2(node2->port());
   x2.cookie = x1.cookie;
   x2.csrf = x1.csrf;
@@ -193,8 +186,7 @@ TEST_CASE("while the PostgreSQL change listener is down the cache does not answe
   t.staff("alpha", "a@alpha.test", "owner");
   auto& feed = lexos::core::ChangeFeed::forDatabase(pgCluster().runtime);
   REQUIRE(within(5000, [&] { return t.host->guard().cacheLive(); }) >= 0);
-  auto a = t.client();
-  REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  auto a = t.signedIn("alpha", "a@alpha.test");
   REQUIRE(a.get("/api/v1/me").status == 200);
   const auto h0 = hits(t);
   REQUIRE(a.get("/api/v1/me").status == 200);
@@ -234,8 +226,7 @@ TEST_CASE("the idle clock and password changes do not flush a firm's cached sess
     TestHost t(db);
     const auto firm = t.firm("alpha");
     const auto user = t.staff("alpha", "a@alpha.test", "owner");
-    auto a = t.client();
-    REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+    auto a = t.signedIn("alpha", "a@alpha.test");
     auto& feed = lexos::core::ChangeFeed::forDatabase(t.host->config().database_url);
     auto change = [&](const std::string& statement) {
       const auto before = feed.generation(firm);
@@ -310,8 +301,7 @@ TEST_CASE("PostgreSQL: a listener that cannot hear the changes' path never turns
   CHECK_FALSE(t.host->guard().cacheLive());
   t.firm("alpha");
   t.staff("alpha", "a@alpha.test", "owner");
-  auto a = t.client();
-  REQUIRE(a.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  auto a = t.signedIn("alpha", "a@alpha.test");
   for (int i = 0; i < 3; ++i) REQUIRE(a.get("/api/v1/me").status == 200);
   CHECK(hits(t) == 0);
   CHECK_THAT(a.get("/readyz").body, Catch::Contains("\"session_cache\":\"off\""));

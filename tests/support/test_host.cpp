@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include <sys/stat.h>
 
@@ -63,6 +64,14 @@ TestHost::TestHost(Db db, const std::string& plugins, const std::string& extra) 
 
 TestHost::~TestHost() {
   if (host) host->stopServer();
+}
+
+HttpClient TestHost::signedIn(const std::string& firmSlug, const std::string& email) const {
+  HttpClient c = client();
+  const auto r = c.login(firmSlug, email, kPassword);
+  if (r.status != 200)
+    throw std::runtime_error("sign-in as " + email + " in " + firmSlug + " answered " + std::to_string(r.status));
+  return c;
 }
 
 std::int64_t TestHost::firm(const std::string& slug) {

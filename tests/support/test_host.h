@@ -35,6 +35,8 @@ class TestHost {
   ~TestHost();
   int port() const { return host->port(); }
   HttpClient client() const { return HttpClient(port()); }
+  /// A client signed in as an existing user (password kPassword); fails the test otherwise.
+  HttpClient signedIn(const std::string& firmSlug, const std::string& email) const;
   /// Creates a firm and returns its id.
   std::int64_t firm(const std::string& slug);
   /// Creates an active staff user with password kPassword.
