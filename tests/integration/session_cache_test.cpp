@@ -306,3 +306,20 @@ TEST_CASE("PostgreSQL: a listener that cannot hear the changes' path never turns
   CHECK(hits(t) == 0);
   CHECK_THAT(a.get("/readyz").body, Catch::Contains("\"session_cache\":\"off\""));
 }
+
+TEST_CASE("module switches are cached with the sessions and a switch reaches the guard at once") {
+  for (Db db : {Db::SQLite, Db::PostgreSQL}) {
+    INFO(dbName(db));
+    TestHost t(db);
+    t.firm("alpha");
+    t.staff("alpha", "a@alpha.test", "owner");
+    REQUIRE(within(5000, [&] { return t.host->guard().cacheLive(); }) >= 0);
+    auto a = t.signedIn("alpha", "a@alpha.test");
+    for (int i = 0; i < 3; ++i) REQUIRE(a.get("/api/v1/probe/items").status == 200);
+    lexos::core::Accounts(*t.host).setModule("alpha", "probe", false);
+    CHECK(a.get("/api/v1/probe/items").status == 404);
+    CHECK(a.get("/api/v1/probe/items").status == 404);
+    lexos::core::Accounts(*t.host).setModule("alpha", "probe", true);
+    CHECK(a.get("/api/v1/probe/items").status == 200);
+  }
+}

@@ -74,6 +74,8 @@ class CoreModule : public sdk::Plugin {
     r.addMigration({2, "firms, users, sessions, audit log", schema::kV2, "", ""});
     r.addMigration({3, "portal invitations", schema::kV3, "", ""});
     r.addMigration({4, "guard change triggers", "", schema::guardTriggers(false), schema::guardTriggers(true)});
+    r.addMigration({5, "guard change triggers for module switches", "", schema::moduleSwitchTriggers(false),
+                    schema::moduleSwitchTriggers(true)});
     r.addTable({"invitations", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,

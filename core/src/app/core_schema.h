@@ -166,4 +166,32 @@ inline std::string guardTriggers(bool postgres) {
   return sql;
 }
 
+// The guard also caches each firm's module switches (firm_modules): a switch turned on or off,
+// added or removed announces the firm like the rows above.
+inline std::string moduleSwitchTriggers(bool postgres) {
+  if (postgres)
+    return  // For INSERT there is no OLD row: the firm comes from NEW.
+        "CREATE FUNCTION lexos_guard_changed_new() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "DECLARE\n"
+        "  f text := NEW.firm_id::text;\n"
+        "  seen text := coalesce(current_setting('lexos.guard_changed', true), '');\n"
+        "BEGIN\n"
+        "  IF position(' ' || f || ' ' IN ' ' || seen) = 0 THEN\n"
+        "    PERFORM pg_notify('lexos_guard', f);\n"
+        "    PERFORM set_config('lexos.guard_changed', seen || f || ' ', true);\n"
+        "  END IF;\n"
+        "  RETURN NULL;\n"
+        "END $$;\n"
+        "CREATE TRIGGER lexos_guard_i AFTER INSERT ON firm_modules FOR EACH ROW EXECUTE FUNCTION lexos_guard_changed_new();\n"
+        "CREATE TRIGGER lexos_guard_d AFTER DELETE ON firm_modules FOR EACH ROW EXECUTE FUNCTION lexos_guard_changed();\n"
+        "CREATE TRIGGER lexos_guard_u AFTER UPDATE ON firm_modules FOR EACH ROW WHEN (OLD.firm_id IS DISTINCT FROM "
+        "NEW.firm_id OR OLD.module IS DISTINCT FROM NEW.module OR OLD.enabled IS DISTINCT FROM NEW.enabled) "
+        "EXECUTE FUNCTION lexos_guard_changed();\n"
+        "CREATE TRIGGER lexos_guard_t AFTER TRUNCATE ON firm_modules FOR EACH STATEMENT EXECUTE FUNCTION lexos_guard_changed();\n";
+  return "CREATE TRIGGER lexos_guard_firm_modules_i AFTER INSERT ON firm_modules BEGIN SELECT lexos_guard_changed(NEW.firm_id); END;\n"
+         "CREATE TRIGGER lexos_guard_firm_modules_d AFTER DELETE ON firm_modules BEGIN SELECT lexos_guard_changed(OLD.firm_id); END;\n"
+         "CREATE TRIGGER lexos_guard_firm_modules_u AFTER UPDATE ON firm_modules WHEN OLD.firm_id IS NOT NEW.firm_id OR "
+         "OLD.module IS NOT NEW.module OR OLD.enabled IS NOT NEW.enabled BEGIN SELECT lexos_guard_changed(OLD.firm_id); END;\n";
+}
+
 }  // namespace lexos::core::schema

@@ -204,6 +204,30 @@ SessionInfo Guard::authenticate(const Poco::Net::HTTPServerRequest& req, Connect
   return s;
 }
 
+std::shared_ptr<const Guard::Switches> Guard::switchesOf(std::int64_t firm, Connection& c) const {
+  const bool cache = feed_ && feed_->live();
+  std::uint64_t generation = 0;
+  if (cache) {
+    generation = feed_->generation(firm);  // before the database read, as for sessions
+    std::lock_guard<std::mutex> lock(switchesMu_);
+    auto it = switches_.find(firm);
+    if (it != switches_.end() && it->second->generation == generation &&
+        std::chrono::steady_clock::now() - it->second->loaded < std::chrono::seconds(config_.session_cache_seconds))
+      return it->second;
+  }
+  auto sw = std::make_shared<Switches>();
+  for (const auto& row : c.query("SELECT module, enabled FROM firm_modules", {}).rows)
+    sw->enabled[sdk::asText(row[0])] = sdk::asBool(row[1]);
+  sw->generation = generation;
+  sw->loaded = std::chrono::steady_clock::now();
+  if (cache) {
+    std::lock_guard<std::mutex> lock(switchesMu_);
+    if (switches_.size() >= 65536) switches_.clear();
+    switches_[firm] = sw;
+  }
+  return sw;
+}
+
 void Guard::authorize(const RouteEntry& route, const SessionInfo& s, const Poco::Net::HTTPServerRequest& req,
                       Connection& c) const {
   const auto& r = route.route;
@@ -219,13 +243,16 @@ void Guard::authorize(const RouteEntry& route, const SessionInfo& s, const Poco:
     throw sdk::Forbidden("This page is for the firm's staff.");
   if (r.audience == sdk::Audience::Portal && !p.isPortal())
     throw sdk::Forbidden("This page is for portal clients.");
-  if (route.plugin != "core") {
-    auto rs = c.query("SELECT enabled FROM firm_modules WHERE module = $1", {route.plugin});
-    if (!rs.empty() && !sdk::asBool(rs.rows[0][0])) throw sdk::NotFound();
+  if (route.plugin != "core" || p.isPortal()) {
+    const auto sw = switchesOf(p.firm_id, c);
+    auto off = [&](const std::string& module) {
+      auto it = sw->enabled.find(module);
+      return it != sw->enabled.end() && !it->second;
+    };
+    if (route.plugin != "core" && off(route.plugin)) throw sdk::NotFound();
+    // Portal users exist only through the portal module: with it off, the whole portal is off.
+    if (p.isPortal() && off("portal")) throw sdk::NotFound();
   }
-  // Portal users exist only through the portal module: with it off, the whole portal is off.
-  if (p.isPortal() && !c.query("SELECT 1 FROM firm_modules WHERE module = 'portal' AND NOT enabled", {}).empty())
-    throw sdk::NotFound();
   if (!p.can(r.permission)) throw sdk::Forbidden();
 }
 

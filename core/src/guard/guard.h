@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -95,6 +96,17 @@ class Guard {
   static constexpr std::size_t kShards = 16;
   static constexpr std::size_t kMaxPerShard = 4096;  // 65,536 sessions in all
   Shard& shardOf(const std::string& hash) const;
+
+  // Each firm's module switches (firm_modules), cached under the same rule.
+  struct Switches {
+    std::map<std::string, bool> enabled;  ///< modules with a row; no row: enabled
+    std::uint64_t generation = 0;
+    std::chrono::steady_clock::time_point loaded;
+  };
+  /// The firm's switches, from the cache or read through `c` (scoped to the firm).
+  std::shared_ptr<const Switches> switchesOf(std::int64_t firm, Connection& c) const;
+  mutable std::mutex switchesMu_;
+  mutable std::map<std::int64_t, std::shared_ptr<const Switches>> switches_;
   ChangeFeed* feed_ = nullptr;
   mutable std::array<Shard, kShards> shards_;
   mutable std::atomic<std::uint64_t> hits_{0}, misses_{0};
