@@ -252,6 +252,7 @@ TEST_CASE("SQLite: the shared change file is never followed through a link, and 
   {
     std::ofstream(dir.path + "/secret") << "keep me";
   }
+  std::ofstream(db).close();  // the database exists (the feed waits for it otherwise)
   REQUIRE(::symlink((dir.path + "/secret").c_str(), (db + "-guard").c_str()) == 0);
   auto& feed = lexos::core::ChangeFeed::forDatabase("sqlite:" + db);
   CHECK_FALSE(feed.live());
@@ -273,6 +274,7 @@ TEST_CASE("SQLite: the shared change file is never followed through a link, and 
 TEST_CASE("SQLite: a change file replaced under a running process is mapped again and nothing cached before matches") {
   TempDir dir;
   const std::string db = dir.path + "/lexos.db";
+  std::ofstream(db).close();
   auto& a = lexos::core::ChangeFeed::forDatabase("sqlite:" + db);
   REQUIRE(a.live());
   const auto g = a.generation(7);
@@ -282,8 +284,8 @@ TEST_CASE("SQLite: a change file replaced under a running process is mapped agai
   REQUIRE(&a != &b);
   REQUIRE(b.live());
   b.publish({7});
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
-  CHECK(a.live());  // notices the new file (checked at most every 100 ms) and maps it
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(a.live());  // notices the new file (checked at most every 20 ms) and maps it
   CHECK(a.generation(7) != g);
   const auto g2 = a.generation(7);
   b.publish({7});
@@ -322,4 +324,52 @@ TEST_CASE("module switches are cached with the sessions and a switch reaches the
     lexos::core::Accounts(*t.host).setModule("alpha", "probe", true);
     CHECK(a.get("/api/v1/probe/items").status == 200);
   }
+}
+
+TEST_CASE("SQLite: the change file waits for the database, takes its owner and mode, and a hard link is refused") {
+  TempDir dir;
+  const std::string db = dir.path + "/lexos.db";
+  auto& feed = lexos::core::ChangeFeed::forDatabase("sqlite:" + db);
+  CHECK_FALSE(feed.announces());  // no database yet: nothing created
+  CHECK(::access((db + "-guard").c_str(), F_OK) != 0);
+  { std::ofstream(db).close(); }
+  REQUIRE(::chmod(db.c_str(), 0640) == 0);
+  CHECK(feed.prepare());
+  struct stat st {};
+  REQUIRE(::stat((db + "-guard").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0640);
+  CHECK(st.st_size == static_cast<off_t>(lexos::core::ChangeFeed::kSlots * sizeof(std::uint64_t)));
+
+  // A hard link in place of the file (it could point anywhere the account can reach).
+  TempDir dir2;
+  const std::string db2 = dir2.path + "/lexos.db";
+  { std::ofstream(db2).close(); }
+  { std::ofstream(dir2.path + "/other") << "keep me"; }
+  REQUIRE(::link((dir2.path + "/other").c_str(), (db2 + "-guard").c_str()) == 0);
+  auto& linked = lexos::core::ChangeFeed::forDatabase("sqlite:" + db2);
+  CHECK_FALSE(linked.prepare());
+  CHECK_THAT(linked.problem(), Catch::Contains("one link"));
+  REQUIRE(::stat((dir2.path + "/other").c_str(), &st) == 0);
+  CHECK(st.st_size == 7);
+}
+
+TEST_CASE("SQLite: lexosd refuses to start when it cannot use the change file, naming it") {
+  TempDir dir;
+  const std::string file = writeConfig(dir.path, Db::SQLite, "probe");
+  auto run = [&](const std::string& args, std::string& out) {
+    const std::string cmd = std::string(LEXOS_BINARY_DIR) + "/bin/" + args + " --config " + file + " 2>&1";
+    out.clear();
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return -1;
+    char buf[512];
+    while (fgets(buf, sizeof buf, p)) out += buf;
+    return pclose(p);
+  };
+  std::string out;
+  REQUIRE(run("lexosd --check", out) == 0);  // creates the database and its change file
+  const std::string guard = dir.path + "/state/lexos.db-guard";
+  REQUIRE(::unlink(guard.c_str()) == 0);
+  REQUIRE(::mkdir(guard.c_str(), 0700) == 0);  // something that is not the file
+  CHECK(run("lexosd --check", out) != 0);
+  CHECK_THAT(out, Catch::Contains("lexos.db-guard") && Catch::Contains("read and write"));
 }

@@ -117,7 +117,7 @@ inline std::string guardTriggers(bool postgres) {
     std::vector<const char*> cached;
   };
   const std::vector<Table> tables = {
-      {"sessions", "firm_id", {"firm_id", "token_hash", "user_id", "csrf_token", "expires_at"}},
+      {"sessions", "firm_id", {"firm_id", "id", "token_hash", "user_id", "csrf_token", "expires_at"}},
       {"users", "firm_id", {"firm_id", "id", "email", "display_name", "kind", "role", "client_id", "status"}},
       {"firms", "id", {"id", "slug", "name"}},
   };

@@ -94,6 +94,13 @@ std::vector<std::string> Host::prepareDatabase(bool allowMigrate) {
   }
   auto lease = pool_->acquire();
   verifyTenancy(*lease, *registry_);
+  // SQLite: every process using the database announces changes to sessions, users, firms and
+  // module switches through <db>-guard (data/change_feed.h); one that cannot would be unable to
+  // end a session. Refuse to start, naming the file, rather than serve like that.
+  if (sqlite && !ChangeFeed::forDatabase(config_.database_url).prepare())
+    throw std::runtime_error("session changes: " + ChangeFeed::forDatabase(config_.database_url).problem() +
+                             "; lexosd must read and write it like the database file itself (give it the database's "
+                             "owner, e.g. chown lexos: on both)");
   return applied;
 }
 

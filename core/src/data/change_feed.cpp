@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <random>
 
 namespace lexos::core {
 
@@ -30,9 +31,16 @@ ChangeFeed::ChangeFeed(std::string url) : url_(std::move(url)) {
   postgres_ = url_.rfind("sqlite:", 0) != 0;
   private_.assign(kSlots, 0);
   slots_ = private_.data();
-  // SQLite: live as soon as the shared counters are mapped. PostgreSQL: once the listener has
-  // heard its first ping.
-  if (!postgres_) live_ = mapShared();
+  // SQLite: live as soon as the shared counters are mapped (once the database exists, so the
+  // file takes its owner and mode). PostgreSQL: while the listener's pings come back.
+  if (!postgres_) prepare();
+}
+
+bool ChangeFeed::prepare() {
+  if (postgres_) return true;
+  std::lock_guard<std::mutex> lock(fileMu_);
+  if (!mapped_ && mapShared()) live_ = true;
+  return mapped_;
 }
 
 ChangeFeed::~ChangeFeed() {
@@ -49,7 +57,10 @@ bool ChangeFeed::mapShared() {
   const std::string path = db + "-guard";
   const std::size_t size = kSlots * sizeof(std::uint64_t);
   struct stat dbst {};
-  const bool haveDb = ::stat(db.c_str(), &dbst) == 0;
+  if (::stat(db.c_str(), &dbst) != 0) {
+    problem_ = path + ": the database " + db + " does not exist yet";
+    return false;
+  }
   bool created = true;
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0 && errno == EEXIST) {
@@ -61,12 +72,15 @@ bool ChangeFeed::mapShared() {
     return false;
   }
   struct stat fs {};
-  if (::fstat(fd, &fs) != 0 || !S_ISREG(fs.st_mode)) {
-    problem_ = path + ": not a regular file";
+  if (::fstat(fd, &fs) != 0 || !S_ISREG(fs.st_mode) || fs.st_nlink != 1 ||
+      (::geteuid() == 0 && !created && fs.st_uid != dbst.st_uid)) {
+    // Not a plain file of its own (a hard link could make root write into any file), or, for
+    // root, not owned like the database.
+    problem_ = path + ": not a regular file with one link, owned like the database";
     ::close(fd);
     return false;
   }
-  if (created && haveDb) {
+  if (created) {
     (void)!::fchmod(fd, dbst.st_mode & 0666);
     if (::geteuid() == 0) (void)!::fchown(fd, dbst.st_uid, dbst.st_gid);
   }
@@ -87,21 +101,26 @@ bool ChangeFeed::mapShared() {
   }
   // A mapping replaced here stays mapped (a reader may still hold it): 32 KiB, only when the
   // file was replaced under a running process.
+  // Readers take the counters first and the epoch second (generation()): bumping the epoch
+  // before the counters change hands means no reader pairs an old epoch with new counters.
+  if (map_) epoch_.fetch_add(1, std::memory_order_acq_rel);
   map_ = p;
   dev_ = static_cast<std::uint64_t>(fs.st_dev);
   ino_ = static_cast<std::uint64_t>(fs.st_ino);
   slots_.store(static_cast<std::uint64_t*>(p), std::memory_order_release);
+  mapped_.store(true, std::memory_order_release);
   problem_.clear();
   return true;
 }
 
 void ChangeFeed::checkFile() const {
-  // At most every 100 ms: is the mapped file still the one on disk? If someone deleted or
+  // Every 20 ms at most: is the mapped file still the one on disk? If someone deleted or
   // replaced it, other processes now announce into the new one: map that one, and let no
-  // generation read before match again.
+  // generation read before match again. (Like SQLite's -wal and -shm files, it must not be
+  // edited, truncated or restored while processes use the database.)
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::steady_clock::now().time_since_epoch()).count();
-  if (now - checkedAt_.load(std::memory_order_relaxed) < 100) return;
+  if (now - checkedAt_.load(std::memory_order_relaxed) < 20) return;
   std::unique_lock<std::mutex> lock(fileMu_, std::try_to_lock);
   if (!lock.owns_lock()) return;
   checkedAt_ = now;
@@ -111,20 +130,31 @@ void ChangeFeed::checkFile() const {
                     static_cast<std::uint64_t>(st.st_ino) == ino_;
   if (same) return;
   auto* self = const_cast<ChangeFeed*>(this);
-  self->live_ = false;
-  if (self->mapShared()) {
-    ++self->epoch_;
-    self->live_ = true;
+  const bool was = self->live_.exchange(false);
+  const bool ok = self->mapShared();
+  self->live_ = ok;
+  if (was != ok || !ok) {
+    auto& log = Poco::Logger::get("lexosd");
+    if (ok) log.information("session cache: mapped " + path + " again");
+    else if (was) log.warning("session cache off: " + problem_);
   }
 }
 
 bool ChangeFeed::live() const {
-  if (!postgres_) checkFile();
-  return live_.load(std::memory_order_acquire);
+  if (!postgres_) {
+    checkFile();
+    return live_.load(std::memory_order_acquire);
+  }
+  if (!live_.load(std::memory_order_acquire)) return false;
+  // The reader checks the proof's age itself: a listener that is starved, paused or cut off
+  // cannot leave the cache answering.
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::steady_clock::now().time_since_epoch()).count();
+  return now - provenSentAt_.load(std::memory_order_acquire) < std::int64_t{kProofMs} * 1000000;
 }
 
 std::string ChangeFeed::problem() const {
-  std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(fileMu_));
+  std::lock_guard<std::mutex> lock(fileMu_);
   return problem_;
 }
 
@@ -135,8 +165,8 @@ std::size_t ChangeFeed::slotOf(std::int64_t firm) const {
 }
 
 std::uint64_t ChangeFeed::generation(std::int64_t firm) const {
-  return (epoch_.load(std::memory_order_acquire) << 48) + __atomic_load_n(slot(0), __ATOMIC_ACQUIRE) +
-         __atomic_load_n(slot(slotOf(firm)), __ATOMIC_ACQUIRE);
+  const std::uint64_t counters = __atomic_load_n(slot(0), __ATOMIC_ACQUIRE) + __atomic_load_n(slot(slotOf(firm)), __ATOMIC_ACQUIRE);
+  return (epoch_.load(std::memory_order_acquire) << 48) + counters;  // epoch after counters: see mapShared()
 }
 
 void ChangeFeed::publish(const std::vector<std::int64_t>& firms) {
@@ -190,14 +220,13 @@ void ChangeFeed::listen() {
   auto& log = Poco::Logger::get("lexosd");
   using Clock = std::chrono::steady_clock;
   using std::chrono::milliseconds;
-  // Two connections: one LISTENs (database.listen_url), the other sends pings the way every
-  // change travels (database.url). The cache may answer only while the listener hears each
-  // ping within 750 ms: a connection that died without a word (a cable, a firewall), a stalled
-  // server process, or a path that cannot deliver notifications (PgBouncer in transaction mode)
-  // turns it off within about a second.
-  static std::atomic<std::uint64_t> nonces{0};
-  const std::string me = "ping " + std::to_string(::getpid()) + "." +
-                         std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ".";
+  // Two connections: one LISTENs (database.listen_url), the other sends a ping every 100 ms the
+  // way every change travels (database.url). The cache answers only while the last ping heard
+  // back was sent less than kProofMs ago (live() checks the age itself). A ping not back after
+  // 5 s gives up on both connections and starts again.
+  std::random_device rd;
+  const std::string me = "ping " + std::to_string((std::uint64_t{rd()} << 32) | rd()) + ".";
+  std::uint64_t nonce = 0;
   std::string warned;
   auto warn = [&](const std::string& why) {
     if (warned != why) log.warning("session cache off: " + why);
@@ -205,6 +234,9 @@ void ChangeFeed::listen() {
   };
   auto pause = [&] {
     for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(milliseconds(100));
+  };
+  auto nanos = [](Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
   };
   while (!stop_) {
     PGconn* lc = connectQuickly(listenUrl_, "lexosd change listener");
@@ -220,22 +252,25 @@ void ChangeFeed::listen() {
       pause();
       continue;
     }
-    bool dead = false, listening = false, heardOnce = false;
+    bool dead = false, listening = false, heardOnce = false, pingBusy = false;
     const auto connected = Clock::now();
     std::string waitingFor;  // the ping sent and not yet heard back
-    Clock::time_point sent, lastPong = Clock::now() - milliseconds(1000);
+    Clock::time_point sent, lastSent = connected - milliseconds(1000);
     while (!stop_ && !dead) {
       PQflush(lc);
       PQflush(pc);
       pollfd p[2] = {{PQsocket(lc), POLLIN, 0}, {PQsocket(pc), POLLIN, 0}};
-      const int n = ::poll(p, 2, 50);
+      const int n = ::poll(p, 2, 20);
       if (n < 0 && errno != EINTR) { failure = "poll failed"; dead = true; }
       for (PGconn* c : {lc, pc}) {
         if (dead) break;
         if (!PQconsumeInput(c)) { failure = "lost its connection: " + oneLine(PQerrorMessage(c)); dead = true; break; }
         while (!PQisBusy(c)) {  // results of LISTEN and of the pings
           PGresult* res = PQgetResult(c);
-          if (!res) break;
+          if (!res) {
+            if (c == pc) pingBusy = false;  // the ping's query is complete: the next may go
+            break;
+          }
           const auto st = PQresultStatus(res);
           if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) { failure = oneLine(PQresultErrorMessage(res)); dead = true; }
           if (c == lc && st == PGRES_COMMAND_OK) listening = true;  // LISTEN done: pings may start
@@ -248,12 +283,12 @@ void ChangeFeed::listen() {
         if (payload.rfind("ping ", 0) == 0) {  // heartbeats: ours, or another node's
           if (payload == waitingFor) {
             waitingFor.clear();
-            lastPong = Clock::now();
-            if (!live_) {
-              // On this connection's first ping, what changed while nobody listened is unknown:
-              // all cached before is stale. After a late ping it is not: notifications arrive
-              // in commit order, so every change before the ping has been heard by now.
-              if (!heardOnce) publish({0});
+            // Everything committed before this ping was sent has been heard (commit order).
+            provenSentAt_.store(nanos(sent), std::memory_order_release);
+            if (!heardOnce) {
+              // What changed while nobody listened on this connection is unknown: all cached
+              // before is stale.
+              publish({0});
               heardOnce = true;
               live_ = true;
               if (!warned.empty()) log.information("session cache on: the change listener hears its pings again");
@@ -266,26 +301,21 @@ void ChangeFeed::listen() {
         ++received_;
       }
       const auto now = Clock::now();
-      // A ping late by 750 ms turns the cache off until it arrives (a busy machine); one late by
-      // 5 s gives up on the connections and starts again (a stalled or broken path).
-      if (!waitingFor.empty() && now - sent > milliseconds(750) && live_) {
-        live_ = false;
-        ++late_;
+      if (!listening && now - connected > milliseconds(5000)) {
+        failure = "LISTEN got no answer within 5 s";
+        dead = true;
       }
       if (!waitingFor.empty() && now - sent > milliseconds(5000)) {
         failure = "the change listener did not hear its own ping within 5 s (a stalled connection, or "
                   "database.listen_url going through PgBouncer in transaction mode)";
         dead = true;
       }
-      if (!listening && now - connected > milliseconds(3000)) {
-        failure = "LISTEN got no answer within 3 s";
-        dead = true;
-      }
-      if (!dead && listening && waitingFor.empty() && now - lastPong >= milliseconds(250)) {
-        waitingFor = me + std::to_string(++nonces);
+      if (!dead && listening && waitingFor.empty() && !pingBusy && now - lastSent >= milliseconds(100)) {
+        waitingFor = me + std::to_string(++nonce);
         const std::string sql = "SELECT pg_notify('lexos_guard', '" + waitingFor + "')";
         if (PQsendQuery(pc, sql.c_str()) != 1) { failure = "cannot send a ping: " + oneLine(PQerrorMessage(pc)); dead = true; }
-        sent = now;
+        sent = lastSent = now;
+        pingBusy = true;
       }
       if (PQstatus(lc) != CONNECTION_OK || PQstatus(pc) != CONNECTION_OK) dead = true;
     }

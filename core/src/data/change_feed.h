@@ -13,9 +13,10 @@
 // - PostgreSQL: the triggers also NOTIFY lexos_guard with the firm id; each lexosd listens on
 //   a connection of its own (startListener) and bumps its counters when a notification arrives.
 //   Changes made on this node are published right after their COMMIT, without waiting. The
-//   listener proves the path every 250 ms (a ping NOTIFYed through database.url must come back
-//   within 750 ms); while it is not proven the feed is not live and nothing may be cached.
-//   After 5 s without the ping it reconnects, and everything cached before is dropped.
+//   listener proves the path every 100 ms: a ping NOTIFYed through database.url must come
+//   back; the feed is live only while the last ping heard back was sent less than kProofMs ago
+//   (checked by the reader, so a paused or starved listener cannot leave it on). After 5 s
+//   without the ping it reconnects, and everything cached before is dropped.
 
 #include <atomic>
 #include <cstdint>
@@ -48,7 +49,9 @@ class ChangeFeed {
   bool live() const;
   /// SQLite: whether this process's changes reach other processes (the shared file is mapped).
   /// Always true on PostgreSQL (NOTIFY travels with the transaction).
-  bool announces() const { return postgres_ || map_ != nullptr; }
+  bool announces() const { return postgres_ || mapped_.load(std::memory_order_acquire); }
+  /// SQLite: maps the shared file now if it is not (the database must exist); announces().
+  bool prepare();
   /// Why the feed is not live or does not announce (for the log); empty when it is fine.
   std::string problem() const;
 
@@ -59,8 +62,12 @@ class ChangeFeed {
   void stopListener();
   /// Notifications of changes received by the listener (tests and diagnostics).
   std::uint64_t notificationsReceived() const { return received_.load(); }
-  /// Pings heard more than 750 ms late (the cache was off meanwhile).
-  std::uint64_t latePings() const { return late_.load(); }
+
+  /// PostgreSQL: the cache answers only while the last ping heard back was sent less than this
+  /// long ago. Every change committed before that ping was sent has been heard by then
+  /// (notifications arrive in commit order), so no node answers from a row changed longer ago
+  /// than this, whatever it was doing (busy, paused, partitioned).
+  static constexpr int kProofMs = 500;
 
  private:
   explicit ChangeFeed(std::string url);
@@ -84,7 +91,8 @@ class ChangeFeed {
   std::atomic<bool> live_{false};
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> received_{0};
-  std::atomic<std::uint64_t> late_{0};
+  std::atomic<std::int64_t> provenSentAt_{0};  // steady-clock ns of the last ping heard back
+  std::atomic<bool> mapped_{false};
   std::thread listener_;
   int listeners_ = 0;
   std::mutex mu_;

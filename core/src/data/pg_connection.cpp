@@ -152,7 +152,8 @@ void PgConnection::beginScoped(bool write, const Scope& scope) {
   const std::string client = scope.client_id ? std::to_string(scope.client_id) : std::string();
   executeScript(
       "BEGIN; SET LOCAL search_path = public; SET LOCAL row_security = on; SET LOCAL TIME ZONE 'UTC'; "
-      "SELECT set_config('lexos.firm_id', '" + firm + "', true), set_config('lexos.client_id', '" + client + "', true)");
+      "SELECT set_config('lexos.firm_id', '" + firm + "', true), set_config('lexos.client_id', '" + client + "', true), "
+      "set_config('lexos.guard_changed', '', true)");
   inTx_ = true;
   write_ = write;
 }

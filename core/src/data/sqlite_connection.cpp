@@ -234,8 +234,9 @@ void SqliteConnection::commit() {
     // cache, and this process cannot tell them: commit nothing rather than leave them stale.
     rollback();
     throw dbError(sdk::DbError::Kind::Other,
-                  "this change to sessions, users or firms cannot be announced to running lexosd processes (" +
-                      feed_->problem() + "); nothing was changed. Run as the owner of the database file.");
+                  "this change to sessions, users, firms or module switches cannot be announced to running lexosd "
+                  "processes (" + feed_->problem() + "); nothing was changed. Every process using the database must "
+                  "be able to read and write that file, like the database file itself.");
   }
   inTx_ = false;
   hostExec("COMMIT");
