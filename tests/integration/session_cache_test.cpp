@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
@@ -372,4 +373,63 @@ TEST_CASE("SQLite: lexosd refuses to start when it cannot use the change file, n
   REQUIRE(::mkdir(guard.c_str(), 0700) == 0);  // something that is not the file
   CHECK(run("lexosd --check", out) != 0);
   CHECK_THAT(out, Catch::Contains("lexos.db-guard") && Catch::Contains("read and write"));
+}
+
+TEST_CASE("PostgreSQL through PgBouncer in transaction mode: prepared_statements = false, LISTEN direct, the cache on") {
+  // Debian 12's PgBouncer (1.18) cannot carry named prepared statements between server
+  // connections nor a LISTEN: lexosd goes through it with database.prepared_statements = false
+  // and listens on the server directly (database.listen_url).
+  const std::string direct = pgCluster().runtime;
+  const auto colon = direct.rfind(':');
+  const std::string pgPort = direct.substr(colon + 1, direct.find('/', colon) - colon - 1);
+  TempDir bouncer;
+  const std::string bdir = bouncer.path + "/pgbouncer";
+  ::chmod(bouncer.path.c_str(), 0755);
+  std::string url;
+  {
+    const std::string cmd = "bash '" LEXOS_SOURCE_DIR "/tests/support/pgbouncer.sh' start '" + bdir + "' " + pgPort;
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    char buf[512];
+    while (fgets(buf, sizeof buf, p)) {
+      std::string line = buf;
+      const std::string key = "LEXOS_TEST_PGBOUNCER_URL=";
+      if (line.rfind(key, 0) == 0) url = line.substr(key.size(), line.find_last_not_of("\n") + 1 - key.size());
+    }
+    REQUIRE(pclose(p) == 0);
+  }
+  REQUIRE_FALSE(url.empty());
+  struct Stop {
+    std::string dir;
+    ~Stop() { std::system(("bash '" LEXOS_SOURCE_DIR "/tests/support/pgbouncer.sh' stop '" + dir + "' >/dev/null 2>&1").c_str()); }
+  } stop{bdir};
+
+  TestHost t(Db::PostgreSQL, "probe",
+             "[database]\nprepared_statements = false\nlisten_url = " + direct + "\n",
+             {{"LEXOS_DATABASE_URL", url}});
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  REQUIRE(within(5000, [&] { return t.host->guard().cacheLive(); }) >= 0);
+  auto a = t.signedIn("alpha", "a@alpha.test");
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(a.get("/api/v1/me").status == 200);
+    REQUIRE(a.get("/api/v1/probe/items").status == 200);
+  }
+  CHECK(hits(t) >= 4);
+  // Several clients at once: their transactions share PgBouncer's four server connections.
+  std::atomic<int> failures{0};
+  std::vector<std::thread> clients;
+  for (int n = 0; n < 6; ++n)
+    clients.emplace_back([&] {
+      auto c = t.client();
+      if (c.login("alpha", "a@alpha.test", TestHost::kPassword).status != 200) { ++failures; return; }
+      for (int i = 0; i < 20; ++i)
+        if (c.get("/api/v1/probe/items").status != 200 || c.post("/api/v1/probe/items?client_id=1", "").status != 201) ++failures;
+    });
+  for (auto& th : clients) th.join();
+  CHECK(failures == 0);
+  // Writes and tenancy work through it (each transaction may land on another server
+  // connection): a sign-out ends the session at once.
+  CHECK(a.request("POST", "/api/v1/auth/logout").status == 204);
+  CHECK(a.get("/api/v1/me").status == 401);
 }

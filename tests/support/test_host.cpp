@@ -50,13 +50,14 @@ std::string writeConfig(const std::string& dir, Db db, const std::string& plugin
   return file;
 }
 
-TestHost::TestHost(Db db, const std::string& plugins, const std::string& extra) {
+TestHost::TestHost(Db db, const std::string& plugins, const std::string& extra,
+                   const std::map<std::string, std::string>& env) {
   if (db == Db::PostgreSQL) {
     // Every TestHost starts from an empty database (the cluster lives for the whole process).
     auto owner = core::openConnection(pgCluster().owner, nullptr);
     owner->executeScript("DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT USAGE ON SCHEMA public TO lexos_app");
   }
-  auto cfg = core::Config::load(writeConfig(dir.path, db, plugins, extra), {});
+  auto cfg = core::Config::load(writeConfig(dir.path, db, plugins, extra), env);
   host = std::make_unique<core::Host>(cfg);
   host->prepareDatabase();
   host->startServer();

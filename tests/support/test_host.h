@@ -1,5 +1,6 @@
 #pragma once
 // lexosd in-process for tests: a temp state dir, a config file, the Host on an ephemeral port.
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,7 +32,9 @@ std::string writeConfig(const std::string& dir, Db db, const std::string& plugin
 class TestHost {
  public:
   /// Starts lexosd in-process with the test plugins directory and `plugins` enabled.
-  explicit TestHost(Db db, const std::string& plugins = "probe", const std::string& extra = "");
+  /// `env` overrides the file like LEXOS_* environment variables (e.g. LEXOS_DATABASE_URL).
+  explicit TestHost(Db db, const std::string& plugins = "probe", const std::string& extra = "",
+                    const std::map<std::string, std::string>& env = {});
   ~TestHost();
   int port() const { return host->port(); }
   HttpClient client() const { return HttpClient(port()); }

@@ -57,6 +57,7 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
   guard_ = std::make_unique<Guard>(config_, *registry_);
   guardPtr_ = guard_.get();
   mailer_ = std::make_unique<Mailer>(config_);
+  setPreparedStatements(config_.prepared_statements);
   pool_ = std::make_unique<ConnectionPool>(config_.database_url, config_.pool_size, registry_.get());
   services_.config = &config_;
   services_.registry = registry_.get();

@@ -88,6 +88,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"database.url", ""},
       {"database.migration_url", ""},
       {"database.listen_url", ""},
+      {"database.prepared_statements", "true"},
       {"database.pool_size", "16"},
       {"mail.transport", "outbox"},
       {"mail.smtp_host", "localhost"},
@@ -296,6 +297,11 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
            "through PgBouncer in transaction mode)");
   }
   c.pool_size = parseInt("database.pool_size", get("database.pool_size"), 1, 1000);
+  {
+    Entry e = get("database.prepared_statements");
+    if (e.value != "true" && e.value != "false") fail("database.prepared_statements", e, "true or false");
+    c.prepared_statements = e.value == "true";
+  }
 
   // mail.*
   {

@@ -40,6 +40,7 @@ struct Config {
   std::string database_url;   ///< "sqlite:/abs/path" or "postgresql://...".
   std::string migration_url;  ///< Empty when not set.
   std::string listen_url;     ///< The session cache's LISTEN connection; empty: database_url.
+  bool prepared_statements = true;  ///< PostgreSQL: false behind PgBouncer < 1.21 in transaction mode
   int pool_size = 16;
 
   std::string mail_transport = "outbox";

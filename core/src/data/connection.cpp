@@ -1,5 +1,6 @@
 #include "data/connection.h"
 
+#include <atomic>
 #include <chrono>
 #include <stdexcept>
 
@@ -11,6 +12,12 @@ namespace lexos::core {
 sdk::DbError dbError(sdk::DbError::Kind kind, const std::string& message) {
   return sdk::DbError(kind, message);
 }
+
+namespace {
+std::atomic<bool> g_prepared{true};
+}
+void setPreparedStatements(bool on) { g_prepared = on; }
+bool preparedStatements() { return g_prepared; }
 
 std::unique_ptr<Connection> openConnection(const std::string& url, const Registry* registry) {
   if (url.rfind("sqlite:", 0) == 0)

@@ -55,6 +55,11 @@ class Connection {
 /// Maps an engine error to the SDK's DbError kinds.
 sdk::DbError dbError(sdk::DbError::Kind kind, const std::string& message);
 
+/// PostgreSQL: whether connections keep named prepared statements (database.prepared_statements;
+/// PgBouncer before 1.21 in transaction mode cannot). Set once at start, before connections open.
+void setPreparedStatements(bool on);
+bool preparedStatements();
+
 /// Opens connections for a URL; a SQLite connection for runtime use installs the tenancy
 /// views and authorizer for the tables in `registry` (null: raw connection, for migrations).
 std::unique_ptr<Connection> openConnection(const std::string& url, const Registry* registry);

@@ -65,7 +65,7 @@ sdk::ResultSet PgConnection::run(const std::string& sql, const std::vector<sdk::
   for (Oid t : types) key += "|" + std::to_string(t);
   PGresult* r = nullptr;
   auto it = prepared_.find(key);
-  if (it == prepared_.end() && prepared_.size() < 512) {
+  if (it == prepared_.end() && prepared_.size() < 512 && preparedStatements()) {
     const std::string name = "lx" + std::to_string(prepared_.size());
     PGresult* p = PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(params.size()), types.data());
     const bool ok = PQresultStatus(p) == PGRES_COMMAND_OK;
