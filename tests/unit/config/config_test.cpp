@@ -61,6 +61,8 @@ TEST_CASE("a bad value stops loading with one line naming the key, the value and
   CHECK_THAT(e, Catch::Contains("database.url") && Catch::Contains("postgresql://"));
   e = errorOf(base, {{"LEXOS_SERVER_THREADS", "0"}});
   CHECK_THAT(e, Catch::Contains("server.threads") && Catch::Contains("environment LEXOS_SERVER_THREADS"));
+  e = errorOf(base + "[database]\nprepared_statements = maybe\n");
+  CHECK_THAT(e, Catch::Contains("database.prepared_statements") && Catch::Contains("true or false"));
   e = errorOf(base + "[session]\ncache_seconds = -1\n");
   CHECK_THAT(e, Catch::Contains("session.cache_seconds") && Catch::Contains("'-1'"));
   e = errorOf(base + "[database]\nlisten_url = postgresql://u@h/db\n");  // with SQLite
