@@ -270,6 +270,8 @@ TEST_CASE("SQLite: the shared change file is never followed through a link, and 
   c.noteGuardChange(42);  // as the triggers on sessions, users, firms do
   CHECK_THROWS_WITH(c.commit(), Catch::Contains("cannot be announced") && Catch::Contains("nothing was changed"));
   CHECK(c.query("SELECT count(*) FROM t", {}).rows[0][0] == lexos::sdk::Value(std::int64_t{0}));
+  // The triggers' function refuses at the statement too, also outside a transaction.
+  CHECK_THROWS_WITH(c.query("SELECT lexos_guard_changed(42)", {}), Catch::Contains("cannot be announced"));
 }
 
 TEST_CASE("SQLite: a change file replaced under a running process is mapped again and nothing cached before matches") {

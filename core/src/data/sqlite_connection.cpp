@@ -25,6 +25,12 @@ void clientFn(sqlite3_context* c, int n, sqlite3_value** v) { scopeFunction(c, n
 // changed; the connection publishes those firms to the change feed once the change commits.
 void guardChangedFn(sqlite3_context* c, int n, sqlite3_value** v) {
   auto* self = static_cast<SqliteConnection*>(sqlite3_user_data(c));
+  if (!self->announcesGuardChanges()) {
+    // Refused at the statement (autocommit ones too), not only at COMMIT.
+    sqlite3_result_error(c, "lexos: this change to sessions, users, firms or module switches cannot be announced to "
+                            "running lexosd processes (the change file beside the database is not usable)", -1);
+    return;
+  }
   self->noteGuardChange(n == 1 ? sqlite3_value_int64(v[0]) : 0);
   sqlite3_result_null(c);
 }
@@ -215,6 +221,8 @@ void SqliteConnection::executeScript(const std::string& sql) {
   }
   if (!guardChanges_.empty() && sqlite3_get_autocommit(db_)) publishGuardChanges();
 }
+
+bool SqliteConnection::announcesGuardChanges() const { return feed_->announces(); }
 
 void SqliteConnection::publishGuardChanges() {
   feed_->publish(guardChanges_);

@@ -42,6 +42,8 @@ class SqliteConnection : public Connection {
   const Scope& scope() const { return scope_; }
   /// Called by the guard triggers (lexos_guard_changed): published after COMMIT.
   void noteGuardChange(std::int64_t firm) { guardChanges_.push_back(firm); }
+  /// Whether this process can announce such changes (its change feed maps the shared file).
+  bool announcesGuardChanges() const;
   bool enforcing() const { return enforce_ && !hostOp_; }
 
  private:
