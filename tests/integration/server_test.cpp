@@ -94,6 +94,12 @@ TEST_CASE("static web apps are served with content types and revalidation, witho
   CHECK(c.get("/app/..%2f..%2fetc/passwd").status == 404);
   CHECK(c.get("/app/.hidden").status == 404);
   CHECK(c.get("/portal/").status == 200);
+  // The helpers both apps import live under /shared/; no listing of the folder itself.
+  auto shared = c.get("/shared/js/dom.js");
+  CHECK(shared.status == 200);
+  CHECK(shared.header("content-type") == "text/javascript; charset=utf-8");
+  CHECK(c.get("/shared/").status == 404);
+  CHECK(c.get("/shared/../app/index.html").status == 404);
   CHECK(c.request("POST", "/app/index.html", "x", "text/plain").status == 405);
 }
 

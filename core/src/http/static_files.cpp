@@ -17,7 +17,7 @@ StaticFiles::StaticFiles(std::string webDir) : root_(std::move(webDir)) {}
 
 bool StaticFiles::handles(const std::string& path) {
   return path == "/" || path == "/app" || path == "/portal" || path.rfind("/app/", 0) == 0 ||
-         path.rfind("/portal/", 0) == 0 || path == "/favicon.ico";
+         path.rfind("/portal/", 0) == 0 || path.rfind("/shared/", 0) == 0 || path == "/favicon.ico";
 }
 
 std::string StaticFiles::contentType(const std::string& file) {
