@@ -2,6 +2,7 @@
 // downloads a browser of its own). Every page records console errors, uncaught exceptions and
 // failed requests; a test fails on any it did not expect.
 
+import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -62,4 +63,37 @@ export async function screenshot(page, name) {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'initial' });
   return path;
+}
+
+/**
+ * A suite's pages: open(opts) opens one in the suite's browser (`getBrowser()`, known only
+ * after before() ran) and keeps it; closeAll() closes them all, in after().
+ */
+export function trackedPages(getBrowser) {
+  const open = [];
+  return {
+    async open(opts) {
+      const p = await openPage(getBrowser(), opts);
+      open.push(p);
+      return p;
+    },
+    async closeAll() {
+      for (const p of open.splice(0)) await p.close().catch(() => {});
+    },
+  };
+}
+
+/** Fails when the page logged errors the test did not allow. */
+export function assertClean(p) {
+  assert.deepEqual(p.unexpected(), [], 'the page logged errors');
+}
+
+/** Signs in to the staff app at `baseUrl` as `who` ({firm, email, password}); waits for Clients. */
+export async function signInStaff(page, baseUrl, who) {
+  await page.goto(`${baseUrl}/app/`);
+  await page.getByLabel('Firm').fill(who.firm);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Clients' }).waitFor();
 }

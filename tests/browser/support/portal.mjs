@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { apiSession, startLexos } from './lexos.mjs';
-import { launchBrowser, openPage, screenshot } from './browser.mjs';
+import { assertClean, launchBrowser, screenshot, trackedPages } from './browser.mjs';
 import { eventually } from './suite.mjs';
 
 const STAFF_PASSWORD = 'correct horse battery staple';
@@ -70,7 +70,8 @@ export function portalSuite({ backend, database = async () => null, cleanup = as
     const ids = {};
     let link = '';
     let password = CLIENT_PASSWORD;
-    const open = [];
+    // Pages opened by the tests (console errors fail a test unless allowed); closed by after().
+    const pages = trackedPages(() => browser);
 
     before(async () => {
       const db = await database();
@@ -106,21 +107,13 @@ export function portalSuite({ backend, database = async () => null, cleanup = as
     });
 
     after(async () => {
-      for (const p of open) await p.close().catch(() => {});
+      await pages.closeAll();
       if (browser) await browser.close().catch(() => {});
       if (server) await server.stop();
       await cleanup();
     });
 
-    async function newPage(opts) {
-      const p = await openPage(browser, opts);
-      open.push(p);
-      return p;
-    }
-
-    function assertClean(p) {
-      assert.deepEqual(p.unexpected(), [], 'the page logged errors');
-    }
+    const newPage = (opts) => pages.open(opts);
 
     async function signIn(page, pw = password) {
       await page.goto(`${server.baseUrl}/portal/`);

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { apiSession, startLexos } from './lexos.mjs';
-import { launchBrowser, openPage, screenshot } from './browser.mjs';
+import { assertClean, launchBrowser, screenshot, signInStaff, trackedPages } from './browser.mjs';
 import { eventually } from './suite.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -52,7 +52,8 @@ export function staffCasesSuite({ backend, database = async () => null, cleanup 
     let browser;
     let staff;
     const ids = {};
-    const open = [];
+    // Pages opened by the tests (console errors fail a test unless allowed); closed by after().
+    const pages = trackedPages(() => browser);
 
     before(async () => {
       const db = await database();
@@ -70,30 +71,15 @@ export function staffCasesSuite({ backend, database = async () => null, cleanup 
     });
 
     after(async () => {
-      for (const p of open) await p.close().catch(() => {});
+      await pages.closeAll();
       if (browser) await browser.close().catch(() => {});
       if (server) await server.stop();
       await cleanup();
     });
 
-    async function newPage(opts) {
-      const p = await openPage(browser, opts);
-      open.push(p);
-      return p;
-    }
+    const newPage = (opts) => pages.open(opts);
 
-    function assertClean(p) {
-      assert.deepEqual(p.unexpected(), [], 'the page logged errors');
-    }
-
-    async function signIn(page, who = OWNER) {
-      await page.goto(`${server.baseUrl}/app/`);
-      await page.getByLabel('Firm').fill(who.firm);
-      await page.getByLabel('Email').fill(who.email);
-      await page.getByLabel('Password').fill(who.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { level: 1, name: 'Clients' }).waitFor();
-    }
+    const signIn = (page, who = OWNER) => signInStaff(page, server.baseUrl, who);
 
     async function openClient(page, name) {
       await page.locator('table.clients-table tbody tr').filter({ hasText: name }).getByRole('link', { name }).click();

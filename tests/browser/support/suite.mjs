@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { apiSession, startLexos } from './lexos.mjs';
-import { launchBrowser, openPage, screenshot } from './browser.mjs';
+import { assertClean, launchBrowser, screenshot, signInStaff, trackedPages } from './browser.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const OWNER = { firm: 'acme', email: 'olivia.owner@acme.test', password: PASSWORD };
@@ -33,7 +33,8 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
     let server;
     let browser;
     let setupUrl = '';
-    const open = [];
+    // Pages opened by the tests (console errors fail a test unless allowed); closed by after().
+    const pages = trackedPages(() => browser);
 
     before(async () => {
       const db = await database();
@@ -43,31 +44,15 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
     });
 
     after(async () => {
-      for (const p of open) await p.close().catch(() => {});
+      await pages.closeAll();
       if (browser) await browser.close().catch(() => {});
       if (server) await server.stop();
       await cleanup();
     });
 
-    // A page whose console errors fail the test unless allowed; closed by after().
-    async function newPage(opts) {
-      const p = await openPage(browser, opts);
-      open.push(p);
-      return p;
-    }
+    const newPage = (opts) => pages.open(opts);
 
-    function assertClean(p) {
-      assert.deepEqual(p.unexpected(), [], 'the page logged errors');
-    }
-
-    async function signIn(page, who = OWNER) {
-      await page.goto(`${server.baseUrl}/app/`);
-      await page.getByLabel('Firm').fill(who.firm);
-      await page.getByLabel('Email').fill(who.email);
-      await page.getByLabel('Password').fill(who.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { level: 1, name: 'Clients' }).waitFor();
-    }
+    const signIn = (page, who = OWNER) => signInStaff(page, server.baseUrl, who);
 
     const rows = (page) => page.locator('table.clients-table tbody tr');
     const rowNames = (page) => page.locator('table.clients-table tbody tr .row-link').allTextContents();
