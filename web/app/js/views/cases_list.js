@@ -3,7 +3,7 @@
 // button. A client's own cases are listed on the client's page.
 
 import { h, icon, replace, srOnly } from '../dom.js';
-import { fetchPage } from './paged.js';
+import { fetchPage, keepInAddress, onSearch, pagerControls } from './paged.js';
 import { calendarDate } from '../format.js';
 import { can } from '../session.js';
 import { takeFlash } from '../main.js';
@@ -40,12 +40,7 @@ export function casesListView(container, ctx) {
   const live = h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
   const flashEl = flash ? h('p', { class: 'alert alert-success', role: 'status', text: flash }) : null;
   const results = h('div', { id: 'case-results', class: 'results' });
-  const prev = h('button', { type: 'button', class: 'btn btn-pager', onclick: () => go(state.page - 1) },
-    icon('left'), h('span', { text: 'Previous' }));
-  const next = h('button', { type: 'button', class: 'btn btn-pager', onclick: () => go(state.page + 1) },
-    h('span', { text: 'Next' }), icon('right'));
-  const range = h('span', { class: 'pager-range' });
-  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages', hidden: true }, range, h('div', { class: 'pager-buttons' }, prev, next));
+  const { prev, next, range, pager } = pagerControls(go, state);
 
   container.append(h('section', { class: 'page' },
     h('div', { class: 'page-header' },
@@ -60,18 +55,7 @@ export function casesListView(container, ctx) {
         h('label', { for: 'case-phase', class: 'label', text: 'Phase' }), phase)),
     results, pager, live));
 
-  let debounce = 0;
-  search.addEventListener('input', () => {
-    window.clearTimeout(debounce);
-    debounce = window.setTimeout(() => restart(), 250);
-  });
-  search.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Enter') {
-      ev.preventDefault();
-      window.clearTimeout(debounce);
-      restart();
-    }
-  });
+  onSearch(search, restart);
   phase.addEventListener('change', () => restart());
 
   function restart(force = false) {
@@ -81,12 +65,7 @@ export function casesListView(container, ctx) {
     state.phase = phase.value;
     state.cursors = [null];
     state.page = 0;
-    // Keep the filters in the address (shareable, survives reload) without a route change.
-    const params = new URLSearchParams();
-    if (state.q) params.set('q', state.q);
-    if (state.phase) params.set('phase', state.phase);
-    const qs = params.toString();
-    window.history.replaceState(null, '', `#/cases${qs ? `?${qs}` : ''}`);
+    keepInAddress('cases', { q: state.q, phase: state.phase });
     load();
   }
 

@@ -2,7 +2,7 @@
 // pagination (Previous/Next), empty states, and the teal "New client" button.
 
 import { h, icon, replace, srOnly } from '../dom.js';
-import { fetchPage } from './paged.js';
+import { fetchPage, keepInAddress, onSearch, pagerControls } from './paged.js';
 import { portalMark, primaryEmail, primaryPhone } from '../format.js';
 import { takeFlash } from '../main.js';
 
@@ -37,12 +37,7 @@ export function clientsListView(container, ctx) {
   const live = h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
   const flashEl = flash ? h('p', { class: 'alert alert-success', role: 'status', text: flash }) : null;
   const results = h('div', { id: 'client-results', class: 'results' });
-  const prev = h('button', { type: 'button', class: 'btn btn-pager', onclick: () => go(state.page - 1) },
-    icon('left'), h('span', { text: 'Previous' }));
-  const next = h('button', { type: 'button', class: 'btn btn-pager', onclick: () => go(state.page + 1) },
-    h('span', { text: 'Next' }), icon('right'));
-  const range = h('span', { class: 'pager-range' });
-  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages', hidden: true }, range, h('div', { class: 'pager-buttons' }, prev, next));
+  const { prev, next, range, pager } = pagerControls(go, state);
 
   container.append(h('section', { class: 'page' },
     h('div', { class: 'page-header' },
@@ -57,18 +52,7 @@ export function clientsListView(container, ctx) {
         h('label', { for: 'client-status', class: 'label', text: 'Show' }), status)),
     results, pager, live));
 
-  let debounce = 0;
-  search.addEventListener('input', () => {
-    window.clearTimeout(debounce);
-    debounce = window.setTimeout(() => restart(), 250);
-  });
-  search.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Enter') {
-      ev.preventDefault();
-      window.clearTimeout(debounce);
-      restart();
-    }
-  });
+  onSearch(search, restart);
   status.addEventListener('change', () => restart());
 
   function restart() {
@@ -78,12 +62,7 @@ export function clientsListView(container, ctx) {
     state.status = status.value;
     state.cursors = [null];
     state.page = 0;
-    // Keep the search in the address (shareable, survives reload) without a route change.
-    const params = new URLSearchParams();
-    if (state.q) params.set('q', state.q);
-    if (state.status !== 'active') params.set('status', state.status);
-    const qs = params.toString();
-    window.history.replaceState(null, '', `#/clients${qs ? `?${qs}` : ''}`);
+    keepInAddress('clients', { q: state.q, status: state.status !== 'active' ? state.status : '' });
     load();
   }
 

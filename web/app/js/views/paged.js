@@ -2,7 +2,7 @@
 // cancels the previous request, marks the results busy, shows a retry on failure, and records
 // the cursor of the following page.
 
-import { h, replace } from '../dom.js';
+import { h, icon, replace } from '../dom.js';
 import { api } from '../api.js';
 
 /**
@@ -41,4 +41,42 @@ export async function fetchPage(state, { path, query, pageSize, results, pager, 
   state.cursors.length = state.page + 1;
   if (nextCursor) state.cursors.push(nextCursor);
   return items;
+}
+
+/**
+ * The pager under a list: Previous and Next (calling `go(page)`), the range text, in a nav that
+ * fetchPage shows once there is more than one page.
+ */
+export function pagerControls(go, state) {
+  const prev = h('button', { type: 'button', class: 'btn btn-pager', onclick: () => go(state.page - 1) },
+    icon('left'), h('span', { text: 'Previous' }));
+  const next = h('button', { type: 'button', class: 'btn btn-pager', onclick: () => go(state.page + 1) },
+    h('span', { text: 'Next' }), icon('right'));
+  const range = h('span', { class: 'pager-range' });
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages', hidden: true }, range, h('div', { class: 'pager-buttons' }, prev, next));
+  return { prev, next, range, pager };
+}
+
+/** Runs `restart()` 250 ms after typing in `search` stops, or at once on Enter. */
+export function onSearch(search, restart) {
+  let debounce = 0;
+  search.addEventListener('input', () => {
+    window.clearTimeout(debounce);
+    debounce = window.setTimeout(() => restart(), 250);
+  });
+  search.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') {
+      ev.preventDefault();
+      window.clearTimeout(debounce);
+      restart();
+    }
+  });
+}
+
+/** Keeps a list's filters in the address (shareable, survives reload) without a route change. */
+export function keepInAddress(route, filters) {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
+  const qs = params.toString();
+  window.history.replaceState(null, '', `#/${route}${qs ? `?${qs}` : ''}`);
 }
