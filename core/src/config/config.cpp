@@ -77,7 +77,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"server.public_url", ""},
       {"server.threads", "32"},
       {"server.max_connections", "10000"},
-      {"server.max_connections_per_address", "128"},
+      {"server.max_connections_per_address", "256"},
       {"server.head_timeout_seconds", "10"},
       {"server.body_grace_seconds", "10"},
       {"server.body_min_rate", "1024"},

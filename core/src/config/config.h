@@ -28,7 +28,7 @@ struct Config {
   /// heads and bodies without a thread per connection), so this bounds concurrent handlers.
   int threads = 32;
   int max_connections = 10000;             ///< open client connections in all
-  int max_connections_per_address = 128;   ///< per client address; 0: no cap; proxies exempt
+  int max_connections_per_address = 256;   ///< per client address; 0: no cap; proxies exempt
   int head_timeout_seconds = 10;           ///< a request head must be complete this soon
   int body_grace_seconds = 10;             ///< after it, a body must arrive at body_min_rate
   int body_min_rate = 1024;                ///< bytes per second on average; 0: no minimum
