@@ -264,7 +264,7 @@ TEST_CASE("hundreds of slow heads and slow bodies occupy no worker: others are a
   INFO(dbName(db));
   // Four workers only, against 300 attacking connections: with a thread per connection (or a
   // worker waiting on a body), nothing else would be answered.
-  TestHost t(db, "probe", "[server]\nthreads = 4\nmax_connections_per_address = 1000\n[session]\ncache_seconds = 0\n");
+  TestHost t(db, "probe", "[server]\nthreads = 4\nmax_connections_per_address = 1000\nshutdown_grace_seconds = 1\nhead_timeout_seconds = 300\nbody_grace_seconds = 300\n[session]\ncache_seconds = 0\n");
   t.firm("alpha");
   t.staff("alpha", "owner@alpha.example", "owner");
   t.firm("beta");

@@ -486,13 +486,26 @@ struct HttpServer::Impl {
   void acceptLoop() {
     while (!stopping.load()) {
       pollfd p{listen_fd, POLLIN, 0};
-      if (::poll(&p, 1, 200) <= 0) continue;
+      if (::poll(&p, 1, 100) <= 0) continue;
+      while (acceptOne()) {
+      }
+    }
+    // Connections the kernel completed before we stopped are served (with Connection: close),
+    // not reset when the socket closes.
+    while (acceptOne()) {
+    }
+  }
+
+  /// Accepts one pending connection; false when none is pending.
+  bool acceptOne() {
+    {
       sockaddr_storage ss{};
       socklen_t len = sizeof ss;
       const int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) return true;
         if (errno == EMFILE || errno == ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        continue;
+        return false;
       }
       auto c = std::make_shared<Conn>();
       c->fd = fd;
@@ -512,7 +525,7 @@ struct HttpServer::Impl {
       if (over) {
         count(&Counters::refused_over_cap);
         ::close(fd);
-        continue;
+        return true;
       }
       count(&Counters::accepted);
       int one = 1;
@@ -530,6 +543,7 @@ struct HttpServer::Impl {
       ev.data.u64 = c->id;
       std::lock_guard<std::mutex> lock(c->mu);
       if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) closeNow(*c);
+      return true;
     }
   }
 
