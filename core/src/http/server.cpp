@@ -419,8 +419,9 @@ struct HttpServer::Impl {
     const bool http10 = c.head.version_minor == 0;
     const bool closeBefore = !c.head.keep_alive || stopping.load() || c.requests >= cfg.keepalive_requests;
     bool streamFailed = false;
-    res.streamTo([this, &c, &streamFailed](const std::string& bytes) { blockingWrite(c, bytes, streamFailed); },
-                 closeBefore, http10);
+    if (c.head.method != "HEAD")  // a HEAD answer has no body to stream
+      res.streamTo([this, &c, &streamFailed](const std::string& bytes) { blockingWrite(c, bytes, streamFailed); },
+                   closeBefore, http10);
     ++busy;
     try {
       Dispatcher d(services);
