@@ -112,11 +112,13 @@ struct Clear {
   ~Clear() { PQclear(r); }
 };
 
-// What beginScoped() sets per transaction, as one statement: the guard's reads pipeline it with
-// their lookup in one implicit transaction (is_local = true: it ends with that transaction).
+// The settings a guard read needs, as one statement pipelined with the read, in one implicit
+// transaction (is_local = true: they end with it). Fewer than beginScoped() sets, each a cost on
+// every uncached session check: the read names its tables with their schema (search_path does not
+// matter), keeps its timestamps as text (the time zone does not), and row_security is set because
+// a session-level "off" left by plugin SQL would make the read fail rather than filter.
 constexpr const char* kReadSettings =
-    "SELECT set_config('search_path', 'public', true), set_config('row_security', 'on', true), "
-    "set_config('TimeZone', 'UTC', true), set_config('lexos.firm_id', $1, true), "
+    "SELECT set_config('row_security', 'on', true), set_config('lexos.firm_id', $1, true), "
     "set_config('lexos.client_id', $2, true)";
 
 }  // namespace

@@ -28,6 +28,14 @@ std::time_t parseUtc(const std::string& t) {
   return timegm(&tm);
 }
 
+// Session, user, firm and the firm's module switches in one statement; `schema` qualifies them.
+std::string sessionLookup(const std::string& schema) {
+  return "SELECT s.id, s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.kind, u.role, u.client_id, u.email, "
+         "u.display_name, u.status, f.slug, f.name, m.module, m.enabled, s.firm_id FROM " + schema + "sessions s JOIN " +
+         schema + "users u ON u.firm_id = s.firm_id AND u.id = s.user_id JOIN " + schema + "firms f ON f.id = "
+         "s.firm_id LEFT JOIN " + schema + "firm_modules m ON m.firm_id = s.firm_id WHERE s.token_hash = $1";
+}
+
 }  // namespace
 
 Guard::Guard(const Config& config, const Registry& registry) : config_(config), registry_(registry) {
@@ -158,16 +166,13 @@ SessionInfo Guard::authenticate(const std::string& cookieHeader, Connection& c) 
   }
   ++misses_;
   // The firm's module switches come along (one row each; one row of NULLs without any), so that
-  // authorize() needs no second round trip.
-  auto rs = c.readScoped(
-      {firm, 0},
-      "SELECT s.id, s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.kind, u.role, u.client_id, u.email, "
-      "u.display_name, u.status, f.slug, f.name, m.module, m.enabled FROM sessions s JOIN users u ON u.firm_id = "
-      "s.firm_id AND u.id = s.user_id JOIN firms f ON f.id = s.firm_id LEFT JOIN firm_modules m ON m.firm_id = "
-      "s.firm_id WHERE s.token_hash = $1",
-      {hash});
+  // authorize() needs no second round trip. On PostgreSQL the tables are named with their schema
+  // (the read sets no search_path); on SQLite the names must resolve to the tenancy views.
+  static const std::string kLookup[2] = {sessionLookup(""), sessionLookup("public.")};
+  auto rs = c.readScoped({firm, 0}, kLookup[c.backend() == sdk::Backend::PostgreSQL ? 1 : 0], {hash});
   if (rs.empty()) return s;
   const auto& r = rs.rows[0];
+  if (sdk::asInt(r[15]) != firm) return s;  // the database's tenancy did not hold: refuse
   const std::string nowText = utcTimestamp();
   const std::string idleCutoff = utcTimestamp(-idleSeconds);
   if (sdk::asText(r[3]) <= nowText || sdk::asText(r[4]) <= idleCutoff || sdk::asText(r[10]) != "active") return s;
