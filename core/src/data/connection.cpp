@@ -17,6 +17,9 @@ namespace {
 std::atomic<bool> g_prepared{true};
 }
 
+void setPreparedStatements(bool on) { g_prepared = on; }
+bool preparedStatements() { return g_prepared; }
+
 sdk::ResultSet Connection::readScoped(const Scope& scope, const std::string& sql,
                                       const std::vector<sdk::Value>& params) {
   if (inTransaction()) throw std::logic_error("readScoped() inside a transaction");
@@ -31,8 +34,6 @@ sdk::ResultSet Connection::readScoped(const Scope& scope, const std::string& sql
     throw;
   }
 }
-void setPreparedStatements(bool on) { g_prepared = on; }
-bool preparedStatements() { return g_prepared; }
 
 std::unique_ptr<Connection> openConnection(const std::string& url, const Registry* registry) {
   if (url.rfind("sqlite:", 0) == 0)
