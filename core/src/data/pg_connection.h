@@ -8,6 +8,7 @@
 #include "data/connection.h"
 
 typedef struct pg_conn PGconn;
+typedef struct pg_result PGresult;
 
 namespace lexos::core {
 
@@ -25,14 +26,20 @@ class PgConnection : public Connection {
   void commit() override;
   void rollback() override;
   bool inTransaction() const override { return inTx_; }
+  sdk::ResultSet readScoped(const Scope& scope, const std::string& sql, const std::vector<sdk::Value>& params) override;
   void setScope(const Scope& scope) override;
   std::int64_t newId() override;
   bool ping() override;
   bool usable() const override;
 
  private:
+  struct Bound;
   sdk::ResultSet run(const std::string& sql, const std::vector<sdk::Value>& params, std::int64_t* changes);
+  /// The name of the prepared statement for `sql` bound as `b`, preparing it first (a round trip,
+  /// once per connection); empty when prepared statements are off or there are too many.
+  std::string preparedName(const std::string& sql, const Bound& b);
   PGconn* conn_ = nullptr;
+  bool broken_ = false;  ///< a pipeline left the connection in an unknown state
   bool inTx_ = false;
   bool write_ = false;
   class ChangeFeed* feed_ = nullptr;
