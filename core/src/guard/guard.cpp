@@ -234,6 +234,19 @@ void Guard::authorize(const RouteEntry& route, const SessionInfo& s, const Poco:
   const auto& p = s.principal;
   const std::string& m = req.getMethod();
   const bool unsafe = !(m == "GET" || m == "HEAD" || m == "OPTIONS");
+  // The firm's module switches, read once and only when a check needs them.
+  std::shared_ptr<const Switches> sw;
+  auto off = [&](const std::string& module) {
+    if (!sw) sw = switchesOf(p.firm_id, c);
+    auto it = sw->enabled.find(module);
+    return it != sw->enabled.end() && !it->second;
+  };
+  // Portal users exist only through the portal module: with it off, a portal session counts for
+  // nothing on any route, the public ones such as /api/v1/me included (401, as when signed out).
+  // Signing in (as someone else) and out stay possible from that browser.
+  if (p.isPortal() && !(route.plugin == "core" && (r.path == "/api/v1/auth/login" || r.path == "/api/v1/auth/logout")) &&
+      off("portal"))
+    throw sdk::Unauthorized();
   // CSRF: any unsafe request that carries a valid session must prove it comes from our page.
   if (unsafe && s.session_id != 0 && !safeEquals(req.get("X-CSRF-Token", ""), s.csrf_token))
     throw sdk::HttpError(403, "csrf", "Missing or wrong X-CSRF-Token header.");
@@ -243,16 +256,7 @@ void Guard::authorize(const RouteEntry& route, const SessionInfo& s, const Poco:
     throw sdk::Forbidden("This page is for the firm's staff.");
   if (r.audience == sdk::Audience::Portal && !p.isPortal())
     throw sdk::Forbidden("This page is for portal clients.");
-  if (route.plugin != "core" || p.isPortal()) {
-    const auto sw = switchesOf(p.firm_id, c);
-    auto off = [&](const std::string& module) {
-      auto it = sw->enabled.find(module);
-      return it != sw->enabled.end() && !it->second;
-    };
-    if (route.plugin != "core" && off(route.plugin)) throw sdk::NotFound();
-    // Portal users exist only through the portal module: with it off, the whole portal is off.
-    if (p.isPortal() && off("portal")) throw sdk::NotFound();
-  }
+  if (route.plugin != "core" && off(route.plugin)) throw sdk::NotFound();
   if (!p.can(r.permission)) throw sdk::Forbidden();
 }
 
