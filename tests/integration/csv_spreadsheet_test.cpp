@@ -75,13 +75,15 @@ std::vector<std::vector<std::string>> parseCsv(const std::string& text) {
 
 // Opens each of `files` (in `dir`) in Calc with `separator` (an ASCII code) and returns, per
 // file, the cells Calc made of it, written back as text: a formula shows as its result.
-std::map<std::string, std::vector<std::vector<std::string>>> openInCalc(const std::string& soffice, const std::string& dir,
-                                                                        const std::vector<std::string>& files, int separator) {
+std::map<std::string, std::vector<std::vector<std::string>>> openInCalc(
+    const std::string& soffice, const std::string& dir, const std::vector<std::string>& files,
+    int separator) {
   const std::string out = dir + "/out-" + std::to_string(separator);
   // Filter options: separator, '"' as the text delimiter, UTF-8 (76), from line 1.
-  std::string cmd = "cd '" + dir + "' && HOME='" + dir + "/home' '" + soffice + "' --headless --norestore " +
-                    "--infilter='CSV:" + std::to_string(separator) + ",34,76,1' " +
-                    "--convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1' --outdir '" + out + "'";
+  std::string cmd =
+      "cd '" + dir + "' && HOME='" + dir + "/home' '" + soffice + "' --headless --norestore " +
+      "--infilter='CSV:" + std::to_string(separator) + ",34,76,1' " +
+      "--convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1' --outdir '" + out + "'";
   for (const auto& f : files) cmd += " '" + f + "'";
   cmd += " > '" + dir + "/soffice.log' 2>&1";
   const int rc = std::system(cmd.c_str());
@@ -123,10 +125,13 @@ bool hasCell(const std::vector<std::vector<std::string>>& rows, const std::strin
 
 }  // namespace
 
-TEST_CASE("LibreOffice Calc runs no formula from the clients CSV export, whatever separator it assumes") {
+TEST_CASE(
+    "LibreOffice Calc runs no formula from the clients CSV export, whatever separator it assumes") {
   const std::string soffice = findSoffice();
   if (soffice.empty())
-    FAIL("soffice (LibreOffice Calc) not found on PATH: install libreoffice-calc-nogui (scripts/deps.sh does)");
+    FAIL(
+        "soffice (LibreOffice Calc) not found on PATH: install libreoffice-calc-nogui "
+        "(scripts/deps.sh does)");
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   TempDir plugins, work;
@@ -135,7 +140,8 @@ TEST_CASE("LibreOffice Calc runs no formula from the clients CSV export, whateve
   t.staff("alpha", "owner@alpha.test", "owner");
   HttpClient owner = t.signedIn("alpha", "owner@alpha.test");
   std::string lastId;
-  for (const char* name : {"Semi2;=21*2;x", "=1+1", "@SUM(1)", "+1", "-1", "Q\\\";=5*5;\\\"", "Tab"}) {
+  for (const char* name :
+       {"Semi2;=21*2;x", "=1+1", "@SUM(1)", "+1", "-1", "Q\\\";=5*5;\\\"", "Tab"}) {
     auto r = owner.post("/api/v1/clients", std::string(R"({"name":")") + name + "\"}");
     INFO(name << " -> " << r.body);
     REQUIRE(r.status == 201);
@@ -148,13 +154,20 @@ TEST_CASE("LibreOffice Calc runs no formula from the clients CSV export, whateve
     c->begin(true);
     if (db == Db::PostgreSQL) {
       c->setScope({firmId, 0});
-      c->executeScript("UPDATE clients SET address_line1 = chr(9) || '=6*6', address_line2 = chr(13) || '=7*7', "
-                       "address_city = 'line' || chr(13) || chr(10) || '=8*8', address_region = 'tab' || chr(9) || '=9*9' "
-                       "WHERE id = " + lastId);
+      c->executeScript(
+          "UPDATE clients SET address_line1 = chr(9) || '=6*6', address_line2 = chr(13) || '=7*7', "
+          "address_city = 'line' || chr(13) || chr(10) || '=8*8', address_region = 'tab' || chr(9) "
+          "|| '=9*9' "
+          "WHERE id = " +
+          lastId);
     } else {
-      c->executeScript("UPDATE lexos_t_clients SET address_line1 = char(9) || '=6*6', address_line2 = char(13) || '=7*7', "
-                       "address_city = 'line' || char(13) || char(10) || '=8*8', address_region = 'tab' || char(9) || '=9*9' "
-                       "WHERE id = " + lastId);
+      c->executeScript(
+          "UPDATE lexos_t_clients SET address_line1 = char(9) || '=6*6', address_line2 = char(13) "
+          "|| '=7*7', "
+          "address_city = 'line' || char(13) || char(10) || '=8*8', address_region = 'tab' || "
+          "char(9) || '=9*9' "
+          "WHERE id = " +
+          lastId);
     }
     c->commit();
   }
@@ -178,8 +191,8 @@ TEST_CASE("LibreOffice Calc runs no formula from the clients CSV export, whateve
   }
   // Read with the writer's own separator, every cell keeps its text (behind the single quote).
   auto cells = openInCalc(soffice, work.path, {"export.csv"}, ',')["export.csv"];
-  for (const char* text : {"Semi2;'=21*2;x", "'=1+1", "'@SUM(1)", "'+1", "'-1", "Q\";'=5*5;\"", "'\t'=6*6",
-                           "'\r'=7*7", "tab\t'=9*9"}) {
+  for (const char* text : {"Semi2;'=21*2;x", "'=1+1", "'@SUM(1)", "'+1", "'-1", "Q\";'=5*5;\"",
+                           "'\t'=6*6", "'\r'=7*7", "tab\t'=9*9"}) {
     INFO("cell " << text);
     CHECK(hasCell(cells, text));
   }

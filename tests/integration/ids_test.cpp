@@ -40,7 +40,8 @@ TEST_CASE("a firm's consecutive ids reveal nothing about another firm's inserts 
   std::vector<std::int64_t> a, b;
   for (int i = 0; i < 6; ++i) {
     a.push_back(createClient(alpha, "Alpha client " + std::to_string(i)));
-    for (int k = 0; k < i; ++k) b.push_back(createClient(beta, "Beta client " + std::to_string(i) + "-" + std::to_string(k)));
+    for (int k = 0; k < i; ++k)
+      b.push_back(createClient(beta, "Beta client " + std::to_string(i) + "-" + std::to_string(k)));
   }
   // Each firm's ids follow each other without gaps: nothing of the other firm shows.
   for (std::size_t i = 1; i < a.size(); ++i) CHECK(a[i] == a[i - 1] + 1);
@@ -61,7 +62,9 @@ TEST_CASE("a firm's consecutive ids reveal nothing about another firm's inserts 
   CHECK(next == a.back() + 1);
 }
 
-TEST_CASE("two transactions of one firm draw ids at the same time without waiting for each other (PostgreSQL)") {
+TEST_CASE(
+    "two transactions of one firm draw ids at the same time without waiting for each other "
+    "(PostgreSQL)") {
   // SQLite has one writer at a time for the whole database anyway; PostgreSQL must not add a
   // per-firm queue (a counter row locked until COMMIT would).
   TestHost t(Db::PostgreSQL);

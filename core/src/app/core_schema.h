@@ -49,8 +49,8 @@ BEGIN
       RETURN nextval(s::regclass);
     END IF;
     BEGIN
-      EXECUTE format('CREATE SEQUENCE %I START %s', s,
-                     (2::numeric ^ 40 + floor(random() * (2::numeric ^ 50 - 2::numeric ^ 40)))::bigint);
+      EXECUTE format('CREATE SEQUENCE %I START %s', s, (2::numeric ^ 40
+                     + floor(random() * (2::numeric ^ 50 - 2::numeric ^ 40)))::bigint);
     EXCEPTION WHEN unique_violation OR duplicate_table THEN
       NULL;  -- another transaction created it first (and has committed): use that one
     END;

@@ -39,7 +39,8 @@ void guardChangedFn(sqlite3_context* c, int n, sqlite3_value** v) {
 // Where a firm's id counter starts: uniform in [2^40, 2^50), as on PostgreSQL (core_schema.h).
 std::int64_t randomIdBase() {
   static thread_local std::mt19937_64 gen{std::random_device{}()};
-  return std::uniform_int_distribution<std::int64_t>(std::int64_t{1} << 40, (std::int64_t{1} << 50) - 1)(gen);
+  constexpr std::int64_t kLow = std::int64_t{1} << 40, kHigh = std::int64_t{1} << 50;
+  return std::uniform_int_distribution<std::int64_t>(kLow, kHigh - 1)(gen);
 }
 
 int authorize(void* ud, int action, const char* a1, const char*, const char* dbName, const char* inner) {
@@ -272,11 +273,12 @@ std::int64_t SqliteConnection::newId() {
     // A firm's rows take ids from the firm's own counter (docs/ids.md); the random start only
     // counts when the firm draws its first id. One statement, so it is atomic even outside a
     // transaction.
-    auto rs = scope_.firm_id
-                  ? run("INSERT INTO lexos_firm_ids (firm_id, next_id) VALUES ($1, $2) "
-                        "ON CONFLICT (firm_id) DO UPDATE SET next_id = next_id + 1 RETURNING next_id",
-                        {scope_.firm_id, randomIdBase()}, nullptr)
-                  : run("UPDATE lexos_ids SET next_id = next_id + 1 RETURNING next_id", {}, nullptr);
+    auto rs =
+        scope_.firm_id
+            ? run("INSERT INTO lexos_firm_ids (firm_id, next_id) VALUES ($1, $2) ON CONFLICT "
+                  "(firm_id) DO UPDATE SET next_id = next_id + 1 RETURNING next_id",
+                  {scope_.firm_id, randomIdBase()}, nullptr)
+            : run("UPDATE lexos_ids SET next_id = next_id + 1 RETURNING next_id", {}, nullptr);
     hostOp_ = false;
     return sdk::asInt(rs.rows.at(0).at(0));
   } catch (...) {

@@ -244,9 +244,9 @@ void Guard::authorize(const RouteEntry& route, const SessionInfo& s, const Poco:
   // Portal users exist only through the portal module: with it off, a portal session counts for
   // nothing on any route, the public ones such as /api/v1/me included (401, as when signed out).
   // Signing in (as someone else) and out stay possible from that browser.
-  if (p.isPortal() && !(route.plugin == "core" && (r.path == "/api/v1/auth/login" || r.path == "/api/v1/auth/logout")) &&
-      off("portal"))
-    throw sdk::Unauthorized();
+  const bool signInOrOut = route.plugin == "core" &&
+                           (r.path == "/api/v1/auth/login" || r.path == "/api/v1/auth/logout");
+  if (p.isPortal() && !signInOrOut && off("portal")) throw sdk::Unauthorized();
   // CSRF: any unsafe request that carries a valid session must prove it comes from our page.
   if (unsafe && s.session_id != 0 && !safeEquals(req.get("X-CSRF-Token", ""), s.csrf_token))
     throw sdk::HttpError(403, "csrf", "Missing or wrong X-CSRF-Token header.");

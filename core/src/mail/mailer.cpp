@@ -36,10 +36,12 @@ bool plainAscii(const std::string& s) {
 // needs SMTPUTF8 (RFC 6531/6532), which this mailer does not speak. Invitations refuse such
 // addresses with a 400 first; this is the last line, for any other way a message gets here.
 const std::string& checkedAddress(const std::string& address, const char* what) {
-  if (address.empty() || !plainAscii(address) || address.find_first_of("<>,;\"") != std::string::npos)
-    throw std::invalid_argument(std::string("not writing the ") + what +
-                                " address into the message: expected a plain ASCII address (no SMTPUTF8), found '" +
-                                address + "'");
+  if (address.empty() || !plainAscii(address) ||
+      address.find_first_of("<>,;\"") != std::string::npos)
+    throw std::invalid_argument(
+        std::string("not writing the ") + what +
+        " address into the message: expected a plain ASCII address (no SMTPUTF8), found '" +
+        address + "'");
   return address;
 }
 
@@ -48,7 +50,8 @@ const std::string& checkedAddress(const std::string& address, const char* what) 
 std::string senderHeader(const std::string& from) {
   const auto lt = from.rfind('<');
   const auto gt = from.rfind('>');
-  if (lt == std::string::npos || gt == std::string::npos || gt < lt) return checkedAddress(from, "sender");
+  if (lt == std::string::npos || gt == std::string::npos || gt < lt)
+    return checkedAddress(from, "sender");
   const std::string address = checkedAddress(from.substr(lt + 1, gt - lt - 1), "sender");
   std::string name = from.substr(0, lt);
   name.erase(name.find_last_not_of(" \t") + 1);

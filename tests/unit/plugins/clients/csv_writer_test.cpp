@@ -1,9 +1,9 @@
 // The clients module's CSV writer (plugins/clients/csv_writer.cpp): RFC 4180 output that no
 // spreadsheet runs as a formula, whichever separator it assumes.
+#include "clients/csv_writer.h"
+
 #include <catch2/catch.hpp>
 #include <sstream>
-
-#include "clients/csv_writer.h"
 
 using lexos::clients::CsvWriter;
 
@@ -30,18 +30,20 @@ TEST_CASE("a CSV field that starts like a formula is quoted and prefixed with a 
   CHECK(CsvWriter::cell("@SUM(1)") == "\"'@SUM(1)\"");
   CHECK(CsvWriter::cell("\t=1+1") == "\"'\t'=1+1\"");
   CHECK(CsvWriter::cell("\rx") == "\"'\rx\"");
-  CHECK(CsvWriter::cell("=HYPERLINK(\"http://evil.example\")") == "\"'=HYPERLINK(\"\"http://evil.example\"\")\"");
+  CHECK(CsvWriter::cell("=HYPERLINK(\"http://evil.example\")") ==
+        "\"'=HYPERLINK(\"\"http://evil.example\"\")\"");
 }
 
 TEST_CASE("a formula after a separator candidate inside a CSV field is neutralised too") {
-  // Opened with ';' as the separator, "Semi2;=21*2;x" would be three cells and the second a formula.
+  // Opened with ';' as the separator, "Semi2;=21*2;x" would be three cells and the second a
+  // formula.
   CHECK(CsvWriter::cell("Semi2;=21*2;x") == "\"Semi2;'=21*2;x\"");
   CHECK(CsvWriter::cell(";=1+1") == "\";'=1+1\"");
   CHECK(CsvWriter::cell("a,+1") == "\"a,'+1\"");
   CHECK(CsvWriter::cell("a\t@SUM(1)") == "\"a\t'@SUM(1)\"");
   CHECK(CsvWriter::cell("a\n-1") == "\"a\n'-1\"");
   CHECK(CsvWriter::cell("x;\"=4+4\"") == "\"x;\"\"'=4+4\"\"\"");  // quotes between do not help
-  CHECK(CsvWriter::cell("a, -1 floor") == "\"a, -1 floor\"");  // a space keeps it text
+  CHECK(CsvWriter::cell("a, -1 floor") == "\"a, -1 floor\"");     // a space keeps it text
 }
 
 TEST_CASE("CSV records end in CRLF and separate fields with commas") {
