@@ -76,6 +76,7 @@ class CoreModule : public sdk::Plugin {
     r.addMigration({4, "guard change triggers", "", schema::guardTriggers(false), schema::guardTriggers(true)});
     r.addMigration({5, "guard change triggers for module switches", "", schema::moduleSwitchTriggers(false),
                     schema::moduleSwitchTriggers(true)});
+    r.addMigration({6, "per-firm ids", "", schema::kV6Sqlite, schema::kV6Postgres});
     r.addTable({"invitations", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,
