@@ -1,9 +1,10 @@
 // Sign-in throttling an attacker cannot turn against the owner (docs/throttling.md), on both
 // backends: device cookies, the pair / account / address limits, reservations that parallel
 // guesses cannot overtake, the portal's current-password check and activation tokens.
-#include <catch2/catch.hpp>
+#include "identity/throttle.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -11,7 +12,6 @@
 #include <thread>
 
 #include "data/connection.h"
-#include "identity/throttle.h"
 #include "test_host.h"
 
 using namespace lexos::test;
@@ -30,8 +30,10 @@ std::map<std::string, std::string> from(const std::string& ip) { return {{"X-For
 
 // POST /api/v1/auth/login as seen from `ip` (through the trusted proxy); on success the client
 // keeps the session and device cookies like a browser.
-HttpResult signIn(HttpClient& c, const std::string& email, const std::string& pw, const std::string& ip) {
-  auto r = c.request("POST", "/api/v1/auth/login", loginBody("alpha", email, pw), "application/json", from(ip));
+HttpResult signIn(HttpClient& c, const std::string& email, const std::string& pw,
+                  const std::string& ip) {
+  auto r = c.request("POST", "/api/v1/auth/login", loginBody("alpha", email, pw),
+                     "application/json", from(ip));
   if (r.status == 200) {
     c.cookie = r.header("set-cookie").substr(0, r.header("set-cookie").find(';'));
     c.csrf = jsonField(r.body, "csrf_token");
@@ -48,7 +50,8 @@ long retryAfter(const HttpResult& r) {
 
 std::int64_t attempts(TestHost& t, const std::string& key) {
   auto c = t.host->pool().acquire();
-  return lexos::sdk::asInt(c->query("SELECT count(*) FROM auth_attempts WHERE key = $1", {key}).rows.at(0).at(0));
+  return lexos::sdk::asInt(
+      c->query("SELECT count(*) FROM auth_attempts WHERE key = $1", {key}).rows.at(0).at(0));
 }
 
 // Moves every counted attempt `seconds` into the past, as if that time had gone by.
@@ -67,7 +70,9 @@ std::string create(HttpClient& c, const std::string& path, const std::string& bo
 std::string latestActivationToken(const std::string& stateDir) {
   fs::path newest;
   for (const auto& e : fs::directory_iterator(fs::path(stateDir) / "outbox"))
-    if (e.path().extension() == ".eml" && (newest.empty() || e.path().filename() > newest.filename())) newest = e.path();
+    if (e.path().extension() == ".eml" &&
+        (newest.empty() || e.path().filename() > newest.filename()))
+      newest = e.path();
   REQUIRE(!newest.empty());
   std::ifstream in(newest);
   std::stringstream ss;
@@ -89,12 +94,15 @@ TEST_CASE("sign-in issues a signed __Host- device cookie naming the account") {
   auto c = t.client();
   auto r = c.login("alpha", "a@alpha.test", TestHost::kPassword);
   REQUIRE(r.status == 200);
-  CHECK_THAT(r.header("set-cookie"), Catch::StartsWith("__Host-lexos_session="));  // still the first
+  CHECK_THAT(r.header("set-cookie"),
+             Catch::StartsWith("__Host-lexos_session="));  // still the first
   REQUIRE(r.set_cookies.size() == 2);
   const std::string dev = r.set_cookies[1];
-  CHECK_THAT(dev, Catch::StartsWith("__Host-lexos_device=" + std::to_string(firm) + "." + std::to_string(user) + "."));
-  CHECK_THAT(dev, Catch::Contains("; Path=/;") && Catch::Contains("HttpOnly") && Catch::Contains("Secure") &&
-                      Catch::Contains("SameSite=Strict") && Catch::Contains("Max-Age=") && !Catch::Contains("Domain"));
+  CHECK_THAT(dev, Catch::StartsWith("__Host-lexos_device=" + std::to_string(firm) + "." +
+                                    std::to_string(user) + "."));
+  CHECK_THAT(dev, Catch::Contains("; Path=/;") && Catch::Contains("HttpOnly") &&
+                      Catch::Contains("Secure") && Catch::Contains("SameSite=Strict") &&
+                      Catch::Contains("Max-Age=") && !Catch::Contains("Domain"));
   // Signing in again from the same device keeps the device's id and renews the cookie.
   const std::string before = c.device;
   REQUIRE(c.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
@@ -117,8 +125,10 @@ TEST_CASE("a stranger's failures do not lock the owner out of a device that sign
   // A stranger spends the account's whole allowance from several addresses ...
   int refused = 0;
   for (int i = 0; i < throttle::kAccountLimit + 2; ++i) {
-    auto r = t.client().request("POST", "/api/v1/auth/login", loginBody("alpha", "owner@alpha.test", "guess " + std::to_string(i)),
-                                "application/json", from("198.51.100." + std::to_string(i / throttle::kPairLimit + 1)));
+    auto r = t.client().request(
+        "POST", "/api/v1/auth/login",
+        loginBody("alpha", "owner@alpha.test", "guess " + std::to_string(i)), "application/json",
+        from("198.51.100." + std::to_string(i / throttle::kPairLimit + 1)));
     refused += r.status == 429;
     REQUIRE((r.status == 401 || r.status == 429));
   }
@@ -156,7 +166,8 @@ TEST_CASE("a device's own failures throttle that device only") {
   REQUIRE(signIn(owner, "owner@alpha.test", TestHost::kPassword, "203.0.113.10").status == 200);
   owner.cookie.clear();
   for (int i = 0; i < throttle::kDeviceLimit; ++i)
-    REQUIRE(signIn(owner, "owner@alpha.test", "typo " + std::to_string(i), "203.0.113.10").status == 401);
+    REQUIRE(signIn(owner, "owner@alpha.test", "typo " + std::to_string(i), "203.0.113.10").status ==
+            401);
   auto r = signIn(owner, "owner@alpha.test", TestHost::kPassword, "203.0.113.10");
   CHECK(r.status == 429);
   CHECK(retryAfter(r) > 800);
@@ -177,11 +188,18 @@ TEST_CASE("failures from one address against other accounts do not lock out a di
   // Behind one NAT, four people each fail a pair's allowance (twice the old address limit) ...
   for (int u = 0; u < 4; ++u)
     for (int i = 0; i < throttle::kPairLimit; ++i)
-      REQUIRE(t.client().request("POST", "/api/v1/auth/login", loginBody("alpha", "u" + std::to_string(u) + "@alpha.test", "wrong password!!"),
-                                 "application/json", from("203.0.113.9")).status == 401);
+      REQUIRE(t.client()
+                  .request("POST", "/api/v1/auth/login",
+                           loginBody("alpha", "u" + std::to_string(u) + "@alpha.test",
+                                     "wrong password!!"),
+                           "application/json", from("203.0.113.9"))
+                  .status == 401);
   // ... each of those accounts is throttled at that address ...
-  CHECK(t.client().request("POST", "/api/v1/auth/login", loginBody("alpha", "u0@alpha.test", "wrong password!!"), "application/json",
-                           from("203.0.113.9")).status == 429);
+  CHECK(t.client()
+            .request("POST", "/api/v1/auth/login",
+                     loginBody("alpha", "u0@alpha.test", "wrong password!!"), "application/json",
+                     from("203.0.113.9"))
+            .status == 429);
   // ... and another person behind the same NAT signs in.
   auto a = t.client();
   CHECK(signIn(a, "a@alpha.test", TestHost::kPassword, "203.0.113.9").status == 200);
@@ -191,8 +209,10 @@ TEST_CASE("failures from one address against other accounts do not lock out a di
     auto c = t.host->pool().acquire();
     c->begin(true);
     for (int i = 0; i < throttle::kAddressLimit; ++i)
-      c->execute("INSERT INTO auth_attempts (key, reservation, at) VALUES ('login:address:203.0.113.50', $1, $2)",
-                 {"seeded" + std::to_string(i), static_cast<std::int64_t>(std::time(nullptr)) - 60});
+      c->execute(
+          "INSERT INTO auth_attempts (key, reservation, at) VALUES ('login:address:203.0.113.50', "
+          "$1, $2)",
+          {"seeded" + std::to_string(i), static_cast<std::int64_t>(std::time(nullptr)) - 60});
     c->commit();
   }
   auto b = t.client();
@@ -206,7 +226,8 @@ TEST_CASE("failures from one address against other accounts do not lock out a di
   CHECK(signIn(b, "a@alpha.test", TestHost::kPassword, "203.0.113.50").status == 200);
 }
 
-TEST_CASE("parallel wrong guesses are each reserved before the check: at most the limit is checked") {
+TEST_CASE(
+    "parallel wrong guesses are each reserved before the check: at most the limit is checked") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   TestHost t(db);
@@ -216,7 +237,9 @@ TEST_CASE("parallel wrong guesses are each reserved before the check: at most th
   std::vector<std::thread> burst;
   for (int i = 0; i < 15; ++i)
     burst.emplace_back([&, i] {
-      auto r = t.client().request("POST", "/api/v1/auth/login", loginBody("alpha", "a@alpha.test", "guess number " + std::to_string(i)));
+      auto r = t.client().request(
+          "POST", "/api/v1/auth/login",
+          loginBody("alpha", "a@alpha.test", "guess number " + std::to_string(i)));
       (r.status == 401 ? failed : r.status == 429 ? throttled : other)++;
     });
   for (auto& th : burst) th.join();
@@ -235,7 +258,8 @@ TEST_CASE("a successful sign-in gives its reservation back") {
   TestHost t(db);
   t.firm("alpha");
   t.staff("alpha", "a@alpha.test", "owner");
-  for (int i = 0; i < throttle::kPairLimit + 2; ++i) REQUIRE(t.client().login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  for (int i = 0; i < throttle::kPairLimit + 2; ++i)
+    REQUIRE(t.client().login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
   CHECK(attempts(t, "login:pair:alpha:a@alpha.test:127.0.0.1") == 0);
   CHECK(attempts(t, "login:address:127.0.0.1") == 0);
 }
@@ -249,13 +273,15 @@ TEST_CASE("the portal's current-password check is throttled, and parallel guesse
   t.staff("alpha", "a@alpha.test", "owner");
   auto staff = t.client();
   REQUIRE(staff.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
-  const auto client = create(staff, "/api/v1/clients", "{\"name\":\"Portal Client\",\"email\":\"pc@client.test\"}");
+  const auto client =
+      create(staff, "/api/v1/clients", "{\"name\":\"Portal Client\",\"email\":\"pc@client.test\"}");
   const auto user = t.portalUser("alpha", std::stoll(client), "pc@client.test");
   auto thief = t.client();  // holds a stolen portal session
   REQUIRE(thief.login("alpha", "pc@client.test", TestHost::kPassword).status == 200);
   auto change = [&](const std::string& current, const std::string& next) {
-    return thief.post("/api/v1/portal/account/password",
-                      "{\"current_password\":\"" + current + "\",\"new_password\":\"" + next + "\"}");
+    return thief.post(
+        "/api/v1/portal/account/password",
+        "{\"current_password\":\"" + current + "\",\"new_password\":\"" + next + "\"}");
   };
   // A weak new password is refused before the current one is checked: no guess is spent.
   auto weak = change("guess", "short");
@@ -267,10 +293,14 @@ TEST_CASE("the portal's current-password check is throttled, and parallel guesse
     burst.emplace_back([&, i] {
       HttpClient c = thief;
       auto r = c.post("/api/v1/portal/account/password",
-                      "{\"current_password\":\"guess " + std::to_string(i) + "\",\"new_password\":\"a brand new passphrase\"}");
-      if (r.status == 400 && r.body.find("\"field\":\"current_password\"") != std::string::npos) ++wrong;
-      else if (r.status == 429) ++throttled;
-      else ++other;
+                      "{\"current_password\":\"guess " + std::to_string(i) +
+                          "\",\"new_password\":\"a brand new passphrase\"}");
+      if (r.status == 400 && r.body.find("\"field\":\"current_password\"") != std::string::npos)
+        ++wrong;
+      else if (r.status == 429)
+        ++throttled;
+      else
+        ++other;
     });
   for (auto& th : burst) th.join();
   CHECK(wrong == throttle::kCurrentPasswordLimit);
@@ -281,7 +311,8 @@ TEST_CASE("the portal's current-password check is throttled, and parallel guesse
   CHECK(retryAfter(r) > 800);
   CHECK(retryAfter(r) <= 900);
   CHECK_THAT(r.body, Catch::Contains("\"field\":\"current_password\""));
-  CHECK(attempts(t, "current-password:" + std::to_string(firm) + ":" + std::to_string(user)) == throttle::kCurrentPasswordLimit);
+  CHECK(attempts(t, "current-password:" + std::to_string(firm) + ":" + std::to_string(user)) ==
+        throttle::kCurrentPasswordLimit);
   // Time passes: the right current password changes it, and gives its reservation back.
   age(t, throttle::kWindowSeconds);
   CHECK(change(TestHost::kPassword, "a brand new passphrase").status == 204);
@@ -292,21 +323,26 @@ TEST_CASE("activation tokens are throttled per address, and a valid token's try 
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   TempDir plugins;
-  TestHost t(db, "clients,cases,portal", std::string(kProxy) + "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n");
+  TestHost t(db, "clients,cases,portal",
+             std::string(kProxy) + "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n");
   t.firm("alpha");
   t.staff("alpha", "a@alpha.test", "owner");
   auto staff = t.client();
   REQUIRE(staff.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
-  const auto client = create(staff, "/api/v1/clients", "{\"name\":\"Portal Client\",\"email\":\"pc@client.test\"}");
+  const auto client =
+      create(staff, "/api/v1/clients", "{\"name\":\"Portal Client\",\"email\":\"pc@client.test\"}");
   REQUIRE(staff.post("/api/v1/clients/" + client + "/portal/invite", "{}").status == 201);
   const auto token = latestActivationToken(t.dir.path + "/state");
   auto activate = [&](const std::string& tok, const std::string& pw, const std::string& ip) {
-    return t.client().request("POST", "/api/v1/portal/activate", "{\"token\":\"" + tok + "\",\"password\":\"" + pw + "\"}",
+    return t.client().request("POST", "/api/v1/portal/activate",
+                              "{\"token\":\"" + tok + "\",\"password\":\"" + pw + "\"}",
                               "application/json", from(ip));
   };
   const std::string firm = token.substr(0, token.find('.'));
   for (int i = 0; i < throttle::kActivationLimit - 1; ++i)
-    REQUIRE(activate(firm + ".guessedtoken" + std::to_string(i) + "xxxxxxxxxxxxxxxxxxxx", "a long enough passphrase", "203.0.113.9").status == 410);
+    REQUIRE(activate(firm + ".guessedtoken" + std::to_string(i) + "xxxxxxxxxxxxxxxxxxxx",
+                     "a long enough passphrase", "203.0.113.9")
+                .status == 410);
   // The right token with a weak password is no guess: it does not count.
   auto weak = activate(token, "short", "203.0.113.9");
   CHECK(weak.status == 400);
@@ -322,4 +358,22 @@ TEST_CASE("activation tokens are throttled per address, and a valid token's try 
   // Another address is not held.
   CHECK(activate(token, "a long enough passphrase", "203.0.113.10").status == 200);
   CHECK(attempts(t, "activate:address:203.0.113.10") == 0);
+}
+
+TEST_CASE("the addresses of one IPv6 /64 count as one address") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  TestHost t(db, "probe", kProxy);
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  for (int i = 1; i <= throttle::kPairLimit; ++i)
+    REQUIRE(t.client()
+                .request("POST", "/api/v1/auth/login",
+                         loginBody("alpha", "a@alpha.test", "wrong password!!"), "application/json",
+                         from("2001:db8:5:6::" + std::to_string(i)))
+                .status == 401);
+  auto c = t.client();
+  CHECK(signIn(c, "a@alpha.test", TestHost::kPassword, "2001:db8:5:6:ffff::1").status == 429);
+  CHECK(signIn(c, "a@alpha.test", TestHost::kPassword, "2001:db8:5:7::1").status == 200);
+  CHECK(attempts(t, "login:pair:alpha:a@alpha.test:2001:db8:5:6::/64") == throttle::kPairLimit);
 }

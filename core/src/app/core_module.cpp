@@ -107,7 +107,7 @@ class CoreModule : public sdk::Plugin {
     const std::string email = lowerTrim(requiredString(body, "email"));
     const std::string password = requiredString(body, "password", 1024);
     Connection& conn = host(c).connection();
-    const std::string addr = c.request().remoteAddress();
+    const std::string addr = c.request().remoteAddress(), where = throttle::addressKey(addr);
     const std::string cookies = c.request().header("Cookie").value_or("");
     auto firm = conn.query("SELECT id FROM firms WHERE slug = $1", {slug});
     sdk::Principal actor;
@@ -139,9 +139,9 @@ class CoreModule : public sdk::Plugin {
     if (trusted) {
       rules.push_back({"login:device:" + device->id, throttle::kDeviceLimit});
     } else {
-      rules.push_back({"login:pair:" + slug + ":" + email + ":" + addr, throttle::kPairLimit});
+      rules.push_back({"login:pair:" + slug + ":" + email + ":" + where, throttle::kPairLimit});
       rules.push_back({"login:account:" + slug + ":" + email, throttle::kAccountLimit});
-      rules.push_back({"login:address:" + addr, throttle::kAddressLimit});
+      rules.push_back({"login:address:" + where, throttle::kAddressLimit});
     }
     // The slow hash runs outside any transaction: a sign-in must not hold SQLite's write lock
     // (or a pooled PostgreSQL transaction) for the ~0.2 s Argon2 takes. The attempt is reserved

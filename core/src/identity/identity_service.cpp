@@ -150,7 +150,7 @@ sdk::PortalUser IdentityService::activatePortalUser(const std::string& token, co
   const sdk::HttpError invalid(410, "invitation_invalid", "This invitation link is used, expired or no longer valid.", "token");
   // Every try of a token is reserved first, per address; only a valid token gives it back.
   const Reservation attempt =
-      outsideTransaction([&] { return Throttle::reserve(c_, {{"activate:address:" + address_, throttle::kActivationLimit}}); });
+      outsideTransaction([&] { return Throttle::reserve(c_, {{"activate:address:" + throttle::addressKey(address_), throttle::kActivationLimit}}); });
   if (!attempt.granted())
     throw sdk::TooManyRequests(attempt.retry_after, "Too many invalid activation links from this address. Try again in " +
                                                         std::to_string((attempt.retry_after + 59) / 60) + " min.", "token");
@@ -182,16 +182,25 @@ sdk::PortalUser IdentityService::activatePortalUser(const std::string& token, co
     outsideTransaction([&] { Throttle::releaseAlone(c_, attempt.id); return 0; });
     throw sdk::BadRequest("password", problem);
   }
+  // Argon2 runs outside any transaction (no write lock held for its ~0.2 s); the token is
+  // consumed afterwards, and only if it is still unused and unexpired then.
+  const std::string hash = outsideTransaction([&] { return hashPassword(password); });
+  c_.setScope({firm, 0});
   Throttle::release(c_, attempt.id);
   const auto userId = sdk::asInt(rs.rows[0][1]);
   const std::string now = utcTimestamp();
   // Consume the token first and only if still unused: of two concurrent activations one wins.
-  if (c_.execute("UPDATE invitations SET used_at = $1 WHERE id = $2 AND used_at IS NULL", {now, sdk::asInt(rs.rows[0][0])}) != 1) {
+  if (c_.execute("UPDATE invitations SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $1",
+                 {now, sdk::asInt(rs.rows[0][0])}) != 1) {
     c_.setScope({});
     throw invalid;
   }
-  c_.execute("UPDATE users SET password_hash = $1, status = 'active', activated_at = coalesce(activated_at, $2) WHERE id = $3",
-             {hashPassword(password), now, userId});
+  if (c_.execute("UPDATE users SET password_hash = $1, status = 'active', activated_at = coalesce(activated_at, $2) "
+                 "WHERE id = $3 AND status <> 'revoked'",
+                 {hash, now, userId}) != 1) {
+    c_.setScope({});
+    throw invalid;  // revoked while the password was hashed
+  }
   c_.execute("DELETE FROM sessions WHERE user_id = $1", {userId});  // a reset ends old sessions
   auto u = c_.query(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1", {userId});
   auto user = toPortalUser(u.rows.at(0));

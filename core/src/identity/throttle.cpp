@@ -1,19 +1,34 @@
 #include "identity/throttle.h"
 
+#include <Poco/Net/IPAddress.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 #include "guard/guard.h"
 
 namespace lexos::core {
 
+std::string throttle::addressKey(const std::string& address) {
+  Poco::Net::IPAddress ip;
+  if (!Poco::Net::IPAddress::tryParse(address, ip)) return address;
+  if (ip.family() != Poco::Net::IPAddress::IPv6) return ip.toString();
+  if (ip.isIPv4Mapped()) return ip.toString();
+  // By hand: Poco 1.11's IPAddress::mask() throws "Not implemented" for IPv6.
+  unsigned char bytes[16];
+  std::memcpy(bytes, ip.addr(), sizeof bytes);
+  std::memset(bytes + 8, 0, 8);
+  return Poco::Net::IPAddress(bytes, sizeof bytes).toString() + "/64";
+}
+
 Reservation Throttle::reserve(Connection& c, std::vector<ThrottleRule> rules, std::time_t now) {
   std::sort(rules.begin(), rules.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
-  rules.erase(std::unique(rules.begin(), rules.end(), [](const auto& a, const auto& b) { return a.key == b.key; }),
+  rules.erase(std::unique(rules.begin(), rules.end(),
+                          [](const auto& a, const auto& b) { return a.key == b.key; }),
               rules.end());
   const bool pg = c.backend() == sdk::Backend::PostgreSQL;
   const std::int64_t since = static_cast<std::int64_t>(now) - throttle::kWindowSeconds;
@@ -32,17 +47,23 @@ Reservation Throttle::reserve(Connection& c, std::vector<ThrottleRule> rules, st
         params.push_back(r.key);
         values += (values.empty() ? "($" : ", ($") + std::to_string(params.size()) + "::text)";
       }
-      c.query("SELECT pg_advisory_xact_lock(7345009, h) FROM (SELECT DISTINCT hashtext(k) AS h FROM (VALUES " +
-                  values + ") v (k) ORDER BY h) s",
-              params);
+      c.query(
+          "SELECT pg_advisory_xact_lock(7345009, h) FROM (SELECT DISTINCT hashtext(k) AS h FROM "
+          "(VALUES " +
+              values + ") v (k) ORDER BY h) s",
+          params);
     }
     for (const auto& r : rules) {
       // The limit-th newest attempt inside the window: while it exists the key is full, and the
       // key has room again when it ages out.
-      auto full = c.query("SELECT at FROM auth_attempts WHERE key = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3",
-                          {r.key, since, static_cast<std::int64_t>(r.limit - 1)});
+      auto full = c.query(
+          "SELECT at FROM auth_attempts WHERE key = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET "
+          "$3",
+          {r.key, since, static_cast<std::int64_t>(r.limit - 1)});
       if (!full.empty())
-        out.retry_after = std::max(out.retry_after, static_cast<long>(sdk::asInt(full.rows[0][0]) + throttle::kWindowSeconds - now));
+        out.retry_after = std::max(
+            out.retry_after,
+            static_cast<long>(sdk::asInt(full.rows[0][0]) + throttle::kWindowSeconds - now));
     }
     if (out.retry_after == 0) {
       out.id = Guard::randomToken(18);
@@ -52,9 +73,11 @@ Reservation Throttle::reserve(Connection& c, std::vector<ThrottleRule> rules, st
     }
     // Attempts outside the window count for nothing: sweep some. On PostgreSQL rows another
     // sweep holds are skipped rather than waited for (no lock waits besides the keys' own).
-    c.execute(pg ? "DELETE FROM auth_attempts WHERE ctid = ANY (ARRAY (SELECT ctid FROM auth_attempts WHERE at <= $1 "
+    c.execute(pg ? "DELETE FROM auth_attempts WHERE ctid = ANY (ARRAY (SELECT ctid FROM "
+                   "auth_attempts WHERE at <= $1 "
                    "LIMIT 200 FOR UPDATE SKIP LOCKED))"
-                 : "DELETE FROM auth_attempts WHERE rowid IN (SELECT rowid FROM auth_attempts WHERE at <= $1 LIMIT 200)",
+                 : "DELETE FROM auth_attempts WHERE rowid IN (SELECT rowid FROM auth_attempts "
+                   "WHERE at <= $1 LIMIT 200)",
               {since});
     c.commit();
   } catch (...) {
@@ -65,7 +88,8 @@ Reservation Throttle::reserve(Connection& c, std::vector<ThrottleRule> rules, st
 }
 
 void Throttle::release(Connection& c, const std::string& reservation) {
-  if (!reservation.empty()) c.execute("DELETE FROM auth_attempts WHERE reservation = $1", {reservation});
+  if (!reservation.empty())
+    c.execute("DELETE FROM auth_attempts WHERE reservation = $1", {reservation});
 }
 
 void Throttle::releaseAlone(Connection& c, const std::string& reservation) {
@@ -101,7 +125,8 @@ std::string DeviceCookie::sign(const std::string& secret, const std::string& pay
   return out;
 }
 
-std::optional<DeviceCookie::Device> DeviceCookie::read(Connection& c, const std::string& cookieHeader) {
+std::optional<DeviceCookie::Device> DeviceCookie::read(Connection& c,
+                                                       const std::string& cookieHeader) {
   // <firm id>.<user id>.<device id>.<hex HMAC-SHA256 of "lexos-device-v1|firm|user|device">
   const std::string v = Guard::cookieValue(cookieHeader, kName);
   if (v.empty() || v.size() > 200) return std::nullopt;
@@ -126,18 +151,21 @@ std::optional<DeviceCookie::Device> DeviceCookie::read(Connection& c, const std:
   }
   if (d.firm_id <= 0 || d.user_id <= 0) return std::nullopt;
   d.id = parts[2];
-  const std::string want = sign(secret(c), "lexos-device-v1|" + parts[0] + "|" + parts[1] + "|" + parts[2]);
+  const std::string want =
+      sign(secret(c), "lexos-device-v1|" + parts[0] + "|" + parts[1] + "|" + parts[2]);
   if (CRYPTO_memcmp(want.data(), parts[3].data(), want.size()) != 0) return std::nullopt;
   return d;
 }
 
-std::string DeviceCookie::issue(Connection& c, std::int64_t firmId, std::int64_t userId, std::string deviceId) {
+std::string DeviceCookie::issue(Connection& c, std::int64_t firmId, std::int64_t userId,
+                                std::string deviceId) {
   if (deviceId.empty()) deviceId = Guard::randomToken(18);
-  const std::string payload = std::to_string(firmId) + "." + std::to_string(userId) + "." + deviceId;
-  const std::string sig =
-      sign(secret(c), "lexos-device-v1|" + std::to_string(firmId) + "|" + std::to_string(userId) + "|" + deviceId);
-  return std::string(kName) + "=" + payload + "." + sig + "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
-         std::to_string(kMaxAgeSeconds);
+  const std::string payload =
+      std::to_string(firmId) + "." + std::to_string(userId) + "." + deviceId;
+  const std::string sig = sign(secret(c), "lexos-device-v1|" + std::to_string(firmId) + "|" +
+                                              std::to_string(userId) + "|" + deviceId);
+  return std::string(kName) + "=" + payload + "." + sig +
+         "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" + std::to_string(kMaxAgeSeconds);
 }
 
 }  // namespace lexos::core

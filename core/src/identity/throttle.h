@@ -20,13 +20,18 @@ namespace throttle {
 
 inline constexpr long kWindowSeconds = 15 * 60;
 // Sign-in from a device without a valid device cookie for the account: all three apply.
-inline constexpr int kPairLimit = 5;        ///< one account from one address
-inline constexpr int kAccountLimit = 20;    ///< one account from anywhere (untrusted devices)
-inline constexpr int kAddressLimit = 100;   ///< one address, any accounts (a NAT, an office)
+inline constexpr int kPairLimit = 5;       ///< one account from one address
+inline constexpr int kAccountLimit = 20;   ///< one account from anywhere (untrusted devices)
+inline constexpr int kAddressLimit = 100;  ///< one address, any accounts (a NAT, an office)
 // Sign-in from a device holding a valid device cookie for the account: only its own count.
 inline constexpr int kDeviceLimit = 10;
 inline constexpr int kCurrentPasswordLimit = 5;  ///< change password: per signed-in account
 inline constexpr int kActivationLimit = 10;      ///< portal activation tokens: per address
+
+/// The address part of a throttle key. An IPv6 client usually holds a whole /64 (SLAAC, privacy
+/// addresses): counting single addresses would give it 2^64 allowances, so IPv6 is counted per
+/// /64 ("2001:db8:1:2::/64"); IPv4 (also IPv4-mapped IPv6) per address.
+std::string addressKey(const std::string& address);
 
 }  // namespace throttle
 
@@ -49,7 +54,8 @@ class Throttle {
   /// Reserves one attempt against every rule, or none when any rule is at its limit (a refused
   /// attempt checks nothing, so it is not counted: the lock-out ends on time). Runs its own
   /// write transaction: the caller's connection must not be inside one.
-  static Reservation reserve(Connection& c, std::vector<ThrottleRule> rules, std::time_t now = std::time(nullptr));
+  static Reservation reserve(Connection& c, std::vector<ThrottleRule> rules,
+                             std::time_t now = std::time(nullptr));
   /// Gives a successful attempt's reservation back, inside the caller's (write) transaction.
   static void release(Connection& c, const std::string& reservation);
   /// release() in a transaction of its own (the caller's connection must not be inside one).
@@ -70,8 +76,10 @@ class DeviceCookie {
   };
   /// The device named by a valid, correctly signed cookie in `cookieHeader`; nothing otherwise.
   static std::optional<Device> read(Connection& c, const std::string& cookieHeader);
-  /// The Set-Cookie header value naming (firm, user) for device `deviceId` (a new device when empty).
-  static std::string issue(Connection& c, std::int64_t firmId, std::int64_t userId, std::string deviceId = {});
+  /// The Set-Cookie header value naming (firm, user) for device `deviceId` (a new device when
+  /// empty).
+  static std::string issue(Connection& c, std::int64_t firmId, std::int64_t userId,
+                           std::string deviceId = {});
 
  private:
   static std::string sign(const std::string& secret, const std::string& payload);
