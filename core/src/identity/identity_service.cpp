@@ -149,11 +149,13 @@ int IdentityService::revokePortalUsers(std::int64_t clientId, std::int64_t userI
 sdk::PortalUser IdentityService::activatePortalUser(const std::string& token, const std::string& password) {
   const sdk::HttpError invalid(410, "invitation_invalid", "This invitation link is used, expired or no longer valid.", "token");
   // Every try of a token is reserved first, per address; only a valid token gives it back.
-  const Reservation attempt =
-      outsideTransaction([&] { return Throttle::reserve(c_, {{"activate:address:" + throttle::addressKey(address_), throttle::kActivationLimit}}); });
+  const ThrottleRule rule{"activate:address:" + throttle::addressKey(address_), throttle::kActivationLimit};
+  const Reservation attempt = outsideTransaction([&] { return Throttle::reserve(c_, {rule}); });
   if (!attempt.granted())
-    throw sdk::TooManyRequests(attempt.retry_after, "Too many invalid activation links from this address. Try again in " +
-                                                        std::to_string((attempt.retry_after + 59) / 60) + " min.", "token");
+    throw sdk::TooManyRequests(attempt.retry_after,
+                               "Too many invalid activation links from this address. Try again in " +
+                                   std::to_string((attempt.retry_after + 59) / 60) + " min.",
+                               "token");
   const auto dot = token.find('.');
   if (dot == std::string::npos || dot == 0 || dot > 19) throw invalid;
   std::int64_t firm = 0;
@@ -179,7 +181,10 @@ sdk::PortalUser IdentityService::activatePortalUser(const std::string& token, co
   }
   if (auto problem = passwordProblem(password); !problem.empty()) {
     // The token was right: this try is no guess. Given back now, as the error rolls back.
-    outsideTransaction([&] { Throttle::releaseAlone(c_, attempt.id); return 0; });
+    outsideTransaction([&] {
+      Throttle::releaseAlone(c_, attempt.id);
+      return 0;
+    });
     throw sdk::BadRequest("password", problem);
   }
   // Argon2 runs outside any transaction (no write lock held for its ~0.2 s); the token is

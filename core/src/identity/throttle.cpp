@@ -47,18 +47,16 @@ Reservation Throttle::reserve(Connection& c, std::vector<ThrottleRule> rules, st
         params.push_back(r.key);
         values += (values.empty() ? "($" : ", ($") + std::to_string(params.size()) + "::text)";
       }
-      c.query(
-          "SELECT pg_advisory_xact_lock(7345009, h) FROM (SELECT DISTINCT hashtext(k) AS h FROM "
-          "(VALUES " +
-              values + ") v (k) ORDER BY h) s",
-          params);
+      c.query("SELECT pg_advisory_xact_lock(7345009, h) FROM "
+              "(SELECT DISTINCT hashtext(k) AS h FROM (VALUES " + values + ") v (k) ORDER BY h) s",
+              params);
     }
     for (const auto& r : rules) {
       // The limit-th newest attempt inside the window: while it exists the key is full, and the
       // key has room again when it ages out.
       auto full = c.query(
-          "SELECT at FROM auth_attempts WHERE key = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET "
-          "$3",
+          "SELECT at FROM auth_attempts WHERE key = $1 AND at > $2 "
+          "ORDER BY at DESC LIMIT 1 OFFSET $3",
           {r.key, since, static_cast<std::int64_t>(r.limit - 1)});
       if (!full.empty())
         out.retry_after = std::max(
@@ -73,11 +71,10 @@ Reservation Throttle::reserve(Connection& c, std::vector<ThrottleRule> rules, st
     }
     // Attempts outside the window count for nothing: sweep some. On PostgreSQL rows another
     // sweep holds are skipped rather than waited for (no lock waits besides the keys' own).
-    c.execute(pg ? "DELETE FROM auth_attempts WHERE ctid = ANY (ARRAY (SELECT ctid FROM "
-                   "auth_attempts WHERE at <= $1 "
-                   "LIMIT 200 FOR UPDATE SKIP LOCKED))"
-                 : "DELETE FROM auth_attempts WHERE rowid IN (SELECT rowid FROM auth_attempts "
-                   "WHERE at <= $1 LIMIT 200)",
+    c.execute(pg ? "DELETE FROM auth_attempts WHERE ctid = ANY (ARRAY ("
+                   "SELECT ctid FROM auth_attempts WHERE at <= $1 LIMIT 200 FOR UPDATE SKIP LOCKED))"
+                 : "DELETE FROM auth_attempts WHERE rowid IN ("
+                   "SELECT rowid FROM auth_attempts WHERE at <= $1 LIMIT 200)",
               {since});
     c.commit();
   } catch (...) {
