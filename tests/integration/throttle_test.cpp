@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -388,4 +389,35 @@ TEST_CASE("the addresses of one IPv6 /64 count as one address") {
   CHECK(signIn(c, "a@alpha.test", TestHost::kPassword, "2001:db8:5:6:ffff::1").status == 429);
   CHECK(signIn(c, "a@alpha.test", TestHost::kPassword, "2001:db8:5:7::1").status == 200);
   CHECK(attempts(t, "login:pair:alpha:a@alpha.test:2001:db8:5:6::/64") == throttle::kPairLimit);
+}
+
+TEST_CASE("reservations racing on many connections never exceed the limit") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  TestHost t(db);
+  constexpr int kThreads = 8, kRounds = 25, kLimit = 3;
+  int granted = 0;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  std::atomic<int> ready{0};
+  for (int n = 0; n < kThreads; ++n)
+    threads.emplace_back([&, n] {
+      auto c = t.host->pool().acquire();
+      ready++;
+      while (ready < kThreads) std::this_thread::yield();
+      for (int round = 0; round < kRounds; ++round) {
+        // Two rules per attempt, in both orders across threads: also no deadlock.
+        std::vector<lexos::core::ThrottleRule> rules = {
+            {"race:" + std::to_string(round), kLimit},
+            {"race:shared:" + std::to_string(round), 100}};
+        if (n % 2) std::swap(rules[0], rules[1]);
+        const bool ok = lexos::core::Throttle::reserve(*c, rules).granted();
+        std::lock_guard<std::mutex> lock(mu);
+        granted += ok;
+      }
+    });
+  for (auto& th : threads) th.join();
+  CHECK(granted == kRounds * kLimit);
+  for (int round = 0; round < kRounds; ++round)
+    CHECK(attempts(t, "race:" + std::to_string(round)) == kLimit);
 }
