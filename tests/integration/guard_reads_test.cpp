@@ -27,7 +27,7 @@ double secondsSince(Clock::time_point start) {
 void writeElsewhere(TestHost& t) {
   auto c = lexos::core::openConnection(t.host->config().database_url, nullptr);
   c->begin(true);  // SQLite: BEGIN IMMEDIATE, which waits (up to 10 s) for any other writer
-  c->execute("INSERT INTO login_failures (key, at) VALUES ('elsewhere', '2000-01-01T00:00:00Z')", {});
+  c->execute("INSERT INTO auth_attempts (key, reservation, at) VALUES ('elsewhere', 'r', 0)", {});
   c->commit();
 }
 
