@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -91,7 +93,7 @@ sdk::ResultSet PgConnection::run(const std::string& sql, const std::vector<sdk::
     auto kind = sdk::DbError::Kind::Other;
     if (state && std::strncmp(state, "23", 2) == 0) kind = sdk::DbError::Kind::Constraint;
     if (state && std::strcmp(state, "42501") == 0) kind = sdk::DbError::Kind::TenancyViolation;
-    throw dbError(kind, msg);
+    fail(kind, msg, state);
   }
   sdk::ResultSet rs;
   const int cols = PQnfields(r), rows = PQntuples(r);
@@ -133,10 +135,13 @@ void PgConnection::executeScript(const std::string& sql) {
   PGresult* r = PQexec(conn_, sql.c_str());
   const auto status = PQresultStatus(r);
   std::string msg = PQresultErrorMessage(r);
+  const char* code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string state = code ? code : "";
   PQclear(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    throw dbError(sdk::DbError::Kind::Other, msg);
+    if (msg.empty()) msg = PQerrorMessage(conn_);
+    fail(sdk::DbError::Kind::Other, msg, state.empty() ? nullptr : state.c_str());
   }
 }
 
@@ -169,7 +174,7 @@ void PgConnection::commit() {
   // session cache never answers from a row this node has already changed. (Other nodes hear of
   // it through NOTIFY.)
   if (PQsendQuery(conn_, "SELECT current_setting('lexos.guard_changed', true); COMMIT") != 1)
-    throw dbError(sdk::DbError::Kind::Other, PQerrorMessage(conn_));
+    fail(sdk::DbError::Kind::Other, PQerrorMessage(conn_), nullptr);
   std::string changed, error, state;
   bool committed = false;
   while (PGresult* r = PQgetResult(conn_)) {
@@ -190,8 +195,8 @@ void PgConnection::commit() {
       PQclear(r);
     }
     const bool constraint = state.rfind("23", 0) == 0;
-    throw dbError(constraint ? sdk::DbError::Kind::Constraint : sdk::DbError::Kind::Other,
-                  error.empty() ? std::string("COMMIT failed") : error);
+    fail(constraint ? sdk::DbError::Kind::Constraint : sdk::DbError::Kind::Other,
+         error.empty() ? std::string("COMMIT failed") : error, state.empty() ? nullptr : state.c_str());
   }
   if (!changed.empty()) {
     std::vector<std::int64_t> firms;
@@ -205,6 +210,9 @@ void PgConnection::commit() {
 void PgConnection::rollback() {
   inTx_ = false;
   write_ = false;
+  // A lost connection has no transaction left to roll back (the server ended it); throwing here
+  // would turn the 503 of the error being handled into a 500.
+  if (PQstatus(conn_) != CONNECTION_OK) return;
   if (PQtransactionStatus(conn_) != PQTRANS_IDLE) run("ROLLBACK", {}, nullptr);
 }
 
@@ -223,6 +231,23 @@ std::int64_t PgConnection::newId() {
 }
 
 bool PgConnection::usable() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+
+bool PgConnection::stillConnected() {
+  if (!usable()) return false;
+  // An idle pooled connection has nothing outstanding and does not LISTEN, so anything the
+  // server sends now is its goodbye (FATAL "terminating connection due to administrator
+  // command", then EOF). Dropping a connection wrongly costs one reconnect; lending a dead one
+  // costs a failed request.
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
+
+void PgConnection::fail(sdk::DbError::Kind kind, const std::string& message, const char* sqlstate) const {
+  const bool gone = PQstatus(conn_) != CONNECTION_OK ||
+                    (sqlstate && (std::strncmp(sqlstate, "08", 2) == 0 || std::strncmp(sqlstate, "57P", 3) == 0));
+  if (gone) throw DatabaseUnavailable(message);
+  throw dbError(kind, message);
+}
 
 bool PgConnection::ping() {
   if (PQstatus(conn_) != CONNECTION_OK) return false;

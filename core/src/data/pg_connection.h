@@ -29,8 +29,12 @@ class PgConnection : public Connection {
   std::int64_t newId() override;
   bool ping() override;
   bool usable() const override;
+  bool stillConnected() override;
 
  private:
+  /// Throws for a failed statement: DatabaseUnavailable when the connection is gone or the server
+  /// is shutting down or starting (SQLSTATE classes 08 and 57P), else a DbError of `kind`.
+  [[noreturn]] void fail(sdk::DbError::Kind kind, const std::string& message, const char* sqlstate) const;
   sdk::ResultSet run(const std::string& sql, const std::vector<sdk::Value>& params, std::int64_t* changes);
   PGconn* conn_ = nullptr;
   bool inTx_ = false;

@@ -245,6 +245,23 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
     }
     if (!response.streamed()) sendJson(res, e.status(), errorJson(e.code(), e.what(), e.field()), bytes);
     return e.status();
+  } catch (const DatabaseUnavailable& e) {
+    // The database is down, restarting or out of connections: a client (or a load balancer)
+    // should try again shortly, which a 500 does not say. Nothing was committed.
+    try {
+      if (conn.inTransaction()) conn.rollback();
+    } catch (...) {
+    }
+    response.discard();
+    unreadBody();
+    Poco::Logger::get("lexosd").warning("[" + rid + "] database unavailable: " + e.what());
+    if (!response.streamed()) {
+      res.set("Retry-After", "2");
+      sendJson(res, 503,
+               errorJson("unavailable", "The database is not reachable right now; try again in a moment.", {}, rid),
+               bytes);
+    }
+    return 503;
   } catch (const sdk::DbError& e) {
     if (conn.inTransaction()) conn.rollback();
     response.discard();
