@@ -257,7 +257,14 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
     }
     response.discard();
     unreadBody();
-    Poco::Logger::get("lexosd").warning("[" + rid + "] database unavailable: " + e.what());
+    // At most one line a second: an outage can answer thousands of requests a second, and each
+    // is in the access log already.
+    static std::atomic<std::int64_t> lastWarned{0};
+    const std::int64_t second = std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::steady_clock::now().time_since_epoch()).count();
+    std::int64_t previous = lastWarned.load();
+    if (previous != second && lastWarned.compare_exchange_strong(previous, second))
+      Poco::Logger::get("lexosd").warning("[" + rid + "] database unavailable: " + e.what());
     if (!response.streamed()) {
       res.set("Retry-After", "2");
       sendJson(res, 503,
