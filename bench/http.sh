@@ -52,7 +52,8 @@ wait_ready() {
 
 # --- lexosd -------------------------------------------------------------------------------
 lport="$(free_port)"
-LEXOS_SERVER_LISTEN="127.0.0.1:$lport" LEXOS_STATE_DIR="$tmp/state" \
+# No per-address cap here: every connection of wrk and the probe comes from 127.0.0.1.
+LEXOS_SERVER_MAX_CONNECTIONS_PER_ADDRESS=0 LEXOS_SERVER_LISTEN="127.0.0.1:$lport" LEXOS_STATE_DIR="$tmp/state" \
   "$LEXOSD" --config etc/lexos.ini >"$tmp/lexosd.log" 2>&1 &
 pids+=($!)
 wait_ready "http://127.0.0.1:$lport/readyz" "$!" "$tmp/lexosd.log"

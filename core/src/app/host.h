@@ -30,6 +30,9 @@ class Host {
   void startServer();
   int port() const { return server_ ? server_->port() : 0; }
   int stopServer();
+  /// The connection layer's counters, and connections open now (0 when not serving).
+  ServerStats serverStats() const { return server_ ? server_->stats() : ServerStats{}; }
+  int currentConnections() const { return server_ ? server_->currentConnections() : 0; }
 
   const Config& config() const { return config_; }
   Registry& registry() { return *registry_; }

@@ -75,7 +75,14 @@ const std::map<std::string, std::string>& knownKeys() {
   static const std::map<std::string, std::string> keys = {
       {"server.listen", "127.0.0.1:8080"},
       {"server.public_url", ""},
-      {"server.threads", "256"},
+      {"server.threads", "32"},
+      {"server.max_connections", "10000"},
+      {"server.max_connections_per_address", "256"},
+      {"server.head_timeout_seconds", "10"},
+      {"server.body_grace_seconds", "10"},
+      {"server.body_min_rate", "1024"},
+      {"server.send_timeout_seconds", "30"},
+      {"server.max_head_bytes", "16384"},
       {"server.keepalive_requests", "1000"},
       {"server.keepalive_timeout_seconds", "10"},
       {"server.shutdown_grace_seconds", "20"},
@@ -237,6 +244,14 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
   c.threads = parseInt("server.threads", get("server.threads"), 2, 4096);
   c.keepalive_requests = parseInt("server.keepalive_requests", get("server.keepalive_requests"), 1, 1000000);
   c.keepalive_timeout_seconds = parseInt("server.keepalive_timeout_seconds", get("server.keepalive_timeout_seconds"), 1, 3600);
+  c.max_connections = parseInt("server.max_connections", get("server.max_connections"), 16, 1000000);
+  c.max_connections_per_address =
+      parseInt("server.max_connections_per_address", get("server.max_connections_per_address"), 0, 1000000);
+  c.head_timeout_seconds = parseInt("server.head_timeout_seconds", get("server.head_timeout_seconds"), 1, 3600);
+  c.body_grace_seconds = parseInt("server.body_grace_seconds", get("server.body_grace_seconds"), 1, 3600);
+  c.body_min_rate = parseInt("server.body_min_rate", get("server.body_min_rate"), 0, 1000000000);
+  c.send_timeout_seconds = parseInt("server.send_timeout_seconds", get("server.send_timeout_seconds"), 1, 3600);
+  c.max_head_bytes = parseInt("server.max_head_bytes", get("server.max_head_bytes"), 1024, 1048576);
   c.shutdown_grace_seconds = parseInt("server.shutdown_grace_seconds", get("server.shutdown_grace_seconds"), 0, 3600);
   c.max_body_bytes = static_cast<std::size_t>(parseInt("server.max_body_bytes", get("server.max_body_bytes"), 1024, 2000000000));
 

@@ -24,7 +24,16 @@ struct Config {
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;
   std::string public_url;
-  int threads = 256;
+  /// Worker threads. They run handlers for complete requests only (the connection layer reads
+  /// heads and bodies without a thread per connection), so this bounds concurrent handlers.
+  int threads = 32;
+  int max_connections = 10000;             ///< open client connections in all
+  int max_connections_per_address = 256;   ///< per client address; 0: no cap; proxies exempt
+  int head_timeout_seconds = 10;           ///< a request head must be complete this soon
+  int body_grace_seconds = 10;             ///< after it, a body must arrive at body_min_rate
+  int body_min_rate = 1024;                ///< bytes per second on average; 0: no minimum
+  int send_timeout_seconds = 30;           ///< a response the client does not read closes
+  int max_head_bytes = 16384;              ///< larger heads answer 431
   int keepalive_requests = 1000;
   int keepalive_timeout_seconds = 10;
   int shutdown_grace_seconds = 20;

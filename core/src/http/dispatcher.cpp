@@ -2,7 +2,6 @@
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/URI.h>
 
@@ -67,19 +66,6 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
   if (!s_.ready.load()) res.setKeepAlive(false);
   std::size_t bytes = 0;
   int status = 500;
-  const std::uint64_t slot = ++s_.next_request;
-  if (auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&req)) {
-    std::lock_guard<std::mutex> lock(s_.inflight_mu);
-    s_.inflight.emplace(slot, impl->socket());
-  }
-  struct Untrack {
-    Services& s;
-    std::uint64_t slot;
-    ~Untrack() {
-      std::lock_guard<std::mutex> lock(s.inflight_mu);
-      s.inflight.erase(slot);
-    }
-  } untrack{s_, slot};
   const std::string& uri = req.getURI();
   const auto qpos = uri.find('?');
   const std::string rawPath = uri.substr(0, qpos);

@@ -8,6 +8,7 @@
 #include <istream>
 
 #include "config/config.h"
+#include "http/buffered_exchange.h"
 #include "identity/identity_service.h"
 #include "lexos/sdk/errors.h"
 
@@ -57,6 +58,8 @@ class LimitedStream : public std::istream {
 }  // namespace
 
 void dropUnreadBody(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) {
+  // The connection layer reads every body before dispatch: nothing is left on the wire.
+  if (dynamic_cast<BufferedRequest*>(&req) != nullptr) return;
   const bool chunked = req.getChunkedTransferEncoding();
   const Poco::Int64 length = req.hasContentLength() ? req.getContentLength64() : 0;
   if (!chunked && length <= 0) return;

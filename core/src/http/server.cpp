@@ -1,127 +1,752 @@
 #include "http/server.h"
 
+// The connection layer. Design (docs/http-front.md has the long form):
+// - One acceptor thread: accept4, caps (total, per client address), register with epoll.
+// - `server.threads` workers share one epoll instance; each connection is armed EPOLLONESHOT,
+//   so at most one worker holds it at a time. A worker reads what the socket has (never
+//   blocking), feeds the strict parser, and only when a request's head and body are complete
+//   runs the dispatcher on it. Responses are collected in memory and written without
+//   blocking; what the socket does not take is finished on a later EPOLLOUT.
+// - A reaper thread enforces the deadlines (head, body rate, keep-alive idle, send) every
+//   100 ms, on connections no worker holds.
+// A client that sends slowly, or nothing, costs a file descriptor and a buffer, never a
+// thread, a database connection or a lock.
+
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/ThreadPool.h>
+#include <Poco/Net/SocketAddress.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
+#include <array>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include "config/config.h"
+#include "http/buffered_exchange.h"
 #include "http/dispatcher.h"
+#include "http/request_context.h"
+#include "http/request_head.h"
+#include "plugins/registry.h"
 
 namespace lexos::core {
 
 namespace {
-class Factory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit Factory(Services& s) : s_(s) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new Dispatcher(s_);  // Poco takes ownership (its interface requires a raw pointer)
-  }
 
- private:
-  Services& s_;
-};
+using Clock = std::chrono::steady_clock;
+constexpr std::uint64_t kWakeId = ~std::uint64_t{0};
+constexpr std::size_t kUnroutedBodyLimit = 64 * 1024;  // bodies of 404/405/static requests
+constexpr auto kStopIdleQuiet = std::chrono::milliseconds(300);
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 1 << 20;
+
+std::string errorBody(const std::string& code, const std::string& message) {
+  std::string m;
+  for (char c : message) {
+    if (c == '"' || c == '\\') m.push_back('\\');
+    m.push_back(c);
+  }
+  return "{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + m + "\"}}";
+}
+
+// A complete error answer that closes the connection (framing errors, timeouts, caps).
+std::string closingAnswer(int status, const std::string& code, const std::string& message) {
+  const std::string body = errorBody(code, message);
+  std::string reason = Poco::Net::HTTPResponse::getReasonForStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  return "HTTP/1.1 " + std::to_string(status) + " " + reason +
+         "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+const char* codeFor(int status) {
+  switch (status) {
+    case 408: return "timeout";
+    case 411: return "length_required";
+    case 413: return "too_large";
+    case 414: return "uri_too_long";
+    case 431: return "header_too_large";
+    case 501: return "not_implemented";
+    case 505: return "version_not_supported";
+    default: return "bad_request";
+  }
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
+  enum class Phase { kIdle, kHead, kBody, kHandling, kWriting, kLingering, kClosed };
+
+  struct Conn {
+    std::uint64_t id = 0;
+    int fd = -1;
+    std::string ip;
+    bool capped = true;  // counts against the per-address cap
+    Poco::Net::SocketAddress peer, local;
+    std::mutex mu;  // held by the worker serving it or the reaper acting on it, never while waiting
+    Phase phase = Phase::kIdle;
+    bool fresh = true;  // no request yet on this connection
+    std::string in;
+    std::size_t scanned = 0;  // bytes of `in` searched for the end of the head
+    RequestHead head;
+    std::string body;
+    std::unique_ptr<ChunkedDecoder> chunked;
+    std::uint64_t body_limit = 0;
+    std::uint64_t body_received = 0;
+    std::string out;
+    std::size_t out_off = 0;
+    bool close_after_write = false;
+    bool linger = false;  // closing after a refusal: the client may still be sending
+    int requests = 0;
+    Clock::time_point since;  // when the current phase began
+    Clock::time_point last_progress;
+  };
+
   Services& services;
-  std::unique_ptr<Poco::ThreadPool> threads;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  const Config& cfg;
+  int listen_fd = -1;
+  int epoll_fd = -1;
+  int wake_fd = -1;
   int port = 0;
-  explicit Impl(Services& s) : services(s) {}
+  Poco::Net::SocketAddress local;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> exiting{false};
+  std::thread acceptor, reaper;
+  std::vector<std::thread> workers;
+  std::atomic<int> busy{0};  // workers inside the dispatcher
+
+  static constexpr std::size_t kShards = 16;
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::uint64_t, std::shared_ptr<Conn>> conns;
+  };
+  std::array<Shard, kShards> shards;
+  std::atomic<std::uint64_t> next_id{1};
+  std::atomic<int> open{0};
+  std::mutex addr_mu;
+  std::unordered_map<std::string, int> per_address;
+
+  struct Counters {
+    std::atomic<std::uint64_t> accepted{0}, refused_over_cap{0}, head_timeouts{0}, body_timeouts{0},
+        idle_closed{0}, send_timeouts{0}, framing_errors{0}, requests{0};
+  } counters;
+
+  explicit Impl(Services& s) : services(s), cfg(*s.config) {}
+
+  void count(std::atomic<std::uint64_t> Counters::*field) {
+    (counters.*field).fetch_add(1, std::memory_order_relaxed);
+  }
+
+  Shard& shardOf(std::uint64_t id) { return shards[id % kShards]; }
+
+  std::shared_ptr<Conn> find(std::uint64_t id) {
+    Shard& s = shardOf(id);
+    std::lock_guard<std::mutex> lock(s.mu);
+    auto it = s.conns.find(id);
+    return it == s.conns.end() ? nullptr : it->second;
+  }
+
+  // --- lifecycle of a connection ----------------------------------------------------------
+
+  void arm(Conn& c, std::uint32_t events) {
+    epoll_event ev{};
+    ev.events = events | EPOLLONESHOT | EPOLLRDHUP;
+    ev.data.u64 = c.id;
+    if (epoll_ctl(epoll_fd, EPOLL_CTL_MOD, c.fd, &ev) != 0) closeNow(c);
+  }
+
+  /// Closes at once. Caller holds c.mu.
+  void closeNow(Conn& c) {
+    if (c.phase == Phase::kClosed) return;
+    c.phase = Phase::kClosed;
+    epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
+    ::close(c.fd);
+    if (c.capped) {
+      std::lock_guard<std::mutex> lock(addr_mu);
+      auto it = per_address.find(c.ip);
+      if (it != per_address.end() && --it->second <= 0) per_address.erase(it);
+    }
+    {
+      Shard& s = shardOf(c.id);
+      std::lock_guard<std::mutex> lock(s.mu);
+      s.conns.erase(c.id);
+    }
+    --open;
+  }
+
+  /// Closes after what was written has been read: shut down our side, then read and drop what
+  /// the client still sends for a moment, so that a client still sending a refused body gets
+  /// our answer instead of a reset.
+  void closeGracefully(Conn& c) {
+    ::shutdown(c.fd, SHUT_WR);
+    c.phase = Phase::kLingering;
+    c.since = Clock::now();
+    c.body_received = 0;
+    c.in.clear();
+    arm(c, EPOLLIN);
+  }
+
+  /// Queues `bytes` and writes what the socket takes. Returns true when all was written.
+  bool write(Conn& c) {
+    while (c.out_off < c.out.size()) {
+      const ssize_t n = ::send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
+      if (n > 0) {
+        c.out_off += static_cast<std::size_t>(n);
+        c.last_progress = Clock::now();
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
+      c.close_after_write = true;  // the client went away
+      c.out.clear();
+      c.out_off = 0;
+      return true;
+    }
+    c.out.clear();
+    c.out_off = 0;
+    return true;
+  }
+
+  /// Sends a closing answer (framing error, too large) and closes after a linger.
+  void refuse(Conn& c, int status, const std::string& message) {
+    c.out = closingAnswer(status, codeFor(status), message);
+    c.out_off = 0;
+    c.close_after_write = true;
+    c.linger = true;
+    finishWrite(c);
+  }
+
+  /// After a response has been queued in c.out: writes it. True when the connection is idle
+  /// again and buffered input may be processed; false when it waits for EPOLLOUT or closed.
+  /// Caller holds c.mu.
+  bool finishWrite(Conn& c) {
+    c.phase = Phase::kWriting;
+    c.since = c.last_progress = Clock::now();
+    if (!write(c)) {
+      arm(c, EPOLLOUT);
+      return false;
+    }
+    return completeWrite(c);
+  }
+
+  bool completeWrite(Conn& c) {
+    if (c.close_after_write) {
+      if (c.linger || !c.in.empty()) closeGracefully(c);
+      else closeNow(c);
+      return false;
+    }
+    c.phase = Phase::kIdle;
+    c.since = Clock::now();
+    return true;
+  }
+
+  // --- reading and parsing -----------------------------------------------------------------
+
+  /// Reads what the socket has. Returns false on EOF or error (after reading what came).
+  bool readAvailable(Conn& c) {
+    char buf[16384];
+    while (true) {
+      const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+      if (n > 0) {
+        if (c.phase == Phase::kLingering) {
+          c.body_received += static_cast<std::uint64_t>(n);
+          if (c.body_received > kLingerBytes) return false;
+          continue;
+        }
+        c.in.append(buf, static_cast<std::size_t>(n));
+        c.last_progress = Clock::now();
+        // Do not buffer without bound: the parser judges once a head's worth is here, and a
+        // body is moved out of `in` as it is processed.
+        if (c.in.size() > static_cast<std::size_t>(cfg.max_head_bytes) + sizeof buf &&
+            (c.phase == Phase::kIdle || c.phase == Phase::kHead))
+          return true;
+        if (c.in.size() > (1u << 20)) return true;
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+      return false;
+    }
+  }
+
+  /// True when `in` may hold a complete head (or a bare-LF one the parser will refuse).
+  bool headMayBeComplete(Conn& c) {
+    const std::size_t from = c.scanned > 3 ? c.scanned - 3 : 0;
+    const bool found = c.in.find("\n\r\n", from) != std::string::npos || c.in.find("\n\n", from) != std::string::npos;
+    c.scanned = c.in.size();
+    return found || c.in.size() >= static_cast<std::size_t>(cfg.max_head_bytes);
+  }
+
+  std::uint64_t bodyLimitFor(const RequestHead& head) {
+    std::string target = head.target;
+    const auto q = target.find('?');
+    std::string path;
+    if (!urlDecode(target.substr(0, q), path, false)) return kUnroutedBodyLimit;
+    if (path.rfind("/api/", 0) != 0) return kUnroutedBodyLimit;
+    auto match = services.registry->router().match(head.method, path);
+    if (!match.match) return kUnroutedBodyLimit;
+    const auto& route = services.registry->routes()[match.match->target];
+    return std::min<std::uint64_t>(route.route.max_body_bytes, cfg.max_body_bytes);
+  }
+
+  /// Moves the state machine as far as the buffered bytes allow. `eof`: the client closed
+  /// its side (what is buffered is still served). Caller holds c.mu.
+  void process(Conn& c, bool eof) {
+    while (true) {
+      if (c.phase == Phase::kIdle) {
+        if (c.in.empty()) break;
+        c.phase = Phase::kHead;
+        c.since = Clock::now();
+        c.scanned = 0;
+      }
+      if (c.phase == Phase::kHead) {
+        if (!headMayBeComplete(c)) break;
+        RequestHead head;
+        HeadError err;
+        std::size_t consumed = 0;
+        const auto r = parseRequestHead(c.in, static_cast<std::size_t>(cfg.max_head_bytes), head, consumed, err);
+        if (r == HeadParse::kIncomplete) break;
+        if (r == HeadParse::kError) {
+          count(&Counters::framing_errors);
+          refuse(c, err.status, err.message);
+          return;
+        }
+        c.in.erase(0, consumed);
+        c.scanned = 0;
+        c.fresh = false;
+        // Absolute-form targets (RFC 9112 §3.2.2) are reduced to their path and query.
+        if (head.target.rfind("http://", 0) == 0 || head.target.rfind("https://", 0) == 0) {
+          const auto slash = head.target.find('/', head.target.find("//") + 2);
+          head.target = slash == std::string::npos ? "/" : head.target.substr(slash);
+        }
+        c.head = std::move(head);
+        c.body.clear();
+        c.chunked.reset();
+        c.body_received = 0;
+        c.body_limit = bodyLimitFor(c.head);
+        if (c.head.has_length && c.head.content_length > c.body_limit) {
+          refuse(c, 413, "The request body is larger than " + std::to_string(c.body_limit) + " bytes.");
+          return;
+        }
+        if (c.head.chunked) c.chunked = std::make_unique<ChunkedDecoder>(c.body_limit);
+        else c.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(c.head.content_length, 1 << 20)));
+        c.phase = Phase::kBody;
+        c.since = Clock::now();
+        if (c.head.expect_continue && c.head.hasBody() && c.in.empty()) {
+          static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+          (void)::send(c.fd, kContinue, sizeof kContinue - 1, MSG_NOSIGNAL);  // best effort
+        }
+      }
+      if (c.phase == Phase::kBody) {
+        bool complete = false;
+        if (c.chunked) {
+          std::size_t used = 0;
+          const auto r = c.chunked->feed(c.in, used, c.body);
+          c.in.erase(0, used);
+          c.body_received += used;
+          if (r == ChunkedDecoder::Result::kError) {
+            count(&Counters::framing_errors);
+            refuse(c, 400, "The chunked body is malformed.");
+            return;
+          }
+          if (r == ChunkedDecoder::Result::kTooLarge) {
+            refuse(c, 413, "The request body is larger than " + std::to_string(c.body_limit) + " bytes.");
+            return;
+          }
+          complete = r == ChunkedDecoder::Result::kDone;
+        } else {
+          const std::size_t need = static_cast<std::size_t>(c.head.content_length - c.body.size());
+          const std::size_t take = std::min(need, c.in.size());
+          c.body.append(c.in, 0, take);
+          c.in.erase(0, take);
+          c.body_received += take;
+          complete = c.body.size() == c.head.content_length;
+        }
+        if (!complete) break;
+        if (!dispatch(c)) return;
+        continue;  // pipelined requests already buffered
+      }
+      break;
+    }
+    if (eof) {
+      closeNow(c);  // the client is gone and no complete request is left
+      return;
+    }
+    // Wait for more bytes. The idle/head/body deadlines are the reaper's.
+    arm(c, EPOLLIN);
+  }
+
+  /// Writes a part of a streamed answer while its handler runs: waits for the socket (the
+  /// send timeout at most) since the handler produces the rest only after this returns.
+  void blockingWrite(Conn& c, const std::string& data, bool& failed) {
+    std::size_t off = 0;
+    while (!failed && off < data.size()) {
+      const ssize_t n = ::send(c.fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+      if (n > 0) {
+        off += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        pollfd p{c.fd, POLLOUT, 0};
+        if (::poll(&p, 1, cfg.send_timeout_seconds * 1000) > 0) continue;
+        count(&Counters::send_timeouts);
+      }
+      failed = true;
+    }
+    if (failed) throw std::runtime_error("the client stopped reading a streamed response");
+  }
+
+  /// Runs the request through the dispatcher and starts writing the answer. True when the
+  /// connection is idle again (see finishWrite).
+  bool dispatch(Conn& c) {
+    c.phase = Phase::kHandling;
+    ++c.requests;
+    count(&Counters::requests);
+    BufferedResponse res;
+    BufferedRequest req(c.head, c.body, c.peer, c.local, res);
+    const bool http10 = c.head.version_minor == 0;
+    const bool closeBefore = !c.head.keep_alive || stopping.load() || c.requests >= cfg.keepalive_requests;
+    bool streamFailed = false;
+    if (c.head.method != "HEAD")  // a HEAD answer has no body to stream
+      res.streamTo([this, &c, &streamFailed](const std::string& bytes) { blockingWrite(c, bytes, streamFailed); },
+                   closeBefore, http10);
+    ++busy;
+    try {
+      Dispatcher d(services);
+      d.handleRequest(req, res);
+    } catch (const std::exception& e) {
+      Poco::Logger::get("lexosd").error(std::string("request failed outside the dispatcher: ") + e.what());
+      res.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+      res.setKeepAlive(false);
+    }
+    --busy;
+    const bool close = res.streamStarted() ? closeBefore || http10
+                                           : closeBefore || !res.getKeepAlive() || stopping.load();
+    c.out.clear();
+    c.out_off = 0;
+    if (streamFailed) {
+      closeNow(c);
+      return false;
+    }
+    res.serialize(c.out, c.head.method == "HEAD", close, http10);
+    c.close_after_write = close;
+    c.body.clear();
+    if (c.body.capacity() > (64u << 10)) c.body.shrink_to_fit();
+    return finishWrite(c);
+  }
+
+  // --- threads -----------------------------------------------------------------------------
+
+  void workerLoop() {
+    epoll_event ev{};
+    while (!exiting.load()) {
+      const int n = epoll_wait(epoll_fd, &ev, 1, -1);
+      if (n <= 0) continue;
+      if (ev.data.u64 == kWakeId) break;
+      auto conn = find(ev.data.u64);
+      if (!conn) continue;
+      std::lock_guard<std::mutex> lock(conn->mu);
+      Conn& c = *conn;
+      switch (c.phase) {
+        case Phase::kClosed:
+        case Phase::kHandling:
+          break;
+        case Phase::kWriting:
+          if (ev.events & (EPOLLERR | EPOLLHUP)) {
+            closeNow(c);
+          } else if (write(c)) {
+            if (completeWrite(c)) process(c, false);
+          } else {
+            arm(c, EPOLLOUT);
+          }
+          break;
+        case Phase::kLingering:
+          if (!readAvailable(c)) closeNow(c);
+          else arm(c, EPOLLIN);
+          break;
+        default: {
+          const bool open = readAvailable(c);
+          process(c, !open);
+        }
+      }
+    }
+  }
+
+  void acceptLoop() {
+    while (!stopping.load()) {
+      pollfd p{listen_fd, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      while (acceptOne()) {
+      }
+    }
+    // Connections the kernel completed before we stopped are served (with Connection: close),
+    // not reset when the socket closes.
+    while (acceptOne()) {
+    }
+  }
+
+  /// Accepts one pending connection; false when none is pending.
+  bool acceptOne() {
+    {
+      sockaddr_storage ss{};
+      socklen_t len = sizeof ss;
+      const int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) return true;
+        if (errno == EMFILE || errno == ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        return false;
+      }
+      auto c = std::make_shared<Conn>();
+      c->fd = fd;
+      c->peer = Poco::Net::SocketAddress(reinterpret_cast<sockaddr*>(&ss), len);
+      c->local = local;
+      c->ip = c->peer.host().toString();
+      const auto& proxies = cfg.trusted_proxies;
+      c->capped = std::find(proxies.begin(), proxies.end(), c->ip) == proxies.end();
+      bool over = open.load() >= cfg.max_connections;
+      if (!over && c->capped) {
+        std::lock_guard<std::mutex> lock(addr_mu);
+        int& n = per_address[c->ip];
+        if (cfg.max_connections_per_address > 0 && n >= cfg.max_connections_per_address) over = true;
+        else ++n;
+        if (n == 0) per_address.erase(c->ip);
+      }
+      if (over) {
+        count(&Counters::refused_over_cap);
+        ::close(fd);
+        return true;
+      }
+      count(&Counters::accepted);
+      int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      c->id = next_id++;
+      c->since = c->last_progress = Clock::now();
+      ++open;
+      {
+        Shard& s = shardOf(c->id);
+        std::lock_guard<std::mutex> lock(s.mu);
+        s.conns.emplace(c->id, c);
+      }
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+      ev.data.u64 = c->id;
+      std::lock_guard<std::mutex> lock(c->mu);
+      if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) closeNow(*c);
+      return true;
+    }
+  }
+
+  /// One pass of the deadlines over the connections no worker holds.
+  void reap(bool stopDrain) {
+    std::vector<std::shared_ptr<Conn>> all;
+    for (auto& s : shards) {
+      std::lock_guard<std::mutex> lock(s.mu);
+      for (auto& [id, c] : s.conns) all.push_back(c);
+    }
+    const auto now = Clock::now();
+    const auto secs = [&](Clock::time_point t) { return std::chrono::duration<double>(now - t).count(); };
+    for (auto& conn : all) {
+      std::unique_lock<std::mutex> lock(conn->mu, std::try_to_lock);
+      if (!lock.owns_lock()) continue;  // a worker is on it
+      Conn& c = *conn;
+      switch (c.phase) {
+        case Phase::kIdle:
+          if (stopDrain && now - c.since >= kStopIdleQuiet) {
+            closeNow(c);
+          } else if (c.fresh && secs(c.since) >= cfg.head_timeout_seconds) {
+            count(&Counters::head_timeouts);
+            closeNow(c);  // connected and sent nothing
+          } else if (!c.fresh && secs(c.since) >= cfg.keepalive_timeout_seconds) {
+            count(&Counters::idle_closed);
+            closeNow(c);
+          }
+          break;
+        case Phase::kHead:
+          if (secs(c.since) >= cfg.head_timeout_seconds) {
+            count(&Counters::head_timeouts);
+            epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
+            refuseFromReaper(c, "The request head did not arrive in time.");
+          }
+          break;
+        case Phase::kBody: {
+          const double elapsed = secs(c.since);
+          if (cfg.body_min_rate > 0 && elapsed >= cfg.body_grace_seconds &&
+              static_cast<double>(c.body_received) < cfg.body_min_rate * (elapsed - cfg.body_grace_seconds)) {
+            count(&Counters::body_timeouts);
+            epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
+            refuseFromReaper(c, "The request body arrived too slowly.");
+          }
+          break;
+        }
+        case Phase::kWriting:
+          if (secs(c.last_progress) >= cfg.send_timeout_seconds) {
+            count(&Counters::send_timeouts);
+            closeNow(c);
+          }
+          break;
+        case Phase::kLingering:
+          if (now - c.since >= kLingerTime) closeNow(c);
+          break;
+        case Phase::kHandling:
+        case Phase::kClosed:
+          break;
+      }
+    }
+  }
+
+  /// 408 and close, from the reaper (the connection is not armed: nobody else touches it).
+  void refuseFromReaper(Conn& c, const std::string& message) {
+    const std::string answer = closingAnswer(408, "timeout", message);
+    (void)::send(c.fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);  // best effort
+    closeNow(c);
+  }
+
+  void reapLoop() {
+    while (!exiting.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      reap(stopping.load());
+    }
+  }
 };
 
 HttpServer::HttpServer(Services& services) : impl_(std::make_unique<Impl>(services)) {}
 
 HttpServer::~HttpServer() {
-  if (impl_->server) impl_->server->stopAll(true);
+  if (impl_ && (impl_->listen_fd >= 0 || !impl_->workers.empty())) stop(0);
 }
 
 void HttpServer::start() {
-  const Config& c = *impl_->services.config;
-  Poco::Net::ServerSocket socket;
+  Impl& m = *impl_;
+  const Config& c = m.cfg;
   const std::string where = "server.listen = " + c.listen_host + ":" + std::to_string(c.listen_port);
+  Poco::Net::SocketAddress addr;
   try {
-    Poco::Net::SocketAddress addr(c.listen_host, static_cast<Poco::UInt16>(c.listen_port));
-    // reuseAddress (TIME_WAIT) yes, reusePort no: a second daemon on the port is an error.
-    socket.bind(addr, true, false);
-    socket.listen(1024);
+    addr = Poco::Net::SocketAddress(c.listen_host, static_cast<Poco::UInt16>(c.listen_port));
   } catch (const Poco::Exception& e) {
-    throw std::runtime_error("config: " + where + ": cannot listen: " + e.displayText() +
-                             (e.code() == EADDRINUSE || e.displayText().find("in use") != std::string::npos
-                                  ? " (another process uses this port)"
-                                  : ""));
+    throw std::runtime_error("config: " + where + ": cannot listen: " + e.displayText());
   }
-  impl_->port = socket.address().port();
-  auto params = new Poco::Net::HTTPServerParams;  // reference-counted by Poco
-  params->setMaxThreads(c.threads);
-  params->setMaxQueued(4096);
-  params->setKeepAlive(true);
-  params->setMaxKeepAliveRequests(c.keepalive_requests);
-  params->setKeepAliveTimeout(Poco::Timespan(c.keepalive_timeout_seconds, 0));
-  params->setTimeout(Poco::Timespan(30, 0));
-  params->setServerName("");
-  params->setSoftwareVersion("");
-  impl_->threads = std::make_unique<Poco::ThreadPool>(2, c.threads, 60, 256 * 1024);
-  impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(impl_->services), *impl_->threads,
-                                                          socket, params);
-  impl_->server->start();
+  const int fd = ::socket(addr.family() == Poco::Net::SocketAddress::IPv6 ? AF_INET6 : AF_INET,
+                          SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("config: " + where + ": cannot listen: " + std::strerror(errno));
+  int one = 1;
+  // SO_REUSEADDR (TIME_WAIT) yes, SO_REUSEPORT no: a second daemon on the port is an error.
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(fd, addr.addr(), addr.length()) != 0 || ::listen(fd, 1024) != 0) {
+    const int e = errno;
+    ::close(fd);
+    throw std::runtime_error("config: " + where + ": cannot listen: " + std::strerror(e) +
+                             (e == EADDRINUSE ? " (another process uses this port; address in use)" : ""));
+  }
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  m.local = Poco::Net::SocketAddress(reinterpret_cast<sockaddr*>(&ss), len);
+  m.port = m.local.port();
+  m.listen_fd = fd;
+
+  // Each connection is a descriptor: ask for as many as max_connections needs.
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+  }
+
+  m.epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+  m.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (m.epoll_fd < 0 || m.wake_fd < 0) throw std::runtime_error(std::string("epoll: ") + std::strerror(errno));
+  epoll_event ev{};
+  ev.events = EPOLLIN;  // level-triggered: wakes every worker when stopping
+  ev.data.u64 = kWakeId;
+  epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, m.wake_fd, &ev);
+
+  for (int i = 0; i < c.threads; ++i) m.workers.emplace_back([&m] { m.workerLoop(); });
+  m.reaper = std::thread([&m] { m.reapLoop(); });
+  m.acceptor = std::thread([&m] { m.acceptLoop(); });
 }
 
-int HttpServer::port() const { return impl_->port; }
+int HttpServer::port() const { return impl_ ? impl_->port : 0; }
 
-int HttpServer::currentConnections() const {
-  return impl_->server ? impl_->server->currentConnections() : 0;
+int HttpServer::currentConnections() const { return impl_ ? impl_->open.load() : 0; }
+
+ServerStats HttpServer::stats() const {
+  const auto& k = impl_->counters;
+  ServerStats s;
+  s.accepted = k.accepted;
+  s.refused_over_cap = k.refused_over_cap;
+  s.head_timeouts = k.head_timeouts;
+  s.body_timeouts = k.body_timeouts;
+  s.idle_closed = k.idle_closed;
+  s.send_timeouts = k.send_timeouts;
+  s.framing_errors = k.framing_errors;
+  s.requests = k.requests;
+  return s;
 }
 
 int HttpServer::stop(int graceSeconds) {
-  if (!impl_->server) return 0;
-  // Stop accepting; each connection closes once the request it is serving is answered. Poco's
-  // stopAll(false) waits for those requests without a bound, so it runs on its own thread and
-  // the grace period decides when the rest are cut off.
-  std::atomic<bool> drained{false};
-  std::thread drainer([this, &drained] {
-    impl_->server->stopAll(false);
-    drained = true;
-  });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(graceSeconds);
-  while ((!drained || impl_->server->currentConnections() > 0) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  int left = drained ? impl_->server->currentConnections() : std::max(1, impl_->server->currentConnections());
-  if (!drained || left > 0) {
-    {
-      std::lock_guard<std::mutex> lock(impl_->services.inflight_mu);
-      left = std::max<int>(left, static_cast<int>(impl_->services.inflight.size()));
-      for (auto& [id, sock] : impl_->services.inflight) {
-        try {
-          sock.shutdown();
-        } catch (...) {
-        }
-      }
-    }
-    impl_->server->stopAll(true);
+  if (!impl_) return 0;
+  Impl& m = *impl_;
+  if (m.listen_fd < 0 && m.workers.empty()) return 0;
+  // 1. Stop accepting: new connections are refused from here on.
+  m.stopping = true;
+  if (m.acceptor.joinable()) m.acceptor.join();
+  if (m.listen_fd >= 0) {
+    ::close(m.listen_fd);
+    m.listen_fd = -1;
   }
-  if (left > 0) {
-    drainer.detach();  // it may wait on a handler that never returns
+  // 2. Requests in progress finish (their answers say Connection: close); idle keep-alive
+  //    connections are closed by the reaper once quiet for a moment, so that a request
+  //    already on its way is still served rather than reset.
+  const auto deadline = Clock::now() + std::chrono::seconds(graceSeconds);
+  while (m.open.load() > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // 3. Whatever is left is cut off: shut down the sockets (a handler still running writes to
+  //    a dead socket), then close them once no worker holds them.
+  int left = 0;
+  for (auto& s : m.shards) {
+    std::lock_guard<std::mutex> lock(s.mu);
+    for (auto& [id, c] : s.conns) {
+      ::shutdown(c->fd, SHUT_RDWR);
+      ++left;
+    }
+  }
+  m.exiting = true;
+  m.reap(true);
+  const std::uint64_t one = 1;
+  (void)::write(m.wake_fd, &one, sizeof one);
+  if (m.reaper.joinable()) m.reaper.join();
+  if (m.busy.load() > 0) {
     // Handlers still running cannot be interrupted; the process is about to exit, so their
     // threads are left to it rather than waited for.
-    impl_->server.release();
-    impl_->threads.release();
-    return left;
+    for (auto& t : m.workers) t.detach();
+    m.workers.clear();
+    impl_.release();  // the detached threads still use it; the process is ending
+    return std::max(left, 1);
   }
-  drainer.join();
-  impl_->threads->joinAll();
+  for (auto& t : m.workers) t.join();
+  m.workers.clear();
+  std::vector<std::shared_ptr<Impl::Conn>> rest;
+  for (auto& s : m.shards) {
+    std::lock_guard<std::mutex> lock(s.mu);
+    for (auto& [id, c] : s.conns) rest.push_back(c);
+  }
+  for (auto& c : rest) {
+    std::lock_guard<std::mutex> lock(c->mu);
+    m.closeNow(*c);
+  }
+  ::close(m.epoll_fd);
+  ::close(m.wake_fd);
+  m.epoll_fd = m.wake_fd = -1;
   return left;
 }
 

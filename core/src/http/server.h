@@ -1,9 +1,7 @@
 #pragma once
-// lexosd's HTTP front: a Poco HTTPServer on a socket bound without SO_REUSEPORT, a thread
-// pool sized to the connections it should serve, and the dispatcher that routes each request
-// through the guard to a handler.
-
-#include <Poco/Net/StreamSocket.h>
+// lexosd's HTTP front: a readiness-based connection layer (epoll) that reads request heads and
+// bodies without a thread per connection, enforces RFC 9112 framing and the [server] deadlines
+// and caps, and hands complete requests to worker threads that run the dispatcher.
 
 #include <atomic>
 #include <functional>
@@ -28,12 +26,18 @@ struct Services {
   const Guard* guard = nullptr;
   Mailer* mailer = nullptr;
   std::atomic<bool> ready{false};
+};
 
-  /// Sockets of requests being handled, so that shutdown can cut off those that outlast the
-  /// grace period (Poco's own abort does not reach a connection inside a handler).
-  std::mutex inflight_mu;
-  std::map<std::uint64_t, Poco::Net::StreamSocket> inflight;
-  std::atomic<std::uint64_t> next_request{0};
+/// Counters of the connection layer (tests, diagnostics). Monotonic since start.
+struct ServerStats {
+  std::uint64_t accepted = 0;
+  std::uint64_t refused_over_cap = 0;   ///< closed at accept: total or per-address cap
+  std::uint64_t head_timeouts = 0;      ///< 408: request head not complete in time
+  std::uint64_t body_timeouts = 0;      ///< 408: body slower than body_min_rate
+  std::uint64_t idle_closed = 0;        ///< keep-alive connections closed when idle too long
+  std::uint64_t send_timeouts = 0;      ///< responses the client did not read in time
+  std::uint64_t framing_errors = 0;     ///< heads refused (400, 411, 414, 431, 501, 505)
+  std::uint64_t requests = 0;           ///< requests handed to the dispatcher
 };
 
 class HttpServer {
@@ -46,10 +50,11 @@ class HttpServer {
   /// The port actually bound (useful with port 0).
   int port() const;
   /// Stops accepting, lets requests in flight finish for up to `graceSeconds`, closes the rest.
-  /// Returns the number of connections still open when the grace period ended.
+  /// Returns the number of connections that were still inside a request when it ended.
   int stop(int graceSeconds);
-  /// Connections being served now.
+  /// Connections open now.
   int currentConnections() const;
+  ServerStats stats() const;
 
  private:
   struct Impl;

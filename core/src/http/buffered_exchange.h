@@ -1,0 +1,124 @@
+#pragma once
+// The request and response objects the connection layer (http/server.cpp) hands to the
+// dispatcher: Poco's HTTPServerRequest/HTTPServerResponse interfaces over a request whose head
+// and body have arrived in full, and a response collected in memory and written by the
+// connection layer without blocking a thread on a slow reader.
+//
+// Poco's interfaces are kept so that the dispatcher, the guard and the static files keep one
+// shape whichever front feeds them.
+
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SocketAddress.h>
+
+#include <functional>
+#include <istream>
+#include <ostream>
+#include <string>
+
+#include "http/request_head.h"
+
+namespace lexos::core {
+
+/// A std::streambuf appending to a std::string it does not own, calling `spill` whenever the
+/// string grows past `threshold` (a streamed response writes a chunk then).
+class StringAppendBuf : public std::streambuf {
+ public:
+  explicit StringAppendBuf(std::string& target) : target_(target) {}
+  void onSpill(std::function<void()> spill, std::size_t threshold) {
+    spill_ = std::move(spill);
+    threshold_ = threshold;
+  }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (c != traits_type::eof()) target_.push_back(static_cast<char>(c));
+    check();
+    return c;
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    target_.append(s, static_cast<std::size_t>(n));
+    check();
+    return n;
+  }
+
+ private:
+  void check() {
+    if (spill_ && target_.size() >= threshold_) spill_();
+  }
+  std::string& target_;
+  std::function<void()> spill_;
+  std::size_t threshold_ = 0;
+};
+
+/// A std::streambuf reading a std::string_view (the request body).
+class ViewReadBuf : public std::streambuf {
+ public:
+  explicit ViewReadBuf(const std::string& s) {
+    char* p = const_cast<char*>(s.data());  // read-only: setg needs char*
+    setg(p, p, p + s.size());
+  }
+};
+
+class BufferedResponse;
+
+/// A complete request. Lives for one dispatch; not thread-safe.
+class BufferedRequest : public Poco::Net::HTTPServerRequest {
+ public:
+  /// `body` must outlive this object.
+  BufferedRequest(const RequestHead& head, const std::string& body, const Poco::Net::SocketAddress& client,
+                  const Poco::Net::SocketAddress& server, BufferedResponse& response);
+  std::istream& stream() override { return stream_; }
+  const Poco::Net::SocketAddress& clientAddress() const override { return client_; }
+  const Poco::Net::SocketAddress& serverAddress() const override { return server_; }
+  const Poco::Net::HTTPServerParams& serverParams() const override;
+  Poco::Net::HTTPServerResponse& response() const override;
+  bool secure() const override { return false; }
+
+ private:
+  ViewReadBuf buf_;
+  std::istream stream_;
+  Poco::Net::SocketAddress client_, server_;
+  BufferedResponse& response_;
+};
+
+/// A response collected in memory. The connection layer serialises it (serialize()) once the
+/// dispatcher returns, adding Content-Length, Date and Connection.
+class BufferedResponse : public Poco::Net::HTTPServerResponse {
+ public:
+  BufferedResponse();
+  void sendContinue() override {}  // the connection layer answers Expect: 100-continue itself
+  std::ostream& send() override;
+  void sendFile(const std::string& path, const std::string& mediaType) override;
+  void sendBuffer(const void* buffer, std::size_t length) override;
+  void redirect(const std::string& uri, HTTPStatus status = HTTP_FOUND) override;
+  void requireAuthentication(const std::string& realm) override;
+  bool sent() const override { return sent_; }
+
+  /// Appends the status line, header fields and (unless `headRequest`) the body to `out`.
+  /// `close`: announce and then close the connection. Header values holding CR or LF are
+  /// dropped (response splitting). After a streamed body has begun (see streamTo), appends
+  /// its last chunk only.
+  void serialize(std::string& out, bool headRequest, bool close, bool http10);
+
+  /// Lets a body the handler streams (chunked: the SDK's Response::stream()) leave in chunks
+  /// of about 64 KiB while it is produced, through `write` (blocking, bounded by the send
+  /// timeout; throws when the client is gone), instead of collecting it whole. `close` as for
+  /// serialize(); an HTTP/1.0 client gets the raw body and the connection closes after it.
+  void streamTo(std::function<void(const std::string&)> write, bool close, bool http10);
+  /// True once part of the answer went out through the stream writer.
+  bool streamStarted() const { return stream_started_; }
+
+ private:
+  void spill();
+  void head(std::string& out, bool headRequest, bool close, bool http10, bool chunked);
+  std::function<void(const std::string&)> write_;
+  bool stream_close_ = false, stream_http10_ = false, stream_started_ = false;
+  std::string body_;
+  StringAppendBuf buf_;
+  std::ostream stream_;
+  bool sent_ = false;
+};
+
+}  // namespace lexos::core
