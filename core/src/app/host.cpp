@@ -8,17 +8,7 @@
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
 
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <netinet/in.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdlib>
 #include <filesystem>
-#include <thread>
 
 #include "app/core_module.h"
 #include "data/change_feed.h"
@@ -128,66 +118,10 @@ void Host::startServer() {
   services_.ready = true;
 }
 
-namespace {
-
-/// Makes the kernel refuse new connections to `port` at once, whatever HTTP front listens there.
-/// A front that only stops calling accept() (Poco's HTTPServer does) leaves the socket
-/// listening: the kernel completes handshakes, clients send requests nobody will read, and
-/// they meet a reset when the process exits. shutdown(SHUT_RD) stops a listening socket on
-/// Linux (new SYNs are refused); the fd is then pointed at an eventfd, which never becomes
-/// readable, so the front's accept loop waits quietly instead of spinning on a dead socket
-/// until it is stopped. Returns how many listening sockets were closed.
-int refuseNewConnections(int port) {
-  int closed = 0;
-  DIR* dir = ::opendir("/proc/self/fd");
-  if (!dir) return 0;
-  std::vector<int> fds;
-  while (dirent* e = ::readdir(dir)) {
-    char* end = nullptr;
-    const long fd = std::strtol(e->d_name, &end, 10);
-    if (end && *end == '\0' && fd >= 0 && fd != ::dirfd(dir)) fds.push_back(static_cast<int>(fd));
-  }
-  ::closedir(dir);
-  for (int fd : fds) {
-    int listening = 0;
-    socklen_t len = sizeof listening;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
-    sockaddr_storage addr{};
-    socklen_t alen = sizeof addr;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
-    int bound = -1;
-    if (addr.ss_family == AF_INET) bound = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-    if (addr.ss_family == AF_INET6) bound = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
-    if (bound != port) continue;
-    ::shutdown(fd, SHUT_RD);
-    const int quiet = ::eventfd(0, EFD_CLOEXEC);
-    if (quiet >= 0) {
-      ::dup2(quiet, fd);
-      ::close(quiet);
-    }
-    ++closed;
-  }
-  return closed;
-}
-
-}  // namespace
-
 int Host::stopServer() {
-  // Not ready from here on: /readyz answers 503 (load balancers stop sending) and every
-  // response says Connection: close (see Dispatcher), so clients with kept-alive connections
-  // learn to go elsewhere from the answer to their next request instead of having the
-  // connection closed under a request they are sending.
   services_.ready = false;
   if (!server_) return 0;
-  const auto started = std::chrono::steady_clock::now();
-  refuseNewConnections(server_->port());
-  // Let active clients send that next request and leave, up to 1 s of the grace period; only
-  // connections that stay idle that long are closed by the server while idle.
-  const auto window = std::chrono::milliseconds(std::min(1000, 1000 * config_.shutdown_grace_seconds));
-  while (server_->currentConnections() > 0 && std::chrono::steady_clock::now() - started < window)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  const auto spent = std::chrono::ceil<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
-  int left = server_->stop(std::max(0, config_.shutdown_grace_seconds - static_cast<int>(spent.count())));
+  int left = server_->stop(config_.shutdown_grace_seconds);
   server_.reset();
   if (guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();
   return left;

@@ -61,9 +61,6 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
   const Config& cfg = *s_.config;
   securityHeaders(res, cfg.public_url.rfind("https://", 0) == 0);
   res.set("X-Request-Id", rid);
-  // Not ready means draining for shutdown: the client must not send another request on this
-  // connection (it would race the server closing it), so the answer says so.
-  if (!s_.ready.load()) res.setKeepAlive(false);
   std::size_t bytes = 0;
   int status = 500;
   const std::string& uri = req.getURI();
