@@ -3,7 +3,8 @@
 # principal built) against GET /healthz (no guard) on the same lexosd, in one run, on 127.0.0.1.
 # Twice: with the session cache (the default, session.cache_seconds = 60: a repeated check is
 # answered from memory) and without it (session.cache_seconds = 0: every check reads the
-# session, its user and firm from the database in a transaction of its own).
+# session, its user, firm and module switches from the database in one statement of its own, one
+# round trip on PostgreSQL; see docs/guard.md).
 #
 #   bench/guard.sh                   SQLite (the embedded default)
 #   BACKEND=postgresql bench/guard.sh  a throwaway PostgreSQL cluster (tests/support/pg-cluster.sh)

@@ -16,8 +16,24 @@ sdk::DbError dbError(sdk::DbError::Kind kind, const std::string& message) {
 namespace {
 std::atomic<bool> g_prepared{true};
 }
+
 void setPreparedStatements(bool on) { g_prepared = on; }
 bool preparedStatements() { return g_prepared; }
+
+sdk::ResultSet Connection::readScoped(const Scope& scope, const std::string& sql,
+                                      const std::vector<sdk::Value>& params) {
+  if (inTransaction()) throw std::logic_error("readScoped() inside a transaction");
+  begin(false);
+  try {
+    setScope(scope);
+    auto rs = query(sql, params);
+    commit();
+    return rs;
+  } catch (...) {
+    if (inTransaction()) rollback();
+    throw;
+  }
+}
 
 std::unique_ptr<Connection> openConnection(const std::string& url, const Registry* registry) {
   if (url.rfind("sqlite:", 0) == 0)
@@ -100,6 +116,31 @@ void LazyConnection::begin(bool write) {
   started_ = false;
   write_ = write;
   scope_ = {};
+}
+
+sdk::ResultSet LazyConnection::readScoped(const Scope& scope, const std::string& sql,
+                                          const std::vector<sdk::Value>& params) {
+  if (started_) {
+    Connection& c = **lease_;
+    c.setScope(scope);
+    struct Restore {
+      Connection& c;
+      Scope s;
+      ~Restore() {
+        try {
+          c.setScope(s);
+        } catch (...) {  // the transaction failed; its rollback follows
+        }
+      }
+    } restore{c, scope_};
+    return c.query(sql, params);
+  }
+  if (!lease_) lease_ = std::make_unique<ConnectionPool::Lease>(pool_.acquire());
+  struct GiveBack {  // also when the read fails: nothing is held while the request goes on
+    std::unique_ptr<ConnectionPool::Lease>& lease;
+    ~GiveBack() { lease.reset(); }
+  } giveBack{lease_};
+  return (**lease_).readScoped(scope, sql, params);
 }
 
 void LazyConnection::setScope(const Scope& scope) {

@@ -41,6 +41,12 @@ class Connection {
   virtual void commit() = 0;
   virtual void rollback() = 0;
   virtual bool inTransaction() const = 0;
+  /// Runs one read statement bound to `scope` in a short read transaction of its own, outside
+  /// any transaction (the caller must not be inside one): SQLite's deferred BEGIN, which takes
+  /// no write lock; on PostgreSQL one round trip (settings, tenant and statement pipelined in
+  /// one implicit transaction, so the tenant ends with it). The guard reads sessions this way,
+  /// so that a request waiting on its client holds no lock, transaction or connection.
+  virtual sdk::ResultSet readScoped(const Scope& scope, const std::string& sql, const std::vector<sdk::Value>& params);
   /// Binds the current transaction to a tenant (must be inside begin()).
   virtual void setScope(const Scope& scope) = 0;
   /// A new row id, unique across nodes (PostgreSQL sequence / SQLite counter row).
@@ -121,7 +127,7 @@ class ConnectionPool {
 /// statement needs it, so a request the guard answers from its session cache (GET /api/v1/me)
 /// touches no database at all. begin() records the intent; setScope() before the first
 /// statement travels with the BEGIN (one round trip on PostgreSQL). Holds the lease until
-/// destroyed.
+/// destroyed, except around readScoped() outside a started transaction, which gives it back.
 class LazyConnection : public Connection {
  public:
   explicit LazyConnection(ConnectionPool& pool) : pool_(pool) {}
@@ -137,12 +143,18 @@ class LazyConnection : public Connection {
   void commit() override;
   void rollback() override;
   bool inTransaction() const override { return wanted_; }
+  /// Outside a started transaction (none, or one begun whose first statement has not run): on a
+  /// borrowed connection that goes back to the pool at once, leaving the pending transaction
+  /// pending. Inside a started one: in it, in `scope`, then back to the transaction's scope.
+  sdk::ResultSet readScoped(const Scope& scope, const std::string& sql, const std::vector<sdk::Value>& params) override;
   void setScope(const Scope& scope) override;
   std::int64_t newId() override { return open().newId(); }
   bool ping() override { return open().ping(); }
   bool usable() const override { return !lease_ || (*lease_)->usable(); }
   /// Whether a statement ran (the pool was used) since the last begin().
   bool started() const { return started_; }
+  /// Whether a pooled connection is borrowed right now.
+  bool holdsConnection() const { return lease_ != nullptr; }
 
  private:
   Connection& open();

@@ -1,12 +1,13 @@
 #include "data/pg_connection.h"
 
 #include <libpq-fe.h>
-
 #include <poll.h>
 
 #include <cstdlib>
+#include <exception>
 #include <cstring>
 #include <sstream>
+#include <memory>
 #include <stdexcept>
 
 #include "data/change_feed.h"
@@ -49,52 +50,53 @@ PgConnection::~PgConnection() {
   if (conn_) PQfinish(conn_);
 }
 
-sdk::ResultSet PgConnection::run(const std::string& sql, const std::vector<sdk::Value>& params,
-                                  std::int64_t* changes) {
-  std::vector<std::string> texts(params.size());
-  std::vector<const char*> values(params.size(), nullptr);
-  std::vector<Oid> types(params.size(), 0);
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    const auto& v = params[i];
-    if (std::holds_alternative<std::nullptr_t>(v)) continue;
-    if (auto p = std::get_if<std::int64_t>(&v)) { texts[i] = std::to_string(*p); types[i] = kInt8; }
-    else if (auto p = std::get_if<double>(&v)) { texts[i] = std::to_string(*p); types[i] = kFloat8; }
-    else if (auto p = std::get_if<bool>(&v)) { texts[i] = *p ? "t" : "f"; types[i] = kBool; }
-    else if (auto p = std::get_if<std::string>(&v)) { texts[i] = *p; }
-    values[i] = texts[i].c_str();
+// A statement's parameters as libpq takes them: text values with their type OIDs (integers,
+// floats and booleans typed, text left for the server to infer), and the key its prepared
+// statement is cached under (the SQL and those types).
+struct PgConnection::Bound {
+  std::vector<std::string> texts;
+  std::vector<const char*> values;
+  std::vector<Oid> types;
+  std::string key;
+  Bound(const std::string& sql, const std::vector<sdk::Value>& params)
+      : texts(params.size()), values(params.size(), nullptr), types(params.size(), 0), key(sql) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const auto& v = params[i];
+      if (std::holds_alternative<std::nullptr_t>(v)) continue;
+      if (auto p = std::get_if<std::int64_t>(&v)) { texts[i] = std::to_string(*p); types[i] = kInt8; }
+      else if (auto p = std::get_if<double>(&v)) { texts[i] = std::to_string(*p); types[i] = kFloat8; }
+      else if (auto p = std::get_if<bool>(&v)) { texts[i] = *p ? "t" : "f"; types[i] = kBool; }
+      else if (auto p = std::get_if<std::string>(&v)) { texts[i] = *p; }
+      values[i] = texts[i].c_str();
+    }
+    for (Oid t : types) key += "|" + std::to_string(t);
   }
-  std::string key = sql;
-  for (Oid t : types) key += "|" + std::to_string(t);
-  PGresult* r = nullptr;
-  auto it = prepared_.find(key);
-  if (it == prepared_.end() && prepared_.size() < 512 && preparedStatements()) {
-    const std::string name = "lx" + std::to_string(prepared_.size());
-    PGresult* p = PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(params.size()), types.data());
-    const bool ok = PQresultStatus(p) == PGRES_COMMAND_OK;
-    if (ok) it = prepared_.emplace(key, name).first;
-    else r = p;  // report the preparation error below, like an execution error
-    if (ok) PQclear(p);
-  }
-  if (!r) {
-    r = it != prepared_.end()
-            ? PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(), nullptr, nullptr, 0)
-            : PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), types.data(), values.data(), nullptr,
-                           nullptr, 0);
-  }
-  struct Clear {
-    PGresult* r;
-    ~Clear() { PQclear(r); }
-  } clear{r};
-  const auto status = PQresultStatus(r);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
-    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-    auto kind = sdk::DbError::Kind::Other;
-    if (state && std::strncmp(state, "23", 2) == 0) kind = sdk::DbError::Kind::Constraint;
-    if (state && std::strcmp(state, "42501") == 0) kind = sdk::DbError::Kind::TenancyViolation;
-    fail(kind, msg, state);
-  }
+  int count() const { return static_cast<int>(values.size()); }
+};
+
+namespace {
+
+// The error for a failed statement, as an exception_ptr so that its type survives being kept
+// and thrown later: DatabaseUnavailable when the connection is gone or the server is shutting
+// down or starting (SQLSTATE classes 08 and 57P; the dispatcher answers 503), else a DbError.
+std::exception_ptr failure(sdk::DbError::Kind kind, const std::string& message, const char* state, PGconn* conn) {
+  const bool gone = !conn || PQstatus(conn) != CONNECTION_OK ||
+                    (state && (std::strncmp(state, "08", 2) == 0 || std::strncmp(state, "57P", 3) == 0));
+  if (gone) return std::make_exception_ptr(DatabaseUnavailable(message));
+  return std::make_exception_ptr(dbError(kind, message));
+}
+
+std::exception_ptr resultError(const PGresult* r, PGconn* conn) {
+  std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn);
+  while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  auto kind = sdk::DbError::Kind::Other;
+  if (state && std::strncmp(state, "23", 2) == 0) kind = sdk::DbError::Kind::Constraint;
+  if (state && std::strcmp(state, "42501") == 0) kind = sdk::DbError::Kind::TenancyViolation;
+  return failure(kind, msg.empty() ? std::string("database connection lost") : msg, state, conn);
+}
+
+sdk::ResultSet toResultSet(const PGresult* r) {
   sdk::ResultSet rs;
   const int cols = PQnfields(r), rows = PQntuples(r);
   for (int c = 0; c < cols; ++c) rs.columns.emplace_back(PQfname(r, c));
@@ -114,10 +116,106 @@ sdk::ResultSet PgConnection::run(const std::string& sql, const std::vector<sdk::
     }
     rs.rows.push_back(std::move(row));
   }
+  return rs;
+}
+
+struct Clear {
+  PGresult* r;
+  ~Clear() { PQclear(r); }
+};
+
+// The settings a guard read needs, as one statement pipelined with the read, in one implicit
+// transaction (is_local = true: they end with it). Fewer than beginScoped() sets, each a cost on
+// every uncached session check: the read names its tables with their schema (search_path does not
+// matter), keeps its timestamps as text (the time zone does not), and row_security is set because
+// a session-level "off" left by plugin SQL would make the read fail rather than filter.
+constexpr const char* kReadSettings =
+    "SELECT set_config('row_security', 'on', true), set_config('lexos.firm_id', $1, true), "
+    "set_config('lexos.client_id', $2, true)";
+
+}  // namespace
+
+std::string PgConnection::preparedName(const std::string& sql, const Bound& b) {
+  auto it = prepared_.find(b.key);
+  if (it != prepared_.end()) return it->second;
+  if (prepared_.size() >= 512 || !preparedStatements()) return {};
+  const std::string name = "lx" + std::to_string(prepared_.size());
+  Clear p{PQprepare(conn_, name.c_str(), sql.c_str(), b.count(), b.types.data())};
+  if (PQresultStatus(p.r) != PGRES_COMMAND_OK) std::rethrow_exception(resultError(p.r, conn_));
+  prepared_.emplace(b.key, name);
+  return name;
+}
+
+sdk::ResultSet PgConnection::run(const std::string& sql, const std::vector<sdk::Value>& params,
+                                  std::int64_t* changes) {
+  const Bound b(sql, params);
+  const std::string name = preparedName(sql, b);
+  Clear clear{!name.empty()
+                  ? PQexecPrepared(conn_, name.c_str(), b.count(), b.values.data(), nullptr, nullptr, 0)
+                  : PQexecParams(conn_, sql.c_str(), b.count(), b.types.data(), b.values.data(), nullptr, nullptr, 0)};
+  PGresult* r = clear.r;
+  const auto status = PQresultStatus(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) std::rethrow_exception(resultError(r, conn_));
+  sdk::ResultSet rs = toResultSet(r);
   if (changes) {
     const char* n = PQcmdTuples(r);
     *changes = (n && *n) ? std::strtoll(n, nullptr, 10) : 0;
   }
+  return rs;
+}
+
+sdk::ResultSet PgConnection::readScoped(const Scope& scope, const std::string& sql,
+                                        const std::vector<sdk::Value>& params) {
+  if (inTx_) throw std::logic_error("readScoped() inside a transaction");
+  // One round trip instead of three (BEGIN with the settings, the statement, COMMIT): the
+  // settings and the statement are pipelined and end with one Sync. Without an explicit BEGIN
+  // the messages up to the Sync run as one implicit transaction, which the Sync commits (or,
+  // after an error, rolls back): the tenant set with is_local = true ends there, as it would at
+  // COMMIT, so nothing carries over to the connection's next borrower.
+  const Bound settings(kReadSettings, {scope.firm_id ? std::to_string(scope.firm_id) : std::string(),
+                                       scope.client_id ? std::to_string(scope.client_id) : std::string()});
+  const Bound stmt(sql, params);
+  // Preparing is a round trip of its own, once per connection and statement.
+  const std::string settingsName = preparedName(kReadSettings, settings), stmtName = preparedName(sql, stmt);
+  auto send = [&](const std::string& text, const Bound& b, const std::string& name) {
+    const int ok = !name.empty() ? PQsendQueryPrepared(conn_, name.c_str(), b.count(), b.values.data(), nullptr, nullptr, 0)
+                                 : PQsendQueryParams(conn_, text.c_str(), b.count(), b.types.data(), b.values.data(),
+                                                     nullptr, nullptr, 0);
+    if (ok != 1) std::rethrow_exception(resultError(nullptr, conn_));
+  };
+  if (PQenterPipelineMode(conn_) != 1) std::rethrow_exception(resultError(nullptr, conn_));
+  try {
+    send(kReadSettings, settings, settingsName);
+    send(sql, stmt, stmtName);
+    if (PQpipelineSync(conn_) != 1) std::rethrow_exception(resultError(nullptr, conn_));
+  } catch (...) {
+    broken_ = true;  // part of a pipeline may have gone out: the pool drops this connection
+    throw;
+  }
+  // Results: each statement's, each followed by a null; then the Sync's.
+  sdk::ResultSet rs;
+  std::exception_ptr fault;
+  for (int i = 0; i < 2; ++i) {
+    while (PGresult* r = PQgetResult(conn_)) {
+      Clear clear{r};
+      const auto st = PQresultStatus(r);
+      if (st == PGRES_TUPLES_OK && i == 1) rs = toResultSet(r);
+      else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && !fault)
+        fault = resultError(r, conn_);
+    }
+  }
+  bool synced = false;
+  for (int i = 0; i < 4 && !synced; ++i) {  // nulls before it, if any, are skipped
+    PGresult* r = PQgetResult(conn_);
+    if (!r && PQstatus(conn_) != CONNECTION_OK) break;
+    synced = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+  }
+  if (!synced || PQexitPipelineMode(conn_) != 1 || PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+    broken_ = true;
+    if (!fault) fault = resultError(nullptr, conn_);
+  }
+  if (fault) std::rethrow_exception(fault);
   return rs;
 }
 
@@ -141,7 +239,7 @@ void PgConnection::executeScript(const std::string& sql) {
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
     if (msg.empty()) msg = PQerrorMessage(conn_);
-    fail(sdk::DbError::Kind::Other, msg, state.empty() ? nullptr : state.c_str());
+    std::rethrow_exception(failure(sdk::DbError::Kind::Other, msg, state.empty() ? nullptr : state.c_str(), conn_));
   }
 }
 
@@ -174,7 +272,7 @@ void PgConnection::commit() {
   // session cache never answers from a row this node has already changed. (Other nodes hear of
   // it through NOTIFY.)
   if (PQsendQuery(conn_, "SELECT current_setting('lexos.guard_changed', true); COMMIT") != 1)
-    fail(sdk::DbError::Kind::Other, PQerrorMessage(conn_), nullptr);
+    std::rethrow_exception(failure(sdk::DbError::Kind::Other, PQerrorMessage(conn_), nullptr, conn_));
   std::string changed, error, state;
   bool committed = false;
   while (PGresult* r = PQgetResult(conn_)) {
@@ -195,8 +293,9 @@ void PgConnection::commit() {
       PQclear(r);
     }
     const bool constraint = state.rfind("23", 0) == 0;
-    fail(constraint ? sdk::DbError::Kind::Constraint : sdk::DbError::Kind::Other,
-         error.empty() ? std::string("COMMIT failed") : error, state.empty() ? nullptr : state.c_str());
+    std::rethrow_exception(failure(constraint ? sdk::DbError::Kind::Constraint : sdk::DbError::Kind::Other,
+                                   error.empty() ? std::string("COMMIT failed") : error,
+                                   state.empty() ? nullptr : state.c_str(), conn_));
   }
   if (!changed.empty()) {
     std::vector<std::int64_t> firms;
@@ -230,7 +329,7 @@ std::int64_t PgConnection::newId() {
   return sdk::asInt(rs.rows.at(0).at(0));
 }
 
-bool PgConnection::usable() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+bool PgConnection::usable() const { return conn_ && !broken_ && PQstatus(conn_) == CONNECTION_OK; }
 
 bool PgConnection::stillConnected() {
   if (!usable()) return false;
@@ -240,13 +339,6 @@ bool PgConnection::stillConnected() {
   // costs a failed request.
   pollfd p{PQsocket(conn_), POLLIN, 0};
   return ::poll(&p, 1, 0) == 0;
-}
-
-void PgConnection::fail(sdk::DbError::Kind kind, const std::string& message, const char* sqlstate) const {
-  const bool gone = PQstatus(conn_) != CONNECTION_OK ||
-                    (sqlstate && (std::strncmp(sqlstate, "08", 2) == 0 || std::strncmp(sqlstate, "57P", 3) == 0));
-  if (gone) throw DatabaseUnavailable(message);
-  throw dbError(kind, message);
 }
 
 bool PgConnection::ping() {

@@ -8,6 +8,7 @@
 #include "data/connection.h"
 
 typedef struct pg_conn PGconn;
+typedef struct pg_result PGresult;
 
 namespace lexos::core {
 
@@ -25,6 +26,7 @@ class PgConnection : public Connection {
   void commit() override;
   void rollback() override;
   bool inTransaction() const override { return inTx_; }
+  sdk::ResultSet readScoped(const Scope& scope, const std::string& sql, const std::vector<sdk::Value>& params) override;
   void setScope(const Scope& scope) override;
   std::int64_t newId() override;
   bool ping() override;
@@ -32,11 +34,13 @@ class PgConnection : public Connection {
   bool stillConnected() override;
 
  private:
-  /// Throws for a failed statement: DatabaseUnavailable when the connection is gone or the server
-  /// is shutting down or starting (SQLSTATE classes 08 and 57P), else a DbError of `kind`.
-  [[noreturn]] void fail(sdk::DbError::Kind kind, const std::string& message, const char* sqlstate) const;
+  struct Bound;
   sdk::ResultSet run(const std::string& sql, const std::vector<sdk::Value>& params, std::int64_t* changes);
+  /// The name of the prepared statement for `sql` bound as `b`, preparing it first (a round trip,
+  /// once per connection); empty when prepared statements are off or there are too many.
+  std::string preparedName(const std::string& sql, const Bound& b);
   PGconn* conn_ = nullptr;
+  bool broken_ = false;  ///< a pipeline left the connection in an unknown state
   bool inTx_ = false;
   bool write_ = false;
   class ChangeFeed* feed_ = nullptr;

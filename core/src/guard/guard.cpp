@@ -28,6 +28,14 @@ std::time_t parseUtc(const std::string& t) {
   return timegm(&tm);
 }
 
+// Session, user, firm and the firm's module switches in one statement; `schema` qualifies them.
+std::string sessionLookup(const std::string& schema) {
+  return "SELECT s.id, s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.kind, u.role, u.client_id, u.email, "
+         "u.display_name, u.status, f.slug, f.name, m.module, m.enabled, s.firm_id FROM " + schema + "sessions s JOIN " +
+         schema + "users u ON u.firm_id = s.firm_id AND u.id = s.user_id JOIN " + schema + "firms f ON f.id = "
+         "s.firm_id LEFT JOIN " + schema + "firm_modules m ON m.firm_id = s.firm_id WHERE s.token_hash = $1";
+}
+
 }  // namespace
 
 Guard::Guard(const Config& config, const Registry& registry) : config_(config), registry_(registry) {
@@ -113,9 +121,9 @@ std::string Guard::cookieValue(const std::string& header, const std::string& nam
   return {};
 }
 
-SessionInfo Guard::authenticate(const Poco::Net::HTTPServerRequest& req, Connection& c) const {
+SessionInfo Guard::authenticate(const std::string& cookieHeader, Connection& c) const {
   SessionInfo s;
-  const std::string cookie = cookieValue(req.get("Cookie", ""), kSessionCookie);
+  const std::string cookie = cookieValue(cookieHeader, kSessionCookie);
   // Cookie: <firm id>.<token>. The firm id only chooses the scope the lookup runs in; the
   // token must then be found inside that firm, so a forged firm id finds nothing.
   const auto dot = cookie.find('.');
@@ -151,21 +159,20 @@ SessionInfo Guard::authenticate(const Poco::Net::HTTPServerRequest& req, Connect
         s.needs_touch = e.last_seen_at <= now - 60;
         s.from_cache = true;
         ++hits_;
-        c.setScope({firm, 0});  // as after a lookup (lazily: no statement runs for it)
         return s;
       }
       sh.entries.erase(it);
     }
   }
   ++misses_;
-  c.setScope({firm, 0});
-  auto rs = c.query(
-      "SELECT s.id, s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.kind, u.role, "
-      "u.client_id, u.email, u.display_name, u.status, f.slug, f.name FROM sessions s JOIN users u "
-      "ON u.firm_id = s.firm_id AND u.id = s.user_id JOIN firms f ON f.id = s.firm_id WHERE s.token_hash = $1",
-      {hash});
+  // The firm's module switches come along (one row each; one row of NULLs without any), so that
+  // authorize() needs no second round trip. On PostgreSQL the tables are named with their schema
+  // (the read sets no search_path); on SQLite the names must resolve to the tenancy views.
+  static const std::string kLookup[2] = {sessionLookup(""), sessionLookup("public.")};
+  auto rs = c.readScoped({firm, 0}, kLookup[c.backend() == sdk::Backend::PostgreSQL ? 1 : 0], {hash});
   if (rs.empty()) return s;
   const auto& r = rs.rows[0];
+  if (sdk::asInt(r[15]) != firm) return s;  // the database's tenancy did not hold: refuse
   const std::string nowText = utcTimestamp();
   const std::string idleCutoff = utcTimestamp(-idleSeconds);
   if (sdk::asText(r[3]) <= nowText || sdk::asText(r[4]) <= idleCutoff || sdk::asText(r[10]) != "active") return s;
@@ -188,10 +195,25 @@ SessionInfo Guard::authenticate(const Poco::Net::HTTPServerRequest& req, Connect
   if (p.isPortal() && p.client_id == 0) {  // a portal user always belongs to a client
     return SessionInfo{};
   }
+  auto modules = std::make_shared<std::map<std::string, bool>>();
+  for (const auto& row : rs.rows)
+    if (!sdk::isNull(row[13])) (*modules)[sdk::asText(row[13])] = sdk::asBool(row[14]);
+  s.modules = modules;
   if (cache) {
+    // The switches were read after `generation` too: they are as good for the switch cache.
+    auto sw = std::make_shared<Switches>();
+    sw->enabled = *modules;
+    sw->generation = generation;
+    sw->loaded = std::chrono::steady_clock::now();
+    {
+      std::lock_guard<std::mutex> lock(switchesMu_);
+      if (switches_.size() >= 65536) switches_.clear();
+      switches_[firm] = std::move(sw);
+    }
     Cached e;
     e.info = s;
     e.info.needs_touch = false;
+    e.info.modules = nullptr;  // the switch cache answers for them
     e.expires_at = parseUtc(sdk::asText(r[3]));
     e.last_seen_at = parseUtc(sdk::asText(r[4]));
     e.generation = generation;
@@ -216,7 +238,7 @@ std::shared_ptr<const Guard::Switches> Guard::switchesOf(std::int64_t firm, Conn
       return it->second;
   }
   auto sw = std::make_shared<Switches>();
-  for (const auto& row : c.query("SELECT module, enabled FROM firm_modules", {}).rows)
+  for (const auto& row : c.readScoped({firm, 0}, "SELECT module, enabled FROM firm_modules", {}).rows)
     sw->enabled[sdk::asText(row[0])] = sdk::asBool(row[1]);
   sw->generation = generation;
   sw->loaded = std::chrono::steady_clock::now();
@@ -244,10 +266,15 @@ void Guard::authorize(const RouteEntry& route, const SessionInfo& s, const Poco:
   if (r.audience == sdk::Audience::Portal && !p.isPortal())
     throw sdk::Forbidden("This page is for portal clients.");
   if (route.plugin != "core" || p.isPortal()) {
-    const auto sw = switchesOf(p.firm_id, c);
+    std::shared_ptr<const Switches> cached;
+    const std::map<std::string, bool>* enabled = s.modules.get();
+    if (!enabled) {
+      cached = switchesOf(p.firm_id, c);
+      enabled = &cached->enabled;
+    }
     auto off = [&](const std::string& module) {
-      auto it = sw->enabled.find(module);
-      return it != sw->enabled.end() && !it->second;
+      auto it = enabled->find(module);
+      return it != enabled->end() && !it->second;
     };
     if (route.plugin != "core" && off(route.plugin)) throw sdk::NotFound();
     // Portal users exist only through the portal module: with it off, the whole portal is off.

@@ -8,10 +8,12 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "data/connection.h"
 #include "lexos/sdk/principal.h"
@@ -34,6 +36,9 @@ struct SessionInfo {
   std::string firm_name;
   std::string token_hash;        ///< SHA-256 hex of the session token (the cache's key)
   bool from_cache = false;       ///< answered by the session cache, without the database
+  /// The firm's module switches (modules with a row; no row: enabled), when they were read with
+  /// the session (a cache miss); null otherwise, and authorize() finds them itself.
+  std::shared_ptr<const std::map<std::string, bool>> modules;
 };
 
 class ChangeFeed;
@@ -43,9 +48,16 @@ class Guard {
   Guard(const Config& config, const Registry& registry);
 
   /// Reads the session cookie and finds the session and its user: in the session cache when
-  /// it holds them unchanged, else inside `c`'s transaction (bound to the cookie's firm), then
-  /// caches them. Anonymous when there is no valid session.
-  SessionInfo authenticate(const Poco::Net::HTTPServerRequest& req, Connection& c) const;
+  /// it holds them unchanged, else in the database, then caches them. Anonymous when there is
+  /// no valid session. The database lookup is a read of its own (Connection::readScoped, bound
+  /// to the cookie's firm) outside any transaction of the request: no write lock, and no pooled
+  /// connection kept, while the request then waits on its client. One statement reads the
+  /// session, its user, its firm and the firm's module switches (one round trip).
+  SessionInfo authenticate(const Poco::Net::HTTPServerRequest& req, Connection& c) const {
+    return authenticate(req.get("Cookie", ""), c);
+  }
+  /// The same, from a Cookie header's value.
+  SessionInfo authenticate(const std::string& cookieHeader, Connection& c) const;
 
   /// The host refreshed the session's idle clock (last_seen_at) in the database.
   void touched(const SessionInfo& s) const;
@@ -58,7 +70,8 @@ class Guard {
   std::pair<std::uint64_t, std::uint64_t> cacheStats() const { return {hits_.load(), misses_.load()}; }
 
   /// Checks audience, CSRF, module enablement for the firm and the route's permission. Throws
-  /// Unauthorized (401), Forbidden (403) or NotFound (404, module off for this firm).
+  /// Unauthorized (401), Forbidden (403) or NotFound (404, module off for this firm). Reads (the
+  /// module switches, when neither the session nor the cache brought them) like authenticate().
   void authorize(const RouteEntry& route, const SessionInfo& s, const Poco::Net::HTTPServerRequest& req,
                  Connection& c) const;
 
@@ -103,7 +116,7 @@ class Guard {
     std::uint64_t generation = 0;
     std::chrono::steady_clock::time_point loaded;
   };
-  /// The firm's switches, from the cache or read through `c` (scoped to the firm).
+  /// The firm's switches, from the cache or read through `c` (a read scoped to the firm).
   std::shared_ptr<const Switches> switchesOf(std::int64_t firm, Connection& c) const;
   mutable std::mutex switchesMu_;
   mutable std::map<std::int64_t, std::shared_ptr<const Switches>> switches_;

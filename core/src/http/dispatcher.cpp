@@ -191,11 +191,14 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
   try {
     parsed.emplace(req, path, query, match.match->params, limit, clientAddress(req), rid);
     HttpRequest& request = *parsed;
-    conn.begin(write);
+    // The guard only reads, each read a short one of its own, before the request's transaction
+    // begins: a request still waiting for its body holds no write lock (SQLite's BEGIN
+    // IMMEDIATE), no transaction and no pooled connection. The transaction itself starts at
+    // the handler's first statement, bound to the principal's firm (and a portal user's client).
     session = s_.guard->authenticate(req, conn);
     s_.guard->authorize(route, session, req, conn);
-    if (session.principal.isPortal())
-      conn.setScope({session.principal.firm_id, session.principal.client_id});
+    conn.begin(write);
+    conn.setScope({session.principal.firm_id, session.principal.isPortal() ? session.principal.client_id : 0});
     RequestContext ctx(request, response, session.principal, conn, *s_.config, route.plugin);
     ctx.setSession(&session);
     route.route.handler(ctx);

@@ -1,0 +1,156 @@
+// The guard only reads, and its reads end before the request's transaction begins: a request
+// whose client is slow to send its body holds no write lock (SQLite), transaction or pooled
+// connection (PostgreSQL) while it waits, so other firms sign in and other sessions read.
+#include <catch2/catch.hpp>
+
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "data/connection.h"
+#include "guard/guard.h"
+#include "test_host.h"
+
+using namespace lexos::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// A write from a connection of its own, outside the pool: what another process would do.
+void writeElsewhere(TestHost& t) {
+  auto c = lexos::core::openConnection(t.host->config().database_url, nullptr);
+  c->begin(true);  // SQLite: BEGIN IMMEDIATE, which waits (up to 10 s) for any other writer
+  c->execute("INSERT INTO login_failures (key, at) VALUES ('elsewhere', '2000-01-01T00:00:00Z')", {});
+  c->commit();
+}
+
+}  // namespace
+
+TEST_CASE("after an uncached session check nothing is held: another connection writes at once and the pool has the connection back") {
+  for (Db db : {Db::SQLite, Db::PostgreSQL}) {
+    INFO(dbName(db));
+    // One pooled connection: a check that kept it would make the next borrower wait 10 s.
+    TestHost t(db, "probe", "[session]\ncache_seconds = 0\n[database]\npool_size = 1\n");
+    const auto alpha = t.firm("alpha");
+    const auto beta = t.firm("beta");
+    t.staff("alpha", "a@alpha.test", "owner");
+    t.staff("beta", "b@beta.test", "owner");
+    auto a = t.signedIn("alpha", "a@alpha.test");
+
+    // As the dispatcher does for a POST: the request's write transaction may be asked for before
+    // or after the check; either way the check reads on its own and starts nothing.
+    lexos::core::LazyConnection conn(t.host->pool());
+    conn.begin(true);
+    const auto s = t.host->guard().authenticate(a.cookie, conn);
+    REQUIRE(s.session_id != 0);
+    CHECK_FALSE(s.from_cache);
+    CHECK(s.principal.firm_id == alpha);
+    CHECK(s.firm_slug == "alpha");
+    REQUIRE(s.modules);  // the module switches came with the session
+    CHECK_FALSE(conn.started());
+    CHECK_FALSE(conn.holdsConnection());
+
+    // Another writer (SQLite: BEGIN IMMEDIATE) gets the database at once.
+    auto start = Clock::now();
+    writeElsewhere(t);
+    CHECK(secondsSince(start) < 2.0);
+
+    {
+      // The pool's only connection is back, bound to no firm: the read's tenant ended with it
+      // (asked outside any transaction, which would set the tenant anew).
+      start = Clock::now();
+      auto lease = t.host->pool().acquire();
+      CHECK(secondsSince(start) < 2.0);
+      CHECK(lexos::sdk::asInt(lease->query("SELECT count(*) FROM users", {}).rows.at(0).at(0)) == 0);
+      if (db == Db::PostgreSQL) {
+        auto firm = lease->query("SELECT coalesce(current_setting('lexos.firm_id', true), '')", {});
+        CHECK(lexos::sdk::asText(firm.rows.at(0).at(0)).empty());
+        // And no other session of this database sits inside a transaction.
+        auto open = lease->query(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND state LIKE 'idle in transaction%'",
+            {});
+        CHECK(lexos::sdk::asInt(open.rows.at(0).at(0)) == 0);
+      }
+    }
+
+    // The request's transaction, when its first statement comes, is a write in the firm's scope.
+    conn.setScope({s.principal.firm_id, 0});
+    conn.execute("UPDATE users SET display_name = 'Alpha owner' WHERE id = $1", {s.principal.user_id});
+    CHECK(conn.started());
+    conn.commit();
+    CHECK(conn.holdsConnection());  // kept after a transaction, as before ...
+
+    // A forged firm id in the cookie finds nothing, and a missing session is anonymous.
+    auto forged = a.cookie;
+    forged.replace(forged.find('=') + 1, forged.find('.') - forged.find('=') - 1, std::to_string(beta));
+    CHECK(t.host->guard().authenticate(forged, conn).session_id == 0);
+    CHECK(t.host->guard().authenticate("", conn).session_id == 0);
+    CHECK_FALSE(conn.holdsConnection());  // ... but a guard read gives it back
+
+    auto me = a.get("/api/v1/me");
+    REQUIRE(me.status == 200);
+    CHECK_THAT(me.body, Catch::Contains("Alpha owner"));
+  }
+}
+
+TEST_CASE("a staff POST whose body trickles in does not stall another firm's sign-in or another session's reads") {
+  for (Db db : {Db::SQLite, Db::PostgreSQL}) {
+    INFO(dbName(db));
+    TempDir plugins;
+    // Without the cache every check reads the database. On PostgreSQL one pooled connection:
+    // a stalled request that kept it would stall everyone.
+    TestHost t(db, "probe,clients",
+               "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n[session]\ncache_seconds = 0\n" +
+                   (db == Db::PostgreSQL ? "[database]\npool_size = 1\n" : ""));
+    t.firm("alpha");
+    t.firm("beta");
+    t.staff("alpha", "a@alpha.test", "owner");
+    t.staff("alpha", "p@alpha.test", "paralegal");
+    t.staff("beta", "b@beta.test", "owner");
+    auto a = t.signedIn("alpha", "a@alpha.test");
+    auto p = t.signedIn("alpha", "p@alpha.test");
+
+    const std::string body = "{\"name\":\"Slow Client\",\"email\":\"slow@client.test\"}";
+    Poco::Net::StreamSocket slow(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(t.port())));
+    const std::string head = "POST /api/v1/clients HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + a.cookie +
+                             "\r\nX-CSRF-Token: " + a.csrf + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                             std::to_string(body.size()) + "\r\n\r\n";
+    const std::string first = head + body.substr(0, body.size() / 2);
+    REQUIRE(slow.sendBytes(first.data(), static_cast<int>(first.size())) == static_cast<int>(first.size()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // checked, its handler waits for the rest
+
+    // Meanwhile: another firm signs in (a write), another session of the firm reads. Held, they
+    // would wait 10 s (SQLite's busy timeout, the pool's wait) and answer 500; the bound leaves
+    // room for Argon2 on a loaded machine.
+    auto start = Clock::now();
+    auto b = t.client();
+    CHECK(b.login("beta", "b@beta.test", TestHost::kPassword).status == 200);
+    CHECK(secondsSince(start) < 6.0);
+    start = Clock::now();
+    CHECK(p.get("/api/v1/clients").status == 200);
+    CHECK(b.get("/api/v1/me").status == 200);
+    CHECK(secondsSince(start) < 6.0);
+
+    // The rest of the body arrives: the stalled request completes normally.
+    const std::string rest = body.substr(body.size() / 2);
+    REQUIRE(slow.sendBytes(rest.data(), static_cast<int>(rest.size())) == static_cast<int>(rest.size()));
+    slow.setReceiveTimeout(Poco::Timespan(10, 0));
+    std::string answer;
+    char buf[4096];
+    while (answer.find("\r\n\r\n") == std::string::npos) {
+      const int n = slow.receiveBytes(buf, sizeof buf);
+      if (n <= 0) break;
+      answer.append(buf, static_cast<std::size_t>(n));
+    }
+    CHECK_THAT(answer, Catch::StartsWith("HTTP/1.1 201"));
+    CHECK_THAT(p.get("/api/v1/clients").body, Catch::Contains("Slow Client"));
+  }
+}
