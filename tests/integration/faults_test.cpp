@@ -33,7 +33,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 long msSince(Clock::time_point t) {
-  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
 }
 
 /// What became of one request, told apart the way the fault tests need: a request the server
@@ -47,8 +48,8 @@ struct Exchange {
   std::map<std::string, std::string> headers;  // lower-case names
   std::string why;
   long ms = 0;
-  bool fresh = false;  // sent on a connection opened for it (not a kept-alive one)
-  int nth = 0;         // the request's number on its connection
+  bool fresh = false;    // sent on a connection opened for it (not a kept-alive one)
+  int nth = 0;           // the request's number on its connection
   std::string previous;  // status line and Connection header of the previous response on it
 };
 
@@ -70,7 +71,8 @@ class KeepAliveClient {
   }
 
  private:
-  Exchange exchange(const std::string& method, const std::string& path, const std::string& body, int timeoutMs) {
+  Exchange exchange(const std::string& method, const std::string& path, const std::string& body,
+                    int timeoutMs) {
     Exchange x;
     // A kept-alive connection the server has closed meanwhile shows its FIN (or RST) before we
     // write: that request is not sent on it.
@@ -95,10 +97,13 @@ class KeepAliveClient {
     }
     x.nth = ++nth_;
     x.previous = previous_;
-    std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n";
+    std::string req =
+        method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n";
     if (!cookie_.empty()) req += "Cookie: " + cookie_ + "\r\n";
     if (method != "GET" && !csrf_.empty()) req += "X-CSRF-Token: " + csrf_ + "\r\n";
-    if (method != "GET") req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    if (method != "GET")
+      req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+             "\r\n";
     req += "\r\n" + body;
     std::size_t off = 0;
     while (off < req.size()) {
@@ -118,16 +123,19 @@ class KeepAliveClient {
     std::size_t headEnd = std::string::npos;
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
     auto readMore = [&]() -> bool {
-      const long left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      const long left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
       pollfd p{fd_, POLLIN, 0};
       if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
-        x.why = "no complete response within " + std::to_string(timeoutMs) + " ms (" + std::to_string(in.size()) + " bytes)";
+        x.why = "no complete response within " + std::to_string(timeoutMs) + " ms (" +
+                std::to_string(in.size()) + " bytes)";
         return false;
       }
       char buf[16384];
       const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
       if (n == 0) {
-        x.why = "connection closed after the request was sent, " + std::to_string(in.size()) + " bytes of response";
+        x.why = "connection closed after the request was sent, " + std::to_string(in.size()) +
+                " bytes of response";
         return false;
       }
       if (n < 0) {
@@ -183,7 +191,8 @@ class KeepAliveClient {
       }
     } else {
       const auto cl = x.headers.find("content-length");
-      const std::size_t length = cl == x.headers.end() ? 0 : std::strtoul(cl->second.c_str(), nullptr, 10);
+      const std::size_t length =
+          cl == x.headers.end() ? 0 : std::strtoul(cl->second.c_str(), nullptr, 10);
       while (rest.size() < length) {
         in.clear();
         if (!readMore()) return lost(x);
@@ -195,7 +204,8 @@ class KeepAliveClient {
     auto conn = x.headers.find("connection");
     previous_ = statusLine + " / Connection: " + (conn == x.headers.end() ? "-" : conn->second);
     std::string connection = conn == x.headers.end() ? "" : conn->second;
-    std::transform(connection.begin(), connection.end(), connection.begin(), ::tolower);  // Poco says "Close"
+    std::transform(connection.begin(), connection.end(), connection.begin(),
+                   ::tolower);  // Poco says "Close"
     if (connection.find("close") != std::string::npos) drop();
     return x;
   }
@@ -233,19 +243,24 @@ struct Site {
   explicit Site(Db db, const std::string& extra = "") : db(db) {
     if (db == Db::PostgreSQL) {
       auto owner = lexos::core::openConnection(pgCluster().owner, nullptr);
-      owner->executeScript("DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT USAGE ON SCHEMA public TO lexos_app");
+      owner->executeScript(
+          "DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT USAGE ON SCHEMA public TO "
+          "lexos_app");
     }
-    config = writeConfig(dir.path, db, "probe,clients", "[plugins]\ndir = " + bundledPluginsDir(dir) + "\n" + extra);
+    config = writeConfig(dir.path, db, "probe,clients",
+                         "[plugins]\ndir = " + bundledPluginsDir(dir) + "\n" + extra);
     std::string out;
     if (lexosctl(config, "migrate", out) != 0) throw std::runtime_error("lexosctl migrate: " + out);
     if (lexosctl(config, "firm create --slug alpha --name Alpha", out) != 0)
       throw std::runtime_error("lexosctl firm create: " + out);
-    if (lexosctl(config, "user create --firm alpha --email owner@alpha.test --role owner --password-stdin", out,
-                 std::string(TestHost::kPassword) + "\n") != 0)
+    if (lexosctl(config,
+                 "user create --firm alpha --email owner@alpha.test --role owner --password-stdin",
+                 out, std::string(TestHost::kPassword) + "\n") != 0)
       throw std::runtime_error("lexosctl user create: " + out);
   }
 
-  std::unique_ptr<LexosdProcess> start(const std::string& name, std::map<std::string, std::string> env = {}) {
+  std::unique_ptr<LexosdProcess> start(const std::string& name,
+                                       std::map<std::string, std::string> env = {}) {
     env.emplace("LEXOS_LOG_LEVEL", "information");  // lexosd logs its port at this level
     return std::make_unique<LexosdProcess>(config, dir.path + "/" + name + ".log", env);
   }
@@ -254,7 +269,8 @@ struct Site {
   HttpClient signIn(int port) const {
     HttpClient c(port);
     const auto r = c.login("alpha", "owner@alpha.test", TestHost::kPassword);
-    if (r.status != 200) throw std::runtime_error("sign-in answered " + std::to_string(r.status) + ": " + r.body);
+    if (r.status != 200)
+      throw std::runtime_error("sign-in answered " + std::to_string(r.status) + ": " + r.body);
     return c;
   }
 
@@ -278,35 +294,40 @@ class Load {
 
   Load(int port, const HttpClient& session, int threads, bool stopWhenRefused) {
     for (int t = 0; t < threads; ++t)
-      threads_.emplace_back([this, port, cookie = session.cookie, csrf = session.csrf, t, stopWhenRefused] {
-        KeepAliveClient c(port, cookie, csrf);
-        for (int i = 0; !stop_; ++i) {
-          const bool create = i % 2 == 0;
-          Record r;
-          r.at = Clock::now();
-          r.method = create ? "POST" : "GET";
-          r.x = create ? c.send("POST", "/api/v1/clients",
-                                "{\"name\":\"Load " + std::to_string(t) + "-" + std::to_string(i) + "\"}")
-                       : c.send("GET", "/api/v1/clients?limit=5");
-          const bool refused = r.x.outcome == Exchange::NotSent && r.x.why.rfind("connect:", 0) == 0;
-          {
-            std::lock_guard<std::mutex> lock(mu_);
-            if (create && r.x.outcome == Exchange::Answered && r.x.status == 201) {
-              const std::string id = jsonField(r.x.body, "id");
-              if (id.empty()) bad_.push_back("201 without an id: " + r.x.body);
-              else created_.push_back(id);
+      threads_.emplace_back(
+          [this, port, cookie = session.cookie, csrf = session.csrf, t, stopWhenRefused] {
+            KeepAliveClient c(port, cookie, csrf);
+            for (int i = 0; !stop_; ++i) {
+              const bool create = i % 2 == 0;
+              Record r;
+              r.at = Clock::now();
+              r.method = create ? "POST" : "GET";
+              r.x = create ? c.send("POST", "/api/v1/clients",
+                                    "{\"name\":\"Load " + std::to_string(t) + "-" +
+                                        std::to_string(i) + "\"}")
+                           : c.send("GET", "/api/v1/clients?limit=5");
+              const bool refused =
+                  r.x.outcome == Exchange::NotSent && r.x.why.rfind("connect:", 0) == 0;
+              {
+                std::lock_guard<std::mutex> lock(mu_);
+                if (create && r.x.outcome == Exchange::Answered && r.x.status == 201) {
+                  const std::string id = jsonField(r.x.body, "id");
+                  if (id.empty())
+                    bad_.push_back("201 without an id: " + r.x.body);
+                  else
+                    created_.push_back(id);
+                }
+                records_.push_back(std::move(r));
+              }
+              if (refused) {
+                if (stopWhenRefused) {
+                  ++ended_;
+                  return;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+              }
             }
-            records_.push_back(std::move(r));
-          }
-          if (refused) {
-            if (stopWhenRefused) {
-              ++ended_;
-              return;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-          }
-        }
-      });
+          });
   }
   ~Load() { join(); }
 
@@ -359,13 +380,17 @@ std::string notable(const std::string& log) {
 
 std::string describe(const Load::Record& r) {
   return r.method + " -> " +
-         (r.x.outcome == Exchange::Answered ? std::to_string(r.x.status) + " " + r.x.body.substr(0, 160) : r.x.why) +
-         " after " + std::to_string(r.x.ms) + " ms" + (r.x.fresh ? " on a new connection" : " on a kept-alive connection") + " (request " +
+         (r.x.outcome == Exchange::Answered
+              ? std::to_string(r.x.status) + " " + r.x.body.substr(0, 160)
+              : r.x.why) +
+         " after " + std::to_string(r.x.ms) + " ms" +
+         (r.x.fresh ? " on a new connection" : " on a kept-alive connection") + " (request " +
          std::to_string(r.x.nth) + " on it, previous response " + r.x.previous + ")";
 }
 
 /// Every id answers 200 on GET /api/v1/clients/{id}; returns the ids that do not.
-std::vector<std::string> missingClients(int port, const HttpClient& session, const std::vector<std::string>& ids) {
+std::vector<std::string> missingClients(int port, const HttpClient& session,
+                                        const std::vector<std::string>& ids) {
   std::vector<std::string> missing;
   std::mutex mu;
   std::vector<std::thread> workers;
@@ -377,7 +402,9 @@ std::vector<std::string> missingClients(int port, const HttpClient& session, con
         auto x = c.send("GET", "/api/v1/clients/" + ids[i]);
         if (x.outcome != Exchange::Answered || x.status != 200) {
           std::lock_guard<std::mutex> lock(mu);
-          missing.push_back(ids[i] + " (" + (x.outcome == Exchange::Answered ? std::to_string(x.status) : x.why) + ")");
+          missing.push_back(ids[i] + " (" +
+                            (x.outcome == Exchange::Answered ? std::to_string(x.status) : x.why) +
+                            ")");
         }
       }
     });
@@ -387,7 +414,9 @@ std::vector<std::string> missingClients(int port, const HttpClient& session, con
 
 }  // namespace
 
-TEST_CASE("SIGTERM under load: every accepted request is answered, lexosd exits 0 in the grace period, no 201 is lost") {
+TEST_CASE(
+    "SIGTERM under load: every accepted request is answered, lexosd exits 0 in the grace period, "
+    "no 201 is lost") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   Site site(db);
@@ -435,15 +464,20 @@ TEST_CASE("SIGTERM under load: every accepted request is answered, lexosd exits 
     }
     const int expected = r.method == "POST" ? 201 : 200;
     if (r.x.outcome == Exchange::Lost || r.x.status != expected)
-      failures.push_back(describe(r) + ", started " +
-                         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(r.at - term).count()) +
-                         " ms after SIGTERM");
-    else ++answered;
+      failures.push_back(
+          describe(r) + ", started " +
+          std::to_string(
+              std::chrono::duration_cast<std::chrono::milliseconds>(r.at - term).count()) +
+          " ms after SIGTERM");
+    else
+      ++answered;
     if (r.at >= term) ++afterTerm;
   }
-  INFO("answered " << answered << ", not sent " << notSent << ", started after SIGTERM " << afterTerm);
+  INFO("answered " << answered << ", not sent " << notSent << ", started after SIGTERM "
+                   << afterTerm);
   INFO(failures.size() << " failures");
-  for (std::size_t i = 0; i < std::min<std::size_t>(failures.size(), 10); ++i) UNSCOPED_INFO(failures[i]);
+  for (std::size_t i = 0; i < std::min<std::size_t>(failures.size(), 10); ++i)
+    UNSCOPED_INFO(failures[i]);
   CHECK(failures.empty());
   CHECK(answered >= 50);  // the load was real
   CHECK(notSent >= 6);    // every client ended on a refused (or closed) connection
@@ -460,7 +494,9 @@ TEST_CASE("SIGTERM under load: every accepted request is answered, lexosd exits 
   CHECK(again->wait(10000) == std::optional<int>(0));
 }
 
-TEST_CASE("PostgreSQL restarted under load: 503 with Retry-After during the outage, every route healthy within 5 s after, the pool heals") {
+TEST_CASE(
+    "PostgreSQL restarted under load: 503 with Retry-After during the outage, every route healthy "
+    "within 5 s after, the pool heals") {
   Site site(Db::PostgreSQL);
   auto d = site.start("lexosd");
   const int port = d->port();
@@ -558,20 +594,31 @@ TEST_CASE("PostgreSQL restarted under load: 503 with Retry-After during the outa
   for (const auto& r : load.records()) {
     const int expected = r.method == "POST" ? 201 : 200;
     // Requests that ended before the halt began, or began 5 s after the database was back.
-    const bool settled = r.at + std::chrono::milliseconds(r.x.ms) < down || r.at > back + std::chrono::seconds(5);
+    const bool settled =
+        r.at + std::chrono::milliseconds(r.x.ms) < down || r.at > back + std::chrono::seconds(5);
     const std::string when =
-        " (started " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(r.at - down).count()) +
+        " (started " +
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(r.at - down).count()) +
         " ms after the halt began)";
-    if (r.x.outcome != Exchange::Answered) failures.push_back(describe(r) + when);
-    else if (r.x.status == expected) ++ok;
-    else if (r.x.status == 503 && !settled && r.x.headers.count("retry-after")) ++unavailable;
-    else failures.push_back(describe(r) + when);
+    if (r.x.outcome != Exchange::Answered)
+      failures.push_back(describe(r) + when);
+    else if (r.x.status == expected)
+      ++ok;
+    else if (r.x.status == 503 && !settled && r.x.headers.count("retry-after"))
+      ++unavailable;
+    else
+      failures.push_back(describe(r) + when);
     if (r.x.ms > 5000) failures.push_back(describe(r) + " took " + std::to_string(r.x.ms) + " ms");
   }
-  INFO("ok " << ok << ", 503 " << unavailable << ", halt took " << std::chrono::duration_cast<std::chrono::milliseconds>(halted - down).count()
-             << " ms, outage " << std::chrono::duration_cast<std::chrono::milliseconds>(back - down).count() << " ms (resume "
-             << std::chrono::duration_cast<std::chrono::milliseconds>(back - resumeAt).count() << " ms)");
-  for (std::size_t i = 0; i < std::min<std::size_t>(failures.size(), 10); ++i) UNSCOPED_INFO(failures[i]);
+  INFO("ok " << ok << ", 503 " << unavailable << ", halt took "
+             << std::chrono::duration_cast<std::chrono::milliseconds>(halted - down).count()
+             << " ms, outage "
+             << std::chrono::duration_cast<std::chrono::milliseconds>(back - down).count()
+             << " ms (resume "
+             << std::chrono::duration_cast<std::chrono::milliseconds>(back - resumeAt).count()
+             << " ms)");
+  for (std::size_t i = 0; i < std::min<std::size_t>(failures.size(), 10); ++i)
+    UNSCOPED_INFO(failures[i]);
   CHECK(failures.empty());
   CHECK(unavailable >= 1);
   CHECK(ok >= 20);
@@ -581,7 +628,9 @@ TEST_CASE("PostgreSQL restarted under load: 503 with Retry-After during the outa
   {
     std::vector<std::thread> warm;  // several connections into the pool at once
     for (int i = 0; i < 6; ++i)
-      warm.emplace_back([&] { KeepAliveClient(port, session.cookie, session.csrf).send("GET", "/api/v1/clients?limit=5"); });
+      warm.emplace_back([&] {
+        KeepAliveClient(port, session.cookie, session.csrf).send("GET", "/api/v1/clients?limit=5");
+      });
     for (auto& t : warm) t.join();
   }
   pgClusterHalt();
@@ -591,7 +640,9 @@ TEST_CASE("PostgreSQL restarted under load: 503 with Retry-After during the outa
     std::vector<std::thread> after;
     for (int i = 0; i < 6; ++i)
       after.emplace_back([&, i] {
-        first[i] = KeepAliveClient(port, session.cookie, session.csrf).send("GET", "/api/v1/clients?limit=5").status;
+        first[i] = KeepAliveClient(port, session.cookie, session.csrf)
+                       .send("GET", "/api/v1/clients?limit=5")
+                       .status;
       });
     for (auto& t : after) t.join();
   }
@@ -604,7 +655,9 @@ TEST_CASE("PostgreSQL restarted under load: 503 with Retry-After during the outa
   CHECK(d->wait(10000) == std::optional<int>(0));
 }
 
-TEST_CASE("SIGKILL during writes: the database stays consistent, every 201 is kept, lexosd restarts and the audit chain verifies") {
+TEST_CASE(
+    "SIGKILL during writes: the database stays consistent, every 201 is kept, lexosd restarts and "
+    "the audit chain verifies") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   Site site(db);
@@ -637,7 +690,9 @@ TEST_CASE("SIGKILL during writes: the database stays consistent, every 201 is ke
     INFO("missing: " << (missing.empty() ? "" : missing.front()));
     CHECK(missing.empty());
     // It serves writes again.
-    CHECK(KeepAliveClient(again->port(), session2.cookie, session2.csrf).send("POST", "/api/v1/clients", "{\"name\":\"After\"}").status == 201);
+    CHECK(KeepAliveClient(again->port(), session2.cookie, session2.csrf)
+              .send("POST", "/api/v1/clients", "{\"name\":\"After\"}")
+              .status == 201);
     again->signal(SIGTERM);
     CHECK(again->wait(10000) == std::optional<int>(0));
 

@@ -60,7 +60,8 @@ LexosdProcess::LexosdProcess(const std::string& configFile, const std::string& l
       return;
     }
     if (auto code = wait(0))
-      throw std::runtime_error("lexosd exited with " + std::to_string(*code) + " before listening:\n" + text);
+      throw std::runtime_error("lexosd exited with " + std::to_string(*code) +
+                               " before listening:\n" + text);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   signal(SIGKILL);
@@ -103,13 +104,14 @@ std::string LexosdProcess::log() const {
   return ss.str();
 }
 
-int lexosctl(const std::string& configFile, const std::string& args, std::string& output, const std::string& input) {
+int lexosctl(const std::string& configFile, const std::string& args, std::string& output,
+             const std::string& input) {
   char tmpl[] = "/tmp/lexosctl-out-XXXXXX";
   const int fd = ::mkstemp(tmpl);
   if (fd < 0) throw std::runtime_error("mkstemp failed");
   ::close(fd);
-  const std::string cmd = std::string(LEXOS_BINARY_DIR) + "/bin/lexosctl --config '" + configFile + "' " + args +
-                          " >'" + tmpl + "' 2>&1";
+  const std::string cmd = std::string(LEXOS_BINARY_DIR) + "/bin/lexosctl --config '" + configFile +
+                          "' " + args + " >'" + tmpl + "' 2>&1";
   FILE* p = ::popen(cmd.c_str(), "w");
   if (!p) throw std::runtime_error("cannot run lexosctl");
   if (!input.empty()) std::fwrite(input.data(), 1, input.size(), p);
