@@ -59,7 +59,7 @@ stop() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true;
 start 60
 cookie="$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
   -d '{"firm":"bench","email":"owner@bench.test","password":"correct horse battery staple"}' \
-  "http://127.0.0.1:$port/api/v1/auth/login" | awk -F'[:;] *' 'tolower($1) == "set-cookie" { print $2 }')"
+  "http://127.0.0.1:$port/api/v1/auth/login" | awk -F'[:;] *' 'tolower($1) == "set-cookie" && !seen++ { print $2 }')"
 [[ -n "$cookie" ]] || die "sign-in failed"
 [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "http://127.0.0.1:$port/api/v1/me")" == 200 ]] ||
   die "GET /api/v1/me with the session did not answer 200"

@@ -19,6 +19,7 @@ PACKAGES=(
   postgresql postgresql-contrib sqlite3       # test database server, sqlite3 shell
   pgbouncer                                   # tests: lexosd through PgBouncer (transaction mode)
   curl ca-certificates                        # HTTP checks in scripts and benchmarks
+  libreoffice-calc-nogui                      # tests: CSV export opened in a real spreadsheet
 )
 BENCH_PACKAGES=(wrk nginx-light python3)      # bench/http.sh (python3: connection probe)
 BROWSER_PACKAGES=(chromium nodejs npm)        # tests/browser (Playwright + Debian chromium)

@@ -7,10 +7,14 @@
 
 namespace lexos::clients {
 
-/// Writes CSV records to a stream: CRLF line ends, fields quoted when they hold a comma, quote
-/// or line break (quotes doubled). A field that starts with '=', '+', '-', '@', a tab or a
-/// carriage return gets a leading single quote, so that a spreadsheet shows it as text and does
-/// not run it as a formula (CSV injection, OWASP). Not thread-safe; one per response.
+/// Writes CSV records to a stream (RFC 4180): ',' between fields, CRLF line ends, a field quoted
+/// when it holds any separator a spreadsheet may assume (',' ';' tab), a quote or a line break
+/// (quotes doubled). A field that starts with '=', '+', '-', '@', a tab or a carriage return is
+/// quoted and gets a single quote before that character, inside the quotes, so that a
+/// spreadsheet shows it as text and does not run it as a formula (CSV injection, OWASP). So does
+/// a '=', '+', '-' or '@' right after a ',' ';' tab or line break inside a field (quotes between
+/// them aside), where a spreadsheet that assumes another separator starts a cell. Not
+/// thread-safe; one per response.
 class CsvWriter {
  public:
   explicit CsvWriter(std::ostream& out) : out_(out) {}

@@ -2,6 +2,8 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <algorithm>
+
 #include "invitation_mail.h"
 #include "json_request.h"
 #include "lexos/sdk/errors.h"
@@ -61,6 +63,13 @@ void PortalAccess::invite(sdk::Context& c) {
   std::string email = optText(b, "email", 254).value_or("");
   if (email.empty()) email = sdk::asText(client.rows[0][1]);
   if (email.empty()) throw sdk::BadRequest("email", "The client has no e-mail address; enter one to send the invitation to.");
+  // A non-ASCII address needs SMTPUTF8 (RFC 6531) from every server on the way, which LexOS does
+  // not use; written raw into the To: header it would be mangled or refused. Say so now.
+  const auto nonAscii = [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; };
+  if (std::any_of(email.begin(), email.end(), nonAscii))
+    throw sdk::BadRequest("email",
+                          "Use an e-mail address written in plain ASCII (no accents or other "
+                          "non-ASCII characters); invitations cannot be sent to such an address.");
   const std::string name = optText(b, "name", 200).value_or("");
   int hours = 72;
   try {

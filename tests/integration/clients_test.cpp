@@ -529,7 +529,7 @@ TEST_CASE("the CSV export lists the directory and neutralises spreadsheet formul
   CHECK_THAT(lines[0], Catch::StartsWith("id,kind,name,contact_person,email,phone,other_emails,other_phones,"));
   // Sorted by name: "=HYPERLINK..." sorts before letters.
   CHECK_THAT(lines[1], Catch::Contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\","));
-  CHECK_THAT(lines[2], Catch::Contains(",\"Baker, \"\"Bob\"\"\",,bob@baker.example,'+442079460958,b2@baker.example,,'@home,'-1 floor,'+London,"));
+  CHECK_THAT(lines[2], Catch::Contains(",\"Baker, \"\"Bob\"\"\",,bob@baker.example,\"'+442079460958\",b2@baker.example,,\"'@home\",\"'-1 floor\",\"'+London\","));
   CHECK_THAT(lines[2], Catch::Contains(",EUR,,,15000,active,none,"));
   CHECK_THAT(r.body, !Catch::Contains("never exported"));
   CHECK_THAT(lines[3], Catch::Contains(",Old Client,") && Catch::Contains(",archived,none,"));

@@ -215,7 +215,7 @@ TEST_CASE("a firm that switches the portal module off shuts its whole portal") {
   REQUIRE(portal.login("alpha", "active@client.test", TestHost::kPassword).status == 200);
   REQUIRE(portal.get("/api/v1/portal/cases").status == 200);
   lexos::core::Accounts(*t.host).setModule("alpha", "portal", false);
-  CHECK(portal.get("/api/v1/portal/cases").status == 404);
+  CHECK(portal.get("/api/v1/portal/cases").status == 401);
   CHECK(t.client().login("alpha", "active@client.test", TestHost::kPassword).status == 401);
   CHECK(t.client().post("/api/v1/portal/activate", "{\"token\":\"" + token + "\",\"password\":\"a long enough passphrase\"}").status == 410);
   lexos::core::Accounts(*t.host).setModule("alpha", "portal", true);
@@ -238,4 +238,65 @@ TEST_CASE("archiving a client revokes its portal access at once") {
   CHECK(jsonField(archived.body, "portal_status") == "revoked");
   CHECK(portal.get("/api/v1/portal/cases").status == 401);
   CHECK(t.client().login("alpha", "leaving@client.test", TestHost::kPassword).status == 401);
+}
+
+TEST_CASE("a portal session of a firm whose portal module is off gets 401 everywhere, /api/v1/me included") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  TempDir plugins;
+  TestHost t(db, "clients,cases,portal", "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n");
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto staff = t.client();
+  REQUIRE(staff.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  const auto client = create(staff, "/api/v1/clients", "{\"name\":\"Portal Client\",\"email\":\"pc@client.test\"}");
+  const auto matter = create(staff, "/api/v1/cases", "{\"client_id\":" + client + ",\"title\":\"Matter One\"}");
+  t.portalUser("alpha", std::stoll(client), "pc@client.test");
+  auto portal = t.client();
+  REQUIRE(portal.login("alpha", "pc@client.test", TestHost::kPassword).status == 200);
+  REQUIRE(portal.get("/api/v1/me").status == 200);
+  REQUIRE(portal.get("/api/v1/portal/cases/" + matter).status == 200);
+
+  lexos::core::Accounts(*t.host).setModule("alpha", "portal", false);
+  CHECK(portal.get("/api/v1/me").status == 401);
+  CHECK(portal.get("/api/v1/nav").status == 401);
+  CHECK(portal.get("/api/v1/portal/cases").status == 401);
+  CHECK(portal.get("/api/v1/portal/cases/" + matter).status == 401);
+  CHECK(portal.get("/api/v1/clients").status == 401);
+  // The firm's staff keep working, and that browser can still sign in as someone else.
+  CHECK(staff.get("/api/v1/me").status == 200);
+  CHECK(portal.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+
+  auto again = t.client();
+  lexos::core::Accounts(*t.host).setModule("alpha", "portal", true);
+  REQUIRE(again.login("alpha", "pc@client.test", TestHost::kPassword).status == 200);
+  lexos::core::Accounts(*t.host).setModule("alpha", "portal", false);
+  CHECK(again.get("/api/v1/me").status == 401);
+  lexos::core::Accounts(*t.host).setModule("alpha", "portal", true);
+  CHECK(again.get("/api/v1/me").status == 200);
+  CHECK(again.get("/api/v1/portal/cases/" + matter).status == 200);
+}
+
+TEST_CASE("a portal invitation to a non-ASCII e-mail address is refused with 400 naming the field") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  TempDir plugins;
+  TestHost t(db, "clients,cases,portal", "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n");
+  t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  auto staff = t.client();
+  REQUIRE(staff.login("alpha", "a@alpha.test", TestHost::kPassword).status == 200);
+  const auto client = create(staff, "/api/v1/clients", "{\"name\":\"Zoë Ünal\"}");
+  for (const char* email : {"ünïcode@exämple.com", "ünïcode@example.com", "user@exämple.com"}) {
+    INFO(email);
+    auto r = staff.post("/api/v1/clients/" + client + "/portal/invite", std::string("{\"email\":\"") + email + "\"}");
+    CHECK(r.status == 400);
+    CHECK_THAT(r.body, Catch::Contains("\"field\":\"email\""));
+  }
+  // Nothing was written, nothing was sent; an ASCII address still works.
+  CHECK_FALSE(fs::exists(fs::path(t.dir.path) / "state" / "outbox"));
+  CHECK(jsonField(staff.get("/api/v1/clients/" + client).body, "portal_status") == "none");
+  auto ok = staff.post("/api/v1/clients/" + client + "/portal/invite", "{\"email\":\"zoe@example.com\"}");
+  CHECK(ok.status == 201);
+  CHECK_THAT(latestMail(t.dir.path + "/state"), Catch::Contains("To: <zoe@example.com>"));
 }

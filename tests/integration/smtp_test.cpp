@@ -154,3 +154,31 @@ TEST_CASE("by default, mail goes in plain text only to a relay on this machine")
   lexos::core::Mailer(cfg).deliver({m});
   CHECK(remote.messages().empty());
 }
+
+TEST_CASE("the mailer writes no non-ASCII address into a header and encodes a non-ASCII sender name") {
+  SmtpReceiver smtp;
+  TempDir dir;
+  auto cfg = lexos::core::Config::load(writeConfig(dir.path, Db::SQLite, "",
+                                                   "[mail]\ntransport = smtp\nsmtp_host = 127.0.0.1\nsmtp_port = " +
+                                                       std::to_string(smtp.port()) + "\nfrom = Kanzlei Müller <office@mueller.test>\n"),
+                                       {});
+  lexos::core::Mailer mailer(cfg);
+  lexos::sdk::MailMessage m;
+  m.subject = "Ihre Einladung";
+  m.text = "Hallo";
+  for (const char* to : {"ünïcode@exämple.com", "ünïcode@example.com", "user@exämple.com"}) {
+    INFO(to);
+    m.to = to;
+    CHECK_THROWS_AS(mailer.format(m), std::invalid_argument);
+    mailer.deliver({m});  // refused, logged, not thrown
+  }
+  CHECK(smtp.messages().empty());
+  CHECK(smtp.recipients().empty());
+  m.to = "zoe@example.com";
+  mailer.deliver({m});
+  auto msgs = smtp.messages();
+  REQUIRE(msgs.size() == 1);
+  CHECK_THAT(msgs[0], Catch::Contains("From: =?UTF-8?q?Kanzlei_M=C3=BCller?= <office@mueller.test>"));
+  CHECK_THAT(msgs[0], !Catch::Contains("Müller"));
+  CHECK_THAT(msgs[0], Catch::Contains("To: <zoe@example.com>"));
+}

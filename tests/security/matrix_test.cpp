@@ -169,6 +169,7 @@ void runMatrix(Db db) {
         }
         auto fill = [&](std::string s) {
           s = replaceAll(s, "{client}", w.clientOf[relation]);
+          s = replaceAll(s, "{role}", role);  // e.g. one sign-in throttle key per role
           for (const auto& [k, v] : values) s = replaceAll(s, "{" + k + "}", v);
           return s;
         };

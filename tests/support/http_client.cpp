@@ -18,7 +18,8 @@ HttpResult HttpClient::request(const std::string& method, const std::string& pat
   Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port_));
   s.setTimeout(Poco::Timespan(30, 0));
   Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-  if (!raw && !cookie.empty()) req.set("Cookie", cookie);
+  if (!raw && (!cookie.empty() || !device.empty()))
+    req.set("Cookie", cookie + (cookie.empty() || device.empty() ? "" : "; ") + device);
   if (!raw && !csrf.empty() && method != "GET") req.set("X-CSRF-Token", csrf);
   for (const auto& [k, v] : extra) req.set(k, v);
   if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT") {
@@ -37,6 +38,10 @@ HttpResult HttpClient::request(const std::string& method, const std::string& pat
   for (const auto& [k, v] : res) {
     std::string key = k;
     std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+    if (key == "set-cookie") {
+      r.set_cookies.push_back(v);
+      if (r.headers.count(key)) continue;  // the session's comes first
+    }
     r.headers[key] = v;
   }
   return r;
@@ -54,6 +59,8 @@ HttpResult HttpClient::login(const std::string& firm, const std::string& email, 
     const std::string sc = r.header("set-cookie");
     cookie = sc.substr(0, sc.find(';'));
     csrf = jsonField(r.body, "csrf_token");
+    for (const auto& c : r.set_cookies)
+      if (c.rfind("__Host-lexos_device=", 0) == 0) device = c.substr(0, c.find(';'));
   }
   return r;
 }

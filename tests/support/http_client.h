@@ -2,13 +2,15 @@
 // A small HTTP client for tests: keeps the session cookie and CSRF token like a browser tab.
 #include <map>
 #include <string>
+#include <vector>
 
 namespace lexos::test {
 
 struct HttpResult {
   int status = 0;
   std::string body;
-  std::map<std::string, std::string> headers;  ///< lower-case names
+  std::map<std::string, std::string> headers;  ///< lower-case names; the first Set-Cookie only
+  std::vector<std::string> set_cookies;        ///< every Set-Cookie, in order
   std::string header(const std::string& name) const {
     auto it = headers.find(name);
     return it == headers.end() ? "" : it->second;
@@ -27,6 +29,7 @@ class HttpClient {
   /// POST /api/v1/auth/login; keeps the cookie and csrf token on success.
   HttpResult login(const std::string& firm, const std::string& email, const std::string& password);
   std::string cookie;  ///< "__Host-lexos_session=..." or empty
+  std::string device;  ///< "__Host-lexos_device=..." kept from the last sign-in, or empty (sent too)
   std::string csrf;
 
  private:

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "app/core_schema.h"
+#include "app/throttle_schema.h"
 #include "config/config.h"
 #include "guard/guard.h"
 #include "http/json.h"
@@ -14,6 +15,7 @@
 #include "identity/accounts.h"
 #include "identity/audit_log.h"
 #include "identity/passwords.h"
+#include "identity/throttle.h"
 #include "lexos/sdk/lexos.h"
 #include "plugins/registry.h"
 
@@ -76,7 +78,11 @@ class CoreModule : public sdk::Plugin {
     r.addMigration({4, "guard change triggers", "", schema::guardTriggers(false), schema::guardTriggers(true)});
     r.addMigration({5, "guard change triggers for module switches", "", schema::moduleSwitchTriggers(false),
                     schema::moduleSwitchTriggers(true)});
+    r.addMigration({6, "per-firm ids", "", schema::kV6Sqlite, schema::kV6Postgres});
     r.addTable({"invitations", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    // Sign-in throttle (docs/throttling.md): SQL in throttle_schema.h; tables untenanted.
+    r.addMigration({7, "sign-in throttle reservations and device-cookie secret", "", schema::throttleMigration(false),
+                    schema::throttleMigration(true)});
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,
                 [this](sdk::Context& c) { login(c); }, 16 * 1024, "Sign in: {firm, email, password}"});
@@ -102,20 +108,8 @@ class CoreModule : public sdk::Plugin {
     const std::string email = lowerTrim(requiredString(body, "email"));
     const std::string password = requiredString(body, "password", 1024);
     Connection& conn = host(c).connection();
-    const std::string addr = c.request().remoteAddress();
-    const std::string since = utcTimestamp(-15 * 60);
-    const std::string acctKey = "acct:" + slug + ":" + email, addrKey = "addr:" + addr;
-    // Throttle: 10 failures in 15 minutes per account or per address. Only failures count, and
-    // they age out, so the real owner is never locked out for good.
-    auto fails = conn.query(
-        "SELECT key, count(*), min(at) FROM login_failures WHERE key IN ($1, $2) AND at > $3 GROUP BY key",
-        {acctKey, addrKey, since});
-    for (const auto& row : fails.rows)
-      if (sdk::asInt(row[1]) >= 10) {
-        c.response().setHeader("Retry-After", "900");
-        c.response().sendJson(errorJson("throttled", "Too many failed sign-ins. Try again in 15 minutes."), 429);
-        return;
-      }
+    const std::string addr = c.request().remoteAddress(), where = throttle::addressKey(addr);
+    const std::string cookies = c.request().header("Cookie").value_or("");
     auto firm = conn.query("SELECT id FROM firms WHERE slug = $1", {slug});
     sdk::Principal actor;
     std::int64_t userId = 0;
@@ -137,20 +131,36 @@ class CoreModule : public sdk::Plugin {
         }
       }
     }
+    // A device that signed in to this very account before is judged by its own failures only;
+    // anyone else by the account pair, the account and the address (docs/throttling.md). The
+    // keys name the account as typed, so an unknown account is throttled like a real one.
+    auto device = DeviceCookie::read(conn, cookies);
+    const bool trusted = device && userId && device->firm_id == actor.firm_id && device->user_id == userId;
+    std::vector<ThrottleRule> rules;
+    if (trusted) {
+      rules.push_back({"login:device:" + device->id, throttle::kDeviceLimit});
+    } else {
+      rules.push_back({"login:pair:" + slug + ":" + email + ":" + where, throttle::kPairLimit});
+      rules.push_back({"login:account:" + slug + ":" + email, throttle::kAccountLimit});
+      rules.push_back({"login:address:" + where, throttle::kAddressLimit});
+    }
     // The slow hash runs outside any transaction: a sign-in must not hold SQLite's write lock
-    // (or a pooled PostgreSQL transaction) for the ~0.2 s Argon2 takes.
+    // (or a pooled PostgreSQL transaction) for the ~0.2 s Argon2 takes. The attempt is reserved
+    // before it, in a short transaction of its own, so parallel guesses cannot overtake the count.
     conn.commit();
+    const Reservation attempt = Throttle::reserve(conn, rules);
+    if (!attempt.granted())
+      throw sdk::TooManyRequests(attempt.retry_after, "Too many failed sign-ins. Try again in " +
+                                                          std::to_string((attempt.retry_after + 59) / 60) + " min.");
     const bool ok = verifyPassword(password, hash) && eligible;
     conn.begin(true);
     conn.setScope({actor.firm_id, 0});
-    if (!ok) {
-      conn.execute("DELETE FROM login_failures WHERE at < $1", {utcTimestamp(-3600)});  // keep the table small
-      conn.execute("INSERT INTO login_failures (key, at) VALUES ($1, $2)", {acctKey, utcTimestamp()});
-      conn.execute("INSERT INTO login_failures (key, at) VALUES ($1, $2)", {addrKey, utcTimestamp()});
+    if (!ok) {  // the reservation stays: it is the failure's count
       AuditLog::append(conn, actor, addr, c.request().requestId(), {{"login.failure", "user", email, ""}});
       c.response().sendJson(errorJson("invalid_credentials", "The firm, email or password is not right."), 401);
       return;
     }
+    Throttle::release(conn, attempt.id);
     // Rotation: a session presented with this login request ends; a new one begins.
     const std::string old = Guard::cookieValue(c.request().header("Cookie").value_or(""), kSessionCookie);
     if (auto dot = old.find('.'); dot != std::string::npos)
@@ -169,6 +179,10 @@ class CoreModule : public sdk::Plugin {
     c.response().setHeader("Set-Cookie", std::string(kSessionCookie) + "=" + std::to_string(actor.firm_id) + "." +
                                              token + "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
                                              std::to_string(3600L * config_.session_absolute_hours));
+    // The device cookie comes second: clients that read one Set-Cookie take the session's.
+    static_cast<HttpResponse&>(c.response())
+        .raw()
+        .add("Set-Cookie", DeviceCookie::issue(conn, actor.firm_id, userId, trusted ? device->id : std::string()));
     Poco::JSON::Object o;
     o.set("csrf_token", csrf);
     o.set("kind", kind);

@@ -19,6 +19,46 @@ CREATE FUNCTION lexos_client() RETURNS bigint LANGUAGE sql STABLE PARALLEL SAFE
   AS $$ SELECT nullif(current_setting('lexos.client_id', true), '')::bigint $$;
 )SQL";
 
+// Per-firm ids (docs/ids.md): each firm draws its row ids from its own counter, which starts at
+// a random point in [2^40, 2^50), so a firm's ids say nothing about other firms' inserts, and
+// ids of different firms practically never coincide. Ids without a firm (the firms themselves)
+// keep the shared counter, which stays far below 2^40. SQLite: one counter row per firm, bumped
+// inside the write transaction that already holds the database's only write lock.
+inline constexpr const char* kV6Sqlite = R"SQL(
+CREATE TABLE lexos_firm_ids (firm_id INTEGER PRIMARY KEY, next_id INTEGER NOT NULL);
+)SQL";
+
+// PostgreSQL: one SEQUENCE per firm, created on the firm's first id. A sequence, unlike a counter
+// row, is not locked until the transaction ends, so a firm's concurrent inserts do not queue
+// behind each other. The function runs as the owner (SECURITY DEFINER) because the runtime role
+// may not create objects; only the creation uses a subtransaction (an EXCEPTION block), so a
+// request that draws many ids does not pile up subtransactions.
+inline constexpr const char* kV6Postgres = R"SQL(
+CREATE FUNCTION lexos_new_id() RETURNS bigint LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  SET search_path = public, pg_temp AS $$
+DECLARE
+  f bigint := lexos_firm();
+  s text;
+BEGIN
+  IF f IS NULL THEN
+    RETURN nextval('lexos_ids');
+  END IF;
+  s := 'lexos_ids_f' || f;
+  FOR attempt IN 1..3 LOOP
+    IF to_regclass(s) IS NOT NULL THEN
+      RETURN nextval(s::regclass);
+    END IF;
+    BEGIN
+      EXECUTE format('CREATE SEQUENCE %I START %s', s, (2::numeric ^ 40
+                     + floor(random() * (2::numeric ^ 50 - 2::numeric ^ 40)))::bigint);
+    EXCEPTION WHEN unique_violation OR duplicate_table THEN
+      NULL;  -- another transaction created it first (and has committed): use that one
+    END;
+  END LOOP;
+  RETURN nextval(s::regclass);
+END $$;
+)SQL";
+
 inline constexpr const char* kV2 = R"SQL(
 CREATE TABLE firms (
   id BIGINT PRIMARY KEY,

@@ -49,7 +49,9 @@ class Connection {
   virtual sdk::ResultSet readScoped(const Scope& scope, const std::string& sql, const std::vector<sdk::Value>& params);
   /// Binds the current transaction to a tenant (must be inside begin()).
   virtual void setScope(const Scope& scope) = 0;
-  /// A new row id, unique across nodes (PostgreSQL sequence / SQLite counter row).
+  /// A new row id, unique across nodes: from the scoped firm's own counter (PostgreSQL: a
+  /// sequence per firm; SQLite: a counter row per firm), or the shared one when unscoped (firm
+  /// ids). See docs/ids.md.
   virtual std::int64_t newId() = 0;
   /// Cheap liveness check.
   virtual bool ping() = 0;

@@ -31,7 +31,10 @@ std::string quoteIdent(const std::string& s) { return "\"" + s + "\""; }
 // Tables outside any tenant: the firms themselves and the host's bookkeeping. Every other table
 // must be declared with its tenancy, or lexosd refuses to serve.
 const std::set<std::string>& untenantedTables() {
-  static const std::set<std::string> t = {"firms", "lexos_migrations", "lexos_ids", "login_failures", "setup_tokens"};
+  static const std::set<std::string> t = {"firms", "lexos_migrations", "lexos_ids", "lexos_firm_ids",
+                                          "login_failures", "setup_tokens",
+                                          // the sign-in throttle (core v7, docs/throttling.md)
+                                          "auth_attempts", "lexos_secrets"};
   return t;
 }
 

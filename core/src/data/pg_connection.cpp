@@ -325,7 +325,8 @@ void PgConnection::setScope(const Scope& s) {
 }
 
 std::int64_t PgConnection::newId() {
-  auto rs = run("SELECT nextval('lexos_ids')", {}, nullptr);
+  // The firm's own sequence when the transaction is scoped to a firm (core_schema.h, kV6).
+  auto rs = run("SELECT lexos_new_id()", {}, nullptr);
   return sdk::asInt(rs.rows.at(0).at(0));
 }
 

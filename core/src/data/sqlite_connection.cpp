@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <random>
 #include <stdexcept>
 
 #include "data/change_feed.h"
@@ -33,6 +34,13 @@ void guardChangedFn(sqlite3_context* c, int n, sqlite3_value** v) {
   }
   self->noteGuardChange(n == 1 ? sqlite3_value_int64(v[0]) : 0);
   sqlite3_result_null(c);
+}
+
+// Where a firm's id counter starts: uniform in [2^40, 2^50), as on PostgreSQL (core_schema.h).
+std::int64_t randomIdBase() {
+  static thread_local std::mt19937_64 gen{std::random_device{}()};
+  constexpr std::int64_t kLow = std::int64_t{1} << 40, kHigh = std::int64_t{1} << 50;
+  return std::uniform_int_distribution<std::int64_t>(kLow, kHigh - 1)(gen);
 }
 
 int authorize(void* ud, int action, const char* a1, const char*, const char* dbName, const char* inner) {
@@ -262,7 +270,15 @@ void SqliteConnection::rollback() {
 std::int64_t SqliteConnection::newId() {
   hostOp_ = true;
   try {
-    auto rs = run("UPDATE lexos_ids SET next_id = next_id + 1 RETURNING next_id", {}, nullptr);
+    // A firm's rows take ids from the firm's own counter (docs/ids.md); the random start only
+    // counts when the firm draws its first id. One statement, so it is atomic even outside a
+    // transaction.
+    auto rs =
+        scope_.firm_id
+            ? run("INSERT INTO lexos_firm_ids (firm_id, next_id) VALUES ($1, $2) ON CONFLICT "
+                  "(firm_id) DO UPDATE SET next_id = next_id + 1 RETURNING next_id",
+                  {scope_.firm_id, randomIdBase()}, nullptr)
+            : run("UPDATE lexos_ids SET next_id = next_id + 1 RETURNING next_id", {}, nullptr);
     hostOp_ = false;
     return sdk::asInt(rs.rows.at(0).at(0));
   } catch (...) {

@@ -256,6 +256,24 @@ void Guard::authorize(const RouteEntry& route, const SessionInfo& s, const Poco:
   const auto& p = s.principal;
   const std::string& m = req.getMethod();
   const bool unsafe = !(m == "GET" || m == "HEAD" || m == "OPTIONS");
+  // The firm's module switches: those the session lookup brought along, else read once (from
+  // the switch cache) and only when a check needs them.
+  std::shared_ptr<const Switches> sw;
+  const std::map<std::string, bool>* enabled = s.modules.get();
+  auto off = [&](const std::string& module) {
+    if (!enabled) {
+      sw = switchesOf(p.firm_id, c);
+      enabled = &sw->enabled;
+    }
+    auto it = enabled->find(module);
+    return it != enabled->end() && !it->second;
+  };
+  // Portal users exist only through the portal module: with it off, a portal session counts for
+  // nothing on any route, the public ones such as /api/v1/me included (401, as when signed out).
+  // Signing in (as someone else) and out stay possible from that browser.
+  const bool signInOrOut = route.plugin == "core" &&
+                           (r.path == "/api/v1/auth/login" || r.path == "/api/v1/auth/logout");
+  if (p.isPortal() && !signInOrOut && off("portal")) throw sdk::Unauthorized();
   // CSRF: any unsafe request that carries a valid session must prove it comes from our page.
   if (unsafe && s.session_id != 0 && !safeEquals(req.get("X-CSRF-Token", ""), s.csrf_token))
     throw sdk::HttpError(403, "csrf", "Missing or wrong X-CSRF-Token header.");
@@ -265,21 +283,7 @@ void Guard::authorize(const RouteEntry& route, const SessionInfo& s, const Poco:
     throw sdk::Forbidden("This page is for the firm's staff.");
   if (r.audience == sdk::Audience::Portal && !p.isPortal())
     throw sdk::Forbidden("This page is for portal clients.");
-  if (route.plugin != "core" || p.isPortal()) {
-    std::shared_ptr<const Switches> cached;
-    const std::map<std::string, bool>* enabled = s.modules.get();
-    if (!enabled) {
-      cached = switchesOf(p.firm_id, c);
-      enabled = &cached->enabled;
-    }
-    auto off = [&](const std::string& module) {
-      auto it = enabled->find(module);
-      return it != enabled->end() && !it->second;
-    };
-    if (route.plugin != "core" && off(route.plugin)) throw sdk::NotFound();
-    // Portal users exist only through the portal module: with it off, the whole portal is off.
-    if (p.isPortal() && off("portal")) throw sdk::NotFound();
-  }
+  if (route.plugin != "core" && off(route.plugin)) throw sdk::NotFound();
   if (!p.can(r.permission)) throw sdk::Forbidden();
 }
 

@@ -232,6 +232,8 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
         if (conn.inTransaction()) conn.rollback();
       }
     }
+    if (const auto* busy = dynamic_cast<const sdk::TooManyRequests*>(&e); busy && !response.streamed())
+      res.set("Retry-After", std::to_string(busy->retryAfterSeconds()));
     if (!response.streamed()) sendJson(res, e.status(), errorJson(e.code(), e.what(), e.field()), bytes);
     return e.status();
   } catch (const DatabaseUnavailable& e) {

@@ -221,7 +221,9 @@ std::string ScopedDb::now() const { return utcTimestamp(); }
 void QueuedMail::send(const sdk::MailMessage& m) {
   const auto at = m.to.find('@');
   if (at == std::string::npos || at == 0 || at + 1 >= m.to.size() ||
-      m.to.find_first_of("\r\n<>,; ") != std::string::npos)
+      m.to.find_first_of("\r\n<>,; ") != std::string::npos ||
+      std::any_of(m.to.begin(), m.to.end(),
+                  [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; }))  // no SMTPUTF8
     throw sdk::BadRequest("to", "The e-mail address '" + m.to + "' cannot receive mail.");
   messages.push_back(m);
 }

@@ -5,6 +5,7 @@
 #include "identity/accounts.h"
 #include "identity/audit_log.h"
 #include "identity/passwords.h"
+#include "identity/throttle.h"
 #include "lexos/sdk/errors.h"
 
 namespace lexos::core {
@@ -46,6 +47,25 @@ auto IdentityService::asFirm(F f) {
       }
     }
   } restore{c_, request};
+  return f();
+}
+
+template <class F>
+auto IdentityService::outsideTransaction(F f) {
+  // Only the request's own reads precede these calls, so committing them early is harmless;
+  // the request continues in a fresh write transaction in the request's scope.
+  c_.commit();
+  struct Reopen {
+    Connection& c;
+    Scope s;
+    ~Reopen() {
+      try {
+        c.begin(true);
+        c.setScope(s);
+      } catch (...) {
+      }
+    }
+  } reopen{c_, {principal_.firm_id, principal_.isPortal() ? principal_.client_id : 0}};
   return f();
 }
 
@@ -128,6 +148,14 @@ int IdentityService::revokePortalUsers(std::int64_t clientId, std::int64_t userI
 
 sdk::PortalUser IdentityService::activatePortalUser(const std::string& token, const std::string& password) {
   const sdk::HttpError invalid(410, "invitation_invalid", "This invitation link is used, expired or no longer valid.", "token");
+  // Every try of a token is reserved first, per address; only a valid token gives it back.
+  const ThrottleRule rule{"activate:address:" + throttle::addressKey(address_), throttle::kActivationLimit};
+  const Reservation attempt = outsideTransaction([&] { return Throttle::reserve(c_, {rule}); });
+  if (!attempt.granted())
+    throw sdk::TooManyRequests(attempt.retry_after,
+                               "Too many invalid activation links from this address. Try again in " +
+                                   std::to_string((attempt.retry_after + 59) / 60) + " min.",
+                               "token");
   const auto dot = token.find('.');
   if (dot == std::string::npos || dot == 0 || dot > 19) throw invalid;
   std::int64_t firm = 0;
@@ -151,16 +179,33 @@ sdk::PortalUser IdentityService::activatePortalUser(const std::string& token, co
     c_.setScope({});
     throw invalid;  // the firm switched its portal off
   }
-  if (auto problem = passwordProblem(password); !problem.empty()) throw sdk::BadRequest("password", problem);
+  if (auto problem = passwordProblem(password); !problem.empty()) {
+    // The token was right: this try is no guess. Given back now, as the error rolls back.
+    outsideTransaction([&] {
+      Throttle::releaseAlone(c_, attempt.id);
+      return 0;
+    });
+    throw sdk::BadRequest("password", problem);
+  }
+  // Argon2 runs outside any transaction (no write lock held for its ~0.2 s); the token is
+  // consumed afterwards, and only if it is still unused and unexpired then.
+  const std::string hash = outsideTransaction([&] { return hashPassword(password); });
+  c_.setScope({firm, 0});
+  Throttle::release(c_, attempt.id);
   const auto userId = sdk::asInt(rs.rows[0][1]);
   const std::string now = utcTimestamp();
   // Consume the token first and only if still unused: of two concurrent activations one wins.
-  if (c_.execute("UPDATE invitations SET used_at = $1 WHERE id = $2 AND used_at IS NULL", {now, sdk::asInt(rs.rows[0][0])}) != 1) {
+  if (c_.execute("UPDATE invitations SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $1",
+                 {now, sdk::asInt(rs.rows[0][0])}) != 1) {
     c_.setScope({});
     throw invalid;
   }
-  c_.execute("UPDATE users SET password_hash = $1, status = 'active', activated_at = coalesce(activated_at, $2) WHERE id = $3",
-             {hashPassword(password), now, userId});
+  if (c_.execute("UPDATE users SET password_hash = $1, status = 'active', activated_at = coalesce(activated_at, $2) "
+                 "WHERE id = $3 AND status <> 'revoked'",
+                 {hash, now, userId}) != 1) {
+    c_.setScope({});
+    throw invalid;  // revoked while the password was hashed
+  }
   c_.execute("DELETE FROM sessions WHERE user_id = $1", {userId});  // a reset ends old sessions
   auto u = c_.query(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1", {userId});
   auto user = toPortalUser(u.rows.at(0));
@@ -176,12 +221,31 @@ sdk::PortalUser IdentityService::activatePortalUser(const std::string& token, co
 
 void IdentityService::changeOwnPassword(const std::string& currentPassword, const std::string& newPassword) {
   requireSignedIn();
-  asFirm([&] {
+  // Checked first: a weak new password costs no guess of the current one.
+  if (auto problem = passwordProblem(newPassword); !problem.empty()) throw sdk::BadRequest("new_password", problem);
+  const std::string hash = asFirm([&] {
     auto rs = c_.query("SELECT password_hash FROM users WHERE id = $1", {principal_.user_id});
-    if (rs.empty() || sdk::isNull(rs.rows[0][0]) || !verifyPassword(currentPassword, sdk::asText(rs.rows[0][0])))
-      throw sdk::BadRequest("current_password", "The current password is not right.");
-    if (auto problem = passwordProblem(newPassword); !problem.empty()) throw sdk::BadRequest("new_password", problem);
-    c_.execute("UPDATE users SET password_hash = $1 WHERE id = $2", {hashPassword(newPassword), principal_.user_id});
+    return rs.empty() || sdk::isNull(rs.rows[0][0]) ? std::string() : sdk::asText(rs.rows[0][0]);
+  });
+  // A stolen session must not guess the password without limit: each check is reserved first,
+  // in its own committed transaction (the failure's 400 rolls the request back), and both
+  // Argon2 runs happen outside any transaction.
+  std::string fresh;
+  const Reservation attempt = outsideTransaction([&] {
+    auto r = Throttle::reserve(c_, {{"current-password:" + std::to_string(principal_.firm_id) + ":" +
+                                         std::to_string(principal_.user_id),
+                                     throttle::kCurrentPasswordLimit}});
+    if (r.granted() && !hash.empty() && verifyPassword(currentPassword, hash)) fresh = hashPassword(newPassword);
+    return r;
+  });
+  if (!attempt.granted())
+    throw sdk::TooManyRequests(attempt.retry_after, "Too many wrong current passwords. Try again in " +
+                                                        std::to_string((attempt.retry_after + 59) / 60) + " min.",
+                               "current_password");
+  if (fresh.empty()) throw sdk::BadRequest("current_password", "The current password is not right.");
+  asFirm([&] {
+    Throttle::release(c_, attempt.id);
+    c_.execute("UPDATE users SET password_hash = $1 WHERE id = $2", {fresh, principal_.user_id});
     c_.execute("DELETE FROM sessions WHERE user_id = $1 AND id <> $2", {principal_.user_id, session_->session_id});
     audit(principal_, "password.change", "user", std::to_string(principal_.user_id));
     return 0;

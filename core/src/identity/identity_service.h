@@ -32,6 +32,10 @@ class IdentityService : public sdk::Identity {
   /// firm-internal), then restores the request's scope.
   template <class F>
   auto asFirm(F f);
+  /// Commits the request's transaction, runs `f` outside any (for a throttle reservation and
+  /// the Argon2 work), then begins a write transaction in the request's scope again.
+  template <class F>
+  auto outsideTransaction(F f);
   void audit(const sdk::Principal& actor, const std::string& action, const std::string& type, const std::string& id,
              const std::string& detail = {});
   Connection& c_;

@@ -8,11 +8,13 @@
 #include <Poco/Net/SecureSMTPClientSession.h>
 #include <Poco/Net/StringPartSource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "config/config.h"
 
@@ -22,9 +24,47 @@ namespace fs = std::filesystem;
 Mailer::Mailer(const Config& config) : config_(config) {}
 
 namespace {
+
+bool plainAscii(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char ch) {
+    const auto u = static_cast<unsigned char>(ch);
+    return u >= 0x20 && u < 0x7F;
+  });
+}
+
+// An address goes into a header as it is, so it must be printable ASCII: a non-ASCII address
+// needs SMTPUTF8 (RFC 6531/6532), which this mailer does not speak. Invitations refuse such
+// addresses with a 400 first; this is the last line, for any other way a message gets here.
+const std::string& checkedAddress(const std::string& address, const char* what) {
+  if (address.empty() || !plainAscii(address) ||
+      address.find_first_of("<>,;\"") != std::string::npos)
+    throw std::invalid_argument(
+        std::string("not writing the ") + what +
+        " address into the message: expected a plain ASCII address (no SMTPUTF8), found '" +
+        address + "'");
+  return address;
+}
+
+// mail.from as a header: "Display Name <address>" with a non-ASCII display name encoded as an
+// RFC 2047 word (Poco writes the sender verbatim), or a bare address.
+std::string senderHeader(const std::string& from) {
+  const auto lt = from.rfind('<');
+  const auto gt = from.rfind('>');
+  if (lt == std::string::npos || gt == std::string::npos || gt < lt)
+    return checkedAddress(from, "sender");
+  const std::string address = checkedAddress(from.substr(lt + 1, gt - lt - 1), "sender");
+  std::string name = from.substr(0, lt);
+  name.erase(name.find_last_not_of(" \t") + 1);
+  name.erase(0, name.find_first_not_of(" \t"));
+  if (name.empty()) return "<" + address + ">";
+  if (!plainAscii(name)) name = Poco::Net::MailMessage::encodeWord(name, "UTF-8");
+  return name + " <" + address + ">";
+}
+
 void build(const Config& config, const sdk::MailMessage& m, Poco::Net::MailMessage& msg) {
-  msg.setSender(config.mail_from);
-  msg.addRecipient(Poco::Net::MailRecipient(Poco::Net::MailRecipient::PRIMARY_RECIPIENT, m.to));
+  msg.setSender(senderHeader(config.mail_from));
+  msg.addRecipient(Poco::Net::MailRecipient(Poco::Net::MailRecipient::PRIMARY_RECIPIENT,
+                                            checkedAddress(m.to, "recipient")));
   msg.setSubject(Poco::Net::MailMessage::encodeWord(m.subject, "UTF-8"));
   if (m.html.empty()) {
     msg.setContentType("text/plain; charset=UTF-8");

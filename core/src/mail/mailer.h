@@ -17,7 +17,9 @@ class Mailer {
   explicit Mailer(const Config& config);
   /// Delivers messages; failures are logged, never thrown (the request already committed).
   void deliver(const std::vector<sdk::MailMessage>& messages);
-  /// Formats one message as RFC 5322 text (multipart/alternative when it has HTML).
+  /// Formats one message as RFC 5322 text (multipart/alternative when it has HTML). Throws
+  /// std::invalid_argument for a recipient or sender address that is not plain ASCII (it would
+  /// need SMTPUTF8); a non-ASCII display name in mail.from is RFC 2047 encoded.
   std::string format(const sdk::MailMessage& m) const;
 
  private:

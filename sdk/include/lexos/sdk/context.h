@@ -42,7 +42,9 @@ struct MailMessage {
 class Mail {
  public:
   virtual ~Mail() = default;
-  /// Queues a message; throws BadRequest("to", ...) for an unusable address.
+  /// Queues a message; throws BadRequest("to", ...) for an unusable address, which includes
+  /// any address with non-ASCII characters (the host does not use SMTPUTF8): check the address
+  /// the user gave first, to answer with a field of your own.
   virtual void send(const MailMessage& message) = 0;
 };
 

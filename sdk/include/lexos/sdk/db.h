@@ -95,7 +95,10 @@ class Db {
   virtual ResultSet query(const std::string& sql, const std::vector<Value>& params = {}) = 0;
   /// Runs a statement and returns the number of rows it changed. Throws DbError.
   virtual std::int64_t execute(const std::string& sql, const std::vector<Value>& params = {}) = 0;
-  /// A new unique, roughly time-ordered 63-bit id for a row's primary key (positive).
+  /// A new id for a row's primary key: positive, below 2^53 (exact as a JSON number), unique
+  /// within the firm and increasing in the order ids are drawn. Each firm has its own counter
+  /// starting at a random point, so ids reveal nothing about other firms; keys lead with
+  /// `firm_id`, as every tenant table's must (see docs/ids.md).
   virtual std::int64_t newId() = 0;
   /// The engine behind this database.
   virtual Backend backend() const = 0;

@@ -77,5 +77,19 @@ class LEXOS_SDK_VISIBLE PayloadTooLarge : public HttpError {
       : HttpError(413, "too_large", message) {}
 };
 
+/// 429: too many attempts (password or token guesses). `retry_after_seconds` is sent as the
+/// Retry-After header: the real time until the next attempt is allowed.
+class LEXOS_SDK_VISIBLE TooManyRequests : public HttpError {
+ public:
+  TooManyRequests(long retry_after_seconds, const std::string& message, std::string field = {})
+      : HttpError(429, "throttled", message, std::move(field)),
+        retry_after_(retry_after_seconds < 1 ? 1 : retry_after_seconds) {}
+  /// Seconds until an attempt is counted again (at least 1).
+  long retryAfterSeconds() const noexcept { return retry_after_; }
+
+ private:
+  long retry_after_;
+};
+
 }  // namespace v1
 }  // namespace lexos::sdk
