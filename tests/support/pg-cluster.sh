@@ -8,6 +8,8 @@
 #                               LEXOS_TEST_PG_URL=postgresql://lexos_app:app@127.0.0.1:PORT/lexos
 #                               LEXOS_TEST_PG_OWNER_URL=postgresql://lexos_owner:owner@127.0.0.1:PORT/lexos
 #   pg-cluster.sh stop DIR    stop the server (immediate) and remove DIR
+#   pg-cluster.sh halt DIR    stop the server (fast: connections are ended) but keep DIR
+#   pg-cluster.sh resume DIR  start a halted server again on the same port (fault tests)
 #
 # Everything else goes to stderr; the server log is DIR/postgres.log. Works as root (the
 # server then runs as user postgres, so DIR's parent must be searchable by it, e.g. under
@@ -16,7 +18,8 @@
 set -euo pipefail
 
 die() { echo "pg-cluster.sh: $*" >&2; exit 1; }
-[[ $# -eq 2 && ( "$1" == start || "$1" == stop ) ]] || die "usage: pg-cluster.sh start|stop DIR"
+[[ $# -eq 2 && ( "$1" == start || "$1" == stop || "$1" == halt || "$1" == resume ) ]] ||
+  die "usage: pg-cluster.sh start|stop|halt|resume DIR"
 cmd="$1"
 dir="$(realpath -m -- "$2")"
 [[ "$dir" != *[[:space:]\'\"]* ]] || die "DIR must not contain spaces or quotes: $dir"
@@ -29,6 +32,22 @@ bin="$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2>/dev/null | 
 # initdb and pg_ctl refuse to run as root: run the server as postgres then.
 as_pg=()
 ((EUID == 0)) && as_pg=(runuser -u postgres --)
+
+start_server() {  # PORT
+  "${as_pg[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
+    -o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c listen_addresses=127.0.0.1 -p $1 -k '$dir/sock' -c unix_socket_permissions=0700 -c timezone=UTC" \
+    start >&2
+}
+
+if [[ "$cmd" == halt || "$cmd" == resume ]]; then
+  [[ -f "$dir/.lexos-pg-cluster" && -f "$dir/port" ]] || die "$dir is not a cluster made by pg-cluster.sh"
+  if [[ "$cmd" == halt ]]; then
+    "${as_pg[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >&2
+  else
+    start_server "$(cat "$dir/port")"
+  fi
+  exit 0
+fi
 
 if [[ "$cmd" == stop ]]; then
   [[ -e "$dir" ]] || exit 0
@@ -72,9 +91,8 @@ free_port() {
 # Another process can take the port between the probe and the start: retry a few times.
 for attempt in 1 2 3 4 5; do
   port="$(free_port)"
-  if "${as_pg[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
-      -o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c listen_addresses=127.0.0.1 -p $port -k '$dir/sock' -c unix_socket_permissions=0700 -c timezone=UTC" \
-      start >&2; then
+  if start_server "$port"; then
+    echo "$port" >"$dir/port"
     break
   fi
   ((attempt < 5)) || { tail -n 20 "$dir/postgres.log" >&2; die "server did not start (log above)"; }

@@ -43,4 +43,15 @@ const PgUrls& pgCluster() {
   return urls;
 }
 
+namespace {
+void control(const char* verb) {
+  pgCluster();
+  std::string cmd = "bash '" LEXOS_SOURCE_DIR "/tests/support/pg-cluster.sh' " + std::string(verb) + " '" + dir + "' >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error(std::string("pg-cluster.sh ") + verb + " failed");
+}
+}  // namespace
+
+void pgClusterHalt() { control("halt"); }
+void pgClusterResume() { control("resume"); }
+
 }  // namespace lexos::test

@@ -12,4 +12,10 @@ struct PgUrls {
 /// Starts the cluster on first use (about a second) and stops it at process exit.
 const PgUrls& pgCluster();
 
+/// Stops the cluster's server the way `pg_ctl stop -m fast` does (every connection is ended),
+/// keeping its data; pgClusterResume() starts it again on the same port. For fault tests.
+/// Both throw std::runtime_error when pg_ctl fails.
+void pgClusterHalt();
+void pgClusterResume();
+
 }  // namespace lexos::test

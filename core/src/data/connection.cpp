@@ -69,24 +69,28 @@ ConnectionPool::Lease ConnectionPool::acquire() {
     if (!idle_.empty()) {
       auto c = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(this, std::move(c));
+      if (c->stillConnected()) return Lease(this, std::move(c));
+      // Closed by the server while idle (restart, failover): replace it instead of failing the
+      // request that would have used it.
+      --open_;
+      continue;
     }
     if (open_ < size_) {
       ++open_;
       lock.unlock();
       try {
         return Lease(this, openConnection(url_, registry_));
-      } catch (...) {
+      } catch (const std::exception& e) {
         lock.lock();
         --open_;
         cv_.notify_one();
-        throw;
+        throw DatabaseUnavailable(e.what());
       }
     }
     if (cv_.wait_for(lock, std::chrono::seconds(10)) == std::cv_status::timeout && idle_.empty() &&
         open_ >= size_)
-      throw std::runtime_error("database pool exhausted: all " + std::to_string(size_) +
-                               " connections busy for 10 s (database.pool_size)");
+      throw DatabaseUnavailable("database pool exhausted: all " + std::to_string(size_) +
+                                " connections busy for 10 s (database.pool_size)");
   }
 }
 

@@ -58,6 +58,18 @@ class Connection {
   /// False once the connection is known to be dead (server restart, failover): the pool then
   /// drops it and opens a new one instead of lending it again.
   virtual bool usable() const { return true; }
+  /// Cheap and non-blocking, for an idle connection about to be lent: false when the server has
+  /// closed it meanwhile (a PostgreSQL restart ends every connection while it sits in the pool,
+  /// and libpq only notices at the next statement, which would then fail the request).
+  virtual bool stillConnected() { return true; }
+};
+
+/// The database cannot be reached right now: the server is down or restarting, the connection
+/// was lost, or every pooled connection stayed busy. Trying again shortly is the right thing for
+/// the caller to do, so the dispatcher answers 503 with Retry-After instead of 500.
+class DatabaseUnavailable : public sdk::DbError {
+ public:
+  explicit DatabaseUnavailable(const std::string& message) : sdk::DbError(sdk::DbError::Kind::Other, message) {}
 };
 
 /// Maps an engine error to the SDK's DbError kinds.
@@ -94,8 +106,9 @@ class ConnectionPool {
     std::unique_ptr<Connection> c_;
   };
 
-  /// Borrows a connection, opening one if fewer than `size` exist; waits up to 10 s, then
-  /// throws std::runtime_error.
+  /// Borrows a connection, opening one if fewer than `size` exist and dropping idle ones the
+  /// server has closed; waits up to 10 s. Throws DatabaseUnavailable when it cannot connect or
+  /// every connection stayed busy.
   Lease acquire();
   sdk::Backend backend() const { return backend_; }
   const std::string& url() const { return url_; }

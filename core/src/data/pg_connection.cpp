@@ -1,8 +1,10 @@
 #include "data/pg_connection.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <cstdlib>
+#include <exception>
 #include <cstring>
 #include <sstream>
 #include <memory>
@@ -74,14 +76,24 @@ struct PgConnection::Bound {
 
 namespace {
 
-sdk::DbError resultError(const PGresult* r, PGconn* conn) {
+// The error for a failed statement, as an exception_ptr so that its type survives being kept
+// and thrown later: DatabaseUnavailable when the connection is gone or the server is shutting
+// down or starting (SQLSTATE classes 08 and 57P; the dispatcher answers 503), else a DbError.
+std::exception_ptr failure(sdk::DbError::Kind kind, const std::string& message, const char* state, PGconn* conn) {
+  const bool gone = !conn || PQstatus(conn) != CONNECTION_OK ||
+                    (state && (std::strncmp(state, "08", 2) == 0 || std::strncmp(state, "57P", 3) == 0));
+  if (gone) return std::make_exception_ptr(DatabaseUnavailable(message));
+  return std::make_exception_ptr(dbError(kind, message));
+}
+
+std::exception_ptr resultError(const PGresult* r, PGconn* conn) {
   std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn);
   while (!msg.empty() && msg.back() == '\n') msg.pop_back();
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   auto kind = sdk::DbError::Kind::Other;
   if (state && std::strncmp(state, "23", 2) == 0) kind = sdk::DbError::Kind::Constraint;
   if (state && std::strcmp(state, "42501") == 0) kind = sdk::DbError::Kind::TenancyViolation;
-  return dbError(kind, msg.empty() ? std::string("database connection lost") : msg);
+  return failure(kind, msg.empty() ? std::string("database connection lost") : msg, state, conn);
 }
 
 sdk::ResultSet toResultSet(const PGresult* r) {
@@ -129,7 +141,7 @@ std::string PgConnection::preparedName(const std::string& sql, const Bound& b) {
   if (prepared_.size() >= 512 || !preparedStatements()) return {};
   const std::string name = "lx" + std::to_string(prepared_.size());
   Clear p{PQprepare(conn_, name.c_str(), sql.c_str(), b.count(), b.types.data())};
-  if (PQresultStatus(p.r) != PGRES_COMMAND_OK) throw resultError(p.r, conn_);
+  if (PQresultStatus(p.r) != PGRES_COMMAND_OK) std::rethrow_exception(resultError(p.r, conn_));
   prepared_.emplace(b.key, name);
   return name;
 }
@@ -143,7 +155,7 @@ sdk::ResultSet PgConnection::run(const std::string& sql, const std::vector<sdk::
                   : PQexecParams(conn_, sql.c_str(), b.count(), b.types.data(), b.values.data(), nullptr, nullptr, 0)};
   PGresult* r = clear.r;
   const auto status = PQresultStatus(r);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw resultError(r, conn_);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) std::rethrow_exception(resultError(r, conn_));
   sdk::ResultSet rs = toResultSet(r);
   if (changes) {
     const char* n = PQcmdTuples(r);
@@ -169,27 +181,27 @@ sdk::ResultSet PgConnection::readScoped(const Scope& scope, const std::string& s
     const int ok = !name.empty() ? PQsendQueryPrepared(conn_, name.c_str(), b.count(), b.values.data(), nullptr, nullptr, 0)
                                  : PQsendQueryParams(conn_, text.c_str(), b.count(), b.types.data(), b.values.data(),
                                                      nullptr, nullptr, 0);
-    if (ok != 1) throw resultError(nullptr, conn_);
+    if (ok != 1) std::rethrow_exception(resultError(nullptr, conn_));
   };
-  if (PQenterPipelineMode(conn_) != 1) throw resultError(nullptr, conn_);
+  if (PQenterPipelineMode(conn_) != 1) std::rethrow_exception(resultError(nullptr, conn_));
   try {
     send(kReadSettings, settings, settingsName);
     send(sql, stmt, stmtName);
-    if (PQpipelineSync(conn_) != 1) throw resultError(nullptr, conn_);
+    if (PQpipelineSync(conn_) != 1) std::rethrow_exception(resultError(nullptr, conn_));
   } catch (...) {
     broken_ = true;  // part of a pipeline may have gone out: the pool drops this connection
     throw;
   }
   // Results: each statement's, each followed by a null; then the Sync's.
   sdk::ResultSet rs;
-  std::unique_ptr<sdk::DbError> fault;
+  std::exception_ptr fault;
   for (int i = 0; i < 2; ++i) {
     while (PGresult* r = PQgetResult(conn_)) {
       Clear clear{r};
       const auto st = PQresultStatus(r);
       if (st == PGRES_TUPLES_OK && i == 1) rs = toResultSet(r);
       else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && !fault)
-        fault = std::make_unique<sdk::DbError>(resultError(r, conn_));
+        fault = resultError(r, conn_);
     }
   }
   bool synced = false;
@@ -201,9 +213,9 @@ sdk::ResultSet PgConnection::readScoped(const Scope& scope, const std::string& s
   }
   if (!synced || PQexitPipelineMode(conn_) != 1 || PQtransactionStatus(conn_) != PQTRANS_IDLE) {
     broken_ = true;
-    if (!fault) fault = std::make_unique<sdk::DbError>(resultError(nullptr, conn_));
+    if (!fault) fault = resultError(nullptr, conn_);
   }
-  if (fault) throw *fault;
+  if (fault) std::rethrow_exception(fault);
   return rs;
 }
 
@@ -221,10 +233,13 @@ void PgConnection::executeScript(const std::string& sql) {
   PGresult* r = PQexec(conn_, sql.c_str());
   const auto status = PQresultStatus(r);
   std::string msg = PQresultErrorMessage(r);
+  const char* code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string state = code ? code : "";
   PQclear(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    throw dbError(sdk::DbError::Kind::Other, msg);
+    if (msg.empty()) msg = PQerrorMessage(conn_);
+    std::rethrow_exception(failure(sdk::DbError::Kind::Other, msg, state.empty() ? nullptr : state.c_str(), conn_));
   }
 }
 
@@ -257,7 +272,7 @@ void PgConnection::commit() {
   // session cache never answers from a row this node has already changed. (Other nodes hear of
   // it through NOTIFY.)
   if (PQsendQuery(conn_, "SELECT current_setting('lexos.guard_changed', true); COMMIT") != 1)
-    throw dbError(sdk::DbError::Kind::Other, PQerrorMessage(conn_));
+    std::rethrow_exception(failure(sdk::DbError::Kind::Other, PQerrorMessage(conn_), nullptr, conn_));
   std::string changed, error, state;
   bool committed = false;
   while (PGresult* r = PQgetResult(conn_)) {
@@ -278,8 +293,9 @@ void PgConnection::commit() {
       PQclear(r);
     }
     const bool constraint = state.rfind("23", 0) == 0;
-    throw dbError(constraint ? sdk::DbError::Kind::Constraint : sdk::DbError::Kind::Other,
-                  error.empty() ? std::string("COMMIT failed") : error);
+    std::rethrow_exception(failure(constraint ? sdk::DbError::Kind::Constraint : sdk::DbError::Kind::Other,
+                                   error.empty() ? std::string("COMMIT failed") : error,
+                                   state.empty() ? nullptr : state.c_str(), conn_));
   }
   if (!changed.empty()) {
     std::vector<std::int64_t> firms;
@@ -293,6 +309,9 @@ void PgConnection::commit() {
 void PgConnection::rollback() {
   inTx_ = false;
   write_ = false;
+  // A lost connection has no transaction left to roll back (the server ended it); throwing here
+  // would turn the 503 of the error being handled into a 500.
+  if (PQstatus(conn_) != CONNECTION_OK) return;
   if (PQtransactionStatus(conn_) != PQTRANS_IDLE) run("ROLLBACK", {}, nullptr);
 }
 
@@ -312,6 +331,16 @@ std::int64_t PgConnection::newId() {
 }
 
 bool PgConnection::usable() const { return conn_ && !broken_ && PQstatus(conn_) == CONNECTION_OK; }
+
+bool PgConnection::stillConnected() {
+  if (!usable()) return false;
+  // An idle pooled connection has nothing outstanding and does not LISTEN, so anything the
+  // server sends now is its goodbye (FATAL "terminating connection due to administrator
+  // command", then EOF). Dropping a connection wrongly costs one reconnect; lending a dead one
+  // costs a failed request.
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
 
 bool PgConnection::ping() {
   if (PQstatus(conn_) != CONNECTION_OK) return false;

@@ -31,6 +31,7 @@ class PgConnection : public Connection {
   std::int64_t newId() override;
   bool ping() override;
   bool usable() const override;
+  bool stillConnected() override;
 
  private:
   struct Bound;

@@ -236,6 +236,30 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
       res.set("Retry-After", std::to_string(busy->retryAfterSeconds()));
     if (!response.streamed()) sendJson(res, e.status(), errorJson(e.code(), e.what(), e.field()), bytes);
     return e.status();
+  } catch (const DatabaseUnavailable& e) {
+    // The database is down, restarting or out of connections: a client (or a load balancer)
+    // should try again shortly, which a 500 does not say. Nothing was committed.
+    try {
+      if (conn.inTransaction()) conn.rollback();
+    } catch (...) {
+    }
+    response.discard();
+    unreadBody();
+    // At most one line a second: an outage can answer thousands of requests a second, and each
+    // is in the access log already.
+    static std::atomic<std::int64_t> lastWarned{0};
+    const std::int64_t second = std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::steady_clock::now().time_since_epoch()).count();
+    std::int64_t previous = lastWarned.load();
+    if (previous != second && lastWarned.compare_exchange_strong(previous, second))
+      Poco::Logger::get("lexosd").warning("[" + rid + "] database unavailable: " + e.what());
+    if (!response.streamed()) {
+      res.set("Retry-After", "2");
+      sendJson(res, 503,
+               errorJson("unavailable", "The database is not reachable right now; try again in a moment.", {}, rid),
+               bytes);
+    }
+    return 503;
   } catch (const sdk::DbError& e) {
     if (conn.inTransaction()) conn.rollback();
     response.discard();
