@@ -121,6 +121,7 @@ struct HttpServer::Impl {
   int port = 0;
   Poco::Net::SocketAddress local;
   std::atomic<bool> stopping{false};
+  std::atomic<bool> accepting{true};
   std::atomic<bool> exiting{false};
   std::thread acceptor, reaper;
   std::vector<std::thread> workers;
@@ -485,7 +486,7 @@ struct HttpServer::Impl {
   }
 
   void acceptLoop() {
-    while (!stopping.load()) {
+    while (accepting.load()) {
       pollfd p{listen_fd, POLLIN, 0};
       if (::poll(&p, 1, 100) <= 0) continue;
       while (acceptOne()) {
@@ -698,13 +699,16 @@ int HttpServer::stop(int graceSeconds) {
   if (!impl_) return 0;
   Impl& m = *impl_;
   if (m.listen_fd < 0 && m.workers.empty()) return 0;
-  // 1. Stop accepting: new connections are refused from here on.
-  m.stopping = true;
+  // 1. Stop accepting and close the socket first: new connections are refused from here on.
+  //    Only then do answers say Connection: close; the other order let clients reconnect into
+  //    the moment before the socket closed and meet a reset (tests/integration/faults_test.cpp).
+  m.accepting = false;
   if (m.acceptor.joinable()) m.acceptor.join();
   if (m.listen_fd >= 0) {
     ::close(m.listen_fd);
     m.listen_fd = -1;
   }
+  m.stopping = true;
   // 2. Requests in progress finish (their answers say Connection: close); idle keep-alive
   //    connections are closed by the reaper once quiet for a moment, so that a request
   //    already on its way is still served rather than reset.
