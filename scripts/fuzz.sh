@@ -40,9 +40,14 @@ if [[ -z "$cxx" ]]; then
 fi
 if [[ ! -f build-fuzz/CMakeCache.txt ]]; then
   cmake -S . -B build-fuzz -DLEXOS_FUZZ=ON -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+else
+  cmake build-fuzz >/dev/null  # picks up a target added since (a few seconds)
 fi
 jobs="${BUILD_JOBS:-$(nproc)}"
-cmake --build build-fuzz -j "$jobs" --target $(printf 'fuzz_%s ' "${list[@]}") >&2
+if ! cmake --build build-fuzz -j "$jobs" --target $(printf 'fuzz_%s ' "${list[@]}") >&2; then
+  echo "fuzz.sh: FAIL: building the fuzz targets in build-fuzz/ failed (see above)" >&2
+  exit 4
+fi
 
 failed=0
 for t in "${list[@]}"; do
