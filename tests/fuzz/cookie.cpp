@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(cookie->size() > token.size() &&
                cookie->compare(cookie->size() - token.size(), token.size(), token) == 0);
     const std::string hash = Guard::hashToken(token);
-    FUZZ_CHECK(hash.size() == 64 && hash.find_first_not_of("0123456789abcdef") == std::string::npos);
+    FUZZ_CHECK(hash.size() == 64 &&
+               hash.find_first_not_of("0123456789abcdef") == std::string::npos);
   }
   return 0;
 }

@@ -4,13 +4,14 @@
 // starts with = + - @ tab or CR, the input behind a single quote; so no field read back starts
 // with a character that makes a spreadsheet evaluate it.
 
+#include "csv_writer.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "csv_writer.h"
 #include "fuzz_check.h"
 
 namespace {
@@ -50,7 +51,8 @@ bool readRecord(const std::string& s, std::vector<std::string>& fields) {
 }
 
 bool startsFormula(const std::string& v) {
-  return !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r');
+  return !v.empty() &&
+         (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r');
 }
 
 }  // namespace

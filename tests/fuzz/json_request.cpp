@@ -3,6 +3,8 @@
 // returns an object or throws a typed HttpError (a 400 naming the field); every field helper
 // does the same on every field; a parsed object serialises and parses back to the same text.
 
+#include "json_request.h"
+
 #include <Poco/JSON/Parser.h>
 
 #include <cstddef>
@@ -11,20 +13,20 @@
 #include <string>
 
 #include "fuzz_check.h"
-#include "json_request.h"
 #include "lexos/sdk/errors.h"
 
 using namespace lexos;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  static const std::set<std::string> kClientFields = {"name", "email", "phone", "emails", "phones",
-                                                      "address", "billing", "status", "date"};
+  static const std::set<std::string> kClientFields = {
+      "name", "email", "phone", "emails", "phones", "address", "billing", "status", "date"};
   const bool whitelist = data[0] & 1;
   const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
   Poco::JSON::Object::Ptr o;
   try {
-    o = plugin::parseJsonObject("application/json", body, whitelist ? kClientFields : std::set<std::string>{});
+    o = plugin::parseJsonObject("application/json", body,
+                                whitelist ? kClientFields : std::set<std::string>{});
   } catch (const sdk::HttpError& e) {
     FUZZ_CHECK(e.status() == 400);
     return 0;

@@ -3,6 +3,8 @@
 // positive id or throws BadRequest naming "cursor"; a decoded cursor encodes and decodes to the
 // same position; any position (UTF-8 name, positive id) survives encode() then decode().
 
+#include "list_cursor.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -10,7 +12,6 @@
 
 #include "fuzz_check.h"
 #include "lexos/sdk/errors.h"
-#include "list_cursor.h"
 #include "text.h"
 
 using lexos::clients::ListCursor;

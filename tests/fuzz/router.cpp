@@ -1,9 +1,11 @@
 // Fuzz target: the router (core/src/http/router.cpp), with the API's own route shapes.
 // Input: lines; the first is the method, the second the (decoded) path, any further lines are
 // templates added to the table first (a bad one must be refused with RouteConflict, nothing
-// else: any other exception escapes and counts as a crash). Properties of match(): a match is a route of that method whose literal segments equal
-// the path's and whose parameters hold the path's (non-empty) segments; otherwise "allowed"
-// lists other methods only, sorted and once each.
+// else: any other exception escapes and counts as a crash). Properties of match(): a match is a
+// route of that method whose literal segments equal the path's and whose parameters hold the path's
+// (non-empty) segments; otherwise "allowed" lists other methods only, sorted and once each.
+
+#include "http/router.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -12,7 +14,6 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "http/router.h"
 
 using lexos::core::Router;
 using lexos::sdk::Method;
