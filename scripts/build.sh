@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/build.sh — install missing dependencies, configure (once) and build LexOS.
 #
-#   scripts/build.sh [--bench] [--browser]     arguments go to scripts/deps.sh
+#   scripts/build.sh [--bench] [--browser] [--fuzz]   arguments go to scripts/deps.sh
 #   BUILD_TYPE=Debug scripts/build.sh          default Release; a change reconfigures
 #
 # Works from any directory; the build tree is <repo>/build (binaries in build/bin).

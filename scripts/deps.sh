@@ -4,6 +4,7 @@
 #   scripts/deps.sh             build + test dependencies
 #   scripts/deps.sh --bench     + wrk, nginx (bench/http.sh)
 #   scripts/deps.sh --browser   + chromium, Node.js, npm; then `npm ci` in tests/browser
+#   scripts/deps.sh --fuzz      + clang and its libFuzzer/sanitizer runtimes (scripts/fuzz.sh)
 #
 # Only packages that are missing are installed (apt-get update runs only then). A package
 # counts as present when dpkg has it installed or an installed package provides it (for
@@ -23,6 +24,7 @@ PACKAGES=(
 )
 BENCH_PACKAGES=(wrk nginx-light python3)      # bench/http.sh (python3: connection probe)
 BROWSER_PACKAGES=(chromium nodejs npm)        # tests/browser (Playwright + Debian chromium)
+FUZZ_PACKAGES=(clang libclang-rt-14-dev)      # tests/fuzz (libFuzzer, ASan, UBSan: clang 14)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 browser=0
@@ -30,8 +32,9 @@ for arg in "$@"; do
   case "$arg" in
     --bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
     --browser) PACKAGES+=("${BROWSER_PACKAGES[@]}"); browser=1 ;;
+    --fuzz) PACKAGES+=("${FUZZ_PACKAGES[@]}") ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) echo "deps.sh: unknown option '$arg' (expected --bench or --browser)" >&2; exit 2 ;;
+    *) echo "deps.sh: unknown option '$arg' (expected --bench, --browser or --fuzz)" >&2; exit 2 ;;
   esac
 done
 

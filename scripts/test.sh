@@ -4,12 +4,13 @@
 #   scripts/test.sh                 all tests
 #   scripts/test.sh -R portal       arguments go to ctest (here: tests matching "portal")
 #
-# Installs the browser-test dependencies too once tests/browser/package.json exists.
+# Installs the browser-test dependencies too once tests/browser/package.json exists, and clang
+# for the fuzzing smoke run (ctest fuzz_smoke, label fuzz; `-LE fuzz` leaves it out).
 # The exit code is ctest's; ctest prints the summary line ("100% tests passed, ...").
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-build_args=()
+build_args=(--fuzz)
 [[ -f tests/browser/package.json ]] && build_args+=(--browser)
 bash scripts/build.sh "${build_args[@]}"
 

@@ -21,10 +21,17 @@ std::size_t charCount(const std::string& s) {
 Poco::JSON::Object::Ptr jsonObject(sdk::Context& c, const std::set<std::string>& allowed) {
   if (c.request().contentType() != "application/json")
     throw sdk::BadRequest("body", "Send the request as application/json.");
+  return parseJsonObject("application/json", c.request().body(), allowed);
+}
+
+Poco::JSON::Object::Ptr parseJsonObject(const std::string& contentType, const std::string& body,
+                                        const std::set<std::string>& allowed) {
+  if (contentType != "application/json")
+    throw sdk::BadRequest("body", "Send the request as application/json.");
   Poco::JSON::Object::Ptr o;
   try {
     Poco::JSON::Parser parser;
-    auto v = parser.parse(c.request().body());
+    auto v = parser.parse(body);
     if (v.type() == typeid(Poco::JSON::Object::Ptr)) o = v.extract<Poco::JSON::Object::Ptr>();
   } catch (const sdk::HttpError&) {
     throw;

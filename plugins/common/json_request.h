@@ -17,6 +17,9 @@ namespace lexos::plugin {
 /// The request body as a JSON object; 400 naming "body" unless it is application/json and an
 /// object. With `allowed` non-empty, a top-level field outside it is refused, naming it.
 Poco::JSON::Object::Ptr jsonObject(sdk::Context& c, const std::set<std::string>& allowed = {});
+/// jsonObject() on a body already in hand (the fuzz target tests/fuzz/json_request.cpp uses it).
+Poco::JSON::Object::Ptr parseJsonObject(const std::string& contentType, const std::string& body,
+                                        const std::set<std::string>& allowed = {});
 
 /// A text field: absent -> nullopt; null -> "" when `nullable`; wrong type or longer than
 /// `maxChars` characters -> 400 naming `field`. Trims surrounding white space.

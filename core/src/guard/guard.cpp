@@ -121,21 +121,27 @@ std::string Guard::cookieValue(const std::string& header, const std::string& nam
   return {};
 }
 
-SessionInfo Guard::authenticate(const std::string& cookieHeader, Connection& c) const {
-  SessionInfo s;
-  const std::string cookie = cookieValue(cookieHeader, kSessionCookie);
+bool Guard::parseSessionCookie(const std::string& cookie, std::int64_t& firm, std::string& token) {
   // Cookie: <firm id>.<token>. The firm id only chooses the scope the lookup runs in; the
   // token must then be found inside that firm, so a forged firm id finds nothing.
   const auto dot = cookie.find('.');
-  if (dot == std::string::npos || dot == 0 || dot > 19 || cookie.size() - dot < 20) return s;
-  std::int64_t firm = 0;
+  if (dot == std::string::npos || dot == 0 || dot > 19 || cookie.size() - dot < 20) return false;
   try {
     firm = std::stoll(cookie.substr(0, dot));
   } catch (...) {
-    return s;
+    return false;
   }
-  if (firm <= 0) return s;
-  const std::string hash = hashToken(cookie.substr(dot + 1));
+  if (firm <= 0) return false;
+  token = cookie.substr(dot + 1);
+  return true;
+}
+
+SessionInfo Guard::authenticate(const std::string& cookieHeader, Connection& c) const {
+  SessionInfo s;
+  std::int64_t firm = 0;
+  std::string token;
+  if (!parseSessionCookie(cookieValue(cookieHeader, kSessionCookie), firm, token)) return s;
+  const std::string hash = hashToken(token);
   const std::time_t now = std::time(nullptr);
   const long idleSeconds = 60L * config_.session_idle_minutes;
   // The cache answers only while the change feed is live, and only with an entry whose firm

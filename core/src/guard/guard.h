@@ -86,6 +86,8 @@ class Guard {
   static bool safeEquals(const std::string& a, const std::string& b);
   /// Extracts a cookie's value from a Cookie header.
   static std::string cookieValue(const std::string& header, const std::string& name);
+  /// Splits a session cookie value "<firm id>.<token>"; false when it cannot be one.
+  static bool parseSessionCookie(const std::string& cookie, std::int64_t& firm, std::string& token);
 
  private:
   const Config& config_;

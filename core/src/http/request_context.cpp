@@ -98,6 +98,26 @@ bool urlDecode(const std::string& in, std::string& out, bool plusIsSpace) {
   return true;
 }
 
+std::vector<std::pair<std::string, std::string>> parseQuery(const std::string& rawQuery) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t i = 0;
+  while (i <= rawQuery.size() && !rawQuery.empty()) {
+    auto amp = rawQuery.find('&', i);
+    if (amp == std::string::npos) amp = rawQuery.size();
+    std::string part = rawQuery.substr(i, amp - i);
+    if (!part.empty()) {
+      auto eq = part.find('=');
+      std::string k, v;
+      if (!urlDecode(part.substr(0, eq), k, true) ||
+          !urlDecode(eq == std::string::npos ? "" : part.substr(eq + 1), v, true))
+        throw sdk::BadRequest("query", "The query string is not valid percent-encoding.");
+      out.emplace_back(std::move(k), std::move(v));
+    }
+    i = amp + 1;
+  }
+  return out;
+}
+
 std::string utcTimestamp(long offsetSeconds) {
   std::time_t t = std::time(nullptr) + offsetSeconds;
   char buf[32];
@@ -111,24 +131,8 @@ HttpRequest::HttpRequest(Poco::Net::HTTPServerRequest& req, std::string path, st
                          std::map<std::string, std::string> params, std::size_t maxBody,
                          std::string remote, std::string requestId)
     : req_(req), method_(parseMethod(req.getMethod())), path_(std::move(path)),
-      params_(std::move(params)), maxBody_(maxBody), remote_(std::move(remote)),
-      requestId_(std::move(requestId)) {
-  std::size_t i = 0;
-  while (i <= rawQuery.size() && !rawQuery.empty()) {
-    auto amp = rawQuery.find('&', i);
-    if (amp == std::string::npos) amp = rawQuery.size();
-    std::string part = rawQuery.substr(i, amp - i);
-    if (!part.empty()) {
-      auto eq = part.find('=');
-      std::string k, v;
-      if (!urlDecode(part.substr(0, eq), k, true) ||
-          !urlDecode(eq == std::string::npos ? "" : part.substr(eq + 1), v, true))
-        throw sdk::BadRequest("query", "The query string is not valid percent-encoding.");
-      query_.emplace_back(std::move(k), std::move(v));
-    }
-    i = amp + 1;
-  }
-}
+      query_(parseQuery(rawQuery)), params_(std::move(params)), maxBody_(maxBody),
+      remote_(std::move(remote)), requestId_(std::move(requestId)) {}
 
 const std::string& HttpRequest::pathParam(const std::string& name) const {
   auto it = params_.find(name);

@@ -162,6 +162,9 @@ void dropUnreadBody(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResp
 
 /// Percent-decodes a URL component; false on malformed input. `plusIsSpace` for queries.
 bool urlDecode(const std::string& in, std::string& out, bool plusIsSpace);
+/// Splits a raw query string into decoded name/value pairs, in order; empty parts are
+/// skipped. Throws BadRequest("query") for malformed percent-encoding.
+std::vector<std::pair<std::string, std::string>> parseQuery(const std::string& rawQuery);
 
 /// Current UTC time as "YYYY-MM-DDTHH:MM:SSZ".
 std::string utcTimestamp(long offsetSeconds = 0);
