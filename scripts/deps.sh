@@ -68,7 +68,10 @@ fi
 
 # Browser tests: fetch their npm packages once (node_modules absent). Playwright drives
 # Debian's chromium, so it must not try to download a browser of its own.
-if ((browser)) && [[ -f "$ROOT/tests/browser/package.json" && ! -d "$ROOT/tests/browser/node_modules" ]]; then
+# Again when package-lock.json changed since (a pinned version moved).
+if ((browser)) && [[ -f "$ROOT/tests/browser/package.json" ]] &&
+   [[ ! -d "$ROOT/tests/browser/node_modules" ||
+      "$ROOT/tests/browser/package-lock.json" -nt "$ROOT/tests/browser/node_modules/.package-lock.json" ]]; then
   cd "$ROOT/tests/browser"
   if [[ -f package-lock.json ]]; then npm_cmd=(npm ci); else npm_cmd=(npm install); fi
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 "${npm_cmd[@]}" --no-audit --no-fund >&2
