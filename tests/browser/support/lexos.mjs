@@ -88,6 +88,12 @@ export async function startLexos({ plugins = 'clients', database = null } = {}) 
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
     const exited = new Promise((res) => child.once('exit', (code, signal) => res({ code, signal })));
+    // A lexosd left running (a hook that threw before stop()) must not keep node alive and the
+    // test run waiting forever: it is unreferenced, and killed when node exits.
+    child.unref();
+    child.stdout.unref();
+    child.stderr.unref();
+    process.once('exit', () => child.kill('SIGKILL'));
     const baseUrl = `http://localhost:${port}`;
     const ready = await waitReady(`http://127.0.0.1:${port}/readyz`, exited, 30_000);
     if (!ready.ok) {
@@ -154,7 +160,11 @@ function lexosctl(bin, args, env, input) {
 }
 
 /** A signed-in API session for seeding: login, then json(method, path, body). */
-export async function apiSession(baseUrl, { firm, email, password }) {
+export async function apiSession(pageUrl, { firm, email, password }) {
+  // Node resolves "localhost" in the order /etc/hosts gives: ::1 first on a stock Debian 12,
+  // where lexosd (listening on 127.0.0.1) refuses it. Chromium falls back to 127.0.0.1 by
+  // itself; Node's fetch does not, so it is pointed at the address lexosd listens on.
+  const baseUrl = pageUrl.replace('//localhost:', '//127.0.0.1:');
   const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ firm, email, password }),
   });
