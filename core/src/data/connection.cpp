@@ -123,16 +123,7 @@ sdk::ResultSet LazyConnection::readScoped(const Scope& scope, const std::string&
   if (started_) {
     Connection& c = **lease_;
     c.setScope(scope);
-    struct Restore {
-      Connection& c;
-      Scope s;
-      ~Restore() {
-        try {
-          c.setScope(s);
-        } catch (...) {  // the transaction failed; its rollback follows
-        }
-      }
-    } restore{c, scope_};
+    ScopeRestore restore{c, scope_};
     return c.query(sql, params);
   }
   if (!lease_) lease_ = std::make_unique<ConnectionPool::Lease>(pool_.acquire());

@@ -84,6 +84,20 @@ bool preparedStatements();
 /// views and authorizer for the tables in `registry` (null: raw connection, for migrations).
 std::unique_ptr<Connection> openConnection(const std::string& url, const Registry* registry);
 
+/// Puts a connection back into `scope` when it goes out of scope: for work done in another
+/// scope inside one transaction. A failure to restore is swallowed (the transaction failed and
+/// its rollback follows). Not thread-safe; lives on the stack.
+struct ScopeRestore {
+  Connection& c;
+  Scope scope;
+  ~ScopeRestore() {
+    try {
+      c.setScope(scope);
+    } catch (...) {
+    }
+  }
+};
+
 /// A fixed-size pool of runtime connections. Thread-safe.
 class ConnectionPool {
  public:

@@ -37,16 +37,7 @@ template <class F>
 auto IdentityService::asFirm(F f) {
   const Scope request{principal_.firm_id, principal_.isPortal() ? principal_.client_id : 0};
   c_.setScope({principal_.firm_id, 0});
-  struct Restore {
-    Connection& c;
-    Scope s;
-    ~Restore() {
-      try {
-        c.setScope(s);
-      } catch (...) {
-      }
-    }
-  } restore{c_, request};
+  ScopeRestore restore{c_, request};
   return f();
 }
 
