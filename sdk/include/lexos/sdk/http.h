@@ -54,7 +54,9 @@ class Request {
   /// Reads the whole body (at most the route's max_body_bytes, else PayloadTooLarge).
   /// Call either this or bodyStream(), once.
   virtual std::string body() = 0;
-  /// The body as a stream, for large uploads. The host stops it at the route's limit.
+  /// The body as a stream, for large uploads. The host stops it at the route's limit. The
+  /// host has read the whole body (up to that limit) before the handler runs, so reading it
+  /// never waits on the client.
   virtual std::istream& bodyStream() = 0;
   /// The client's address as the host sees it (after trusted proxy rules), e.g. "127.0.0.1".
   virtual const std::string& remoteAddress() const = 0;
@@ -77,7 +79,9 @@ class Response {
   /// Convenience: sets Content-Type to application/json and sends `json` (already encoded).
   virtual void sendJson(const std::string& json, int status = 200) = 0;
   /// Starts a chunked body and returns the stream to write it to; for large downloads.
-  /// The stream lives until the handler returns.
+  /// What is written leaves in chunks of about 64 KiB while the handler runs; a write throws
+  /// when the client has not read for server.send_timeout_seconds. The stream lives until the
+  /// handler returns.
   virtual std::ostream& stream() = 0;
   /// True once send() or stream() was called.
   virtual bool sent() const = 0;
