@@ -62,6 +62,12 @@ class Probe : public Plugin {
                     "PRIMARY KEY (firm_id, id));",
                     "", ""});
     r.addNav({Audience::Staff, "Practice Management", "Probe", "#/probe", "probe.read", 50});
+    // Screens (SDK 1.2): tests/plugins/probe_web/, linked as test-plugins/web/probe.
+    r.addView({Audience::Staff, "probe", "probe_view.js", "probe.read", "Probe"});
+    r.addView({Audience::Staff, "probe/{id}/edit", "probe_view.js", "probe.write", "Edit probe"});
+    r.addView({Audience::Portal, "probe", "probe_view.js", "probe.read", "Probe"});
+    r.addContribution({"staff.client.cards", "probe_card.js", "probe.read", "Probe card", 10});
+    r.addContribution({"portal.matter.sections", "probe_card.js", "probe.read", "Probe section", 10});
     const std::string greeting = r.config("greeting", "hello");
 
     r.addRoute({Method::Get, "/api/v1/probe/ping", Audience::Public, kPublic,

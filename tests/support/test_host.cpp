@@ -40,7 +40,7 @@ std::string writeConfig(const std::string& dir, Db db, const std::string& plugin
   out << "[server]\nlisten = 127.0.0.1:0\nthreads = 32\nshutdown_grace_seconds = 5\n"
       << "[state]\ndir = " << dir << "/state\n"
       << "[plugins]\ndir = " << LEXOS_TEST_PLUGIN_DIR << "\nenabled = " << plugins << "\n"
-      << "[web]\ndir = " << LEXOS_SOURCE_DIR << "/web\n"
+      << "[web]\ndir = " << LEXOS_SOURCE_DIR << "/web\nplugins_dir = " << LEXOS_TEST_PLUGIN_DIR << "/web\n"
       << "[database]\npool_size = 8\n";
   if (db == Db::PostgreSQL) {
     const auto& pg = pgCluster();

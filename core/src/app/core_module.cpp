@@ -314,9 +314,35 @@ class CoreModule : public sdk::Plugin {
     }
     for (const auto& pl : registry_.plugins())
       if (!pl.builtin && !(switched.count(pl.id) && !switched[pl.id])) modules.add(pl.id);
+    // Screens and cards (SDK 1.2): only of modules switched on, for this audience, permitted.
+    auto on = [&](const std::string& plugin) { return !(switched.count(plugin) && !switched[plugin]); };
+    Poco::JSON::Array views, contributions;
+    for (const auto& v : registry_.views()) {
+      if (v.view.audience != want || !p.can(v.view.permission) || !on(v.plugin)) continue;
+      Poco::JSON::Object item;
+      item.set("module", v.plugin);
+      item.set("route", v.view.route);
+      item.set("src", "/plugins/" + v.plugin + "/" + v.view.module);
+      item.set("title", v.view.title);
+      views.add(item);
+    }
+    auto cards = registry_.contributions();
+    std::stable_sort(cards.begin(), cards.end(),
+                     [](auto& a, auto& b) { return a.contribution.order < b.contribution.order; });
+    for (const auto& ct : cards) {
+      if (ct.audience != want || !p.can(ct.contribution.permission) || !on(ct.plugin)) continue;
+      Poco::JSON::Object item;
+      item.set("point", ct.contribution.point);
+      item.set("module", ct.plugin);
+      item.set("src", "/plugins/" + ct.plugin + "/" + ct.contribution.module);
+      item.set("title", ct.contribution.title);
+      contributions.add(item);
+    }
     Poco::JSON::Object o;
     o.set("items", items);
     o.set("modules", modules);
+    o.set("views", views);
+    o.set("contributions", contributions);
     c.response().sendJson(toJson(o), 200);
   }
 

@@ -92,6 +92,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"plugins.dir", ""},
       {"plugins.enabled", ""},
       {"web.dir", ""},
+      {"web.plugins_dir", ""},
       {"database.url", ""},
       {"database.migration_url", ""},
       {"database.listen_url", ""},
@@ -268,6 +269,9 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
   c.state_dir = path("state.dir", "");
   c.plugins_dir = path("plugins.dir", "");
   c.web_dir = path("web.dir", "");
+  // Plugins' screens: <web.plugins_dir>/<id>/ (installed: share/lexos/web/plugins/<id>/).
+  c.web_plugins_dir = get("web.plugins_dir").value.empty() ? (fs::path(c.web_dir) / "plugins").lexically_normal().string()
+                                                           : path("web.plugins_dir", "");
   {
     Entry e = get("plugins.enabled");
     c.plugins_enabled = splitList(e.value);

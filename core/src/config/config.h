@@ -45,6 +45,9 @@ struct Config {
   std::string plugins_dir;
   std::vector<std::string> plugins_enabled;
   std::string web_dir;
+  /// Where each plugin's web assets are: <web_plugins_dir>/<id>/ (web.plugins_dir, default
+  /// <web.dir>/plugins).
+  std::string web_plugins_dir;
 
   std::string database_url;   ///< "sqlite:/abs/path" or "postgresql://...".
   std::string migration_url;  ///< Empty when not set.

@@ -293,4 +293,20 @@ void Guard::authorize(const RouteEntry& route, const SessionInfo& s, const Poco:
   if (!p.can(r.permission)) throw sdk::Forbidden();
 }
 
+bool Guard::moduleOn(const SessionInfo& s, const std::string& module, Connection& c) const {
+  if (s.principal.kind == sdk::PrincipalKind::Anonymous) return false;
+  std::shared_ptr<const Switches> sw;
+  const std::map<std::string, bool>* enabled = s.modules.get();
+  if (!enabled) {
+    sw = switchesOf(s.principal.firm_id, c);
+    enabled = &sw->enabled;
+  }
+  auto off = [&](const std::string& m) {
+    auto it = enabled->find(m);
+    return it != enabled->end() && !it->second;
+  };
+  if (s.principal.isPortal() && off("portal")) return false;
+  return !off(module);
+}
+
 }  // namespace lexos::core

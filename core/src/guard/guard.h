@@ -75,6 +75,10 @@ class Guard {
   void authorize(const RouteEntry& route, const SessionInfo& s, const Poco::Net::HTTPServerRequest& req,
                  Connection& c) const;
 
+  /// Whether the session's firm has `module` switched on (no row: on). A portal session of a
+  /// firm whose portal module is off counts for nothing: false. Reads like authorize().
+  bool moduleOn(const SessionInfo& s, const std::string& module, Connection& c) const;
+
   /// Effective permissions of a role (sorted).
   std::vector<std::string> permissionsOf(const std::string& role) const;
 

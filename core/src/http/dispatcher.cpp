@@ -97,6 +97,9 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
     } else if (path.rfind("/api/", 0) == 0) {
       res.set("Cache-Control", "no-store");
       status = api(path, rawQuery, rid, req, res, bytes);
+    } else if (path.rfind("/plugins/", 0) == 0) {
+      dropUnreadBody(req, res);
+      status = pluginAsset(path, req, res, bytes);
     } else if (StaticFiles::handles(path)) {
       dropUnreadBody(req, res);
       StaticFiles files(cfg.web_dir);
@@ -150,6 +153,28 @@ std::string Dispatcher::clientAddress(const Poco::Net::HTTPServerRequest& req) c
   for (auto it = hops.rbegin(); it != hops.rend(); ++it)
     if (!isTrusted(*it)) return it->size() <= 45 ? *it : peer;
   return peer;
+}
+
+int Dispatcher::pluginAsset(const std::string& path, Poco::Net::HTTPServerRequest& req,
+                            Poco::Net::HTTPServerResponse& res, std::size_t& bytes) {
+  // /plugins/<id>/<file>: a plugin's screens (SDK 1.2). Code, not data, but a firm that switched
+  // the module off gets nothing of it, and an anonymous visitor nothing of any module: the same
+  // 404 in every such case, so the answer tells nobody which modules exist or which firm has
+  // which. The session check is the guard's (cache, or one read); nothing is written.
+  const std::string rest = path.substr(9);
+  const auto slash = rest.find('/');
+  const std::string id = rest.substr(0, slash);
+  const std::string file = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  auto notFound = [&] {
+    res.set("Cache-Control", "no-store");
+    sendJson(res, 404, errorJson("not_found", "Not found."), bytes);
+    return 404;
+  };
+  if (id.empty() || id == "core" || file.empty() || !s_.registry->hasPlugin(id)) return notFound();
+  LazyConnection conn(*s_.pool);
+  const SessionInfo session = s_.guard->authenticate(req, conn);
+  if (!s_.guard->moduleOn(session, id, conn)) return notFound();
+  return StaticFiles::serveFile(s_.config->web_plugins_dir + "/" + id, file, req, res, true, false);
 }
 
 int Dispatcher::api(const std::string& path, const std::string& query, const std::string& rid,

@@ -15,6 +15,8 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override;
 
  private:
+  int pluginAsset(const std::string& path, Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+                  std::size_t& bytes);
   int api(const std::string& path, const std::string& query, const std::string& rid,
           Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res, std::size_t& bytes);
   /// The client's address: the peer, or what a trusted proxy says in X-Forwarded-For.

@@ -51,24 +51,40 @@ int StaticFiles::serve(const std::string& path, Poco::Net::HTTPServerRequest& re
     res.redirect(path == "/portal" ? "/portal/" : "/app/", Poco::Net::HTTPResponse::HTTP_FOUND);
     return 302;
   }
+  return serveFile(root_, path.substr(1), req, res, false, true);
+}
+
+int StaticFiles::serveFile(const std::string& root, const std::string& rel, Poco::Net::HTTPServerRequest& req,
+                           Poco::Net::HTTPServerResponse& res, bool privateCache, bool directoryIndex) {
+  if (req.getMethod() != "GET" && req.getMethod() != "HEAD") {
+    res.set("Allow", "GET, HEAD");
+    sendText(res, 405, "Method not allowed.\n");
+    return 405;
+  }
   // Refuse anything that could climb out of the web root before touching the file system.
-  for (const auto& seg : Router::split(path))
+  for (const auto& seg : Router::split("/" + rel))
     if (seg == ".." || seg == "." || seg.find('\\') != std::string::npos || seg.find('\0') != std::string::npos ||
         (!seg.empty() && seg[0] == '.')) {
       sendText(res, 404, "Not found.\n");
       return 404;
     }
-  fs::path file = fs::path(root_) / path.substr(1);
+  fs::path file = fs::path(root) / rel;
   std::error_code ec;
-  if (fs::is_directory(file, ec)) file /= "index.html";
+  if (fs::is_directory(file, ec)) {
+    if (!directoryIndex) {
+      sendText(res, 404, "Not found.\n");
+      return 404;
+    }
+    file /= "index.html";
+  }
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
     sendText(res, 404, "Not found.\n");
     return 404;
   }
-  // The canonical path must still be inside the web root (symlinks included).
+  // The canonical path must still be inside the canonical root (symlinks included).
   const auto canon = fs::weakly_canonical(file, ec).string();
-  const auto rootCanon = fs::weakly_canonical(root_, ec).string();
+  const auto rootCanon = fs::weakly_canonical(root, ec).string();
   if (canon.compare(0, rootCanon.size() + 1, rootCanon + "/") != 0) {
     sendText(res, 404, "Not found.\n");
     return 404;
@@ -76,7 +92,8 @@ int StaticFiles::serve(const std::string& path, Poco::Net::HTTPServerRequest& re
   const std::string etag = "\"" + std::to_string(st.st_mtime) + "-" + std::to_string(st.st_size) + "\"";
   res.set("ETag", etag);
   // No build step means no content-hashed names: revalidate every time (cheap 304s).
-  res.set("Cache-Control", "no-cache");
+  res.set("Cache-Control", privateCache ? "private, no-cache" : "no-cache");
+  if (privateCache) res.set("Vary", "Cookie");
   if (req.get("If-None-Match", "") == etag) {
     res.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED);
     res.setContentLength(0);

@@ -14,7 +14,68 @@ const std::vector<std::string>& knownRoles() {
   return roles;
 }
 
+const std::vector<std::pair<std::string, sdk::Audience>>& extensionPoints() {
+  static const std::vector<std::pair<std::string, sdk::Audience>> points = {
+      {"staff.client.cards", sdk::Audience::Staff},
+      {"staff.case.cards", sdk::Audience::Staff},
+      {"portal.matter.sections", sdk::Audience::Portal},
+      {"portal.home.cards", sdk::Audience::Portal}};
+  return points;
+}
+
 namespace {
+// A web module's path inside the plugin's web folder: relative, plain segments, an ES module.
+bool isModulePath(const std::string& m) {
+  if (m.empty() || m.size() > 200 || m.front() == '/') return false;
+  if (!(m.size() > 3 && (m.compare(m.size() - 3, 3, ".js") == 0 || m.compare(m.size() - 4, 4, ".mjs") == 0)))
+    return false;
+  std::size_t start = 0;
+  while (start <= m.size()) {
+    const auto end = std::min(m.find('/', start), m.size());
+    const std::string seg = m.substr(start, end - start);
+    if (seg.empty() || seg[0] == '.') return false;
+    for (char ch : seg)
+      if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.')) return false;
+    start = end + 1;
+  }
+  return true;
+}
+// A view's route: "notes", "notes/{id}", "notes/{id}/edit". The first segment is literal.
+// Returns its shape ("notes/{}") or "" when the route is not valid.
+std::string routeShape(const std::string& route) {
+  if (route.empty() || route.size() > 200) return "";
+  std::string shape;
+  std::size_t start = 0;
+  bool first = true;
+  while (start <= route.size()) {
+    const auto end = std::min(route.find('/', start), route.size());
+    const std::string seg = route.substr(start, end - start);
+    if (seg.empty()) return "";
+    if (seg.front() == '{') {
+      if (first || seg.size() < 3 || seg.back() != '}') return "";
+      for (std::size_t i = 1; i + 1 < seg.size(); ++i)
+        if (!(std::islower(static_cast<unsigned char>(seg[i])) || std::isdigit(static_cast<unsigned char>(seg[i])) ||
+              seg[i] == '_'))
+          return "";
+      shape += "/{}";
+    } else {
+      for (char ch : seg)
+        if (!(std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) ||
+              ch == '_' || ch == '-'))
+          return "";
+      shape += "/" + seg;
+    }
+    first = false;
+    start = end + 1;
+  }
+  return shape.substr(1);
+}
+// Routes the shells keep for themselves (sign-in, first start, portal activation).
+bool reservedRoute(const std::string& shape) {
+  const std::string head = shape.substr(0, shape.find('/'));
+  return head == "signin" || head == "setup" || head == "activate";
+}
+
 bool isIdentifier(const std::string& s) {
   if (s.empty() || !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -45,6 +106,8 @@ class Registry::Collector : public sdk::Registrar {
     return reg_.config_ ? reg_.config_(info_.id, key, fallback) : fallback;
   }
   void requirePlugin(const std::string& id) override { requires.push_back(id); }
+  void addView(const sdk::View& v) override { views.push_back(v); }
+  void addContribution(const sdk::Contribution& c) override { contributions.push_back(c); }
 
   std::vector<sdk::Permission> permissions;
   std::vector<sdk::Route> routes;
@@ -52,6 +115,8 @@ class Registry::Collector : public sdk::Registrar {
   std::vector<sdk::Migration> migrations;
   std::vector<sdk::NavEntry> nav;
   std::vector<std::string> requires;
+  std::vector<sdk::View> views;
+  std::vector<sdk::Contribution> contributions;
 
  private:
   const PluginInfo& info_;
@@ -97,6 +162,21 @@ void Registry::resolveRequirements() {
     order.push_back(p.id);
   };
   for (const auto& p : plugins_) visit(p);
+  // Screens and cards name a permission of any loaded plugin (a plugin's card on another
+  // plugin's page often needs the page's permission too); it must exist.
+  auto known = [&](const std::string& name) {
+    return std::any_of(permissions_.begin(), permissions_.end(),
+                       [&](const PermissionEntry& e) { return e.permission.name == name; });
+  };
+  for (const auto& v : views_)
+    if (!known(v.view.permission))
+      throw LoadError("plugin '" + v.plugin + "': view '" + v.view.route + "' names permission '" +
+                      v.view.permission + "', which no loaded plugin declares");
+  for (const auto& c : contributions_)
+    if (!known(c.contribution.permission))
+      throw LoadError("plugin '" + c.plugin + "': contribution " + c.contribution.module + " to '" +
+                      c.contribution.point + "' names permission '" + c.contribution.permission +
+                      "', which no loaded plugin declares");
   std::stable_sort(migrations_.begin(), migrations_.end(), [&](const MigrationEntry& a, const MigrationEntry& b) {
     auto ia = std::find(order.begin(), order.end(), a.plugin) - order.begin();
     auto ib = std::find(order.begin(), order.end(), b.plugin) - order.begin();
@@ -156,6 +236,41 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
     if (t.primary_key.empty() || t.primary_key.front() != "firm_id")
       throw LoadError(who + ": table '" + t.name + "': the primary key must start with firm_id");
   }
+  for (const auto& v : c.views) {
+    const std::string vn = "view '" + v.route + "'";
+    if (v.audience == sdk::Audience::Public)
+      throw LoadError(who + ": " + vn + ": audience must be staff or portal (screens need a session)");
+    const std::string shape = routeShape(v.route);
+    if (shape.empty())
+      throw LoadError(who + ": " + vn + ": route must be lower-case segments and {params} after a literal first "
+                      "segment, without '#/' (e.g. \"notes/{id}\")");
+    if (reservedRoute(shape)) throw LoadError(who + ": " + vn + ": the shells keep this route for themselves");
+    if (!isModulePath(v.module))
+      throw LoadError(who + ": " + vn + ": module '" + v.module +
+                      "' must be a .js or .mjs path inside the plugin's web folder (e.g. \"notes.js\")");
+    if (v.permission.empty() || v.permission == sdk::kPublic)
+      throw LoadError(who + ": " + vn + ": declares no permission; every view needs one");
+    for (const auto& e : views_)
+      if (e.view.audience == v.audience && routeShape(e.view.route) == shape)
+        throw LoadError(who + ": " + vn + " clashes with view '" + e.view.route + "' of plugin '" + e.plugin + "'");
+    for (const auto& o : c.views)
+      if (&o != &v && o.audience == v.audience && routeShape(o.route) == shape)
+        throw LoadError(who + ": " + vn + " is declared twice");
+  }
+  for (const auto& ct : c.contributions) {
+    const std::string cn = "contribution " + ct.module + " to '" + ct.point + "'";
+    auto point = std::find_if(extensionPoints().begin(), extensionPoints().end(),
+                              [&](const auto& p) { return p.first == ct.point; });
+    if (point == extensionPoints().end()) {
+      std::string names;
+      for (const auto& p : extensionPoints()) names += (names.empty() ? "" : ", ") + p.first;
+      throw LoadError(who + ": " + cn + ": no such extension point (the shells have: " + names + ")");
+    }
+    if (!isModulePath(ct.module))
+      throw LoadError(who + ": " + cn + ": module must be a .js or .mjs path inside the plugin's web folder");
+    if (ct.permission.empty() || ct.permission == sdk::kPublic)
+      throw LoadError(who + ": " + cn + ": declares no permission; every contribution needs one");
+  }
   std::vector<int> versions;
   for (const auto& m : c.migrations) versions.push_back(m.version);
   std::sort(versions.begin(), versions.end());
@@ -178,6 +293,12 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
   std::sort(ms.begin(), ms.end(), [](auto& a, auto& b) { return a.version < b.version; });
   for (const auto& m : ms) migrations_.push_back({info.id, m});
   for (const auto& n : c.nav) nav_.push_back({info.id, n});
+  for (const auto& v : c.views) views_.push_back({info.id, v});
+  for (const auto& ct : c.contributions) {
+    auto point = std::find_if(extensionPoints().begin(), extensionPoints().end(),
+                              [&](const auto& p) { return p.first == ct.point; });
+    contributions_.push_back({info.id, ct, point->second});
+  }
   PluginInfo stored = info;
   stored.requires = c.requires;
   plugins_.push_back(stored);

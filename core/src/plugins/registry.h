@@ -46,6 +46,22 @@ struct NavEntryRecord {
   sdk::NavEntry entry;
 };
 
+/// A screen a plugin declared (SDK 1.2), with the plugin that owns it.
+struct ViewRecord {
+  std::string plugin;
+  sdk::View view;
+};
+
+/// A card or section a plugin contributes to an extension point of a shell (SDK 1.2).
+struct ContributionRecord {
+  std::string plugin;
+  sdk::Contribution contribution;
+  sdk::Audience audience = sdk::Audience::Staff;  ///< Of the point ("staff." or "portal.").
+};
+
+/// The extension points the shells define, each with its audience (registrar.h, Contribution).
+const std::vector<std::pair<std::string, sdk::Audience>>& extensionPoints();
+
 /// Facts about a loaded plugin, for `lexosctl plugins` and the logs.
 struct PluginInfo {
   std::string id;
@@ -79,6 +95,8 @@ class Registry {
   const std::vector<TableEntry>& tables() const { return tables_; }
   const std::vector<MigrationEntry>& migrations() const { return migrations_; }
   const std::vector<NavEntryRecord>& nav() const { return nav_; }
+  const std::vector<ViewRecord>& views() const { return views_; }
+  const std::vector<ContributionRecord>& contributions() const { return contributions_; }
   const Router& router() const { return router_; }
   bool hasPlugin(const std::string& id) const;
   /// The permissions a role holds by default (sorted).
@@ -101,6 +119,8 @@ class Registry {
   std::vector<TableEntry> tables_;
   std::vector<MigrationEntry> migrations_;
   std::vector<NavEntryRecord> nav_;
+  std::vector<ViewRecord> views_;
+  std::vector<ContributionRecord> contributions_;
   Router router_;
   std::function<std::string(const std::string&, const std::string&, const std::string&)> config_;
 };

@@ -76,6 +76,7 @@ export async function startLexos({ plugins = 'clients', database = null } = {}) 
       LEXOS_PLUGINS_DIR: join(BUILD_DIR, 'plugins'),
       LEXOS_PLUGINS_ENABLED: plugins,
       LEXOS_WEB_DIR: join(REPO_DIR, 'web'),
+      LEXOS_WEB_PLUGINS_DIR: join(BUILD_DIR, 'plugins', 'web'),
       LEXOS_MAIL_TRANSPORT: 'outbox',
       LEXOS_SERVER_THREADS: '32',
     };

@@ -96,6 +96,37 @@ struct NavEntry {
   int order = 100;
 };
 
+// ---- ABI 1.2: screens ----
+
+/// A screen of a web app, shipped by the plugin as an ES module in its `web/` folder (installed
+/// under `share/lexos/web/plugins/<id>/`, served at `/plugins/<id>/...` to principals of firms
+/// that have the module switched on). The shell imports the module when its route is opened and
+/// calls its `render(mount, kit, ctx)` export (docs/web-kit.md).
+struct View {
+  Audience audience = Audience::Staff;  ///< Staff app or portal (not Public).
+  std::string route;       ///< Hash route without "#/", literal segments and {params}:
+                           ///< "notes", "notes/{id}". Must not clash with another view's route.
+  std::string module;      ///< Path of the ES module in the plugin's web folder: "notes.js".
+  std::string permission;  ///< Shown only to principals holding it (a permission the plugin
+                           ///< declared, or one of a plugin it requires).
+  std::string title;       ///< The page's name, for the document title ("Notes").
+};
+
+/// The extension points the two shells define. A contribution is an ES module whose
+/// `render(mount, kit, ctx)` fills one card (staff) or section (portal) of a host page.
+/// - "staff.client.cards": cards on the staff client profile; ctx.client_id.
+/// - "staff.case.cards":   cards on the staff case page; ctx.case_id, ctx.client_id.
+/// - "portal.matter.sections": sections of the portal's matter page; ctx.case_id.
+/// - "portal.home.cards":  cards on the portal's home page.
+/// Portal navigation is a NavEntry with Audience::Portal.
+struct Contribution {
+  std::string point;       ///< One of the extension points above.
+  std::string module;      ///< Path of the ES module in the plugin's web folder: "card.js".
+  std::string permission;  ///< Shown only to principals holding it.
+  std::string title;       ///< The card's heading ("Notes").
+  int order = 100;         ///< Position among the point's contributions (lower first).
+};
+
 /// Collects a plugin's declarations.
 class Registrar {
  public:
@@ -114,6 +145,12 @@ class Registrar {
   /// Declares that this plugin needs plugin `id` (its tables, for foreign keys). The host then
   /// refuses to start unless `id` is enabled too, and applies `id`'s migrations first.
   virtual void requirePlugin(const std::string& id) = 0;
+
+  // ---- ABI 1.2 ----
+  /// Declares a screen (see View). The plugin's web folder must hold `view.module`.
+  virtual void addView(const View& view) = 0;
+  /// Declares a card or section on an extension point of a shell (see Contribution).
+  virtual void addContribution(const Contribution& contribution) = 0;
 };
 
 }  // namespace v1

@@ -13,11 +13,13 @@
 /// A host runs plugins built against the same major and an equal or lower minor.
 ///
 /// History: 1.0 first release. 1.1 appended Registrar::requirePlugin and Context::identity
-/// (identity.h: portal users, invitations, activation, own password and sessions).
+/// (identity.h: portal users, invitations, activation, own password and sessions). 1.2 appended
+/// Registrar::addView and Registrar::addContribution (plugin screens; new structs View and
+/// Contribution).
 
 #define LEXOS_SDK_ABI_MAJOR 1
-#define LEXOS_SDK_ABI_MINOR 1
-#define LEXOS_SDK_VERSION "1.1.0"
+#define LEXOS_SDK_ABI_MINOR 2
+#define LEXOS_SDK_VERSION "1.2.0"
 
 /// Symbol visibility for SDK types that must be shared between the host and plugins (exception
 /// types, so that `catch` in the host matches what a plugin throws even when the plugin is built

@@ -1,0 +1,4 @@
+// The probe plugin's card (tests).
+export function render(mount) {
+  mount.textContent = 'probe card';
+}
