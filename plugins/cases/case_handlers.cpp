@@ -1,26 +1,46 @@
 #include "case_handlers.h"
 
-#include <Poco/JSON/Array.h>
-
 #include <algorithm>
+#include <cctype>
 #include <ctime>
+#include <map>
 
 #include "case_store.h"
-#include "json_request.h"
 #include "lexos/sdk/errors.h"
+#include "lexos/sdk/lists.h"
+#include "lexos/sdk/params.h"
 
 namespace lexos::cases {
 
-using plugin::checkDate;
-using plugin::jsonObject;
-using plugin::optBool;
-using plugin::optInt;
-using plugin::optText;
-using plugin::pathId;
-using plugin::reqText;
-using plugin::sendJson;
+using sdk::JsonField;
+using sdk::JsonObject;
+using sdk::JsonWriter;
+using sdk::Lines;
 
 namespace {
+
+// The {id} of the path: a case that does not exist unless it is a positive number.
+std::int64_t caseId(sdk::Context& c) { return sdk::pathId(c, "id", "No such case."); }
+
+// A date "YYYY-MM-DD" (validated as a calendar date) or 400 naming `field`.
+std::string checkDate(const std::string& v, const std::string& field) {
+  auto bad = [&] { return sdk::BadRequest(field, "Enter a date as YYYY-MM-DD."); };
+  if (v.size() != 10 || v[4] != '-' || v[7] != '-') throw bad();
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (!std::isdigit(static_cast<unsigned char>(v[i]))) throw bad();
+  const int y = std::stoi(v.substr(0, 4)), m = std::stoi(v.substr(5, 2)), d = std::stoi(v.substr(8, 2));
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1] + (m == 2 && leap ? 1 : 0)) throw bad();
+  return v;
+}
+
+// A date field: nullopt when absent or null, else a checked date.
+std::optional<std::string> dateField(const JsonField& f) {
+  auto v = f.text(10);
+  if (!v) return std::nullopt;
+  return checkDate(*v, f.path());
+}
 
 std::int64_t requireCase(sdk::Context& c, std::int64_t id) {
   auto rs = c.db().query("SELECT client_id FROM cases WHERE id = $1", {id});
@@ -63,24 +83,16 @@ std::string authorName(sdk::Context& c) {
   return p.display_name.empty() ? p.email : p.display_name;
 }
 
-void setRelated(sdk::Context& c, std::int64_t caseId, std::int64_t clientId, const Poco::JSON::Object::Ptr& body) {
-  if (!body->has("related_client_ids")) return;
-  auto arr = body->getArray("related_client_ids");
-  if (!arr && !body->isNull("related_client_ids"))
-    throw sdk::BadRequest("related_client_ids", "This must be a list of client ids.");
+void setRelated(sdk::Context& c, std::int64_t caseId, std::int64_t clientId, const JsonObject& body) {
+  const JsonField related = body["related_client_ids"];
+  if (!related.present()) return;
+  if (related.hasValue() && !related.json().isArray()) related.refuse("This must be a list of client ids.");
+  if (related.hasValue() && related.json().size() > 20) related.refuse("Link at most 20 related clients.");
   c.db().execute("DELETE FROM case_related_clients WHERE case_id = $1", {caseId});
-  if (!arr) return;
-  if (arr->size() > 20) throw sdk::BadRequest("related_client_ids", "Link at most 20 related clients.");
-  for (std::size_t i = 0; i < arr->size(); ++i) {
-    const std::string field = "related_client_ids[" + std::to_string(i) + "]";
-    std::int64_t id = 0;
-    try {
-      id = arr->get(i).convert<std::int64_t>();
-    } catch (...) {
-      throw sdk::BadRequest(field, "This must be a client id.");
-    }
+  for (const JsonField item : related.array(20)) {
+    const std::int64_t id = item.requiredId("This must be a client id.");
     if (id == clientId) continue;
-    requireClient(c, id, field);
+    requireClient(c, id, item.path());
     if (c.db().query("SELECT 1 FROM case_related_clients WHERE case_id = $1 AND client_id = $2", {caseId, id}).empty())
       c.db().execute("INSERT INTO case_related_clients (firm_id, case_id, client_id) VALUES (lexos_firm(), $1, $2)", {caseId, id});
   }
@@ -89,29 +101,15 @@ void setRelated(sdk::Context& c, std::int64_t caseId, std::int64_t clientId, con
 }  // namespace
 
 void CaseHandlers::list(sdk::Context& c) {
-  std::int64_t limit = 25;
-  if (auto l = c.request().query("limit")) {
-    try {
-      limit = std::stoll(*l);
-    } catch (...) {
-      limit = 0;
-    }
-    if (limit < 1 || limit > 100) throw sdk::BadRequest("limit", "limit must be a whole number from 1 to 100.");
-  }
+  const std::int64_t limit = sdk::queryInt(c, "limit", 1, 100, "limit must be a whole number from 1 to 100.").value_or(25);
   std::string sql = std::string("SELECT ") + kCaseColumns + " FROM cases c WHERE 1 = 1";
   std::vector<sdk::Value> params;
   auto param = [&](sdk::Value v) {
     params.push_back(std::move(v));
     return "$" + std::to_string(params.size());
   };
-  if (auto v = c.request().query("client_id")) {
-    std::int64_t id = 0;
-    try {
-      id = std::stoll(*v);
-    } catch (...) {
-      throw sdk::BadRequest("client_id", "client_id must be a client id.");
-    }
-    const std::string p = param(id);  // (named first: operands of + are not sequenced)
+  if (auto id = sdk::queryId(c, "client_id", "client_id must be a client id.")) {
+    const std::string p = param(*id);  // (named first: operands of + are not sequenced)
     sql += " AND (c.client_id = " + p + " OR c.id IN (SELECT case_id FROM case_related_clients WHERE client_id = " + p + "))";
   }
   if (auto v = c.request().query("phase")) sql += " AND c.phase = " + param(checkPhase(*v, "phase"));
@@ -126,57 +124,58 @@ void CaseHandlers::list(sdk::Context& c) {
   // Keyset pagination on (opened_on, id), newest first.
   if (auto cur = c.request().query("cursor"); cur && !cur->empty()) {
     const auto sep = cur->find('_');
-    std::int64_t id = 0;
+    std::optional<std::int64_t> id;
     std::string opened;
     try {
       if (sep == std::string::npos) throw 0;
       opened = checkDate(cur->substr(0, sep), "cursor");
-      id = std::stoll(cur->substr(sep + 1));
+      id = JsonField::parseId(cur->substr(sep + 1));
+      if (!id) throw 0;
     } catch (...) {
       throw sdk::BadRequest("cursor", "This cursor is not one the server gave out.");
     }
     const std::string po = param(opened);
-    const std::string pi = param(id);
+    const std::string pi = param(*id);
     sql += " AND (c.opened_on < " + po + " OR (c.opened_on = " + po + " AND c.id < " + pi + "))";
   }
   sql += " ORDER BY c.opened_on DESC, c.id DESC LIMIT " + param(limit + 1);
   auto rs = c.db().query(sql, params);
   CaseStore store(c.db());
-  Poco::JSON::Array items;
   const std::size_t n = std::min<std::size_t>(rs.size(), static_cast<std::size_t>(limit));
   std::map<std::int64_t, std::string> names;
+  JsonWriter w;
+  sdk::beginList(w);
   for (std::size_t i = 0; i < n; ++i) {
-    auto o = store.caseJson(rs, i);
     const auto clientId = sdk::asInt(rs.rows[i][1]);
     if (!names.count(clientId)) {
       auto cl = c.db().query("SELECT name FROM clients WHERE id = $1", {clientId});
       names[clientId] = cl.empty() ? "" : sdk::asText(cl.rows[0][0]);
     }
-    o->set("client_name", names[clientId]);
-    items.add(o);
+    w.beginObject();
+    store.writeCaseMembers(w, rs, i, true);
+    w.member("client_name", names[clientId]);
+    w.endObject();
   }
-  Poco::JSON::Object out;
-  out.set("items", items);
-  if (rs.size() > n) out.set("next_cursor", sdk::asText(rs.rows[n - 1][9]) + "_" + std::to_string(sdk::asInt(rs.rows[n - 1][0])));
-  else out.set("next_cursor", Poco::Dynamic::Var());
-  sendJson(c, out);
+  std::optional<std::string> next;
+  if (rs.size() > n) next = sdk::asText(rs.rows[n - 1][9]) + "_" + std::to_string(sdk::asInt(rs.rows[n - 1][0]));
+  sdk::endList(w, next);
+  sdk::sendJson(c, w);
 }
 
 void CaseHandlers::create(sdk::Context& c) {
-  auto b = jsonObject(c, {"client_id", "title", "matter_number", "practice_area", "responsible_user_id", "phase",
-                          "opened_on", "description", "related_client_ids"});
-  auto clientId = optInt(b, "client_id");
-  if (!clientId) throw sdk::BadRequest("client_id", "Choose the client this case is for.");
+  const JsonObject b = sdk::readJsonObject(c, {"client_id", "title", "matter_number", "practice_area",
+                                                "responsible_user_id", "phase", "opened_on", "description",
+                                                "related_client_ids"});
+  if (!b["client_id"].hasValue()) b["client_id"].refuse("Choose the client this case is for.");
+  const auto clientId = b["client_id"].id("Choose an existing client.");
   requireClient(c, *clientId, "client_id");
-  const std::string title = reqText(b, "title", 200, "Enter a title for the case.");
-  std::string matter = optText(b, "matter_number", 40).value_or("");
-  const std::string area = optText(b, "practice_area", 100).value_or("");
-  const std::string phase = checkPhase(optText(b, "phase", 20).value_or("intake"), "phase");
-  const std::string opened = b->has("opened_on") && !b->isNull("opened_on")
-                                 ? checkDate(optText(b, "opened_on", 10).value_or(""), "opened_on")
-                                 : today();
-  const std::string description = optText(b, "description", 10000).value_or("");
-  auto responsible = optInt(b, "responsible_user_id");
+  const std::string title = b["title"].requiredText(200, "Enter a title for the case.");
+  std::string matter = b["matter_number"].text(40).value_or("");
+  const std::string area = b["practice_area"].text(100).value_or("");
+  const std::string phase = checkPhase(b["phase"].text(20).value_or("intake"), "phase");
+  const std::string opened = dateField(b["opened_on"]).value_or(today());
+  const std::string description = b["description"].text(10000, Lines::Many).value_or("");
+  auto responsible = b["responsible_user_id"].id("Choose an active member of staff.");
   std::pair<std::string, std::string> contact;
   if (responsible) contact = staffContact(c, *responsible, "responsible_user_id");
   else if (c.principal().isStaff()) {
@@ -207,20 +206,23 @@ void CaseHandlers::create(sdk::Context& c) {
   setRelated(c, id, *clientId, b);
   c.audit().record("case.create", "case", std::to_string(id));
   c.response().setHeader("Location", "/api/v1/cases/" + std::to_string(id));
-  sendJson(c, CaseStore(c.db()).staffCase(id), 201);
+  JsonWriter w;
+  CaseStore(c.db()).writeStaffCase(w, id);
+  sdk::sendJson(c, w, 201);
 }
 
 void CaseHandlers::get(sdk::Context& c) {
-  auto o = CaseStore(c.db()).staffCase(pathId(c));
-  if (!o) throw sdk::NotFound("No such case.");
-  sendJson(c, o);
+  JsonWriter w;
+  if (!CaseStore(c.db()).writeStaffCase(w, caseId(c))) throw sdk::NotFound("No such case.");
+  sdk::sendJson(c, w);
 }
 
 void CaseHandlers::patch(sdk::Context& c) {
-  const auto id = pathId(c);
+  const auto id = caseId(c);
   const auto clientNow = requireCase(c, id);
-  auto b = jsonObject(c, {"client_id", "title", "matter_number", "practice_area", "responsible_user_id", "phase",
-                          "opened_on", "closed_on", "description", "related_client_ids"});
+  const JsonObject b = sdk::readJsonObject(c, {"client_id", "title", "matter_number", "practice_area",
+                                                "responsible_user_id", "phase", "opened_on", "closed_on",
+                                                "description", "related_client_ids"});
   std::vector<std::string> sets;
   std::vector<sdk::Value> params;
   auto set = [&](const std::string& col, sdk::Value v) {
@@ -228,23 +230,23 @@ void CaseHandlers::patch(sdk::Context& c) {
     sets.push_back(col + " = $" + std::to_string(params.size()));
   };
   std::int64_t clientId = clientNow;
-  if (auto v = optInt(b, "client_id")) {
+  if (auto v = b["client_id"].id("Choose an existing client.")) {
     requireClient(c, *v, "client_id");
     clientId = *v;
     set("client_id", *v);
   }
-  if (b->has("title")) set("title", reqText(b, "title", 200, "Enter a title for the case."));
-  if (b->has("matter_number")) {
-    const std::string m = reqText(b, "matter_number", 40, "Enter a matter number.");
+  if (b.has("title")) set("title", b["title"].requiredText(200, "Enter a title for the case."));
+  if (b.has("matter_number")) {
+    const std::string m = b["matter_number"].requiredText(40, "Enter a matter number.");
     if (!c.db().query("SELECT 1 FROM cases WHERE matter_number = $1 AND id <> $2", {m, id}).empty())
       throw sdk::Conflict("Another case already has matter number " + m + ".", "matter_number");
     set("matter_number", m);
   }
-  if (auto v = optText(b, "practice_area", 100)) set("practice_area", *v);
-  if (auto v = optText(b, "description", 10000)) set("description", *v);
-  if (b->has("responsible_user_id")) {
-    auto r = optInt(b, "responsible_user_id");
-    if (r) {
+  // null clears a text; an absent field stays as it is.
+  if (b.has("practice_area")) set("practice_area", b["practice_area"].text(100).value_or(""));
+  if (b.has("description")) set("description", b["description"].text(10000, Lines::Many).value_or(""));
+  if (b.has("responsible_user_id")) {
+    if (auto r = b["responsible_user_id"].id("Choose an active member of staff.")) {
       auto contact = staffContact(c, *r, "responsible_user_id");
       set("responsible_user_id", *r);
       set("contact_name", contact.first);
@@ -255,15 +257,16 @@ void CaseHandlers::patch(sdk::Context& c) {
       set("contact_email", std::string());
     }
   }
-  if (auto v = optText(b, "phase", 20)) {
-    const std::string phase = checkPhase(*v, "phase");
+  if (b.has("phase")) {
+    const std::string phase = checkPhase(b["phase"].text(20).value_or(""), "phase");
     set("phase", phase);
-    if (phase == "closed" && !b->has("closed_on")) set("closed_on", today());
-    if (phase != "closed" && !b->has("closed_on")) set("closed_on", nullptr);
+    if (phase == "closed" && !b.has("closed_on")) set("closed_on", today());
+    if (phase != "closed" && !b.has("closed_on")) set("closed_on", nullptr);
   }
-  if (auto v = optText(b, "opened_on", 10, false)) set("opened_on", checkDate(*v, "opened_on"));
-  if (b->has("closed_on")) {
-    auto v = optText(b, "closed_on", 10);
+  if (b["opened_on"].isNull()) b["opened_on"].refuse("Enter the date the case was opened.");
+  if (auto v = dateField(b["opened_on"])) set("opened_on", *v);
+  if (b.has("closed_on")) {
+    auto v = b["closed_on"].text(10);
     set("closed_on", v && !v->empty() ? sdk::Value(checkDate(*v, "closed_on")) : sdk::Value(nullptr));
   }
   set("updated_at", c.db().now());
@@ -277,21 +280,41 @@ void CaseHandlers::patch(sdk::Context& c) {
     c.db().execute("UPDATE case_updates SET client_id = $1 WHERE case_id = $2", {clientId, id});
   setRelated(c, id, clientId, b);
   c.audit().record("case.update", "case", std::to_string(id));
-  sendJson(c, CaseStore(c.db()).staffCase(id));
+  JsonWriter w;
+  CaseStore(c.db()).writeStaffCase(w, id);
+  sdk::sendJson(c, w);
 }
 
 void CaseHandlers::listUpdates(sdk::Context& c) {
-  const auto id = pathId(c);
+  const auto id = caseId(c);
   requireCase(c, id);
-  plugin::sendList(c, *CaseStore(c.db()).updates(id, true));
+  JsonWriter w;
+  w.beginObject().key("items");
+  CaseStore(c.db()).writeUpdates(w, id, true);
+  w.member("next_cursor", nullptr).endObject();
+  sdk::sendJson(c, w);
 }
 
+namespace {
+// One update as staff see it.
+void writeUpdate(JsonWriter& w, const sdk::ResultSet& rs) {
+  const auto& r = rs.rows[0];
+  w.beginObject()
+      .member("id", sdk::asInt(r[0]))
+      .member("text", sdk::asText(r[1]))
+      .member("client_visible", sdk::asBool(r[2]))
+      .member("author_name", sdk::asText(r[3]))
+      .member("created_at", sdk::asText(r[4]))
+      .endObject();
+}
+}  // namespace
+
 void CaseHandlers::addUpdate(sdk::Context& c) {
-  const auto id = pathId(c);
+  const auto id = caseId(c);
   const auto clientId = requireCase(c, id);
-  auto b = jsonObject(c, {"text", "client_visible"});
-  const std::string text = reqText(b, "text", 5000, "Write the update.");
-  const bool visible = optBool(b, "client_visible").value_or(false);  // staff choose; default not visible
+  const JsonObject b = sdk::readJsonObject(c, {"text", "client_visible"});
+  const std::string text = b["text"].requiredText(5000, "Write the update.", Lines::Many);
+  const bool visible = b["client_visible"].boolean().value_or(false);  // staff choose; default not visible
   const auto uid = c.db().newId();
   const auto now = c.db().now();
   c.db().execute("INSERT INTO case_updates (firm_id, id, case_id, client_id, text, client_visible, author_name, created_at, "
@@ -299,24 +322,26 @@ void CaseHandlers::addUpdate(sdk::Context& c) {
                  {uid, id, clientId, text, visible, authorName(c), now, c.principal().user_id});
   c.db().execute("UPDATE cases SET updated_at = $1, updated_by = $2 WHERE id = $3", {now, c.principal().user_id, id});
   c.audit().record("case.update.add", "case", std::to_string(id), visible ? "client_visible" : "internal");
-  Poco::JSON::Object o;
-  o.set("id", uid);
-  o.set("text", text);
-  o.set("client_visible", visible);
-  o.set("author_name", authorName(c));
-  o.set("created_at", now);
-  sendJson(c, o, 201);
+  JsonWriter w;
+  w.beginObject()
+      .member("id", uid)
+      .member("text", text)
+      .member("client_visible", visible)
+      .member("author_name", authorName(c))
+      .member("created_at", now)
+      .endObject();
+  sdk::sendJson(c, w, 201);
 }
 
 void CaseHandlers::patchUpdate(sdk::Context& c) {
-  const auto id = pathId(c);
+  const auto id = caseId(c);
   requireCase(c, id);
-  const auto uid = pathId(c, "update_id");
-  auto b = jsonObject(c, {"text", "client_visible"});
-  if (b->has("text"))
+  const auto uid = sdk::pathId(c, "update_id", "No such update.");
+  const JsonObject b = sdk::readJsonObject(c, {"text", "client_visible"});
+  if (b.has("text"))
     c.db().execute("UPDATE case_updates SET text = $1, updated_at = $2 WHERE id = $3 AND case_id = $4",
-                   {reqText(b, "text", 5000, "Write the update."), c.db().now(), uid, id});
-  if (auto v = optBool(b, "client_visible")) {
+                   {b["text"].requiredText(5000, "Write the update.", Lines::Many), c.db().now(), uid, id});
+  if (auto v = b["client_visible"].boolean()) {
     if (c.db().execute("UPDATE case_updates SET client_visible = $1, updated_at = $2 WHERE id = $3 AND case_id = $4",
                        {*v, c.db().now(), uid, id}) == 0)
       throw sdk::NotFound("No such update.");
@@ -325,68 +350,63 @@ void CaseHandlers::patchUpdate(sdk::Context& c) {
   auto rs = c.db().query("SELECT id, text, client_visible, author_name, created_at FROM case_updates WHERE id = $1 AND case_id = $2",
                          {uid, id});
   if (rs.empty()) throw sdk::NotFound("No such update.");
-  Poco::JSON::Object o;
-  o.set("id", sdk::asInt(rs.rows[0][0]));
-  o.set("text", sdk::asText(rs.rows[0][1]));
-  o.set("client_visible", sdk::asBool(rs.rows[0][2]));
-  o.set("author_name", sdk::asText(rs.rows[0][3]));
-  o.set("created_at", sdk::asText(rs.rows[0][4]));
-  sendJson(c, o);
+  JsonWriter w;
+  writeUpdate(w, rs);
+  sdk::sendJson(c, w);
 }
 
 void CaseHandlers::listNotes(sdk::Context& c) {
-  const auto id = pathId(c);
+  const auto id = caseId(c);
   requireCase(c, id);
-  Poco::JSON::Array items;
-  for (const auto& r : c.db().query("SELECT id, text, author_name, created_at FROM case_notes WHERE case_id = $1 ORDER BY created_at, id",
-                                    {id}).rows) {
-    Poco::JSON::Object n;
-    n.set("id", sdk::asInt(r[0]));
-    n.set("text", sdk::asText(r[1]));
-    n.set("author_name", sdk::asText(r[2]));
-    n.set("created_at", sdk::asText(r[3]));
-    items.add(n);
-  }
-  plugin::sendList(c, items);
+  auto rs = c.db().query("SELECT id, text, author_name, created_at FROM case_notes WHERE case_id = $1 ORDER BY created_at, id", {id});
+  sdk::sendList(c, rs.rows, [](JsonWriter& w, const std::vector<sdk::Value>& r) {
+    w.beginObject()
+        .member("id", sdk::asInt(r[0]))
+        .member("text", sdk::asText(r[1]))
+        .member("author_name", sdk::asText(r[2]))
+        .member("created_at", sdk::asText(r[3]))
+        .endObject();
+  });
 }
 
 void CaseHandlers::addNote(sdk::Context& c) {
-  const auto id = pathId(c);
+  const auto id = caseId(c);
   requireCase(c, id);
-  auto b = jsonObject(c, {"text"});
-  const std::string text = reqText(b, "text", 10000, "Write the note.");
+  const JsonObject b = sdk::readJsonObject(c, {"text"});
+  const std::string text = b["text"].requiredText(10000, "Write the note.", Lines::Many);
   const auto nid = c.db().newId();
   const auto now = c.db().now();
   c.db().execute("INSERT INTO case_notes (firm_id, id, case_id, text, author_name, created_at, created_by) "
                  "VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6)",
                  {nid, id, text, authorName(c), now, c.principal().user_id});
   c.audit().record("case.note.add", "case", std::to_string(id));
-  Poco::JSON::Object o;
-  o.set("id", nid);
-  o.set("text", text);
-  o.set("author_name", authorName(c));
-  o.set("created_at", now);
-  sendJson(c, o, 201);
+  JsonWriter w;
+  w.beginObject()
+      .member("id", nid)
+      .member("text", text)
+      .member("author_name", authorName(c))
+      .member("created_at", now)
+      .endObject();
+  sdk::sendJson(c, w, 201);
 }
 
 void CaseHandlers::getPhases(sdk::Context& c) {
-  Poco::JSON::Array items;
-  for (const auto& [p, label] : CaseStore(c.db()).phaseLabels()) {
-    Poco::JSON::Object o;
-    o.set("phase", p);
-    o.set("label", label);
-    o.set("progress_percent", progressPercent(p));
-    items.add(o);
-  }
-  plugin::sendList(c, items);
+  CaseStore store(c.db());
+  sdk::sendList(c, store.phaseLabels(), [](JsonWriter& w, const std::pair<std::string, std::string>& p) {
+    w.beginObject()
+        .member("phase", p.first)
+        .member("label", p.second)
+        .member("progress_percent", progressPercent(p.first))
+        .endObject();
+  });
 }
 
 void CaseHandlers::renamePhase(sdk::Context& c) {
   const std::string phase = c.request().pathParam("phase");
   const auto& p = phases();
   if (std::find(p.begin(), p.end(), phase) == p.end()) throw sdk::NotFound("No such phase.");
-  auto b = jsonObject(c, {"label"});
-  const std::string label = reqText(b, "label", 40, "Enter a name for the phase.");
+  const JsonObject b = sdk::readJsonObject(c, {"label"});
+  const std::string label = b["label"].requiredText(40, "Enter a name for the phase.");
   c.db().execute("DELETE FROM case_phase_labels WHERE phase = $1", {phase});
   c.db().execute("INSERT INTO case_phase_labels (firm_id, phase, label) VALUES (lexos_firm(), $1, $2)", {phase, label});
   c.audit().record("case.phase.rename", "phase", phase, label);

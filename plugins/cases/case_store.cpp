@@ -1,7 +1,5 @@
 #include "case_store.h"
 
-#include <Poco/JSON/Array.h>
-
 namespace lexos::cases {
 
 const char* kCaseColumns =
@@ -27,78 +25,76 @@ int progressPercent(const std::string& phase) {
   return 0;
 }
 
-std::vector<std::pair<std::string, std::string>> CaseStore::phaseLabels() {
-  std::vector<std::pair<std::string, std::string>> out;
+const std::vector<std::pair<std::string, std::string>>& CaseStore::phaseLabels() {
+  if (labels_) return *labels_;
+  labels_.emplace();
   auto rs = db_.query("SELECT phase, label FROM case_phase_labels");
   for (const auto& p : phases()) {
     std::string label = defaultLabel(p);
     for (const auto& r : rs.rows)
       if (sdk::asText(r[0]) == p) label = sdk::asText(r[1]);
-    out.emplace_back(p, label);
+    labels_->emplace_back(p, label);
   }
-  return out;
+  return *labels_;
 }
 
 sdk::ResultSet CaseStore::caseRow(std::int64_t id) {
   return db_.query(std::string("SELECT ") + kCaseColumns + " FROM cases c WHERE c.id = $1", {id});
 }
 
-Poco::JSON::Object::Ptr CaseStore::caseJson(const sdk::ResultSet& rs, std::size_t i) {
+void CaseStore::writeCaseMembers(sdk::JsonWriter& w, const sdk::ResultSet& rs, std::size_t i, bool forStaff) {
   const auto& r = rs.rows[i];
-  Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
-  o->set("id", sdk::asInt(r[0]));
-  o->set("client_id", sdk::asInt(r[1]));
-  o->set("title", sdk::asText(r[2]));
-  o->set("matter_number", sdk::asText(r[3]));
-  o->set("practice_area", sdk::asText(r[4]));
-  if (sdk::isNull(r[5])) o->set("responsible_user_id", Poco::Dynamic::Var());
-  else o->set("responsible_user_id", sdk::asInt(r[5]));
-  Poco::JSON::Object contact;
-  contact.set("name", sdk::asText(r[6]));
-  contact.set("email", sdk::asText(r[7]));
-  o->set("contact", contact);
+  w.member("id", sdk::asInt(r[0]));
+  if (forStaff) w.member("client_id", sdk::asInt(r[1]));
+  w.member("title", sdk::asText(r[2]));
+  w.member("matter_number", sdk::asText(r[3]));
+  w.member("practice_area", sdk::asText(r[4]));
+  if (forStaff) w.member("responsible_user_id", sdk::isNull(r[5]) ? std::nullopt : std::optional<std::int64_t>(sdk::asInt(r[5])));
+  w.key("contact").beginObject().member("name", sdk::asText(r[6])).member("email", sdk::asText(r[7])).endObject();
   const std::string phase = sdk::asText(r[8]);
-  o->set("phase", phase);
+  w.member("phase", phase);
   for (const auto& [p, label] : phaseLabels())
-    if (p == phase) o->set("phase_label", label);
-  o->set("progress_percent", progressPercent(phase));
-  o->set("opened_on", sdk::asText(r[9]));
-  if (sdk::isNull(r[10])) o->set("closed_on", Poco::Dynamic::Var());
-  else o->set("closed_on", sdk::asText(r[10]));
-  o->set("description", sdk::asText(r[11]));
-  o->set("created_at", sdk::asText(r[12]));
-  o->set("updated_at", sdk::asText(r[13]));
-  return o;
+    if (p == phase) w.member("phase_label", label);
+  w.member("progress_percent", progressPercent(phase));
+  w.member("opened_on", sdk::asText(r[9]));
+  w.member("closed_on", sdk::isNull(r[10]) ? std::nullopt : std::optional<std::string>(sdk::asText(r[10])));
+  if (forStaff) {
+    w.member("description", sdk::asText(r[11]));
+    w.member("created_at", sdk::asText(r[12]));
+    w.member("updated_at", sdk::asText(r[13]));
+  }
 }
 
-Poco::JSON::Object::Ptr CaseStore::staffCase(std::int64_t id) {
+bool CaseStore::writeStaffCase(sdk::JsonWriter& w, std::int64_t id) {
   auto rs = caseRow(id);
-  if (rs.empty()) return nullptr;
-  auto o = caseJson(rs, 0);
+  if (rs.empty()) return false;
+  w.beginObject();
+  writeCaseMembers(w, rs, 0, true);
   auto client = db_.query("SELECT name FROM clients WHERE id = $1", {sdk::asInt(rs.rows[0][1])});
-  o->set("client_name", client.empty() ? "" : sdk::asText(client.rows[0][0]));
-  Poco::JSON::Array related;
+  w.member("client_name", client.empty() ? "" : sdk::asText(client.rows[0][0]));
+  w.key("related_client_ids").beginArray();
   for (const auto& r : db_.query("SELECT client_id FROM case_related_clients WHERE case_id = $1 ORDER BY client_id", {id}).rows)
-    related.add(sdk::asInt(r[0]));
-  o->set("related_client_ids", related);
-  return o;
+    w.value(sdk::asInt(r[0]));
+  w.endArray();
+  w.endObject();
+  return true;
 }
 
-Poco::JSON::Array::Ptr CaseStore::updates(std::int64_t caseId, bool withVisibility, bool sharedOnly) {
-  Poco::JSON::Array::Ptr out = new Poco::JSON::Array;
+void CaseStore::writeUpdates(sdk::JsonWriter& w, std::int64_t caseId, bool withVisibility, bool sharedOnly) {
   auto rs = db_.query(std::string("SELECT id, text, client_visible, author_name, created_at FROM case_updates WHERE case_id = $1") +
                           (sharedOnly ? " AND client_visible" : "") + " ORDER BY created_at, id",
                       {caseId});
+  w.beginArray();
   for (const auto& r : rs.rows) {
-    Poco::JSON::Object u;
-    u.set("id", sdk::asInt(r[0]));
-    u.set("text", sdk::asText(r[1]));
-    if (withVisibility) u.set("client_visible", sdk::asBool(r[2]));
-    u.set("author_name", sdk::asText(r[3]));
-    u.set("created_at", sdk::asText(r[4]));
-    out->add(u);
+    w.beginObject();
+    w.member("id", sdk::asInt(r[0]));
+    w.member("text", sdk::asText(r[1]));
+    if (withVisibility) w.member("client_visible", sdk::asBool(r[2]));
+    w.member("author_name", sdk::asText(r[3]));
+    w.member("created_at", sdk::asText(r[4]));
+    w.endObject();
   }
-  return out;
+  w.endArray();
 }
 
 }  // namespace lexos::cases

@@ -1,8 +1,5 @@
 #include "client_handlers.h"
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
 #include <string>
 
 #include "client_json.h"
@@ -10,6 +7,7 @@
 #include "client_validator.h"
 #include "csv_writer.h"
 #include "lexos/sdk/errors.h"
+#include "lexos/sdk/params.h"
 #include "search_index.h"
 #include "text.h"
 
@@ -20,31 +18,8 @@ namespace {
 using sdk::BadRequest;
 using sdk::Context;
 
-// The JSON object of the request body; BadRequest naming "body" for anything else.
-Poco::JSON::Object::Ptr jsonBody(Context& c) {
-  if (c.request().contentType() != "application/json")
-    throw BadRequest("body", "Send the request as application/json.");
-  const std::string body = c.request().body();
-  try {
-    Poco::JSON::Parser parser;
-    auto v = parser.parse(body);
-    if (v.type() != typeid(Poco::JSON::Object::Ptr)) throw BadRequest("body", "The body must be a JSON object.");
-    return v.extract<Poco::JSON::Object::Ptr>();
-  } catch (const sdk::HttpError&) {
-    throw;
-  } catch (const std::exception&) {
-    throw BadRequest("body", "The body is not valid JSON.");
-  }
-}
-
 // The {id} of the path. Anything but a positive number is a client that does not exist.
-std::int64_t clientId(Context& c) {
-  const std::string& s = c.request().pathParam("id");
-  if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) throw sdk::NotFound();
-  const auto id = std::stoll(s);
-  if (id <= 0) throw sdk::NotFound();
-  return id;
-}
+std::int64_t clientId(Context& c) { return sdk::pathId(c, "id"); }
 
 // The list filters shared by the list and the export.
 ListQuery filters(Context& c, const std::string& defaultStatus) {
@@ -77,9 +52,9 @@ void sendClient(Context& c, const Client& client, int status = 200) {
 }
 
 // "kind,name,emails": the top-level fields a patch sent, for the audit log (no values: PII).
-std::string fieldList(const Poco::JSON::Object& body) {
+std::string fieldList(const sdk::JsonObject& body) {
   std::string out;
-  for (const auto& n : body.getNames()) out += (out.empty() ? "" : ",") + n;
+  for (const auto& n : body.keys()) out += (out.empty() ? "" : ",") + n;
   return out;
 }
 
@@ -87,12 +62,7 @@ std::string fieldList(const Poco::JSON::Object& body) {
 
 void ClientHandlers::list(Context& c) {
   ListQuery q = filters(c, "active");
-  if (auto l = c.request().query("limit")) {
-    const bool digits = !l->empty() && l->size() <= 3 && l->find_first_not_of("0123456789") == std::string::npos;
-    const int n = digits ? std::stoi(*l) : 0;
-    if (n < 1 || n > 100) throw BadRequest("limit", "Use a whole number from 1 to 100.");
-    q.limit = static_cast<std::size_t>(n);
-  }
+  if (auto n = sdk::queryInt(c, "limit", 1, 100)) q.limit = static_cast<std::size_t>(*n);
   if (auto cur = c.request().query("cursor"); cur && !cur->empty()) q.after = ListCursor::decode(*cur);
   ClientRepository repo(c.db());
   auto page = repo.list(q);
@@ -111,9 +81,9 @@ void ClientHandlers::get(Context& c) {
 }
 
 void ClientHandlers::create(Context& c) {
-  auto body = jsonBody(c);
+  const auto body = ClientValidator::readBody(c);
   Client client;
-  ClientValidator::apply(*body, client, true);
+  ClientValidator::apply(body, client, true);
   client.id = c.db().newId();
   client.created_at = client.updated_at = c.db().now();
   client.created_by = client.updated_by = c.principal().user_id;
@@ -129,13 +99,13 @@ void ClientHandlers::patch(Context& c) {
   if (!repo.lock(id)) throw sdk::NotFound();  // another firm's client looks exactly like this
   auto client = repo.find(id);
   if (!client) throw sdk::NotFound();
-  auto body = jsonBody(c);
-  const auto changes = ClientValidator::apply(*body, *client, false);
+  const auto body = ClientValidator::readBody(c);
+  const auto changes = ClientValidator::apply(body, *client, false);
   if (changes.any) {
     client->updated_at = c.db().now();
     client->updated_by = c.principal().user_id;
     repo.update(*client, changes);
-    c.audit().record("client.update", "client", std::to_string(id), "fields=" + fieldList(*body));
+    c.audit().record("client.update", "client", std::to_string(id), "fields=" + fieldList(body));
     if (changes.status)
       c.audit().record(*changes.status == "archived" ? "client.archive" : "client.restore", "client",
                        std::to_string(id));

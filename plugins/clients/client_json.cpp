@@ -1,10 +1,12 @@
 #include "client_json.h"
 
-#include "json_writer.h"
+#include "lexos/sdk/lists.h"
 
 namespace lexos::clients {
 
 namespace {
+
+using sdk::JsonWriter;
 
 void writeAddress(JsonWriter& w, const PostalAddress& a) {
   w.beginObject();
@@ -70,17 +72,15 @@ void ClientJson::write(JsonWriter& w, const Client& c) {
 std::string ClientJson::encode(const Client& client) {
   JsonWriter w;
   write(w, client);
-  return w.str();
+  return w.take();
 }
 
 std::string ClientJson::encodeList(const std::vector<Client>& items, const std::optional<std::string>& nextCursor) {
   JsonWriter w;
-  w.beginObject().key("items").beginArray();
+  sdk::beginList(w);
   for (const auto& c : items) write(w, c);
-  w.endArray();
-  w.key("next_cursor").value(nextCursor);
-  w.endObject();
-  return w.str();
+  sdk::endList(w, nextCursor);
+  return w.take();
 }
 
 }  // namespace lexos::clients

@@ -6,10 +6,9 @@
 #include <vector>
 
 #include "client.h"
+#include "lexos/sdk/json.h"
 
 namespace lexos::clients {
-
-class JsonWriter;
 
 /// Serialises clients. Stateless; safe from any thread.
 class ClientJson {
@@ -17,7 +16,7 @@ class ClientJson {
   /// `{"id", "kind", "name", "contact_person", "email", "phone", "emails", "phones", "address",
   /// "billing", "notes", "status", "portal_status", "created_at", "created_by", "updated_at",
   /// "updated_by"}`; absent optional values are null, address objects always have all keys.
-  static void write(JsonWriter& out, const Client& client);
+  static void write(sdk::JsonWriter& out, const Client& client);
   /// The encoded client.
   static std::string encode(const Client& client);
   /// `{"items": [...], "next_cursor": "..." | null}`.

@@ -1,13 +1,9 @@
 #include "list_cursor.h"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Parser.h>
-
 #include <cstring>
-#include <sstream>
 
 #include "lexos/sdk/errors.h"
-#include "text.h"
+#include "lexos/sdk/json.h"
 
 namespace lexos::clients {
 
@@ -64,33 +60,26 @@ bool unbase64url(const std::string& in, std::string& out) {
 }  // namespace
 
 std::string ListCursor::encode() const {
-  Poco::JSON::Array a;
-  a.add(sort_name);
-  a.add(static_cast<Poco::Int64>(id));
-  std::ostringstream ss;
-  a.stringify(ss);
-  return base64url(ss.str());
+  sdk::JsonWriter w;
+  w.beginArray().value(sort_name).value(id).endArray();
+  return base64url(w.take());
 }
 
 ListCursor ListCursor::decode(const std::string& textIn) {
   std::string json;
-  if (textIn.empty() || textIn.size() > 2048 || !unbase64url(textIn, json) || !text::isValidUtf8(json)) invalid();
+  if (textIn.empty() || textIn.size() > 2048 || !unbase64url(textIn, json)) invalid();
+  sdk::Json a;
   try {
-    Poco::JSON::Parser parser;
-    auto v = parser.parse(json);
-    if (v.type() != typeid(Poco::JSON::Array::Ptr)) invalid();
-    auto a = v.extract<Poco::JSON::Array::Ptr>();
-    if (!a || a->size() != 2 || !a->get(0).isString() || !a->get(1).isInteger()) invalid();
-    ListCursor c;
-    c.sort_name = a->get(0).extract<std::string>();
-    c.id = a->get(1).convert<Poco::Int64>();
-    if (c.id <= 0) invalid();
-    return c;
+    a = sdk::parseJson(json);
   } catch (const sdk::HttpError&) {
-    throw;
-  } catch (const std::exception&) {
-    invalid();
+    invalid();  // named "cursor", not the body
   }
+  if (!a.isArray() || a.size() != 2 || !a.at(0).isString() || !a.at(1).toInt64()) invalid();
+  ListCursor c;
+  c.sort_name = a.at(0).asString();
+  c.id = *a.at(1).toInt64();
+  if (c.id <= 0) invalid();
+  return c;
 }
 
 }  // namespace lexos::clients

@@ -41,7 +41,7 @@ TEST_CASE("a field the handler does not accept is refused by name, at any depth"
   CHECK(refused([&] { body["billing"].object({"email"}); }) == "billing.colour");
   auto list = JsonObject::parse(R"({"emails":[{"address":"a"},{"address":"b","x":1}]})", {"emails"});
   CHECK(refused([&] {
-          for (JsonField e : *list["emails"].array(10)) e.object({"address"});
+          for (JsonField e : list["emails"].array(10)) e.object({"address"});
         }) == "emails[1].x");
   CHECK(refused([] { JsonObject::parse(R"({"a":1})", {}); }) == "a");
 }
@@ -127,7 +127,7 @@ TEST_CASE("booleans, decimals and numbers are read as their kind only") {
 
 TEST_CASE("nested objects and lists are checked and their elements named by path") {
   auto b = JsonObject::parse(R"({"address":{"city":"Leeds"},"tags":["a","b","c"],"bad":"x","none":null})",
-                             {"address", "tags", "bad", "none"});
+                             {"address", "tags", "bad", "none", "absent"});
   auto address = b["address"].object({"city", "country"});
   REQUIRE(address);
   CHECK((*address)["city"].text(100) == "Leeds");
@@ -135,12 +135,14 @@ TEST_CASE("nested objects and lists are checked and their elements named by path
   CHECK(refused([&] { b["bad"].object({"city"}); }) == "bad");
   CHECK_FALSE(b["none"].object({"city"}));
   auto tags = b["tags"].array(3);
-  REQUIRE(tags);
-  CHECK(tags->size() == 3);
-  CHECK((*tags)[2].path() == "tags[2]");
+  CHECK(tags.size() == 3);
+  CHECK(tags[2].path() == "tags[2]");
+  CHECK_THROWS_AS(tags[3], std::out_of_range);
   std::string joined;
-  for (JsonField t : *tags) joined += *t.text(5);
+  for (JsonField t : b["tags"].array(3)) joined += *t.text(5);
   CHECK(joined == "abc");
+  CHECK(b["none"].array(3).empty());
+  CHECK(b["absent"].array(3).empty());
   CHECK(refused([&] { b["tags"].array(2); }) == "tags");
   CHECK_THAT(message([&] { b["tags"].array(2); }), Catch::Equals("Send at most 2 items."));
   CHECK(refused([&] { b["bad"].array(2); }) == "bad");

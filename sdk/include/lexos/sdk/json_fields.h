@@ -117,6 +117,14 @@ class JsonField {
     if (!value_->isString()) refuse("Enter text.");
     return checkText(value_->asString(), path_, maxChars, lines);
   }
+  /// The string exactly as sent: valid UTF-8 (the reader saw to that), not trimmed, control
+  /// characters allowed; for passwords and tokens, which the host checks itself. nullopt when
+  /// absent or null; 400 "Enter text." for another type.
+  std::optional<std::string> rawString() const {
+    if (!hasValue()) return std::nullopt;
+    if (!value_->isString()) refuse("Enter text.");
+    return value_->asString();
+  }
   /// Text that must be there and not blank; `message` (e.g. "Enter the client's name.") when
   /// it is absent, null or blank.
   std::string requiredText(std::size_t maxChars, const std::string& message, Lines lines = Lines::One) const {
@@ -178,9 +186,10 @@ class JsonField {
   /// A nested object whose fields must be among `accepted` (else 400 naming the unknown one,
   /// e.g. "billing.colour"). nullopt when absent or null; 400 "Send an object." otherwise.
   inline std::optional<JsonObject> object(std::initializer_list<std::string_view> accepted) const;
-  /// A list of at most `maxItems` elements. nullopt when absent or null; 400 "Send a list."
-  /// or "Send at most N items." otherwise.
-  inline std::optional<JsonArray> array(std::size_t maxItems) const;
+  /// A list of at most `maxItems` elements; an empty list when absent or null (ask isNull()
+  /// where that differs); 400 "Send a list." or "Send at most N items." otherwise. Returned by
+  /// value so that `for (JsonField e : body["tags"].array(20))` is safe.
+  inline JsonArray array(std::size_t maxItems) const;
 
   /// A positive id written as digits only ("42"; leading zeros allowed), within int64; nullopt
   /// for anything else. What pathId and queryId (params.h) accept.
@@ -265,14 +274,17 @@ class JsonArray {
   JsonArray(std::shared_ptr<const Json> doc, const Json* array, std::string path)
       : doc_(std::move(doc)), node_(array), path_(std::move(path)) {}
 
-  std::size_t size() const { return node_->size(); }
-  bool empty() const { return node_->size() == 0; }
+  /// An empty list named `path` (what JsonField::array gives for an absent or null field).
+  explicit JsonArray(std::string path) : node_(nullptr), path_(std::move(path)) {}
+
+  std::size_t size() const { return node_ ? node_->size() : 0; }
+  bool empty() const { return size() == 0; }
   /// Element `i` (std::out_of_range past the end).
   JsonField operator[](std::size_t i) const {
+    if (i >= size()) throw std::out_of_range("no element " + std::to_string(i) + " in " + path_);
     return JsonField(doc_, &node_->at(i), path_ + "[" + std::to_string(i) + "]");
   }
   const std::string& path() const { return path_; }
-  const Json& json() const { return *node_; }
 
   /// Iterates the elements as JsonFields: `for (JsonField e : list) ...`.
   class iterator {
@@ -307,8 +319,8 @@ inline std::optional<JsonObject> JsonField::object(std::initializer_list<std::st
   return JsonObject(doc_, value_, path_, accepted);
 }
 
-inline std::optional<JsonArray> JsonField::array(std::size_t maxItems) const {
-  if (!hasValue()) return std::nullopt;
+inline JsonArray JsonField::array(std::size_t maxItems) const {
+  if (!hasValue()) return JsonArray(path_);
   if (!value_->isArray()) refuse("Send a list.");
   if (value_->size() > maxItems) refuse("Send at most " + std::to_string(maxItems) + " items.");
   return JsonArray(doc_, value_, path_);

@@ -37,11 +37,12 @@ inline std::int64_t pathId(Context& c, const std::string& name = "id",
   return *id;
 }
 
-/// The query parameter `name` as a positive id; nullopt when absent (or empty); 400 naming
-/// the parameter ("client_id must be an id.", or `message`) otherwise.
+/// The query parameter `name` as a positive id; nullopt when absent; 400 naming the parameter
+/// ("client_id must be an id.", or `message`) otherwise, an empty value included (so that
+/// `?user_id=` never reads as "no user named", i.e. all of them).
 inline std::optional<std::int64_t> queryId(Context& c, const std::string& name, const std::string& message = {}) {
   auto raw = c.request().query(name);
-  if (!raw || raw->empty()) return std::nullopt;
+  if (!raw) return std::nullopt;
   auto id = JsonField::parseId(*raw);
   if (!id) throw BadRequest(name, message.empty() ? name + " must be an id." : message);
   return id;
