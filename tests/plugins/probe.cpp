@@ -10,32 +10,24 @@ using namespace lexos::sdk;
 
 namespace {
 
-std::string escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    o += c;
-  }
-  return o;
-}
-
-// {"items":[{"col":value,...},...]} with integers as numbers and the rest as strings.
+// {"items":[{"col":value,...},...]} with integers as numbers, booleans as 1/0 and the rest as strings.
 std::string rowsJson(const ResultSet& rs) {
-  std::string out = "{\"items\":[";
-  for (std::size_t r = 0; r < rs.rows.size(); ++r) {
-    out += r ? ",{" : "{";
+  JsonWriter w;
+  w.beginObject().key("items").beginArray();
+  for (const auto& row : rs.rows) {
+    w.beginObject();
     for (std::size_t c = 0; c < rs.columns.size(); ++c) {
-      out += (c ? ",\"" : "\"") + rs.columns[c] + "\":";
-      const auto& v = rs.rows[r][c];
-      if (isNull(v)) out += "null";
-      else if (std::holds_alternative<std::int64_t>(v)) out += std::to_string(asInt(v));
-      else if (std::holds_alternative<bool>(v)) out += asBool(v) ? "1" : "0";
-      else out += "\"" + escape(asText(v)) + "\"";
+      const auto& v = row[c];
+      w.key(rs.columns[c]);
+      if (isNull(v)) w.null();
+      else if (std::holds_alternative<std::int64_t>(v)) w.value(asInt(v));
+      else if (std::holds_alternative<bool>(v)) w.value(asBool(v) ? 1 : 0);
+      else w.value(asText(v));
     }
-    out += "}";
+    w.endObject();
   }
-  return out + "]}";
+  w.endArray().endObject();
+  return w.take();
 }
 
 std::int64_t queryInt(Context& c, const std::string& name, std::int64_t fallback) {
@@ -71,7 +63,11 @@ class Probe : public Plugin {
     const std::string greeting = r.config("greeting", "hello");
 
     r.addRoute({Method::Get, "/api/v1/probe/ping", Audience::Public, kPublic,
-                [greeting](Context& c) { c.response().sendJson("{\"greeting\":\"" + escape(greeting) + "\"}"); }, 0, "ping"});
+                [greeting](Context& c) {
+                  JsonWriter w;
+                  w.beginObject().member("greeting", greeting).endObject();
+                  sendJson(c, w);
+                }, 0, "ping"});
     r.addRoute({Method::Get, "/api/v1/probe/items", Audience::Staff, "probe.read",
                 [](Context& c) { c.response().sendJson(rowsJson(c.db().query("SELECT * FROM probe_items ORDER BY id"))); }, 0,
                 "all probe items the tenant scope lets through"});

@@ -9,13 +9,13 @@
 //   4. the LEXOS_PLUGIN macro, which exports the C gate the host checks before it calls any
 //      C++ in this file.
 //
-// The SDK has no JSON library on purpose; real plugins bring their own (the bundled ones use
-// Poco::JSON). This example writes its few fields by hand with a tiny escaper.
+// JSON goes out through the SDK's JsonWriter (lexos/sdk/json.h), which escapes everything
+// correctly; request bodies come in through readJsonObject (lexos/sdk/params.h). Both are part of
+// the SDK's header-only toolbox, which the bundled plugins use too.
 //
 // Build and install it out of tree (see README.md beside this file):
 //   cmake -S . -B build -DCMAKE_PREFIX_PATH=<lexos prefix> && cmake --build build && cmake --install build
 
-#include <cstdio>
 #include <string>
 
 #include "lexos/sdk/lexos.h"  // the umbrella header: all of the SDK, standard library only
@@ -23,30 +23,6 @@
 namespace {
 
 using namespace lexos::sdk;
-
-// JSON string literal for `s`, quotes included. Escapes what RFC 8259 requires (quote,
-// backslash, control characters); other bytes, UTF-8 included, pass through unchanged.
-std::string jsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 class HelloPlugin : public Plugin {
  public:
@@ -74,15 +50,14 @@ class HelloPlugin : public Plugin {
     // A staff route: the guard has already checked that the caller is a signed-in staff user
     // of a firm that has this module enabled and holds hello.read. Anyone else gets 401/403
     // (or 404 when the firm switched the module off) and this handler never runs.
-    Route whoami;
-    whoami.method = Method::Get;
-    whoami.path = "/api/v1/hello/whoami";
-    whoami.audience = Audience::Staff;
-    whoami.permission = "hello.read";
-    whoami.max_body_bytes = 0;
-    whoami.summary = "The signed-in staff user's e-mail and firm (example)";
-    whoami.handler = [](Context& c) { whoAmI(c); };
-    r.addRoute(whoami);
+    // The same kind of declaration with the SDK's RouteBuilder (builders.h), which names each
+    // part as C++20's designated initialisers would; TableBuilder and MigrationBuilder do the
+    // same for tables and migrations.
+    r.addRoute(RouteBuilder(Method::Get, "/api/v1/hello/whoami")
+                   .staff("hello.read")
+                   .noBody()
+                   .summary("The signed-in staff user's e-mail and firm (example)")
+                   .handler([](Context& c) { whoAmI(c); }));
   }
 
  private:
@@ -94,17 +69,19 @@ class HelloPlugin : public Plugin {
     //   greeting = Good morning
     const std::string greeting = c.config("greeting", "Hello");
 
-    std::string json = "{\"message\": " + jsonString("Hello from a LexOS plugin") +
-                       ", \"greeting\": " + jsonString(greeting);
-    if (auto to = c.request().query("to")) {
-      // Throwing a typed HttpError is how a handler answers with an error: the host turns
-      // this into 400 {"error": {"code": "invalid", "message": ..., "field": "to"}}.
-      if (to->empty() || to->size() > 64) throw BadRequest("to", "to must be 1 to 64 characters.");
-      json += ", \"to\": " + jsonString(*to);
+    JsonWriter json;
+    json.beginObject().member("message", "Hello from a LexOS plugin").member("greeting", greeting);
+    // queryText checks the parameter like a text field: valid UTF-8, one line, trimmed, at most
+    // 64 characters. Anything else throws BadRequest("to", ...), which is how a handler answers
+    // with an error: the host turns it into 400 {"error": {"code": "invalid", "message": ...,
+    // "field": "to"}}.
+    if (auto to = queryText(c, "to", 64)) {
+      if (to->empty()) throw BadRequest("to", "to must be 1 to 64 characters.");
+      json.member("to", *to);
     }
     // The request id also appears in the host's log line for this request.
-    json += ", \"request_id\": " + jsonString(c.request().requestId()) + "}";
-    c.response().sendJson(json);
+    json.member("request_id", c.request().requestId()).endObject();
+    sendJson(c, json);
   }
 
   // GET /api/v1/hello/whoami
@@ -113,8 +90,9 @@ class HelloPlugin : public Plugin {
     // parameter or body field to say who the caller is or which firm they belong to.
     const Principal& p = c.principal();
     c.log(LogLevel::Debug, "whoami for user " + std::to_string(p.user_id));
-    c.response().sendJson("{\"email\": " + jsonString(p.email) +
-                          ", \"firm_id\": " + std::to_string(p.firm_id) + "}");
+    JsonWriter json;
+    json.beginObject().member("email", p.email).member("firm_id", p.firm_id).endObject();
+    sendJson(c, json);
   }
 };
 
