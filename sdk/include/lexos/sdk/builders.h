@@ -45,9 +45,13 @@ class RouteBuilder {
     route_.path = std::move(path);
   }
   /// Signed-in staff of the firm holding `permission`.
-  RouteBuilder& staff(std::string permission) { return audience(Audience::Staff, std::move(permission)); }
+  RouteBuilder& staff(std::string permission) {
+    return audience(Audience::Staff, std::move(permission));
+  }
   /// Signed-in portal users holding `permission`; the path must start with /api/v1/portal/.
-  RouteBuilder& portal(std::string permission) { return audience(Audience::Portal, std::move(permission)); }
+  RouteBuilder& portal(std::string permission) {
+    return audience(Audience::Portal, std::move(permission));
+  }
   /// Anyone, without a session (permission kPublic).
   RouteBuilder& publicRoute() { return audience(Audience::Public, kPublic); }
   /// Bodies larger than `bytes` get 413 before the handler (default 1 MiB).

@@ -160,11 +160,13 @@ class Json {
   explicit Json(JsonType t) : type_(t) {}
   void expect(JsonType t) const {
     if (type_ != t)
-      throw std::logic_error(std::string("JSON value is ") + typeName(type_) + ", not " + typeName(t));
+      throw std::logic_error(std::string("JSON value is ") + typeName(type_) + ", not " +
+                             typeName(t));
   }
   void expectContainer() const {
     if (type_ != JsonType::Array && type_ != JsonType::Object)
-      throw std::logic_error(std::string("JSON value is ") + typeName(type_) + ", not an array or object");
+      throw std::logic_error(std::string("JSON value is ") + typeName(type_) +
+                             ", not an array or object");
   }
 
   JsonType type_ = JsonType::Null;
@@ -183,16 +185,19 @@ inline std::size_t utf8Sequence(std::string_view s, std::size_t i, std::size_t* 
   const auto b0 = static_cast<unsigned char>(s[i]);
   if (prefix) *prefix = 1;
   if (b0 < 0x80) return 1;
-  std::size_t len;
-  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+  // The length of the sequence and the range of its second byte (RFC 3629, section 4): the
+  // narrower ranges exclude overlong forms (E0, F0), UTF-16 surrogates (ED) and code points
+  // above U+10FFFF (F4). C0, C1 and F5..FF start nothing, and neither does a continuation byte.
+  std::size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
   if (b0 >= 0xC2 && b0 <= 0xDF) len = 2;
-  else if (b0 == 0xE0) len = 3, lo = 0xA0;              // no overlong 3-byte forms
-  else if (b0 == 0xED) len = 3, hi = 0x9F;              // no UTF-16 surrogates
-  else if (b0 >= 0xE1 && b0 <= 0xEF) len = 3;
-  else if (b0 == 0xF0) len = 4, lo = 0x90;              // no overlong 4-byte forms
-  else if (b0 >= 0xF1 && b0 <= 0xF3) len = 4;
-  else if (b0 == 0xF4) len = 4, hi = 0x8F;              // nothing above U+10FFFF
-  else return 0;                                        // C0, C1, F5..FF, lone continuation
+  if (b0 >= 0xE0 && b0 <= 0xEF) len = 3;
+  if (b0 >= 0xF0 && b0 <= 0xF4) len = 4;
+  if (b0 == 0xE0) lo = 0xA0;
+  if (b0 == 0xED) hi = 0x9F;
+  if (b0 == 0xF0) lo = 0x90;
+  if (b0 == 0xF4) hi = 0x8F;
+  if (len == 0) return 0;
   for (std::size_t k = 1; k < len; ++k) {
     if (i + k >= s.size()) return 0;
     const auto b = static_cast<unsigned char>(s[i + k]);
@@ -316,8 +321,9 @@ inline std::optional<std::int64_t> Json::toDecimal(int scale) const {
   if (ec != std::errc() || p != digits.data() + digits.size()) return std::nullopt;
   const auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   if (magnitude > max + (negative ? 1 : 0)) return std::nullopt;
-  if (negative) return magnitude == max + 1 ? std::numeric_limits<std::int64_t>::min()
-                                            : -static_cast<std::int64_t>(magnitude);
+  if (negative)
+    return magnitude == max + 1 ? std::numeric_limits<std::int64_t>::min()
+                                : -static_cast<std::int64_t>(magnitude);
   return static_cast<std::int64_t>(magnitude);
 }
 
@@ -329,7 +335,8 @@ class JsonParser {
 
   Json parseDocument() {
     if (s_.size() > limits_.max_bytes)
-      throw PayloadTooLarge("The JSON text is larger than " + std::to_string(limits_.max_bytes) + " bytes.");
+      throw PayloadTooLarge("The JSON text is larger than " + std::to_string(limits_.max_bytes) +
+                            " bytes.");
     if (s_.size() >= 3 && s_.substr(0, 3) == "\xEF\xBB\xBF")
       syntax("it starts with a byte-order mark; send UTF-8 without one");
     skipSpace();
@@ -347,16 +354,23 @@ class JsonParser {
   };
 
   // Not JSON at all: names the body. Not JSON in a value: names the value's field.
-  [[noreturn]] void syntax(const std::string& what) { fail("body", "The body is not valid JSON: " + what); }
-  [[noreturn]] void valueError(const std::string& what) { fail(path(), "The body is not valid JSON: " + what); }
+  [[noreturn]] void syntax(const std::string& what) {
+    fail("body", "The body is not valid JSON: " + what);
+  }
+  [[noreturn]] void valueError(const std::string& what) {
+    fail(path(), "The body is not valid JSON: " + what);
+  }
   // Every message ends with where it happened: "(line 3, column 14)", counting characters.
   [[noreturn]] void fail(const std::string& field, const std::string& message) {
     std::size_t line = 1, column = 1;
     for (std::size_t i = 0; i < pos_ && i < s_.size(); ++i) {
-      if (s_[i] == '\n') ++line, column = 1;
-      else if ((static_cast<unsigned char>(s_[i]) & 0xC0) != 0x80) ++column;
+      if (s_[i] == '\n')
+        ++line, column = 1;
+      else if ((static_cast<unsigned char>(s_[i]) & 0xC0) != 0x80)
+        ++column;
     }
-    throw BadRequest(field, message + " (line " + std::to_string(line) + ", column " + std::to_string(column) + ").");
+    throw BadRequest(field, message + " (line " + std::to_string(line) + ", column " +
+                                std::to_string(column) + ").");
   }
 
   // The dotted path of the value being read: "billing.address.city", "emails[2].address";
@@ -377,7 +391,9 @@ class JsonParser {
   }
 
   void skipSpace() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) ++pos_;
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
+      ++pos_;
   }
   bool eat(char c) {
     if (pos_ < s_.size() && s_[pos_] == c) {
@@ -393,9 +409,7 @@ class JsonParser {
     switch (c) {
       case '{': return parseObject(out, depth + 1);
       case '[': return parseArray(out, depth + 1);
-      case '"':
-        out.type_ = JsonType::String;
-        return parseString(out.text_, true);
+      case '"': out.type_ = JsonType::String; return parseString(out.text_, true);
       case 't': return literal(out, "true", JsonType::Bool, true);
       case 'f': return literal(out, "false", JsonType::Bool, false);
       case 'n': return literal(out, "null", JsonType::Null, false);
@@ -425,7 +439,8 @@ class JsonParser {
 
   void enter(std::size_t depth, const Json& container) {
     if (depth > limits_.max_depth)
-      fail(path(), "The body nests objects and arrays deeper than " + std::to_string(limits_.max_depth) + " levels");
+      fail(path(), "The body nests objects and arrays deeper than " +
+                       std::to_string(limits_.max_depth) + " levels");
     frames_.push_back({&container});
   }
 
@@ -440,9 +455,11 @@ class JsonParser {
         parseValue(out.items_.back(), depth);
         skipSpace();
         if (eat(']')) break;
-        if (!eat(',')) syntax(pos_ < s_.size() ? "expected ',' or ']' in an array" : "it ends inside an array");
+        if (!eat(','))
+          syntax(pos_ < s_.size() ? "expected ',' or ']' in an array" : "it ends inside an array");
         skipSpace();
-        if (pos_ < s_.size() && s_[pos_] == ']') syntax("a comma must be followed by another value (no trailing commas)");
+        if (pos_ < s_.size() && s_[pos_] == ']')
+          syntax("a comma must be followed by another value (no trailing commas)");
       }
     }
     frames_.pop_back();
@@ -453,27 +470,37 @@ class JsonParser {
     enter(depth, out);
     ++pos_;  // {
     skipSpace();
-    std::unordered_set<std::string> seen;  // used once an object has many members
+    std::unordered_set<std::string> seen;  // the keys, once there are many
     if (!eat('}')) {
       for (;;) {
         if (pos_ >= s_.size()) syntax("it ends inside an object");
-        if (s_[pos_] != '"') syntax(s_[pos_] == '}' ? "a comma must be followed by another field (no trailing commas)"
-                                                    : "expected a field name in double quotes");
+        if (s_[pos_] != '"')
+          syntax(s_[pos_] == '}' ? "a comma must be followed by another field (no trailing commas)"
+                                 : "expected a field name in double quotes");
         std::string key;
         parseString(key, false);
-        const bool duplicate = out.keys_.size() < 16 ? std::find(out.keys_.begin(), out.keys_.end(), key) != out.keys_.end()
-                                                     : !seen.insert(key).second;
-        if (out.keys_.size() == 15 && !duplicate) seen.insert(out.keys_.begin(), out.keys_.end()), seen.insert(key);
+        // Small objects are searched; from 16 members on, a set keeps each lookup constant.
+        bool duplicate;
+        if (out.keys_.size() < 16) {
+          duplicate = std::find(out.keys_.begin(), out.keys_.end(), key) != out.keys_.end();
+        } else {
+          if (seen.empty()) seen.insert(out.keys_.begin(), out.keys_.end());
+          duplicate = !seen.insert(key).second;
+        }
         out.keys_.push_back(std::move(key));
         out.items_.emplace_back();
-        if (duplicate) fail(path(), "This field appears more than once in its object; send it once");
+        if (duplicate)
+          fail(path(), "This field appears more than once in its object; send it once");
         skipSpace();
-        if (!eat(':')) syntax(pos_ < s_.size() ? "expected ':' after a field name" : "it ends inside an object");
+        if (!eat(':'))
+          syntax(pos_ < s_.size() ? "expected ':' after a field name" : "it ends inside an object");
         skipSpace();
         parseValue(out.items_.back(), depth);
         skipSpace();
         if (eat('}')) break;
-        if (!eat(',')) syntax(pos_ < s_.size() ? "expected ',' or '}' in an object" : "it ends inside an object");
+        if (!eat(','))
+          syntax(pos_ < s_.size() ? "expected ',' or '}' in an object"
+                                  : "it ends inside an object");
         skipSpace();
       }
     }
@@ -486,10 +513,14 @@ class JsonParser {
     for (int k = 0; k < 4; ++k) {
       const char h = s_[pos_++];
       v <<= 4;
-      if (h >= '0' && h <= '9') v |= static_cast<unsigned>(h - '0');
-      else if (h >= 'a' && h <= 'f') v |= static_cast<unsigned>(h - 'a' + 10);
-      else if (h >= 'A' && h <= 'F') v |= static_cast<unsigned>(h - 'A' + 10);
-      else stringError("\\u must be followed by four hexadecimal digits");
+      if (h >= '0' && h <= '9')
+        v |= static_cast<unsigned>(h - '0');
+      else if (h >= 'a' && h <= 'f')
+        v |= static_cast<unsigned>(h - 'a' + 10);
+      else if (h >= 'A' && h <= 'F')
+        v |= static_cast<unsigned>(h - 'A' + 10);
+      else
+        stringError("\\u must be followed by four hexadecimal digits");
     }
     return v;
   }
@@ -519,7 +550,8 @@ class JsonParser {
         ++pos_;
         return;
       }
-      if (b < 0x20) stringError("a control character inside a string must be escaped (\\n, \\t, \\u0000)");
+      if (b < 0x20)
+        stringError("a control character inside a string must be escaped (\\n, \\t, \\u0000)");
       if (b >= 0x80) {
         const std::size_t n = json_detail::utf8Sequence(s_, pos_);
         if (n == 0) stringError("the text is not valid UTF-8");
@@ -542,12 +574,15 @@ class JsonParser {
         case 't': out += '\t'; break;
         case 'u': {
           char32_t cp = hex4();
-          if (cp >= 0xDC00 && cp <= 0xDFFF) stringError("a \\u escape holds a lone low surrogate; send valid UTF-16 pairs");
+          if (cp >= 0xDC00 && cp <= 0xDFFF)
+            stringError("a \\u escape holds a lone low surrogate; send valid UTF-16 pairs");
           if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (s_.substr(pos_, 2) != "\\u") stringError("a \\u escape holds a lone high surrogate; send valid UTF-16 pairs");
+            if (s_.substr(pos_, 2) != "\\u")
+              stringError("a \\u escape holds a lone high surrogate; send valid UTF-16 pairs");
             pos_ += 2;
             const char32_t low = hex4();
-            if (low < 0xDC00 || low > 0xDFFF) stringError("a \\u escape holds a lone high surrogate; send valid UTF-16 pairs");
+            if (low < 0xDC00 || low > 0xDFFF)
+              stringError("a \\u escape holds a lone high surrogate; send valid UTF-16 pairs");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
           json_detail::appendUtf8(out, cp);
@@ -618,8 +653,9 @@ class JsonWriter {
   JsonWriter& value(const char* s) { return s ? value(std::string_view(s)) : null(); }
   JsonWriter& value(bool b) { return before(), out_ += b ? "true" : "false", after(); }
   /// Integers of any type, written exactly.
-  template <typename T, typename = std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool> &&
-                                                    !std::is_same_v<T, char>>>
+  template <typename T,
+            typename = std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+                                        !std::is_same_v<T, char>>>
   JsonWriter& value(T n) {
     before();
     char buf[24];
@@ -735,7 +771,8 @@ class JsonWriter {
         out += "\xEF\xBF\xBD";  // U+FFFD for the maximal invalid subsequence
         i += prefix;
       } else if (n == 3 && b == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-                 (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
+                 (static_cast<unsigned char>(s[i + 2]) == 0xA8 ||
+                  static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
         out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
         i += 3;
       } else {
@@ -751,7 +788,9 @@ class JsonWriter {
     bool object;
     bool first;
   };
-  [[noreturn]] static void misuse(const char* what) { throw std::logic_error(std::string("JsonWriter: ") + what); }
+  [[noreturn]] static void misuse(const char* what) {
+    throw std::logic_error(std::string("JsonWriter: ") + what);
+  }
 
   void before() {
     if (done_) misuse("a second value after the document is complete");

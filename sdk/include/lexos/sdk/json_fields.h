@@ -76,11 +76,14 @@ inline std::string checkText(std::string_view raw, const std::string& field, std
   std::string s = trimText(raw);
   for (char ch : s) {
     const auto u = static_cast<unsigned char>(ch);
-    if (u == 0x7F || (u < 0x20 && !(lines == Lines::Many && (ch == '\n' || ch == '\r' || ch == '\t'))))
-      throw BadRequest(field, lines == Lines::Many ? "Remove control characters."
-                                                   : "Use a single line without control characters.");
+    if (u == 0x7F ||
+        (u < 0x20 && !(lines == Lines::Many && (ch == '\n' || ch == '\r' || ch == '\t'))))
+      throw BadRequest(field, lines == Lines::Many
+                                  ? "Remove control characters."
+                                  : "Use a single line without control characters.");
   }
-  if (utf8Length(s) > maxChars) throw BadRequest(field, "Use at most " + std::to_string(maxChars) + " characters.");
+  if (utf8Length(s) > maxChars)
+    throw BadRequest(field, "Use at most " + std::to_string(maxChars) + " characters.");
   return s;
 }
 
@@ -127,7 +130,8 @@ class JsonField {
   }
   /// Text that must be there and not blank; `message` (e.g. "Enter the client's name.") when
   /// it is absent, null or blank.
-  std::string requiredText(std::size_t maxChars, const std::string& message, Lines lines = Lines::One) const {
+  std::string requiredText(std::size_t maxChars, const std::string& message,
+                           Lines lines = Lines::One) const {
     auto s = text(maxChars, lines);
     if (!s || s->empty()) refuse(message);
     return *s;
@@ -135,11 +139,13 @@ class JsonField {
   /// A whole JSON number from `min` to `max`, exactly ("12.0", "1e3", strings and booleans are
   /// refused). nullopt when absent or null; 400 with `message` otherwise (default: "Enter a
   /// whole number from MIN to MAX.").
-  std::optional<std::int64_t> integer(std::int64_t min, std::int64_t max, const std::string& message = {}) const {
+  std::optional<std::int64_t> integer(std::int64_t min, std::int64_t max,
+                                      const std::string& message = {}) const {
     if (!hasValue()) return std::nullopt;
     auto n = value_->toInt64();
     if (!n || *n < min || *n > max)
-      refuse(message.empty() ? "Enter a whole number from " + std::to_string(min) + " to " + std::to_string(max) + "."
+      refuse(message.empty() ? "Enter a whole number from " + std::to_string(min) + " to " +
+                                   std::to_string(max) + "."
                              : message);
     return n;
   }
@@ -149,8 +155,10 @@ class JsonField {
   std::optional<std::int64_t> id(const std::string& message = {}) const {
     if (!hasValue()) return std::nullopt;
     std::optional<std::int64_t> n;
-    if (value_->isNumber()) n = value_->toInt64();
-    else if (value_->isString()) n = parseId(value_->asString());
+    if (value_->isNumber())
+      n = value_->toInt64();
+    else if (value_->isString())
+      n = parseId(value_->asString());
     if (!n || *n <= 0) refuse(message.empty() ? "This must be an id." : message);
     return n;
   }
@@ -169,7 +177,8 @@ class JsonField {
   /// A decimal JSON number as an exact count of 10^-scale units (scale 2: 12.5 -> 1250), from
   /// `min` to `max` units; more decimals than `scale` are refused, not rounded. nullopt when
   /// absent or null; 400 with `message` otherwise.
-  std::optional<std::int64_t> decimal(int scale, std::int64_t min, std::int64_t max, const std::string& message) const {
+  std::optional<std::int64_t> decimal(int scale, std::int64_t min, std::int64_t max,
+                                      const std::string& message) const {
     if (!hasValue()) return std::nullopt;
     auto n = value_->toDecimal(scale);
     if (!n || *n < min || *n > max) refuse(message);
@@ -226,9 +235,10 @@ class JsonObject {
       if (!known) {
         std::string list;
         for (auto a : accepted) list += (list.empty() ? "" : ", ") + std::string(a);
-        throw BadRequest(pathOf(k), "Unknown field '" + k + "'" +
-                                        (list.empty() ? std::string(": no fields are accepted here.")
-                                                      : "; the fields accepted here are: " + list + "."));
+        throw BadRequest(pathOf(k),
+                         "Unknown field '" + k + "'" +
+                             (list.empty() ? std::string(": no fields are accepted here.")
+                                           : "; the fields accepted here are: " + list + "."));
       }
     }
   }
@@ -244,7 +254,9 @@ class JsonObject {
   }
 
   /// The field `key` (absent fields too: JsonField::present() says whether it was sent).
-  JsonField operator[](std::string_view key) const { return JsonField(doc_, node_->find(key), pathOf(key)); }
+  JsonField operator[](std::string_view key) const {
+    return JsonField(doc_, node_->find(key), pathOf(key));
+  }
   /// Sent at all (null included).
   bool has(std::string_view key) const { return node_->find(key) != nullptr; }
   /// The keys sent, in order.
@@ -313,7 +325,8 @@ class JsonArray {
   std::string path_;
 };
 
-inline std::optional<JsonObject> JsonField::object(std::initializer_list<std::string_view> accepted) const {
+inline std::optional<JsonObject> JsonField::object(
+    std::initializer_list<std::string_view> accepted) const {
   if (!hasValue()) return std::nullopt;
   if (!value_->isObject()) refuse("Send an object.");
   return JsonObject(doc_, value_, path_, accepted);

@@ -28,7 +28,9 @@ inline namespace v1 {
 
 /// Sends the complete document of `w` as application/json with `status`. std::logic_error
 /// when the document is not complete (an object or array left open).
-inline void sendJson(Context& c, JsonWriter& w, int status = 200) { c.response().sendJson(w.take(), status); }
+inline void sendJson(Context& c, JsonWriter& w, int status = 200) {
+  c.response().sendJson(w.take(), status);
+}
 
 /// Opens the list envelope: `{"items":[`. Write the items, then call endList.
 inline JsonWriter& beginList(JsonWriter& w) { return w.beginObject().key("items").beginArray(); }
@@ -36,7 +38,8 @@ inline JsonWriter& beginList(JsonWriter& w) { return w.beginObject().key("items"
 /// Closes the items and the envelope with `"next_cursor"` (null when there is no next page).
 /// To add members after the items (totals, say), write `w.endArray()`, your members, then
 /// `w.member("next_cursor", cursor).endObject()` instead.
-inline JsonWriter& endList(JsonWriter& w, const std::optional<std::string>& nextCursor = std::nullopt) {
+inline JsonWriter& endList(JsonWriter& w,
+                           const std::optional<std::string>& nextCursor = std::nullopt) {
   return w.endArray().member("next_cursor", nextCursor).endObject();
 }
 

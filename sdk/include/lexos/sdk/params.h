@@ -40,7 +40,8 @@ inline std::int64_t pathId(Context& c, const std::string& name = "id",
 /// The query parameter `name` as a positive id; nullopt when absent; 400 naming the parameter
 /// ("client_id must be an id.", or `message`) otherwise, an empty value included (so that
 /// `?user_id=` never reads as "no user named", i.e. all of them).
-inline std::optional<std::int64_t> queryId(Context& c, const std::string& name, const std::string& message = {}) {
+inline std::optional<std::int64_t> queryId(Context& c, const std::string& name,
+                                           const std::string& message = {}) {
   auto raw = c.request().query(name);
   if (!raw) return std::nullopt;
   auto id = JsonField::parseId(*raw);
@@ -51,8 +52,8 @@ inline std::optional<std::int64_t> queryId(Context& c, const std::string& name, 
 /// The query parameter `name` as a whole number from `min` to `max` (an optional '-' and
 /// digits); nullopt when absent; 400 naming the parameter ("Use a whole number from 1 to 100.",
 /// or `message`) otherwise, an empty value included.
-inline std::optional<std::int64_t> queryInt(Context& c, const std::string& name, std::int64_t min, std::int64_t max,
-                                            const std::string& message = {}) {
+inline std::optional<std::int64_t> queryInt(Context& c, const std::string& name, std::int64_t min,
+                                            std::int64_t max, const std::string& message = {}) {
   auto raw = c.request().query(name);
   if (!raw) return std::nullopt;
   std::int64_t v = 0;
@@ -60,15 +61,16 @@ inline std::optional<std::int64_t> queryInt(Context& c, const std::string& name,
   const char* e = b + raw->size();
   auto [p, ec] = std::from_chars(b, e, v);
   if (raw->empty() || ec != std::errc() || p != e || v < min || v > max)
-    throw BadRequest(name, message.empty() ? "Use a whole number from " + std::to_string(min) + " to " +
-                                                 std::to_string(max) + "."
+    throw BadRequest(name, message.empty() ? "Use a whole number from " + std::to_string(min) +
+                                                 " to " + std::to_string(max) + "."
                                            : message);
   return v;
 }
 
 /// The query parameter `name` as text checked like a text field (valid UTF-8, trimmed, no
 /// control characters, at most `maxChars` characters); nullopt when absent.
-inline std::optional<std::string> queryText(Context& c, const std::string& name, std::size_t maxChars) {
+inline std::optional<std::string> queryText(Context& c, const std::string& name,
+                                            std::size_t maxChars) {
   auto raw = c.request().query(name);
   if (!raw) return std::nullopt;
   return checkText(*raw, name, maxChars);
