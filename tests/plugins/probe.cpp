@@ -81,7 +81,10 @@ class Probe : public Plugin {
                   const std::int64_t firm = queryInt(c, "firm_id", 0);
                   const std::int64_t id = c.db().newId();
                   const std::string label = c.request().query("label").value_or("item");
-                  if (firm)
+                  if (c.request().query("omit"))  // plugin SQL that leaves firm_id to the host
+                    c.db().execute("INSERT INTO probe_items (id, client_id, visible, label) VALUES ($1, $2, $3, $4)",
+                                   {id, queryInt(c, "client_id", 0), queryInt(c, "visible", 0) != 0, label});
+                  else if (firm)
                     c.db().execute("INSERT INTO probe_items (firm_id, id, client_id, visible, label) VALUES ($1, $2, $3, $4, $5)",
                                    {firm, id, queryInt(c, "client_id", 0), queryInt(c, "visible", 0) != 0, label});
                   else

@@ -209,6 +209,12 @@ void Migrator::rebuildSqliteTenancy(Connection& c, bool unwrapOnly) {
 }
 
 void Migrator::rebuildPgTenancy(Connection& c) {
+  // An INSERT that leaves firm_id out (or NULL) gets the scope's firm, as SQLite's INSTEAD OF
+  // trigger does (coalesce(NEW.firm_id, lexos_firm())): the same plugin SQL works on both
+  // backends, and the write policy then checks the row as for any other insert. A BEFORE ROW
+  // trigger runs before the NOT NULL check, so an explicit NULL is filled too, as on SQLite.
+  c.executeScript("CREATE OR REPLACE FUNCTION lexos_fill_firm() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                  "IF NEW.firm_id IS NULL THEN NEW.firm_id := lexos_firm(); END IF; RETURN NEW; END $$");
   for (const auto& e : registry_.tables()) {
     const std::string q = quoteIdent(e.table.name);
     auto exists = c.query("SELECT to_regclass($1) IS NOT NULL", {e.table.name});
@@ -229,6 +235,9 @@ void Migrator::rebuildPgTenancy(Connection& c) {
     c.executeScript("DROP POLICY IF EXISTS lexos_write ON " + q);
     c.executeScript("CREATE POLICY lexos_read ON " + q + " FOR SELECT USING (" + readPredicate(e) + ")");
     c.executeScript("CREATE POLICY lexos_write ON " + q + " FOR ALL USING (" + write + ") WITH CHECK (" + write + ")");
+    c.executeScript("DROP TRIGGER IF EXISTS lexos_fill_firm ON " + q);
+    c.executeScript("CREATE TRIGGER lexos_fill_firm BEFORE INSERT ON " + q +
+                    " FOR EACH ROW EXECUTE FUNCTION lexos_fill_firm()");
   }
   const std::string runtime = userOf(runtimeUrl_);
   const std::string owner = userOf(ownerUrl_);
