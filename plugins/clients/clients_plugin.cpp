@@ -25,6 +25,14 @@ class ClientsPlugin : public sdk::Plugin {
     r.addTable({"clients", sdk::Tenancy::Client, "id", "", {"firm_id", "id"}});
     r.addTable({"client_emails", sdk::Tenancy::Client, "client_id", "", {"firm_id", "client_id", "id"}});
     r.addTable({"client_phones", sdk::Tenancy::Client, "client_id", "", {"firm_id", "client_id", "id"}});
+    // What a portal session may read of its own client rows (SDK 1.2): its name and contact
+    // details. Notes, billing details, portal status, the search text and who changed what read
+    // as NULL in a portal scope, whatever the SQL (docs/isolation.md).
+    r.addPortalColumns({"clients", {"kind", "name", "contact_person", "email", "phone", "address_line1", "address_line2",
+                                    "address_city", "address_region", "address_postal_code", "address_country",
+                                    "status"}});
+    r.addPortalColumns({"client_emails", {"position", "address", "label", "is_primary"}});
+    r.addPortalColumns({"client_phones", {"position", "number", "label", "is_primary"}});
     // The search tokens serve staff search only.
     r.addTable({"client_search", sdk::Tenancy::Firm, "", "", {"firm_id", "client_id", "token"}});
     r.addMigration({1, "clients, emails, phones, search tokens", "", schema::v1(false), schema::v1(true)});

@@ -105,3 +105,30 @@ TEST_CASE("contributions to an unknown point or without a module or permission a
   CHECK_THAT(card({"staff.case.cards", "c.js", "", "", 1}), Catch::Contains("declares no permission"));
   CHECK_THAT(card({"staff.case.cards", "c.js", "ghost.read", "", 1}), Catch::Contains("which no loaded plugin declares"));
 }
+
+TEST_CASE("portal columns must name a client-owned or firm-shared table of the plugin, once, with plain names") {
+  auto decl = [](std::function<void(sdk::Registrar&)> extra) {
+    core::Registry reg;
+    return refusal(reg, "notes", [extra](sdk::Registrar& r) {
+      r.addTable({"notes_own", sdk::Tenancy::Client, "client_id", "", {"firm_id", "id"}});
+      r.addTable({"notes_firm", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+      extra(r);
+    });
+  };
+  CHECK(decl([](sdk::Registrar& r) { r.addPortalColumns({"notes_own", {"title", "body"}}); }) == "");
+  CHECK_THAT(decl([](sdk::Registrar& r) { r.addPortalColumns({"clients", {"name"}}); }),
+             Catch::Contains("portal columns of table 'clients': this plugin declares no such table"));
+  CHECK_THAT(decl([](sdk::Registrar& r) { r.addPortalColumns({"notes_firm", {"title"}}); }),
+             Catch::Contains("Tenancy::Firm, which portal sessions never read"));
+  CHECK_THAT(decl([](sdk::Registrar& r) {
+               r.addPortalColumns({"notes_own", {"title"}});
+               r.addPortalColumns({"notes_own", {"body"}});
+             }),
+             Catch::Contains("declared twice"));
+  CHECK_THAT(decl([](sdk::Registrar& r) { r.addPortalColumns({"notes_own", {"title", "title"}}); }),
+             Catch::Contains("column 'title' listed twice"));
+  CHECK_THAT(decl([](sdk::Registrar& r) { r.addPortalColumns({"notes_own", {"Title; DROP"}}); }),
+             Catch::Contains("is not a lower-case column name"));
+  CHECK_THAT(decl([](sdk::Registrar& r) { r.addPerFirmStep({3, "UPDATE notes_own SET title = ''", "", ""}); }),
+             Catch::Contains("per-firm step of migration 3: this plugin declares no migration with that version"));
+}

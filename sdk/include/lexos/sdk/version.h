@@ -14,8 +14,9 @@
 ///
 /// History: 1.0 first release. 1.1 appended Registrar::requirePlugin and Context::identity
 /// (identity.h: portal users, invitations, activation, own password and sessions). 1.2 appended
-/// Registrar::addView and Registrar::addContribution (plugin screens; new structs View and
-/// Contribution).
+/// Registrar::addView, addContribution (plugin screens; structs View and Contribution),
+/// addPortalColumns (struct PortalColumns: the columns portal sessions may read) and
+/// addPerFirmStep (struct PerFirmStep: a migration's data step run once per firm).
 
 #define LEXOS_SDK_ABI_MAJOR 1
 #define LEXOS_SDK_ABI_MINOR 2
