@@ -5,7 +5,7 @@
 // the portal module, the page shows the client's portal status itself.
 
 import {
-  h, icon, replace, focusElement, api, can, contributionsTo, renderPoint, money, dateTime, phoneLink,
+  h, icon, replace, focusElement, uid, api, can, contributionsTo, renderPoint, money, dateTime, phoneLink,
 } from '/shared/js/kit.js';
 import { countryName } from './codes.js';
 import { clientHref, kindText, portalMark, portalText, styles } from './parts.js';
@@ -127,7 +127,8 @@ function breadcrumb(name) {
 }
 
 function card(title, body) {
-  return h('section', { class: 'card' }, h('h2', { class: 'card-title', text: title }), body);
+  const id = uid('card');
+  return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { class: 'card-title', id, text: title }), body);
 }
 
 function dl(pairs) {

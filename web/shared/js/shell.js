@@ -96,8 +96,9 @@ export function requireSignIn(notice = '', { comeBack = true } = {}) {
 
 /** After signing in: back to where the person was going, else the start page. */
 export function afterSignIn(flash = '') {
+  // Plugin views are registered at the next render; only the shell's public pages are known here.
   const back = state.pending.returnTo ? state.router.match(currentRoute(state.pending.returnTo).path) : null;
-  const target = back && !back.entry.public ? state.pending.returnTo : '#/';
+  const target = state.pending.returnTo && !(back && back.entry.public) ? state.pending.returnTo : '#/';
   state.pending = { returnTo: '', notice: '', email: '' };
   navigate(target, flash);
 }
