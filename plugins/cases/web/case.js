@@ -7,7 +7,7 @@
 
 import {
   h, icon, replace, srOnly, uid, api, field, errorSummary, showServerError, whileBusy, calendarDate, dateTime, can,
-  renderPoint,
+  renderPoint, breadcrumb,
 } from '/shared/js/kit.js';
 import { clientHref, loadPhases, phaseBadge, phaseLabel, styles, visibilityMark } from './parts.js';
 
@@ -16,7 +16,7 @@ export async function render(container, kit, ctx) {
   const id = ctx.params.id;
   const base = `cases/${encodeURIComponent(id)}`;
   const heading = h('h1', { text: 'Case' });
-  const page = h('section', { class: 'page case-page' }, breadcrumb(''), h('div', { class: 'page-header' }, heading),
+  const page = h('section', { class: 'page case-page' }, breadcrumb('#/cases', 'Cases'), h('div', { class: 'page-header' }, heading),
     h('p', { class: 'muted', text: 'Loading\u2026' }));
   container.append(page);
   const flash = ctx.takeFlash();
@@ -38,7 +38,7 @@ export async function render(container, kit, ctx) {
     if (!ctx.alive() || err.status === 401) return null;
     heading.textContent = err.status === 404 ? 'Case not found' : 'Case';
     ctx.setTitle(heading.textContent);
-    replace(page, breadcrumb(''), h('div', { class: 'page-header' }, heading),
+    replace(page, breadcrumb('#/cases', 'Cases'), h('div', { class: 'page-header' }, heading),
       h('p', { class: 'alert alert-error', role: 'alert', text: err.status === 404 ? 'This case does not exist or is not available to you.' : err.message }),
       h('p', {}, h('a', { href: '#/cases', text: 'Back to cases' })));
     return { focus: heading };
@@ -66,7 +66,7 @@ export async function render(container, kit, ctx) {
   const cards = renderPoint('staff.case.cards', cardsEl, { case_id: kase.id, client_id: kase.client_id, case: kase }, ctx);
   renderHeader();
   replace(page,
-    breadcrumb(kase.title),
+    breadcrumb('#/cases', 'Cases', kase.title),
     h('div', { class: 'page-header case-header' }, h('div', { class: 'case-title' }, heading, headerBadges)),
     flashEl,
     h('section', { class: 'card case-summary', 'aria-label': 'Case summary' }, facts, track),
@@ -248,36 +248,48 @@ export async function render(container, kit, ctx) {
       };
       share.addEventListener('change', showNote);
       showNote();
-      form.addEventListener('submit', async (ev) => {
-        ev.preventDefault();
-        summary.clear();
-        text.clearError();
-        posted.hidden = true;
-        const value = text.control.value.trim();
-        if (!value) {
-          text.setError('Write the update first');
-          summary.show([{ label: text.label, message: 'Write the update first', control: text.control }]);
-          return;
-        }
-        try {
-          const saved = await whileBusy(submit, 'Posting\u2026',
-            api('POST', `${base}/updates`, { body: { text: value, client_visible: share.checked } }));
-          if (!ctx.alive()) return;
+      submitText(form, {
+        text, summary, submit, busyText: 'Posting\u2026', emptyText: 'Write the update first',
+        before: () => { posted.hidden = true; },
+        send: (value) => api('POST', `${base}/updates`, { body: { text: value, client_visible: share.checked } }),
+        done: (saved) => {
           updates.push(saved);
           render();
-          text.control.value = '';
           share.checked = false;
           showNote();
           posted.textContent = saved.client_visible ? 'Update posted and shared with the client.' : 'Update posted. It is internal.';
           posted.hidden = false;
-          text.control.focus();
-        } catch (err) {
-          if (!ctx.alive() || err.status === 401) return;
-          showServerError(err, summary, { text });
-        }
+        },
       });
       return { el: form };
     }
+  }
+
+  // A form of one text field (an update, a note): the text must be there; it is sent, then
+  // the field is emptied and keeps the focus; the server's errors show on it.
+  function submitText(form, { text, summary, submit, busyText, emptyText, before = () => {}, send, done }) {
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      summary.clear();
+      text.clearError();
+      before();
+      const value = text.control.value.trim();
+      if (!value) {
+        text.setError(emptyText);
+        summary.show([{ label: text.label, message: emptyText, control: text.control }]);
+        return;
+      }
+      try {
+        const saved = await whileBusy(submit, busyText, send(value));
+        if (!ctx.alive()) return;
+        text.control.value = '';
+        done(saved);
+        text.control.focus();
+      } catch (err) {
+        if (!ctx.alive() || err.status === 401) return;
+        showServerError(err, summary, { text });
+      }
+    });
   }
 
   // ---- Internal notes -----------------------------------------------------------------------
@@ -298,28 +310,14 @@ export async function render(container, kit, ctx) {
     };
     const form = h('form', { class: 'notes-form', novalidate: true, 'aria-label': 'Add an internal note' },
       summary.el, text.el, h('div', { class: 'form-actions' }, submit));
-    form.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      summary.clear();
-      text.clearError();
-      const value = text.control.value.trim();
-      if (!value) {
-        text.setError('Write the note first');
-        summary.show([{ label: text.label, message: 'Write the note first', control: text.control }]);
-        return;
-      }
-      try {
-        const saved = await whileBusy(submit, 'Adding\u2026', api('POST', `${base}/notes`, { body: { text: value } }));
-        if (!ctx.alive()) return;
+    submitText(form, {
+      text, summary, submit, busyText: 'Adding\u2026', emptyText: 'Write the note first',
+      send: (value) => api('POST', `${base}/notes`, { body: { text: value } }),
+      done: (saved) => {
         notes.push(saved);
         render();
-        text.control.value = '';
         added.textContent = 'Internal note added.';
-        text.control.focus();
-      } catch (err) {
-        if (!ctx.alive() || err.status === 401) return;
-        showServerError(err, summary, { text });
-      }
+      },
     });
     render();
     return {
@@ -333,8 +331,3 @@ export async function render(container, kit, ctx) {
   }
 }
 
-function breadcrumb(title) {
-  return h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' },
-    h('a', { href: '#/cases' }, icon('left', 'icon icon-sm'), h('span', { text: 'Cases' })),
-    title ? [h('span', { class: 'crumb-sep', 'aria-hidden': 'true', text: '/' }), h('span', { 'aria-current': 'page', text: title })] : null);
-}

@@ -5,7 +5,7 @@
 // the portal module, the page shows the client's portal status itself.
 
 import {
-  h, icon, replace, focusElement, uid, api, can, contributionsTo, renderPoint, money, dateTime, phoneLink,
+  h, icon, replace, focusElement, uid, api, can, contributionsTo, renderPoint, money, dateTime, phoneLink, breadcrumb,
 } from '/shared/js/kit.js';
 import { countryName } from './codes.js';
 import { clientHref, kindText, portalMark, portalText, styles } from './parts.js';
@@ -14,7 +14,7 @@ export async function render(mount, kit, ctx) {
   await styles();
   const id = ctx.params.id;
   const heading = h('h1', { text: 'Client' });
-  const page = h('section', { class: 'page' }, breadcrumb(''), h('div', { class: 'page-header' }, heading),
+  const page = h('section', { class: 'page' }, breadcrumb('#/clients', 'Clients'), h('div', { class: 'page-header' }, heading),
     h('p', { class: 'muted', text: 'Loading\u2026' }));
   mount.append(page);
   const flash = ctx.takeFlash();
@@ -25,7 +25,7 @@ export async function render(mount, kit, ctx) {
     if (!ctx.alive() || err.status === 401) return null;
     heading.textContent = err.status === 404 ? 'Client not found' : 'Client';
     ctx.setTitle(heading.textContent);
-    replace(page, breadcrumb(''), h('div', { class: 'page-header' }, heading),
+    replace(page, breadcrumb('#/clients', 'Clients'), h('div', { class: 'page-header' }, heading),
       h('p', { class: 'alert alert-error', role: 'alert', text: err.status === 404 ? 'This client does not exist or is not available to you.' : err.message }),
       h('p', {}, h('a', { href: '#/clients', text: 'Back to clients' })));
     return { focus: heading };
@@ -61,7 +61,7 @@ export async function render(mount, kit, ctx) {
     const notes = card('Notes', client.notes ? h('p', { class: 'pre', text: client.notes }) : h('p', { class: 'muted', text: 'No notes.' }));
 
     replace(page,
-      breadcrumb(client.name),
+      breadcrumb('#/clients', 'Clients', client.name),
       h('div', { class: 'page-header' },
         h('div', {}, heading, badges),
         mayWrite ? h('div', { class: 'page-actions' }, edit, toggle) : null),
@@ -120,11 +120,6 @@ export async function render(mount, kit, ctx) {
   }
 }
 
-function breadcrumb(name) {
-  return h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' },
-    h('a', { href: '#/clients' }, icon('left', 'icon icon-sm'), h('span', { text: 'Clients' })),
-    name ? [h('span', { class: 'crumb-sep', 'aria-hidden': 'true', text: '/' }), h('span', { 'aria-current': 'page', text: name })] : null);
-}
 
 function card(title, body) {
   const id = uid('card');

@@ -4,9 +4,10 @@
 // has switched the cases and probe modules off, beta has everything on.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { apiSession, startLexos } from './lexos.mjs';
-import { assertClean, launchBrowser, signInStaff, trackedPages } from './browser.mjs';
+import { describe, test } from 'node:test';
+import { apiSession } from './lexos.mjs';
+import { suiteRig } from './rig.mjs';
+import { assertClean, signInStaff } from './browser.mjs';
 import { eventually } from './suite.mjs';
 import { activationMail, outboxFiles } from './portal.mjs';
 
@@ -22,9 +23,7 @@ const BETA = { firm: 'beta', email: 'owner@beta.test', password: PASSWORD };
 export function pluginScreensSuite({ backend, database = async () => null, cleanup = async () => {} }) {
   describe(`plugin screens in Chromium (${backend})`, () => {
     let server;
-    let browser;
     const ids = {};
-    const pages = trackedPages(() => browser);
 
     // A firm with an owner, a client, a case, and the client's portal account (activated).
     async function seedFirm(who, name) {
@@ -44,27 +43,21 @@ export function pluginScreensSuite({ backend, database = async () => null, clean
       return { client: client.id, case: kase.id, portal: { firm: who.firm, email: clientEmail, password: CLIENT_PASSWORD } };
     }
 
-    before(async () => {
-      const db = await database();
-      server = await startLexos({ plugins: 'clients,cases,portal,probe', testPlugins: ['probe'], database: db });
-      ids.alpha = await seedFirm(ALPHA, 'Alpha');
-      ids.beta = await seedFirm(BETA, 'Beta');
-      // Alpha switches two modules off (after its data exists): nothing of them may reach
-      // alpha's browsers; beta is untouched.
-      await server.lexosctl(['firm', 'modules', '--firm', ALPHA.firm, '--disable', 'cases', '--disable', 'probe']);
-      browser = await launchBrowser();
-    });
-
-    after(async () => {
-      await pages.closeAll();
-      if (browser) await browser.close().catch(() => {});
-      if (server) await server.stop();
-      await cleanup();
+    const { newPage } = suiteRig({
+      database, cleanup, lexos: { plugins: 'clients,cases,portal,probe', testPlugins: ['probe'] },
+      seed: async (started) => {
+        server = started;
+        ids.alpha = await seedFirm(ALPHA, 'Alpha');
+        ids.beta = await seedFirm(BETA, 'Beta');
+        // Alpha switches two modules off (after its data exists): nothing of them may reach
+        // alpha's browsers; beta is untouched.
+        await server.lexosctl(['firm', 'modules', '--firm', ALPHA.firm, '--disable', 'cases', '--disable', 'probe']);
+      },
     });
 
     /** A page that records the URL path of every /plugins/ request it makes. */
     async function openTracked(opts) {
-      const p = await pages.open(opts);
+      const p = await newPage(opts);
       p.pluginRequests = [];
       p.page.on('request', (r) => {
         const path = new URL(r.url()).pathname;

@@ -15,6 +15,9 @@ export {
   money, minorDigits, normalisePhone, phoneLink, capitalise, initials,
 } from './format.js';
 export { pagedList, onSearch, keepInAddress } from './paged.js';
+export {
+  pageHeader, breadcrumb, flashMessage, searchToolbar, dataTable, tableRow,
+} from './page.js';
 export { currentRoute, hrefFor } from './router.js';
 export { session, can, hasModule, contributionsTo } from './session.js';
 export { renderPoint, importModule } from './points.js';

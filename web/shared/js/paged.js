@@ -7,10 +7,14 @@ import { api } from './api.js';
 
 /**
  * opts: `ctx` (the view's), `path` ('clients'), `pageSize`, `noun` ('clients', for messages),
- * `id` (of the results element, for aria-controls), `query()` (the API parameters of the
- * current filters), `draw(items, page)` (a node: the table), `empty()` (a node for no results)
- * and `emptyText()` (what the live region says then).
- * Returns { results, pager, live, restart(), abort() }: restart() goes back to page 1.
+ * `id` (of the results element, for aria-controls), `search` (the Search input, sent as `q`),
+ * `filters` ({ param: select }: each sent as its API parameter), `route` and `defaults` (the
+ * filters are kept in the address as #/<route>?q=…, leaving out values equal to their
+ * default), `draw(items, page)` (a node: the table), `empty()` (a node for no results) and
+ * `emptyText()` (what the live region says then).
+ * Returns { results, pager, live, values, apply(force), stop() }: `values` are the filters
+ * shown now; apply() reads the controls and goes back to page 1 when they changed (or when
+ * forced); the view calls apply(true) to load the first page and stop() in its cleanup.
  */
 export function pagedList(opts) {
   const state = { cursors: [null], page: 0, controller: null }; // cursors[i] fetches page i+1
@@ -22,6 +26,29 @@ export function pagedList(opts) {
     h('span', { text: 'Next' }), icon('right'));
   const range = h('span', { class: 'pager-range' });
   const pager = h('nav', { class: 'pager', 'aria-label': 'Pages', hidden: true }, range, h('div', { class: 'pager-buttons' }, prev, next));
+  const filters = opts.filters || {};
+  const values = {};
+  const read = () => ({
+    q: opts.search ? opts.search.value.trim() : '',
+    ...Object.fromEntries(Object.entries(filters).map(([k, control]) => [k, control.value])),
+  });
+  Object.assign(values, read());
+
+  function apply(force = false) {
+    const now = read();
+    const same = Object.keys(now).every((k) => now[k] === values[k]);
+    if (!force && same && state.page === 0 && results.childElementCount > 0) return;
+    Object.assign(values, now);
+    if (opts.route) {
+      const shown = Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== (opts.defaults || {})[k]));
+      keepInAddress(opts.route, shown);
+    }
+    state.cursors = [null];
+    state.page = 0;
+    load();
+  }
+  const stopSearch = opts.search ? onSearch(opts.search, () => apply()) : () => {};
+  for (const control of Object.values(filters)) control.addEventListener('change', () => apply());
 
   function go(page) {
     if (page < 0 || page >= state.cursors.length) return;
@@ -39,7 +66,7 @@ export function pagedList(opts) {
     let data;
     try {
       data = await api('GET', opts.path, {
-        query: { ...opts.query(), limit: opts.pageSize, cursor: state.cursors[state.page] },
+        query: { ...values, limit: opts.pageSize, cursor: state.cursors[state.page] },
         signal: controller.signal,
       });
     } catch (err) {
@@ -84,15 +111,9 @@ export function pagedList(opts) {
   }
 
   return {
-    results, pager, live,
-    restart() {
-      state.cursors = [null];
-      state.page = 0;
-      load();
-    },
-    /** True while the list shows the first page of results (or an empty state) already. */
-    showing: () => state.page === 0 && results.childElementCount > 0,
-    abort() {
+    results, pager, live, values, apply,
+    stop() {
+      stopSearch();
       if (state.controller) state.controller.abort();
     },
   };
