@@ -32,13 +32,11 @@ export async function eventually(fn, ms = 10_000) {
 export function staffAppSuite({ backend, database = async () => null, cleanup = async () => {} }) {
   describe(`staff app in Chromium (${backend})`, () => {
     let server;
-    let setupUrl = '';
 
     const { newPage } = suiteRig({
       database, cleanup, lexos: { plugins: 'clients' },
       seed: async (started) => {
         server = started;
-        setupUrl = server.setupUrl();
       },
     });
 
@@ -48,7 +46,11 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
     const rowNames = (page) => page.locator('table.clients-table tbody tr .row-link').allTextContents();
 
     test('first start: the setup link creates the firm and its owner, then shows an empty directory', async () => {
-      assert.match(setupUrl, /^http:\/\/localhost:\d+\/app\/#\/setup\/\S+$/, `lexosd printed no setup link:\n${server.log()}`);
+      // The link is in lexosd's output, which may arrive a moment after it answers /readyz.
+      const setupUrl = await eventually(() => {
+        assert.match(server.setupUrl(), /^http:\/\/localhost:\d+\/app\/#\/setup\/\S+$/, `lexosd printed no setup link:\n${server.log()}`);
+        return server.setupUrl();
+      }, 5_000);
       const p = await newPage();
       const { page } = p;
       await page.goto(setupUrl);
