@@ -17,7 +17,8 @@ class PortalPlugin : public sdk::Plugin {
     r.addNav({Audience::Portal, "", "Account", "#/account", "portal.account", 90});
     // Screens (web/, served at /plugins/portal/; docs/web-kit.md): the client portal card on the
     // staff's client profile, and the portal user's account page.
-    r.addContribution({"staff.client.cards", "client_card.js", "portal.manage", "Client portal", 30});
+    r.addContribution(
+        {"staff.client.cards", "client_card.js", "portal.manage", "Client portal", 30});
     r.addView({Audience::Portal, "account", "account.js", "portal.account", "Account"});
 
     r.addRoute({Method::Post, "/api/v1/clients/{id}/portal/invite", Audience::Staff, "portal.manage", &PortalAccess::invite,
