@@ -38,6 +38,14 @@ class CasesPlugin : public sdk::Plugin {
 
     r.addNav({Audience::Staff, "Practice Management", "Cases", "#/cases", "cases.read", 20});
     r.addNav({Audience::Portal, "", "My matters", "#/matters", "cases.portal", 10});
+    // Screens (web/, served at /plugins/cases/; docs/web-kit.md): the staff's case list, form and
+    // page, the client's cases as a card on the client profile, and the portal's matters.
+    r.addView({Audience::Staff, "cases", "list.js", "cases.read", "Cases"});
+    r.addView({Audience::Staff, "cases/new", "form.js", "cases.write", "New case"});
+    r.addView({Audience::Staff, "cases/{id}", "case.js", "cases.read", "Case"});
+    r.addContribution({"staff.client.cards", "client_card.js", "cases.read", "Cases", 20});
+    r.addView({Audience::Portal, "matters", "matters.js", "cases.portal", "My matters"});
+    r.addView({Audience::Portal, "matters/{id}", "matter.js", "cases.portal", "Matter"});
 
     constexpr std::size_t kBody = 64 * 1024;
     r.addRoute({Method::Get, "/api/v1/cases", Audience::Staff, "cases.read", &CaseHandlers::list, 0, "List case files"});

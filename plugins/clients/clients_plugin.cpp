@@ -1,5 +1,5 @@
 // The clients module: the firm's client directory (issue 4). Declares its permissions, tables,
-// migration, routes and navigation; the handlers are in client_handlers.cpp.
+// migration, routes, navigation and screens; the handlers are in client_handlers.cpp.
 #include "client_handlers.h"
 #include "lexos/sdk/lexos.h"
 #include "schema.h"
@@ -57,6 +57,11 @@ class ClientsPlugin : public sdk::Plugin {
                 &ClientHandlers::restore, 0, "Restore an archived client"});
 
     r.addNav({Audience::Staff, "Practice Management", "Clients", "#/clients", "clients.read", 10});
+    // Screens (web/, served at /plugins/clients/; docs/web-kit.md).
+    r.addView({Audience::Staff, "clients", "list.js", "clients.read", "Clients"});
+    r.addView({Audience::Staff, "clients/new", "form.js", "clients.write", "New client"});
+    r.addView({Audience::Staff, "clients/{id}", "profile.js", "clients.read", "Client"});
+    r.addView({Audience::Staff, "clients/{id}/edit", "form.js", "clients.write", "Edit client"});
   }
 };
 
