@@ -72,24 +72,25 @@ function pluginsWithTestPlugins(into, ids) {
 /**
  * Starts lexosd. opts: plugins ('clients'), database ({url, ownerUrl} for PostgreSQL),
  * testPlugins (ids of test plugins to install beside the bundled ones, e.g. ['probe']; each
- * must also be in `plugins` to load).
+ * must also be in `plugins` to load), installed ({dir, webDir}: an installed plugin folder and
+ * its web/plugins folder, e.g. of a `cmake --install` prefix, instead of the build's).
  * Resolves { baseUrl, port, env, log(), setupUrl(), lexosctl(args, stdin), createFirmWithOwner(),
  * stop() }. baseUrl uses "localhost", which Chromium treats as a secure context, so the
  * Secure __Host- session cookie works over plain http.
  */
-export async function startLexos({ plugins = 'clients', database = null, testPlugins = [] } = {}) {
+export async function startLexos({ plugins = 'clients', database = null, testPlugins = [], installed: given = null } = {}) {
   const lexosd = join(BUILD_DIR, 'bin/lexosd');
   const lexosctlBin = join(BUILD_DIR, 'bin/lexosctl');
   for (const f of [lexosd, lexosctlBin]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: build first (cmake --build), or set LEXOS_BUILD_DIR`);
   }
-  for (const id of plugins.split(',').filter((p) => p && !testPlugins.includes(p))) {
+  for (const id of given ? [] : plugins.split(',').filter((p) => p && !testPlugins.includes(p))) {
     if (!existsSync(join(BUILD_DIR, 'plugins', `${id}.so`))) {
       throw new Error(`${join(BUILD_DIR, 'plugins', `${id}.so`)} is missing: build the ${id} plugin first`);
     }
   }
   const stateDir = mkdtempSync(join(tmpdir(), 'lexos-browser-'));
-  const installed = testPlugins.length ? pluginsWithTestPlugins(stateDir, testPlugins)
+  const installed = given || testPlugins.length ? given || pluginsWithTestPlugins(stateDir, testPlugins)
     : { dir: join(BUILD_DIR, 'plugins'), webDir: join(BUILD_DIR, 'plugins', 'web') };
   let lastError;
   for (let attempt = 0; attempt < 3; attempt += 1) {
