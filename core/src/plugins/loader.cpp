@@ -63,8 +63,7 @@ std::string shown(const std::string& s) {
 void checkOwnerAndMode(const std::string& file, const std::string& path, const struct stat& st, bool isFile) {
   const uid_t me = ::geteuid();
   const std::string what = isFile ? "the file" : "folder " + path + " on its path";
-  const std::string expectedOwner =
-      "expected root or the user lexosd runs as (" + user(me) + ") as its owner: chown root " + path;
+  const std::string expectedOwner = "expected root or " + user(me) + ", the user lexosd runs as: chown root " + path;
   if (st.st_uid != 0 && st.st_uid != me)
     throw LoadError(file + ": refused: " + what + " is owned by " + user(st.st_uid) + "; " + expectedOwner);
   if (!(st.st_mode & (S_IWGRP | S_IWOTH))) return;
