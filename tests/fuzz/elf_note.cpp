@@ -5,6 +5,8 @@
 // little-endian ELF file, and its strings are shorter than their fields, free of NULs, and the
 // id lies in the file followed by a NUL; every refusal says why; the in-memory reader agrees.
 
+#include "plugins/elf_note.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -12,7 +14,6 @@
 
 #include "fuzz_check.h"
 #include "lexos/sdk/gate.h"
-#include "plugins/elf_note.h"
 
 using lexos::core::findPluginNote;
 using lexos::core::NoteLookup;
@@ -29,7 +30,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       size);
 
   if (r.result == NoteLookup::Result::Found) {
-    FUZZ_CHECK(size >= 64 && std::memcmp(data, "\x7f" "ELF\x02\x01", 6) == 0);
+    FUZZ_CHECK(size >= 64 && std::memcmp(data,
+                                         "\x7f"
+                                         "ELF\x02\x01",
+                                         6) == 0);
     FUZZ_CHECK(r.note.format != 0);
     FUZZ_CHECK(r.note.plugin_id.size() < sizeof(LexosPluginNote::plugin_id));
     FUZZ_CHECK(r.note.stdlib.size() < sizeof(LexosPluginNote::stdlib));
@@ -45,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   const NoteLookup again = findPluginNote(image);
-  FUZZ_CHECK(again.result == r.result && again.problem == r.problem && again.note.plugin_id == r.note.plugin_id &&
-             again.note.abi_major == r.note.abi_major && again.note.abi_minor == r.note.abi_minor);
+  FUZZ_CHECK(again.result == r.result && again.problem == r.problem &&
+             again.note.plugin_id == r.note.plugin_id && again.note.abi_major == r.note.abi_major &&
+             again.note.abi_minor == r.note.abi_minor);
   return 0;
 }

@@ -8,7 +8,15 @@ static void* createNothing() { return nullptr; }
 LEXOS_PLUGIN_NOTE("badabi");
 
 LEXOS_SDK_EXPORT const LexosPluginGate* lexos_plugin_gate() {
-  static const LexosPluginGate gate = {LEXOS_PLUGIN_MAGIC, sizeof(LexosPluginGate), 99, 0, "badabi", "1.0",
-                                       "99.0.0", LEXOS_SDK_COMPILER, LEXOS_SDK_STDLIB, &createNothing};
+  static const LexosPluginGate gate = {LEXOS_PLUGIN_MAGIC,
+                                       sizeof(LexosPluginGate),
+                                       99,
+                                       0,
+                                       "badabi",
+                                       "1.0",
+                                       "99.0.0",
+                                       LEXOS_SDK_COMPILER,
+                                       LEXOS_SDK_STDLIB,
+                                       &createNothing};
   return &gate;
 }

@@ -38,9 +38,11 @@ class CtorMark : public lexos::sdk::Plugin {
 #ifdef CTOR_MARK_NO_NOTE
 static void* createCtorMark() { return static_cast<lexos::sdk::Plugin*>(new CtorMark()); }
 LEXOS_SDK_EXPORT const LexosPluginGate* lexos_plugin_gate() {
-  static const LexosPluginGate gate = {LEXOS_PLUGIN_MAGIC, sizeof(LexosPluginGate), LEXOS_SDK_ABI_MAJOR,
-                                       LEXOS_SDK_ABI_MINOR, CTOR_MARK_ID, "1.0", LEXOS_SDK_VERSION,
-                                       LEXOS_SDK_COMPILER, LEXOS_SDK_STDLIB, &createCtorMark};
+  static const LexosPluginGate gate = {LEXOS_PLUGIN_MAGIC,  sizeof(LexosPluginGate),
+                                       LEXOS_SDK_ABI_MAJOR, LEXOS_SDK_ABI_MINOR,
+                                       CTOR_MARK_ID,        "1.0",
+                                       LEXOS_SDK_VERSION,   LEXOS_SDK_COMPILER,
+                                       LEXOS_SDK_STDLIB,    &createCtorMark};
   return &gate;
 }
 #else

@@ -44,6 +44,7 @@ void checkPluginPath(const std::string& file);
 /// whose note lookup did not find a note this host runs: no note, not ELF, another ELF class
 /// or machine, a damaged file, another ABI major or a newer minor, a smaller gate, another C++
 /// standard library, or an id other than `expectedId`.
-void checkPluginNote(const std::string& file, const NoteLookup& lookup, const std::string& expectedId);
+void checkPluginNote(const std::string& file, const NoteLookup& lookup,
+                     const std::string& expectedId);
 
 }  // namespace lexos::core

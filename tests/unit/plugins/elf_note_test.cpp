@@ -1,5 +1,7 @@
 // The LexOS note reader (core/src/plugins/elf_note.cpp) on real plugin files built by this
 // build, on those files altered one field at a time, cut short at every length, and on garbage.
+#include "plugins/elf_note.h"
+
 #include <elf.h>
 
 #include <catch2/catch.hpp>
@@ -10,7 +12,6 @@
 #include <sstream>
 
 #include "lexos/sdk/gate.h"
-#include "plugins/elf_note.h"
 
 using lexos::core::findPluginNote;
 using lexos::core::NoteLookup;
@@ -85,7 +86,9 @@ TEST_CASE("the note reader says a shared library without the note has none") {
   }
 }
 
-TEST_CASE("the note reader finds the note through the program headers when there are no section headers") {
+TEST_CASE(
+    "the note reader finds the note through the program headers when there are no section "
+    "headers") {
   auto image = probeImage();
   put<std::uint64_t>(image, offsetof(Elf64_Ehdr, e_shoff), 0);
   put<std::uint16_t>(image, offsetof(Elf64_Ehdr, e_shnum), 0);
@@ -94,11 +97,14 @@ TEST_CASE("the note reader finds the note through the program headers when there
   CHECK(r.note.plugin_id == "probe");
 }
 
-TEST_CASE("the note reader refuses what is not a 64-bit little-endian shared library for this machine") {
+TEST_CASE(
+    "the note reader refuses what is not a 64-bit little-endian shared library for this machine") {
   const auto image = probeImage();
   SECTION("not ELF") {
-    for (std::string bytes : {std::string(), std::string("\x7f" "EL"), std::string("#!/bin/sh\necho hi\n"),
-                              std::string(4096, '\0')}) {
+    for (std::string bytes : {std::string(),
+                              std::string("\x7f"
+                                          "EL"),
+                              std::string("#!/bin/sh\necho hi\n"), std::string(4096, '\0')}) {
       const auto r = findPluginNote(bytes);
       CHECK(r.result == Result::NotElf);
       CHECK_THAT(r.problem, Catch::Contains("not an ELF file"));
@@ -109,7 +115,8 @@ TEST_CASE("the note reader refuses what is not a 64-bit little-endian shared lib
     bytes[EI_CLASS] = ELFCLASS32;
     const auto r = findPluginNote(bytes);
     CHECK(r.result == Result::Unsupported);
-    CHECK_THAT(r.problem, Catch::Contains("32-bit") && Catch::Contains("expected a 64-bit little-endian"));
+    CHECK_THAT(r.problem,
+               Catch::Contains("32-bit") && Catch::Contains("expected a 64-bit little-endian"));
   }
   SECTION("big-endian") {
     auto bytes = image;
@@ -123,12 +130,14 @@ TEST_CASE("the note reader refuses what is not a 64-bit little-endian shared lib
     put<std::uint16_t>(bytes, offsetof(Elf64_Ehdr, e_type), ET_EXEC);
     const auto r = findPluginNote(bytes);
     CHECK(r.result == Result::Unsupported);
-    CHECK_THAT(r.problem, Catch::Contains("ET_EXEC") && Catch::Contains("expected a shared library (ET_DYN)"));
+    CHECK_THAT(r.problem,
+               Catch::Contains("ET_EXEC") && Catch::Contains("expected a shared library (ET_DYN)"));
   }
   SECTION("another machine") {
     auto bytes = image;
     const std::uint16_t host = static_cast<unsigned char>(image[offsetof(Elf64_Ehdr, e_machine)]);
-    put<std::uint16_t>(bytes, offsetof(Elf64_Ehdr, e_machine), host == EM_AARCH64 ? EM_X86_64 : EM_AARCH64);
+    put<std::uint16_t>(bytes, offsetof(Elf64_Ehdr, e_machine),
+                       host == EM_AARCH64 ? EM_X86_64 : EM_AARCH64);
     const auto r = findPluginNote(bytes);
     CHECK(r.result == Result::Unsupported);
     CHECK_THAT(r.problem, Catch::Contains("built for") && Catch::Contains("this lexosd runs on"));
@@ -147,7 +156,8 @@ TEST_CASE("the note reader refuses a damaged LexOS note, naming what is wrong") 
   }
   SECTION("an id without its NUL") {
     auto bytes = image;
-    std::memset(&bytes[desc + offsetof(LexosPluginNote, plugin_id)], 'a', sizeof(LexosPluginNote::plugin_id));
+    std::memset(&bytes[desc + offsetof(LexosPluginNote, plugin_id)], 'a',
+                sizeof(LexosPluginNote::plugin_id));
     const auto r = findPluginNote(bytes);
     CHECK(r.result == Result::Malformed);
     CHECK_THAT(r.problem, Catch::Contains("plugin_id has no terminating NUL within its 64 bytes"));
@@ -159,7 +169,8 @@ TEST_CASE("the note reader refuses a damaged LexOS note, naming what is wrong") 
   }
   SECTION("a descriptor shorter than the format needs") {
     auto bytes = image;
-    const std::size_t head = desc - 8 - 12;  // the note header: namesz, descsz, type; then "LEXOS\0\0\0"
+    const std::size_t head =
+        desc - 8 - 12;  // the note header: namesz, descsz, type; then "LEXOS\0\0\0"
     REQUIRE(std::memcmp(&bytes[head + 12], "LEXOS", 6) == 0);
     put<std::uint32_t>(bytes, head + 4, 16);
     const auto r = findPluginNote(bytes);
@@ -191,7 +202,8 @@ TEST_CASE("the note reader refuses header tables that point past the end of the 
     put<std::uint64_t>(bytes, offsetof(Elf64_Ehdr, e_shoff), image.size() - 10);
     const auto r = findPluginNote(bytes);
     CHECK(r.result == Result::Malformed);
-    CHECK_THAT(r.problem, Catch::Contains("runs past the end of the file") && Catch::Contains("truncated"));
+    CHECK_THAT(r.problem,
+               Catch::Contains("runs past the end of the file") && Catch::Contains("truncated"));
   }
   SECTION("section offsets that overflow") {
     auto bytes = image;
@@ -217,7 +229,8 @@ TEST_CASE("the note reader never finds a note in a plugin cut short, at any leng
   std::size_t notElf = 0, malformed = 0;
   for (std::size_t size = 0; size < image.size(); ++size) {
     const auto r = lookPrefix(image, size);
-    if (r.result == Result::Found || r.result == Result::NoNote) FAIL("a prefix of " << size << " bytes gave a result");
+    if (r.result == Result::Found || r.result == Result::NoNote)
+      FAIL("a prefix of " << size << " bytes gave a result");
     REQUIRE_FALSE(r.problem.empty());
     (r.result == Result::NotElf ? notElf : malformed)++;
   }
@@ -225,7 +238,8 @@ TEST_CASE("the note reader never finds a note in a plugin cut short, at any leng
   CHECK(malformed == image.size() - 4);
 }
 
-TEST_CASE("the note reader survives every byte of the headers and the note flipped, and random garbage") {
+TEST_CASE(
+    "the note reader survives every byte of the headers and the note flipped, and random garbage") {
   const auto image = probeImage();
   const std::size_t desc = descOffset(image);
   std::vector<std::size_t> offsets;

@@ -75,7 +75,9 @@ TEST_CASE("a note of this SDK's ABI, standard library and the file's id is accep
   CHECK(noteError(older) == "(accepted)");
 }
 
-TEST_CASE("a plugin without a LexOS note is refused as older than SDK 1.2 or not a plugin, with the fix") {
+TEST_CASE(
+    "a plugin without a LexOS note is refused as older than SDK 1.2 or not a plugin, with the "
+    "fix") {
   NoteLookup none;
   none.result = NoteLookup::Result::NoNote;
   const auto msg = noteError(none);
@@ -98,7 +100,8 @@ TEST_CASE("a note with another ABI major or a newer minor is refused, naming exp
   auto minor = goodNote();
   minor.note.abi_minor = LEXOS_SDK_ABI_MINOR + 1;
   msg = noteError(minor);
-  CHECK_THAT(msg, Catch::Contains("the plugin needs SDK ABI 1." + std::to_string(LEXOS_SDK_ABI_MINOR + 1)));
+  CHECK_THAT(msg, Catch::Contains("the plugin needs SDK ABI 1." +
+                                  std::to_string(LEXOS_SDK_ABI_MINOR + 1)));
   CHECK_THAT(msg, Catch::Contains("this lexosd provides 1." + std::to_string(LEXOS_SDK_ABI_MINOR)));
   CHECK_THAT(msg, Catch::Contains("upgrade lexosd or rebuild the plugin"));
 }
@@ -106,14 +109,19 @@ TEST_CASE("a note with another ABI major or a newer minor is refused, naming exp
 TEST_CASE("a note with another standard library, a smaller gate or another id is refused") {
   auto lib = goodNote();
   lib.note.stdlib = "libc++";
-  CHECK_THAT(noteError(lib), Catch::Contains("build fingerprint mismatch: expected C++ standard library '" LEXOS_SDK_STDLIB
-                                             "', found 'libc++'"));
+  CHECK_THAT(
+      noteError(lib),
+      Catch::Contains("build fingerprint mismatch: expected C++ standard library '" LEXOS_SDK_STDLIB
+                      "', found 'libc++'"));
   auto gate = goodNote();
   gate.note.gate_size = 40;
-  CHECK_THAT(noteError(gate), Catch::Contains("gate struct size mismatch: expected at least " +
-                                              std::to_string(sizeof(LexosPluginGate)) + " bytes, found 40"));
+  CHECK_THAT(noteError(gate),
+             Catch::Contains("gate struct size mismatch: expected at least " +
+                             std::to_string(sizeof(LexosPluginGate)) + " bytes, found 40"));
   const auto msg = noteError(goodNote("helo"));
-  CHECK_THAT(msg, Catch::Contains("plugin id mismatch: the file name expects id 'hello', the plugin says 'helo'"));
+  CHECK_THAT(msg,
+             Catch::Contains(
+                 "plugin id mismatch: the file name expects id 'hello', the plugin says 'helo'"));
   CHECK_THAT(msg, Catch::Contains("rename the file to helo.so or fix the id in LEXOS_PLUGIN"));
 }
 
@@ -123,7 +131,8 @@ TEST_CASE("bytes from a plugin file are shown escaped in a refusal") {
   CHECK(msg.find('\n') == std::string::npos);
 }
 
-TEST_CASE("a file that is not ELF, for another machine or damaged is refused with the reader's reason") {
+TEST_CASE(
+    "a file that is not ELF, for another machine or damaged is refused with the reader's reason") {
   NoteLookup l;
   l.result = NoteLookup::Result::NotElf;
   l.problem = "not an ELF file (expected a shared library built with LEXOS_PLUGIN)";
@@ -137,7 +146,9 @@ TEST_CASE("a file that is not ELF, for another machine or damaged is refused wit
                                Catch::Contains("reinstall or rebuild it"));
 }
 
-TEST_CASE("a plugin file and folders only their owner can write are accepted, under a root-owned sticky /tmp") {
+TEST_CASE(
+    "a plugin file and folders only their owner can write are accepted, under a root-owned sticky "
+    "/tmp") {
   PluginTree t;
   struct stat tmp {};
   REQUIRE(::stat("/tmp", &tmp) == 0);
@@ -149,10 +160,12 @@ TEST_CASE("a plugin file writable by its group or others is refused with chmod g
   PluginTree t;
   ::chmod(t.file.c_str(), 0664);
   auto msg = pathError(t.file.string());
-  CHECK_THAT(msg, Catch::StartsWith(t.file.string() + ": refused: the file is writable by its group (mode 0664)"));
+  CHECK_THAT(msg, Catch::StartsWith(t.file.string() +
+                                    ": refused: the file is writable by its group (mode 0664)"));
   CHECK_THAT(msg, Catch::EndsWith("chmod go-w " + t.file.string()));
   ::chmod(t.file.c_str(), 0646);
-  CHECK_THAT(pathError(t.file.string()), Catch::Contains("the file is writable by others (mode 0646)"));
+  CHECK_THAT(pathError(t.file.string()),
+             Catch::Contains("the file is writable by others (mode 0646)"));
 }
 
 TEST_CASE("a plugin folder, or any folder above it, writable by its group or others is refused") {
@@ -165,7 +178,8 @@ TEST_CASE("a plugin folder, or any folder above it, writable by its group or oth
   ::chmod(t.dir.c_str(), 0755);
   ::chmod(t.tmp.path.c_str(), 0777);  // two levels up, not sticky
   msg = pathError(t.file.string());
-  CHECK_THAT(msg, Catch::Contains("folder " + t.tmp.path + " on its path is writable by others (mode 0777)"));
+  CHECK_THAT(msg, Catch::Contains("folder " + t.tmp.path +
+                                  " on its path is writable by others (mode 0777)"));
   CHECK_THAT(msg, Catch::EndsWith("chmod go-w " + t.tmp.path));
 }
 
@@ -176,7 +190,8 @@ TEST_CASE("a sticky folder writable by others is refused unless root owns it") {
   if (::geteuid() == 0) {
     CHECK(msg == "(accepted)");  // like /tmp: only an entry's owner may rename or remove it
   } else {
-    CHECK_THAT(msg, Catch::Contains("folder " + t.dir.string() + " on its path is writable by others (mode 1777)"));
+    CHECK_THAT(msg, Catch::Contains("folder " + t.dir.string() +
+                                    " on its path is writable by others (mode 1777)"));
   }
 }
 
@@ -194,7 +209,8 @@ TEST_CASE("a symbolic link is followed and both the link's folders and the targe
   ::chmod((open / "real.so").c_str(), 0644);
   fs::remove(t.file);
   fs::create_symlink(open / "real.so", t.file);
-  CHECK_THAT(pathError(t.file.string()), Catch::Contains("folder " + open.string() + " on its path is writable by others"));
+  CHECK_THAT(pathError(t.file.string()),
+             Catch::Contains("folder " + open.string() + " on its path is writable by others"));
 }
 
 TEST_CASE("a plugin file or folder owned by another user is refused with chown root") {
@@ -211,7 +227,8 @@ TEST_CASE("a plugin file or folder owned by another user is refused with chown r
   REQUIRE(::chown(t.file.c_str(), 0, 0) == 0);
   REQUIRE(::chown(t.dir.c_str(), 65534, 65534) == 0);
   msg = pathError(t.file.string());
-  CHECK_THAT(msg, Catch::Contains("folder " + t.dir.string() + " on its path is owned by uid 65534"));
+  CHECK_THAT(msg,
+             Catch::Contains("folder " + t.dir.string() + " on its path is owned by uid 65534"));
   CHECK_THAT(msg, Catch::EndsWith("chown root " + t.dir.string()));
 }
 
