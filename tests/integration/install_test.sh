@@ -7,7 +7,9 @@
 #   (b) sdk/examples/hello-plugin builds out of tree against that prefix only, and installs
 #       hello.so into the prefix's plugin folder;
 #   (c) the installed lexosd loads it, serves its routes, lexosctl sees it, SIGTERM exits 0;
-#   (d) the installed lexosd refuses a plugin file writable by others, naming the file.
+#   (d) the installed lexosd refuses, naming the path and the fix, a plugin file writable by
+#       others, a plugin folder writable by its group, a folder owned by another user (as
+#       root), and hello.so without its LexOS note; hello.so stripped keeps its note and loads.
 # Everything listens on 127.0.0.1 only. Needs cmake, a C++ compiler and curl; python3 makes
 # the JSON checks stricter when present.
 set -euo pipefail
@@ -397,7 +399,7 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-echo "== (d) a plugin file writable by others is refused"
+echo "== (d) the loader's refusals: file and folder permissions, owners, the LexOS note"
 chmod o+w "$PLUGIN_FILE"
 rc=0
 if command -v timeout >/dev/null; then
@@ -416,6 +418,59 @@ if grep -F "writable by others" "$TMP/refused.log" | grep -Fq "$PLUGIN_FILE"; th
 else
   fail "the refusal names the file and says it is writable by others"
   show "$TMP/refused.log"
+fi
+
+# check_refused WHAT EXPECTED...: lexosd --check refuses to start and its message holds each of
+# the EXPECTED strings.
+check_refused() {
+  local what=$1 rc=0 s missing=""
+  shift
+  "$PREFIX/bin/lexosd" --config "$INI" --check >"$TMP/check.log" 2>&1 || rc=$?
+  for s in "$@"; do grep -Fq -- "$s" "$TMP/check.log" || missing+=" '$s'"; done
+  if [[ $rc -ne 0 && -z "$missing" ]]; then
+    pass "$what"
+  else
+    fail "$what (exit code $rc; missing:${missing:- none})"
+    show "$TMP/check.log"
+  fi
+}
+PLUGIN_DIR="$PREFIX/lib/lexos/plugins"
+
+chmod g+w "$PLUGIN_DIR"
+check_refused "a plugin folder writable by its group is refused, naming the folder and chmod go-w" \
+  "$PLUGIN_FILE: refused: folder $PLUGIN_DIR on its path is writable by its group" "chmod go-w $PLUGIN_DIR"
+chmod g-w "$PLUGIN_DIR"
+
+if [[ $(id -u) -eq 0 ]]; then
+  chown 65534 "$PREFIX/lib"
+  check_refused "a folder above the plugin owned by another user is refused, naming it and chown root" \
+    "folder $PREFIX/lib on its path is owned by uid 65534" "chown root $PREFIX/lib"
+  chown 0 "$PREFIX/lib"
+else
+  echo "SKIP: a folder owned by another user (needs root)"
+fi
+
+if command -v objcopy >/dev/null && command -v strip >/dev/null && command -v readelf >/dev/null; then
+  cp -p "$PLUGIN_FILE" "$TMP/hello.so.orig"
+  if readelf -n "$PLUGIN_FILE" | grep -q '^ *LEXOS '; then
+    pass "hello.so carries the LexOS note (readelf -n)"
+  else
+    fail "hello.so carries the LexOS note (readelf -n)"
+  fi
+  objcopy --remove-section .note.lexos "$TMP/hello.so.orig" "$PLUGIN_FILE"
+  check_refused "hello.so without its LexOS note is refused as older than SDK 1.2, before loading" \
+    "$PLUGIN_FILE: not a LexOS plugin, or built against an SDK older than 1.2" "rebuild it against the installed SDK"
+  strip --strip-all -o "$PLUGIN_FILE" "$TMP/hello.so.orig"
+  if readelf -n "$PLUGIN_FILE" | grep -q '^ *LEXOS ' &&
+     "$PREFIX/bin/lexosd" --config "$INI" --check >"$TMP/check.log" 2>&1; then
+    pass "hello.so stripped (strip --strip-all) keeps its note and lexosd --check accepts it"
+  else
+    fail "hello.so stripped (strip --strip-all) keeps its note and lexosd --check accepts it"
+    show "$TMP/check.log"
+  fi
+  cp -p "$TMP/hello.so.orig" "$PLUGIN_FILE"
+else
+  echo "SKIP: the note checks need objcopy, strip and readelf (binutils)"
 fi
 
 summary
