@@ -27,10 +27,25 @@ class CasesPlugin : public sdk::Plugin {
     r.addTable({"case_updates", sdk::Tenancy::Client, "client_id", "client_visible", {"firm_id", "id"}});
     r.addTable({"case_notes", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
     r.addTable({"case_phase_labels", sdk::Tenancy::FirmShared, "", "", {"firm_id", "phase"}});
+    // What a portal session may read of these tables (SDK 1.2); every other column reads as NULL
+    // in a portal scope: the description (the firm's working notes on the matter), the
+    // responsible lawyer and who created or changed what stay staff-only (docs/isolation.md).
+    r.addPortalColumns({"cases", {"title", "matter_number", "practice_area", "contact_name", "contact_email", "phase",
+                                  "opened_on", "closed_on", "created_at", "updated_at"}});
+    r.addPortalColumns({"case_updates", {"case_id", "text", "author_name", "created_at", "updated_at"}});
+    r.addPortalColumns({"case_phase_labels", {"label"}});
     r.addMigration({1, "cases, updates, notes, phase labels", schema::kV1, "", ""});
 
     r.addNav({Audience::Staff, "Practice Management", "Cases", "#/cases", "cases.read", 20});
     r.addNav({Audience::Portal, "", "My matters", "#/matters", "cases.portal", 10});
+    // Screens (web/, served at /plugins/cases/; docs/web-kit.md): the staff's case list, form and
+    // page, the client's cases as a card on the client profile, and the portal's matters.
+    r.addView({Audience::Staff, "cases", "list.js", "cases.read", "Cases"});
+    r.addView({Audience::Staff, "cases/new", "form.js", "cases.write", "New case"});
+    r.addView({Audience::Staff, "cases/{id}", "case.js", "cases.read", "Case"});
+    r.addContribution({"staff.client.cards", "client_card.js", "cases.read", "Cases", 20});
+    r.addView({Audience::Portal, "matters", "matters.js", "cases.portal", "My matters"});
+    r.addView({Audience::Portal, "matters/{id}", "matter.js", "cases.portal", "Matter"});
 
     constexpr std::size_t kBody = 64 * 1024;
     r.addRoute({Method::Get, "/api/v1/cases", Audience::Staff, "cases.read", &CaseHandlers::list, 0, "List case files"});

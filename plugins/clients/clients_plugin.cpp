@@ -1,5 +1,5 @@
 // The clients module: the firm's client directory (issue 4). Declares its permissions, tables,
-// migration, routes and navigation; the handlers are in client_handlers.cpp.
+// migration, routes, navigation and screens; the handlers are in client_handlers.cpp.
 #include "client_handlers.h"
 #include "lexos/sdk/lexos.h"
 #include "schema.h"
@@ -25,6 +25,14 @@ class ClientsPlugin : public sdk::Plugin {
     r.addTable({"clients", sdk::Tenancy::Client, "id", "", {"firm_id", "id"}});
     r.addTable({"client_emails", sdk::Tenancy::Client, "client_id", "", {"firm_id", "client_id", "id"}});
     r.addTable({"client_phones", sdk::Tenancy::Client, "client_id", "", {"firm_id", "client_id", "id"}});
+    // What a portal session may read of its own client rows (SDK 1.2): its name and contact
+    // details. Notes, billing details, portal status, the search text and who changed what read
+    // as NULL in a portal scope, whatever the SQL (docs/isolation.md).
+    r.addPortalColumns({"clients", {"kind", "name", "contact_person", "email", "phone", "address_line1", "address_line2",
+                                    "address_city", "address_region", "address_postal_code", "address_country",
+                                    "status"}});
+    r.addPortalColumns({"client_emails", {"position", "address", "label", "is_primary"}});
+    r.addPortalColumns({"client_phones", {"position", "number", "label", "is_primary"}});
     // The search tokens serve staff search only.
     r.addTable({"client_search", sdk::Tenancy::Firm, "", "", {"firm_id", "client_id", "token"}});
     r.addMigration({1, "clients, emails, phones, search tokens", "", schema::v1(false), schema::v1(true)});
@@ -49,6 +57,11 @@ class ClientsPlugin : public sdk::Plugin {
                 &ClientHandlers::restore, 0, "Restore an archived client"});
 
     r.addNav({Audience::Staff, "Practice Management", "Clients", "#/clients", "clients.read", 10});
+    // Screens (web/, served at /plugins/clients/; docs/web-kit.md).
+    r.addView({Audience::Staff, "clients", "list.js", "clients.read", "Clients"});
+    r.addView({Audience::Staff, "clients/new", "form.js", "clients.write", "New client"});
+    r.addView({Audience::Staff, "clients/{id}", "profile.js", "clients.read", "Client"});
+    r.addView({Audience::Staff, "clients/{id}/edit", "form.js", "clients.write", "Edit client"});
   }
 };
 

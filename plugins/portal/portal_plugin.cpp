@@ -15,6 +15,11 @@ class PortalPlugin : public sdk::Plugin {
                      {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal}});
     r.addPermission({"portal.account", "Portal: change my password, sign out everywhere", {sdk::kRolePortal}});
     r.addNav({Audience::Portal, "", "Account", "#/account", "portal.account", 90});
+    // Screens (web/, served at /plugins/portal/; docs/web-kit.md): the client portal card on the
+    // staff's client profile, and the portal user's account page.
+    r.addContribution(
+        {"staff.client.cards", "client_card.js", "portal.manage", "Client portal", 30});
+    r.addView({Audience::Portal, "account", "account.js", "portal.account", "Account"});
 
     r.addRoute({Method::Post, "/api/v1/clients/{id}/portal/invite", Audience::Staff, "portal.manage", &PortalAccess::invite,
                 4096, "Invite to portal {email?, name?}: e-mails a single-use activation link"});

@@ -1,22 +1,5 @@
-// The client portal against lexosd on PostgreSQL (a throwaway cluster from tests/support/pg-cluster.sh:
-// runtime role without BYPASSRLS, migrations as the owner role).
-import { existsSync } from 'node:fs';
+// The client portal against lexosd on PostgreSQL (a throwaway cluster; support/rig.mjs).
 import { portalSuite } from './support/portal.mjs';
-import { startPostgres } from './support/lexos.mjs';
+import { onPostgres } from './support/rig.mjs';
 
-let pg = null;
-if (!existsSync('/usr/lib/postgresql')) {
-  // deps.sh installs PostgreSQL, so this only happens on a machine set up by hand.
-  console.log('# SKIP: no PostgreSQL server in /usr/lib/postgresql (run scripts/deps.sh)');
-} else {
-  portalSuite({
-    backend: 'postgresql',
-    database: async () => {
-      pg = await startPostgres();
-      return pg;
-    },
-    cleanup: async () => {
-      if (pg) await pg.stop();
-    },
-  });
-}
+onPostgres(portalSuite);

@@ -7,7 +7,9 @@
 #   (b) sdk/examples/hello-plugin builds out of tree against that prefix only, and installs
 #       hello.so into the prefix's plugin folder;
 #   (c) the installed lexosd loads it, serves its routes, lexosctl sees it, SIGTERM exits 0;
-#   (d) the installed lexosd refuses a plugin file writable by others, naming the file.
+#   (d) the installed lexosd refuses, naming the path and the fix, a plugin file writable by
+#       others, a plugin folder writable by its group, a folder owned by another user (as
+#       root), and hello.so without its LexOS note; hello.so stripped keeps its note and loads.
 # Everything listens on 127.0.0.1 only. Needs cmake, a C++ compiler and curl; python3 makes
 # the JSON checks stricter when present.
 set -euo pipefail
@@ -137,7 +139,10 @@ fi
 # ---------------------------------------------------------------------------------------------
 echo "== (b) build sdk/examples/hello-plugin out of tree against $PREFIX"
 HB="$TMP/hello-build"
-if cmake -S "$SRC/sdk/examples/hello-plugin" -B "$HB" -DCMAKE_PREFIX_PATH="$PREFIX" \
+# The example as installed with the SDK (share/doc/LexOS/examples), not the source tree's copy.
+EXAMPLE="$PREFIX/share/doc/LexOS/examples/hello-plugin"
+check "the SDK's examples are installed ($EXAMPLE)" test -f "$EXAMPLE/CMakeLists.txt"
+if cmake -S "$EXAMPLE" -B "$HB" -DCMAKE_PREFIX_PATH="$PREFIX" \
      -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="-Wall -Wextra -Werror" >"$TMP/hello-configure.log" 2>&1; then
   pass "hello-plugin configures with find_package(LexOSSDK) from the prefix"
 else
@@ -145,6 +150,16 @@ else
   show "$TMP/hello-configure.log"
 fi
 sdk_dir=$(grep -E '^LexOSSDK_DIR:' "$HB/CMakeCache.txt" 2>/dev/null | cut -d= -f2- || true)
+# The package carries the SDK's real version (version.h): 1.2 is found, a 1.99 request is not.
+sdk_version=$(sed -nE 's/^#define LEXOS_SDK_VERSION "([0-9.]+)"/\1/p' "$SRC/sdk/include/lexos/sdk/version.h")
+check "LexOSSDKConfigVersion.cmake says $sdk_version" grep -Fq "set(PACKAGE_VERSION \"$sdk_version\")" "$PREFIX/lib/cmake/LexOSSDK/LexOSSDKConfigVersion.cmake"
+mkdir -p "$TMP/too-new"
+printf 'cmake_minimum_required(VERSION 3.18)\nproject(too_new CXX)\nfind_package(LexOSSDK 1.99 REQUIRED)\n' >"$TMP/too-new/CMakeLists.txt"
+if cmake -S "$TMP/too-new" -B "$TMP/too-new/build" -DCMAKE_PREFIX_PATH="$PREFIX" >"$TMP/too-new.log" 2>&1; then
+  fail "find_package(LexOSSDK 1.99) is refused by SDK $sdk_version"
+else
+  check "find_package(LexOSSDK 1.99) is refused by SDK $sdk_version, naming the version found" grep -Fq "$sdk_version" "$TMP/too-new.log"
+fi
 if [[ "$sdk_dir" == "$PREFIX/lib/cmake/LexOSSDK" ]]; then
   pass "LexOSSDK found in the prefix ($sdk_dir)"
 else
@@ -180,7 +195,8 @@ fi
 echo "== (c) run the installed lexosd with hello enabled"
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
-export LEXOS_SERVER_LISTEN="127.0.0.1:$PORT" LEXOS_PLUGINS_ENABLED=hello LEXOS_STATE_DIR="$STATE"
+# hello requires clients (its notes reference clients): both enabled.
+export LEXOS_SERVER_LISTEN="127.0.0.1:$PORT" LEXOS_PLUGINS_ENABLED=clients,hello LEXOS_STATE_DIR="$STATE"
 "$PREFIX/bin/lexosd" --config "$INI" >"$TMP/lexosd.log" 2>&1 &
 DAEMON_PID=$!
 ready=0
@@ -257,13 +273,15 @@ routes = json.load(open(sys.argv[1]))
 want = {
     ("GET", "/api/v1/hello"): ("public", "public"),
     ("GET", "/api/v1/hello/whoami"): ("staff", "hello.read"),
+    ("GET", "/api/v1/hello/notes"): ("staff", "hello.read"),
+    ("POST", "/api/v1/hello/notes"): ("staff", "hello.write"),
 }
 found = {(r["method"], r["path"]): (r["audience"], r["permission"]) for r in routes if r.get("plugin") == "hello"}
 assert found == want, found
 EOF
-    pass "routes --json lists /api/v1/hello (audience public) and /api/v1/hello/whoami (staff, hello.read)"
+    pass "routes --json lists hello's four routes with their audiences and permissions"
   else
-    fail "routes --json lists /api/v1/hello (audience public) and /api/v1/hello/whoami (staff, hello.read)"
+    fail "routes --json lists hello's four routes with their audiences and permissions"
     show "$TMP/routes.check"
   fi
 else
@@ -299,6 +317,55 @@ if [[ "$code" == 200 ]] && grep -Eq "\"email\": *\"ann@acme.test\"" "$TMP/whoami
 else
   fail "GET /api/v1/hello/whoami signed in answers the email and firm id $firm_id (found $code: $(head -c 200 "$TMP/whoami.json"))"
 fi
+# The example's table, migration and JSON POST: a note on a client, CSRF checked by the host.
+csrf=$(sed -nE 's/.*"csrf_token" *: *"([^"]+)".*/\1/p' "$TMP/login.json" | head -n1)
+code=$(curl -s -o "$TMP/client.json" -w '%{http_code}' -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" \
+  -H 'Content-Type: application/json' -d '{"name": "Thomas Anderson", "email": "ta@client.test"}' "$BASE/api/v1/clients" || true)
+client_id=$(grep -Eo '"id" *: *"?[0-9]+' "$TMP/client.json" | head -n1 | grep -Eo '[0-9]+$' || true)
+if [[ "$code" == 201 && -n "$client_id" ]]; then pass "a client is created (id $client_id)"; else fail "a client is created (found $code: $(head -c 200 "$TMP/client.json"))"; fi
+note='{"client_id": '"${client_id:-0}"', "text": "Called about the lease"}'
+code=$(curl -s -o "$TMP/note.json" -w '%{http_code}' -H "Cookie: $cookie" -H 'Content-Type: application/json' \
+  -d "$note" "$BASE/api/v1/hello/notes" || true)
+if [[ "$code" == 403 ]] && grep -q '"csrf"' "$TMP/note.json"; then
+  pass "POST /api/v1/hello/notes without X-CSRF-Token is 403 csrf"
+else
+  fail "POST /api/v1/hello/notes without X-CSRF-Token is 403 csrf (found $code: $(head -c 200 "$TMP/note.json"))"
+fi
+code=$(curl -s -o "$TMP/note.json" -w '%{http_code}' -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" \
+  -H 'Content-Type: application/json' -d "$note" "$BASE/api/v1/hello/notes" || true)
+if [[ "$code" == 201 ]] && grep -q 'Called about the lease' "$TMP/note.json"; then
+  pass "POST /api/v1/hello/notes with the CSRF token is 201 and answers the note"
+else
+  fail "POST /api/v1/hello/notes with the CSRF token is 201 (found $code: $(head -c 200 "$TMP/note.json"))"
+fi
+code=$(curl -s -o "$TMP/note.json" -w '%{http_code}' -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" \
+  -H 'Content-Type: application/json' -d '{"client_id": '"${client_id:-0}"', "txt": "typo"}' "$BASE/api/v1/hello/notes" || true)
+if [[ "$code" == 400 ]] && grep -Eq '"field" *: *"txt"' "$TMP/note.json"; then
+  pass "an unknown field in the note is 400 naming it"
+else
+  fail "an unknown field in the note is 400 naming it (found $code: $(head -c 200 "$TMP/note.json"))"
+fi
+code=$(curl -s -o "$TMP/note.json" -w '%{http_code}' -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" \
+  -H 'Content-Type: application/json' -d '{"client_id": 987654321, "text": "x"}' "$BASE/api/v1/hello/notes" || true)
+if [[ "$code" == 404 ]]; then pass "a note on a client the firm does not have is 404"; else fail "a note on a client the firm does not have is 404 (found $code)"; fi
+code=$(curl -s -o "$TMP/notes.json" -w '%{http_code}' -H "Cookie: $cookie" "$BASE/api/v1/hello/notes?client_id=${client_id:-0}" || true)
+if [[ "$code" == 200 ]] && grep -q 'Called about the lease' "$TMP/notes.json"; then
+  pass "GET /api/v1/hello/notes lists the note (the migration ran, the table is scoped)"
+else
+  fail "GET /api/v1/hello/notes lists the note (found $code: $(head -c 200 "$TMP/notes.json"))"
+fi
+code=$(curl -s -o "$TMP/nav.json" -w '%{http_code}' -H "Cookie: $cookie" "$BASE/api/v1/nav" || true)
+if [[ "$code" == 200 ]] && grep -q '/plugins/hello/hello.js' "$TMP/nav.json" && grep -q '/plugins/hello/client_card.js' "$TMP/nav.json"; then
+  pass "GET /api/v1/nav offers hello's view and its client card"
+else
+  fail "GET /api/v1/nav offers hello's view and its client card (found $code: $(head -c 300 "$TMP/nav.json"))"
+fi
+code=$(curl -s -o "$TMP/hello.js" -w '%{http_code}' -H "Cookie: $cookie" "$BASE/plugins/hello/hello.js" || true)
+if [[ "$code" == 200 ]] && grep -q 'export' "$TMP/hello.js"; then
+  pass "GET /plugins/hello/hello.js serves the installed screen"
+else
+  fail "GET /plugins/hello/hello.js serves the installed screen (found $code)"
+fi
 "${CTL[@]}" firm modules --firm acme --disable hello >>"$TMP/ctl.log" 2>&1 || true
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$BASE/api/v1/hello/whoami" || true)
 code2=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/hello" || true)
@@ -306,6 +373,12 @@ if [[ "$code" == 404 && "$code2" == 200 ]]; then
   pass "firm modules --disable hello: whoami is 404 for the firm, the public route stays 200"
 else
   fail "firm modules --disable hello: whoami is 404 for the firm, the public route stays 200 (found $code, $code2)"
+fi
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$BASE/plugins/hello/hello.js" || true)
+if [[ "$code" == 404 ]] && ! curl -s -H "Cookie: $cookie" "$BASE/api/v1/nav" | grep -q hello; then
+  pass "firm modules --disable hello: its screen is 404 and nav names nothing of it"
+else
+  fail "firm modules --disable hello: its screen is 404 and nav names nothing of it (found $code)"
 fi
 
 # SIGTERM: drain and exit 0 within 10 s.
@@ -326,7 +399,7 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-echo "== (d) a plugin file writable by others is refused"
+echo "== (d) the loader's refusals: file and folder permissions, owners, the LexOS note"
 chmod o+w "$PLUGIN_FILE"
 rc=0
 if command -v timeout >/dev/null; then
@@ -345,6 +418,59 @@ if grep -F "writable by others" "$TMP/refused.log" | grep -Fq "$PLUGIN_FILE"; th
 else
   fail "the refusal names the file and says it is writable by others"
   show "$TMP/refused.log"
+fi
+
+# check_refused WHAT EXPECTED...: lexosd --check refuses to start and its message holds each of
+# the EXPECTED strings.
+check_refused() {
+  local what=$1 rc=0 s missing=""
+  shift
+  "$PREFIX/bin/lexosd" --config "$INI" --check >"$TMP/check.log" 2>&1 || rc=$?
+  for s in "$@"; do grep -Fq -- "$s" "$TMP/check.log" || missing+=" '$s'"; done
+  if [[ $rc -ne 0 && -z "$missing" ]]; then
+    pass "$what"
+  else
+    fail "$what (exit code $rc; missing:${missing:- none})"
+    show "$TMP/check.log"
+  fi
+}
+PLUGIN_DIR="$PREFIX/lib/lexos/plugins"
+
+chmod g+w "$PLUGIN_DIR"
+check_refused "a plugin folder writable by its group is refused, naming the folder and chmod go-w" \
+  "$PLUGIN_FILE: refused: folder $PLUGIN_DIR on its path is writable by its group" "chmod go-w $PLUGIN_DIR"
+chmod g-w "$PLUGIN_DIR"
+
+if [[ $(id -u) -eq 0 ]]; then
+  chown 65534 "$PREFIX/lib"
+  check_refused "a folder above the plugin owned by another user is refused, naming it and chown root" \
+    "folder $PREFIX/lib on its path is owned by uid 65534" "chown root $PREFIX/lib"
+  chown 0 "$PREFIX/lib"
+else
+  echo "SKIP: a folder owned by another user (needs root)"
+fi
+
+if command -v objcopy >/dev/null && command -v strip >/dev/null && command -v readelf >/dev/null; then
+  cp -p "$PLUGIN_FILE" "$TMP/hello.so.orig"
+  if readelf -n "$PLUGIN_FILE" | grep -q '^ *LEXOS '; then
+    pass "hello.so carries the LexOS note (readelf -n)"
+  else
+    fail "hello.so carries the LexOS note (readelf -n)"
+  fi
+  objcopy --remove-section .note.lexos "$TMP/hello.so.orig" "$PLUGIN_FILE"
+  check_refused "hello.so without its LexOS note is refused as older than SDK 1.2, before loading" \
+    "$PLUGIN_FILE: not a LexOS plugin, or built against an SDK older than 1.2" "rebuild it against the installed SDK"
+  strip --strip-all -o "$PLUGIN_FILE" "$TMP/hello.so.orig"
+  if readelf -n "$PLUGIN_FILE" | grep -q '^ *LEXOS ' &&
+     "$PREFIX/bin/lexosd" --config "$INI" --check >"$TMP/check.log" 2>&1; then
+    pass "hello.so stripped (strip --strip-all) keeps its note and lexosd --check accepts it"
+  else
+    fail "hello.so stripped (strip --strip-all) keeps its note and lexosd --check accepts it"
+    show "$TMP/check.log"
+  fi
+  cp -p "$TMP/hello.so.orig" "$PLUGIN_FILE"
+else
+  echo "SKIP: the note checks need objcopy, strip and readelf (binutils)"
 fi
 
 summary

@@ -1,8 +1,13 @@
 // The loader refuses every kind of bad plugin with one line naming the file and the reason.
 #include <sys/stat.h>
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "app/host.h"
 #include "test_host.h"
@@ -22,7 +27,75 @@ std::string loadError(const std::string& plugins, const std::string& pluginDir =
   }
   return "(loaded)";
 }
+
+// What the ctor_mark test plugins' static constructors wrote (LEXOS_TEST_CTOR_MARK), or "".
+struct CtorMark {
+  TempDir dir;
+  std::string file = dir.path + "/mark";
+  CtorMark() { ::setenv("LEXOS_TEST_CTOR_MARK", file.c_str(), 1); }
+  ~CtorMark() { ::unsetenv("LEXOS_TEST_CTOR_MARK"); }
+  std::string text() const {
+    std::ifstream in(file);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+};
+
+// A plugins folder of its own (mode 0755) holding a copy of the probe plugin (mode 0644).
+struct ProbeCopy {
+  TempDir plugins;
+  fs::path file = fs::path(plugins.path) / "probe.so";
+  ProbeCopy() {
+    fs::copy_file(fs::path(LEXOS_TEST_PLUGIN_DIR) / "probe.so", file);
+    ::chmod(file.c_str(), 0644);
+    ::chmod(plugins.path.c_str(), 0755);
+  }
+};
 }  // namespace
+
+TEST_CASE("the loader refuses a plugin whose note claims another ABI before any of its code runs") {
+  CtorMark mark;
+  auto msg = loadError("ctorbadabi");
+  CHECK_THAT(msg, Catch::Contains("ctorbadabi.so: ABI mismatch"));
+  CHECK_THAT(msg, Catch::Contains("expected SDK ABI major 1, found 99."));
+  CHECK_THAT(msg, Catch::Contains("refused before loading it"));
+  CHECK(mark.text().empty());  // its static constructor never ran
+  // The same plugin with a right note loads, and its constructor leaves the mark: the mark works.
+  CHECK(loadError("ctormark") == "(loaded)");
+  CHECK(mark.text() == "ctormark\n");
+}
+
+TEST_CASE("the loader refuses a plugin without a LexOS note, built against an older SDK, before any of its code runs") {
+  CtorMark mark;
+  auto msg = loadError("ctornonote");
+  CHECK_THAT(msg, Catch::Contains("ctornonote.so: not a LexOS plugin, or built against an SDK older than 1.2"));
+  CHECK_THAT(msg, Catch::Contains("rebuild it against the installed SDK"));
+  CHECK(mark.text().empty());
+}
+
+TEST_CASE("the loader refuses a plugin folder writable by its group, naming the folder and the fix") {
+  ProbeCopy copy;
+  ::chmod(copy.plugins.path.c_str(), 0775);
+  auto msg = loadError("probe", copy.plugins.path);
+  CHECK_THAT(msg, Catch::StartsWith(copy.file.string() + ": refused: folder " + copy.plugins.path +
+                                    " on its path is writable by its group (mode 0775)"));
+  CHECK_THAT(msg, Catch::EndsWith("chmod go-w " + copy.plugins.path));
+  ::chmod(copy.plugins.path.c_str(), 0755);
+  CHECK(loadError("probe", copy.plugins.path) == "(loaded)");
+}
+
+TEST_CASE("the loader refuses a plugin file owned by another user, naming the file and the fix") {
+  if (::geteuid() != 0) {
+    WARN("skipped: giving a file to another user needs root");
+    return;
+  }
+  ProbeCopy copy;
+  REQUIRE(::chown(copy.file.c_str(), 65534, 65534) == 0);
+  auto msg = loadError("probe", copy.plugins.path);
+  CHECK_THAT(msg, Catch::StartsWith(copy.file.string() + ": refused: the file is owned by uid 65534"));
+  CHECK_THAT(msg, Catch::EndsWith("chown root " + copy.file.string()));
+}
 
 TEST_CASE("the loader refuses a plugin built for another ABI, naming file, expected and found") {
   auto msg = loadError("badabi");

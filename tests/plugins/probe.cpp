@@ -47,9 +47,11 @@ class Probe : public Plugin {
     r.addPermission({"probe.write", "Write probe items", {kRoleOwner, kRoleAttorney}});
     r.addTable({"probe_items", Tenancy::Client, "client_id", "visible", {"firm_id", "id"}});
     r.addTable({"probe_notes", Tenancy::Firm, "", "", {"firm_id", "id"}});
+    // probe_items.label is portal-readable; probe_items.secret is staff-only (column isolation).
+    r.addPortalColumns({"probe_items", {"label"}});
     r.addMigration({1, "probe tables",
                     "CREATE TABLE probe_items (firm_id BIGINT NOT NULL, id BIGINT NOT NULL, client_id BIGINT NOT NULL, "
-                    "visible BOOLEAN NOT NULL DEFAULT FALSE, label TEXT NOT NULL, PRIMARY KEY (firm_id, id));\n"
+                    "visible BOOLEAN NOT NULL DEFAULT FALSE, label TEXT NOT NULL, secret TEXT, PRIMARY KEY (firm_id, id));\n"
                     "CREATE TABLE probe_notes (firm_id BIGINT NOT NULL, id BIGINT NOT NULL, text TEXT NOT NULL, "
                     "PRIMARY KEY (firm_id, id));",
                     "", ""});
@@ -77,7 +79,10 @@ class Probe : public Plugin {
                   const std::int64_t firm = queryInt(c, "firm_id", 0);
                   const std::int64_t id = c.db().newId();
                   const std::string label = c.request().query("label").value_or("item");
-                  if (firm)
+                  if (c.request().query("omit"))  // plugin SQL that leaves firm_id to the host
+                    c.db().execute("INSERT INTO probe_items (id, client_id, visible, label) VALUES ($1, $2, $3, $4)",
+                                   {id, queryInt(c, "client_id", 0), queryInt(c, "visible", 0) != 0, label});
+                  else if (firm)
                     c.db().execute("INSERT INTO probe_items (firm_id, id, client_id, visible, label) VALUES ($1, $2, $3, $4, $5)",
                                    {firm, id, queryInt(c, "client_id", 0), queryInt(c, "visible", 0) != 0, label});
                   else
@@ -107,12 +112,22 @@ class Probe : public Plugin {
                     auto rs = c.db().query(sql);
                     c.response().sendJson(rowsJson(rs));
                   } catch (const DbError& e) {
-                    c.response().sendJson(std::string("{\"refused\":true,\"kind\":") + std::to_string(static_cast<int>(e.kind())) + "}", 200);
+                    c.response().sendJson(std::string("{\"refused\":true,\"kind\":") + std::to_string(static_cast<int>(e.kind())) + ",\"message\":\"" + escape(e.what()) + "\"}", 200);
                   }
                 }, 0, "raw SQL probe"});
     r.addRoute({Method::Get, "/api/v1/portal/probe/items", Audience::Portal, "probe.read",
                 [](Context& c) { c.response().sendJson(rowsJson(c.db().query("SELECT * FROM probe_items ORDER BY id"))); }, 0,
                 "portal view of probe items"});
+    r.addRoute({Method::Get, "/api/v1/portal/probe/raw", Audience::Portal, "probe.read",
+                [](Context& c) {
+                  // Any SQL a (careless) portal handler could run: SELECT *, joins, subqueries.
+                  const std::string sql = c.request().query("sql").value_or("SELECT * FROM probe_items");
+                  try {
+                    c.response().sendJson(rowsJson(c.db().query(sql)));
+                  } catch (const DbError& e) {
+                    c.response().sendJson(std::string("{\"refused\":true,\"kind\":") + std::to_string(static_cast<int>(e.kind())) + ",\"message\":\"" + escape(e.what()) + "\"}", 200);
+                  }
+                }, 0, "raw SQL in a portal scope (column isolation proof)"});
     r.addRoute({Method::Get, "/api/v1/portal/probe/notes", Audience::Portal, "probe.read",
                 [](Context& c) { c.response().sendJson(rowsJson(c.db().query("SELECT * FROM probe_notes"))); }, 0,
                 "portal view of firm-only notes (must be empty)"});

@@ -52,6 +52,19 @@ TEST_CASE("a plugin's SELECT without WHERE sees only its firm's rows, on both ba
     CHECK_THAT(b.get("/api/v1/probe/items").body, !Catch::Contains("sneaky"));
     CHECK(countItems(b.get("/api/v1/probe/items").body) == 1);
   }
+  SECTION("an INSERT that leaves firm_id out is filled from the scope, the same on both backends") {
+    // Before: SQLite's trigger filled it, PostgreSQL's NOT NULL / row-level security refused it
+    // (the client saw a 404 on one backend and 201 on the other, for the same plugin SQL).
+    auto r = a.request("POST", "/api/v1/probe/items?client_id=11&label=leftout&omit=1", "", "text/plain");
+    CHECK(r.status == 201);
+    auto la2 = a.get("/api/v1/probe/items");
+    CHECK(countItems(la2.body) == 3);
+    CHECK_THAT(la2.body, Catch::Contains("leftout"));
+    CHECK_THAT(b.get("/api/v1/probe/items").body, !Catch::Contains("leftout"));
+    auto firms = t.host->pool().acquire()->query("SELECT id FROM firms WHERE slug = 'alpha'", {});
+    const auto alphaFirm = std::to_string(lexos::sdk::asInt(firms.rows.at(0).at(0)));
+    CHECK_THAT(la2.body, Catch::Contains("\"firm_id\":" + alphaFirm + ",\"id\""));
+  }
   SECTION("UPDATE and DELETE without WHERE reach only the firm's own rows") {
     auto del = a.request("DELETE", "/api/v1/probe/items");
     CHECK(del.status == 200);

@@ -10,6 +10,7 @@
 #include "app/throttle_schema.h"
 #include "config/config.h"
 #include "guard/guard.h"
+#include "http/error_mapper.h"
 #include "http/json.h"
 #include "http/request_context.h"
 #include "identity/accounts.h"
@@ -157,8 +158,8 @@ class CoreModule : public sdk::Plugin {
     conn.setScope({actor.firm_id, 0});
     if (!ok) {  // the reservation stays: it is the failure's count
       AuditLog::append(conn, actor, addr, c.request().requestId(), {{"login.failure", "user", email, ""}});
-      c.response().sendJson(errorJson("invalid_credentials", "The firm, email or password is not right."), 401);
-      return;
+      // The failure just reserved must stick: the dispatcher commits, then answers 401.
+      throw AnswerAfterCommit(sdk::HttpError(401, "invalid_credentials", "The firm, email or password is not right."));
     }
     Throttle::release(conn, attempt.id);
     // Rotation: a session presented with this login request ends; a new one begins.

@@ -54,6 +54,12 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
     loader_.load(config_.plugins_dir, id, *registry_);
   }
   registry_->resolveRequirements();
+  // Column isolation (docs/isolation.md): deny by default, but say so.
+  for (const auto& t : registry_->tables())
+    if (t.table.tenancy != sdk::Tenancy::Firm && !t.portal_declared)
+      Poco::Logger::get("lexosd").warning("table '" + t.table.name + "' (plugin " + t.plugin +
+                                          ") declares no portal columns (Registrar::addPortalColumns): portal "
+                                          "sessions read its keys only");
   guard_ = std::make_unique<Guard>(config_, *registry_);
   guardPtr_ = guard_.get();
   mailer_ = std::make_unique<Mailer>(config_);

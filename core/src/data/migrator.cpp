@@ -8,6 +8,7 @@
 
 #include "data/sqlite_connection.h"
 #include "plugins/registry.h"
+#include "tenancy/tenancy_sql.h"
 
 namespace lexos::core {
 
@@ -25,8 +26,6 @@ std::string userOf(const std::string& url) {
   std::string cred = url.substr(scheme + 3, at - scheme - 3);
   return cred.substr(0, cred.find(':'));
 }
-
-std::string quoteIdent(const std::string& s) { return "\"" + s + "\""; }
 
 // Tables outside any tenant: the firms themselves and the host's bookkeeping. Every other table
 // must be declared with its tenancy, or lexosd refuses to serve.
@@ -49,22 +48,6 @@ std::string utcNow() {
 }
 
 }  // namespace
-
-std::string readPredicate(const TableEntry& e) {
-  const auto& t = e.table;
-  switch (t.tenancy) {
-    case sdk::Tenancy::Firm:
-      return "firm_id = lexos_firm() AND lexos_client() IS NULL";
-    case sdk::Tenancy::FirmShared:
-      return "firm_id = lexos_firm()";
-    case sdk::Tenancy::Client: {
-      std::string own = quoteIdent(t.client_column) + " = lexos_client()";
-      if (!t.visibility_column.empty()) own += " AND " + quoteIdent(t.visibility_column);
-      return "firm_id = lexos_firm() AND (lexos_client() IS NULL OR (" + own + "))";
-    }
-  }
-  return "false";
-}
 
 Migrator::Migrator(const Registry& registry, std::string ownerUrl, std::string runtimeUrl)
     : registry_(registry), ownerUrl_(std::move(ownerUrl)), runtimeUrl_(std::move(runtimeUrl)) {}
@@ -103,6 +86,9 @@ std::vector<std::string> Migrator::migrate() {
     for (const auto& m : registry_.migrations())
       if (!done.count({m.plugin, m.migration.version})) todo.push_back(&m);
     if (!pg && !todo.empty()) rebuildSqliteTenancy(*c, true);
+    // Portal views depend on their tables' columns: out of the way while migrations change them
+    // (a portal scope meanwhile reads the tables themselves, whose policies give it no rows).
+    if (pg && !todo.empty()) c->executeScript(std::string("DROP SCHEMA IF EXISTS ") + kPortalSchema + " CASCADE");
     c->commit();
     for (const auto* m : todo) {
       const auto& mig = m->migration;
@@ -113,6 +99,7 @@ std::vector<std::string> Migrator::migrate() {
       c->begin(true);
       try {
         c->executeScript(sql);
+        runPerFirmSteps(*c, m->plugin, mig.version, pg);
         c->execute("INSERT INTO lexos_migrations (plugin, version, name, applied_at) VALUES ($1, $2, $3, $4)",
                    {m->plugin, static_cast<std::int64_t>(mig.version), mig.name, utcNow()});
         c->commit();
@@ -133,102 +120,128 @@ std::vector<std::string> Migrator::migrate() {
   return applied;
 }
 
-void Migrator::rebuildSqliteTenancy(Connection& c, bool unwrapOnly) {
+void Migrator::runPerFirmSteps(Connection& c, const std::string& plugin, int version, bool pg) {
+  std::vector<const PerFirmStepEntry*> steps;
+  for (const auto& st : registry_.perFirmSteps())
+    if (st.plugin == plugin && st.step.version == version) steps.push_back(&st);
+  if (steps.empty()) return;
+  // SQLite: migrations run on the stored tables; a per-firm step runs through the scoped views,
+  // as plugin SQL at run time does (only the tables that exist yet).
+  if (!pg) rebuildSqliteTenancy(c, false, true);
+  std::vector<std::int64_t> firms;
+  for (const auto& r : c.query("SELECT id FROM firms ORDER BY id", {}).rows) firms.push_back(sdk::asInt(r[0]));
+  for (std::int64_t firm : firms) {
+    c.setScope({firm, 0});
+    for (const auto* st : steps) {
+      std::string sql = st->step.sql;
+      if (pg && !st->step.sql_postgresql.empty()) sql = st->step.sql_postgresql;
+      if (!pg && !st->step.sql_sqlite.empty()) sql = st->step.sql_sqlite;
+      try {
+        c.executeScript(sql);
+      } catch (const std::exception& e) {
+        throw std::runtime_error("per-firm step of " + plugin + " v" + std::to_string(version) + " for firm " +
+                                 std::to_string(firm) + ": " + e.what());
+      }
+    }
+  }
+  c.setScope({0, 0});
+  if (!pg) rebuildSqliteTenancy(c, true);
+}
+
+std::vector<ColumnInfo> Migrator::columnsOf(Connection& c, const std::string& table, bool pg) {
+  std::vector<ColumnInfo> cols;
+  if (pg) {
+    for (const auto& r : c.query("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+                                 "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
+                                 "ORDER BY a.attnum", {"public." + quoteIdent(table)}).rows)
+      cols.push_back({sdk::asText(r[0]), "", sdk::asText(r[1])});
+  } else {
+    for (const auto& r : c.query("SELECT name, dflt_value FROM pragma_table_info($1)", {table}).rows)
+      cols.push_back({sdk::asText(r[0]), sdk::isNull(r[1]) ? "" : sdk::asText(r[1]), ""});
+  }
+  return cols;
+}
+
+void Migrator::rebuildSqliteTenancy(Connection& c, bool unwrapOnly, bool existingOnly) {
   auto has = [&](const std::string& type, const std::string& name) {
     return !c.query("SELECT 1 FROM sqlite_master WHERE type = $1 AND name = $2", {type, name}).empty();
   };
   // Unwrap: plugin migrations see their tables under their own names.
   for (const auto& e : registry_.tables()) {
     const std::string& t = e.table.name;
-    const std::string stored = SqliteConnection::storedName(t);
+    const std::string stored = sqliteStoredName(t);
     if (has("view", t)) c.executeScript("DROP VIEW " + quoteIdent(t));
     if (has("table", stored)) c.executeScript("ALTER TABLE " + quoteIdent(stored) + " RENAME TO " + quoteIdent(t));
   }
   if (unwrapOnly) return;
   for (const auto& e : registry_.tables()) {
     const std::string& t = e.table.name;
-    const std::string stored = SqliteConnection::storedName(t);
-    if (!has("table", t))
+    if (!has("table", t)) {
+      if (existingOnly) continue;
       throw std::runtime_error("plugin '" + e.plugin + "' declares table '" + t +
                                "' but its migrations do not create it");
-    auto info = c.query("SELECT name, dflt_value, pk FROM pragma_table_info($1)", {t});
-    std::vector<std::string> cols, pks;
-    std::map<std::string, std::string> defaults;
-    std::vector<std::pair<std::int64_t, std::string>> actualPk;
-    for (const auto& r : info.rows) {
-      cols.push_back(sdk::asText(r[0]));
-      if (!sdk::isNull(r[1])) defaults[sdk::asText(r[0])] = sdk::asText(r[1]);
-      if (sdk::asInt(r[2]) > 0) actualPk.emplace_back(sdk::asInt(r[2]), sdk::asText(r[0]));
     }
-    std::sort(actualPk.begin(), actualPk.end());
-    std::vector<std::string> actual;
-    for (const auto& [i, name] : actualPk) actual.push_back(name);
-    // The triggers address rows by the declared key: it must be the real one, or an UPDATE of
-    // one row would reach every row sharing a shorter key.
-    if (actual != e.table.primary_key)
-      throw std::runtime_error("plugin '" + e.plugin + "': table '" + t + "' declares primary key (" +
-                               [&] { std::string s; for (auto& k : e.table.primary_key) s += (s.empty() ? "" : ", ") + k; return s; }() +
-                               ") but its migrations create (" +
-                               [&] { std::string s; for (auto& k : actual) s += (s.empty() ? "" : ", ") + k; return s; }() + ")");
-    if (std::find(cols.begin(), cols.end(), "firm_id") == cols.end())
-      throw std::runtime_error("plugin '" + e.plugin + "': tenant table '" + t + "' has no firm_id column");
-    for (const auto& k : e.table.primary_key) pks.push_back(k);
-    c.executeScript("ALTER TABLE " + quoteIdent(t) + " RENAME TO " + quoteIdent(stored));
-    const std::string q = quoteIdent(t);
-    c.executeScript("CREATE VIEW " + q + " AS SELECT * FROM " + quoteIdent(stored) + " WHERE " +
-                    readPredicate(e));
-    const std::string deny = "SELECT RAISE(ABORT, 'lexos: tenancy violation on " + t + "')";
-    const std::string writeOk = "NEW.firm_id IS lexos_firm() AND lexos_client() IS NULL";
-    std::string colList, newList, setList, pkMatch;
-    for (const auto& col : cols) {
-      const std::string qc = quoteIdent(col);
-      colList += (colList.empty() ? "" : ", ") + qc;
-      std::string v = "NEW." + qc;
-      if (col == "firm_id") v = "coalesce(NEW.firm_id, lexos_firm())";
-      else if (defaults.count(col)) v = "coalesce(NEW." + qc + ", " + defaults[col] + ")";
-      newList += (newList.empty() ? "" : ", ") + v;
-      setList += (setList.empty() ? "" : ", ") + qc + " = NEW." + qc;
-    }
-    for (const auto& k : pks) pkMatch += (pkMatch.empty() ? "" : " AND ") + quoteIdent(k) + " = OLD." + quoteIdent(k);
-    c.executeScript("CREATE TRIGGER " + quoteIdent("lexos_ins_" + t) + " INSTEAD OF INSERT ON " + q +
-                    " BEGIN " + deny + " WHERE NOT (coalesce(NEW.firm_id, lexos_firm()) IS lexos_firm() AND lexos_client() IS NULL AND lexos_firm() IS NOT NULL); INSERT INTO " +
-                    quoteIdent(stored) + " (" + colList + ") VALUES (" + newList + "); END");
-    if (appendOnly(t)) {
-      const std::string never = "SELECT RAISE(ABORT, 'lexos: " + t + " is append-only')";
-      c.executeScript("CREATE TRIGGER " + quoteIdent("lexos_upd_" + t) + " INSTEAD OF UPDATE ON " + q + " BEGIN " + never + "; END");
-      c.executeScript("CREATE TRIGGER " + quoteIdent("lexos_del_" + t) + " INSTEAD OF DELETE ON " + q + " BEGIN " + never + "; END");
-      continue;
-    }
-    c.executeScript("CREATE TRIGGER " + quoteIdent("lexos_upd_" + t) + " INSTEAD OF UPDATE ON " + q +
-                    " BEGIN " + deny + " WHERE NOT (" + writeOk + "); UPDATE " + quoteIdent(stored) +
-                    " SET " + setList + " WHERE " + pkMatch + "; END");
-    c.executeScript("CREATE TRIGGER " + quoteIdent("lexos_del_" + t) + " INSTEAD OF DELETE ON " + q +
-                    " BEGIN " + deny + " WHERE NOT (lexos_client() IS NULL); DELETE FROM " +
-                    quoteIdent(stored) + " WHERE " + pkMatch + "; END");
+    const auto cols = columnsOf(c, t, false);
+    if (!existingOnly) checkTableShape(c, e, cols, false);
+    c.executeScript("ALTER TABLE " + quoteIdent(t) + " RENAME TO " + quoteIdent(sqliteStoredName(t)));
+    c.executeScript(sqliteViewSql(e, cols));
+    for (const auto& sql : sqliteTriggerSql(e, cols, e.table.primary_key, appendOnly(t))) c.executeScript(sql);
   }
 }
 
+void Migrator::checkTableShape(Connection& c, const TableEntry& e, const std::vector<ColumnInfo>& cols, bool pg) {
+  const std::string& t = e.table.name;
+  std::vector<std::string> actual;
+  if (pg) {
+    std::set<std::string> got;
+    for (const auto& r : c.query("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                                 "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass($1) AND i.indisprimary",
+                                 {t}).rows)
+      got.insert(sdk::asText(r[0]));
+    if (got != std::set<std::string>(e.table.primary_key.begin(), e.table.primary_key.end()))
+      throw std::runtime_error("plugin '" + e.plugin + "': table '" + t +
+                               "' declares a primary key that its migrations do not create");
+  } else {
+    std::vector<std::pair<std::int64_t, std::string>> pk;
+    for (const auto& r : c.query("SELECT name, pk FROM pragma_table_info($1)", {t}).rows)
+      if (sdk::asInt(r[1]) > 0) pk.emplace_back(sdk::asInt(r[1]), sdk::asText(r[0]));
+    std::sort(pk.begin(), pk.end());
+    for (const auto& [i, name] : pk) actual.push_back(name);
+    // The triggers address rows by the declared key: it must be the real one, or an UPDATE of
+    // one row would reach every row sharing a shorter key.
+    auto join = [](const std::vector<std::string>& v) {
+      std::string s;
+      for (const auto& k : v) s += (s.empty() ? "" : ", ") + k;
+      return s;
+    };
+    if (actual != e.table.primary_key)
+      throw std::runtime_error("plugin '" + e.plugin + "': table '" + t + "' declares primary key (" +
+                               join(e.table.primary_key) + ") but its migrations create (" + join(actual) + ")");
+  }
+  if (std::none_of(cols.begin(), cols.end(), [](const ColumnInfo& ci) { return ci.name == "firm_id"; }))
+    throw std::runtime_error("plugin '" + e.plugin + "': tenant table '" + t + "' has no firm_id column");
+  for (const auto& missing : unknownPortalColumns(e, cols))
+    throw std::runtime_error("plugin '" + e.plugin + "': table '" + t + "' declares portal column '" + missing +
+                             "' (addPortalColumns), but the table has no such column");
+}
+
 void Migrator::rebuildPgTenancy(Connection& c) {
+  // An INSERT that leaves firm_id out (or NULL) gets the scope's firm, as SQLite's INSTEAD OF
+  // trigger does (coalesce(NEW.firm_id, lexos_firm())): the same plugin SQL works on both
+  // backends, and the write policy then checks the row as for any other insert. A BEFORE ROW
+  // trigger runs before the NOT NULL check, so an explicit NULL is filled too, as on SQLite.
+  c.executeScript("CREATE OR REPLACE FUNCTION lexos_fill_firm() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                  "IF NEW.firm_id IS NULL THEN NEW.firm_id := lexos_firm(); END IF; RETURN NEW; END $$");
+  c.executeScript(std::string("CREATE SCHEMA IF NOT EXISTS ") + kPortalSchema);
   for (const auto& e : registry_.tables()) {
-    const std::string q = quoteIdent(e.table.name);
     auto exists = c.query("SELECT to_regclass($1) IS NOT NULL", {e.table.name});
     if (!sdk::asBool(exists.rows.at(0).at(0)))
       throw std::runtime_error("plugin '" + e.plugin + "' declares table '" + e.table.name +
                                "' but its migrations do not create it");
-    auto pk = c.query("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
-                      "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass($1) AND i.indisprimary", {e.table.name});
-    std::set<std::string> actual, declared(e.table.primary_key.begin(), e.table.primary_key.end());
-    for (const auto& r : pk.rows) actual.insert(sdk::asText(r[0]));
-    if (actual != declared)
-      throw std::runtime_error("plugin '" + e.plugin + "': table '" + e.table.name +
-                               "' declares a primary key that its migrations do not create");
-    const std::string write = "firm_id = lexos_firm() AND lexos_client() IS NULL";
-    c.executeScript("ALTER TABLE " + q + " ENABLE ROW LEVEL SECURITY");
-    c.executeScript("ALTER TABLE " + q + " FORCE ROW LEVEL SECURITY");
-    c.executeScript("DROP POLICY IF EXISTS lexos_read ON " + q);
-    c.executeScript("DROP POLICY IF EXISTS lexos_write ON " + q);
-    c.executeScript("CREATE POLICY lexos_read ON " + q + " FOR SELECT USING (" + readPredicate(e) + ")");
-    c.executeScript("CREATE POLICY lexos_write ON " + q + " FOR ALL USING (" + write + ") WITH CHECK (" + write + ")");
+    const auto cols = columnsOf(c, e.table.name, true);
+    checkTableShape(c, e, cols, true);
+    for (const auto& sql : pgTableSql(e)) c.executeScript(sql);
+    for (const auto& sql : pgPortalViewSql(e, cols)) c.executeScript(sql);
   }
   const std::string runtime = userOf(runtimeUrl_);
   const std::string owner = userOf(ownerUrl_);
@@ -241,6 +254,8 @@ void Migrator::rebuildPgTenancy(Connection& c) {
       if (appendOnly(e.table.name)) c.executeScript("REVOKE UPDATE, DELETE ON " + quoteIdent(e.table.name) + " FROM " + r);
     c.executeScript("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + r);
     c.executeScript("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO " + r);
+    c.executeScript(std::string("GRANT USAGE ON SCHEMA ") + kPortalSchema + " TO " + r);
+    c.executeScript(std::string("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ") + kPortalSchema + " TO " + r);
   }
 }
 
@@ -264,12 +279,29 @@ void verifyTenancy(Connection& c, const Registry& registry) {
                                "' is not declared by any loaded plugin, so nothing scopes it to a firm; declare it "
                                "(Registrar::addTable) or drop it");
   }
+  // Columns: a portal scope must read nothing but the keys and the declared portal columns.
+  auto exposed = [&](const TableEntry& e, const std::string& column) {
+    return std::runtime_error("tenancy: table '" + e.table.name + "' (plugin " + e.plugin + ") shows column '" +
+                              column + "' to portal sessions, but the plugin does not declare it portal-readable "
+                              "(Registrar::addPortalColumns); run lexosctl migrate");
+  };
   if (sqlite) {
     for (const auto& e : registry.tables()) {
-      auto rs = c.query("SELECT type FROM sqlite_master WHERE name = $1", {e.table.name});
+      auto rs = c.query("SELECT type, sql FROM sqlite_master WHERE name = $1", {e.table.name});
       if (rs.empty() || sdk::asText(rs.rows[0][0]) != "view")
         throw std::runtime_error("tenancy: table '" + e.table.name + "' (plugin " + e.plugin +
                                  ") is not behind its tenancy view; run lexosctl migrate");
+      // The view must be exactly the one the declaration gives (SQLite keeps its text as written).
+      std::vector<ColumnInfo> cols;
+      for (const auto& name : c.query("SELECT * FROM " + quoteIdent(e.table.name) + " LIMIT 0", {}).columns)
+        cols.push_back({name, "", ""});
+      const std::string stored = sdk::asText(rs.rows[0][1]);
+      if (stored == sqliteViewSql(e, cols)) continue;
+      for (const auto& col : cols)
+        if (!portalReadable(e, col.name) && stored.find(sqliteProjection(e, col.name)) == std::string::npos)
+          throw exposed(e, col.name);
+      throw std::runtime_error("tenancy: the view of table '" + e.table.name + "' (plugin " + e.plugin +
+                               ") is not the one its declaration gives; run lexosctl migrate");
     }
     return;
   }
@@ -294,6 +326,34 @@ void verifyTenancy(Connection& c, const Registry& registry) {
     if (!sdk::asBool(rs.rows[0][0]) || !sdk::asBool(rs.rows[0][1]))
       throw std::runtime_error("tenancy: table '" + e.table.name + "' (plugin " + e.plugin +
                                ") lacks ROW LEVEL SECURITY enabled and forced; run lexosctl migrate");
+    // The policies are exactly ours: a policy added by hand (or by plugin SQL run as the owner)
+    // could let a portal scope read the table itself, around the portal view.
+    auto policies = c.query("SELECT policyname, array_to_string(roles, ','), cmd, coalesce(qual, '') FROM pg_policies "
+                            "WHERE schemaname = 'public' AND tablename = $1", {e.table.name});
+    for (const auto& p : policies.rows) {
+      const std::string pname = sdk::asText(p[0]), roles = sdk::asText(p[1]), qual = sdk::asText(p[3]);
+      const bool ok = (pname == "lexos_read" && roles == "public" && qual.find("lexos_client() IS NULL") != std::string::npos) ||
+                      (pname == "lexos_write" && roles == "public") ||
+                      (pname == "lexos_portal_read" && e.table.tenancy != sdk::Tenancy::Firm && roles != "public" &&
+                       ("," + roles + ",").find("," + name + ",") == std::string::npos);
+      if (!ok)
+        throw std::runtime_error("tenancy: table '" + e.table.name + "' (plugin " + e.plugin + ") has policy '" + pname +
+                                 "' for roles " + roles + ", which lexos did not make; drop it, then run lexosctl migrate");
+    }
+    if (e.table.tenancy == sdk::Tenancy::Firm) continue;
+    const std::string view = std::string(kPortalSchema) + "." + quoteIdent(e.table.name);
+    auto v = c.query("SELECT to_regclass($1) IS NOT NULL", {view});
+    if (!sdk::asBool(v.rows.at(0).at(0)))
+      throw std::runtime_error("tenancy: table '" + e.table.name + "' (plugin " + e.plugin + ") has no portal view " +
+                               view + "; run lexosctl migrate");
+    // What the portal view reads of the table (its rewrite rule's dependencies on columns).
+    auto used = c.query("SELECT DISTINCT a.attname FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid "
+                        "JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
+                        "WHERE d.classid = 'pg_rewrite'::regclass AND r.ev_class = to_regclass($1) "
+                        "AND d.refobjid = to_regclass($2) AND d.refobjsubid > 0 ORDER BY 1",
+                        {view, "public." + quoteIdent(e.table.name)});
+    for (const auto& u : used.rows)
+      if (!portalReadable(e, sdk::asText(u[0]))) throw exposed(e, sdk::asText(u[0]));
   }
 }
 

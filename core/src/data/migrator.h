@@ -7,10 +7,12 @@
 #include <vector>
 
 #include "data/connection.h"
+#include "tenancy/tenancy_sql.h"
 
 namespace lexos::core {
 
 class Registry;
+struct TableEntry;
 
 class Migrator {
  public:
@@ -26,8 +28,16 @@ class Migrator {
   std::vector<std::string> pending(Connection& c) const;
 
  private:
-  void rebuildSqliteTenancy(Connection& c, bool unwrapOnly);
+  /// SQLite: `unwrapOnly` puts the stored tables back under their names (for migrations);
+  /// otherwise each declared table goes behind its view (`existingOnly`: skip tables not yet
+  /// created, for per-firm steps between migrations).
+  void rebuildSqliteTenancy(Connection& c, bool unwrapOnly, bool existingOnly = false);
   void rebuildPgTenancy(Connection& c);
+  /// Runs the per-firm data steps of (plugin, version), once per firm with its scope set.
+  void runPerFirmSteps(Connection& c, const std::string& plugin, int version, bool pg);
+  static std::vector<ColumnInfo> columnsOf(Connection& c, const std::string& table, bool pg);
+  /// Refuses a table whose primary key, firm_id column or declared portal columns do not match.
+  static void checkTableShape(Connection& c, const TableEntry& e, const std::vector<ColumnInfo>& cols, bool pg);
   const Registry& registry_;
   std::string ownerUrl_;
   std::string runtimeUrl_;
@@ -39,7 +49,5 @@ class Migrator {
 /// behind its view. Throws std::runtime_error naming the table or role.
 void verifyTenancy(Connection& runtime, const Registry& registry);
 
-/// The SQL predicate a tenancy kind reads with (uses lexos_firm()/lexos_client()).
-std::string readPredicate(const struct TableEntry& t);
 
 }  // namespace lexos::core

@@ -136,13 +136,17 @@ constexpr const char* kReadSettings =
 }  // namespace
 
 std::string PgConnection::preparedName(const std::string& sql, const Bound& b) {
-  auto it = prepared_.find(b.key);
+  // A statement is prepared once per search path too: a portal scope resolves names in
+  // lexos_portal first (its views), a staff scope in public, and one plan must not serve both
+  // (PostgreSQL would re-plan at every switch, and refuse when the result type changed).
+  const std::string key = (portalPath_ ? "P|" : "S|") + b.key;
+  auto it = prepared_.find(key);
   if (it != prepared_.end()) return it->second;
   if (prepared_.size() >= 512 || !preparedStatements()) return {};
   const std::string name = "lx" + std::to_string(prepared_.size());
   Clear p{PQprepare(conn_, name.c_str(), sql.c_str(), b.count(), b.types.data())};
   if (PQresultStatus(p.r) != PGRES_COMMAND_OK) std::rethrow_exception(resultError(p.r, conn_));
-  prepared_.emplace(b.key, name);
+  prepared_.emplace(key, name);
   return name;
 }
 
@@ -254,11 +258,13 @@ void PgConnection::beginScoped(bool write, const Scope& scope) {
   const std::string firm = scope.firm_id ? std::to_string(scope.firm_id) : std::string();
   const std::string client = scope.client_id ? std::to_string(scope.client_id) : std::string();
   executeScript(
-      "BEGIN; SET LOCAL search_path = public; SET LOCAL row_security = on; SET LOCAL TIME ZONE 'UTC'; "
+      std::string("BEGIN; SET LOCAL search_path = ") + (scope.client_id ? "lexos_portal, public" : "public") +
+      "; SET LOCAL row_security = on; SET LOCAL TIME ZONE 'UTC'; "
       "SELECT set_config('lexos.firm_id', '" + firm + "', true), set_config('lexos.client_id', '" + client + "', true), "
       "set_config('lexos.guard_changed', '', true)");
   inTx_ = true;
   write_ = write;
+  portalPath_ = scope.client_id != 0;
 }
 
 void PgConnection::commit() {
@@ -318,10 +324,16 @@ void PgConnection::rollback() {
 void PgConnection::setScope(const Scope& s) {
   // is_local = true: the setting ends with the transaction, so a pooled connection (or
   // PgBouncer in transaction mode) never carries one request's tenant into the next.
-  run("SELECT set_config('lexos.firm_id', $1, true), set_config('lexos.client_id', $2, true)",
+  // A portal scope resolves table names in lexos_portal first: its views project the columns a
+  // portal session may not read as NULL (tenancy/tenancy_sql.h); the tables themselves give a
+  // portal scope no rows.
+  run("SELECT set_config('lexos.firm_id', $1, true), set_config('lexos.client_id', $2, true), "
+      "set_config('search_path', $3, true)",
       {s.firm_id ? std::to_string(s.firm_id) : std::string(),
-       s.client_id ? std::to_string(s.client_id) : std::string()},
+       s.client_id ? std::to_string(s.client_id) : std::string(),
+       std::string(s.client_id ? "lexos_portal, public" : "public")},
       nullptr);
+  portalPath_ = s.client_id != 0;
 }
 
 std::int64_t PgConnection::newId() {

@@ -43,6 +43,7 @@ class PgConnection : public Connection {
   bool broken_ = false;  ///< a pipeline left the connection in an unknown state
   bool inTx_ = false;
   bool write_ = false;
+  bool portalPath_ = false;  ///< the transaction's search_path puts lexos_portal first
   class ChangeFeed* feed_ = nullptr;
   // Server-side prepared statements by SQL text and parameter types: planning a small query
   // through row-level security policies costs more than running it.

@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "data/connection.h"
 #include "guard/guard.h"
+#include "http/error_mapper.h"
 #include "http/json.h"
 #include "http/request_context.h"
 #include "http/static_files.h"
@@ -177,99 +178,168 @@ int Dispatcher::pluginAsset(const std::string& path, Poco::Net::HTTPServerReques
   return StaticFiles::serveFile(s_.config->web_plugins_dir + "/" + id, file, req, res, true, false);
 }
 
-int Dispatcher::api(const std::string& path, const std::string& query, const std::string& rid,
-                    Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res, std::size_t& bytes) {
-  const Registry& reg = *s_.registry;
-  auto match = reg.router().match(req.getMethod(), path);
-  if (!match.match) {
-    dropUnreadBody(req, res);
-    if (!match.allowed.empty()) {
-      std::string allow;
-      for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
-      res.set("Allow", allow);
-      sendJson(res, 405, errorJson("method_not_allowed", "Use " + allow + " for this path."), bytes);
-      return 405;
-    }
-    sendJson(res, 404, errorJson("not_found", "Not found."), bytes);
-    return 404;
-  }
-  const RouteEntry& route = reg.routes()[match.match->target];
-  const std::size_t limit = std::min(route.route.max_body_bytes, s_.config->max_body_bytes);
-  if (req.hasContentLength() && req.getContentLength64() > static_cast<Poco::Int64>(limit)) {
-    res.setKeepAlive(false);  // never read a body we refuse
-    sendJson(res, 413, errorJson("too_large", "The request body is larger than " + std::to_string(limit) + " bytes."), bytes);
-    return 413;
-  }
-  const std::string& m = req.getMethod();
-  const bool write = !(m == "GET" || m == "HEAD");
-  HttpResponse response(res);
+// ---- An API call, as stages ----------------------------------------------------------------
+//
+//   route → body limit → parse → guard → scope → handler → commit → respond
+//
+// Each stage either moves the call on or throws; whatever it throws goes through mapError()
+// (http/error_mapper.h), the one place that decides what the client is told, and fail(), the one
+// place that undoes what the stages did (rollback, unread body, buffered answer) and audits a
+// denial. Nothing a stage does while a client is still sending holds a database lock: the guard
+// only reads, each read a short one of its own, and the transaction starts at the handler's
+// first statement (docs/guard.md).
+
+struct Dispatcher::ApiCall {
+  ApiCall(Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs, ConnectionPool& pool,
+          const std::string& p, const std::string& q, const std::string& id)
+      : req(rq), res(rs), path(p), query(q), rid(id), conn(pool), response(rs) {}
+  Poco::Net::HTTPServerRequest& req;
+  Poco::Net::HTTPServerResponse& res;
+  const std::string& path;
+  const std::string& query;
+  const std::string& rid;
+  LazyConnection conn;  ///< borrowed from the pool, and the transaction begun, at first use
+  HttpResponse response;
+  const RouteEntry* route = nullptr;
+  std::map<std::string, std::string> params;
+  std::size_t limit = 0;
+  bool write = false;
   SessionInfo session;
-  // Borrowed from the pool, and the transaction begun, only when a statement needs it.
-  LazyConnection conn(*s_.pool);
+  std::optional<HttpRequest> request;
   std::vector<sdk::MailMessage> mail;
-  std::vector<BufferedAudit::Event> events;
-  std::optional<HttpRequest> parsed;
-  // Whatever happens below, the connection must not carry an unread body into its next request.
-  auto unreadBody = [&] {
-    if (!parsed || !parsed->bodyRead()) dropUnreadBody(req, res);
-  };
+  std::vector<BufferedAudit::Event> readEvents;  ///< audit events of a read-only call
+};
+
+void Dispatcher::routeStage(ApiCall& call) const {
+  auto match = s_.registry->router().match(call.req.getMethod(), call.path);
+  if (!match.match) {
+    if (match.allowed.empty()) throw sdk::NotFound();
+    std::string allow;
+    for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+    throw MethodNotAllowed(allow);
+  }
+  call.route = &s_.registry->routes()[match.match->target];
+  call.params = std::move(match.match->params);
+  const std::string& m = call.req.getMethod();
+  call.write = !(m == "GET" || m == "HEAD");
+}
+
+void Dispatcher::bodyStage(ApiCall& call) const {
+  // A declared body over the limit is refused before a byte of it is read; bodies without a
+  // declared length (chunked) are held to the limit as they are read (HttpRequest::body).
+  call.limit = std::min(call.route->route.max_body_bytes, s_.config->max_body_bytes);
+  if (call.req.hasContentLength() && call.req.getContentLength64() > static_cast<Poco::Int64>(call.limit))
+    throw BodyTooLarge(call.limit);
+}
+
+void Dispatcher::parseStage(ApiCall& call) const {
+  call.request.emplace(call.req, call.path, call.query, call.params, call.limit, clientAddress(call.req), call.rid);
+}
+
+void Dispatcher::guardStage(ApiCall& call) const {
+  call.session = s_.guard->authenticate(call.req, call.conn);
+  s_.guard->authorize(*call.route, call.session, call.req, call.conn);
+}
+
+void Dispatcher::scopeStage(ApiCall& call) const {
+  const auto& p = call.session.principal;
+  call.conn.begin(call.write);
+  call.conn.setScope({p.firm_id, p.isPortal() ? p.client_id : 0});
+}
+
+void Dispatcher::handlerStage(ApiCall& call) const {
+  RequestContext ctx(*call.request, call.response, call.session.principal, call.conn, *s_.config, call.route->plugin);
+  ctx.setSession(&call.session);
   try {
-    parsed.emplace(req, path, query, match.match->params, limit, clientAddress(req), rid);
-    HttpRequest& request = *parsed;
-    // The guard only reads, each read a short one of its own, before the request's transaction
-    // begins: a request still waiting for its body holds no write lock (SQLite's BEGIN
-    // IMMEDIATE), no transaction and no pooled connection. The transaction itself starts at
-    // the handler's first statement, bound to the principal's firm (and a portal user's client).
-    session = s_.guard->authenticate(req, conn);
-    s_.guard->authorize(route, session, req, conn);
-    conn.begin(write);
-    conn.setScope({session.principal.firm_id, session.principal.isPortal() ? session.principal.client_id : 0});
-    RequestContext ctx(request, response, session.principal, conn, *s_.config, route.plugin);
-    ctx.setSession(&session);
-    route.route.handler(ctx);
-    if (!response.sent()) response.send("");
-    if (write) {
-      conn.setScope({session.principal.firm_id, 0});
-      AuditLog::append(conn, session.principal, request.remoteAddress(), rid, ctx.auditBuffer().events);
+    call.route->route.handler(ctx);
+  } catch (const AnswerAfterCommit&) {
+    // The handler's writes stand (a counted sign-in failure): commit them, then answer.
+    collect(call, ctx);
+    commitStage(call);
+    throw;
+  }
+  if (!call.response.sent()) call.response.send("");
+  collect(call, ctx);
+}
+
+void Dispatcher::collect(ApiCall& call, RequestContext& ctx) const {
+  if (call.write) {
+    call.conn.setScope({call.session.principal.firm_id, 0});
+    AuditLog::append(call.conn, call.session.principal, call.request->remoteAddress(), call.rid,
+                     ctx.auditBuffer().events);
+  } else {
+    call.readEvents = std::move(ctx.auditBuffer().events);
+  }
+  call.mail = std::move(ctx.mailQueue().messages);
+}
+
+void Dispatcher::commitStage(ApiCall& call) const {
+  if (call.write && call.session.needs_touch)
+    call.conn.execute("UPDATE sessions SET last_seen_at = $1 WHERE id = $2", {utcTimestamp(), call.session.session_id});
+  call.conn.commit();
+  if (call.write && call.session.needs_touch) s_.guard->touched(call.session);
+}
+
+int Dispatcher::respondStage(ApiCall& call, std::size_t& bytes) const {
+  // A read-only transaction (SQLite takes no write lock for GETs) cannot write: audit events of
+  // reads and the session's idle clock are written in a short transaction of their own.
+  auto& session = call.session;
+  if (!call.write && (session.needs_touch || !call.readEvents.empty())) {
+    try {
+      call.conn.begin(true);
+      call.conn.setScope({session.principal.firm_id, 0});
+      AuditLog::append(call.conn, session.principal, clientAddress(call.req), call.rid, call.readEvents);
       if (session.needs_touch)
-        conn.execute("UPDATE sessions SET last_seen_at = $1 WHERE id = $2", {utcTimestamp(), session.session_id});
-    } else {
-      events = std::move(ctx.auditBuffer().events);
+        call.conn.execute("UPDATE sessions SET last_seen_at = $1 WHERE id = $2", {utcTimestamp(), session.session_id});
+      call.conn.commit();
+      if (session.needs_touch) s_.guard->touched(session);
+    } catch (const std::exception& e) {
+      if (call.conn.inTransaction()) call.conn.rollback();
+      Poco::Logger::get("lexosd").error("[" + call.rid + "] audit/session update failed: " + e.what());
     }
-    conn.commit();
-    if (write && session.needs_touch) s_.guard->touched(session);
-    mail = std::move(ctx.mailQueue().messages);
-  } catch (const sdk::HttpError& e) {
-    if (conn.inTransaction()) conn.rollback();
-    response.discard();
-    unreadBody();
-    if (e.status() == 401 || e.status() == 403) {
-      // Denials are audited, in their own transaction (the request's was rolled back).
+  }
+  if (!call.mail.empty() && s_.mailer) s_.mailer->deliver(call.mail);
+  if (!call.response.streamed()) dropUnread(call);
+  call.response.flush();
+  bytes = call.response.bytes();
+  return call.response.status();
+}
+
+void Dispatcher::dropUnread(ApiCall& call) const {
+  // The connection must not carry an unread body into its next request.
+  if (!call.request || !call.request->bodyRead()) dropUnreadBody(call.req, call.res);
+}
+
+int Dispatcher::fail(ApiCall& call, std::exception_ptr error, std::size_t& bytes) const {
+  const ErrorAnswer a = mapError(error);
+  try {
+    if (call.conn.inTransaction()) call.conn.rollback();
+  } catch (...) {
+  }
+  call.response.discard();
+  if (a.close_connection) call.res.setKeepAlive(false);  // never read a body we refuse
+  else dropUnread(call);
+  if (a.audit_denial && call.session.principal.firm_id && call.route) {
+    // Denials are audited, in their own transaction (the request's was rolled back).
+    try {
+      call.conn.begin(true);
+      call.conn.setScope({call.session.principal.firm_id, 0});
+      AuditLog::append(call.conn, call.session.principal, clientAddress(call.req), call.rid,
+                       {{"access.denied", "route",
+                         std::string(sdk::methodName(call.route->route.method)) + " " + call.route->route.path, a.code}});
+      call.conn.commit();
+    } catch (...) {
       try {
-        if (session.principal.firm_id) {
-          conn.begin(true);
-          conn.setScope({session.principal.firm_id, 0});
-          AuditLog::append(conn, session.principal, clientAddress(req), rid,
-                           {{"access.denied", "route", std::string(sdk::methodName(route.route.method)) + " " + route.route.path, e.code()}});
-          conn.commit();
-        }
+        if (call.conn.inTransaction()) call.conn.rollback();
       } catch (...) {
-        if (conn.inTransaction()) conn.rollback();
       }
     }
-    if (const auto* busy = dynamic_cast<const sdk::TooManyRequests*>(&e); busy && !response.streamed())
-      res.set("Retry-After", std::to_string(busy->retryAfterSeconds()));
-    if (!response.streamed()) sendJson(res, e.status(), errorJson(e.code(), e.what(), e.field()), bytes);
-    return e.status();
-  } catch (const DatabaseUnavailable& e) {
-    // The database is down, restarting or out of connections: a client (or a load balancer)
-    // should try again shortly, which a 500 does not say. Nothing was committed.
-    try {
-      if (conn.inTransaction()) conn.rollback();
-    } catch (...) {
-    }
-    response.discard();
-    unreadBody();
+  }
+  auto& log = Poco::Logger::get("lexosd");
+  const std::string where = call.route ? call.route->plugin + ": " : "";
+  if (a.log == ErrorAnswer::Log::Error) {
+    log.error("[" + call.rid + "] " + where + a.log_text);
+  } else if (a.log == ErrorAnswer::Log::Warning) {
     // At most one line a second: an outage can answer thousands of requests a second, and each
     // is in the access log already.
     static std::atomic<std::int64_t> lastWarned{0};
@@ -277,63 +347,30 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
                                     std::chrono::steady_clock::now().time_since_epoch()).count();
     std::int64_t previous = lastWarned.load();
     if (previous != second && lastWarned.compare_exchange_strong(previous, second))
-      Poco::Logger::get("lexosd").warning("[" + rid + "] database unavailable: " + e.what());
-    if (!response.streamed()) {
-      res.set("Retry-After", "2");
-      sendJson(res, 503,
-               errorJson("unavailable", "The database is not reachable right now; try again in a moment.", {}, rid),
-               bytes);
-    }
-    return 503;
-  } catch (const sdk::DbError& e) {
-    if (conn.inTransaction()) conn.rollback();
-    response.discard();
-    unreadBody();
-    Poco::Logger::get("lexosd").error("[" + rid + "] database: " + e.what());
-    const int status = e.kind() == sdk::DbError::Kind::Constraint ? 409 : (e.kind() == sdk::DbError::Kind::TenancyViolation ? 404 : 500);
-    if (!response.streamed())
-      sendJson(res, status,
-               status == 409 ? errorJson("conflict", "The change conflicts with existing data.")
-                             : status == 404 ? errorJson("not_found", "Not found.")
-                                             : errorJson("internal", "Something went wrong on our side.", {}, rid),
-               bytes);
-    return status;
-  } catch (const std::exception& e) {
-    if (conn.inTransaction()) conn.rollback();
-    response.discard();
-    unreadBody();
-    Poco::Logger::get("lexosd").error("[" + rid + "] " + route.plugin + ": " + e.what());
-    if (!response.streamed()) sendJson(res, 500, errorJson("internal", "Something went wrong on our side.", {}, rid), bytes);
-    return 500;
+      log.warning("[" + call.rid + "] " + a.log_text);
+  }
+  if (call.response.streamed()) return a.status;  // the head is out: the connection just ends
+  if (a.retry_after > 0) call.res.set("Retry-After", std::to_string(a.retry_after));
+  if (!a.allow.empty()) call.res.set("Allow", a.allow);
+  sendJson(call.res, a.status, errorJson(a.code, a.message, a.field, a.with_request_id ? call.rid : std::string()), bytes);
+  return a.status;
+}
+
+int Dispatcher::api(const std::string& path, const std::string& query, const std::string& rid,
+                    Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res, std::size_t& bytes) {
+  ApiCall call(req, res, *s_.pool, path, query, rid);
+  try {
+    routeStage(call);
+    bodyStage(call);
+    parseStage(call);
+    guardStage(call);
+    scopeStage(call);
+    handlerStage(call);
+    commitStage(call);
   } catch (...) {
-    if (conn.inTransaction()) conn.rollback();
-    response.discard();
-    unreadBody();
-    Poco::Logger::get("lexosd").error("[" + rid + "] " + route.plugin + ": unknown exception");
-    if (!response.streamed()) sendJson(res, 500, errorJson("internal", "Something went wrong on our side.", {}, rid), bytes);
-    return 500;
+    return fail(call, std::current_exception(), bytes);
   }
-  // A read-only transaction (SQLite takes no write lock for GETs) cannot write: audit events of
-  // reads and the session's idle clock are written in a short transaction of their own.
-  if (!write && (session.needs_touch || !events.empty())) {
-    try {
-      conn.begin(true);
-      conn.setScope({session.principal.firm_id, 0});
-      AuditLog::append(conn, session.principal, clientAddress(req), rid, events);
-      if (session.needs_touch)
-        conn.execute("UPDATE sessions SET last_seen_at = $1 WHERE id = $2", {utcTimestamp(), session.session_id});
-      conn.commit();
-      if (session.needs_touch) s_.guard->touched(session);
-    } catch (const std::exception& e) {
-      if (conn.inTransaction()) conn.rollback();
-      Poco::Logger::get("lexosd").error("[" + rid + "] audit/session update failed: " + e.what());
-    }
-  }
-  if (!mail.empty() && s_.mailer) s_.mailer->deliver(mail);
-  if (!response.streamed()) unreadBody();
-  response.flush();
-  bytes = response.bytes();
-  return response.status();
+  return respondStage(call, bytes);
 }
 
 }  // namespace lexos::core

@@ -1,9 +1,11 @@
 #pragma once
 // One request's path through the host: request id, security headers, health endpoints, static
-// files, routing (404/405), the guard, the plugin handler in a tenant-scoped transaction, error
-// mapping in one place, the audit and mail that ride on the transaction, one log line.
+// files, plugin assets, and API calls as named stages (route, body, parse, guard, scope,
+// handler, commit, respond) with one error mapper (http/error_mapper.h); one log line.
 
 #include <Poco/Net/HTTPRequestHandler.h>
+
+#include <exception>
 
 #include "http/server.h"
 
@@ -17,8 +19,21 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
  private:
   int pluginAsset(const std::string& path, Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
                   std::size_t& bytes);
+  /// An API call: the stages below in order, and fail() for whatever one of them throws.
   int api(const std::string& path, const std::string& query, const std::string& rid,
           Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res, std::size_t& bytes);
+  struct ApiCall;
+  void routeStage(ApiCall& call) const;    ///< 404, 405 (Allow)
+  void bodyStage(ApiCall& call) const;     ///< 413 before reading a declared body over the limit
+  void parseStage(ApiCall& call) const;    ///< the SDK's view of the request
+  void guardStage(ApiCall& call) const;    ///< session (cache or one read), CSRF, audience, switch, permission
+  void scopeStage(ApiCall& call) const;    ///< the transaction (lazy) bound to the principal's firm/client
+  void handlerStage(ApiCall& call) const;  ///< the plugin's handler; its audit and mail collected
+  void commitStage(ApiCall& call) const;   ///< session idle clock, commit
+  int respondStage(ApiCall& call, std::size_t& bytes) const;  ///< read audit, mail, the buffered answer
+  int fail(ApiCall& call, std::exception_ptr error, std::size_t& bytes) const;
+  void collect(ApiCall& call, class RequestContext& ctx) const;
+  void dropUnread(ApiCall& call) const;
   /// The client's address: the peer, or what a trusted proxy says in X-Forwarded-For.
   std::string clientAddress(const Poco::Net::HTTPServerRequest& req) const;
   Services& s_;

@@ -108,6 +108,8 @@ class Registry::Collector : public sdk::Registrar {
   void requirePlugin(const std::string& id) override { requires.push_back(id); }
   void addView(const sdk::View& v) override { views.push_back(v); }
   void addContribution(const sdk::Contribution& c) override { contributions.push_back(c); }
+  void addPortalColumns(const sdk::PortalColumns& p) override { portalColumns.push_back(p); }
+  void addPerFirmStep(const sdk::PerFirmStep& s) override { perFirmSteps.push_back(s); }
 
   std::vector<sdk::Permission> permissions;
   std::vector<sdk::Route> routes;
@@ -117,6 +119,8 @@ class Registry::Collector : public sdk::Registrar {
   std::vector<std::string> requires;
   std::vector<sdk::View> views;
   std::vector<sdk::Contribution> contributions;
+  std::vector<sdk::PortalColumns> portalColumns;
+  std::vector<sdk::PerFirmStep> perFirmSteps;
 
  private:
   const PluginInfo& info_;
@@ -271,6 +275,25 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
     if (ct.permission.empty() || ct.permission == sdk::kPublic)
       throw LoadError(who + ": " + cn + ": declares no permission; every contribution needs one");
   }
+  std::map<std::string, std::vector<std::string>> portal;  // table -> columns
+  for (const auto& pc : c.portalColumns) {
+    const std::string pn = "portal columns of table '" + pc.table + "'";
+    auto t = std::find_if(c.tables.begin(), c.tables.end(), [&](const sdk::Table& x) { return x.name == pc.table; });
+    if (t == c.tables.end()) throw LoadError(who + ": " + pn + ": this plugin declares no such table");
+    if (t->tenancy == sdk::Tenancy::Firm)
+      throw LoadError(who + ": " + pn + ": the table is Tenancy::Firm, which portal sessions never read");
+    if (portal.count(pc.table)) throw LoadError(who + ": " + pn + " declared twice");
+    std::set<std::string> seen;
+    for (const auto& col : pc.columns) {
+      if (!isIdentifier(col)) throw LoadError(who + ": " + pn + ": '" + col + "' is not a lower-case column name");
+      if (!seen.insert(col).second) throw LoadError(who + ": " + pn + ": column '" + col + "' listed twice");
+    }
+    portal[pc.table] = pc.columns;
+  }
+  for (const auto& st : c.perFirmSteps)
+    if (std::none_of(c.migrations.begin(), c.migrations.end(), [&](const sdk::Migration& m) { return m.version == st.version; }))
+      throw LoadError(who + ": per-firm step of migration " + std::to_string(st.version) +
+                      ": this plugin declares no migration with that version");
   std::vector<int> versions;
   for (const auto& m : c.migrations) versions.push_back(m.version);
   std::sort(versions.begin(), versions.end());
@@ -288,7 +311,15 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
     routes_.push_back({info.id, r});
   }
   for (const auto& p : c.permissions) permissions_.push_back({info.id, p});
-  for (const auto& t : c.tables) tables_.push_back({info.id, t});
+  for (const auto& t : c.tables) {
+    TableEntry e{info.id, t, {}, false};
+    if (auto it = portal.find(t.name); it != portal.end()) {
+      e.portal_columns = it->second;
+      e.portal_declared = true;
+    }
+    tables_.push_back(std::move(e));
+  }
+  for (const auto& st : c.perFirmSteps) perFirmSteps_.push_back({info.id, st});
   auto ms = c.migrations;
   std::sort(ms.begin(), ms.end(), [](auto& a, auto& b) { return a.version < b.version; });
   for (const auto& m : ms) migrations_.push_back({info.id, m});

@@ -34,6 +34,17 @@ struct PermissionEntry {
 struct TableEntry {
   std::string plugin;
   sdk::Table table;
+  /// Client and FirmShared tables: the columns portal sessions may read (SDK 1.2
+  /// addPortalColumns) besides the keys; `portal_declared` is false when the plugin said nothing
+  /// (then portal sessions read the keys only).
+  std::vector<std::string> portal_columns;
+  bool portal_declared = false;
+};
+
+/// A per-firm data step of a migration (SDK 1.2 addPerFirmStep).
+struct PerFirmStepEntry {
+  std::string plugin;
+  sdk::PerFirmStep step;
 };
 
 struct MigrationEntry {
@@ -94,6 +105,7 @@ class Registry {
   const std::vector<PermissionEntry>& permissions() const { return permissions_; }
   const std::vector<TableEntry>& tables() const { return tables_; }
   const std::vector<MigrationEntry>& migrations() const { return migrations_; }
+  const std::vector<PerFirmStepEntry>& perFirmSteps() const { return perFirmSteps_; }
   const std::vector<NavEntryRecord>& nav() const { return nav_; }
   const std::vector<ViewRecord>& views() const { return views_; }
   const std::vector<ContributionRecord>& contributions() const { return contributions_; }
@@ -118,6 +130,7 @@ class Registry {
   std::vector<PermissionEntry> permissions_;
   std::vector<TableEntry> tables_;
   std::vector<MigrationEntry> migrations_;
+  std::vector<PerFirmStepEntry> perFirmSteps_;
   std::vector<NavEntryRecord> nav_;
   std::vector<ViewRecord> views_;
   std::vector<ContributionRecord> contributions_;

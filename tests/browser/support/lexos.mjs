@@ -7,7 +7,7 @@
 // with LEXOS_* overrides.
 
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -48,23 +48,50 @@ export async function startPostgres() {
 }
 
 /**
- * Starts lexosd. opts: plugins ('clients'), database ({url, ownerUrl} for PostgreSQL).
+ * A plugins folder holding the bundled plugins of the build and the test plugins `ids` (from
+ * build/test-plugins, e.g. the probe, which has screens), with their web folders: what an
+ * install with a third-party plugin looks like. Resolves { dir, webDir } inside `into`.
+ */
+function pluginsWithTestPlugins(into, ids) {
+  const dir = join(into, 'plugins');
+  const webDir = join(dir, 'web');
+  mkdirSync(webDir, { recursive: true, mode: 0o755 });
+  const bundled = join(BUILD_DIR, 'plugins');
+  const tests = join(BUILD_DIR, 'test-plugins');
+  for (const f of readdirSync(bundled).filter((n) => n.endsWith('.so'))) copyFileSync(join(bundled, f), join(dir, f));
+  for (const id of readdirSync(join(bundled, 'web'))) symlinkSync(join(bundled, 'web', id), join(webDir, id));
+  for (const id of ids) {
+    const so = join(tests, `${id}.so`);
+    if (!existsSync(so)) throw new Error(`${so} is missing: build the test plugins first (cmake --build, target lexos_test_plugins)`);
+    copyFileSync(so, join(dir, `${id}.so`));
+    if (existsSync(join(tests, 'web', id))) symlinkSync(join(tests, 'web', id), join(webDir, id));
+  }
+  return { dir, webDir };
+}
+
+/**
+ * Starts lexosd. opts: plugins ('clients'), database ({url, ownerUrl} for PostgreSQL),
+ * testPlugins (ids of test plugins to install beside the bundled ones, e.g. ['probe']; each
+ * must also be in `plugins` to load), installed ({dir, webDir}: an installed plugin folder and
+ * its web/plugins folder, e.g. of a `cmake --install` prefix, instead of the build's).
  * Resolves { baseUrl, port, env, log(), setupUrl(), lexosctl(args, stdin), createFirmWithOwner(),
  * stop() }. baseUrl uses "localhost", which Chromium treats as a secure context, so the
  * Secure __Host- session cookie works over plain http.
  */
-export async function startLexos({ plugins = 'clients', database = null } = {}) {
+export async function startLexos({ plugins = 'clients', database = null, testPlugins = [], installed: given = null } = {}) {
   const lexosd = join(BUILD_DIR, 'bin/lexosd');
   const lexosctlBin = join(BUILD_DIR, 'bin/lexosctl');
   for (const f of [lexosd, lexosctlBin]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: build first (cmake --build), or set LEXOS_BUILD_DIR`);
   }
-  for (const id of plugins.split(',').filter(Boolean)) {
+  for (const id of given ? [] : plugins.split(',').filter((p) => p && !testPlugins.includes(p))) {
     if (!existsSync(join(BUILD_DIR, 'plugins', `${id}.so`))) {
       throw new Error(`${join(BUILD_DIR, 'plugins', `${id}.so`)} is missing: build the ${id} plugin first`);
     }
   }
   const stateDir = mkdtempSync(join(tmpdir(), 'lexos-browser-'));
+  const installed = given || testPlugins.length ? given || pluginsWithTestPlugins(stateDir, testPlugins)
+    : { dir: join(BUILD_DIR, 'plugins'), webDir: join(BUILD_DIR, 'plugins', 'web') };
   let lastError;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const port = await freePort();
@@ -73,10 +100,10 @@ export async function startLexos({ plugins = 'clients', database = null } = {}) 
       LEXOS_SERVER_LISTEN: `127.0.0.1:${port}`,
       LEXOS_SERVER_PUBLIC_URL: `http://localhost:${port}`,
       LEXOS_STATE_DIR: stateDir,
-      LEXOS_PLUGINS_DIR: join(BUILD_DIR, 'plugins'),
+      LEXOS_PLUGINS_DIR: installed.dir,
       LEXOS_PLUGINS_ENABLED: plugins,
       LEXOS_WEB_DIR: join(REPO_DIR, 'web'),
-      LEXOS_WEB_PLUGINS_DIR: join(BUILD_DIR, 'plugins', 'web'),
+      LEXOS_WEB_PLUGINS_DIR: installed.webDir,
       LEXOS_MAIL_TRANSPORT: 'outbox',
       LEXOS_SERVER_THREADS: '32',
     };

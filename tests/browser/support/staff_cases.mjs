@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { apiSession, startLexos } from './lexos.mjs';
-import { assertClean, launchBrowser, screenshot, signInStaff, trackedPages } from './browser.mjs';
+import { describe, test } from 'node:test';
+import { apiSession } from './lexos.mjs';
+import { suiteRig } from './rig.mjs';
+import { assertClean, screenshot, signInStaff } from './browser.mjs';
 import { eventually } from './suite.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -49,35 +50,24 @@ function newMail(stateDir, seen) {
 export function staffCasesSuite({ backend, database = async () => null, cleanup = async () => {} }) {
   describe(`staff app: cases and the client portal in Chromium (${backend})`, () => {
     let server;
-    let browser;
     let staff;
     const ids = {};
-    // Pages opened by the tests (console errors fail a test unless allowed); closed by after().
-    const pages = trackedPages(() => browser);
 
-    before(async () => {
-      const db = await database();
-      server = await startLexos({ plugins: 'clients,cases,portal', database: db });
-      await server.createFirmWithOwner({ slug: FIRM.slug, name: FIRM.name, email: OWNER.email, password: OWNER.password,
-        displayName: OWNER.displayName });
-      await server.lexosctl(['user', 'create', '--firm', FIRM.slug, '--email', BILLING.email, '--role', 'billing',
-        '--name', BILLING.displayName, '--password-stdin'], `${BILLING.password}\n`);
-      staff = await apiSession(server.baseUrl, OWNER);
-      ids.anderson = (await staff.json('POST', 'clients', { name: ANDERSON.name, email: ANDERSON.email })).id;
-      ids.smith = (await staff.json('POST', 'clients', {
-        kind: 'organisation', name: SMITH.name, contact_person: SMITH.contact, email: SMITH.email,
-      })).id;
-      browser = await launchBrowser();
+    const { newPage } = suiteRig({
+      database, cleanup, lexos: { plugins: 'clients,cases,portal' },
+      seed: async (started) => {
+        server = started;
+        await server.createFirmWithOwner({ slug: FIRM.slug, name: FIRM.name, email: OWNER.email, password: OWNER.password,
+          displayName: OWNER.displayName });
+        await server.lexosctl(['user', 'create', '--firm', FIRM.slug, '--email', BILLING.email, '--role', 'billing',
+          '--name', BILLING.displayName, '--password-stdin'], `${BILLING.password}\n`);
+        staff = await apiSession(server.baseUrl, OWNER);
+        ids.anderson = (await staff.json('POST', 'clients', { name: ANDERSON.name, email: ANDERSON.email })).id;
+        ids.smith = (await staff.json('POST', 'clients', {
+          kind: 'organisation', name: SMITH.name, contact_person: SMITH.contact, email: SMITH.email,
+        })).id;
+      },
     });
-
-    after(async () => {
-      await pages.closeAll();
-      if (browser) await browser.close().catch(() => {});
-      if (server) await server.stop();
-      await cleanup();
-    });
-
-    const newPage = (opts) => pages.open(opts);
 
     const signIn = (page, who = OWNER) => signInStaff(page, server.baseUrl, who);
 

@@ -2,9 +2,10 @@
 // Each test drives the real app in Chromium against a real lexosd with the clients plugin.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { apiSession, startLexos } from './lexos.mjs';
-import { assertClean, launchBrowser, screenshot, signInStaff, trackedPages } from './browser.mjs';
+import { describe, test } from 'node:test';
+import { apiSession } from './lexos.mjs';
+import { suiteRig } from './rig.mjs';
+import { assertClean, screenshot, signInStaff } from './browser.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const OWNER = { firm: 'acme', email: 'olivia.owner@acme.test', password: PASSWORD };
@@ -31,26 +32,13 @@ export async function eventually(fn, ms = 10_000) {
 export function staffAppSuite({ backend, database = async () => null, cleanup = async () => {} }) {
   describe(`staff app in Chromium (${backend})`, () => {
     let server;
-    let browser;
-    let setupUrl = '';
-    // Pages opened by the tests (console errors fail a test unless allowed); closed by after().
-    const pages = trackedPages(() => browser);
 
-    before(async () => {
-      const db = await database();
-      server = await startLexos({ plugins: 'clients', database: db });
-      setupUrl = server.setupUrl();
-      browser = await launchBrowser();
+    const { newPage } = suiteRig({
+      database, cleanup, lexos: { plugins: 'clients' },
+      seed: async (started) => {
+        server = started;
+      },
     });
-
-    after(async () => {
-      await pages.closeAll();
-      if (browser) await browser.close().catch(() => {});
-      if (server) await server.stop();
-      await cleanup();
-    });
-
-    const newPage = (opts) => pages.open(opts);
 
     const signIn = (page, who = OWNER) => signInStaff(page, server.baseUrl, who);
 
@@ -58,7 +46,11 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
     const rowNames = (page) => page.locator('table.clients-table tbody tr .row-link').allTextContents();
 
     test('first start: the setup link creates the firm and its owner, then shows an empty directory', async () => {
-      assert.match(setupUrl, /^http:\/\/localhost:\d+\/app\/#\/setup\/\S+$/, `lexosd printed no setup link:\n${server.log()}`);
+      // The link is in lexosd's output, which may arrive a moment after it answers /readyz.
+      const setupUrl = await eventually(() => {
+        assert.match(server.setupUrl(), /^http:\/\/localhost:\d+\/app\/#\/setup\/\S+$/, `lexosd printed no setup link:\n${server.log()}`);
+        return server.setupUrl();
+      }, 5_000);
       const p = await newPage();
       const { page } = p;
       await page.goto(setupUrl);
@@ -402,7 +394,7 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
       // lexosd leaves the body of a refused POST unread on the keep-alive connection, so the
       // browser's next request there (the favicon) is misread (core/src/http/dispatcher.cpp,
       // reported). Only that request is allowed to fail here.
-      p.expectProblem(/status of 40[05] .*\/app\/favicon\.svg/);
+      p.expectProblem(/status of 40[05] .*\/shared\/favicon\.svg/);
       await signIn(page);
       await page.getByRole('button', { name: 'New client' }).click();
       await page.getByRole('heading', { level: 1, name: 'New client' }).waitFor();

@@ -1,6 +1,8 @@
-// DOM helpers shared by the staff app (/app) and the client portal (/portal). Everything they
-// show is built here with createElement and textContent: no string of HTML is ever parsed, so
-// data from the server (a client's name, an update written by staff) cannot become markup.
+// The kit's DOM helpers (web/shared/js/dom.js, served at /shared/js/dom.js): both shells and
+// every plugin screen build their markup with these. Everything is made with createElement and
+// textContent: no string of HTML is ever parsed, so data from the server (a client's name, an
+// update written by staff) cannot become markup, and nothing needs an inline script or style
+// (the server's Content-Security-Policy forbids both).
 
 /**
  * Creates an element. `attrs` keys: `class`, `text` (textContent), `on<Event>` (listener),
@@ -87,6 +89,11 @@ const ICONS = {
   chat: ['M3.5 4.5h13v9h-7l-4 3v-3h-2z'],
 };
 
+/** The LexOS mark: a teal square with an L (decorative). */
+export function logo() {
+  return h('span', { class: 'brand-logo', 'aria-hidden': 'true', text: 'L' });
+}
+
 /** Visually hidden text for assistive technology. */
 export function srOnly(text) {
   return h('span', { class: 'sr-only', text });
@@ -106,4 +113,24 @@ let idCounter = 0;
 export function uid(prefix = 'id') {
   idCounter += 1;
   return `${prefix}-${idCounter}`;
+}
+
+const styles = new Map();
+/**
+ * Adds a stylesheet to the page once (a plugin's own CSS: `useStyles(new URL('./notes.css',
+ * import.meta.url))`) and resolves when it has loaded, or failed (the page then works
+ * unstyled rather than not at all). Same-origin <link>s are what the CSP allows; inline
+ * styles are not.
+ */
+export function useStyles(href) {
+  const url = new URL(String(href), document.baseURI).href;
+  if (!styles.has(url)) {
+    styles.set(url, new Promise((resolve) => {
+      const link = h('link', { rel: 'stylesheet', href: url });
+      link.addEventListener('load', () => resolve(true));
+      link.addEventListener('error', () => resolve(false));
+      document.head.append(link);
+    }));
+  }
+  return styles.get(url);
 }

@@ -127,6 +127,34 @@ struct Contribution {
   int order = 100;         ///< Position among the point's contributions (lower first).
 };
 
+// ---- ABI 1.2: columns portal sessions may read; per-firm data steps ----
+
+/// The columns of a client-owned (Tenancy::Client) or firm-shared (Tenancy::FirmShared) table
+/// that a portal session may read. Every other column reads as NULL in a portal scope, on both
+/// backends, whatever the SQL (`SELECT *`, joins, subqueries): staff-only fields (internal
+/// notes, billing details, the responsible lawyer) stay out of a portal session's reach below
+/// the plugin's SQL. The table's keys (primary key, client column, visibility column) are always
+/// readable and need not be listed. A table without a declaration shows portal sessions its keys
+/// only (deny by default; the host logs a warning naming it). Staff scopes read every column.
+struct PortalColumns {
+  std::string table;                 ///< A table this plugin declared with addTable.
+  std::vector<std::string> columns;  ///< Column names, each an existing column of the table.
+};
+
+/// A data step of a migration that the host runs once per firm, with that firm's (staff) scope
+/// set, in the migration's transaction, right after the migration's own SQL. Tenant tables are
+/// under forced row-level security (PostgreSQL) and their scoped views (SQLite) for the
+/// migration's role too, so a data migration written as plain SQL sees no rows without a firm:
+/// this is how a migration fills a new column or moves rows for every firm. Steps of one
+/// version run in the order declared; a firm created later starts with the current schema and
+/// needs none of them.
+struct PerFirmStep {
+  int version = 0;             ///< The migration (of this plugin) the step belongs to.
+  std::string sql;             ///< Statements separated by semicolons at line ends.
+  std::string sql_sqlite;      ///< Overrides `sql` on SQLite when not empty.
+  std::string sql_postgresql;  ///< Overrides `sql` on PostgreSQL when not empty.
+};
+
 /// Collects a plugin's declarations.
 class Registrar {
  public:
@@ -151,6 +179,10 @@ class Registrar {
   virtual void addView(const View& view) = 0;
   /// Declares a card or section on an extension point of a shell (see Contribution).
   virtual void addContribution(const Contribution& contribution) = 0;
+  /// Declares the columns of one of this plugin's tables that portal sessions may read.
+  virtual void addPortalColumns(const PortalColumns& columns) = 0;
+  /// Declares a per-firm data step of one of this plugin's migrations.
+  virtual void addPerFirmStep(const PerFirmStep& step) = 0;
 };
 
 }  // namespace v1

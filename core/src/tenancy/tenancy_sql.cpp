@@ -1,0 +1,138 @@
+#include "tenancy/tenancy_sql.h"
+
+#include <algorithm>
+
+#include "plugins/registry.h"
+
+namespace lexos::core {
+
+std::string quoteIdent(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+std::string readPredicate(const TableEntry& e) {
+  const auto& t = e.table;
+  switch (t.tenancy) {
+    case sdk::Tenancy::Firm:
+      return "firm_id = lexos_firm() AND lexos_client() IS NULL";
+    case sdk::Tenancy::FirmShared:
+      return "firm_id = lexos_firm()";
+    case sdk::Tenancy::Client: {
+      std::string own = quoteIdent(t.client_column) + " = lexos_client()";
+      if (!t.visibility_column.empty()) own += " AND " + quoteIdent(t.visibility_column);
+      return "firm_id = lexos_firm() AND (lexos_client() IS NULL OR (" + own + "))";
+    }
+  }
+  return "false";
+}
+
+std::string writePredicate() { return "firm_id = lexos_firm() AND lexos_client() IS NULL"; }
+
+bool portalReadable(const TableEntry& e, const std::string& column) {
+  const auto& t = e.table;
+  if (t.tenancy == sdk::Tenancy::Firm) return false;
+  if (column == "firm_id" || column == t.client_column || column == t.visibility_column) return true;
+  if (std::find(t.primary_key.begin(), t.primary_key.end(), column) != t.primary_key.end()) return true;
+  return std::find(e.portal_columns.begin(), e.portal_columns.end(), column) != e.portal_columns.end();
+}
+
+std::vector<std::string> unknownPortalColumns(const TableEntry& e, const std::vector<ColumnInfo>& columns) {
+  std::vector<std::string> out;
+  for (const auto& p : e.portal_columns)
+    if (std::none_of(columns.begin(), columns.end(), [&](const ColumnInfo& c) { return c.name == p; })) out.push_back(p);
+  return out;
+}
+
+std::string sqliteStoredName(const std::string& table) { return "lexos_t_" + table; }
+
+std::string sqliteProjection(const TableEntry& e, const std::string& column) {
+  const std::string q = quoteIdent(column);
+  if (e.table.tenancy == sdk::Tenancy::Firm || portalReadable(e, column)) return q;
+  return "CASE WHEN lexos_client() IS NULL THEN " + q + " END AS " + q;
+}
+
+std::string sqliteViewSql(const TableEntry& e, const std::vector<ColumnInfo>& columns) {
+  std::string list;
+  for (const auto& c : columns) list += (list.empty() ? "" : ", ") + sqliteProjection(e, c.name);
+  return "CREATE VIEW " + quoteIdent(e.table.name) + " AS SELECT " + list + " FROM " +
+         quoteIdent(sqliteStoredName(e.table.name)) + " WHERE " + readPredicate(e);
+}
+
+std::vector<std::string> sqliteTriggerSql(const TableEntry& e, const std::vector<ColumnInfo>& columns,
+                                          const std::vector<std::string>& primaryKey, bool appendOnly) {
+  const std::string& t = e.table.name;
+  const std::string q = quoteIdent(t), stored = quoteIdent(sqliteStoredName(t));
+  const std::string deny = "SELECT RAISE(ABORT, 'lexos: tenancy violation on " + t + "')";
+  std::string colList, newList, setList, pkMatch;
+  for (const auto& c : columns) {
+    const std::string qc = quoteIdent(c.name);
+    colList += (colList.empty() ? "" : ", ") + qc;
+    std::string v = "NEW." + qc;
+    if (c.name == "firm_id") v = "coalesce(NEW.firm_id, lexos_firm())";
+    else if (!c.default_sql.empty()) v = "coalesce(NEW." + qc + ", " + c.default_sql + ")";
+    newList += (newList.empty() ? "" : ", ") + v;
+    setList += (setList.empty() ? "" : ", ") + qc + " = NEW." + qc;
+  }
+  for (const auto& k : primaryKey) pkMatch += (pkMatch.empty() ? "" : " AND ") + quoteIdent(k) + " = OLD." + quoteIdent(k);
+  std::vector<std::string> out;
+  out.push_back("CREATE TRIGGER " + quoteIdent("lexos_ins_" + t) + " INSTEAD OF INSERT ON " + q + " BEGIN " + deny +
+                " WHERE NOT (coalesce(NEW.firm_id, lexos_firm()) IS lexos_firm() AND lexos_client() IS NULL AND "
+                "lexos_firm() IS NOT NULL); INSERT INTO " + stored + " (" + colList + ") VALUES (" + newList + "); END");
+  if (appendOnly) {
+    const std::string never = "SELECT RAISE(ABORT, 'lexos: " + t + " is append-only')";
+    out.push_back("CREATE TRIGGER " + quoteIdent("lexos_upd_" + t) + " INSTEAD OF UPDATE ON " + q + " BEGIN " + never + "; END");
+    out.push_back("CREATE TRIGGER " + quoteIdent("lexos_del_" + t) + " INSTEAD OF DELETE ON " + q + " BEGIN " + never + "; END");
+    return out;
+  }
+  const std::string writeOk = "NEW.firm_id IS lexos_firm() AND lexos_client() IS NULL";
+  out.push_back("CREATE TRIGGER " + quoteIdent("lexos_upd_" + t) + " INSTEAD OF UPDATE ON " + q + " BEGIN " + deny +
+                " WHERE NOT (" + writeOk + "); UPDATE " + stored + " SET " + setList + " WHERE " + pkMatch + "; END");
+  out.push_back("CREATE TRIGGER " + quoteIdent("lexos_del_" + t) + " INSTEAD OF DELETE ON " + q + " BEGIN " + deny +
+                " WHERE NOT (lexos_client() IS NULL); DELETE FROM " + stored + " WHERE " + pkMatch + "; END");
+  return out;
+}
+
+std::vector<std::string> pgTableSql(const TableEntry& e) {
+  const std::string q = quoteIdent(e.table.name);
+  const std::string staff = "firm_id = lexos_firm() AND lexos_client() IS NULL";
+  std::vector<std::string> out = {
+      "ALTER TABLE " + q + " ENABLE ROW LEVEL SECURITY",
+      "ALTER TABLE " + q + " FORCE ROW LEVEL SECURITY",
+      "DROP POLICY IF EXISTS lexos_read ON " + q,
+      "DROP POLICY IF EXISTS lexos_portal_read ON " + q,
+      "DROP POLICY IF EXISTS lexos_write ON " + q,
+      // Every role, the runtime one included, reads the table itself in a staff scope only: a
+      // portal scope reaches client-owned rows through lexos_portal's views alone, whose
+      // projection hides the staff-only columns.
+      "CREATE POLICY lexos_read ON " + q + " FOR SELECT USING (" + staff + ")",
+  };
+  if (e.table.tenancy != sdk::Tenancy::Firm)
+    // The owner role (which owns, and so runs, the portal views) reads the portal scope's rows.
+    out.push_back("CREATE POLICY lexos_portal_read ON " + q + " FOR SELECT TO CURRENT_USER USING (" + readPredicate(e) + ")");
+  out.push_back("CREATE POLICY lexos_write ON " + q + " FOR ALL USING (" + writePredicate() + ") WITH CHECK (" +
+                writePredicate() + ")");
+  out.push_back("DROP TRIGGER IF EXISTS lexos_fill_firm ON " + q);
+  out.push_back("CREATE TRIGGER lexos_fill_firm BEFORE INSERT ON " + q + " FOR EACH ROW EXECUTE FUNCTION lexos_fill_firm()");
+  return out;
+}
+
+std::vector<std::string> pgPortalViewSql(const TableEntry& e, const std::vector<ColumnInfo>& columns) {
+  const std::string view = std::string(kPortalSchema) + "." + quoteIdent(e.table.name);
+  std::vector<std::string> out = {"DROP VIEW IF EXISTS " + view};
+  if (e.table.tenancy == sdk::Tenancy::Firm) return out;
+  std::string list;
+  for (const auto& c : columns) {
+    const std::string qc = quoteIdent(c.name);
+    list += (list.empty() ? "" : ", ") + (portalReadable(e, c.name) ? qc : "NULL::" + c.pg_type + " AS " + qc);
+  }
+  out.push_back("CREATE VIEW " + view + " WITH (security_barrier) AS SELECT " + list + " FROM public." +
+                quoteIdent(e.table.name));
+  return out;
+}
+
+}  // namespace lexos::core

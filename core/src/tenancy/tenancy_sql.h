@@ -1,0 +1,73 @@
+#pragma once
+// Tenancy enforcement, generated in one place: the SQL that puts every declared tenant table
+// behind its firm / client / column rules on SQLite (a scoped view with INSTEAD OF triggers over
+// the stored table lexos_t_<name>) and on PostgreSQL (forced row-level security, and a portal
+// view per client-owned table in the schema lexos_portal). Pure functions of a table's
+// declaration and its columns, unit-tested on the text they produce
+// (tests/unit/tenancy/tenancy_sql_test.cpp); data/migrator.cpp applies them, tenancy/verify.cpp
+// checks at start-up that the database holds them. docs/isolation.md explains the model.
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace lexos::core {
+
+struct TableEntry;
+
+/// A column of a tenant table as the catalog describes it.
+struct ColumnInfo {
+  std::string name;
+  std::string default_sql;  ///< SQLite: the column's DEFAULT expression, or empty
+  std::string pg_type;      ///< PostgreSQL: format_type() of the column, e.g. "text", "bigint"
+};
+
+/// The schema of PostgreSQL's portal views.
+inline constexpr const char* kPortalSchema = "lexos_portal";
+
+/// "name" quoted as an SQL identifier.
+std::string quoteIdent(const std::string& name);
+
+/// The rows a scope may read: the firm's, and for a portal scope (lexos_client() set) only the
+/// client's own (and visible) rows of client-owned tables, the firm-shared ones, nothing else.
+std::string readPredicate(const TableEntry& e);
+
+/// The rows a scope may write: the firm's, staff scopes only.
+std::string writePredicate();
+
+/// Whether a portal scope reads `column` of the table for real: its keys (primary key, client
+/// and visibility columns) and the columns declared with addPortalColumns. Firm tables: none.
+bool portalReadable(const TableEntry& e, const std::string& column);
+
+/// Declared portal columns that the table does not have (to refuse them by name).
+std::vector<std::string> unknownPortalColumns(const TableEntry& e, const std::vector<ColumnInfo>& columns);
+
+/// SQLite: the stored name of a tenant table.
+std::string sqliteStoredName(const std::string& table);
+
+/// SQLite: the view that stands for the table, exactly as stored in sqlite_master.sql: its rows
+/// filtered by readPredicate(), and every column a portal scope may not read projected as
+/// `CASE WHEN lexos_client() IS NULL THEN "col" END` (NULL in a portal scope).
+std::string sqliteViewSql(const TableEntry& e, const std::vector<ColumnInfo>& columns);
+
+/// SQLite: the INSTEAD OF triggers that write through the view to the stored table (firm_id
+/// filled from the scope when left out; writes for another firm and portal writes refused;
+/// append-only tables refuse UPDATE and DELETE).
+std::vector<std::string> sqliteTriggerSql(const TableEntry& e, const std::vector<ColumnInfo>& columns,
+                                          const std::vector<std::string>& primaryKey, bool appendOnly);
+
+/// SQLite: the projection of one column in the view (to find what a stored view exposes).
+std::string sqliteProjection(const TableEntry& e, const std::string& column);
+
+/// PostgreSQL: row-level security of the table (enabled, forced), its policies, and the
+/// firm_id filling trigger. Policies: `lexos_read` (every role: the staff scope's rows),
+/// `lexos_portal_read` (client-owned and firm-shared tables, only for the owner role, which the
+/// portal views run as: the portal scope's rows), `lexos_write`.
+std::vector<std::string> pgTableSql(const TableEntry& e);
+
+/// PostgreSQL: the portal view of a client-owned or firm-shared table (none for Firm tables):
+/// lexos_portal.<name>, owned by the migration role, every column a portal scope may not read
+/// projected as NULL of its type. A portal scope's search_path puts lexos_portal first.
+std::vector<std::string> pgPortalViewSql(const TableEntry& e, const std::vector<ColumnInfo>& columns);
+
+}  // namespace lexos::core

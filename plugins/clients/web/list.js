@@ -1,0 +1,93 @@
+// The client directory (view "clients"): Name, Email, Phone, Portal; a Search box, a status
+// filter, keyset paging (Previous/Next), empty states, and the teal "New client" button.
+
+import {
+  h, icon, srOnly, can, pagedList, pageHeader, flashMessage, searchToolbar, dataTable,
+  tableRow,
+} from '/shared/js/kit.js';
+import { clientHref, portalMark, primaryEmail, primaryPhone, styles } from './parts.js';
+
+export const PAGE_SIZE = 25;
+
+export async function render(mount, kit, ctx) {
+  await styles();
+  ctx.setTitle('Clients');
+  const mayWrite = can('clients.write');
+  const heading = h('h1', { text: 'Clients' });
+  const newButton = mayWrite ? h('button', {
+    type: 'button', class: 'btn btn-primary', onclick: () => ctx.navigate('#/clients/new'),
+  }, icon('plus'), h('span', { text: 'New client' })) : null;
+
+  const status = h('select', { id: 'client-status', name: 'status', 'aria-controls': 'client-results' },
+    h('option', { value: 'active', text: 'Active clients' }),
+    h('option', { value: 'archived', text: 'Archived clients' }),
+    h('option', { value: 'all', text: 'All clients' }));
+  status.value = ['active', 'archived', 'all'].includes(ctx.query.get('status')) ? ctx.query.get('status') : 'active';
+  const { el: toolbar, search } = searchToolbar({
+    id: 'client-search', value: ctx.query.get('q') || '', placeholder: 'Name, email or phone', controls: 'client-results',
+  }, ['Show', status]);
+  const list = pagedList({
+    ctx, path: 'clients', pageSize: PAGE_SIZE, noun: 'clients', id: 'client-results',
+    search, filters: { status }, route: 'clients', defaults: { q: '', status: 'active' },
+    draw: table,
+    empty: emptyState,
+    emptyText: () => (list.values.q ? `No clients match \u201c${list.values.q}\u201d.` : 'No clients yet.'),
+  });
+  const filters = list.values;
+
+  mount.append(h('section', { class: 'page' },
+    pageHeader(heading, 'The people and organisations the firm represents.', newButton),
+    flashMessage(ctx.takeFlash()), toolbar, list.results, list.pager, list.live));
+
+  function table(items, page) {
+    return dataTable({
+      cls: 'clients-table',
+      caption: filters.q ? `Clients matching \u201c${filters.q}\u201d, page ${page + 1}` : `Clients, page ${page + 1}`,
+      columns: [['col-name', 'Name'], ['col-email', 'Email'], ['col-phone', 'Phone'], ['col-portal', 'Portal']],
+    }, items.map(row));
+  }
+
+  function row(c) {
+    const email = primaryEmail(c);
+    const phone = primaryPhone(c);
+    // One line a row, so the list scans evenly: an organisation's contact person follows its name.
+    const aside = c.kind === 'organisation' && c.contact_person ? c.contact_person : '';
+    const none = () => h('span', { class: 'muted' }, '\u2014', srOnly('none'));
+    return tableRow(clientHref(c.id), ctx.navigate, [
+      ['col-name', 'Name', h('div', { class: 'name-line' },
+        h('a', { class: 'row-link', href: clientHref(c.id), text: c.name || '(no name)' }),
+        aside ? h('span', { class: 'cell-aside', title: `Contact person: ${aside}` }, srOnly(', contact person '), aside) : null,
+        c.status === 'archived' ? h('span', { class: 'badge badge-muted', text: 'Archived' }) : null)],
+      ['col-email', 'Email', email ? h('span', { class: 'truncate', title: email, text: email }) : none()],
+      ['col-phone', 'Phone', phone ? h('span', { class: 'nowrap', text: phone }) : none()],
+      ['col-portal', 'Portal', portalMark(c.portal_status)],
+    ], { class: c.status === 'archived' ? 'is-archived' : null });
+  }
+
+  function emptyState() {
+    if (filters.q) {
+      return h('div', { class: 'empty-state' },
+        icon('search', 'icon empty-icon'),
+        h('h2', { text: `No clients match \u201c${filters.q}\u201d` }),
+        h('p', { class: 'muted', text: 'Check the spelling, or search by email address or phone number.' }),
+        h('button', {
+          type: 'button', class: 'btn', text: 'Clear search',
+          onclick: () => { search.value = ''; list.apply(); search.focus(); },
+        }));
+    }
+    if (filters.status === 'archived') {
+      return h('div', { class: 'empty-state' }, icon('folder', 'icon empty-icon'),
+        h('h2', { text: 'No archived clients' }),
+        h('p', { class: 'muted', text: 'Clients you archive are kept here, out of the everyday list.' }));
+    }
+    return h('div', { class: 'empty-state' },
+      icon('users', 'icon empty-icon'),
+      h('h2', { text: 'No clients yet' }),
+      h('p', { class: 'muted', text: 'Add your first client to keep their contact and billing details in one place.' }),
+      mayWrite ? h('button', { type: 'button', class: 'btn btn-primary', onclick: () => ctx.navigate('#/clients/new') },
+        icon('plus'), h('span', { text: 'Add your first client' })) : null);
+  }
+
+  list.apply(true);
+  return { focus: heading, cleanup: () => list.stop() };
+}

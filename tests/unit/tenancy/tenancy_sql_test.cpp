@@ -1,0 +1,110 @@
+// The tenancy SQL, as text: what the migrator puts in the database for a declared table.
+#include <catch2/catch.hpp>
+
+#include "plugins/registry.h"
+#include "tenancy/tenancy_sql.h"
+
+using namespace lexos;
+using core::ColumnInfo;
+using core::TableEntry;
+
+namespace {
+TableEntry clientTable() {
+  TableEntry e;
+  e.plugin = "crm";
+  e.table = {"dossiers", sdk::Tenancy::Client, "client_id", "shared", {"firm_id", "id"}};
+  e.portal_columns = {"title"};
+  e.portal_declared = true;
+  return e;
+}
+const std::vector<ColumnInfo> kColumns = {{"firm_id", "", "bigint"},  {"id", "", "bigint"},
+                                          {"client_id", "", "bigint"}, {"shared", "0", "boolean"},
+                                          {"title", "", "text"},       {"notes", "''", "text"},
+                                          {"fee_minor", "", "bigint"}};
+}  // namespace
+
+TEST_CASE("read predicates: firm tables for staff only, client tables for the client's own visible rows") {
+  auto e = clientTable();
+  CHECK(core::readPredicate(e) ==
+        "firm_id = lexos_firm() AND (lexos_client() IS NULL OR (\"client_id\" = lexos_client() AND \"shared\"))");
+  e.table.tenancy = sdk::Tenancy::Firm;
+  CHECK(core::readPredicate(e) == "firm_id = lexos_firm() AND lexos_client() IS NULL");
+  e.table.tenancy = sdk::Tenancy::FirmShared;
+  CHECK(core::readPredicate(e) == "firm_id = lexos_firm()");
+  CHECK(core::writePredicate() == "firm_id = lexos_firm() AND lexos_client() IS NULL");
+}
+
+TEST_CASE("a portal scope reads the keys and the declared columns, nothing of a firm table") {
+  auto e = clientTable();
+  for (const char* c : {"firm_id", "id", "client_id", "shared", "title"}) CHECK(core::portalReadable(e, c));
+  for (const char* c : {"notes", "fee_minor", "other"}) CHECK_FALSE(core::portalReadable(e, c));
+  e.table.tenancy = sdk::Tenancy::Firm;
+  CHECK_FALSE(core::portalReadable(e, "title"));
+  CHECK_FALSE(core::portalReadable(e, "id"));
+  // Undeclared: keys only.
+  auto bare = clientTable();
+  bare.portal_columns.clear();
+  bare.portal_declared = false;
+  CHECK(core::portalReadable(bare, "id"));
+  CHECK_FALSE(core::portalReadable(bare, "title"));
+}
+
+TEST_CASE("declared portal columns the table lacks are named") {
+  auto e = clientTable();
+  e.portal_columns = {"title", "subject", "notes"};
+  CHECK(core::unknownPortalColumns(e, kColumns) == std::vector<std::string>{"subject"});
+}
+
+TEST_CASE("the SQLite view projects staff-only columns as NULL in a portal scope") {
+  CHECK(core::sqliteViewSql(clientTable(), kColumns) ==
+        "CREATE VIEW \"dossiers\" AS SELECT \"firm_id\", \"id\", \"client_id\", \"shared\", \"title\", "
+        "CASE WHEN lexos_client() IS NULL THEN \"notes\" END AS \"notes\", "
+        "CASE WHEN lexos_client() IS NULL THEN \"fee_minor\" END AS \"fee_minor\" "
+        "FROM \"lexos_t_dossiers\" WHERE firm_id = lexos_firm() AND (lexos_client() IS NULL OR "
+        "(\"client_id\" = lexos_client() AND \"shared\"))");
+  auto firmOnly = clientTable();
+  firmOnly.table.tenancy = sdk::Tenancy::Firm;  // no portal scope reads a row: no projection needed
+  CHECK_THAT(core::sqliteViewSql(firmOnly, kColumns), Catch::StartsWith("CREATE VIEW \"dossiers\" AS SELECT \"firm_id\", "
+                                                                        "\"id\", \"client_id\", \"shared\", \"title\", \"notes\", \"fee_minor\" FROM"));
+}
+
+TEST_CASE("the SQLite triggers fill firm_id and defaults, refuse other firms and portal writes") {
+  auto sql = core::sqliteTriggerSql(clientTable(), kColumns, {"firm_id", "id"}, false);
+  REQUIRE(sql.size() == 3);
+  CHECK_THAT(sql[0], Catch::StartsWith("CREATE TRIGGER \"lexos_ins_dossiers\" INSTEAD OF INSERT ON \"dossiers\""));
+  CHECK_THAT(sql[0], Catch::Contains("coalesce(NEW.firm_id, lexos_firm()) IS lexos_firm() AND lexos_client() IS NULL AND lexos_firm() IS NOT NULL"));
+  CHECK_THAT(sql[0], Catch::Contains("VALUES (coalesce(NEW.firm_id, lexos_firm()), NEW.\"id\", NEW.\"client_id\", "
+                                     "coalesce(NEW.\"shared\", 0), NEW.\"title\", coalesce(NEW.\"notes\", ''), NEW.\"fee_minor\")"));
+  CHECK_THAT(sql[1], Catch::Contains("WHERE \"firm_id\" = OLD.\"firm_id\" AND \"id\" = OLD.\"id\""));
+  CHECK_THAT(sql[2], Catch::Contains("WHERE NOT (lexos_client() IS NULL); DELETE FROM \"lexos_t_dossiers\""));
+  auto log = core::sqliteTriggerSql(clientTable(), kColumns, {"firm_id", "id"}, true);
+  REQUIRE(log.size() == 3);
+  CHECK_THAT(log[1], Catch::Contains("RAISE(ABORT, 'lexos: dossiers is append-only')"));
+  CHECK_THAT(log[2], Catch::Contains("RAISE(ABORT, 'lexos: dossiers is append-only')"));
+}
+
+TEST_CASE("PostgreSQL: forced row-level security, staff reads for every role, portal reads only through the owner's view") {
+  auto sql = core::pgTableSql(clientTable());
+  auto has = [&](const std::string& s) { return std::find(sql.begin(), sql.end(), s) != sql.end(); };
+  CHECK(has("ALTER TABLE \"dossiers\" FORCE ROW LEVEL SECURITY"));
+  CHECK(has("CREATE POLICY lexos_read ON \"dossiers\" FOR SELECT USING (firm_id = lexos_firm() AND lexos_client() IS NULL)"));
+  CHECK(has("CREATE POLICY lexos_portal_read ON \"dossiers\" FOR SELECT TO CURRENT_USER USING (" +
+            core::readPredicate(clientTable()) + ")"));
+  CHECK(has("CREATE TRIGGER lexos_fill_firm BEFORE INSERT ON \"dossiers\" FOR EACH ROW EXECUTE FUNCTION lexos_fill_firm()"));
+  auto firmOnly = clientTable();
+  firmOnly.table.tenancy = sdk::Tenancy::Firm;
+  auto fsql = core::pgTableSql(firmOnly);
+  CHECK(std::none_of(fsql.begin(), fsql.end(), [](const std::string& s) { return s.rfind("CREATE POLICY lexos_portal_read", 0) == 0; }));
+
+  auto view = core::pgPortalViewSql(clientTable(), kColumns);
+  REQUIRE(view.size() == 2);
+  CHECK(view[0] == "DROP VIEW IF EXISTS lexos_portal.\"dossiers\"");
+  CHECK(view[1] == "CREATE VIEW lexos_portal.\"dossiers\" WITH (security_barrier) AS SELECT \"firm_id\", \"id\", "
+                   "\"client_id\", \"shared\", \"title\", NULL::text AS \"notes\", NULL::bigint AS \"fee_minor\" "
+                   "FROM public.\"dossiers\"");
+  CHECK(core::pgPortalViewSql(firmOnly, kColumns).size() == 1);  // only the DROP
+}
+
+TEST_CASE("identifiers are quoted, embedded quotes doubled") {
+  CHECK(core::quoteIdent("a\"b") == "\"a\"\"b\"");
+}

@@ -1,0 +1,68 @@
+// The sign-in page of both apps: Firm, Email, Password, "Sign in". Each app gives its words;
+// the firm comes from "?firm=" in the address (a link the firm sent), else from the last
+// sign-in in this browser. Wrong details are named without saying which one was wrong.
+
+import { h } from './dom.js';
+import { field, errorSummary, showProblems, whileBusy } from './form.js';
+import { signIn, rememberedFirm } from './session.js';
+import { afterSignIn, authCard } from './shell.js';
+
+/**
+ * A sign-in page for the shell's routes. words: { title, heading, lead, firmHint, foot (a node
+ * or text under the form), tag (beside the mark), below (under the card) }.
+ */
+export function signInPage(words) {
+  return function render(mount, ctx) {
+    ctx.setTitle(words.title || 'Sign in');
+    const firmFromLink = (ctx.query.get('firm') || '').trim().toLowerCase();
+    const firm = field({
+      label: 'Firm', name: 'firm', autocomplete: 'organization', value: firmFromLink || rememberedFirm(),
+      hint: words.firmHint, attrs: { autocapitalize: 'none', spellcheck: 'false' },
+    });
+    const email = field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'username', value: ctx.signInEmail || '',
+      attrs: { spellcheck: 'false' } });
+    const password = field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'current-password' });
+    const summary = errorSummary();
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, h('span', { text: 'Sign in' }));
+    const heading = h('h1', { text: words.heading });
+    const notice = ctx.signInNotice ? h('p', { class: 'alert alert-info', role: 'status', text: ctx.signInNotice }) : null;
+
+    const form = h('form', { class: 'auth-form', novalidate: true }, summary.el, firm.el, email.el, password.el, submit);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      summary.clear();
+      for (const f of [firm, email, password]) f.clearError();
+      const problems = [[firm, 'Enter your firm\u2019s short name.'], [email, 'Enter your email address.'],
+        [password, 'Enter your password.']].filter(([f]) => !f.control.value.trim());
+      if (problems.length) {
+        showProblems(summary, problems, 'Fill in the missing details.');
+        return;
+      }
+      try {
+        await whileBusy(submit, 'Signing in\u2026',
+          signIn(firm.control.value.trim().toLowerCase(), email.control.value.trim(), password.control.value));
+        password.control.value = '';
+        afterSignIn();
+      } catch (err) {
+        password.control.value = '';
+        if (err.status === 401) {
+          summary.show([], 'The firm, email or password is not right. Check them and try again.');
+        } else {
+          const target = { firm, email, password }[err.field];
+          if (target) target.setError(err.message);
+          summary.show([], err.message);
+        }
+      }
+    });
+
+    mount.append(authCard([
+      heading,
+      h('p', { class: 'muted', text: words.lead }),
+      notice,
+      form,
+      h('p', { class: 'auth-foot' }, words.foot),
+    ], { tag: words.tag, below: words.below || null }));
+    const first = [firm, email, password].find((f) => !f.control.value) || password;
+    return { focus: ctx.firstRender ? first.control : heading, focusOnLoad: true };
+  };
+}
