@@ -30,6 +30,17 @@ std::string rowsJson(const ResultSet& rs) {
   return w.take();
 }
 
+// {"refused":true,"kind":N,"message":"..."}: what the database said when the host refused SQL.
+std::string refusedJson(const DbError& e) {
+  JsonWriter w;
+  w.beginObject()
+      .member("refused", true)
+      .member("kind", static_cast<int>(e.kind()))
+      .member("message", e.what())
+      .endObject();
+  return w.take();
+}
+
 std::int64_t queryInt(Context& c, const std::string& name, std::int64_t fallback) {
   auto v = c.request().query(name);
   if (!v) return fallback;
@@ -112,7 +123,7 @@ class Probe : public Plugin {
                     auto rs = c.db().query(sql);
                     c.response().sendJson(rowsJson(rs));
                   } catch (const DbError& e) {
-                    c.response().sendJson(std::string("{\"refused\":true,\"kind\":") + std::to_string(static_cast<int>(e.kind())) + ",\"message\":\"" + escape(e.what()) + "\"}", 200);
+                    c.response().sendJson(refusedJson(e), 200);
                   }
                 }, 0, "raw SQL probe"});
     r.addRoute({Method::Get, "/api/v1/portal/probe/items", Audience::Portal, "probe.read",
@@ -125,7 +136,7 @@ class Probe : public Plugin {
                   try {
                     c.response().sendJson(rowsJson(c.db().query(sql)));
                   } catch (const DbError& e) {
-                    c.response().sendJson(std::string("{\"refused\":true,\"kind\":") + std::to_string(static_cast<int>(e.kind())) + ",\"message\":\"" + escape(e.what()) + "\"}", 200);
+                    c.response().sendJson(refusedJson(e), 200);
                   }
                 }, 0, "raw SQL in a portal scope (column isolation proof)"});
     r.addRoute({Method::Get, "/api/v1/portal/probe/notes", Audience::Portal, "probe.read",
