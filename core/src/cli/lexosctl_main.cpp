@@ -9,7 +9,7 @@
 
 #include "app/host.h"
 #include "cli/demo.h"
-#include "data/migrator.h"
+#include "schema/migrator.h"
 #include "http/json.h"
 #include "http/request_context.h"
 #include "identity/accounts.h"
