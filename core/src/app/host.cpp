@@ -12,6 +12,7 @@
 
 #include "app/core_module.h"
 #include "data/change_feed.h"
+#include "identity/accounts.h"
 #include "schema/migrator.h"
 #include "tenancy/sqlite_authorizer.h"
 #include "tenancy/verify.h"
@@ -74,6 +75,8 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
   services_.guard = guard_.get();
   services_.mailer = mailer_.get();
 }
+
+Accounts::Accounts(Host& host) : Accounts(host.pool(), host.registry()) {}
 
 Host::~Host() {
   if (server_) {

@@ -45,7 +45,7 @@ std::int64_t randomIdBase() {
 
 // The statement rules come from the tenancy layer through the constructor; host statements
 // (hostOp_) and raw connections are not asked.
-int authorize(void* ud, int action, const char* a1, const char* a2, const char* dbName, const char* inner) {
+int authorizeStatement(void* ud, int action, const char* a1, const char* a2, const char* dbName, const char* inner) {
   return static_cast<const SqliteConnection*>(ud)->authorize(action, a1, a2, dbName, inner);
 }
 
@@ -77,7 +77,7 @@ SqliteConnection::SqliteConnection(const std::string& file, SqliteStatementRules
   sqlite3_create_function(db_, "lexos_client", 0, SQLITE_UTF8, this, &clientFn, nullptr, nullptr);
   sqlite3_create_function(db_, "lexos_guard_changed", 1, SQLITE_UTF8, this, &guardChangedFn, nullptr, nullptr);
   feed_ = &ChangeFeed::forDatabase("sqlite:" + file);
-  if (rules_) sqlite3_set_authorizer(db_, &authorize, this);
+  if (rules_) sqlite3_set_authorizer(db_, &authorizeStatement, this);
 }
 
 SqliteConnection::~SqliteConnection() {

@@ -24,6 +24,7 @@ class RuledDb {
   RuledDb() {
     REQUIRE(sqlite3_open(":memory:", &db_) == SQLITE_OK);
     exec("CREATE TABLE lexos_t_notes (firm_id INTEGER, id INTEGER PRIMARY KEY, body TEXT)");
+    exec("CREATE INDEX notes_body ON lexos_t_notes (body)");
     exec("INSERT INTO lexos_t_notes VALUES (1, 1, 'mine'), (2, 2, 'theirs')");
     exec("CREATE VIEW notes AS SELECT firm_id, id, body FROM lexos_t_notes WHERE firm_id = 1");
     exec("CREATE TRIGGER notes_insert INSTEAD OF INSERT ON notes BEGIN "
@@ -120,10 +121,10 @@ TEST_CASE("statements that attach, reshape, use pragmas or control transactions 
   RuledDb db;
   for (const char* sql : {"ATTACH DATABASE ':memory:' AS other", "DETACH DATABASE other",
                           "CREATE TABLE planted (a)", "CREATE TEMP VIEW notes2 AS SELECT 1",
-                          "CREATE TEMP TRIGGER t AFTER INSERT ON notes BEGIN SELECT 1; END",
+                          "CREATE TEMP TRIGGER t INSTEAD OF INSERT ON notes BEGIN SELECT 1; END",
                           "DROP VIEW notes", "ALTER TABLE lexos_t_notes ADD COLUMN x",
                           "CREATE INDEX i ON lexos_t_notes (body)", "PRAGMA foreign_keys = OFF",
                           "PRAGMA table_info(notes)", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT s",
-                          "RELEASE s", "ANALYZE", "REINDEX", "VACUUM"})
-    CHECK(db.run(sql) == SQLITE_AUTH);
+                          "RELEASE s", "ANALYZE", "REINDEX notes_body", "VACUUM"})
+    CHECK_THAT(std::to_string(db.run(sql)) + " " + sql, Catch::StartsWith(std::to_string(SQLITE_AUTH) + " "));
 }
