@@ -1,11 +1,11 @@
-// Fuzz target: the router (core/src/http/router.cpp), with the API's own route shapes.
+// Fuzz target: the router (core/src/common/router.cpp), with the API's own route shapes.
 // Input: lines; the first is the method, the second the (decoded) path, any further lines are
 // templates added to the table first (a bad one must be refused with RouteConflict, nothing
 // else: any other exception escapes and counts as a crash). Properties of match(): a match is a
 // route of that method whose literal segments equal the path's and whose parameters hold the path's
 // (non-empty) segments; otherwise "allowed" lists other methods only, sorted and once each.
 
-#include "http/router.h"
+#include "common/router.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -438,7 +438,7 @@ PLUGIN_DIR="$PREFIX/lib/lexos/plugins"
 
 chmod g+w "$PLUGIN_DIR"
 check_refused "a plugin folder writable by its group is refused, naming the folder and chmod go-w" \
-  "$PLUGIN_FILE: refused: folder $PLUGIN_DIR on its path is writable by its group" "chmod go-w $PLUGIN_DIR"
+  "refused: folder $PLUGIN_DIR on its path is writable by its group" "chmod go-w $PLUGIN_DIR"
 chmod g-w "$PLUGIN_DIR"
 
 if [[ $(id -u) -eq 0 ]]; then

@@ -263,7 +263,7 @@ TEST_CASE("SQLite: the shared change file is never followed through a link, and 
   REQUIRE(::stat((dir.path + "/secret").c_str(), &st) == 0);
   CHECK(st.st_size == 7);  // untouched
 
-  lexos::core::SqliteConnection c(db, false);
+  lexos::core::SqliteConnection c(db, nullptr);  // raw: no tenancy statement rules
   c.executeScript("CREATE TABLE t (x INTEGER)");
   c.begin(true);
   c.execute("INSERT INTO t (x) VALUES (1)", {});

@@ -9,7 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include "app/host.h"
-#include "data/migrator.h"
+#include "schema/migrator.h"
+#include "tenancy/verify.h"
 #include "identity/accounts.h"
 #include "plugins/registry.h"
 #include "tenancy/tenancy_sql.h"

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "data/migrator.h"
+#include "tenancy/verify.h"
 #include "pg_cluster.h"
 #include "test_host.h"
 

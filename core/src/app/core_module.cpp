@@ -8,10 +8,11 @@
 
 #include "app/core_schema.h"
 #include "app/throttle_schema.h"
+#include "common/json.h"
+#include "common/time.h"
 #include "config/config.h"
 #include "guard/guard.h"
 #include "http/error_mapper.h"
-#include "http/json.h"
 #include "http/request_context.h"
 #include "identity/accounts.h"
 #include "identity/audit_log.h"

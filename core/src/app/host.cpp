@@ -12,7 +12,10 @@
 
 #include "app/core_module.h"
 #include "data/change_feed.h"
-#include "data/migrator.h"
+#include "identity/accounts.h"
+#include "schema/migrator.h"
+#include "tenancy/sqlite_authorizer.h"
+#include "tenancy/verify.h"
 
 namespace lexos::core {
 
@@ -64,13 +67,16 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
   guardPtr_ = guard_.get();
   mailer_ = std::make_unique<Mailer>(config_);
   setPreparedStatements(config_.prepared_statements);
-  pool_ = std::make_unique<ConnectionPool>(config_.database_url, config_.pool_size, registry_.get());
+  // SQLite enforces tenancy per statement with the tenancy layer's rules (docs/isolation.md).
+  pool_ = std::make_unique<ConnectionPool>(config_.database_url, config_.pool_size, registry_.get(), &sqliteAuthorize);
   services_.config = &config_;
   services_.registry = registry_.get();
   services_.pool = pool_.get();
   services_.guard = guard_.get();
   services_.mailer = mailer_.get();
 }
+
+Accounts::Accounts(Host& host) : Accounts(host.pool(), host.registry()) {}
 
 Host::~Host() {
   if (server_) {

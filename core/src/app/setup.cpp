@@ -3,6 +3,7 @@
 #include <Poco/Logger.h>
 
 #include "app/host.h"
+#include "common/time.h"
 #include "http/request_context.h"
 
 namespace lexos::core {

@@ -9,12 +9,12 @@
 
 #include "app/host.h"
 #include "cli/demo.h"
-#include "data/migrator.h"
-#include "http/json.h"
+#include "common/json.h"
 #include "http/request_context.h"
 #include "identity/accounts.h"
 #include "identity/audit_log.h"
 #include "lexos/sdk/version.h"
+#include "schema/migrator.h"
 
 using namespace lexos::core;
 namespace sdk = lexos::sdk;

@@ -35,16 +35,20 @@ sdk::ResultSet Connection::readScoped(const Scope& scope, const std::string& sql
   }
 }
 
-std::unique_ptr<Connection> openConnection(const std::string& url, const Registry* registry) {
-  if (url.rfind("sqlite:", 0) == 0)
-    return std::make_unique<SqliteConnection>(url.substr(7), registry != nullptr);
+std::unique_ptr<Connection> openConnection(const std::string& url, const Registry* registry,
+                                           SqliteStatementRules rules) {
+  if (url.rfind("sqlite:", 0) == 0) {
+    if (registry != nullptr && rules == nullptr)
+      throw std::logic_error("a runtime SQLite connection needs the tenancy statement rules (sqliteAuthorize)");
+    return std::make_unique<SqliteConnection>(url.substr(7), registry != nullptr ? rules : nullptr);
+  }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0)
     return std::make_unique<PgConnection>(url);
   throw std::runtime_error("database.url: expected sqlite:PATH or postgresql://..., found '" + url + "'");
 }
 
-ConnectionPool::ConnectionPool(std::string url, int size, const Registry* registry)
-    : url_(std::move(url)), size_(size), registry_(registry),
+ConnectionPool::ConnectionPool(std::string url, int size, const Registry* registry, SqliteStatementRules rules)
+    : url_(std::move(url)), size_(size), registry_(registry), rules_(rules),
       backend_(url_.rfind("sqlite:", 0) == 0 ? sdk::Backend::SQLite : sdk::Backend::PostgreSQL) {}
 
 ConnectionPool::~ConnectionPool() = default;
@@ -79,7 +83,7 @@ ConnectionPool::Lease ConnectionPool::acquire() {
       ++open_;
       lock.unlock();
       try {
-        return Lease(this, openConnection(url_, registry_));
+        return Lease(this, openConnection(url_, registry_, rules_));
       } catch (const std::exception& e) {
         lock.lock();
         --open_;

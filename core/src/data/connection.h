@@ -80,9 +80,18 @@ sdk::DbError dbError(sdk::DbError::Kind kind, const std::string& message);
 void setPreparedStatements(bool on);
 bool preparedStatements();
 
-/// Opens connections for a URL; a SQLite connection for runtime use installs the tenancy
-/// views and authorizer for the tables in `registry` (null: raw connection, for migrations).
-std::unique_ptr<Connection> openConnection(const std::string& url, const Registry* registry);
+/// The statement rules an enforcing SQLite connection asks at every prepare: the arguments of
+/// sqlite3_set_authorizer's callback without its user data, answering SQLITE_OK or SQLITE_DENY.
+/// The tenancy layer defines them (tenancy/sqlite_authorizer.h, sqliteAuthorize); the host hands
+/// them down, so that the data layer does not include the tenancy layer (docs/architecture.md).
+using SqliteStatementRules = int (*)(int action, const char* object, const char* detail, const char* database,
+                                     const char* trigger);
+
+/// Opens connections for a URL; a SQLite connection for runtime use (`registry` set) enforces
+/// tenancy with `rules` (required then: without them the connection refuses to open); null
+/// `registry`: raw connection, for migrations.
+std::unique_ptr<Connection> openConnection(const std::string& url, const Registry* registry,
+                                           SqliteStatementRules rules = nullptr);
 
 /// Puts a connection back into `scope` when it goes out of scope: for work done in another
 /// scope inside one transaction. A failure to restore is swallowed (the transaction failed and
@@ -101,7 +110,8 @@ struct ScopeRestore {
 /// A fixed-size pool of runtime connections. Thread-safe.
 class ConnectionPool {
  public:
-  ConnectionPool(std::string url, int size, const Registry* registry);
+  /// `registry` and `rules` as for openConnection().
+  ConnectionPool(std::string url, int size, const Registry* registry, SqliteStatementRules rules = nullptr);
   ~ConnectionPool();
 
   /// A borrowed connection; returned to the pool (rolled back if still in a transaction) when
@@ -132,6 +142,7 @@ class ConnectionPool {
   std::string url_;
   int size_;
   const Registry* registry_;
+  SqliteStatementRules rules_;
   sdk::Backend backend_;
   std::mutex mu_;
   std::condition_variable cv_;

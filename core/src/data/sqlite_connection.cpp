@@ -43,33 +43,15 @@ std::int64_t randomIdBase() {
   return std::uniform_int_distribution<std::int64_t>(kLow, kHigh - 1)(gen);
 }
 
-int authorize(void* ud, int action, const char* a1, const char*, const char* dbName, const char* inner) {
-  auto* self = static_cast<SqliteConnection*>(ud);
-  if (!self->enforcing()) return SQLITE_OK;
-  switch (action) {
-    case SQLITE_READ:
-    case SQLITE_INSERT:
-    case SQLITE_UPDATE:
-    case SQLITE_DELETE:
-      // The stored tenant tables are reachable only through their views and triggers.
-      if (a1 && std::strncmp(a1, "lexos_t_", 8) == 0 && inner == nullptr) return SQLITE_DENY;
-      return SQLITE_OK;
-    case SQLITE_SELECT:
-    case SQLITE_FUNCTION:
-    case SQLITE_RECURSIVE:
-      return SQLITE_OK;
-    case SQLITE_PRAGMA:
-      return SQLITE_DENY;
-    default:
-      // Schema changes, ATTACH/DETACH, transaction control, ANALYZE, REINDEX, VACUUM...:
-      // plugin SQL runs inside the host's transaction and never reshapes the database.
-      return SQLITE_DENY;
-  }
+// The statement rules come from the tenancy layer through the constructor; host statements
+// (hostOp_) and raw connections are not asked.
+int authorizeStatement(void* ud, int action, const char* a1, const char* a2, const char* dbName, const char* inner) {
+  return static_cast<const SqliteConnection*>(ud)->authorize(action, a1, a2, dbName, inner);
 }
 
 }  // namespace
 
-SqliteConnection::SqliteConnection(const std::string& file, bool enforce) : enforce_(enforce) {
+SqliteConnection::SqliteConnection(const std::string& file, SqliteStatementRules rules) : rules_(rules) {
   // Memory statistics take a process-wide mutex on every allocation; with many request
   // threads that mutex is the bottleneck. Must be set before SQLite initialises.
   static const bool configured = [] {
@@ -95,7 +77,7 @@ SqliteConnection::SqliteConnection(const std::string& file, bool enforce) : enfo
   sqlite3_create_function(db_, "lexos_client", 0, SQLITE_UTF8, this, &clientFn, nullptr, nullptr);
   sqlite3_create_function(db_, "lexos_guard_changed", 1, SQLITE_UTF8, this, &guardChangedFn, nullptr, nullptr);
   feed_ = &ChangeFeed::forDatabase("sqlite:" + file);
-  if (enforce_) sqlite3_set_authorizer(db_, &authorize, this);
+  if (rules_) sqlite3_set_authorizer(db_, &authorizeStatement, this);
 }
 
 SqliteConnection::~SqliteConnection() {

@@ -1,9 +1,10 @@
 #pragma once
 // SQLite connection. Tenancy on SQLite: each tenant table T is stored as lexos_t_T and
 // shadowed by a view T that filters by lexos_firm()/lexos_client() (functions bound to this
-// connection's scope), with INSTEAD OF triggers that check writes; an authorizer refuses any
-// statement that touches lexos_t_* directly, attaches databases, changes the schema or
-// controls transactions. Plugin SQL therefore sees only its tenant's rows.
+// connection's scope), with INSTEAD OF triggers that check writes (tenancy/tenancy_sql.h); an
+// authorizer asks the tenancy statement rules (tenancy/sqlite_authorizer.h), which refuse any
+// statement that touches lexos_t_* directly, attaches databases, changes the schema or controls
+// transactions. Plugin SQL therefore sees only its tenant's rows.
 
 #include <list>
 #include <map>
@@ -19,9 +20,9 @@ namespace lexos::core {
 
 class SqliteConnection : public Connection {
  public:
-  /// Opens `file`. With `enforce`, the authorizer guards every statement (runtime use);
-  /// without, the connection is raw (migrations, which also (re)build the views).
-  SqliteConnection(const std::string& file, bool enforce);
+  /// Opens `file`. With `rules` (tenancy/sqlite_authorizer.h), they guard every statement
+  /// (runtime use); without, the connection is raw (migrations, which also (re)build the views).
+  SqliteConnection(const std::string& file, SqliteStatementRules rules);
   ~SqliteConnection() override;
 
   sdk::Backend backend() const override { return sdk::Backend::SQLite; }
@@ -44,7 +45,11 @@ class SqliteConnection : public Connection {
   void noteGuardChange(std::int64_t firm) { guardChanges_.push_back(firm); }
   /// Whether this process can announce such changes (its change feed maps the shared file).
   bool announcesGuardChanges() const;
-  bool enforcing() const { return enforce_ && !hostOp_; }
+  bool enforcing() const { return rules_ != nullptr && !hostOp_; }
+  /// The statement rules' answer for one authorizer call (SQLITE_OK when not enforcing).
+  int authorize(int action, const char* object, const char* detail, const char* database, const char* trigger) const {
+    return enforcing() ? rules_(action, object, detail, database, trigger) : 0;
+  }
 
  private:
   sdk::ResultSet run(const std::string& sql, const std::vector<sdk::Value>& params, std::int64_t* changes);
@@ -55,7 +60,7 @@ class SqliteConnection : public Connection {
   // views make parsing the dominant cost of a small query. Bounded; dropped oldest-first.
   std::map<std::string, sqlite3_stmt*> cache_;
   std::list<std::string> cacheOrder_;
-  bool enforce_;
+  SqliteStatementRules rules_;
   bool hostOp_ = false;
   bool inTx_ = false;
   Scope scope_;

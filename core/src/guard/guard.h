@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/tokens.h"
 #include "data/connection.h"
 #include "lexos/sdk/principal.h"
 #include "plugins/registry.h"
@@ -82,14 +83,13 @@ class Guard {
   /// Effective permissions of a role (sorted).
   std::vector<std::string> permissionsOf(const std::string& role) const;
 
-  /// SHA-256 hex of a token, as stored.
-  static std::string hashToken(const std::string& token);
-  /// `n` random bytes, base64url without padding.
-  static std::string randomToken(std::size_t n = 32);
-  /// Constant-time string comparison.
-  static bool safeEquals(const std::string& a, const std::string& b);
-  /// Extracts a cookie's value from a Cookie header.
-  static std::string cookieValue(const std::string& header, const std::string& name);
+  /// The token helpers of common/tokens.h, kept here for the guard's callers.
+  static std::string hashToken(const std::string& token) { return core::hashToken(token); }
+  static std::string randomToken(std::size_t n = 32) { return core::randomToken(n); }
+  static bool safeEquals(const std::string& a, const std::string& b) { return core::safeEquals(a, b); }
+  static std::string cookieValue(const std::string& header, const std::string& name) {
+    return core::cookieValue(header, name);
+  }
   /// Splits a session cookie value "<firm id>.<token>"; false when it cannot be one.
   static bool parseSessionCookie(const std::string& cookie, std::int64_t& firm, std::string& token);
 

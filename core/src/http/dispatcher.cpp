@@ -11,11 +11,12 @@
 #include <cstdio>
 #include <sstream>
 
+#include "common/json.h"
+#include "common/time.h"
 #include "config/config.h"
 #include "data/connection.h"
 #include "guard/guard.h"
 #include "http/error_mapper.h"
-#include "http/json.h"
 #include "http/request_context.h"
 #include "http/static_files.h"
 #include "identity/audit_log.h"

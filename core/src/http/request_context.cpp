@@ -7,7 +7,9 @@
 #include <ctime>
 #include <istream>
 
+#include "common/time.h"
 #include "config/config.h"
+#include "guard/guard.h"
 #include "http/buffered_exchange.h"
 #include "identity/identity_service.h"
 #include "lexos/sdk/errors.h"
@@ -116,15 +118,6 @@ std::vector<std::pair<std::string, std::string>> parseQuery(const std::string& r
     i = amp + 1;
   }
   return out;
-}
-
-std::string utcTimestamp(long offsetSeconds) {
-  std::time_t t = std::time(nullptr) + offsetSeconds;
-  char buf[32];
-  std::tm tm {};
-  gmtime_r(&t, &tm);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 HttpRequest::HttpRequest(Poco::Net::HTTPServerRequest& req, std::string path, std::string rawQuery,
@@ -244,7 +237,7 @@ std::string RequestContext::publicUrl() const { return config_.public_url; }
 
 sdk::Identity& RequestContext::identity() {
   if (!identity_)
-    identity_ = std::make_unique<IdentityService>(conn_, principal_, session_, req_.remoteAddress(), req_.requestId());
+    identity_ = std::make_unique<IdentityService>(conn_, principal_, session_ ? session_->session_id : 0, req_.remoteAddress(), req_.requestId());
   return *identity_;
 }
 

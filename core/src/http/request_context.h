@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "data/connection.h"
+#include "identity/buffered_audit.h"
 #include "lexos/sdk/context.h"
 
 namespace lexos::core {
@@ -97,19 +98,6 @@ class ScopedDb : public sdk::Db {
   Connection& c_;
 };
 
-/// Audit events buffered by a request; written by the host (see AuditLog).
-class BufferedAudit : public sdk::Audit {
- public:
-  struct Event {
-    std::string action, object_type, object_id, detail;
-  };
-  void record(const std::string& action, const std::string& object_type, const std::string& object_id,
-              const std::string& detail) override {
-    events.push_back({action, object_type, object_id, detail});
-  }
-  std::vector<Event> events;
-};
-
 /// Mail queued by a request, handed to the transport after commit.
 class QueuedMail : public sdk::Mail {
  public:
@@ -165,8 +153,5 @@ bool urlDecode(const std::string& in, std::string& out, bool plusIsSpace);
 /// Splits a raw query string into decoded name/value pairs, in order; empty parts are
 /// skipped. Throws BadRequest("query") for malformed percent-encoding.
 std::vector<std::pair<std::string, std::string>> parseQuery(const std::string& rawQuery);
-
-/// Current UTC time as "YYYY-MM-DDTHH:MM:SSZ".
-std::string utcTimestamp(long offsetSeconds = 0);
 
 }  // namespace lexos::core

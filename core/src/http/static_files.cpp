@@ -8,7 +8,7 @@
 #include <fstream>
 #include <map>
 
-#include "http/router.h"
+#include "common/router.h"
 
 namespace lexos::core {
 namespace fs = std::filesystem;

@@ -4,7 +4,9 @@
 #include <cctype>
 #include <stdexcept>
 
-#include "app/host.h"
+#include "common/time.h"
+#include "data/connection.h"
+#include "plugins/registry.h"
 #include "identity/passwords.h"
 
 namespace lexos::core {
@@ -27,7 +29,7 @@ std::string normaliseEmail(const std::string& in) {
 }
 
 std::int64_t Accounts::firmId(const std::string& slug) {
-  auto c = host_.pool().acquire();
+  auto c = pool_.acquire();
   auto rs = c->query("SELECT id FROM firms WHERE slug = $1", {slug});
   if (rs.empty()) throw std::invalid_argument("firm: no firm with slug '" + slug + "'");
   return sdk::asInt(rs.rows[0][0]);
@@ -39,7 +41,7 @@ std::int64_t Accounts::createFirm(const std::string& slug, const std::string& na
   }) && slug.front() != '-';
   if (!ok) throw std::invalid_argument("slug: expected 2-63 characters a-z, 0-9 and '-', found '" + slug + "'");
   if (name.empty() || name.size() > 200) throw std::invalid_argument("name: expected 1-200 characters");
-  auto c = host_.pool().acquire();
+  auto c = pool_.acquire();
   c->begin(true);
   if (!c->query("SELECT 1 FROM firms WHERE slug = $1", {slug}).empty())
     throw std::invalid_argument("slug: a firm with slug '" + slug + "' already exists");
@@ -50,7 +52,7 @@ std::int64_t Accounts::createFirm(const std::string& slug, const std::string& na
 }
 
 std::vector<std::string> Accounts::listFirms() {
-  auto c = host_.pool().acquire();
+  auto c = pool_.acquire();
   std::vector<std::string> out;
   for (const auto& r : c->query("SELECT slug, name, id FROM firms ORDER BY slug", {}).rows)
     out.push_back(sdk::asText(r[0]) + "\t" + sdk::asText(r[1]) + "\t" + sdk::asText(r[2]));
@@ -66,7 +68,7 @@ std::int64_t Accounts::createStaffUser(const std::string& firmSlug, const std::s
   if (auto p = passwordProblem(password); !p.empty()) throw std::invalid_argument("password: " + p);
   const auto firm = firmId(firmSlug);
   const std::string hash = hashPassword(password);
-  auto c = host_.pool().acquire();
+  auto c = pool_.acquire();
   c->begin(true);
   c->setScope({firm, 0});
   if (!c->query("SELECT 1 FROM users WHERE email = $1", {email}).empty())
@@ -90,7 +92,7 @@ std::int64_t Accounts::createPortalUser(const std::string& firmSlug, std::int64_
   if (auto p = passwordProblem(password); !p.empty()) throw std::invalid_argument("password: " + p);
   const auto firm = firmId(firmSlug);
   const std::string hash = hashPassword(password);
-  auto c = host_.pool().acquire();
+  auto c = pool_.acquire();
   c->begin(true);
   c->setScope({firm, 0});
   const auto id = c->newId();
@@ -104,7 +106,7 @@ std::int64_t Accounts::createPortalUser(const std::string& firmSlug, std::int64_
 void Accounts::setUserStatus(const std::string& firmSlug, const std::string& emailIn, bool active) {
   const std::string email = normaliseEmail(emailIn);
   const auto firm = firmId(firmSlug);
-  auto c = host_.pool().acquire();
+  auto c = pool_.acquire();
   c->begin(true);
   c->setScope({firm, 0});
   auto u = c->query("SELECT id FROM users WHERE email = $1", {email});
@@ -120,10 +122,10 @@ void Accounts::setUserStatus(const std::string& firmSlug, const std::string& ema
 }
 
 void Accounts::setModule(const std::string& firmSlug, const std::string& module, bool enabled) {
-  if (!host_.registry().hasPlugin(module) || module == "core")
+  if (!registry_.hasPlugin(module) || module == "core")
     throw std::invalid_argument("module: '" + module + "' is not a loaded module (see lexosctl plugins)");
   const auto firm = firmId(firmSlug);
-  auto c = host_.pool().acquire();
+  auto c = pool_.acquire();
   c->begin(true);
   c->setScope({firm, 0});
   c->execute("DELETE FROM firm_modules WHERE module = $1", {module});
@@ -136,11 +138,11 @@ void Accounts::setModule(const std::string& firmSlug, const std::string& module,
 
 std::map<std::string, bool> Accounts::modules(const std::string& firmSlug) {
   const auto firm = firmId(firmSlug);
-  auto c = host_.pool().acquire();
+  auto c = pool_.acquire();
   c->begin(false);
   c->setScope({firm, 0});
   std::map<std::string, bool> out;
-  for (const auto& p : host_.registry().plugins())
+  for (const auto& p : registry_.plugins())
     if (!p.builtin) out[p.id] = true;
   for (const auto& r : c->query("SELECT module, enabled FROM firm_modules", {}).rows)
     if (out.count(sdk::asText(r[0]))) out[sdk::asText(r[0])] = sdk::asBool(r[1]);
@@ -150,7 +152,7 @@ std::map<std::string, bool> Accounts::modules(const std::string& firmSlug) {
 
 AuditLog::Verdict Accounts::verifyAudit(const std::string& firmSlug, const AuditLog::Head* expected) {
   const auto firm = firmId(firmSlug);
-  auto c = host_.pool().acquire();
+  auto c = pool_.acquire();
   c->begin(false);
   c->setScope({firm, 0});
   auto v = AuditLog::verify(*c, expected);

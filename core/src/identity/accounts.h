@@ -9,11 +9,17 @@
 
 namespace lexos::core {
 
+class ConnectionPool;
 class Host;
+class Registry;
 
 class Accounts {
  public:
-  explicit Accounts(Host& host) : host_(host) {}
+  /// Works through `pool` (runtime connections) for the modules of `registry`; both outlive it.
+  Accounts(ConnectionPool& pool, const Registry& registry) : pool_(pool), registry_(registry) {}
+  /// The same for a host's pool and registry. Defined in app/host.cpp: the app layer knows the
+  /// host, this layer does not (docs/architecture.md, Layering).
+  explicit Accounts(Host& host);
   /// Creates a firm; slug is [a-z0-9-]{2,63}. Throws std::invalid_argument naming the field.
   std::int64_t createFirm(const std::string& slug, const std::string& name);
   std::vector<std::string> listFirms();
@@ -32,7 +38,8 @@ class Accounts {
   AuditLog::Verdict verifyAudit(const std::string& firmSlug, const AuditLog::Head* expected = nullptr);
 
  private:
-  Host& host_;
+  ConnectionPool& pool_;
+  const Registry& registry_;
 };
 
 /// Lower-cases and checks an e-mail address; empty result means invalid.

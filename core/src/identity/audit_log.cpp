@@ -2,7 +2,8 @@
 
 #include <stdexcept>
 
-#include "guard/guard.h"
+#include "common/time.h"
+#include "common/tokens.h"
 
 namespace lexos::core {
 
@@ -35,7 +36,7 @@ void AuditLog::append(Connection& c, const sdk::Principal& actor, const std::str
   for (const auto& e : events) {
     ++seq;
     std::vector<sdk::Value> row = {seq, at, who, e.action, e.object_type, e.object_id, address, requestId, e.detail};
-    const std::string hash = Guard::hashToken(prev + canonical(row));
+    const std::string hash = hashToken(prev + canonical(row));
     row.insert(row.begin(), actor.firm_id);
     row.push_back(prev);
     row.push_back(hash);
@@ -81,7 +82,7 @@ AuditLog::Verdict AuditLog::verify(Connection& c, const Head* expected) {
       v.problem = "row " + std::to_string(seq) + ": its link to the previous row is broken";
       return v;
     }
-    if (Guard::hashToken(prev + canonical(r)) != stored) {
+    if (hashToken(prev + canonical(r)) != stored) {
       v.ok = false;
       v.problem = "row " + std::to_string(seq) + ": contents do not match its hash (edited)";
       return v;

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "data/connection.h"
-#include "http/request_context.h"
+#include "identity/buffered_audit.h"
 #include "lexos/sdk/principal.h"
 
 namespace lexos::core {

@@ -1,7 +1,7 @@
 #include "identity/identity_service.h"
 
-#include "guard/guard.h"
-#include "http/request_context.h"
+#include "common/time.h"
+#include "common/tokens.h"
 #include "identity/accounts.h"
 #include "identity/audit_log.h"
 #include "identity/passwords.h"
@@ -30,7 +30,7 @@ void IdentityService::requireStaff() const {
 }
 
 void IdentityService::requireSignedIn() const {
-  if (principal_.kind == sdk::PrincipalKind::Anonymous || !session_) throw sdk::Unauthorized();
+  if (principal_.kind == sdk::PrincipalKind::Anonymous || sessionId_ == 0) throw sdk::Unauthorized();
 }
 
 template <class F>
@@ -97,10 +97,10 @@ sdk::Invitation IdentityService::invitePortalUser(std::int64_t clientId, const s
     c_.execute("UPDATE invitations SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL", {now, userId});
     sdk::Invitation inv;
     inv.user_id = userId;
-    inv.token = std::to_string(principal_.firm_id) + "." + Guard::randomToken(32);
+    inv.token = std::to_string(principal_.firm_id) + "." + randomToken(32);
     inv.expires_at = utcTimestamp(3600L * validHours);
     c_.execute("INSERT INTO invitations (firm_id, id, user_id, token_hash, expires_at) VALUES (lexos_firm(), $1, $2, $3, $4)",
-               {c_.newId(), userId, Guard::hashToken(inv.token), inv.expires_at});
+               {c_.newId(), userId, hashToken(inv.token), inv.expires_at});
     audit(principal_, "portal.invite", "client", std::to_string(clientId), "user=" + std::to_string(userId));
     return inv;
   });
@@ -160,7 +160,7 @@ sdk::PortalUser IdentityService::activatePortalUser(const std::string& token, co
   c_.setScope({firm, 0});
   auto rs = c_.query("SELECT i.id, i.user_id, i.expires_at, i.used_at, u.status FROM invitations i JOIN users u "
                      "ON u.firm_id = i.firm_id AND u.id = i.user_id WHERE i.token_hash = $1",
-                     {Guard::hashToken(token.substr(0))});
+                     {hashToken(token.substr(0))});
   if (rs.empty() || !sdk::isNull(rs.rows[0][3]) || sdk::asText(rs.rows[0][2]) <= utcTimestamp() ||
       sdk::asText(rs.rows[0][4]) == "revoked") {
     c_.setScope({});
@@ -237,7 +237,7 @@ void IdentityService::changeOwnPassword(const std::string& currentPassword, cons
   asFirm([&] {
     Throttle::release(c_, attempt.id);
     c_.execute("UPDATE users SET password_hash = $1 WHERE id = $2", {fresh, principal_.user_id});
-    c_.execute("DELETE FROM sessions WHERE user_id = $1 AND id <> $2", {principal_.user_id, session_->session_id});
+    c_.execute("DELETE FROM sessions WHERE user_id = $1 AND id <> $2", {principal_.user_id, sessionId_});
     audit(principal_, "password.change", "user", std::to_string(principal_.user_id));
     return 0;
   });
@@ -246,7 +246,7 @@ void IdentityService::changeOwnPassword(const std::string& currentPassword, cons
 int IdentityService::endOtherSessions() {
   requireSignedIn();
   return asFirm([&] {
-    auto n = c_.execute("DELETE FROM sessions WHERE user_id = $1 AND id <> $2", {principal_.user_id, session_->session_id});
+    auto n = c_.execute("DELETE FROM sessions WHERE user_id = $1 AND id <> $2", {principal_.user_id, sessionId_});
     audit(principal_, "sessions.end_others", "user", std::to_string(principal_.user_id), "count=" + std::to_string(n));
     return static_cast<int>(n);
   });

@@ -7,14 +7,13 @@
 
 namespace lexos::core {
 
-struct SessionInfo;
-
 class IdentityService : public sdk::Identity {
  public:
-  /// `session` may be null (anonymous). `address` and `requestId` go into audit rows.
-  IdentityService(Connection& c, const sdk::Principal& principal, const SessionInfo* session,
+  /// `sessionId`: the caller's session (0: none, anonymous). `address` and `requestId` go into
+  /// audit rows.
+  IdentityService(Connection& c, const sdk::Principal& principal, std::int64_t sessionId,
                   std::string address, std::string requestId)
-      : c_(c), principal_(principal), session_(session), address_(std::move(address)),
+      : c_(c), principal_(principal), sessionId_(sessionId), address_(std::move(address)),
         requestId_(std::move(requestId)) {}
 
   sdk::Invitation invitePortalUser(std::int64_t clientId, const std::string& email, const std::string& displayName,
@@ -40,7 +39,7 @@ class IdentityService : public sdk::Identity {
              const std::string& detail = {});
   Connection& c_;
   const sdk::Principal& principal_;
-  const SessionInfo* session_;
+  std::int64_t sessionId_;
   std::string address_;
   std::string requestId_;
 };

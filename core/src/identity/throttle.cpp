@@ -9,7 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "guard/guard.h"
+#include "common/tokens.h"
 
 namespace lexos::core {
 
@@ -64,7 +64,7 @@ Reservation Throttle::reserve(Connection& c, std::vector<ThrottleRule> rules, st
             static_cast<long>(sdk::asInt(full.rows[0][0]) + throttle::kWindowSeconds - now));
     }
     if (out.retry_after == 0) {
-      out.id = Guard::randomToken(18);
+      out.id = randomToken(18);
       for (const auto& r : rules)
         c.execute("INSERT INTO auth_attempts (key, reservation, at) VALUES ($1, $2, $3)",
                   {r.key, out.id, static_cast<std::int64_t>(now)});
@@ -125,7 +125,7 @@ std::string DeviceCookie::sign(const std::string& secret, const std::string& pay
 std::optional<DeviceCookie::Device> DeviceCookie::read(Connection& c,
                                                        const std::string& cookieHeader) {
   // <firm id>.<user id>.<device id>.<hex HMAC-SHA256 of "lexos-device-v1|firm|user|device">
-  const std::string v = Guard::cookieValue(cookieHeader, kName);
+  const std::string v = cookieValue(cookieHeader, kName);
   if (v.empty() || v.size() > 200) return std::nullopt;
   std::vector<std::string> parts;
   std::size_t i = 0;
@@ -156,7 +156,7 @@ std::optional<DeviceCookie::Device> DeviceCookie::read(Connection& c,
 
 std::string DeviceCookie::issue(Connection& c, std::int64_t firmId, std::int64_t userId,
                                 std::string deviceId) {
-  if (deviceId.empty()) deviceId = Guard::randomToken(18);
+  if (deviceId.empty()) deviceId = randomToken(18);
   const std::string payload =
       std::to_string(firmId) + "." + std::to_string(userId) + "." + deviceId;
   const std::string sig = sign(secret(c), "lexos-device-v1|" + std::to_string(firmId) + "|" +

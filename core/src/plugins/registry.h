@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "http/router.h"
+#include "common/router.h"
 #include "lexos/sdk/plugin.h"
 
 namespace lexos::core {

@@ -1,4 +1,4 @@
-#include "http/router.h"
+#include "common/router.h"
 
 #include <algorithm>
 #include <set>

@@ -1,7 +1,8 @@
 #pragma once
 // Applies numbered migrations (the core's and each plugin's), each in one transaction,
 // recorded in lexos_migrations; then (re)builds the tenancy enforcement from the declared
-// tables: row-level security policies on PostgreSQL, views + triggers on SQLite.
+// tables: row-level security policies on PostgreSQL, views + triggers on SQLite, with the SQL
+// of tenancy/tenancy_sql.h (tenancy/verify.h checks the result at start-up).
 
 #include <string>
 #include <vector>
@@ -42,12 +43,5 @@ class Migrator {
   std::string ownerUrl_;
   std::string runtimeUrl_;
 };
-
-/// Refuses to serve when the database does not enforce tenancy as declared: on PostgreSQL every
-/// tenant table must have row-level security enabled and forced, and the runtime role must
-/// own no table and have neither SUPERUSER nor BYPASSRLS; on SQLite every tenant table must be
-/// behind its view. Throws std::runtime_error naming the table or role.
-void verifyTenancy(Connection& runtime, const Registry& registry);
-
 
 }  // namespace lexos::core

@@ -2,7 +2,7 @@
 
 #include <Poco/JSON/Parser.h>
 
-#include "http/json.h"
+#include "common/json.h"
 
 using lexos::core::appendJsonString;
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "http/router.h"
+#include "common/router.h"
 
 using lexos::core::RouteConflict;
 using lexos::core::Router;
