@@ -729,9 +729,15 @@ int HttpServer::stop(int graceSeconds) {
   const std::uint64_t one = 1;
   (void)::write(m.wake_fd, &one, sizeof one);
   if (m.reaper.joinable()) m.reaper.join();
+  // Handlers still running cannot be interrupted, but their sockets are shut down, so most end
+  // within moments (a write fails, a statement returns): wait a little for them, because a
+  // handler left running would use the services its host is about to free (an in-process
+  // host, as the tests run it, outlives this call).
+  const auto hard = Clock::now() + std::chrono::seconds(5);
+  while (m.busy.load() > 0 && Clock::now() < hard) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   if (m.busy.load() > 0) {
-    // Handlers still running cannot be interrupted; the process is about to exit, so their
-    // threads are left to it rather than waited for.
+    // Still running after that: the process is about to exit, so their threads are left to it
+    // rather than waited for.
     for (auto& t : m.workers) t.detach();
     m.workers.clear();
     impl_.release();  // the detached threads still use it; the process is ending
