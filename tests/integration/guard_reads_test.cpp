@@ -13,6 +13,7 @@
 #include "data/connection.h"
 #include "guard/guard.h"
 #include "test_host.h"
+#include "data/lazy_connection.h"
 
 using namespace lexos::test;
 using Clock = std::chrono::steady_clock;

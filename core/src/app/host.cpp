@@ -16,6 +16,7 @@
 #include "schema/migrator.h"
 #include "tenancy/sqlite_authorizer.h"
 #include "tenancy/verify.h"
+#include "data/connection_pool.h"
 
 namespace lexos::core {
 

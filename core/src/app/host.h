@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "data/connection.h"
+#include "data/connection_pool.h"
 #include "guard/guard.h"
 #include "http/server.h"
 #include "mail/mailer.h"

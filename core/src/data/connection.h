@@ -1,5 +1,7 @@
 #pragma once
-// One database connection (SQLite or PostgreSQL) and the pool that lends them out.
+// One database connection (SQLite or PostgreSQL): the interface both drivers implement, the
+// scope it is bound to, and how to open one. The pool: data/connection_pool.h; a request's lazy
+// connection: data/lazy_connection.h.
 
 #include <condition_variable>
 #include <cstdint>
@@ -105,90 +107,6 @@ struct ScopeRestore {
     } catch (...) {
     }
   }
-};
-
-/// A fixed-size pool of runtime connections. Thread-safe.
-class ConnectionPool {
- public:
-  /// `registry` and `rules` as for openConnection().
-  ConnectionPool(std::string url, int size, const Registry* registry, SqliteStatementRules rules = nullptr);
-  ~ConnectionPool();
-
-  /// A borrowed connection; returned to the pool (rolled back if still in a transaction) when
-  /// the lease goes out of scope.
-  class Lease {
-   public:
-    Lease(ConnectionPool* pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
-    Lease(Lease&&) = default;
-    Lease& operator=(Lease&&) = default;
-    ~Lease();
-    Connection& operator*() { return *c_; }
-    Connection* operator->() { return c_.get(); }
-
-   private:
-    ConnectionPool* pool_;
-    std::unique_ptr<Connection> c_;
-  };
-
-  /// Borrows a connection, opening one if fewer than `size` exist and dropping idle ones the
-  /// server has closed; waits up to 10 s. Throws DatabaseUnavailable when it cannot connect or
-  /// every connection stayed busy.
-  Lease acquire();
-  sdk::Backend backend() const { return backend_; }
-  const std::string& url() const { return url_; }
-
- private:
-  void release(std::unique_ptr<Connection> c);
-  std::string url_;
-  int size_;
-  const Registry* registry_;
-  SqliteStatementRules rules_;
-  sdk::Backend backend_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  int open_ = 0;
-};
-
-/// A request's connection: borrows from the pool and starts the transaction only when the first
-/// statement needs it, so a request the guard answers from its session cache (GET /api/v1/me)
-/// touches no database at all. begin() records the intent; setScope() before the first
-/// statement travels with the BEGIN (one round trip on PostgreSQL). Holds the lease until
-/// destroyed, except around readScoped() outside a started transaction, which gives it back.
-class LazyConnection : public Connection {
- public:
-  explicit LazyConnection(ConnectionPool& pool) : pool_(pool) {}
-  sdk::Backend backend() const override { return pool_.backend(); }
-  sdk::ResultSet query(const std::string& sql, const std::vector<sdk::Value>& params) override {
-    return open().query(sql, params);
-  }
-  std::int64_t execute(const std::string& sql, const std::vector<sdk::Value>& params) override {
-    return open().execute(sql, params);
-  }
-  void executeScript(const std::string& sql) override { open().executeScript(sql); }
-  void begin(bool write = true) override;
-  void commit() override;
-  void rollback() override;
-  bool inTransaction() const override { return wanted_; }
-  /// Outside a started transaction (none, or one begun whose first statement has not run): on a
-  /// borrowed connection that goes back to the pool at once, leaving the pending transaction
-  /// pending. Inside a started one: in it, in `scope`, then back to the transaction's scope.
-  sdk::ResultSet readScoped(const Scope& scope, const std::string& sql, const std::vector<sdk::Value>& params) override;
-  void setScope(const Scope& scope) override;
-  std::int64_t newId() override { return open().newId(); }
-  bool ping() override { return open().ping(); }
-  bool usable() const override { return !lease_ || (*lease_)->usable(); }
-  /// Whether a statement ran (the pool was used) since the last begin().
-  bool started() const { return started_; }
-  /// Whether a pooled connection is borrowed right now.
-  bool holdsConnection() const { return lease_ != nullptr; }
-
- private:
-  Connection& open();
-  ConnectionPool& pool_;
-  std::unique_ptr<ConnectionPool::Lease> lease_;
-  bool wanted_ = false, started_ = false, write_ = false;
-  Scope scope_;
 };
 
 }  // namespace lexos::core

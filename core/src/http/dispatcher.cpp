@@ -15,6 +15,8 @@
 #include "common/time.h"
 #include "config/config.h"
 #include "data/connection.h"
+#include "data/connection_pool.h"
+#include "data/lazy_connection.h"
 #include "guard/guard.h"
 #include "http/error_mapper.h"
 #include "http/request_context.h"

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "identity/audit_log.h"
+#include "data/connection_pool.h"
 
 namespace lexos::core {
 

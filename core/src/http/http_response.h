@@ -1,0 +1,43 @@
+#pragma once
+// The host's implementation of the SDK's Response over Poco's HTTP server: buffered until the
+// transaction commits, or streamed.
+
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <cstddef>
+#include <string>
+
+#include "lexos/sdk/http.h"
+
+namespace lexos::core {
+
+/// Response adapter. Headers set by the host (security headers) stay.
+class HttpResponse : public sdk::Response {
+ public:
+  explicit HttpResponse(Poco::Net::HTTPServerResponse& res) : res_(res) {}
+  void setStatus(int status) override;
+  void setHeader(const std::string& name, const std::string& value) override;
+  void setContentType(const std::string& type) override { res_.setContentType(type); }
+  void send(const std::string& body) override;
+  void sendJson(const std::string& json, int status) override;
+  std::ostream& stream() override;
+  bool sent() const override { return sent_; }
+  int status() const { return static_cast<int>(res_.getStatus()); }
+  std::size_t bytes() const { return bytes_; }
+  /// Writes the buffered body: the host calls it after the transaction committed, so that
+  /// nobody is told "saved" about a change that did not land. No-op for streamed bodies.
+  void flush();
+  /// Drops a buffered body (the transaction failed; an error answer follows).
+  void discard();
+  bool streamed() const { return streamed_; }
+  Poco::Net::HTTPServerResponse& raw() { return res_; }
+
+ private:
+  Poco::Net::HTTPServerResponse& res_;
+  bool sent_ = false;
+  bool streamed_ = false;
+  std::string body_;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace lexos::core
