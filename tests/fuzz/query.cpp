@@ -1,4 +1,4 @@
-// Fuzz target: percent-decoding and query strings (core/src/http/request_context.cpp:
+// Fuzz target: percent-decoding and query strings (core/src/http/http_request.cpp:
 // urlDecode, parseQuery). Input: the raw text; its first byte also chooses whether '+' is a
 // space. Properties: decoding never grows the text, refuses "%00" (a NUL would cut names in C
 // APIs) and malformed escapes, and agrees with a plain reference decoder; parseQuery either
@@ -9,7 +9,7 @@
 #include <string>
 
 #include "fuzz_check.h"
-#include "http/request_context.h"
+#include "http/http_request.h"
 #include "lexos/sdk/errors.h"
 
 namespace {
