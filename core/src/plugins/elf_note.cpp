@@ -178,6 +178,17 @@ NoteLookup scanNotes(const ReadAt& read, std::uint64_t offset, std::uint64_t siz
   return outcome(Result::NoNote, "");
 }
 
+// One note region (a SHT_NOTE section or a PT_NOTE segment): inside the file, then scanned.
+NoteLookup scanRegion(const ReadAt& read, std::uint64_t fileSize, std::uint64_t off, std::uint64_t size,
+                      std::uint64_t alignField, const std::string& where) {
+  if (!inside(off, size, fileSize))
+    return outcome(Result::Malformed,
+                   where + " (" + std::to_string(size) + " bytes at offset " + std::to_string(off) +
+                       ") runs past the end of the file (" + std::to_string(fileSize) +
+                       " bytes): truncated or damaged");
+  return scanNotes(read, off, size, alignField == 8 ? 8 : 4, where);
+}
+
 NoteLookup fromSections(const ReadAt& read, std::uint64_t fileSize, std::uint64_t shoff,
                         std::uint64_t shentsize, std::uint64_t shnum) {
   if (shentsize < sizeof(Elf64_Shdr))
@@ -204,16 +215,9 @@ NoteLookup fromSections(const ReadAt& read, std::uint64_t fileSize, std::uint64_
     if (!read(shoff + i * shentsize, sizeof sh, sh))
       return outcome(Result::Malformed, "cannot read section header " + std::to_string(i));
     if (le32(sh + offsetof(Elf64_Shdr, sh_type)) != SHT_NOTE) continue;
-    const std::uint64_t off = le64(sh + offsetof(Elf64_Shdr, sh_offset));
-    const std::uint64_t size = le64(sh + offsetof(Elf64_Shdr, sh_size));
-    const std::uint64_t align = le64(sh + offsetof(Elf64_Shdr, sh_addralign)) == 8 ? 8 : 4;
-    const std::string where = "note section " + std::to_string(i);
-    if (!inside(off, size, fileSize))
-      return outcome(Result::Malformed,
-                     where + " (" + std::to_string(size) + " bytes at offset " +
-                         std::to_string(off) + ") runs past the end of the file (" +
-                         std::to_string(fileSize) + " bytes): truncated or damaged");
-    NoteLookup r = scanNotes(read, off, size, align, where);
+    NoteLookup r = scanRegion(read, fileSize, le64(sh + offsetof(Elf64_Shdr, sh_offset)),
+                              le64(sh + offsetof(Elf64_Shdr, sh_size)),
+                              le64(sh + offsetof(Elf64_Shdr, sh_addralign)), "note section " + std::to_string(i));
     if (r.result != Result::NoNote) return r;
   }
   return outcome(Result::NoNote, "");
@@ -235,16 +239,9 @@ NoteLookup fromSegments(const ReadAt& read, std::uint64_t fileSize, std::uint64_
     if (!read(phoff + i * phentsize, sizeof ph, ph))
       return outcome(Result::Malformed, "cannot read program header " + std::to_string(i));
     if (le32(ph + offsetof(Elf64_Phdr, p_type)) != PT_NOTE) continue;
-    const std::uint64_t off = le64(ph + offsetof(Elf64_Phdr, p_offset));
-    const std::uint64_t size = le64(ph + offsetof(Elf64_Phdr, p_filesz));
-    const std::uint64_t align = le64(ph + offsetof(Elf64_Phdr, p_align)) == 8 ? 8 : 4;
-    const std::string where = "note segment " + std::to_string(i);
-    if (!inside(off, size, fileSize))
-      return outcome(Result::Malformed,
-                     where + " (" + std::to_string(size) + " bytes at offset " +
-                         std::to_string(off) + ") runs past the end of the file (" +
-                         std::to_string(fileSize) + " bytes): truncated or damaged");
-    NoteLookup r = scanNotes(read, off, size, align, where);
+    NoteLookup r = scanRegion(read, fileSize, le64(ph + offsetof(Elf64_Phdr, p_offset)),
+                              le64(ph + offsetof(Elf64_Phdr, p_filesz)),
+                              le64(ph + offsetof(Elf64_Phdr, p_align)), "note segment " + std::to_string(i));
     if (r.result != Result::NoNote) return r;
   }
   return outcome(Result::NoNote, "");
