@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "config/config.h"
@@ -86,4 +87,15 @@ TEST_CASE("unknown keys, malformed lines and unknown LEXOS_ variables are refuse
 
 TEST_CASE("a missing config file is reported with its path") {
   CHECK_THROWS_WITH(Config::load("/nonexistent/lexos.ini", {}), Catch::Contains("/nonexistent/lexos.ini"));
+}
+
+TEST_CASE("web.plugins_dir defaults to <web.dir>/plugins and resolves against the file's folder when set") {
+  lexos::test::TempDir d;
+  auto c = Config::load(write(d, "[state]\ndir = var\n[plugins]\ndir = p\n[web]\ndir = w\n"), {});
+  CHECK(c.web_plugins_dir == d.path + "/w/plugins");
+  auto set = Config::load(write(d, "[state]\ndir = var\n[plugins]\ndir = p\n[web]\ndir = w\nplugins_dir = ../screens\n"), {});
+  CHECK(set.web_plugins_dir == (std::filesystem::path(d.path) / "../screens").lexically_normal().string());
+  auto env = Config::load(write(d, "[state]\ndir = var\n[plugins]\ndir = p\n[web]\ndir = w\n"),
+                          {{"LEXOS_WEB_PLUGINS_DIR", "/srv/lexos/screens"}});
+  CHECK(env.web_plugins_dir == "/srv/lexos/screens");
 }
