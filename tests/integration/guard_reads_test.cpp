@@ -6,9 +6,11 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "data/connection.h"
 #include "guard/guard.h"
@@ -154,4 +156,64 @@ TEST_CASE("a staff POST whose body trickles in does not stall another firm's sig
     CHECK_THAT(answer, Catch::StartsWith("HTTP/1.1 201"));
     CHECK_THAT(p.get("/api/v1/clients").body, Catch::Contains("Slow Client"));
   }
+}
+
+TEST_CASE("concurrent uncached checks on PostgreSQL are read together and each gets exactly its own session") {
+  // Without the cache each check reads the database; on PostgreSQL concurrent checks of one firm
+  // share one statement (guard/lookup_batcher.h). Every caller must still get its own session,
+  // a token of another firm must find nothing even when it rides in a batch of valid tokens, and
+  // a signed-out session must be refused.
+  TestHost t(Db::PostgreSQL, "probe", "[session]\ncache_seconds = 0\n[database]\npool_size = 4\n");
+  const auto alpha = t.firm("alpha");
+  const auto beta = t.firm("beta");
+  constexpr int kUsers = 12;
+  std::vector<std::string> cookies;
+  std::vector<std::string> emails;
+  for (int i = 0; i < kUsers; ++i) {
+    const std::string firm = i % 3 == 2 ? "beta" : "alpha";
+    const std::string email = "u" + std::to_string(i) + "@" + firm + ".test";
+    t.staff(firm, email, i % 2 ? "paralegal" : "owner");
+    cookies.push_back(t.signedIn(firm, email).cookie);
+    emails.push_back(email);
+  }
+  // A beta token presented as alpha's: the cookie names alpha, so it is looked up in alpha's batch.
+  auto forged = cookies[2];
+  forged.replace(forged.find('=') + 1, forged.find('.') - forged.find('=') - 1, std::to_string(alpha));
+  // A session signed out before the run.
+  t.staff("alpha", "gone@alpha.test", "owner");
+  auto gone = t.signedIn("alpha", "gone@alpha.test");
+  REQUIRE(gone.request("POST", "/api/v1/auth/logout").status == 204);
+
+  constexpr int kThreads = 16, kRounds = 40;
+  const auto before = t.host->guard().batchStats();
+  std::atomic<int> wrong{0}, right{0};
+  std::vector<std::thread> threads;
+  for (int th = 0; th < kThreads; ++th) {
+    threads.emplace_back([&, th] {
+      lexos::core::LazyConnection conn(t.host->pool());
+      for (int r = 0; r < kRounds; ++r) {
+        const int i = (th + r) % (kUsers + 2);
+        if (i == kUsers) {
+          if (t.host->guard().authenticate(forged, conn).session_id != 0) ++wrong;
+          continue;
+        }
+        if (i == kUsers + 1) {
+          if (t.host->guard().authenticate(gone.cookie, conn).session_id != 0) ++wrong;
+          continue;
+        }
+        const auto s = t.host->guard().authenticate(cookies[i], conn);
+        const bool ok = s.session_id != 0 && s.principal.email == emails[i] &&
+                        s.principal.firm_id == (i % 3 == 2 ? beta : alpha) && s.modules != nullptr;
+        ok ? ++right : ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(wrong == 0);
+  CHECK(right > 0);
+  const auto after = t.host->guard().batchStats();
+  const auto statements = after.first - before.first, keys = after.second - before.second;
+  INFO("statements " << statements << ", tokens " << keys);
+  CHECK(keys == static_cast<std::uint64_t>(kThreads * kRounds));
+  CHECK(statements < keys);  // some checks shared a statement
 }

@@ -25,16 +25,18 @@ std::time_t parseUtc(const std::string& t) {
 }
 
 // Session, user, firm and the firm's module switches in one statement; `schema` qualifies them.
-std::string sessionLookup(const std::string& schema) {
+// Column 16 is the token hash (the batcher sorts a batch's rows out by it).
+std::string sessionLookup(const std::string& schema, const std::string& where) {
   return "SELECT s.id, s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.kind, u.role, u.client_id, u.email, "
-         "u.display_name, u.status, f.slug, f.name, m.module, m.enabled, s.firm_id FROM " + schema + "sessions s JOIN " +
-         schema + "users u ON u.firm_id = s.firm_id AND u.id = s.user_id JOIN " + schema + "firms f ON f.id = "
-         "s.firm_id LEFT JOIN " + schema + "firm_modules m ON m.firm_id = s.firm_id WHERE s.token_hash = $1";
+         "u.display_name, u.status, f.slug, f.name, m.module, m.enabled, s.firm_id, s.token_hash FROM " + schema +
+         "sessions s JOIN " + schema + "users u ON u.firm_id = s.firm_id AND u.id = s.user_id JOIN " + schema +
+         "firms f ON f.id = s.firm_id LEFT JOIN " + schema + "firm_modules m ON m.firm_id = s.firm_id WHERE " + where;
 }
 
 }  // namespace
 
-Guard::Guard(const Config& config, const Registry& registry) : config_(config), registry_(registry) {
+Guard::Guard(const Config& config, const Registry& registry)
+    : config_(config), registry_(registry), batcher_(std::make_unique<LookupBatcher>(16)) {
   for (const auto& role : knownRoles()) grants_[role] = registry.defaultGrants(role);
   if (config.session_cache_seconds > 0) feed_ = &ChangeFeed::forDatabase(config.database_url);
 }
@@ -111,11 +113,25 @@ SessionInfo Guard::authenticate(const std::string& cookieHeader, Connection& c) 
   // The firm's module switches come along (one row each; one row of NULLs without any), so that
   // authorize() needs no second round trip. On PostgreSQL the tables are named with their schema
   // (the read sets no search_path); on SQLite the names must resolve to the tenancy views.
-  static const std::string kLookup[2] = {sessionLookup(""), sessionLookup("public.")};
-  auto rs = c.readScoped({firm, 0}, kLookup[c.backend() == sdk::Backend::PostgreSQL ? 1 : 0], {hash});
+  sdk::ResultSet rs;
+  if (c.backend() == sdk::Backend::PostgreSQL) {
+    // Concurrent checks of one firm share a statement (guard/lookup_batcher.h).
+    static const std::string kBatchLookup =
+        sessionLookup("public.", "s.token_hash = ANY($1::text[])");
+    rs = batcher_->lookup(firm, hash, c, [](Connection& conn, std::int64_t f, const std::vector<std::string>& keys) {
+      std::string array = "{";
+      for (const auto& k : keys) array += (array.size() > 1 ? ",\"" : "\"") + k + "\"";  // hex: nothing to escape
+      array += "}";
+      return conn.readScoped({f, 0}, kBatchLookup, {array});
+    });
+  } else {
+    static const std::string kLookup = sessionLookup("", "s.token_hash = $1");
+    rs = c.readScoped({firm, 0}, kLookup, {hash});
+  }
   if (rs.empty()) return s;
   const auto& r = rs.rows[0];
-  if (sdk::asInt(r[15]) != firm) return s;  // the database's tenancy did not hold: refuse
+  // The database's tenancy did not hold, or a row of another token: refuse.
+  if (sdk::asInt(r[15]) != firm || sdk::asText(r[16]) != hash) return s;
   const std::string nowText = utcTimestamp();
   const std::string idleCutoff = utcTimestamp(-idleSeconds);
   if (sdk::asText(r[3]) <= nowText || sdk::asText(r[4]) <= idleCutoff || sdk::asText(r[10]) != "active") return s;

@@ -17,6 +17,7 @@
 
 #include "common/tokens.h"
 #include "data/connection.h"
+#include "guard/lookup_batcher.h"
 #include "lexos/sdk/principal.h"
 #include "plugins/registry.h"
 
@@ -69,6 +70,8 @@ class Guard {
   bool cacheEnabled() const { return feed_ != nullptr; }
   /// Hits and misses since start (tests, diagnostics).
   std::pair<std::uint64_t, std::uint64_t> cacheStats() const { return {hits_.load(), misses_.load()}; }
+  /// Statements and tokens of the batched PostgreSQL lookups since start (tests, diagnostics).
+  std::pair<std::uint64_t, std::uint64_t> batchStats() const { return batcher_->stats(); }
 
   /// Checks audience, CSRF, module enablement for the firm and the route's permission. Throws
   /// Unauthorized (401), Forbidden (403) or NotFound (404, module off for this firm). Reads (the
@@ -127,6 +130,7 @@ class Guard {
   mutable std::mutex switchesMu_;
   mutable std::map<std::int64_t, std::shared_ptr<const Switches>> switches_;
   ChangeFeed* feed_ = nullptr;
+  std::unique_ptr<LookupBatcher> batcher_;  // PostgreSQL's uncached lookups, read together
   mutable std::array<Shard, kShards> shards_;
   mutable std::atomic<std::uint64_t> hits_{0}, misses_{0};
 };
