@@ -15,9 +15,15 @@ class Stepper : public Plugin {
     r.addPermission({"stepper.read", "Read stepper rows", {kRoleOwner}});
     r.addTable({"stepper_rows", Tenancy::Client, "client_id", "", {"firm_id", "id"}});
     r.addPortalColumns({"stepper_rows", {"label"}});
+    // Shares that leave the portal's reach at a time (SDK 1.3, Registrar::addPortalUntil).
+    r.addTable({"stepper_shares", Tenancy::Client, "client_id", "active", {"firm_id", "id"}});
+    r.addPortalColumns({"stepper_shares", {"label"}});
+    r.addPortalUntil({"stepper_shares", "expires_at"});
     r.addMigration({1, "rows",
                     "CREATE TABLE stepper_rows (firm_id BIGINT NOT NULL, id BIGINT NOT NULL, client_id BIGINT NOT NULL, "
-                    "label TEXT NOT NULL, PRIMARY KEY (firm_id, id));",
+                    "label TEXT NOT NULL, PRIMARY KEY (firm_id, id));\n"
+                    "CREATE TABLE stepper_shares (firm_id BIGINT NOT NULL, id BIGINT NOT NULL, client_id BIGINT NOT NULL, "
+                    "label TEXT NOT NULL, active BOOLEAN NOT NULL, expires_at TEXT, PRIMARY KEY (firm_id, id));",
                     "", ""});
     if (r.config("migrations", "1") == "2") {
       r.addMigration({2, "firm tag", "ALTER TABLE stepper_rows ADD COLUMN tag TEXT;", "", ""});

@@ -8,6 +8,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "common/time.h"
 #include "data/change_feed.h"
 
 namespace lexos::core {
@@ -22,6 +23,12 @@ void scopeFunction(sqlite3_context* ctx, int, sqlite3_value**, bool client) {
 }
 void firmFn(sqlite3_context* c, int n, sqlite3_value** v) { scopeFunction(c, n, v, false); }
 void clientFn(sqlite3_context* c, int n, sqlite3_value** v) { scopeFunction(c, n, v, true); }
+// lexos_now(): the UTC time as the SDK writes times ("YYYY-MM-DDTHH:MM:SSZ"); the portal's
+// expiry columns (Registrar::addPortalUntil) are compared with it in the scoped views.
+void nowFn(sqlite3_context* c, int, sqlite3_value**) {
+  const std::string now = utcTimestamp();
+  sqlite3_result_text(c, now.c_str(), static_cast<int>(now.size()), SQLITE_TRANSIENT);
+}
 // lexos_guard_changed(firm): the triggers on sessions, users and firms call it for each row
 // changed; the connection publishes those firms to the change feed once the change commits.
 void guardChangedFn(sqlite3_context* c, int n, sqlite3_value** v) {
@@ -75,6 +82,7 @@ SqliteConnection::SqliteConnection(const std::string& file, SqliteStatementRules
   hostExec("PRAGMA foreign_keys=ON");
   sqlite3_create_function(db_, "lexos_firm", 0, SQLITE_UTF8, this, &firmFn, nullptr, nullptr);
   sqlite3_create_function(db_, "lexos_client", 0, SQLITE_UTF8, this, &clientFn, nullptr, nullptr);
+  sqlite3_create_function(db_, "lexos_now", 0, SQLITE_UTF8, this, &nowFn, nullptr, nullptr);
   sqlite3_create_function(db_, "lexos_guard_changed", 1, SQLITE_UTF8, this, &guardChangedFn, nullptr, nullptr);
   feed_ = &ChangeFeed::forDatabase("sqlite:" + file);
   if (rules_) sqlite3_set_authorizer(db_, &authorizeStatement, this);

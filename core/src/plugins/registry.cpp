@@ -110,6 +110,7 @@ class Registry::Collector : public sdk::Registrar {
   void addContribution(const sdk::Contribution& c) override { contributions.push_back(c); }
   void addPortalColumns(const sdk::PortalColumns& p) override { portalColumns.push_back(p); }
   void addPerFirmStep(const sdk::PerFirmStep& s) override { perFirmSteps.push_back(s); }
+  void addPortalUntil(const sdk::PortalUntil& u) override { portalUntil.push_back(u); }
 
   std::vector<sdk::Permission> permissions;
   std::vector<sdk::Route> routes;
@@ -121,6 +122,7 @@ class Registry::Collector : public sdk::Registrar {
   std::vector<sdk::Contribution> contributions;
   std::vector<sdk::PortalColumns> portalColumns;
   std::vector<sdk::PerFirmStep> perFirmSteps;
+  std::vector<sdk::PortalUntil> portalUntil;
 
  private:
   const PluginInfo& info_;
@@ -290,6 +292,19 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
     }
     portal[pc.table] = pc.columns;
   }
+  std::map<std::string, std::string> until;  // table -> column
+  for (const auto& u : c.portalUntil) {
+    const std::string un = "portal expiry of table '" + u.table + "'";
+    auto t = std::find_if(c.tables.begin(), c.tables.end(), [&](const sdk::Table& x) { return x.name == u.table; });
+    if (t == c.tables.end()) throw LoadError(who + ": " + un + ": this plugin declares no such table");
+    if (t->tenancy != sdk::Tenancy::Client)
+      throw LoadError(who + ": " + un + ": only a Tenancy::Client table has rows a portal session reads by client");
+    if (!isIdentifier(u.column)) throw LoadError(who + ": " + un + ": '" + u.column + "' is not a lower-case column name");
+    if (u.column == "firm_id" || u.column == t->client_column)
+      throw LoadError(who + ": " + un + ": '" + u.column + "' is a key column, not a time");
+    if (until.count(u.table)) throw LoadError(who + ": " + un + " declared twice");
+    until[u.table] = u.column;
+  }
   for (const auto& st : c.perFirmSteps)
     if (std::none_of(c.migrations.begin(), c.migrations.end(), [&](const sdk::Migration& m) { return m.version == st.version; }))
       throw LoadError(who + ": per-firm step of migration " + std::to_string(st.version) +
@@ -312,11 +327,12 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
   }
   for (const auto& p : c.permissions) permissions_.push_back({info.id, p});
   for (const auto& t : c.tables) {
-    TableEntry e{info.id, t, {}, false};
+    TableEntry e{info.id, t, {}, false, {}};
     if (auto it = portal.find(t.name); it != portal.end()) {
       e.portal_columns = it->second;
       e.portal_declared = true;
     }
+    if (auto it = until.find(t.name); it != until.end()) e.portal_until = it->second;
     tables_.push_back(std::move(e));
   }
   for (const auto& st : c.perFirmSteps) perFirmSteps_.push_back({info.id, st});

@@ -39,6 +39,9 @@ struct TableEntry {
   /// (then portal sessions read the keys only).
   std::vector<std::string> portal_columns;
   bool portal_declared = false;
+  /// Client tables: the column after whose time portal sessions no longer see a row (SDK 1.3
+  /// addPortalUntil); empty: none.
+  std::string portal_until;
 };
 
 /// A per-firm data step of a migration (SDK 1.2 addPerFirmStep).

@@ -210,6 +210,10 @@ void Migrator::checkTableShape(Connection& c, const TableEntry& e, const std::ve
   }
   if (std::none_of(cols.begin(), cols.end(), [](const ColumnInfo& ci) { return ci.name == "firm_id"; }))
     throw std::runtime_error("plugin '" + e.plugin + "': tenant table '" + t + "' has no firm_id column");
+  if (!e.portal_until.empty() &&
+      std::none_of(cols.begin(), cols.end(), [&](const ColumnInfo& ci) { return ci.name == e.portal_until; }))
+    throw std::runtime_error("plugin '" + e.plugin + "': table '" + t + "' declares portal expiry column '" +
+                             e.portal_until + "' (addPortalUntil), but the table has no such column");
   for (const auto& missing : unknownPortalColumns(e, cols))
     throw std::runtime_error("plugin '" + e.plugin + "': table '" + t + "' declares portal column '" + missing +
                              "' (addPortalColumns), but the table has no such column");
@@ -220,6 +224,10 @@ void Migrator::rebuildPgTenancy(Connection& c) {
   // trigger does (coalesce(NEW.firm_id, lexos_firm())): the same plugin SQL works on both
   // backends, and the write policy then checks the row as for any other insert. A BEFORE ROW
   // trigger runs before the NOT NULL check, so an explicit NULL is filled too, as on SQLite.
+  // The portal's expiry columns (Registrar::addPortalUntil) are compared with the database's clock,
+  // in the text form every time is stored in.
+  c.executeScript("CREATE OR REPLACE FUNCTION lexos_now() RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$ "
+                  "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') $$");
   c.executeScript("CREATE OR REPLACE FUNCTION lexos_fill_firm() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                   "IF NEW.firm_id IS NULL THEN NEW.firm_id := lexos_firm(); END IF; RETURN NEW; END $$");
   c.executeScript(std::string("CREATE SCHEMA IF NOT EXISTS ") + kPortalSchema);

@@ -25,6 +25,8 @@ std::string readPredicate(const TableEntry& e) {
     case sdk::Tenancy::Client: {
       std::string own = quoteIdent(t.client_column) + " = lexos_client()";
       if (!t.visibility_column.empty()) own += " AND " + quoteIdent(t.visibility_column);
+      if (!e.portal_until.empty())
+        own += " AND (" + quoteIdent(e.portal_until) + " IS NULL OR " + quoteIdent(e.portal_until) + " > lexos_now())";
       return "firm_id = lexos_firm() AND (lexos_client() IS NULL OR (" + own + "))";
     }
   }
@@ -37,6 +39,7 @@ bool portalReadable(const TableEntry& e, const std::string& column) {
   const auto& t = e.table;
   if (t.tenancy == sdk::Tenancy::Firm) return false;
   if (column == "firm_id" || column == t.client_column || column == t.visibility_column) return true;
+  if (!e.portal_until.empty() && column == e.portal_until) return true;
   if (std::find(t.primary_key.begin(), t.primary_key.end(), column) != t.primary_key.end()) return true;
   return std::find(e.portal_columns.begin(), e.portal_columns.end(), column) != e.portal_columns.end();
 }

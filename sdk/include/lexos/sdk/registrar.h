@@ -141,6 +141,18 @@ struct PortalColumns {
   std::vector<std::string> columns;  ///< Column names, each an existing column of the table.
 };
 
+/// A column of a `Tenancy::Client` table holding a UTC time ("YYYY-MM-DDTHH:MM:SSZ", as every
+/// time the SDK writes) after which portal sessions no longer see the row; NULL: no end. The
+/// database enforces it below the plugin's SQL, with the client column and the visibility
+/// column: a portal scope reads a row of its own client, marked visible, and not yet expired
+/// (SQLite: in the scoped view; PostgreSQL: in the portal's row-level policy), on the clock of
+/// the database (lexos_now()). Staff scopes read every row. The column is readable by portal
+/// sessions. SDK 1.3.
+struct PortalUntil {
+  std::string table;   ///< A Tenancy::Client table this plugin declared with addTable.
+  std::string column;  ///< A TEXT column of it.
+};
+
 /// A data step of a migration that the host runs once per firm, with that firm's (staff) scope
 /// set, in the migration's transaction, right after the migration's own SQL. Tenant tables are
 /// under forced row-level security (PostgreSQL) and their scoped views (SQLite) for the
@@ -183,6 +195,11 @@ class Registrar {
   virtual void addPortalColumns(const PortalColumns& columns) = 0;
   /// Declares a per-firm data step of one of this plugin's migrations.
   virtual void addPerFirmStep(const PerFirmStep& step) = 0;
+
+  // ---- ABI 1.3 ----
+  /// Declares a column after whose time a client-owned row leaves the portal's reach (a share's
+  /// expiry). Needs SDK ABI 1.3.
+  virtual void addPortalUntil(const PortalUntil& until) = 0;
 };
 
 }  // namespace v1

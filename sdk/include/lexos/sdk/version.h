@@ -19,11 +19,12 @@
 /// (identity.h: portal users, invitations, activation, own password and sessions). 1.2 appended
 /// Registrar::addView, addContribution (plugin screens; structs View and Contribution),
 /// addPortalColumns (struct PortalColumns: the columns portal sessions may read) and
-/// addPerFirmStep (struct PerFirmStep: a migration's data step run once per firm).
+/// addPerFirmStep (struct PerFirmStep: a migration's data step run once per firm). 1.3 appended
+/// Registrar::addPortalUntil (struct PortalUntil: a share's expiry, enforced in the database).
 
 #define LEXOS_SDK_ABI_MAJOR 1
-#define LEXOS_SDK_ABI_MINOR 2
-#define LEXOS_SDK_VERSION "1.2.0"
+#define LEXOS_SDK_ABI_MINOR 3
+#define LEXOS_SDK_VERSION "1.3.0"
 
 /// Symbol visibility for SDK types that must be shared between the host and plugins (exception
 /// types, so that `catch` in the host matches what a plugin throws even when the plugin is built
