@@ -405,6 +405,9 @@ TEST_CASE("a multipart upload is read part by part; malformed multipart is a 400
       {"part without Content-Disposition", "--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--\r\n",
        "multipart/form-data; boundary=b", "Part 1 has no 'Content-Disposition: form-data'"},
       {"empty", "", "multipart/form-data; boundary=b", "malformed"},
+      {"cut short", "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nxyz", "multipart/form-data; boundary=b",
+       "cut short"},
+      {"cut in the part's head", "--b\r\nContent-Disposition: form-da", "multipart/form-data; boundary=b", "cut short"},
   };
   for (const auto& b : bad) {
     INFO(b.what);

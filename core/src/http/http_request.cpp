@@ -193,11 +193,17 @@ void HttpRequest::forEachPart(sdk::PartHandler& handler) {
   Poco::Net::MultipartReader reader(in, boundary);
   int index = 0;
   const auto partName = [&index] { return "Part " + std::to_string(index); };
+  // Poco's reader sees the end of the body only through the stream buffer; a body that ends
+  // before a part's closing boundary is caught here rather than read as one more, empty part.
+  const auto atEnd = [&in] { return in.rdbuf()->sgetc() == std::char_traits<char>::eof(); };
   try {
     while (reader.hasNextPart()) {
+      if (index > 0 && atEnd())
+        throw sdk::BadRequest("body", partName() + " is cut short: the body ends before its closing boundary.");
       Poco::Net::MessageHeader headers;
       reader.nextPart(headers);
       ++index;
+      if (atEnd()) throw sdk::BadRequest("body", partName() + " is cut short: the body ends inside it.");
       std::string disposition;
       Poco::Net::NameValueCollection dp;
       Poco::Net::MessageHeader::splitParameters(headers.get("Content-Disposition", ""), disposition, dp);
