@@ -432,3 +432,23 @@ TEST_CASE("a plugin built against the kept SDK 1.2 headers loads in this host an
   CHECK_THAT(stream.body, Catch::EndsWith("line 999\n"));
   CHECK(c.get("/api/v1/streamer/file?size=4").status == 200);  // next to a 1.3 plugin
 }
+
+TEST_CASE("a download the client stops reading ends after send_timeout_seconds; the server goes on") {
+  TestHost t(Db::SQLite, "streamer", "", {{"LEXOS_SERVER_SEND_TIMEOUT_SECONDS", "1"}});
+  const auto before = t.host->serverStats().send_timeouts;
+  {
+    Wire w(t.port());
+    REQUIRE(w.send("GET /api/v1/streamer/file?size=268435456 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    // Read nothing: the socket buffers fill, the handler's write waits, then gives up.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (t.host->serverStats().send_timeouts == before && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK(t.host->serverStats().send_timeouts > before);
+    bool closed = false;
+    const auto got = w.readAll(3000, &closed);
+    CHECK(got.size() < 268435456u);
+    CHECK(closed);
+  }
+  HttpClient c(t.port());
+  CHECK(c.get("/api/v1/streamer/file?size=5").status == 200);
+}
