@@ -87,6 +87,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"server.keepalive_timeout_seconds", "10"},
       {"server.shutdown_grace_seconds", "20"},
       {"server.max_body_bytes", "10485760"},
+      {"server.body_memory_bytes", "1048576"},
       {"server.trusted_proxies", ""},
       {"state.dir", ""},
       {"plugins.dir", ""},
@@ -255,6 +256,8 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
   c.max_head_bytes = parseInt("server.max_head_bytes", get("server.max_head_bytes"), 1024, 1048576);
   c.shutdown_grace_seconds = parseInt("server.shutdown_grace_seconds", get("server.shutdown_grace_seconds"), 0, 3600);
   c.max_body_bytes = static_cast<std::size_t>(parseInt("server.max_body_bytes", get("server.max_body_bytes"), 1024, 2000000000));
+  c.body_memory_bytes =
+      static_cast<std::size_t>(parseInt("server.body_memory_bytes", get("server.body_memory_bytes"), 0, 1073741824));
 
   {
     Entry e = get("server.trusted_proxies");

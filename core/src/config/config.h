@@ -38,6 +38,9 @@ struct Config {
   int keepalive_timeout_seconds = 10;
   int shutdown_grace_seconds = 20;
   std::size_t max_body_bytes = 10 * 1024 * 1024;
+  /// A request body is held in memory up to this size; beyond it, it is written to an anonymous
+  /// file in <state_dir>/spool as it arrives (server.body_memory_bytes).
+  std::size_t body_memory_bytes = 1024 * 1024;
   /// Addresses of reverse proxies whose X-Forwarded-For is believed (server.trusted_proxies).
   std::vector<std::string> trusted_proxies;
 

@@ -29,10 +29,10 @@ bool bodyless(int status) { return status < 200 || status == 204 || status == 30
 
 }  // namespace
 
-BufferedRequest::BufferedRequest(const RequestHead& head, const std::string& body,
+BufferedRequest::BufferedRequest(const RequestHead& head, const RequestBody& body,
                                  const Poco::Net::SocketAddress& client, const Poco::Net::SocketAddress& server,
                                  BufferedResponse& response)
-    : buf_(body), stream_(&buf_), client_(client), server_(server), response_(response) {
+    : buf_(body), stream_(&buf_), body_size_(body.size()), client_(client), server_(server), response_(response) {
   setMethod(head.method);
   setURI(head.target);
   setVersion(head.version_minor == 0 ? HTTP_1_0 : HTTP_1_1);
@@ -50,7 +50,7 @@ BufferedResponse::BufferedResponse() : buf_(body_), stream_(&buf_) { setVersion(
 
 std::ostream& BufferedResponse::send() {
   sent_ = true;
-  if (write_ && getChunkedTransferEncoding()) buf_.onSpill([this] { spill(); }, 64 * 1024);
+  if (write_ && (getChunkedTransferEncoding() || fixed_)) buf_.onSpill([this] { spill(); }, 64 * 1024);
   return stream_;
 }
 
@@ -64,9 +64,12 @@ void BufferedResponse::spill() {
   std::string out;
   if (!stream_started_) {
     stream_started_ = true;
-    head(out, false, stream_close_, stream_http10_, !stream_http10_);
+    head(out, false, stream_close_, stream_http10_, !stream_http10_ && !fixed_);
   }
-  if (stream_http10_) {
+  if (fixed_) {
+    fixed_written_ += body_.size();
+    out.append(body_);
+  } else if (stream_http10_) {
     out.append(body_);
   } else {
     char size[20];
@@ -108,7 +111,7 @@ void BufferedResponse::requireAuthentication(const std::string& realm) {
 
 void BufferedResponse::serialize(std::string& out, bool headRequest, bool close, bool http10) {
   if (stream_started_) {
-    if (stream_http10_) {
+    if (fixed_ || stream_http10_) {
       out.append(body_);
     } else {
       char size[20];
@@ -140,6 +143,8 @@ void BufferedResponse::head(std::string& out, bool headRequest, bool close, bool
   out.append("Date: ").append(httpDate()).append("\r\n");
   if (chunked) {
     out.append("Transfer-Encoding: chunked\r\n");
+  } else if (fixed_) {
+    out.append("Content-Length: ").append(std::to_string(static_cast<std::uint64_t>(getContentLength64()))).append("\r\n");
   } else if (!bodyless(status) && !(stream_started_ && stream_http10_)) {
     // A HEAD answer announces the length a GET would have; a handler may have set it.
     const bool headLength = headRequest && body_.empty() && hasContentLength();

@@ -17,6 +17,7 @@
 #include <ostream>
 #include <string>
 
+#include "http/request_body.h"
 #include "http/request_head.h"
 
 namespace lexos::core {
@@ -52,24 +53,18 @@ class StringAppendBuf : public std::streambuf {
   std::size_t threshold_ = 0;
 };
 
-/// A std::streambuf reading a std::string_view (the request body).
-class ViewReadBuf : public std::streambuf {
- public:
-  explicit ViewReadBuf(const std::string& s) {
-    char* p = const_cast<char*>(s.data());  // read-only: setg needs char*
-    setg(p, p, p + s.size());
-  }
-};
-
 class BufferedResponse;
 
 /// A complete request. Lives for one dispatch; not thread-safe.
 class BufferedRequest : public Poco::Net::HTTPServerRequest {
  public:
   /// `body` must outlive this object.
-  BufferedRequest(const RequestHead& head, const std::string& body, const Poco::Net::SocketAddress& client,
+  BufferedRequest(const RequestHead& head, const RequestBody& body, const Poco::Net::SocketAddress& client,
                   const Poco::Net::SocketAddress& server, BufferedResponse& response);
+  /// The body, read from memory or its spool file.
   std::istream& stream() override { return stream_; }
+  /// Bytes in the body (as received: after chunked decoding).
+  std::uint64_t bodySize() const { return body_size_; }
   const Poco::Net::SocketAddress& clientAddress() const override { return client_; }
   const Poco::Net::SocketAddress& serverAddress() const override { return server_; }
   const Poco::Net::HTTPServerParams& serverParams() const override;
@@ -77,8 +72,9 @@ class BufferedRequest : public Poco::Net::HTTPServerRequest {
   bool secure() const override { return false; }
 
  private:
-  ViewReadBuf buf_;
+  RequestBodyReadBuf buf_;
   std::istream stream_;
+  std::uint64_t body_size_;
   Poco::Net::SocketAddress client_, server_;
   BufferedResponse& response_;
 };
@@ -109,12 +105,22 @@ class BufferedResponse : public Poco::Net::HTTPServerResponse {
   void streamTo(std::function<void(const std::string&)> write, bool close, bool http10);
   /// True once part of the answer went out through the stream writer.
   bool streamStarted() const { return stream_started_; }
+  /// Makes the next send() a body of the announced Content-Length (setContentLength64) that
+  /// leaves as it is written, like a streamed one but without chunked framing (downloads).
+  void beginFixedLength() { fixed_ = true; }
+  /// True when a fixed-length body (beginFixedLength) did not reach its announced length (the
+  /// handler failed half-way): the connection must close after what was written.
+  bool fixedIncomplete() const {
+    return fixed_ && fixed_written_ + body_.size() != static_cast<std::uint64_t>(getContentLength64());
+  }
 
  private:
   void spill();
   void head(std::string& out, bool headRequest, bool close, bool http10, bool chunked);
   std::function<void(const std::string&)> write_;
   bool stream_close_ = false, stream_http10_ = false, stream_started_ = false;
+  bool fixed_ = false;
+  std::uint64_t fixed_written_ = 0;  // body bytes of a fixed-length body already written
   std::string body_;
   StringAppendBuf buf_;
   std::ostream stream_;

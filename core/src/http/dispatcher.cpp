@@ -195,7 +195,7 @@ int Dispatcher::pluginAsset(const std::string& path, Poco::Net::HTTPServerReques
 struct Dispatcher::ApiCall {
   ApiCall(Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs, ConnectionPool& pool,
           const std::string& p, const std::string& q, const std::string& id)
-      : req(rq), res(rs), path(p), query(q), rid(id), conn(pool), response(rs) {}
+      : req(rq), res(rs), path(p), query(q), rid(id), conn(pool), response(rs, &rq) {}
   Poco::Net::HTTPServerRequest& req;
   Poco::Net::HTTPServerResponse& res;
   const std::string& path;

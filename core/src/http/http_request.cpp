@@ -2,6 +2,10 @@
 
 #include <Poco/CountingStream.h>
 #include <Poco/Logger.h>
+#include <Poco/Net/MessageHeader.h>
+#include <Poco/Net/MultipartReader.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/String.h>
 
 #include <algorithm>
 #include <ctime>
@@ -167,6 +171,59 @@ std::string HttpRequest::body() {
   char buf[8192];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) out.append(buf, static_cast<std::size_t>(in.gcount()));
   return out;
+}
+
+std::uint64_t HttpRequest::bodySize() const {
+  if (const auto* buffered = dynamic_cast<const BufferedRequest*>(&req_)) return buffered->bodySize();
+  return req_.hasContentLength() ? static_cast<std::uint64_t>(req_.getContentLength64()) : 0;
+}
+
+void HttpRequest::forEachPart(sdk::PartHandler& handler) {
+  const std::string contentType = req_.get("Content-Type", "");
+  std::string mediaType;
+  Poco::Net::NameValueCollection params;
+  Poco::Net::MessageHeader::splitParameters(contentType, mediaType, params);
+  if (Poco::icompare(mediaType, "multipart/form-data") != 0)
+    throw sdk::BadRequest("body", "Expected a multipart/form-data body, got " +
+                                      (mediaType.empty() ? std::string("no Content-Type") : "'" + mediaType + "'") + ".");
+  const std::string boundary = params.get("boundary", "");
+  if (boundary.empty() || boundary.size() > 70)
+    throw sdk::BadRequest("body", "The multipart/form-data Content-Type needs a boundary parameter of 1 to 70 characters.");
+  std::istream& in = bodyStream();
+  Poco::Net::MultipartReader reader(in, boundary);
+  int index = 0;
+  const auto partName = [&index] { return "Part " + std::to_string(index); };
+  // Poco's reader sees the end of the body only through the stream buffer; a body that ends
+  // before a part's closing boundary is caught here rather than read as one more, empty part.
+  const auto atEnd = [&in] { return in.rdbuf()->sgetc() == std::char_traits<char>::eof(); };
+  try {
+    while (reader.hasNextPart()) {
+      if (index > 0 && atEnd())
+        throw sdk::BadRequest("body", partName() + " is cut short: the body ends before its closing boundary.");
+      Poco::Net::MessageHeader headers;
+      reader.nextPart(headers);
+      ++index;
+      if (atEnd()) throw sdk::BadRequest("body", partName() + " is cut short: the body ends inside it.");
+      std::string disposition;
+      Poco::Net::NameValueCollection dp;
+      Poco::Net::MessageHeader::splitParameters(headers.get("Content-Disposition", ""), disposition, dp);
+      if (Poco::icompare(disposition, "form-data") != 0)
+        throw sdk::BadRequest("body", partName() + " has no 'Content-Disposition: form-data' header.");
+      const std::string name = dp.get("name", "");
+      if (name.empty()) throw sdk::BadRequest("body", partName() + " has no name in its Content-Disposition header.");
+      std::istream& data = reader.stream();
+      handler.part(name, dp.get("filename", ""), headers.get("Content-Type", ""), data);
+      char buf[8192];  // what the handler left unread is skipped
+      while (data.read(buf, sizeof buf) || data.gcount() > 0) {
+      }
+      if (data.bad()) throw sdk::BadRequest("body", partName() + " ('" + name + "') is malformed or cut short.");
+    }
+  } catch (const Poco::Exception& e) {
+    throw sdk::BadRequest("body", "The multipart body is malformed" +
+                                      (index > 0 ? " after part " + std::to_string(index) : std::string()) + ": " +
+                                      e.message() + ".");
+  }
+  if (index == 0) throw sdk::BadRequest("body", "The multipart body has no parts.");
 }
 
 }  // namespace lexos::core

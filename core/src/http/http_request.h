@@ -32,6 +32,8 @@ class HttpRequest : public sdk::Request {
   std::istream& bodyStream() override;
   const std::string& remoteAddress() const override { return remote_; }
   const std::string& requestId() const override { return requestId_; }
+  std::uint64_t bodySize() const override;
+  void forEachPart(sdk::PartHandler& handler) override;
   /// True once the handler asked for the body.
   bool bodyRead() const { return limited_ != nullptr; }
 

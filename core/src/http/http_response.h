@@ -2,6 +2,7 @@
 // The host's implementation of the SDK's Response over Poco's HTTP server: buffered until the
 // transaction commits, or streamed.
 
+#include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <cstddef>
@@ -14,7 +15,10 @@ namespace lexos::core {
 /// Response adapter. Headers set by the host (security headers) stay.
 class HttpResponse : public sdk::Response {
  public:
-  explicit HttpResponse(Poco::Net::HTTPServerResponse& res) : res_(res) {}
+  /// `req`: the request answered, whose Range and conditional headers sendSource() reads (none
+  /// when null).
+  explicit HttpResponse(Poco::Net::HTTPServerResponse& res, const Poco::Net::HTTPServerRequest* req = nullptr)
+      : res_(res), req_(req) {}
   void setStatus(int status) override;
   void setHeader(const std::string& name, const std::string& value) override;
   void setContentType(const std::string& type) override { res_.setContentType(type); }
@@ -22,6 +26,7 @@ class HttpResponse : public sdk::Response {
   void sendJson(const std::string& json, int status) override;
   std::ostream& stream() override;
   bool sent() const override { return sent_; }
+  void sendSource(sdk::ByteSource& source, const sdk::SendOptions& options) override;
   int status() const { return static_cast<int>(res_.getStatus()); }
   std::size_t bytes() const { return bytes_; }
   /// Writes the buffered body: the host calls it after the transaction committed, so that
@@ -33,7 +38,9 @@ class HttpResponse : public sdk::Response {
   Poco::Net::HTTPServerResponse& raw() { return res_; }
 
  private:
+  std::string requestHeader(const std::string& name) const;
   Poco::Net::HTTPServerResponse& res_;
+  const Poco::Net::HTTPServerRequest* req_;
   bool sent_ = false;
   bool streamed_ = false;
   std::string body_;

@@ -30,6 +30,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -37,6 +38,7 @@
 #include "config/config.h"
 #include "http/buffered_exchange.h"
 #include "http/dispatcher.h"
+#include "http/request_body.h"
 #include "http/request_context.h"
 #include "http/request_head.h"
 #include "plugins/registry.h"
@@ -75,6 +77,7 @@ const char* codeFor(int status) {
     case 408: return "timeout";
     case 411: return "length_required";
     case 413: return "too_large";
+    case 507: return "insufficient_storage";
     case 414: return "uri_too_long";
     case 431: return "header_too_large";
     case 501: return "not_implemented";
@@ -100,7 +103,8 @@ struct HttpServer::Impl {
     std::string in;
     std::size_t scanned = 0;  // bytes of `in` searched for the end of the head
     RequestHead head;
-    std::string body;
+    RequestBody body;     // in memory up to server.body_memory_bytes, then in a spool file
+    std::string decoded;  // chunked: what the decoder produced from the bytes at hand
     std::unique_ptr<ChunkedDecoder> chunked;
     std::uint64_t body_limit = 0;
     std::uint64_t body_received = 0;
@@ -119,6 +123,7 @@ struct HttpServer::Impl {
   int epoll_fd = -1;
   int wake_fd = -1;
   int port = 0;
+  std::string spool_dir;  // <state_dir>/spool, 0700: request bodies over body_memory_bytes
   Poco::Net::SocketAddress local;
   std::atomic<bool> stopping{false};
   std::atomic<bool> accepting{true};
@@ -221,6 +226,7 @@ struct HttpServer::Impl {
 
   /// Sends a closing answer (framing error, too large) and closes after a linger.
   void refuse(Conn& c, int status, const std::string& message) {
+    c.body.clear();  // nothing of a refused body is kept (its spool file goes now)
     c.out = closingAnswer(status, codeFor(status), message);
     c.out_off = 0;
     c.close_after_write = true;
@@ -332,7 +338,7 @@ struct HttpServer::Impl {
           head.target = slash == std::string::npos ? "/" : head.target.substr(slash);
         }
         c.head = std::move(head);
-        c.body.clear();
+        c.body.reset(cfg.body_memory_bytes, spool_dir);
         c.chunked.reset();
         c.body_received = 0;
         c.body_limit = bodyLimitFor(c.head);
@@ -341,7 +347,6 @@ struct HttpServer::Impl {
           return;
         }
         if (c.head.chunked) c.chunked = std::make_unique<ChunkedDecoder>(c.body_limit);
-        else c.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(c.head.content_length, 1 << 20)));
         c.phase = Phase::kBody;
         c.since = Clock::now();
         if (c.head.expect_continue && c.head.hasBody() && c.in.empty()) {
@@ -353,9 +358,12 @@ struct HttpServer::Impl {
         bool complete = false;
         if (c.chunked) {
           std::size_t used = 0;
-          const auto r = c.chunked->feed(c.in, used, c.body);
+          c.decoded.clear();
+          const auto r = c.chunked->feed(c.in, used, c.decoded);
           c.in.erase(0, used);
           c.body_received += used;
+          if (!keepBody(c, c.decoded.data(), c.decoded.size())) return;
+          if (c.decoded.capacity() > (256u << 10)) std::string().swap(c.decoded);
           if (r == ChunkedDecoder::Result::kError) {
             count(&Counters::framing_errors);
             refuse(c, 400, "The chunked body is malformed.");
@@ -367,9 +375,9 @@ struct HttpServer::Impl {
           }
           complete = r == ChunkedDecoder::Result::kDone;
         } else {
-          const std::size_t need = static_cast<std::size_t>(c.head.content_length - c.body.size());
-          const std::size_t take = std::min(need, c.in.size());
-          c.body.append(c.in, 0, take);
+          const std::uint64_t need = c.head.content_length - c.body.size();
+          const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(need, c.in.size()));
+          if (!keepBody(c, c.in.data(), take)) return;
           c.in.erase(0, take);
           c.body_received += take;
           complete = c.body.size() == c.head.content_length;
@@ -386,6 +394,22 @@ struct HttpServer::Impl {
     }
     // Wait for more bytes. The idle/head/body deadlines are the reaper's.
     arm(c, EPOLLIN);
+  }
+
+  /// Adds received body bytes to the request (memory, then the spool file). A full disk answers
+  /// 507 and closes, dropping what was kept; false then. Caller holds c.mu.
+  bool keepBody(Conn& c, const char* data, std::size_t n) {
+    std::string error;
+    const auto r = c.body.append(data, n, error);
+    if (r == RequestBody::Append::kOk) return true;
+    Poco::Logger::get("lexosd").error("request body of " + c.head.method + " " + c.head.target.substr(0, 200) +
+                                      " dropped: " + error);
+    c.in.clear();
+    refuse(c, 507,
+           r == RequestBody::Append::kDiskFull
+               ? "The server has no room to store the request body (its disk is full); nothing was kept."
+               : "The server could not store the request body; nothing was kept.");
+    return false;
   }
 
   /// Writes a part of a streamed answer while its handler runs: waits for the socket (the
@@ -442,9 +466,9 @@ struct HttpServer::Impl {
       return false;
     }
     res.serialize(c.out, c.head.method == "HEAD", close, http10);
-    c.close_after_write = close;
+    // A download cut short (its source failed): the client learns it from the closed connection.
+    c.close_after_write = close || res.fixedIncomplete();
     c.body.clear();
-    if (c.body.capacity() > (64u << 10)) c.body.shrink_to_fit();
     return finishWrite(c);
   }
 
@@ -656,6 +680,22 @@ void HttpServer::start() {
   m.local = Poco::Net::SocketAddress(reinterpret_cast<sockaddr*>(&ss), len);
   m.port = m.local.port();
   m.listen_fd = fd;
+
+  // Request bodies over server.body_memory_bytes are spooled here (anonymous files: nothing
+  // stays behind). Only lexosd may read them.
+  {
+    namespace fs = std::filesystem;
+    m.spool_dir = ((c.state_dir.empty() ? fs::temp_directory_path() : fs::path(c.state_dir)) / "spool").string();
+    std::error_code ec;
+    fs::create_directories(m.spool_dir, ec);
+    if (!ec) fs::permissions(m.spool_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec) {
+      ::close(fd);
+      m.listen_fd = -1;
+      throw std::runtime_error("config: state.dir = " + c.state_dir + ": cannot create the spool folder " +
+                               m.spool_dir + ": " + ec.message());
+    }
+  }
 
   // Each connection is a descriptor: ask for as many as max_connections needs.
   rlimit rl{};

@@ -35,6 +35,8 @@ class FakeRequest : public Request {
   std::istream& bodyStream() override { return in_; }
   const std::string& remoteAddress() const override { return path_; }
   const std::string& requestId() const override { return path_; }
+  std::uint64_t bodySize() const override { return content.size(); }
+  void forEachPart(PartHandler&) override {}
 
  private:
   std::string path_ = "/api/v1/test";
@@ -56,6 +58,7 @@ class FakeResponse : public Response {
   }
   std::ostream& stream() override { return out_; }
   bool sent() const override { return !body.empty(); }
+  void sendSource(ByteSource&, const SendOptions&) override {}
 
  private:
   std::ostringstream out_;

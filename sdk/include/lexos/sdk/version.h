@@ -11,7 +11,10 @@
 /// NavEntry, View, Contribution, MailMessage, Principal, ResultSet, PortalUser, Invitation) are
 /// frozen for a major version: a minor version that needs more adds a new struct and a new
 /// appended function (addRoute2, ...), never a field, because the host cannot know the size of
-/// a struct an older plugin built.
+/// a struct an older plugin built. (From 1.3, a plain struct may instead carry a `version` field
+/// as its first member, like SendOptions: fields are then only appended, each with the struct
+/// version that introduced it, and the host reads no field newer than the `version` a plugin's
+/// copy carries.)
 /// A host runs plugins built against the same major and an equal or lower minor, and refuses a
 /// plugin without the LexOS note (gate.h) that SDK 1.2 introduced.
 ///
@@ -20,6 +23,8 @@
 /// Registrar::addView, addContribution (plugin screens; structs View and Contribution),
 /// addPortalColumns (struct PortalColumns: the columns portal sessions may read) and
 /// addPerFirmStep (struct PerFirmStep: a migration's data step run once per firm). 1.3 appended
+/// Request::bodySize and forEachPart (streamed multipart/form-data; PartHandler) and
+/// Response::sendSource (ranged downloads of a ByteSource; SendOptions), see http.h;
 /// Registrar::addPortalUntil (struct PortalUntil: a share's expiry, enforced in the database).
 
 #define LEXOS_SDK_ABI_MAJOR 1

@@ -1,0 +1,80 @@
+#pragma once
+/// @file context.h
+/// Everything a handler gets for one request. Implemented by the host; lives for the handler
+/// call only; used from one thread. Keep nothing from it after the handler returns.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lexos/sdk/db.h"
+#include "lexos/sdk/http.h"
+#include "lexos/sdk/identity.h"
+#include "lexos/sdk/principal.h"
+#include "lexos/sdk/version.h"
+
+namespace lexos::sdk {
+inline namespace v1 {
+
+/// Append-only, hash-chained audit log of the request's firm. For unsafe methods (POST, PATCH,
+/// ...) events are written inside the request's transaction, so they land exactly when the
+/// handler's changes land; for GET requests (read-only transactions) they are written in a
+/// short transaction right after, and a failure there is logged, not shown to the caller.
+class Audit {
+ public:
+  virtual ~Audit() = default;
+  /// Records `action` (e.g. "client.view", "document.download") on an object. Never pass
+  /// passwords, tokens or document contents in `detail`.
+  virtual void record(const std::string& action, const std::string& object_type,
+                      const std::string& object_id, const std::string& detail = {}) = 0;
+};
+
+/// One outgoing e-mail. Plain text is required; HTML is optional.
+struct MailMessage {
+  std::string to;
+  std::string subject;
+  std::string text;
+  std::string html;
+};
+
+/// Outgoing mail. Messages are queued with the request's transaction and handed to the
+/// configured transport (SMTP, or .eml files in the outbox) only after it commits.
+class Mail {
+ public:
+  virtual ~Mail() = default;
+  /// Queues a message; throws BadRequest("to", ...) for an unusable address, which includes
+  /// any address with non-ASCII characters (the host does not use SMTPUTF8): check the address
+  /// the user gave first, to answer with a field of your own.
+  virtual void send(const MailMessage& message) = 0;
+};
+
+/// Log levels for Context::log.
+enum class LogLevel { Debug, Info, Warning, Error };
+
+/// The per-request context handed to a route's handler.
+class Context {
+ public:
+  virtual ~Context() = default;
+  virtual Request& request() = 0;
+  virtual Response& response() = 0;
+  /// The caller, as established by the guard.
+  virtual const Principal& principal() const = 0;
+  /// The request's tenant-scoped transaction.
+  virtual Db& db() = 0;
+  virtual Audit& audit() = 0;
+  virtual Mail& mail() = 0;
+  /// A key of this plugin's config section `[plugin.<id>]`, or `fallback`.
+  virtual std::string config(const std::string& key, const std::string& fallback = {}) const = 0;
+  /// The server's public base URL (config `server.public_url`), without a trailing slash.
+  virtual std::string publicUrl() const = 0;
+  /// Writes a line to the host's log, tagged with the plugin id and the request id.
+  virtual void log(LogLevel level, const std::string& message) = 0;
+
+  // ---- ABI 1.1 ----
+  /// Accounts of the request's firm: portal users, invitations, the caller's own password and
+  /// sessions. Works inside the request's transaction. Needs SDK ABI 1.1.
+  virtual Identity& identity() = 0;
+};
+
+}  // namespace v1
+}  // namespace lexos::sdk

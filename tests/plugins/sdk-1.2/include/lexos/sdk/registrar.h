@@ -1,0 +1,189 @@
+#pragma once
+/// @file registrar.h
+/// What a plugin declares to the host at load time: permissions, routes, tables and their
+/// tenancy, migrations, navigation entries. The host validates each declaration and refuses the
+/// whole plugin (it does not load, lexosd does not start) when one is wrong: deny by default.
+///
+/// The Registrar is implemented by the host, valid only during Plugin::registerWith, and used
+/// from the host's main thread only.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lexos/sdk/context.h"
+#include "lexos/sdk/http.h"
+#include "lexos/sdk/version.h"
+
+namespace lexos::sdk {
+inline namespace v1 {
+
+/// Who may call a route.
+/// - Public: anyone, no session needed (login, activation). Declare permission kPublic.
+/// - Staff: a signed-in staff user of the firm holding the permission.
+/// - Portal: a signed-in portal user holding the permission; their data access is scoped to
+///   their own client by the host.
+enum class Audience { Public, Staff, Portal };
+
+/// The permission a Public route declares. No other route may use it.
+inline constexpr const char* kPublic = "public";
+
+/// A handler: called once per request that passed the guard. May throw HttpError subclasses
+/// (mapped to their status) or anything else (mapped to 500). Called concurrently from many
+/// threads: keep shared state in the database or guard it yourself.
+using Handler = std::function<void(Context&)>;
+
+/// A route. `path` is a template under "/api/", segments in braces are parameters:
+/// "/api/v1/clients/{id}". `permission` is required; for Staff and Portal routes it must be a
+/// permission this plugin declared.
+struct Route {
+  Method method = Method::Get;
+  std::string path;
+  Audience audience = Audience::Staff;
+  std::string permission;
+  Handler handler;
+  std::size_t max_body_bytes = 1024 * 1024;  ///< Larger bodies get 413 before the handler.
+  std::string summary;                       ///< One line for `lexosctl routes`.
+};
+
+/// A permission, named "<plugin>.<what>" (e.g. "clients.read"), with the roles that hold it
+/// unless a firm changes the grant.
+struct Permission {
+  std::string name;
+  std::string description;
+  std::vector<std::string> default_roles;
+};
+
+/// How a table is scoped to tenants. Every tenant table has a `firm_id` column that leads its
+/// primary key.
+enum class Tenancy {
+  Firm,        ///< Staff of the firm only; invisible to portal users (internal notes).
+  FirmShared,  ///< Staff of the firm; portal users of the firm may read (phase names).
+  Client,      ///< Staff of the firm; portal users read the rows of their own client whose
+               ///< visibility column (if named) is true.
+};
+
+/// A table the plugin creates in its migrations, with its tenancy.
+struct Table {
+  std::string name;
+  Tenancy tenancy = Tenancy::Firm;
+  std::string client_column;      ///< Tenancy::Client: the column holding the client id.
+  std::string visibility_column;  ///< Tenancy::Client, optional: boolean column; portal users
+                                  ///< see only rows where it is true.
+  std::vector<std::string> primary_key;  ///< Columns, starting with "firm_id".
+};
+
+/// A numbered migration. Versions start at 1 and increase by 1 per plugin; each is applied in
+/// one transaction and recorded. `sql` serves both engines unless a dialect text is given.
+/// Statements are separated by semicolons at line ends.
+struct Migration {
+  int version = 0;
+  std::string name;
+  std::string sql;
+  std::string sql_sqlite;      ///< Overrides `sql` on SQLite when not empty.
+  std::string sql_postgresql;  ///< Overrides `sql` on PostgreSQL when not empty.
+};
+
+/// An entry of the web apps' navigation, shown to principals holding `permission`.
+struct NavEntry {
+  Audience audience = Audience::Staff;  ///< Staff app or portal app.
+  std::string section;                  ///< e.g. "Practice Management".
+  std::string label;                    ///< e.g. "Clients".
+  std::string href;                     ///< e.g. "#/clients".
+  std::string permission;
+  int order = 100;
+};
+
+// ---- ABI 1.2: screens ----
+
+/// A screen of a web app, shipped by the plugin as an ES module in its `web/` folder (installed
+/// under `share/lexos/web/plugins/<id>/`, served at `/plugins/<id>/...` to principals of firms
+/// that have the module switched on). The shell imports the module when its route is opened and
+/// calls its `render(mount, kit, ctx)` export (docs/web-kit.md).
+struct View {
+  Audience audience = Audience::Staff;  ///< Staff app or portal (not Public).
+  std::string route;       ///< Hash route without "#/", literal segments and {params}:
+                           ///< "notes", "notes/{id}". Must not clash with another view's route.
+  std::string module;      ///< Path of the ES module in the plugin's web folder: "notes.js".
+  std::string permission;  ///< Shown only to principals holding it (a permission the plugin
+                           ///< declared, or one of a plugin it requires).
+  std::string title;       ///< The page's name, for the document title ("Notes").
+};
+
+/// The extension points the two shells define. A contribution is an ES module whose
+/// `render(mount, kit, ctx)` fills one card (staff) or section (portal) of a host page.
+/// - "staff.client.cards": cards on the staff client profile; ctx.client_id.
+/// - "staff.case.cards":   cards on the staff case page; ctx.case_id, ctx.client_id.
+/// - "portal.matter.sections": sections of the portal's matter page; ctx.case_id.
+/// - "portal.home.cards":  cards on the portal's home page.
+/// Portal navigation is a NavEntry with Audience::Portal.
+struct Contribution {
+  std::string point;       ///< One of the extension points above.
+  std::string module;      ///< Path of the ES module in the plugin's web folder: "card.js".
+  std::string permission;  ///< Shown only to principals holding it.
+  std::string title;       ///< The card's heading ("Notes").
+  int order = 100;         ///< Position among the point's contributions (lower first).
+};
+
+// ---- ABI 1.2: columns portal sessions may read; per-firm data steps ----
+
+/// The columns of a client-owned (Tenancy::Client) or firm-shared (Tenancy::FirmShared) table
+/// that a portal session may read. Every other column reads as NULL in a portal scope, on both
+/// backends, whatever the SQL (`SELECT *`, joins, subqueries): staff-only fields (internal
+/// notes, billing details, the responsible lawyer) stay out of a portal session's reach below
+/// the plugin's SQL. The table's keys (primary key, client column, visibility column) are always
+/// readable and need not be listed. A table without a declaration shows portal sessions its keys
+/// only (deny by default; the host logs a warning naming it). Staff scopes read every column.
+struct PortalColumns {
+  std::string table;                 ///< A table this plugin declared with addTable.
+  std::vector<std::string> columns;  ///< Column names, each an existing column of the table.
+};
+
+/// A data step of a migration that the host runs once per firm, with that firm's (staff) scope
+/// set, in the migration's transaction, right after the migration's own SQL. Tenant tables are
+/// under forced row-level security (PostgreSQL) and their scoped views (SQLite) for the
+/// migration's role too, so a data migration written as plain SQL sees no rows without a firm:
+/// this is how a migration fills a new column or moves rows for every firm. Steps of one
+/// version run in the order declared; a firm created later starts with the current schema and
+/// needs none of them.
+struct PerFirmStep {
+  int version = 0;             ///< The migration (of this plugin) the step belongs to.
+  std::string sql;             ///< Statements separated by semicolons at line ends.
+  std::string sql_sqlite;      ///< Overrides `sql` on SQLite when not empty.
+  std::string sql_postgresql;  ///< Overrides `sql` on PostgreSQL when not empty.
+};
+
+/// Collects a plugin's declarations.
+class Registrar {
+ public:
+  virtual ~Registrar() = default;
+  /// The id of the plugin being registered.
+  virtual const std::string& pluginId() const = 0;
+  virtual void addPermission(const Permission& permission) = 0;
+  virtual void addRoute(const Route& route) = 0;
+  virtual void addTable(const Table& table) = 0;
+  virtual void addMigration(const Migration& migration) = 0;
+  virtual void addNav(const NavEntry& entry) = 0;
+  /// A key of the plugin's config section `[plugin.<id>]`, or `fallback`.
+  virtual std::string config(const std::string& key, const std::string& fallback = {}) const = 0;
+
+  // ---- ABI 1.1 ----
+  /// Declares that this plugin needs plugin `id` (its tables, for foreign keys). The host then
+  /// refuses to start unless `id` is enabled too, and applies `id`'s migrations first.
+  virtual void requirePlugin(const std::string& id) = 0;
+
+  // ---- ABI 1.2 ----
+  /// Declares a screen (see View). The plugin's web folder must hold `view.module`.
+  virtual void addView(const View& view) = 0;
+  /// Declares a card or section on an extension point of a shell (see Contribution).
+  virtual void addContribution(const Contribution& contribution) = 0;
+  /// Declares the columns of one of this plugin's tables that portal sessions may read.
+  virtual void addPortalColumns(const PortalColumns& columns) = 0;
+  /// Declares a per-firm data step of one of this plugin's migrations.
+  virtual void addPerFirmStep(const PerFirmStep& step) = 0;
+};
+
+}  // namespace v1
+}  // namespace lexos::sdk

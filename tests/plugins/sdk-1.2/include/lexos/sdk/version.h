@@ -1,0 +1,39 @@
+#pragma once
+/// @file version.h
+/// SDK version and ABI numbers. A plugin records the values it was compiled with in its LexOS
+/// note and its gate (see gate.h); the host compares the note's with its own before it loads
+/// the plugin, and the gate's before it calls any C++ in it.
+///
+/// Rules of the ABI: the major number changes when a type or interface that crosses the
+/// boundary changes incompatibly; the minor number changes when virtual functions are appended
+/// to a host-implemented interface (Context, Request, Response, Db, Audit, Mail, Registrar,
+/// Identity). Plain structs that cross the boundary (Route, Permission, Table, Migration,
+/// NavEntry, View, Contribution, MailMessage, Principal, ResultSet, PortalUser, Invitation) are
+/// frozen for a major version: a minor version that needs more adds a new struct and a new
+/// appended function (addRoute2, ...), never a field, because the host cannot know the size of
+/// a struct an older plugin built.
+/// A host runs plugins built against the same major and an equal or lower minor, and refuses a
+/// plugin without the LexOS note (gate.h) that SDK 1.2 introduced.
+///
+/// History: 1.0 first release. 1.1 appended Registrar::requirePlugin and Context::identity
+/// (identity.h: portal users, invitations, activation, own password and sessions). 1.2 appended
+/// Registrar::addView, addContribution (plugin screens; structs View and Contribution),
+/// addPortalColumns (struct PortalColumns: the columns portal sessions may read) and
+/// addPerFirmStep (struct PerFirmStep: a migration's data step run once per firm).
+
+#define LEXOS_SDK_ABI_MAJOR 1
+#define LEXOS_SDK_ABI_MINOR 2
+#define LEXOS_SDK_VERSION "1.2.0"
+
+/// Symbol visibility for SDK types that must be shared between the host and plugins (exception
+/// types, so that `catch` in the host matches what a plugin throws even when the plugin is built
+/// with -fvisibility=hidden).
+#if defined(__GNUC__)
+#define LEXOS_SDK_VISIBLE __attribute__((visibility("default")))
+#else
+#define LEXOS_SDK_VISIBLE
+#endif
+
+namespace lexos::sdk {
+inline namespace v1 {}
+}  // namespace lexos::sdk
