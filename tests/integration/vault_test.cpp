@@ -14,6 +14,7 @@
 #include "test_host.h"
 #include "vault/firm_vault.h"
 #include "vault/local_blob_store.h"
+#include "vault/master_keys.h"
 #include "vault/vault_admin.h"
 
 using namespace lexos;
@@ -328,6 +329,20 @@ TEST_CASE("after rotate-master-key every blob still reads, with the old key kept
     }
   CHECK(oldFiles == 1);
   CHECK_FALSE(fs::exists(keyFile + ".new"));
+  // The running host (which read the old key at start) reads the rewrapped keys without a
+  // restart, and seals a new firm's key with the new master key.
+  {
+    Tx tx(t, alpha);
+    CHECK(tx.readAll(a.id) == pdfBytes(70000, 1));
+  }
+  const auto gamma = t.firm("gamma");
+  const auto c = storeOne(t, gamma, pdfBytes(1000, 3));
+  {
+    auto lease = t.host->pool().acquire();
+    const auto rows = lease->readScoped({gamma, 0}, "SELECT master_key_id FROM vault_keys", {});
+    REQUIRE(rows.size() == 1);
+    CHECK(sdk::asText(rows.rows[0][0]) == core::vault::masterKeyId(core::vault::keyFromBytes(core::vault::fromHex(after.substr(0, 64)))));
+  }
   // A fresh host reads with the new key alone: the old one is not needed once deleted.
   for (const auto& e : fs::directory_iterator(fs::path(keyFile).parent_path()))
     if (e.path().filename().string().rfind("master.key.old-", 0) == 0) fs::remove(e.path());
@@ -338,6 +353,10 @@ TEST_CASE("after rotate-master-key every blob still reads, with the old key kept
   {
     Tx tx(t, alpha);
     CHECK(tx.readAll(a.id) == pdfBytes(70000, 1));
+  }
+  {
+    Tx tx(t, gamma);
+    CHECK(tx.readAll(c.id) == pdfBytes(1000, 3));
   }
   Tx tx(t, beta);
   CHECK(tx.readAll(b.id) == pdfBytes(70000, 2));

@@ -111,10 +111,13 @@ sdk::BlobInfo FirmVault::put(std::istream& in, const sdk::PutOptions& options) {
   if (!typeAllowed(type, cfg.allowed_types) || (!options.allowed_types.empty() && !typeAllowed(type, options.allowed_types)))
     throw sdk::UnsupportedType(type, "Files of type " + type + " are not accepted here.");
 
+  // The firm key and the quota are read on a connection of their own, before any statement on
+  // the request's: on SQLite the request's first write takes the database's write lock, which
+  // the upload would otherwise hold for as long as its bytes stream in. Only a firm's very first
+  // upload creates its key in the request's transaction.
+  FirmKey fk = s_.readFirmKey(firm);
+  const std::uint64_t used = cfg.firm_quota_bytes > 0 ? s_.firmUsage(firm) : 0;
   return asFirm([&] {
-    std::uint64_t used = 0;
-    if (cfg.firm_quota_bytes > 0)
-      used = static_cast<std::uint64_t>(sdk::asInt(c_.query("SELECT coalesce(sum(size), 0) FROM vault_blobs", {}).rows.at(0).at(0)));
     auto checkLimits = [&](std::uint64_t total) {
       if (total > limit) throw sdk::PayloadTooLarge("The file is larger than the " + byteCount(limit) + " allowed.");
       if (cfg.firm_quota_bytes > 0 && used + total > cfg.firm_quota_bytes)
@@ -122,7 +125,7 @@ sdk::BlobInfo FirmVault::put(std::istream& in, const sdk::PutOptions& options) {
                                        ") is full; delete documents or ask the administrator for more.");
     };
     checkLimits(headLen);
-    const FirmKey fk = s_.firmKey(c_, firm, true);
+    if (fk.id == 0) fk = s_.firmKey(c_, firm, true);
     const std::string id = newBlobId();
     auto sink = s_.store().create(firm, id);
     SegmentEncryptor enc(fk.key, fk.id, blobKeyAad(firm, id, fk.id),

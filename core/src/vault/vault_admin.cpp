@@ -89,7 +89,8 @@ FsckReport fsck(VaultService& vault, const FsckOptions& options, std::ostream& o
 
 RotationReport rotateMasterKey(VaultService& vault) {
   RotationReport rep;
-  MasterKeys& keys = vault.masterKeys();
+  const auto ring = vault.masterKeys();
+  MasterKeys& keys = *ring;
   rep.old_id = keys.current().id;
   const MasterKey next = keys.prepareNext();
   rep.new_id = next.id;

@@ -43,7 +43,7 @@ std::int64_t countFirmKeys(ConnectionPool& pool) {
 }
 
 VaultService::VaultService(const Config& config, ConnectionPool& pool, const std::map<std::string, std::string>& env)
-    : config_(config.vault), pool_(pool), keys_(loadKeys(config, pool, env)) {
+    : config_(config.vault), pool_(pool), env_(env), keys_(std::make_shared<MasterKeys>(loadKeys(config, pool, env))) {
   if (config_.store == "database")
     store_ = std::make_unique<DatabaseBlobStore>(pool_);
   else
@@ -54,13 +54,30 @@ std::string VaultService::sealFirmKey(const MasterKey& m, std::int64_t firmId, s
   return toHex(seal(m.key, firmKeyAad(firmId, keyId), std::string(reinterpret_cast<const char*>(key.data()), key.size())));
 }
 
+std::shared_ptr<MasterKeys> VaultService::masterKeys() const {
+  std::lock_guard<std::mutex> lock(keysMu_);
+  return keys_;
+}
+
+void VaultService::reloadMasterKeys() {
+  auto fresh = std::make_shared<MasterKeys>(MasterKeys::load(config_, false, env_));
+  std::lock_guard<std::mutex> lock(keysMu_);
+  keys_ = std::move(fresh);
+}
+
 Key VaultService::openFirmKey(std::int64_t firmId, std::uint32_t keyId, const std::string& sealedHex,
-                              const std::string& masterId) const {
-  const MasterKey* m = keys_.find(masterId);
+                              const std::string& masterId) {
+  auto ring = masterKeys();
+  if (!ring->find(masterId)) {  // rotated meanwhile (lexosctl), or the file was replaced: look again
+    reloadMasterKeys();
+    ring = masterKeys();
+  }
+  const MasterKeys& keys = *ring;
+  const MasterKey* m = keys.find(masterId);
   if (!m)
     throw std::runtime_error("vault: firm " + std::to_string(firmId) + "'s key " + std::to_string(keyId) +
-                             " is sealed by master key " + masterId + ", which is not loaded (current: " + keys_.current().id +
-                             " from " + keys_.file() + "); restore that master key file (docs/vault.md)");
+                             " is sealed by master key " + masterId + ", which is not loaded (current: " + keys.current().id +
+                             " from " + keys.file() + "); restore that master key file (docs/vault.md)");
   std::string sealed;
   try {
     sealed = fromHex(sealedHex);
@@ -77,7 +94,9 @@ FirmKey VaultService::firmKey(Connection& c, std::int64_t firmId, bool create) {
     if (!create) return {};
     const Key k = randomKey();
     const std::uint32_t id = 1;
-    const auto& m = keys_.current();
+    reloadMasterKeys();  // seal with the current master key, even right after a rotation
+    const auto ring = masterKeys();
+    const auto& m = ring->current();
     const std::string sql = c.backend() == sdk::Backend::PostgreSQL
                                 ? "INSERT INTO vault_keys (firm_id, id, sealed, master_key_id, created_at) VALUES ($1, $2, $3, "
                                   "$4, $5) ON CONFLICT DO NOTHING"  // a concurrent first upload made it: use that one
@@ -90,6 +109,22 @@ FirmKey VaultService::firmKey(Connection& c, std::int64_t firmId, bool create) {
   fk.id = static_cast<std::uint32_t>(sdk::asInt(rs.rows[0][0]));
   fk.key = openFirmKey(firmId, fk.id, sdk::asText(rs.rows[0][1]), sdk::asText(rs.rows[0][2]));
   return fk;
+}
+
+FirmKey VaultService::readFirmKey(std::int64_t firmId) {
+  auto lease = pool_.acquire();
+  auto rs = lease->readScoped({firmId, 0}, "SELECT id, sealed, master_key_id FROM vault_keys ORDER BY id DESC LIMIT 1", {});
+  if (rs.empty()) return {};
+  FirmKey fk;
+  fk.id = static_cast<std::uint32_t>(sdk::asInt(rs.rows[0][0]));
+  fk.key = openFirmKey(firmId, fk.id, sdk::asText(rs.rows[0][1]), sdk::asText(rs.rows[0][2]));
+  return fk;
+}
+
+std::uint64_t VaultService::firmUsage(std::int64_t firmId) {
+  auto lease = pool_.acquire();
+  auto rs = lease->readScoped({firmId, 0}, "SELECT coalesce(sum(size), 0) FROM vault_blobs", {});
+  return static_cast<std::uint64_t>(sdk::asInt(rs.rows.at(0).at(0)));
 }
 
 }  // namespace lexos::core::vault

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -35,7 +36,11 @@ class VaultService {
   VaultService(const Config& config, ConnectionPool& pool, const std::map<std::string, std::string>& env);
 
   const VaultConfig& config() const { return config_; }
-  MasterKeys& masterKeys() { return keys_; }
+  /// The master keys as last read (a snapshot; rotation mutates its own).
+  std::shared_ptr<MasterKeys> masterKeys() const;
+  /// Reads the key files again (never creates one): a rotation by lexosctl, or a key file
+  /// copied in from another node, is picked up without a restart.
+  void reloadMasterKeys();
   BlobStore& store() { return *store_; }
   ContentTypes& types() { return types_; }
   ConnectionPool& pool() { return pool_; }
@@ -44,15 +49,23 @@ class VaultService {
   /// scope); created and inserted when it has none and `create` (else NotFound-like nullopt:
   /// returns id 0).
   FirmKey firmKey(Connection& c, std::int64_t firmId, bool create);
-  /// Opens a firm key row's sealed value with the master key its row names.
-  Key openFirmKey(std::int64_t firmId, std::uint32_t keyId, const std::string& sealedHex, const std::string& masterId) const;
+  /// The firm's current key read on a pooled connection of its own (a short read transaction,
+  /// no lock held); id 0 when the firm has none yet.
+  FirmKey readFirmKey(std::int64_t firmId);
+  /// The firm's stored bytes (quota), read like readFirmKey.
+  std::uint64_t firmUsage(std::int64_t firmId);
+  /// Opens a firm key row's sealed value with the master key its row names (reading the key
+  /// files again once when that key is not loaded).
+  Key openFirmKey(std::int64_t firmId, std::uint32_t keyId, const std::string& sealedHex, const std::string& masterId);
   /// Seals a firm key with master key `m` (rotation).
   static std::string sealFirmKey(const MasterKey& m, std::int64_t firmId, std::uint32_t keyId, const Key& key);
 
  private:
   VaultConfig config_;
   ConnectionPool& pool_;
-  MasterKeys keys_;
+  std::map<std::string, std::string> env_;
+  mutable std::mutex keysMu_;
+  std::shared_ptr<MasterKeys> keys_;
   std::unique_ptr<BlobStore> store_;
   ContentTypes types_;
 };
