@@ -408,3 +408,36 @@ TEST_CASE("vault configuration mistakes name the key") {
   CHECK(c.vault.master_key_file == d.path + "/state/vault/master.key");
   CHECK(c.vault.dir == d.path + "/state/vault/blobs");
 }
+
+TEST_CASE("a full disk answers 507, leaves no partial blob and the vault keeps serving") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  TempDir mnt;
+  // A 512 KiB tmpfs as the local store's folder: needs root (CAP_SYS_ADMIN), as the test harness runs.
+  const std::string mount = "mount -t tmpfs -o size=512k,mode=0700 tmpfs " + mnt.path + " 2>&1";
+  if (std::system(mount.c_str()) != 0) {
+    WARN("cannot mount a tmpfs here (not root?): disk-full case not exercised");
+    return;
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { std::system(("umount " + path).c_str()); }
+  } unmount{mnt.path};
+  {
+    TestHost t(db, "probe", "[vault]\ndir = " + mnt.path + "\n");
+    const auto firm = t.firm("alpha");
+    {
+      Tx tx(t, firm);
+      try {
+        tx.put(pdfBytes(2 << 20));
+        FAIL("a blob larger than the disk was stored");
+      } catch (const sdk::HttpError& e) {
+        CHECK(e.status() == 507);
+        CHECK_THAT(std::string(e.what()), Catch::Contains("full"));
+      }
+    }
+    CHECK(t.host->vault().store().list().empty());  // the temporary file is gone
+    const auto small = storeOne(t, firm, pdfBytes(10000));
+    Tx tx(t, firm);
+    CHECK(tx.readAll(small.id) == pdfBytes(10000));
+  }
+}
