@@ -17,6 +17,7 @@ PACKAGES=(
   build-essential cmake pkg-config            # toolchain
   libpoco-dev libboost-dev libboost-filesystem-dev catch2 libargon2-dev  # C++ libraries
   libssl-dev libsqlite3-dev libpq-dev         # crypto, embedded and server databases
+  libmagic-dev                                # vault: content type from the bytes
   postgresql postgresql-contrib sqlite3       # test database server, sqlite3 shell
   pgbouncer                                   # tests: lexosd through PgBouncer (transaction mode)
   curl ca-certificates                        # HTTP checks in scripts and benchmarks

@@ -13,8 +13,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // Lowest first. A folder may include itself and any folder before it.
-const std::vector<std::string> kLayers = {"common", "config", "mail",     "plugins", "data", "tenancy",
-                                          "schema", "identity", "guard", "http",    "app",  "cli"};
+const std::vector<std::string> kLayers = {"common", "config", "mail",  "plugins", "data", "tenancy", "schema",
+                                          "identity", "vault", "guard", "http",   "app",  "cli"};
 
 int rankOf(const std::string& folder) {
   for (std::size_t i = 0; i < kLayers.size(); ++i)

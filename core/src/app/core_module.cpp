@@ -8,6 +8,7 @@
 
 #include "app/core_schema.h"
 #include "app/throttle_schema.h"
+#include "app/vault_schema.h"
 #include "common/json.h"
 #include "common/time.h"
 #include "config/config.h"
@@ -85,6 +86,11 @@ class CoreModule : public sdk::Plugin {
     // Sign-in throttle (docs/throttling.md): SQL in throttle_schema.h; tables untenanted.
     r.addMigration({7, "sign-in throttle reservations and device-cookie secret", "", schema::throttleMigration(false),
                     schema::throttleMigration(true)});
+    // The vault (docs/vault.md): firm keys, blob records, the database store's chunks.
+    r.addTable({"vault_keys", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addTable({"vault_blobs", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addTable({"vault_chunks", sdk::Tenancy::Firm, "", "", {"firm_id", "blob_id", "seq"}});
+    r.addMigration({8, "vault keys, blobs and chunks", schema::kV8Vault, "", ""});
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,
                 [this](sdk::Context& c) { login(c); }, 16 * 1024, "Sign in: {firm, email, password}"});

@@ -8,7 +8,9 @@
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "app/core_module.h"
 #include "data/change_feed.h"
@@ -19,6 +21,15 @@
 #include "data/connection_pool.h"
 
 namespace lexos::core {
+
+namespace {
+// systemd hands credentials (the master key, when configured so) in $CREDENTIALS_DIRECTORY.
+std::map<std::string, std::string> vaultEnvironment() {
+  std::map<std::string, std::string> env;
+  if (const char* d = std::getenv("CREDENTIALS_DIRECTORY")) env["CREDENTIALS_DIRECTORY"] = d;
+  return env;
+}
+}  // namespace
 
 void setupLogging(const std::string& level) {
   Poco::AutoPtr<Poco::PatternFormatter> fmt(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
@@ -106,8 +117,15 @@ std::vector<std::string> Host::prepareDatabase(bool allowMigrate) {
       throw std::runtime_error("database: " + std::to_string(pending.size()) + " migrations pending (first: " +
                                pending.front() + "); set database.migration_url or run lexosctl migrate");
   }
-  auto lease = pool_->acquire();
-  verifyTenancy(*lease, *registry_);
+  {
+    auto lease = pool_->acquire();
+    verifyTenancy(*lease, *registry_);
+  }
+  // The vault's master key is read (made on a first run) before anything is served.
+  if (!vault_) {
+    vault_ = std::make_unique<vault::VaultService>(config_, *pool_, vaultEnvironment());
+    services_.vault = vault_.get();
+  }
   // SQLite: every process using the database announces changes to sessions, users, firms and
   // module switches through <db>-guard (data/change_feed.h); one that cannot would be unable to
   // end a session. Refuse to start, naming the file, rather than serve like that.
@@ -116,6 +134,11 @@ std::vector<std::string> Host::prepareDatabase(bool allowMigrate) {
                              "; lexosd must read and write it like the database file itself (give it the database's "
                              "owner, e.g. chown lexos: on both)");
   return applied;
+}
+
+vault::VaultService& Host::vault() {
+  if (!vault_) throw std::logic_error("Host::vault() before prepareDatabase()");
+  return *vault_;
 }
 
 void Host::startServer() {

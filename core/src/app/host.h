@@ -13,6 +13,7 @@
 #include "mail/mailer.h"
 #include "plugins/loader.h"
 #include "plugins/registry.h"
+#include "vault/vault_service.h"
 
 namespace lexos::core {
 
@@ -41,6 +42,9 @@ class Host {
   Guard& guard() { return *guard_; }
   Services& services() { return services_; }
 
+  /// The vault; available after prepareDatabase() (which reads or creates the master key).
+  vault::VaultService& vault();
+
   /// A raw (owner) connection for operator tasks (lexosctl): migration URL or SQLite file.
   std::unique_ptr<Connection> ownerConnection() const;
 
@@ -53,6 +57,7 @@ class Host {
   const Guard* guardPtr_ = nullptr;
   std::unique_ptr<Mailer> mailer_;
   Services services_;
+  std::unique_ptr<vault::VaultService> vault_;
   std::unique_ptr<HttpServer> server_;
 };
 

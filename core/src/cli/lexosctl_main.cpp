@@ -15,6 +15,7 @@
 #include "identity/audit_log.h"
 #include "lexos/sdk/version.h"
 #include "schema/migrator.h"
+#include "vault/vault_admin.h"
 
 using namespace lexos::core;
 namespace sdk = lexos::sdk;
@@ -37,7 +38,13 @@ const char* kUsage =
     "  demo [--slug S]                 a demo firm (default slug 'demo') with two portal clients, random passwords\n"
     "  audit verify --firm S [--head SEQ:HASH]\n"
     "                                  check the firm's hash-chained audit log; prints its head, and with\n"
-    "                                  --head (a head printed earlier) also finds rows cut from the end\n";
+    "                                  --head (a head printed earlier) also finds rows cut from the end\n"
+    "  vault fsck [--repair] [--grace-hours N]\n"
+    "                                  verify every document blob (present, decrypts, SHA-256 as recorded) and\n"
+    "                                  list orphans; --repair removes orphans older than N hours (default 24).\n"
+    "                                  Exit 0 clean, 3 problems found (docs/operations.md)\n"
+    "  vault rotate-master-key         rewrap every firm key with a new master key (no blob is touched); the\n"
+    "                                  old key stays as master.key.old-<time> until you delete it\n";
 
 struct Args {
   std::vector<std::string> words;
@@ -144,6 +151,30 @@ int run(Args& a, Host& host) {
     std::cout << "audit log of " << a.get("firm") << ": BROKEN at " << v.problem << "\n";
     return 3;
   }
+  if (w.size() == 2 && w[0] == "vault" && w[1] == "fsck") {
+    vault::FsckOptions o;
+    o.repair = a.has("repair");
+    if (a.has("grace-hours")) {
+      const std::string g = a.get("grace-hours");
+      if (g.empty() || g.size() > 6 || g.find_first_not_of("0123456789") != std::string::npos)
+        throw std::runtime_error("--grace-hours: expected a whole number of hours (found '" + g + "')");
+      o.grace_hours = std::stoi(g);
+    }
+    const auto r = vault::fsck(host.vault(), o, std::cout);
+    std::cout << "vault (" << host.vault().store().name() << " store): " << r.checked << " blobs checked, " << r.intact
+              << " intact, " << r.corrupt.size() << " corrupt, " << r.missing.size() << " missing, " << r.orphans.size()
+              << " orphans older than " << o.grace_hours << " h (" << r.removed << " removed), " << r.young_orphans
+              << " younger left alone\n";
+    return r.clean() ? 0 : 3;
+  }
+  if (w.size() == 2 && w[0] == "vault" && w[1] == "rotate-master-key") {
+    const auto r = vault::rotateMasterKey(host.vault());
+    std::cout << "rewrapped " << r.keys << " firm keys of " << r.firms << " firms; master key " << r.old_id << " -> "
+              << r.new_id << "\n"
+              << "the old master key is kept as " << r.old_file
+              << ": back up the new one, then delete the old one (docs/vault.md)\n";
+    return 0;
+  }
   std::cerr << "lexosctl: unknown verb '";
   for (std::size_t i = 0; i < w.size(); ++i) std::cerr << (i ? " " : "") << w[i];
   std::cerr << "'\n" << kUsage;
@@ -171,7 +202,7 @@ int main(int argc, char** argv) {
       if (eq != std::string::npos) {
         value = key.substr(eq + 1);
         key = key.substr(0, eq);
-      } else if (key != "json" && key != "password-stdin" && i + 1 < argc) {
+      } else if (key != "json" && key != "password-stdin" && key != "repair" && i + 1 < argc) {
         value = argv[++i];
       }
       if (key == "config") configPath = value;

@@ -59,6 +59,16 @@ int parseInt(const std::string& key, const Entry& e, long lo, long hi) {
   return static_cast<int>(n);
 }
 
+std::uint64_t parseBytes(const std::string& key, const Entry& e) {
+  const std::string& v = e.value;
+  const char* expected = "a number of bytes from 0 to 2^50 (e.g. 2147483648 for 2 GiB)";
+  if (v.empty() || v.size() > 16 || !std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(c); }))
+    fail(key, e, expected);
+  const auto n = std::stoull(v);
+  if (n > (1ull << 50)) fail(key, e, expected);
+  return n;
+}
+
 std::vector<std::string> splitList(const std::string& v) {
   std::vector<std::string> out;
   std::stringstream ss(v);
@@ -110,11 +120,30 @@ const std::map<std::string, std::string>& knownKeys() {
       {"session.absolute_hours", "12"},
       {"session.cache_seconds", "60"},
       {"log.level", "information"},
+      {"vault.dir", ""},
+      {"vault.master_key_file", ""},
+      {"vault.store", "local"},
+      {"vault.allowed_types", ""},
+      {"vault.max_file_bytes", "2147483648"},
+      {"vault.firm_quota_bytes", "0"},
   };
   return keys;
 }
 
 }  // namespace
+
+const std::vector<std::string>& defaultVaultTypes() {
+  // Documents a law firm exchanges: PDF, scans and photos, office files (OOXML and
+  // OpenDocument are zip files that libmagic names by their content; the legacy binary formats
+  // too), plain text, CSV, RTF and saved e-mail. Plain zip archives, executables, scripts, HTML
+  // and SVG (which can carry script) are not taken by default.
+  static const std::vector<std::string> types = {
+      "application/pdf", "image/jpeg", "image/png", "image/gif", "image/tiff", "image/webp", "image/heic", "image/bmp",
+      "application/vnd.openxmlformats-officedocument.*", "application/vnd.oasis.opendocument.*", "application/msword",
+      "application/vnd.ms-excel", "application/vnd.ms-powerpoint", "application/vnd.ms-outlook", "text/plain",
+      "text/csv", "text/rtf", "application/rtf", "message/rfc822", "application/x-empty"};
+  return types;
+}
 
 std::string Config::envName(const std::string& section, const std::string& key) {
   return "LEXOS_" + upper(section) + "_" + upper(key);
@@ -201,7 +230,7 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
       }
     // Test and tool variables share the prefix; only refuse look-alikes of our sections.
     static const std::vector<std::string> sections = {"SERVER_", "STATE_", "PLUGINS_", "WEB_",
-                                                      "DATABASE_", "MAIL_", "SESSION_", "LOG_"};
+                                                      "DATABASE_", "MAIL_", "SESSION_", "LOG_", "VAULT_"};
     bool looksLikeKey = false;
     for (const auto& s : sections)
       if (name.compare(6, s.size(), s) == 0) looksLikeKey = true;
@@ -358,6 +387,41 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
     if (!levels.count(e.value)) fail("log.level", e, "one of fatal, critical, error, warning, notice, information, debug, trace");
     c.log_level = e.value;
   }
+
+  // vault.*
+  c.vault.dir = get("vault.dir").value.empty() ? (fs::path(c.state_dir) / "vault" / "blobs").string() : path("vault.dir", "");
+  c.vault.master_key_file = get("vault.master_key_file").value.empty()
+                                ? (fs::path(c.state_dir) / "vault" / "master.key").string()
+                                : path("vault.master_key_file", "");
+  {
+    Entry e = get("vault.store");
+    if (e.value != "local" && e.value != "database") fail("vault.store", e, "local or database");
+    if (e.value == "database" && c.database_url.rfind("sqlite:", 0) == 0)
+      fail("vault.store", e,
+           "local with a SQLite database.url (store = database keeps blobs in PostgreSQL, for several nodes; a SQLite "
+           "database is one machine's file already)");
+    c.vault.store = e.value;
+  }
+  {
+    Entry e = get("vault.allowed_types");
+    c.vault.allowed_types = e.value.empty() ? defaultVaultTypes() : splitList(e.value);
+    for (const auto& t : c.vault.allowed_types) {
+      const auto slash = t.find('/');
+      const bool ok = slash != std::string::npos && slash > 0 && slash + 1 < t.size() &&
+                      t.find('/', slash + 1) == std::string::npos &&
+                      std::all_of(t.begin(), t.end(), [](char ch) {
+                        return std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) ||
+                               ch == '/' || ch == '.' || ch == '-' || ch == '+' || ch == '*' || ch == '_';
+                      }) &&
+                      (t.find('*') == std::string::npos || t.find('*') == t.size() - 1);
+      if (!ok)
+        fail("vault.allowed_types", e,
+             "a comma list of lower-case content types such as application/pdf, image/* (found '" + t + "')");
+    }
+  }
+  c.vault.max_file_bytes = parseBytes("vault.max_file_bytes", get("vault.max_file_bytes"));
+  if (c.vault.max_file_bytes == 0) fail("vault.max_file_bytes", get("vault.max_file_bytes"), "at least 1 byte");
+  c.vault.firm_quota_bytes = parseBytes("vault.firm_quota_bytes", get("vault.firm_quota_bytes"));
 
   for (const auto& [full, e] : values) {
     if (full.rfind("plugin.", 0) != 0) continue;

@@ -2,6 +2,7 @@
 // lexos.ini: parsing, environment overrides (LEXOS_SECTION_KEY) and validation of every key.
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -15,6 +16,20 @@ class ConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+/// The vault's keys (docs/vault.md, docs/configuration.md: section [vault]).
+struct VaultConfig {
+  std::string dir;              ///< local store's folder (vault.dir, default <state.dir>/vault/blobs)
+  std::string master_key_file;  ///< vault.master_key_file, default <state.dir>/vault/master.key
+  std::string store = "local";  ///< local or database (PostgreSQL only)
+  /// Content types taken (vault.allowed_types): exact ("application/pdf") or a family ("image/*").
+  std::vector<std::string> allowed_types;
+  std::uint64_t max_file_bytes = 2ull << 30;  ///< per blob (vault.max_file_bytes)
+  std::uint64_t firm_quota_bytes = 0;         ///< per firm, all blobs; 0: none
+};
+
+/// The default allow-list of vault.allowed_types (docs/vault.md says why these).
+const std::vector<std::string>& defaultVaultTypes();
 
 /// The validated configuration of lexosd and lexosctl. Plain data, copied freely; paths are
 /// absolute (relative ones in the file are taken relative to the file's folder).
@@ -70,6 +85,8 @@ struct Config {
   int session_absolute_hours = 12;
   int session_cache_seconds = 60;  ///< 0: every request reads its session from the database
   std::string log_level = "information";
+
+  VaultConfig vault;
 
   /// Sections "[plugin.<id>]": id -> key -> value.
   std::map<std::string, std::map<std::string, std::string>> plugin_sections;

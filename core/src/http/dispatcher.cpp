@@ -253,6 +253,7 @@ void Dispatcher::scopeStage(ApiCall& call) const {
 void Dispatcher::handlerStage(ApiCall& call) const {
   RequestContext ctx(*call.request, call.response, call.session.principal, call.conn, *s_.config, call.route->plugin);
   ctx.setSession(&call.session);
+  ctx.setVault(s_.vault);
   try {
     call.route->route.handler(ctx);
   } catch (const AnswerAfterCommit&) {

@@ -13,6 +13,7 @@
 #include "http/buffered_exchange.h"
 #include "identity/identity_service.h"
 #include "lexos/sdk/errors.h"
+#include "vault/firm_vault.h"
 
 namespace lexos::core {
 
@@ -42,6 +43,12 @@ sdk::Identity& RequestContext::identity() {
   if (!identity_)
     identity_ = std::make_unique<IdentityService>(conn_, principal_, session_ ? session_->session_id : 0, req_.remoteAddress(), req_.requestId());
   return *identity_;
+}
+
+sdk::Vault& RequestContext::vault() {
+  if (!vaultService_) throw std::logic_error("the vault is not available in this process");
+  if (!vault_) vault_ = std::make_unique<vault::FirmVault>(*vaultService_, conn_, principal_);
+  return *vault_;
 }
 
 void RequestContext::log(sdk::LogLevel level, const std::string& message) {

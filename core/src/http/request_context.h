@@ -21,6 +21,9 @@
 namespace lexos::core {
 
 struct Config;
+namespace vault {
+class VaultService;
+}
 
 /// Tenant-scoped Db over a pooled connection.
 class ScopedDb : public sdk::Db {
@@ -62,11 +65,14 @@ class RequestContext : public sdk::Context {
   std::string publicUrl() const override;
   void log(sdk::LogLevel level, const std::string& message) override;
   sdk::Identity& identity() override;
+  sdk::Vault& vault() override;
 
   BufferedAudit& auditBuffer() { return audit_; }
   /// The session the guard found (empty for anonymous requests); for the host's own modules.
   const struct SessionInfo* session() const { return session_; }
   void setSession(const struct SessionInfo* s) { session_ = s; }
+  /// The installation's vault (null in tests without one: vault() then throws).
+  void setVault(vault::VaultService* v) { vaultService_ = v; }
   /// The raw connection, for the host's own modules (they rebind the scope for identity work).
   Connection& connection() { return conn_; }
   QueuedMail& mailQueue() { return mail_; }
@@ -83,6 +89,8 @@ class RequestContext : public sdk::Context {
   std::string pluginId_;
   const struct SessionInfo* session_ = nullptr;
   std::unique_ptr<sdk::Identity> identity_;
+  vault::VaultService* vaultService_ = nullptr;
+  std::unique_ptr<sdk::Vault> vault_;
 };
 
 }  // namespace lexos::core

@@ -17,6 +17,9 @@ class Registry;
 class ConnectionPool;
 class Guard;
 class Mailer;
+namespace vault {
+class VaultService;
+}
 
 /// Everything a request needs; owned by the daemon, outlives the server.
 struct Services {
@@ -25,6 +28,7 @@ struct Services {
   ConnectionPool* pool = nullptr;
   const Guard* guard = nullptr;
   Mailer* mailer = nullptr;
+  vault::VaultService* vault = nullptr;  ///< set once the database is prepared
   std::atomic<bool> ready{false};
 };
 

@@ -78,6 +78,7 @@ class FakeContext : public Context {
   std::string publicUrl() const override { return "https://lexos.test"; }
   void log(LogLevel, const std::string&) override {}
   Identity& identity() override { throw std::logic_error("no identity in this test"); }
+  Vault& vault() override { throw std::logic_error("no vault in this test"); }
 
  private:
   Principal principal_;

@@ -11,6 +11,7 @@
 #include "lexos/sdk/http.h"
 #include "lexos/sdk/identity.h"
 #include "lexos/sdk/principal.h"
+#include "lexos/sdk/vault.h"
 #include "lexos/sdk/version.h"
 
 namespace lexos::sdk {
@@ -74,6 +75,10 @@ class Context {
   /// Accounts of the request's firm: portal users, invitations, the caller's own password and
   /// sessions. Works inside the request's transaction. Needs SDK ABI 1.1.
   virtual Identity& identity() = 0;
+
+  // ---- ABI 1.3 ----
+  /// The request's firm's encrypted document store (vault.h). Needs SDK ABI 1.3.
+  virtual Vault& vault() = 0;
 };
 
 }  // namespace v1

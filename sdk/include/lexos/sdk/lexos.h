@@ -20,4 +20,5 @@
 #include "lexos/sdk/plugin.h"
 #include "lexos/sdk/principal.h"
 #include "lexos/sdk/registrar.h"
+#include "lexos/sdk/vault.h"
 #include "lexos/sdk/version.h"

@@ -25,7 +25,8 @@
 /// addPerFirmStep (struct PerFirmStep: a migration's data step run once per firm). 1.3 appended
 /// Request::bodySize and forEachPart (streamed multipart/form-data; PartHandler) and
 /// Response::sendSource (ranged downloads of a ByteSource; SendOptions), see http.h;
-/// Registrar::addPortalUntil (struct PortalUntil: a share's expiry, enforced in the database).
+/// Registrar::addPortalUntil (struct PortalUntil: a share's expiry, enforced in the database);
+/// Context::vault (vault.h: the encrypted document store).
 
 #define LEXOS_SDK_ABI_MAJOR 1
 #define LEXOS_SDK_ABI_MINOR 3

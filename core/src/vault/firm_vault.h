@@ -1,0 +1,42 @@
+#pragma once
+// sdk::Vault for one request: the request's firm's blobs, through the request's transaction
+// (vault_keys and vault_blobs rows) and the installation's store (the bytes).
+
+#include "data/connection.h"
+#include "lexos/sdk/principal.h"
+#include "lexos/sdk/vault.h"
+#include "vault/vault_service.h"
+
+namespace lexos::core::vault {
+
+class FirmVault : public sdk::Vault {
+ public:
+  /// `conn` is the request's connection, inside its transaction, bound to the principal.
+  FirmVault(VaultService& service, Connection& conn, const sdk::Principal& principal)
+      : s_(service), c_(conn), principal_(principal) {}
+  sdk::BlobInfo put(std::istream& in, const sdk::PutOptions& options) override;
+  sdk::BlobInfo info(const std::string& id) override;
+  std::unique_ptr<sdk::BlobReader> open(const std::string& id) override;
+  bool remove(const std::string& id) override;
+
+ private:
+  // Runs `f` with the connection bound to the firm as staff (vault rows are firm-only), then
+  // puts the request's own scope back (a portal user's client).
+  template <class F>
+  auto asFirm(F f);
+  void requireFirm() const;
+  VaultService& s_;
+  Connection& c_;
+  const sdk::Principal& principal_;
+};
+
+/// Opens a stored blob (a reader over its store's bytes), checking its length against
+/// `expectedSize` (the recorded plaintext size). Throws VaultCorrupt, or std::runtime_error
+/// when the store has no such blob.
+std::unique_ptr<sdk::BlobReader> openBlob(VaultService& s, std::int64_t firmId, const std::string& id, const Key& firmKey,
+                                          std::uint32_t firmKeyId, std::uint64_t expectedSize);
+
+/// Human form of a byte count ("2 GiB", "10 MiB", "512 bytes") for messages.
+std::string byteCount(std::uint64_t n);
+
+}  // namespace lexos::core::vault
