@@ -47,7 +47,7 @@ Poco::JSON::Array::Ptr items(const std::string& body) {
 
 struct Fixture {
   explicit Fixture(Db db)
-      : db(db), t(db, "probe,clients,cases,portal", "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n") {
+      : db(db), t(db, "probe,clients,cases,portal,documents", "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n") {
     t.firm("alpha");
     t.staff("alpha", "owner@alpha.test", "owner");
     staff = std::make_unique<HttpClient>(t.signedIn("alpha", "owner@alpha.test"));
@@ -57,6 +57,11 @@ struct Fixture {
     const auto kase = idOf(staff->post("/api/v1/cases", R"({"client_id":)" + client +
                                                            R"(,"title":"Anderson v. Metacortex","description":"Weak on damages"})"));
     REQUIRE(staff->post("/api/v1/cases/" + kase + "/updates", R"({"text":"Filed the complaint","client_visible":true})").status == 201);
+    // A document shared with the client: its staff-only fields (folder, the firm's own name for
+    // it, the share's settings) must not reach the portal either.
+    const auto doc = idOf(staff->request("POST", "/api/v1/cases/" + kase + "/documents?name=Complaint.txt&folder=Drafts",
+                                         "The complaint\n", "text/plain"));
+    REQUIRE(staff->request("PUT", "/api/v1/documents/" + doc + "/share", R"({"version":"latest"})").status == 200);
     t.portalUser("alpha", std::stoll(client), "anderson@client.test");
     portal = std::make_unique<HttpClient>(t.signedIn("alpha", "anderson@client.test"));
     markStaffOnlyFields();
@@ -93,6 +98,7 @@ struct Fixture {
     }
     REQUIRE(staffOnly.count("clients"));
     REQUIRE(staffOnly.count("cases"));
+    REQUIRE(staffOnly.count("documents"));
   }
 
   Db db;
@@ -134,6 +140,7 @@ TEST_CASE("a portal scope's SELECT * on every client-owned table returns no staf
   // And the portal sees its own rows (isolation did not just empty the tables).
   CHECK_THAT(raw(*f.portal, "/api/v1/portal/probe/raw", "SELECT * FROM clients"), Catch::Contains("Thomas Anderson"));
   CHECK_THAT(raw(*f.portal, "/api/v1/portal/probe/raw", "SELECT * FROM cases"), Catch::Contains("Anderson v. Metacortex"));
+  CHECK_THAT(raw(*f.portal, "/api/v1/portal/probe/raw", "SELECT * FROM document_versions"), Catch::Contains("Complaint.txt"));
 }
 
 TEST_CASE("joins, subqueries, CTEs and aggregates in a portal scope reach no staff-only value") {

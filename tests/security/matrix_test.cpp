@@ -81,6 +81,15 @@ std::string fixture(World& w, const Object::Ptr& fixtures, const std::string& na
   REQUIRE((r.status == 200 || r.status == 201));
   auto id = jsonField(r.body, f->optValue<std::string>("id_field", "id"));
   REQUIRE(!id.empty());
+  if (f->has("then")) {  // a second step on the new object, e.g. share a document just uploaded
+    const std::string then = replaceAll(f->getValue<std::string>("then"), "{id}", id);
+    const std::string thenBody = f->has("then_body") ? fill(f->getValue<std::string>("then_body")) : "";
+    const auto tsp = then.find(' ');
+    auto t = owner.request(then.substr(0, tsp), then.substr(tsp + 1), thenBody,
+                           thenBody.empty() ? "text/plain" : "application/json");
+    INFO("fixture " << name << " step " << then << ": " << t.status << " " << t.body);
+    REQUIRE((t.status == 200 || t.status == 201 || t.status == 204));
+  }
   made[name] = id;
   return id;
 }

@@ -96,7 +96,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"server.keepalive_requests", "1000"},
       {"server.keepalive_timeout_seconds", "10"},
       {"server.shutdown_grace_seconds", "20"},
-      {"server.max_body_bytes", "10485760"},
+      {"server.max_body_bytes", "268435456"},
       {"server.body_memory_bytes", "1048576"},
       {"server.trusted_proxies", ""},
       {"state.dir", ""},

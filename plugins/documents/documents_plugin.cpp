@@ -1,0 +1,103 @@
+// The documents module: declarations only; the work is in the handler classes.
+#include <stdexcept>
+#include <string>
+
+#include "document_handlers.h"
+#include "lexos/sdk/lexos.h"
+#include "portal_document_handlers.h"
+#include "schema.h"
+
+namespace lexos::documents {
+
+using sdk::Audience;
+using sdk::Method;
+
+namespace {
+std::size_t uploadLimit(const std::string& raw) {
+  std::size_t used = 0;
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(raw, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != raw.size() || raw.empty() || v < 1024 || v > 2000000000ULL)
+    throw std::runtime_error("plugin.documents.max_upload_bytes = '" + raw +
+                             "': expected a whole number of bytes from 1024 to 2000000000");
+  return static_cast<std::size_t>(v);
+}
+}  // namespace
+
+class DocumentsPlugin : public sdk::Plugin {
+ public:
+  void registerWith(sdk::Registrar& r) override {
+    r.requirePlugin("cases");  // documents belong to a case (foreign key), so to its client
+    r.addPermission({"documents.read", "See and download the firm's case documents and their ledger",
+                     {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal}});
+    r.addPermission({"documents.write", "Upload, rename, move, version and delete case documents",
+                     {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal}});
+    r.addPermission({"documents.share", "Share documents with the case's client (\"Accessible to Client\")",
+                     {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal}});
+    r.addPermission({"documents.portal", "Portal: see and download the documents shared with me", {sdk::kRolePortal}});
+
+    // A document and its versions belong to the case's client; a portal session reads a row
+    // only while it is shared ("shared", "portal_visible") and not expired (addPortalUntil),
+    // below any SQL of this plugin. The share history is the firm's own.
+    r.addTable({"documents", sdk::Tenancy::Client, "client_id", "shared", {"firm_id", "id"}});
+    r.addTable({"document_versions", sdk::Tenancy::Client, "client_id", "portal_visible", {"firm_id", "id"}});
+    r.addTable({"document_shares", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addPortalColumns({"documents", {"case_id", "current_version", "shared_at", "deleted_at"}});
+    r.addPortalColumns({"document_versions", {"document_id", "version", "name", "blob_id", "size", "sha256",
+                                              "content_type", "created_at"}});
+    r.addPortalUntil({"documents", "share_expires_at"});
+    r.addPortalUntil({"document_versions", "portal_until"});
+    r.addMigration({1, "documents, versions, shares", schema::kV1, "", ""});
+
+    // Uploads: up to [plugin.documents] max_upload_bytes (default 256 MiB), within
+    // server.max_body_bytes and the vault's own limits ([vault] max_file_bytes, quota).
+    const std::size_t upload = uploadLimit(r.config("max_upload_bytes", "268435456"));
+    constexpr std::size_t kBody = 16 * 1024;
+    r.addRoute({Method::Post, "/api/v1/cases/{id}/documents", Audience::Staff, "documents.write", &DocumentHandlers::upload,
+                upload, "Upload a document to a case (?name=&folder=; raw bytes or multipart part \"file\")"});
+    r.addRoute({Method::Get, "/api/v1/cases/{id}/documents", Audience::Staff, "documents.read",
+                &DocumentHandlers::listForCase, 0, "A case's documents (?q= searches names)"});
+    r.addRoute({Method::Get, "/api/v1/cases/{id}/documents/trash", Audience::Staff, "documents.read",
+                &DocumentHandlers::trash, 0, "A case's documents in the trash"});
+    r.addRoute({Method::Get, "/api/v1/clients/{id}/documents", Audience::Staff, "documents.read",
+                &DocumentHandlers::listForClient, 0, "Every document of a client's cases"});
+    r.addRoute({Method::Get, "/api/v1/clients/{id}/portal-documents", Audience::Staff, "documents.read",
+                &DocumentHandlers::preview, 0, "Preview as client: exactly the portal's document list"});
+    r.addRoute({Method::Get, "/api/v1/clients/{id}/disclosures.csv", Audience::Staff, "documents.read",
+                &DocumentHandlers::disclosures, 0, "Disclosure report: every share and download (CSV)"});
+    r.addRoute({Method::Get, "/api/v1/documents/{id}", Audience::Staff, "documents.read", &DocumentHandlers::get, 0,
+                "A document with its versions and share history"});
+    r.addRoute({Method::Patch, "/api/v1/documents/{id}", Audience::Staff, "documents.write", &DocumentHandlers::patch, kBody,
+                "Rename or move a document {name, folder}"});
+    r.addRoute({Method::Delete, "/api/v1/documents/{id}", Audience::Staff, "documents.write", &DocumentHandlers::remove, 0,
+                "Move a document to the trash (unshares it)"});
+    r.addRoute({Method::Post, "/api/v1/documents/{id}/restore", Audience::Staff, "documents.write",
+                &DocumentHandlers::restore, 0, "Restore a document from the trash"});
+    r.addRoute({Method::Get, "/api/v1/documents/{id}/content", Audience::Staff, "documents.read",
+                &DocumentHandlers::content, 0, "A document's bytes (?version=N, ?inline=1; Range, ETag)"});
+    r.addRoute({Method::Post, "/api/v1/documents/{id}/versions", Audience::Staff, "documents.write",
+                &DocumentHandlers::addVersion, upload, "Upload a new version"});
+    r.addRoute({Method::Post, "/api/v1/documents/{id}/versions/{version}/restore", Audience::Staff, "documents.write",
+                &DocumentHandlers::restoreVersion, 0, "Restore an old version (as a new version)"});
+    r.addRoute({Method::Put, "/api/v1/documents/{id}/share", Audience::Staff, "documents.share", &DocumentHandlers::share,
+                kBody, "Share with the case's client {version: \"latest\" | N, expires_at?}"});
+    r.addRoute({Method::Delete, "/api/v1/documents/{id}/share", Audience::Staff, "documents.share",
+                &DocumentHandlers::unshare, 0, "Stop sharing with the client"});
+    r.addRoute({Method::Get, "/api/v1/documents/{id}/ledger", Audience::Staff, "documents.read", &DocumentHandlers::ledger,
+                0, "Uploads, shares, views and downloads of a document"});
+    r.addRoute({Method::Get, "/api/v1/portal/documents", Audience::Portal, "documents.portal",
+                &PortalDocumentHandlers::list, 0, "Portal: the documents shared with me"});
+    r.addRoute({Method::Get, "/api/v1/portal/cases/{id}/documents", Audience::Portal, "documents.portal",
+                &PortalDocumentHandlers::listForCase, 0, "Portal: the documents of one of my matters"});
+    r.addRoute({Method::Get, "/api/v1/portal/documents/{id}/content", Audience::Portal, "documents.portal",
+                &PortalDocumentHandlers::content, 0, "Portal: download a document shared with me (Range, ETag)"});
+  }
+};
+
+}  // namespace lexos::documents
+
+LEXOS_PLUGIN(lexos::documents::DocumentsPlugin, "documents", "0.1.0")

@@ -1,0 +1,71 @@
+#pragma once
+// The documents module's tables. One SQL text for both engines. The bytes are in the vault
+// (sdk/vault.h); a version row keeps its blob id, size, hash and type.
+
+namespace lexos::documents::schema {
+
+inline constexpr const char* kV1 = R"SQL(
+CREATE TABLE documents (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  case_id BIGINT NOT NULL,
+  client_id BIGINT NOT NULL,
+  folder TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL,
+  current_version INTEGER NOT NULL,
+  shared BOOLEAN NOT NULL DEFAULT FALSE,
+  share_version INTEGER,
+  share_expires_at TEXT,
+  shared_at TEXT,
+  deleted_at TEXT,
+  created_at TEXT NOT NULL,
+  created_by BIGINT NOT NULL,
+  updated_at TEXT NOT NULL,
+  updated_by BIGINT NOT NULL,
+  PRIMARY KEY (firm_id, id),
+  FOREIGN KEY (firm_id, case_id) REFERENCES cases (firm_id, id)
+);
+CREATE INDEX documents_by_case ON documents (firm_id, case_id, folder, name, id);
+CREATE INDEX documents_by_client ON documents (firm_id, client_id, shared, id);
+CREATE TABLE document_versions (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  document_id BIGINT NOT NULL,
+  client_id BIGINT NOT NULL,
+  version INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  blob_id TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  portal_visible BOOLEAN NOT NULL DEFAULT FALSE,
+  portal_until TEXT,
+  created_at TEXT NOT NULL,
+  created_by BIGINT NOT NULL,
+  author_name TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (firm_id, id),
+  UNIQUE (firm_id, document_id, version),
+  FOREIGN KEY (firm_id, document_id) REFERENCES documents (firm_id, id) ON DELETE CASCADE
+);
+CREATE TABLE document_shares (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  document_id BIGINT NOT NULL,
+  client_id BIGINT NOT NULL,
+  pinned_version INTEGER,
+  pinned_sha256 TEXT,
+  expires_at TEXT,
+  shared_at TEXT NOT NULL,
+  shared_by BIGINT NOT NULL,
+  shared_by_name TEXT NOT NULL DEFAULT '',
+  revoked_at TEXT,
+  revoked_by BIGINT,
+  revoked_by_name TEXT,
+  PRIMARY KEY (firm_id, id),
+  FOREIGN KEY (firm_id, document_id) REFERENCES documents (firm_id, id) ON DELETE CASCADE
+);
+CREATE INDEX document_shares_by_document ON document_shares (firm_id, document_id, shared_at, id);
+CREATE INDEX document_shares_by_client ON document_shares (firm_id, client_id, shared_at, id);
+)SQL";
+
+}  // namespace lexos::documents::schema
