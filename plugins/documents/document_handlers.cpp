@@ -303,8 +303,12 @@ std::vector<LedgerRow> ledgerRows(sdk::Context& c, const std::string& where, con
     if (colon != std::string::npos && space != std::string::npos && space > colon + 1) {
       try {
         const std::int64_t uid = std::stoll(actor.substr(colon + 1, space - colon - 1));
-        auto u = c.db().query("SELECT display_name FROM users WHERE id = $1", {uid});
+        // A portal account often has no display name of its own: its client's name then.
+        auto u = c.db().query("SELECT u.display_name, k.name FROM users u LEFT JOIN clients k ON k.id = u.client_id "
+                              "WHERE u.id = $1",
+                              {uid});
         if (!u.empty() && !sdk::asText(u.rows[0][0]).empty()) l.actor_name = sdk::asText(u.rows[0][0]);
+        else if (!u.empty() && !sdk::isNull(u.rows[0][1])) l.actor_name = sdk::asText(u.rows[0][1]);
       } catch (const std::exception&) {
       }
     }
@@ -385,6 +389,78 @@ void DocumentHandlers::preview(sdk::Context& c) {
   writePortalList(c, w, clientId, 0);
   sdk::endList(w);
   sdk::sendJson(c, w);
+}
+
+namespace {
+void writeTemplate(JsonWriter& w, const std::vector<sdk::Value>& r) {
+  w.beginObject()
+      .member("id", sdk::asInt(r[0]))
+      .member("name", sdk::asText(r[1]))
+      .member("folder", sdk::asText(r[2]))
+      .member("size", sdk::asInt(r[3]))
+      .member("sha256", sdk::asText(r[4]))
+      .member("content_type", sdk::asText(r[5]))
+      .member("created_at", sdk::asText(r[6]))
+      .member("author_name", sdk::asText(r[7]))
+      .endObject();
+}
+constexpr const char* kTemplateColumns = "id, name, folder, size, sha256, content_type, created_at, author_name, blob_id";
+}  // namespace
+
+void DocumentHandlers::addTemplate(sdk::Context& c) {
+  DocumentStore store(c);
+  const auto nameParam = c.request().query("name");
+  if (nameParam) DocumentStore::checkName(*nameParam, "name");
+  const std::string folder = DocumentStore::checkFolder(c.request().query("folder").value_or(""), "folder");
+  const Upload up = store.receive();
+  const std::string name = DocumentStore::checkName(nameParam ? *nameParam : up.filename, "name");
+  const std::int64_t id = c.db().newId();
+  c.db().execute(
+      "INSERT INTO document_templates (firm_id, id, name, folder, blob_id, size, sha256, content_type, created_at, "
+      "created_by, author_name) VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+      {id, name, folder, up.blob.id, static_cast<std::int64_t>(up.blob.size), up.blob.sha256, up.blob.content_type,
+       nowUtc(), c.principal().user_id, store.actorName()});
+  c.audit().record("document.template.upload", "document_template", std::to_string(id), "sha256 " + up.blob.sha256);
+  auto rs = c.db().query(std::string("SELECT ") + kTemplateColumns + " FROM document_templates WHERE id = $1", {id});
+  JsonWriter w;
+  writeTemplate(w, rs.rows.at(0));
+  sdk::sendJson(c, w, 201);
+}
+
+void DocumentHandlers::listTemplates(sdk::Context& c) {
+  auto rs = c.db().query(std::string("SELECT ") + kTemplateColumns + " FROM document_templates ORDER BY folder, name, id", {});
+  JsonWriter w;
+  sdk::beginList(w);
+  for (const auto& r : rs.rows) writeTemplate(w, r);
+  sdk::endList(w);
+  sdk::sendJson(c, w);
+}
+
+void DocumentHandlers::templateContent(sdk::Context& c) {
+  const std::int64_t id = sdk::pathId(c, "id", "No such template.");
+  auto rs = c.db().query(std::string("SELECT ") + kTemplateColumns + " FROM document_templates WHERE id = $1", {id});
+  if (rs.empty()) throw sdk::NotFound("No such template.");
+  const auto& r = rs.rows[0];
+  Version v;
+  v.name = sdk::asText(r[1]);
+  v.size = sdk::asInt(r[3]);
+  v.sha256 = sdk::asText(r[4]);
+  v.content_type = sdk::asText(r[5]);
+  v.created_at = sdk::asText(r[6]);
+  v.blob_id = sdk::asText(r[8]);
+  c.audit().record("document.template.download", "document_template", std::to_string(id));
+  sendVersion(c, v);
+}
+
+void DocumentHandlers::removeTemplate(sdk::Context& c) {
+  const std::int64_t id = sdk::pathId(c, "id", "No such template.");
+  auto rs = c.db().query("SELECT blob_id FROM document_templates WHERE id = $1", {id});
+  if (rs.empty()) throw sdk::NotFound("No such template.");
+  c.db().execute("DELETE FROM document_templates WHERE id = $1", {id});
+  c.vault().remove(sdk::asText(rs.rows[0][0]));  // the bytes go at the next fsck --repair
+  c.audit().record("document.template.delete", "document_template", std::to_string(id));
+  c.response().setStatus(204);
+  c.response().send("");
 }
 
 }  // namespace lexos::documents

@@ -20,7 +20,12 @@ struct DocumentHandlers {
   static void unshare(sdk::Context& c);      // DELETE /api/v1/documents/{id}/share
   static void ledger(sdk::Context& c);       // GET  /api/v1/documents/{id}/ledger
   static void disclosures(sdk::Context& c);  // GET  /api/v1/clients/{id}/disclosures.csv
-  static void preview(sdk::Context& c);      // GET  /api/v1/clients/{id}/portal-documents (as the client sees them)
+  static void preview(sdk::Context& c);
+  // Firm templates (firm-only: never shared, never readable by a portal session).
+  static void addTemplate(sdk::Context& c);      // POST /api/v1/document-templates
+  static void listTemplates(sdk::Context& c);    // GET  /api/v1/document-templates
+  static void templateContent(sdk::Context& c);  // GET  /api/v1/document-templates/{id}/content
+  static void removeTemplate(sdk::Context& c);   // DELETE /api/v1/document-templates/{id}      // GET  /api/v1/clients/{id}/portal-documents (as the client sees them)
 };
 
 }  // namespace lexos::documents

@@ -51,7 +51,9 @@ class DocumentsPlugin : public sdk::Plugin {
                                               "content_type", "created_at"}});
     r.addPortalUntil({"documents", "share_expires_at"});
     r.addPortalUntil({"document_versions", "portal_until"});
+    r.addTable({"document_templates", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
     r.addMigration({1, "documents, versions, shares", schema::kV1, "", ""});
+    r.addMigration({2, "firm templates", schema::kV2, "", ""});
 
     // Uploads: up to [plugin.documents] max_upload_bytes (default 256 MiB), within
     // server.max_body_bytes and the vault's own limits ([vault] max_file_bytes, quota).
@@ -89,6 +91,14 @@ class DocumentsPlugin : public sdk::Plugin {
                 &DocumentHandlers::unshare, 0, "Stop sharing with the client"});
     r.addRoute({Method::Get, "/api/v1/documents/{id}/ledger", Audience::Staff, "documents.read", &DocumentHandlers::ledger,
                 0, "Uploads, shares, views and downloads of a document"});
+    r.addRoute({Method::Post, "/api/v1/document-templates", Audience::Staff, "documents.write",
+                &DocumentHandlers::addTemplate, upload, "Upload a firm template (?name=&folder=; raw or multipart \"file\")"});
+    r.addRoute({Method::Get, "/api/v1/document-templates", Audience::Staff, "documents.read",
+                &DocumentHandlers::listTemplates, 0, "The firm's templates"});
+    r.addRoute({Method::Get, "/api/v1/document-templates/{id}/content", Audience::Staff, "documents.read",
+                &DocumentHandlers::templateContent, 0, "A template's bytes (Range, ETag)"});
+    r.addRoute({Method::Delete, "/api/v1/document-templates/{id}", Audience::Staff, "documents.write",
+                &DocumentHandlers::removeTemplate, 0, "Delete a firm template"});
     r.addRoute({Method::Get, "/api/v1/portal/documents", Audience::Portal, "documents.portal",
                 &PortalDocumentHandlers::list, 0, "Portal: the documents shared with me"});
     r.addRoute({Method::Get, "/api/v1/portal/cases/{id}/documents", Audience::Portal, "documents.portal",

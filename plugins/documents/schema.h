@@ -68,4 +68,24 @@ CREATE INDEX document_shares_by_document ON document_shares (firm_id, document_i
 CREATE INDEX document_shares_by_client ON document_shares (firm_id, client_id, shared_at, id);
 )SQL";
 
+// Firm templates: the firm's own forms and precedents. A firm-only table: no portal session reads
+// a row of it, whatever the SQL, and there is no share for it.
+inline constexpr const char* kV2 = R"SQL(
+CREATE TABLE document_templates (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  folder TEXT NOT NULL DEFAULT '',
+  blob_id TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by BIGINT NOT NULL,
+  author_name TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (firm_id, id)
+);
+CREATE INDEX document_templates_by_name ON document_templates (firm_id, folder, name, id);
+)SQL";
+
 }  // namespace lexos::documents::schema

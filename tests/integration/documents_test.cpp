@@ -131,6 +131,7 @@ TEST_CASE("a document shared with the case's client is listed and downloaded byt
     ++portalDownloads;
   CHECK(portalDownloads == 2);
   CHECK(ledger.body.find("\"actor_kind\":\"portal\"") != std::string::npos);
+  CHECK(ledger.body.find("\"actor_name\":\"Thomas Anderson\"") != std::string::npos);  // the client's name
 
   // The disclosure report lists the share, the unshare and the downloads.
   auto csv = f.staff->get("/api/v1/clients/" + f.anderson + "/disclosures.csv");
@@ -253,4 +254,27 @@ TEST_CASE("a browser's multipart upload, rename, move, versions, trash and resto
   REQUIRE(back.status == 200);
   CHECK(back.body.find("\"shared\":false") != std::string::npos);
   CHECK(f.staff->request("POST", "/api/v1/documents/" + doc + "/restore").status == 409);
+}
+
+TEST_CASE("firm templates are the firm's own: never readable by a portal session whatever the SQL, and never shareable") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  auto up = f.staff->request("POST", "/api/v1/document-templates?name=Engagement%20letter.txt&folder=Letters",
+                             "Dear client,\n", "text/plain");
+  const std::string tpl = idOf(up);
+  CHECK(up.status == 201);
+  CHECK(jsonField(up.body, "folder") == "Letters");
+  CHECK(f.staff->get("/api/v1/document-templates").body.find("Engagement letter.txt") != std::string::npos);
+  CHECK(f.staff->get("/api/v1/document-templates/" + tpl + "/content").body == "Dear client,\n");
+  // Another firm does not see it; a portal session cannot reach the routes, nor the table itself.
+  CHECK(f.other->get("/api/v1/document-templates/" + tpl + "/content").status == 404);
+  CHECK(f.other->get("/api/v1/document-templates").body.find(tpl) == std::string::npos);
+  CHECK(f.portal->get("/api/v1/document-templates").status == 403);
+  CHECK(f.countIn("document_templates", std::stoll(f.anderson)) == 0);
+  CHECK(f.countIn("document_templates", 0) == 1);
+  // A template is not a document: there is nothing to share.
+  CHECK(f.staff->request("PUT", "/api/v1/documents/" + tpl + "/share", R"({"version":"latest"})").status == 404);
+  CHECK(f.staff->request("DELETE", "/api/v1/document-templates/" + tpl).status == 204);
+  CHECK(f.staff->get("/api/v1/document-templates/" + tpl + "/content").status == 404);
 }
