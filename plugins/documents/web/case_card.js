@@ -7,5 +7,6 @@ import { documentsPanel } from './staff_documents.js';
 
 export async function render(mount, kit, ctx) {
   await styles();
-  await documentsPanel(mount, ctx, { caseId: ctx.case_id, caseName: ctx.case && ctx.case.title });
+  await documentsPanel(mount, ctx, { caseId: ctx.case_id, caseName: ctx.case && ctx.case.title,
+    clientName: ctx.case && ctx.case.client_name });
 }

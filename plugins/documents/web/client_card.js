@@ -23,7 +23,7 @@ export async function render(mount, kit, ctx) {
       h('span', { text: 'Disclosure report (CSV)' })));
   const panel = h('div', {});
   replace(mount, preview, panel);
-  await documentsPanel(panel, ctx, { clientId: ctx.client_id });
+  await documentsPanel(panel, ctx, { clientId: ctx.client_id, clientName: ctx.client && ctx.client.name });
 
   async function loadPreview() {
     replace(preview, h('p', { class: 'muted', text: 'Loading what the client sees\u2026' }));

@@ -29,7 +29,7 @@ const ACTIONS = {
  * case of theirs; uploads then need a case, so the client card lists only). `ctx` is the
  * card's (heading, actions, alive). Resolves once the first list is there.
  */
-export async function documentsPanel(mount, ctx, { caseId = null, clientId = null, caseName = null }) {
+export async function documentsPanel(mount, ctx, { caseId = null, clientId = null, caseName = null, clientName = null }) {
   const mayWrite = can('documents.write') && caseId !== null;
   const mayShare = can('documents.share');
   const listPath = caseId !== null ? `cases/${encodeURIComponent(String(caseId))}/documents`
@@ -312,10 +312,22 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
         ? h('ul', { class: 'doc-ledger-list', 'aria-label': 'History of this document' }, shown.slice().reverse().map((r) =>
           h('li', { class: ['doc-ledger-item', r.actor_kind === 'portal' ? 'is-client' : null] },
             r.actor_kind === 'portal' ? icon('user', 'icon icon-sm') : null,
-            h('span', { text: `${ACTIONS[r.action]} by ${r.actor_name || 'someone'}, ` }),
+            h('span', { text: `${ACTIONS[r.action]} by ${actor(r)}, ` }),
             h('time', { datetime: r.at, text: dateTime(r.at) }),
-            r.actor_kind === 'portal' ? h('span', { class: 'muted', text: ' (client portal)' }) : null)))
+            r.actor_kind === 'portal' ? h('span', { class: 'muted', text: portalNote(r) }) : null)))
         : h('p', { class: 'muted', text: 'Nothing recorded yet.' }));
+  }
+
+  // A portal user is the client (by the client's name; an organisation's contact by theirs
+  // when the account has one), with the account's e-mail address beside it.
+  function actor(r) {
+    const who = r.actor_name || 'someone';
+    if (r.actor_kind !== 'portal' || !clientName || !who.includes('@')) return who;
+    return clientName;
+  }
+  function portalNote(r) {
+    const who = r.actor_name || '';
+    return clientName && who.includes('@') ? ` (client portal, ${who})` : ' (client portal)';
   }
 
   function trashButton(d, nameId) {
