@@ -13,6 +13,7 @@ import { apiSession } from './lexos.mjs';
 import { suiteRig } from './rig.mjs';
 import { assertClean, screenshot, signInStaff } from './browser.mjs';
 import { activationMail, outboxFiles } from './portal.mjs';
+import { eventually } from './suite.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const CLIENT_PASSWORD = 'amber river lantern 42';
@@ -187,6 +188,55 @@ export function documentsSuite({ backend, database = async () => null, cleanup =
       await screenshot(staffPage, `${backend}-case-document-ledger-1280`);
       assertClean(s);
       assertClean(c);
+    });
+
+    test('versions, a pinned share with an expiry, rename and move, the trash and restore, through a document\u2019s details', async () => {
+      const p = await newPage();
+      const { page } = p;
+      await signInStaff(page, server.baseUrl, OWNER);
+      const card = await openCase(page);
+      const item = () => card.getByRole('list', { name: 'Documents of this case' }).getByRole('listitem').filter({ hasText: 'Engagement.txt' });
+      const [first] = await Promise.all([page.waitForEvent('filechooser'), card.getByRole('button', { name: 'Upload', exact: true }).click()]);
+      await first.setFiles({ name: 'Engagement.txt', mimeType: 'text/plain', buffer: Buffer.from('Engagement letter, first draft.\n') });
+      await item().getByText('Version 1', { exact: false }).waitFor();
+      await item().getByRole('button', { name: 'Details' }).click();
+      const [second] = await Promise.all([page.waitForEvent('filechooser'), item().getByRole('button', { name: 'Upload new version' }).click()]);
+      await second.setFiles({ name: 'Engagement v2.txt', mimeType: 'text/plain', buffer: Buffer.from('Engagement letter, signed.\n') });
+      await item().locator('.doc-row .doc-meta').getByText('Version 2 \u00b7', { exact: false }).waitFor();
+      const versions = item().getByRole('list', { name: 'Versions of Engagement.txt' }).getByRole('listitem');
+      await eventually(async () => assert.equal(await versions.count(), 2));
+
+      // Share version 1 only, until a date next year.
+      await item().getByLabel('Version the client sees').selectOption('1');
+      await item().getByLabel('Share until (optional)').fill('2099-12-31');
+      await item().getByRole('button', { name: 'Share with client' }).click();
+      await item().getByText('Shared with client').waitFor();
+      const shared = await staff.json('GET', `cases/${ids.case}/documents`);
+      const doc = shared.items.find((d) => d.name === 'Engagement.txt');
+      assert.deepEqual({ version: doc.share.version, expires: doc.share.expires_at.slice(0, 10) }, { version: 1, expires: '2099-12-31' });
+
+      // Restore version 1 as version 3.
+      await item().getByRole('button', { name: 'Restore version 1' }).click();
+      await item().locator('.doc-row .doc-meta').getByText('Version 3 \u00b7', { exact: false }).waitFor();
+
+      // Rename and move.
+      await item().getByLabel('Name', { exact: true }).fill('Engagement letter.txt');
+      await item().getByLabel('Folder').fill('Correspondence');
+      await item().getByRole('button', { name: 'Save name and folder' }).click();
+      const renamed = card.getByRole('list', { name: 'Documents of this case' }).getByRole('listitem').filter({ hasText: 'Engagement letter.txt' });
+      await renamed.getByText('Correspondence \u00b7 Version 3', { exact: false }).waitFor();
+
+      // The trash: moving there stops sharing; Restore brings it back, unshared.
+      await renamed.getByRole('button', { name: 'Move to trash' }).click();
+      await renamed.waitFor({ state: 'detached' });
+      await card.getByRole('button', { name: 'Trash' }).click();
+      const trash = card.getByRole('list', { name: 'Documents in the trash' });
+      await trash.getByRole('button', { name: 'Restore Engagement letter.txt' }).click();
+      await card.getByRole('list', { name: 'Documents of this case' }).getByRole('listitem').filter({ hasText: 'Engagement letter.txt' })
+        .getByText('Internal').waitFor();
+      await card.getByText('The trash is empty.').waitFor();
+      assert.equal((await staff.json('GET', `documents/${doc.id}`)).shared, false);
+      assertClean(p);
     });
 
     test('drag and drop uploads with a progress bar per file; a refused type shows the server\u2019s message on that file', async () => {
