@@ -55,6 +55,15 @@ class DocumentsPlugin : public sdk::Plugin {
     r.addMigration({1, "documents, versions, shares", schema::kV1, "", ""});
     r.addMigration({2, "firm templates", schema::kV2, "", ""});
 
+    // Screens (web/, served at /plugins/documents/; docs/documents.md "Screens"): a card on the
+    // case page and on the client profile for the firm, a section on each portal matter and the
+    // portal's Documents tab.
+    r.addContribution({"staff.case.cards", "case_card.js", "documents.read", "Documents", 20});
+    r.addContribution({"staff.client.cards", "client_card.js", "documents.read", "Documents", 40});
+    r.addContribution({"portal.matter.sections", "portal_section.js", "documents.portal", "Documents", 20});
+    r.addView({Audience::Portal, "documents", "portal_documents.js", "documents.portal", "Documents"});
+    r.addNav({Audience::Portal, "", "Documents", "#/documents", "documents.portal", 20});
+
     // Uploads: up to [plugin.documents] max_upload_bytes (default 256 MiB), within
     // server.max_body_bytes and the vault's own limits ([vault] max_file_bytes, quota).
     const std::size_t upload = uploadLimit(r.config("max_upload_bytes", "268435456"));

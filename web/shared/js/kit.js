@@ -6,7 +6,7 @@
 export {
   h, append, replace, icon, logo, srOnly, focusElement, uid, useStyles,
 } from './dom.js';
-export { api, ApiError } from './api.js';
+export { api, ApiError, upload } from './api.js';
 export {
   field, errorSummary, formSection, showServerError, showProblems, button, whileBusy, isEmail, passwordProblems, showPasswords,
 } from './form.js';
