@@ -64,6 +64,7 @@ void DocumentHandlers::upload(sdk::Context& c) {
       "created_by, updated_at, updated_by) VALUES (lexos_firm(), $1, $2, $3, $4, $5, 1, FALSE, $6, $7, $6, $7)",
       {id, caseId, client, folder, name, now, c.principal().user_id});
   store.addVersion(id, client, 1, name, up);
+  purgeTrash(c);
   c.audit().record("document.upload", "document", std::to_string(id),
                    "version 1, " + std::to_string(up.blob.size) + " bytes, sha256 " + up.blob.sha256);
   JsonWriter w;
@@ -156,6 +157,7 @@ void DocumentHandlers::remove(sdk::Context& c) {
   c.db().execute("UPDATE documents SET deleted_at = $2, updated_at = $2, updated_by = $3 WHERE id = $1",
                  {d.id, nowUtc(), c.principal().user_id});
   c.audit().record("document.trash", "document", std::to_string(d.id));
+  purgeTrash(c);  // documents trashed more than 30 days ago go for good
   c.response().setStatus(204);
   c.response().send("");
 }
@@ -164,6 +166,8 @@ void DocumentHandlers::restore(sdk::Context& c) {
   DocumentStore store(c);
   const Document d = store.require(docId(c), true);
   if (!d.deleted_at) throw sdk::Conflict("The document is not in the trash.");
+  if (*d.deleted_at < nowUtc(-kTrashSeconds))
+    throw sdk::HttpError(410, "gone", "The document was in the trash for more than 30 days and is deleted for good.");
   c.db().execute("UPDATE documents SET deleted_at = NULL, updated_at = $2, updated_by = $3 WHERE id = $1",
                  {d.id, nowUtc(), c.principal().user_id});
   c.audit().record("document.restore", "document", std::to_string(d.id));

@@ -68,8 +68,8 @@ std::size_t chars(const std::string& s) {
 
 }  // namespace
 
-std::string nowUtc() {
-  std::time_t t = std::time(nullptr);
+std::string nowUtc(long offsetSeconds) {
+  std::time_t t = std::time(nullptr) + offsetSeconds;
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
@@ -81,6 +81,34 @@ std::int64_t epochOf(const std::string& utc) {
   std::tm tm{};
   if (utc.size() != 20 || !strptime(utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return 0;
   return static_cast<std::int64_t>(timegm(&tm));
+}
+
+std::string purgeAfter(const std::string& deletedAt) {
+  const std::int64_t at = epochOf(deletedAt);
+  if (at == 0) return "";
+  std::time_t t = static_cast<std::time_t>(at + kTrashSeconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+int purgeTrash(sdk::Context& c, int limit) {
+  auto old = c.db().query("SELECT id FROM documents WHERE deleted_at IS NOT NULL AND deleted_at < $1 ORDER BY deleted_at LIMIT $2",
+                          {nowUtc(-kTrashSeconds), static_cast<std::int64_t>(limit)});
+  int n = 0;
+  for (const auto& r : old.rows) {
+    const std::int64_t id = sdk::asInt(r[0]);
+    for (const auto& b : c.db().query("SELECT blob_id FROM document_versions WHERE document_id = $1", {id}).rows)
+      c.vault().remove(sdk::asText(b[0]));  // the bytes go at the next fsck --repair
+    c.db().execute("DELETE FROM document_shares WHERE document_id = $1", {id});
+    c.db().execute("DELETE FROM document_versions WHERE document_id = $1", {id});
+    c.db().execute("DELETE FROM documents WHERE id = $1", {id});
+    c.audit().record("document.purge", "document", std::to_string(id), "30 days in the trash");
+    ++n;
+  }
+  return n;
 }
 
 std::string DocumentStore::checkName(const std::string& raw, const std::string& field) {
@@ -240,7 +268,9 @@ void DocumentStore::writeStaff(sdk::JsonWriter& w, const Document& d, bool withV
   } else {
     w.null();
   }
-  w.member("deleted_at", d.deleted_at).member("created_at", d.created_at).member("updated_at", d.updated_at);
+  w.member("deleted_at", d.deleted_at);
+  if (d.deleted_at) w.member("purge_after", purgeAfter(*d.deleted_at));
+  w.member("created_at", d.created_at).member("updated_at", d.updated_at);
   if (!withVersions) return;
   w.key("versions").beginArray();
   for (const auto& v : versions(d.id))

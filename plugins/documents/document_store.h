@@ -103,7 +103,15 @@ void sendVersion(sdk::Context& c, const Version& v);
 
 /// Seconds since 1970 of a "YYYY-MM-DDTHH:MM:SSZ" time (0 when it cannot be read).
 std::int64_t epochOf(const std::string& utc);
-/// The current UTC time as the SDK writes times.
-std::string nowUtc();
+/// The current UTC time as the SDK writes times; `offsetSeconds` from now.
+std::string nowUtc(long offsetSeconds = 0);
+
+/// How long a document stays restorable in the trash.
+inline constexpr long kTrashSeconds = 30L * 24 * 3600;
+/// The time a trashed document is purged after.
+std::string purgeAfter(const std::string& deletedAt);
+/// Purges (rows and vault blobs) up to `limit` documents of the firm trashed more than 30 days
+/// ago; returns how many. Called by write requests of the module (lazily: no timer needed).
+int purgeTrash(sdk::Context& c, int limit = 50);
 
 }  // namespace lexos::documents

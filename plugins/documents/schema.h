@@ -45,7 +45,7 @@ CREATE TABLE document_versions (
   author_name TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (firm_id, id),
   UNIQUE (firm_id, document_id, version),
-  FOREIGN KEY (firm_id, document_id) REFERENCES documents (firm_id, id) ON DELETE CASCADE
+  FOREIGN KEY (firm_id, document_id) REFERENCES documents (firm_id, id)
 );
 CREATE TABLE document_shares (
   firm_id BIGINT NOT NULL,
@@ -62,7 +62,7 @@ CREATE TABLE document_shares (
   revoked_by BIGINT,
   revoked_by_name TEXT,
   PRIMARY KEY (firm_id, id),
-  FOREIGN KEY (firm_id, document_id) REFERENCES documents (firm_id, id) ON DELETE CASCADE
+  FOREIGN KEY (firm_id, document_id) REFERENCES documents (firm_id, id)
 );
 CREATE INDEX document_shares_by_document ON document_shares (firm_id, document_id, shared_at, id);
 CREATE INDEX document_shares_by_client ON document_shares (firm_id, client_id, shared_at, id);

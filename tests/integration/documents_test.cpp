@@ -278,3 +278,31 @@ TEST_CASE("firm templates are the firm's own: never readable by a portal session
   CHECK(f.staff->request("DELETE", "/api/v1/document-templates/" + tpl).status == 204);
   CHECK(f.staff->get("/api/v1/document-templates/" + tpl + "/content").status == 404);
 }
+
+TEST_CASE("a document stays restorable in the trash for 30 days, then it is gone with its blobs") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  const std::string fresh = idOf(f.upload(f.kase, "fresh.txt", "fresh\n"));
+  const std::string old = idOf(f.upload(f.kase, "old.txt", "old\n"));
+  REQUIRE(f.staff->request("DELETE", "/api/v1/documents/" + fresh).status == 204);
+  REQUIRE(f.staff->request("DELETE", "/api/v1/documents/" + old).status == 204);
+  CHECK(f.staff->get("/api/v1/cases/" + f.kase + "/documents/trash").body.find("\"purge_after\"") != std::string::npos);
+  {  // 31 days pass for `old` (set by the firm's staff scope, as a clock would)
+    auto c = f.t.host->pool().acquire();
+    c->begin(true);
+    c->setScope({f.alpha, 0});
+    c->execute("UPDATE documents SET deleted_at = '2020-01-01T00:00:00Z' WHERE id = $1", {std::stoll(old)});
+    c->commit();
+  }
+  auto gone = f.staff->request("POST", "/api/v1/documents/" + old + "/restore");
+  CHECK(gone.status == 410);
+  // The next write of the module purges it: rows and vault records.
+  auto another = f.upload(f.kase, "another.txt", "another\n");
+  INFO(another.body);
+  REQUIRE(another.status == 201);
+  CHECK(f.staff->get("/api/v1/documents/" + old).status == 404);
+  CHECK(f.staff->get("/api/v1/documents/" + old + "/ledger").status == 404);
+  CHECK(f.countIn("vault_blobs", 0) == 2);  // fresh (in the trash, restorable) and another
+  CHECK(f.staff->request("POST", "/api/v1/documents/" + fresh + "/restore").status == 200);
+}
