@@ -2,6 +2,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "clamd_scanner.h"
 #include "document_handlers.h"
 #include "lexos/sdk/lexos.h"
 #include "portal_document_handlers.h"
@@ -52,6 +53,11 @@ class DocumentsPlugin : public sdk::Plugin {
     r.addPortalUntil({"documents", "share_expires_at"});
     r.addPortalUntil({"document_versions", "portal_until"});
     r.addMigration({1, "documents, versions, shares", schema::kV1, "", ""});
+    r.addMigration({2, "malware scan status of versions", schema::kV2, "", ""});
+
+    // Malware scanning: with clamd_socket set, every upload is scanned by clamd (INSTREAM)
+    // before its version is recorded; clamd down refuses uploads (503). Unset: "not_scanned".
+    configureClamd(r.config("clamd_socket", ""));
 
     // Uploads: up to [plugin.documents] max_upload_bytes (default 256 MiB), within
     // server.max_body_bytes and the vault's own limits ([vault] max_file_bytes, quota).

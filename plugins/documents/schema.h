@@ -68,4 +68,12 @@ CREATE INDEX document_shares_by_document ON document_shares (firm_id, document_i
 CREATE INDEX document_shares_by_client ON document_shares (firm_id, client_id, shared_at, id);
 )SQL";
 
+// A version's malware scan (clamd_scanner.h): "clean", "infected" (quarantined: never
+// downloadable, shareable or visible in the portal) or "not_scanned" (no clamd configured, and
+// every version from before the scan existed).
+inline constexpr const char* kV2 = R"SQL(
+ALTER TABLE document_versions ADD COLUMN scan_status TEXT NOT NULL DEFAULT 'not_scanned';
+ALTER TABLE document_versions ADD COLUMN scan_signature TEXT;
+)SQL";
+
 }  // namespace lexos::documents::schema
