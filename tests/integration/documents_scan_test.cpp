@@ -125,7 +125,7 @@ TEST_CASE("with clamd configured an EICAR upload is quarantined: kept and shown 
   CHECK(has(mp.body, R"("status":"infected")"));
 }
 
-TEST_CASE("with clamd unreachable an upload is refused with 503 naming clamd and nothing is kept; without clamd_socket uploads are not scanned") {
+TEST_CASE("with clamd unreachable an upload is refused with 503 naming clamd and nothing is kept, and without clamd_socket uploads are not scanned") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   {
@@ -147,6 +147,24 @@ TEST_CASE("with clamd unreachable an upload is refused with 503 naming clamd and
   CHECK(has(up.body, R"("scan":{"status":"not_scanned"})"));
   // EICAR is then stored like any text (no scanner to say otherwise).
   CHECK(has(plain.upload("eicar.txt", kEicar).body, R"("scan":{"status":"not_scanned"})"));
+}
+
+TEST_CASE("clamd over tcp:HOST:PORT scans the same way, and an upload past clamd's StreamMaxLength is refused with 503 (never stored unscanned)") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  ClamdDaemon clamd(4096);
+  ScannedFirm f(db, "tcp:127.0.0.1:" + std::to_string(clamd.tcpPort()));
+  auto bad = f.upload("eicar.txt", kEicar);
+  REQUIRE(bad.status == 201);
+  CHECK(has(bad.body, std::string(R"("scan":{"status":"infected","signature":")") + ClamdDaemon::kSignature + "\"}"));
+  CHECK(has(f.upload("note.txt", kNote).body, R"("scan":{"status":"clean"})"));
+  // 1 MiB of text against a 4 KiB StreamMaxLength: clamd says so and the upload is refused.
+  auto big = f.upload("big.txt", std::string(1 << 20, 'a'));
+  CHECK(big.status == 503);
+  INFO(big.body);
+  CHECK(has(big.body, "tcp:127.0.0.1:" + std::to_string(clamd.tcpPort())));
+  CHECK(has(big.body, "size limit"));
+  CHECK(!has(f.staff->get("/api/v1/cases/" + f.kase + "/documents").body, "big.txt"));
 }
 
 TEST_CASE("a clamd_socket that is neither an absolute path nor tcp:HOST:PORT stops lexosd naming the key") {

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,6 +49,20 @@ bool pings(const std::string& path) {
   return ok;
 }
 
+// A TCP port free on 127.0.0.1 now (the kernel's pick).
+int freePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof sa;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0)
+    throw std::runtime_error("no free TCP port for clamd");
+  ::close(fd);
+  return ntohs(sa.sin_port);
+}
+
 std::string findClamd() {
   for (const char* p : {"/usr/sbin/clamd", "/usr/bin/clamd", "/usr/local/sbin/clamd"})
     if (::access(p, X_OK) == 0) return p;
@@ -56,7 +71,7 @@ std::string findClamd() {
 
 }  // namespace
 
-ClamdDaemon::ClamdDaemon() {
+ClamdDaemon::ClamdDaemon(std::size_t streamMaxBytes) {
   const std::string clamd = findClamd();
   const fs::path dir(dir_.path);
   fs::create_directories(dir / "db");
@@ -65,12 +80,15 @@ ClamdDaemon::ClamdDaemon() {
                                                << "\n";
   socket_ = (dir / "clamd.sock").string();
   const std::string conf = (dir / "clamd.conf").string();
+  tcp_port_ = freePort();
   std::ofstream(conf) << "LocalSocket " << socket_ << "\n"
                       << "DatabaseDirectory " << (dir / "db").string() << "\n"
                       << "TemporaryDirectory " << dir.string() << "\n"
                       << "LogFile " << (dir / "clamd.log").string() << "\n"
+                      << "TCPSocket " << tcp_port_ << "\n"
+                      << "TCPAddr 127.0.0.1\n"
                       << "Foreground yes\n"
-                      << "StreamMaxLength 64M\n";
+                      << "StreamMaxLength " << streamMaxBytes << "\n";
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {

@@ -14,15 +14,19 @@ extern const std::string kEicar;
 
 class ClamdDaemon {
  public:
-  /// Starts clamd and waits until it answers PING (a second or so). Throws std::runtime_error
-  /// when clamd is not installed (scripts/deps.sh installs it) or does not come up (its log).
-  ClamdDaemon();
+  /// Starts clamd and waits until it answers PING (a second or so), listening on a unix socket
+  /// and on 127.0.0.1:tcpPort(); `streamMaxBytes` is its StreamMaxLength. Throws
+  /// std::runtime_error when clamd is not installed (scripts/deps.sh installs it) or does not
+  /// come up (its log).
+  explicit ClamdDaemon(std::size_t streamMaxBytes = 64 << 20);
   ~ClamdDaemon();
   ClamdDaemon(const ClamdDaemon&) = delete;
   ClamdDaemon& operator=(const ClamdDaemon&) = delete;
 
   /// The unix socket to put in `[plugin.documents] clamd_socket`.
   const std::string& socket() const { return socket_; }
+  /// Its TCP port on 127.0.0.1 (`clamd_socket = tcp:127.0.0.1:PORT`).
+  int tcpPort() const { return tcp_port_; }
   /// The name clamd reports for the EICAR file ("Lexos.Test.EICAR.UNOFFICIAL").
   static constexpr const char* kSignature = "Lexos.Test.EICAR.UNOFFICIAL";
   /// Stops clamd now (to test an unreachable scanner).
@@ -31,6 +35,7 @@ class ClamdDaemon {
  private:
   TempDir dir_;
   std::string socket_;
+  int tcp_port_ = 0;
   pid_t pid_ = -1;
 };
 
