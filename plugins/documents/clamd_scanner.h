@@ -79,13 +79,17 @@ class ClamdScan {
 /// An input stream that reads `source` and hands every chunk it reads to `scan` as well.
 class ScanningStream : public std::istream {
  public:
+  /// Bytes read from the source and sent to clamd at a time. clamd takes INSTREAM chunks of
+  /// 256 KiB or less at about 7 MiB/s here and 1 MiB chunks at 60-90 MiB/s (measured).
+  static constexpr std::size_t kChunkBytes = 1 << 20;
+
   ScanningStream(std::istream& source, ClamdScan& scan);
   ~ScanningStream() override;
 
  private:
   class Buf : public std::streambuf {
    public:
-    Buf(std::istream& source, ClamdScan& scan) : source_(source), scan_(scan), buf_(64 * 1024) {}
+    Buf(std::istream& source, ClamdScan& scan) : source_(source), scan_(scan), buf_(kChunkBytes) {}
 
    protected:
     int_type underflow() override;

@@ -267,12 +267,12 @@ void DocumentHandlers::share(sdk::Context& c) {
   std::optional<std::string> expires;
   if (auto v = body["expires_at"].text(40)) expires = checkExpiry(*v, "expires_at");
   const std::string now = nowUtc();
-  if (d.shared) revoke(c, store, d);  // a changed share is a new share in the history
   const std::int64_t served = pinned.value_or(d.current_version);
   auto v = store.version(d.id, served);
   if (v && v->quarantined())
     throw Quarantined("Version " + std::to_string(served) + " is quarantined (the malware scanner found " +
                       v->scan_signature + " in it) and cannot be shared.");
+  if (d.shared) revoke(c, store, d);  // a changed share is a new share in the history
   c.db().execute(
       "INSERT INTO document_shares (firm_id, id, document_id, client_id, pinned_version, pinned_sha256, expires_at, "
       "shared_at, shared_by, shared_by_name) VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6, $7, $8, $9)",
