@@ -79,8 +79,8 @@ class ClamdScan {
 /// An input stream that reads `source` and hands every chunk it reads to `scan` as well.
 class ScanningStream : public std::istream {
  public:
-  /// Bytes read from the source and sent to clamd at a time. clamd takes INSTREAM chunks of
-  /// 256 KiB or less at about 7 MiB/s here and 1 MiB chunks at 60-90 MiB/s (measured).
+  /// Bytes read from the source and sent to clamd at a time (one INSTREAM chunk): fewer
+  /// system calls and chunk headers than the vault's 64 KiB reads; 1 MiB of memory per upload.
   static constexpr std::size_t kChunkBytes = 1 << 20;
 
   ScanningStream(std::istream& source, ClamdScan& scan);
