@@ -22,6 +22,8 @@ PACKAGES=(
   pgbouncer                                   # tests: lexosd through PgBouncer (transaction mode)
   curl ca-certificates                        # HTTP checks in scripts and benchmarks
   libreoffice-calc-nogui                      # tests: CSV export opened in a real spreadsheet
+  clamav-daemon                               # tests: uploads scanned by a real clamd (its own config and
+                                              # signatures; the packaged service is not needed)
 )
 BENCH_PACKAGES=(wrk nginx-light python3)      # bench/http.sh (python3: connection probe)
 BROWSER_PACKAGES=(chromium nodejs npm)        # tests/browser (Playwright + Debian chromium)

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "../clients/csv_writer.h"
+#include "clamd_scanner.h"
 #include "document_store.h"
 #include "lexos/sdk/errors.h"
 #include "lexos/sdk/json_fields.h"
@@ -42,6 +43,14 @@ void writeItems(sdk::Context& c, DocumentStore& store, const std::string& where,
   sdk::sendJson(c, w);
 }
 
+// What the upload itself became: its version number and clamd's verdict (a quarantined new
+// version does not become the document's current one, so the document alone would not say).
+void writeUpload(JsonWriter& w, std::int64_t number, const Upload& up) {
+  w.key("upload").beginObject().member("version", number);
+  DocumentStore::writeScan(w, up.scan_status, up.scan_signature);
+  w.endObject();
+}
+
 }  // namespace
 
 void DocumentHandlers::upload(sdk::Context& c) {
@@ -66,10 +75,13 @@ void DocumentHandlers::upload(sdk::Context& c) {
   store.addVersion(id, client, 1, name, up);
   purgeTrash(c);
   c.audit().record("document.upload", "document", std::to_string(id),
-                   "version 1, " + std::to_string(up.blob.size) + " bytes, sha256 " + up.blob.sha256);
+                   "version 1, " + std::to_string(up.blob.size) + " bytes, sha256 " + up.blob.sha256 + ", scan " +
+                       up.scan_status);
+  if (up.quarantined()) store.auditQuarantine(id, 1, up);
   JsonWriter w;
   w.beginObject();
   store.writeStaff(w, store.require(id), false);
+  writeUpload(w, 1, up);
   w.endObject();
   sdk::sendJson(c, w, 201);
 }
@@ -195,18 +207,24 @@ void DocumentHandlers::addVersion(sdk::Context& c) {
   const std::int64_t id = docId(c);
   const Upload up = store.receive();  // before the first statement, as for upload()
   const Document d = store.require(id);
-  const std::int64_t number = d.current_version + 1;
+  const std::int64_t number = store.nextVersion(d.id);
   const std::string name = d.name;  // a new version keeps the document's name
   store.addVersion(d.id, d.client_id, number, name, up);
-  c.db().execute("UPDATE documents SET current_version = $2, updated_at = $3, updated_by = $4 WHERE id = $1",
-                 {d.id, number, nowUtc(), c.principal().user_id});
-  store.syncPortal(d.id);  // a share of "the latest" now serves this version
   c.audit().record("document.upload", "document", std::to_string(d.id),
                    "version " + std::to_string(number) + ", " + std::to_string(up.blob.size) + " bytes, sha256 " +
-                       up.blob.sha256);
+                       up.blob.sha256 + ", scan " + up.scan_status);
+  if (up.quarantined()) {
+    // Kept in the history, but the document goes on serving its previous version.
+    store.auditQuarantine(d.id, number, up);
+  } else {
+    c.db().execute("UPDATE documents SET current_version = $2, updated_at = $3, updated_by = $4 WHERE id = $1",
+                   {d.id, number, nowUtc(), c.principal().user_id});
+    store.syncPortal(d.id);  // a share of "the latest" now serves this version
+  }
   JsonWriter w;
   w.beginObject();
   store.writeStaff(w, store.require(d.id), false);
+  writeUpload(w, number, up);
   w.endObject();
   sdk::sendJson(c, w, 201);
 }
@@ -217,10 +235,14 @@ void DocumentHandlers::restoreVersion(sdk::Context& c) {
   const std::int64_t number = sdk::pathId(c, "version", "No such version.");
   auto old = store.version(d.id, number);
   if (!old) throw sdk::NotFound("No such version.");
+  if (old->quarantined())
+    throw Quarantined("Version " + std::to_string(number) + " is quarantined (the malware scanner found " +
+                      old->scan_signature + " in it) and cannot be restored.");
   // Restoring makes a new version with the old bytes (the history is never rewritten).
   Upload up;
   up.blob = c.vault().info(old->blob_id);
-  const std::int64_t next = d.current_version + 1;
+  up.scan_status = old->scan_status;  // the same bytes, the same verdict
+  const std::int64_t next = store.nextVersion(d.id);
   store.addVersion(d.id, d.client_id, next, d.name, up);
   c.db().execute("UPDATE documents SET current_version = $2, updated_at = $3, updated_by = $4 WHERE id = $1",
                  {d.id, next, nowUtc(), c.principal().user_id});
@@ -249,9 +271,12 @@ void DocumentHandlers::share(sdk::Context& c) {
   std::optional<std::string> expires;
   if (auto v = body["expires_at"].text(40)) expires = checkExpiry(*v, "expires_at");
   const std::string now = nowUtc();
-  if (d.shared) revoke(c, store, d);  // a changed share is a new share in the history
   const std::int64_t served = pinned.value_or(d.current_version);
   auto v = store.version(d.id, served);
+  if (v && v->quarantined())
+    throw Quarantined("Version " + std::to_string(served) + " is quarantined (the malware scanner found " +
+                      v->scan_signature + " in it) and cannot be shared.");
+  if (d.shared) revoke(c, store, d);  // a changed share is a new share in the history
   c.db().execute(
       "INSERT INTO document_shares (firm_id, id, document_id, client_id, pinned_version, pinned_sha256, expires_at, "
       "shared_at, shared_by, shared_by_name) VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6, $7, $8, $9)",

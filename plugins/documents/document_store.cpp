@@ -4,6 +4,7 @@
 #include <ctime>
 #include <memory>
 
+#include "clamd_scanner.h"
 #include "lexos/sdk/errors.h"
 
 namespace lexos::documents {
@@ -13,7 +14,8 @@ namespace {
 constexpr const char* kDocColumns =
     "id, case_id, client_id, folder, name, current_version, shared, share_version, share_expires_at, shared_at, "
     "deleted_at, created_at, updated_at";
-constexpr const char* kVersionColumns = "id, version, name, blob_id, size, sha256, content_type, created_at, author_name";
+constexpr const char* kVersionColumns =
+    "id, version, name, blob_id, size, sha256, content_type, created_at, author_name, scan_status, scan_signature";
 
 std::optional<std::string> optText(const sdk::Value& v) {
   if (sdk::isNull(v)) return std::nullopt;
@@ -49,6 +51,8 @@ Version versionOf(const std::vector<sdk::Value>& r) {
   v.content_type = sdk::asText(r[6]);
   v.created_at = sdk::asText(r[7]);
   v.author_name = sdk::asText(r[8]);
+  v.scan_status = sdk::asText(r[9]);
+  v.scan_signature = sdk::isNull(r[10]) ? "" : sdk::asText(r[10]);
   return v;
 }
 
@@ -182,6 +186,27 @@ std::vector<Version> DocumentStore::versions(std::int64_t documentId) {
   return out;
 }
 
+namespace {
+// Puts `in` into the vault; with clamd configured, every chunk the vault reads goes to clamd
+// too (one pass over the body), and the verdict is in before any row is written.
+void store(sdk::Context& c, std::istream& in, Upload& up) {
+  const ClamdAddress* clamd = configuredClamd();
+  if (!clamd) {
+    up.blob = c.vault().put(in);
+    up.scan_status = "not_scanned";
+    return;
+  }
+  ClamdScan scan(*clamd);  // connects first: clamd down refuses the upload before it is read
+  ScanningStream tee(in, scan);
+  up.blob = c.vault().put(tee);
+  // On a failure here the blob's record rolls back with the request; its bytes are an orphan
+  // that `lexosctl vault fsck --repair` removes.
+  const ScanVerdict verdict = scan.finish();
+  up.scan_status = verdict.infected ? "infected" : "clean";
+  up.scan_signature = verdict.signature;
+}
+}  // namespace
+
 Upload DocumentStore::receive() {
   auto& req = c_.request();
   Upload up;
@@ -194,7 +219,7 @@ Upload DocumentStore::receive() {
         if (name != "file") return;  // other fields (a browser may add some) are skipped
         if (file) throw sdk::BadRequest("file", "Send one file per upload.");
         Upload u;
-        u.blob = c.vault().put(data);
+        store(c, data, u);
         u.filename = filename;
         file = std::move(u);
       }
@@ -204,13 +229,24 @@ Upload DocumentStore::receive() {
     up = std::move(*parts.file);
   } else {
     if (req.bodySize() == 0) throw sdk::BadRequest("file", "The document is empty: send its bytes as the request body.");
-    up.blob = c_.vault().put(req.bodyStream());
+    store(c_, req.bodyStream(), up);
   }
   if (up.blob.size == 0) {
     c_.vault().remove(up.blob.id);
     throw sdk::BadRequest("file", "The document is empty.");
   }
   return up;
+}
+
+std::int64_t DocumentStore::nextVersion(std::int64_t documentId) {
+  auto rs = c_.db().query("SELECT COALESCE(MAX(version), 0) FROM document_versions WHERE document_id = $1", {documentId});
+  return (rs.empty() ? 0 : sdk::asInt(rs.rows[0][0])) + 1;
+}
+
+void DocumentStore::auditQuarantine(std::int64_t documentId, std::int64_t number, const Upload& up) {
+  c_.audit().record("document.quarantine", "document", std::to_string(documentId),
+                    "version " + std::to_string(number) + ": clamd found " + up.scan_signature + ", sha256 " +
+                        up.blob.sha256 + "; kept, never downloadable or shareable");
 }
 
 Version DocumentStore::addVersion(std::int64_t documentId, std::int64_t clientId, std::int64_t number,
@@ -225,12 +261,15 @@ Version DocumentStore::addVersion(std::int64_t documentId, std::int64_t clientId
   v.content_type = up.blob.content_type;
   v.created_at = nowUtc();
   v.author_name = actorName();
+  v.scan_status = up.scan_status;
+  v.scan_signature = up.scan_signature;
   c_.db().execute(
       "INSERT INTO document_versions (firm_id, id, document_id, client_id, version, name, blob_id, size, sha256, "
-      "content_type, portal_visible, created_at, created_by, author_name) "
-      "VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, $10, $11, $12)",
+      "content_type, portal_visible, created_at, created_by, author_name, scan_status, scan_signature) "
+      "VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, $10, $11, $12, $13, $14)",
       {v.id, documentId, clientId, number, name, v.blob_id, v.size, v.sha256, v.content_type, v.created_at,
-       c_.principal().user_id, v.author_name});
+       c_.principal().user_id, v.author_name, v.scan_status,
+       v.scan_signature.empty() ? sdk::Value(nullptr) : sdk::Value(v.scan_signature)});
   return v;
 }
 
@@ -238,10 +277,18 @@ void DocumentStore::syncPortal(std::int64_t documentId) {
   const Document d = require(documentId, true);
   const bool visible = d.shared && !d.deleted_at;
   const std::int64_t target = d.share_version.value_or(d.current_version);
-  // One statement: every version hidden but the one shared, with the share's expiry.
+  // One statement: every version hidden but the one shared, with the share's expiry; a
+  // quarantined version never, whatever the share says.
   c_.db().execute(
-      "UPDATE document_versions SET portal_visible = (version = $2 AND $3), portal_until = $4 WHERE document_id = $1",
+      "UPDATE document_versions SET portal_visible = (version = $2 AND $3 AND scan_status <> 'infected'), "
+      "portal_until = $4 WHERE document_id = $1",
       {documentId, target, visible, d.share_expires_at ? sdk::Value(*d.share_expires_at) : sdk::Value(nullptr)});
+}
+
+void DocumentStore::writeScan(sdk::JsonWriter& w, const std::string& status, const std::string& signature) {
+  w.key("scan").beginObject().member("status", status);
+  if (status == "infected") w.member("signature", signature);
+  w.endObject();
 }
 
 void DocumentStore::writeStaff(sdk::JsonWriter& w, const Document& d, bool withVersions) {
@@ -254,6 +301,7 @@ void DocumentStore::writeStaff(sdk::JsonWriter& w, const Document& d, bool withV
       .member("version", d.current_version);
   if (cur) {
     w.member("size", cur->size).member("sha256", cur->sha256).member("content_type", cur->content_type);
+    writeScan(w, cur->scan_status, cur->scan_signature);
   }
   w.member("shared", d.shared && !d.deleted_at);
   w.key("share");
@@ -273,7 +321,7 @@ void DocumentStore::writeStaff(sdk::JsonWriter& w, const Document& d, bool withV
   w.member("created_at", d.created_at).member("updated_at", d.updated_at);
   if (!withVersions) return;
   w.key("versions").beginArray();
-  for (const auto& v : versions(d.id))
+  for (const auto& v : versions(d.id)) {
     w.beginObject()
         .member("version", v.version)
         .member("name", v.name)
@@ -281,8 +329,10 @@ void DocumentStore::writeStaff(sdk::JsonWriter& w, const Document& d, bool withV
         .member("sha256", v.sha256)
         .member("content_type", v.content_type)
         .member("created_at", v.created_at)
-        .member("author_name", v.author_name)
-        .endObject();
+        .member("author_name", v.author_name);
+    writeScan(w, v.scan_status, v.scan_signature);
+    w.endObject();
+  }
   w.endArray();
   auto shares = c_.db().query(
       "SELECT pinned_version, pinned_sha256, expires_at, shared_at, shared_by_name, revoked_at, revoked_by_name "
@@ -306,6 +356,9 @@ void DocumentStore::writeStaff(sdk::JsonWriter& w, const Document& d, bool withV
 }
 
 void sendVersion(sdk::Context& c, const Version& v) {
+  if (v.quarantined())
+    throw Quarantined("Version " + std::to_string(v.version) + " of this document is quarantined: the malware scanner found " +
+                      v.scan_signature + " in it. It is kept for the record but cannot be downloaded.");
   BlobSource source(c.vault().open(v.blob_id));
   sdk::SendOptions o;
   o.content_type = v.content_type;

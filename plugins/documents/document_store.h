@@ -38,12 +38,18 @@ struct Version {
   std::string content_type;
   std::string created_at;
   std::string author_name;
+  std::string scan_status;     ///< "clean", "infected" (quarantined) or "not_scanned"
+  std::string scan_signature;  ///< clamd's signature name when infected
+  bool quarantined() const { return scan_status == "infected"; }
 };
 
 /// What an upload brought: the blob in the vault and the name the browser gave it.
 struct Upload {
   sdk::BlobInfo blob;
   std::string filename;
+  std::string scan_status = "not_scanned";  ///< as Version::scan_status
+  std::string scan_signature;
+  bool quarantined() const { return scan_status == "infected"; }
 };
 
 class DocumentStore {
@@ -62,8 +68,14 @@ class DocumentStore {
   std::vector<Version> versions(std::int64_t documentId);
 
   /// Reads the request's body (raw bytes, or multipart/form-data with a part named "file") into
-  /// the vault. 400 naming "file" when there is none or it is empty.
+  /// the vault, scanning it with clamd on the way when `clamd_socket` is set (clamd_scanner.h).
+  /// 400 naming "file" when there is none or it is empty; 503 when clamd cannot scan it.
   Upload receive();
+  /// The number the next version of a document gets (one past every version, quarantined ones
+  /// included).
+  std::int64_t nextVersion(std::int64_t documentId);
+  /// Records a quarantined upload in the audit log (document.quarantine).
+  void auditQuarantine(std::int64_t documentId, std::int64_t number, const Upload& up);
   /// Adds version `number` of `doc` from `up`.
   Version addVersion(std::int64_t documentId, std::int64_t clientId, std::int64_t number, const std::string& name,
                      const Upload& up);
@@ -71,6 +83,8 @@ class DocumentStore {
   /// (the database then shows the client exactly that version, until the expiry).
   void syncPortal(std::int64_t documentId);
 
+  /// Writes `"scan": {status, signature}` of a version.
+  static void writeScan(sdk::JsonWriter& w, const std::string& status, const std::string& signature);
   /// Writes a document's members (staff view). `withVersions` adds its version history and shares.
   void writeStaff(sdk::JsonWriter& w, const Document& d, bool withVersions);
 

@@ -2,6 +2,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "clamd_scanner.h"
 #include "document_handlers.h"
 #include "lexos/sdk/lexos.h"
 #include "portal_document_handlers.h"
@@ -54,6 +55,11 @@ class DocumentsPlugin : public sdk::Plugin {
     r.addTable({"document_templates", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
     r.addMigration({1, "documents, versions, shares", schema::kV1, "", ""});
     r.addMigration({2, "firm templates", schema::kV2, "", ""});
+    r.addMigration({3, "malware scan status of versions", schema::kV3, "", ""});
+
+    // Malware scanning: with clamd_socket set, every upload is scanned by clamd (INSTREAM)
+    // before its version is recorded; clamd down refuses uploads (503). Unset: "not_scanned".
+    configureClamd(r.config("clamd_socket", ""));
 
     // Screens (web/, served at /plugins/documents/; docs/documents.md "Screens"): a card on the
     // case page and on the client profile for the firm, a section on each portal matter and the

@@ -88,4 +88,12 @@ CREATE TABLE document_templates (
 CREATE INDEX document_templates_by_name ON document_templates (firm_id, folder, name, id);
 )SQL";
 
+// A version's malware scan (clamd_scanner.h): "clean", "infected" (quarantined: never
+// downloadable, shareable or visible in the portal) or "not_scanned" (no clamd configured, and
+// every version from before the scan existed).
+inline constexpr const char* kV3 = R"SQL(
+ALTER TABLE document_versions ADD COLUMN scan_status TEXT NOT NULL DEFAULT 'not_scanned';
+ALTER TABLE document_versions ADD COLUMN scan_signature TEXT;
+)SQL";
+
 }  // namespace lexos::documents::schema
