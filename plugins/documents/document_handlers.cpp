@@ -30,6 +30,15 @@ std::string checkExpiry(const std::string& raw, const std::string& field) {
   return v;
 }
 
+// Answers with one document (staff view), read back after the change.
+void sendDocument(sdk::Context& c, DocumentStore& store, std::int64_t id, bool withVersions, int status) {
+  JsonWriter w;
+  w.beginObject();
+  store.writeStaff(w, store.require(id, true), withVersions);
+  w.endObject();
+  sdk::sendJson(c, w, status);
+}
+
 void writeItems(sdk::Context& c, DocumentStore& store, const std::string& where, const std::vector<sdk::Value>& params) {
   auto rs = c.db().query("SELECT id FROM documents WHERE " + where + " ORDER BY folder, name, id", params);
   JsonWriter w;
@@ -139,11 +148,7 @@ void DocumentHandlers::patch(sdk::Context& c) {
                  {d.id, name, folder, nowUtc(), c.principal().user_id});
   if (name != d.name) c.audit().record("document.rename", "document", std::to_string(d.id), d.name + " -> " + name);
   if (folder != d.folder) c.audit().record("document.move", "document", std::to_string(d.id), d.folder + " -> " + folder);
-  JsonWriter w;
-  w.beginObject();
-  store.writeStaff(w, store.require(d.id), false);
-  w.endObject();
-  sdk::sendJson(c, w);
+  sendDocument(c, store, d.id, false, 200);
 }
 
 namespace {
@@ -183,11 +188,7 @@ void DocumentHandlers::restore(sdk::Context& c) {
   c.db().execute("UPDATE documents SET deleted_at = NULL, updated_at = $2, updated_by = $3 WHERE id = $1",
                  {d.id, nowUtc(), c.principal().user_id});
   c.audit().record("document.restore", "document", std::to_string(d.id));
-  JsonWriter w;
-  w.beginObject();
-  store.writeStaff(w, store.require(d.id), false);
-  w.endObject();
-  sdk::sendJson(c, w);
+  sendDocument(c, store, d.id, false, 200);
 }
 
 void DocumentHandlers::content(sdk::Context& c) {
@@ -249,11 +250,7 @@ void DocumentHandlers::restoreVersion(sdk::Context& c) {
   store.syncPortal(d.id);
   c.audit().record("document.restore_version", "document", std::to_string(d.id),
                    "version " + std::to_string(number) + " restored as version " + std::to_string(next));
-  JsonWriter w;
-  w.beginObject();
-  store.writeStaff(w, store.require(d.id), true);
-  w.endObject();
-  sdk::sendJson(c, w, 201);
+  sendDocument(c, store, d.id, true, 201);
 }
 
 void DocumentHandlers::share(sdk::Context& c) {
@@ -292,22 +289,14 @@ void DocumentHandlers::share(sdk::Context& c) {
                    std::string("with client ") + std::to_string(d.client_id) + ", version " +
                        (pinned ? std::to_string(*pinned) + " (sha256 " + v->sha256 + ")" : "latest") +
                        (expires ? ", until " + *expires : ""));
-  JsonWriter w;
-  w.beginObject();
-  store.writeStaff(w, store.require(d.id), false);
-  w.endObject();
-  sdk::sendJson(c, w);
+  sendDocument(c, store, d.id, false, 200);
 }
 
 void DocumentHandlers::unshare(sdk::Context& c) {
   DocumentStore store(c);
   const Document d = store.require(docId(c));
   if (revoke(c, store, d)) c.audit().record("document.unshare", "document", std::to_string(d.id));
-  JsonWriter w;
-  w.beginObject();
-  store.writeStaff(w, store.require(d.id), false);
-  w.endObject();
-  sdk::sendJson(c, w);
+  sendDocument(c, store, d.id, false, 200);
 }
 
 namespace {
