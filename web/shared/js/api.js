@@ -41,13 +41,8 @@ export function sinceLastCall() {
   return lastAnswer ? Date.now() - lastAnswer : 0;
 }
 
-/**
- * Sends a request to `/api/v1/<path>`. Options: `body` (sent as JSON), `query` (an object of
- * parameters; empty values are left out), `signal` (an AbortSignal), `quiet401` (a 401 is an
- * answer here, not an ended session: sign-in, the session probe). Resolves to the parsed JSON
- * (null for 204 or a body that is not JSON); rejects with ApiError (or the AbortError).
- */
-export async function api(method, path, { body, query, signal, quiet401 = false } = {}) {
+/** `/api/v1/<path>` with `query`'s non-empty values as parameters (api() and upload()). */
+function apiUrl(path, query) {
   let url = `/api/v1/${String(path).replace(/^\/+/, '')}`;
   if (query) {
     const params = new URLSearchParams();
@@ -57,6 +52,17 @@ export async function api(method, path, { body, query, signal, quiet401 = false 
     const qs = params.toString();
     if (qs) url += `${url.includes('?') ? '&' : '?'}${qs}`;
   }
+  return url;
+}
+
+/**
+ * Sends a request to `/api/v1/<path>`. Options: `body` (sent as JSON), `query` (an object of
+ * parameters; empty values are left out), `signal` (an AbortSignal), `quiet401` (a 401 is an
+ * answer here, not an ended session: sign-in, the session probe). Resolves to the parsed JSON
+ * (null for 204 or a body that is not JSON); rejects with ApiError (or the AbortError).
+ */
+export async function api(method, path, { body, query, signal, quiet401 = false } = {}) {
+  const url = apiUrl(path, query);
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
@@ -93,15 +99,7 @@ export async function api(method, path, { body, query, signal, quiet401 = false 
  * (413, 415, 507: the server's own message).
  */
 export function upload(path, file, { query, onProgress, signal, method = 'POST' } = {}) {
-  let url = `/api/v1/${String(path).replace(/^\/+/, '')}`;
-  if (query) {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) {
-      if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
-    }
-    const qs = params.toString();
-    if (qs) url += `${url.includes('?') ? '&' : '?'}${qs}`;
-  }
+  const url = apiUrl(path, query);
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(method, url);
