@@ -306,3 +306,17 @@ TEST_CASE("a document stays restorable in the trash for 30 days, then it is gone
   CHECK(f.countIn("vault_blobs", 0) == 2);  // fresh (in the trash, restorable) and another
   CHECK(f.staff->request("POST", "/api/v1/documents/" + fresh + "/restore").status == 200);
 }
+
+TEST_CASE("a max_upload_bytes that is not a whole number of bytes in range stops lexosd naming the key") {
+  for (const std::string bad : {"lots", "12", "3000000000", "1e6", "-5"}) {
+    INFO(bad);
+    TempDir plugins;
+    try {
+      TestHost t(Db::SQLite, "clients,cases,portal,documents",
+                 "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n[plugin.documents]\nmax_upload_bytes = " + bad + "\n");
+      FAIL("lexosd started with max_upload_bytes = " + bad);
+    } catch (const std::exception& e) {
+      CHECK_THAT(e.what(), Catch::Contains("plugin.documents.max_upload_bytes") && Catch::Contains("1024 to 2000000000"));
+    }
+  }
+}
