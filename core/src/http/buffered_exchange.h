@@ -65,6 +65,12 @@ class BufferedRequest : public Poco::Net::HTTPServerRequest {
   std::istream& stream() override { return stream_; }
   /// Bytes in the body (as received: after chunked decoding).
   std::uint64_t bodySize() const { return body_size_; }
+  /// The vault file the body went into as it arrived (uploads in one pass), or null.
+  vault::SpooledBlob* vaultBlob() const { return buf_.body().vaultBlob(); }
+  /// Nothing of the body has been read yet.
+  bool bodyUntouched() const { return buf_.untouched(); }
+  /// The body reads as ended from now on (the vault took it whole).
+  void exhaustBody() { buf_.exhaust(); }
   const Poco::Net::SocketAddress& clientAddress() const override { return client_; }
   const Poco::Net::SocketAddress& serverAddress() const override { return server_; }
   const Poco::Net::HTTPServerParams& serverParams() const override;

@@ -213,6 +213,23 @@ struct Dispatcher::ApiCall {
   std::vector<BufferedAudit::Event> readEvents;  ///< audit events of a read-only call
 };
 
+std::int64_t Dispatcher::uploadFirm(Poco::Net::HTTPServerRequest& req) const {
+  try {
+    const std::string& uri = req.getURI();
+    std::string path;
+    if (!urlDecode(uri.substr(0, uri.find('?')), path, false) || path.rfind("/api/", 0) != 0) return 0;
+    auto match = s_.registry->router().match(req.getMethod(), path);
+    if (!match.match) return 0;
+    const RouteEntry& route = s_.registry->routes()[match.match->target];
+    LazyConnection conn(*s_.pool);
+    const SessionInfo session = s_.guard->authenticate(req, conn);
+    s_.guard->authorize(route, session, req, conn);
+    return session.principal.firm_id > 0 ? session.principal.firm_id : 0;
+  } catch (...) {
+    return 0;  // the dispatch finds the same problem and answers it
+  }
+}
+
 void Dispatcher::routeStage(ApiCall& call) const {
   auto match = s_.registry->router().match(call.req.getMethod(), call.path);
   if (!match.match) {

@@ -15,6 +15,12 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
  public:
   explicit Dispatcher(Services& services) : s_(services) {}
   void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override;
+  /// The firm of a request whose head (`req`, body not yet here) the guard accepts as it will
+  /// at dispatch: routed to an API route, signed in, permitted. 0 when any of it fails (the
+  /// dispatch then answers as usual). Reads like the guard does, holds no transaction. The
+  /// connection layer asks this before writing a large upload into the firm's vault as it
+  /// arrives (vault/spooled_blob.h).
+  std::int64_t uploadFirm(Poco::Net::HTTPServerRequest& req) const;
 
  private:
   int pluginAsset(const std::string& path, Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,

@@ -17,6 +17,7 @@
 #include "http/buffered_exchange.h"
 #include "identity/identity_service.h"
 #include "lexos/sdk/errors.h"
+#include "vault/spooled_blob.h"
 
 namespace lexos::core {
 
@@ -34,10 +35,17 @@ sdk::Method parseMethod(const std::string& m) {
 class LimitedBuf : public std::streambuf {
  public:
   LimitedBuf(std::istream& in, std::size_t limit) : in_(in), left_(limit) {}
+  bool untouched() const { return !pulled_; }
+  void exhaust() {
+    pulled_ = true;
+    ended_ = true;
+    setg(nullptr, nullptr, nullptr);
+  }
 
  protected:
   int_type underflow() override {
-    if (in_.eof()) return traits_type::eof();
+    pulled_ = true;
+    if (ended_ || in_.eof()) return traits_type::eof();
     in_.read(buf_, sizeof buf_);
     const auto n = static_cast<std::size_t>(in_.gcount());
     if (n == 0) return traits_type::eof();
@@ -50,12 +58,14 @@ class LimitedBuf : public std::streambuf {
  private:
   std::istream& in_;
   std::size_t left_;
+  bool pulled_ = false, ended_ = false;
   char buf_[8192];
 };
 
 class LimitedStream : public std::istream {
  public:
   LimitedStream(std::istream& in, std::size_t limit) : std::istream(nullptr), buf_(in, limit) { rdbuf(&buf_); }
+  LimitedBuf& buffer() { return buf_; }
 
  private:
   LimitedBuf buf_;
@@ -163,6 +173,22 @@ std::istream& HttpRequest::bodyStream() {
     limited_ = std::make_unique<LimitedStream>(req_.stream(), maxBody_);
   }
   return *limited_;
+}
+
+vault::SpooledBlob* HttpRequest::spooledBody(const std::istream& in) {
+  if (!limited_ || &in != limited_.get()) return nullptr;
+  auto* buffered = dynamic_cast<BufferedRequest*>(&req_);
+  if (!buffered) return nullptr;
+  vault::SpooledBlob* blob = buffered->vaultBlob();
+  if (!blob || !blob->finished() || blob->size() > maxBody_) return nullptr;
+  if (!static_cast<LimitedStream&>(*limited_).buffer().untouched() || !buffered->bodyUntouched()) return nullptr;
+  return blob;
+}
+
+void HttpRequest::bodyTaken() {
+  if (!limited_) return;
+  static_cast<LimitedStream&>(*limited_).buffer().exhaust();
+  if (auto* buffered = dynamic_cast<BufferedRequest*>(&req_)) buffered->exhaustBody();
 }
 
 std::string HttpRequest::body() {

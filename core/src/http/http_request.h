@@ -12,11 +12,12 @@
 #include <vector>
 
 #include "lexos/sdk/http.h"
+#include "vault/firm_vault.h"
 
 namespace lexos::core {
 
 /// Request adapter. Enforces the body limit of the route.
-class HttpRequest : public sdk::Request {
+class HttpRequest : public sdk::Request, public vault::VaultBody {
  public:
   HttpRequest(Poco::Net::HTTPServerRequest& req, std::string path, std::string rawQuery,
               std::map<std::string, std::string> params, std::size_t maxBody, std::string remote,
@@ -36,6 +37,9 @@ class HttpRequest : public sdk::Request {
   void forEachPart(sdk::PartHandler& handler) override;
   /// True once the handler asked for the body.
   bool bodyRead() const { return limited_ != nullptr; }
+  // vault::VaultBody: the body the connection layer spooled into the vault, handed over whole.
+  vault::SpooledBlob* spooledBody(const std::istream& in) override;
+  void bodyTaken() override;
 
  private:
   Poco::Net::HTTPServerRequest& req_;
@@ -47,6 +51,7 @@ class HttpRequest : public sdk::Request {
   std::string remote_;
   std::string requestId_;
   std::unique_ptr<std::istream> limited_;
+  std::streambuf* limitedBuf_ = nullptr;  // limited_'s buffer (LimitedBuf)
 };
 
 /// Before answering a request whose body nobody read: reads and drops a small body so that the

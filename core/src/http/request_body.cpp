@@ -8,6 +8,8 @@
 #include <cstring>
 #include <cstdlib>
 
+#include "vault/spooled_blob.h"
+
 namespace lexos::core {
 
 namespace {
@@ -15,6 +17,22 @@ constexpr std::size_t kReadBlock = 64 * 1024;
 
 bool diskFull(int e) { return e == ENOSPC || e == EDQUOT || e == EFBIG; }
 }  // namespace
+
+RequestBody::RequestBody() = default;
+RequestBody::~RequestBody() { clear(); }
+
+void RequestBody::intoVault(std::unique_ptr<vault::SpooledBlob> blob) {
+  clear();
+  blob_ = std::move(blob);
+}
+
+RequestBody::Append RequestBody::complete(std::string& error) {
+  if (!blob_ || blob_->finished()) return Append::kOk;
+  const auto r = blob_->finish(error);
+  if (r == vault::SpooledBlob::Result::kOk) return Append::kOk;
+  clear();
+  return r == vault::SpooledBlob::Result::kDiskFull ? Append::kDiskFull : Append::kError;
+}
 
 void RequestBody::reset(std::size_t memoryLimit, const std::string& spoolDir) {
   clear();
@@ -25,6 +43,7 @@ void RequestBody::reset(std::size_t memoryLimit, const std::string& spoolDir) {
 void RequestBody::clear() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
+  blob_.reset();
   size_ = 0;
   memory_.clear();
   if (memory_.capacity() > (64u << 10)) memory_.shrink_to_fit();
@@ -69,6 +88,15 @@ RequestBody::Append RequestBody::writeAll(const char* data, std::size_t n, std::
 
 RequestBody::Append RequestBody::append(const char* data, std::size_t n, std::string& error) {
   if (n == 0) return Append::kOk;
+  if (blob_) {
+    const auto r = blob_->write(data, n, error);
+    if (r == vault::SpooledBlob::Result::kOk) {
+      size_ += n;
+      return Append::kOk;
+    }
+    clear();
+    return r == vault::SpooledBlob::Result::kDiskFull ? Append::kDiskFull : Append::kError;
+  }
   if (fd_ < 0 && memory_.size() + n <= memory_limit_) {
     memory_.append(data, n);
     size_ += n;
@@ -99,6 +127,13 @@ RequestBodyReadBuf::RequestBodyReadBuf(const RequestBody& body) : body_(body) {
 RequestBodyReadBuf::int_type RequestBodyReadBuf::underflow() {
   if (!body_.spooled() || offset_ >= body_.size()) return traits_type::eof();
   block_.resize(kReadBlock);
+  if (auto* blob = body_.vaultBlob()) {
+    const std::size_t got = blob->read(offset_, block_.data(), block_.size());
+    if (got == 0) return traits_type::eof();
+    offset_ += got;
+    setg(block_.data(), block_.data(), block_.data() + got);
+    return traits_type::to_int_type(block_[0]);
+  }
   ssize_t n;
   do {
     n = ::pread(body_.fd(), block_.data(), block_.size(), static_cast<off_t>(offset_));
@@ -107,6 +142,11 @@ RequestBodyReadBuf::int_type RequestBodyReadBuf::underflow() {
   offset_ += static_cast<std::uint64_t>(n);
   setg(block_.data(), block_.data(), block_.data() + n);
   return traits_type::to_int_type(block_[0]);
+}
+
+void RequestBodyReadBuf::exhaust() {
+  offset_ = body_.size();
+  setg(nullptr, nullptr, nullptr);
 }
 
 }  // namespace lexos::core

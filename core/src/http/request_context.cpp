@@ -47,7 +47,10 @@ sdk::Identity& RequestContext::identity() {
 
 sdk::Vault& RequestContext::vault() {
   if (!vaultService_) throw std::logic_error("the vault is not available in this process");
-  if (!vault_) vault_ = std::make_unique<vault::FirmVault>(*vaultService_, conn_, principal_);
+  if (!vault_) {
+    vault_ = std::make_unique<vault::FirmVault>(*vaultService_, conn_, principal_);
+    vault_->setBody(&req_);
+  }
   return *vault_;
 }
 

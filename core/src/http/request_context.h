@@ -90,7 +90,7 @@ class RequestContext : public sdk::Context {
   const struct SessionInfo* session_ = nullptr;
   std::unique_ptr<sdk::Identity> identity_;
   vault::VaultService* vaultService_ = nullptr;
-  std::unique_ptr<sdk::Vault> vault_;
+  std::unique_ptr<vault::FirmVault> vault_;
 };
 
 }  // namespace lexos::core

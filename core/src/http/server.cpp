@@ -42,6 +42,7 @@
 #include "http/request_context.h"
 #include "http/request_head.h"
 #include "plugins/registry.h"
+#include "vault/spooled_blob.h"
 
 namespace lexos::core {
 
@@ -78,6 +79,7 @@ const char* codeFor(int status) {
     case 411: return "length_required";
     case 413: return "too_large";
     case 507: return "insufficient_storage";
+    case 500: return "internal";
     case 414: return "uri_too_long";
     case 431: return "header_too_large";
     case 501: return "not_implemented";
@@ -347,6 +349,7 @@ struct HttpServer::Impl {
           return;
         }
         if (c.head.chunked) c.chunked = std::make_unique<ChunkedDecoder>(c.body_limit);
+        if (c.head.has_length && c.head.content_length > cfg.body_memory_bytes && services.vault) startVaultBody(c);
         c.phase = Phase::kBody;
         c.since = Clock::now();
         if (c.head.expect_continue && c.head.hasBody() && c.in.empty()) {
@@ -383,6 +386,7 @@ struct HttpServer::Impl {
           complete = c.body.size() == c.head.content_length;
         }
         if (!complete) break;
+        if (!completeBody(c)) return;
         if (!dispatch(c)) return;
         continue;  // pipelined requests already buffered
       }
@@ -409,6 +413,42 @@ struct HttpServer::Impl {
            r == RequestBody::Append::kDiskFull
                ? "The server has no room to store the request body (its disk is full); nothing was kept."
                : "The server could not store the request body; nothing was kept.");
+    return false;
+  }
+
+  /// A large upload whose head the guard accepts goes into the firm's vault as it arrives
+  /// (hashed, encrypted, written: one pass), so that the handler's Vault::put adopts the file
+  /// instead of reading a plain spool back (vault/spooled_blob.h). Anything that fails here
+  /// leaves the body to the plain spool, and the dispatch answers as it would have.
+  void startVaultBody(Conn& c) {
+    try {
+      RequestBody none;
+      BufferedResponse res;
+      BufferedRequest req(c.head, none, c.peer, c.local, res);
+      const std::int64_t firm = Dispatcher(services).uploadFirm(req);
+      if (firm <= 0) return;
+      const vault::FirmKey key = services.vault->readFirmKey(firm);
+      if (key.id == 0) return;  // a firm's first upload makes its key, in its own transaction
+      c.body.intoVault(vault::SpooledBlob::start(*services.vault, firm, key, spool_dir));
+    } catch (const std::exception& e) {
+      Poco::Logger::get("lexosd").warning("upload of " + c.head.method + " " + c.head.target.substr(0, 200) +
+                                          " spooled plainly: " + e.what());
+    }
+  }
+
+  /// The body is all here: seals a vault body's last segment. False (after a 507 or 500
+  /// answer) when that fails. Caller holds c.mu.
+  bool completeBody(Conn& c) {
+    std::string error;
+    const auto r = c.body.complete(error);
+    if (r == RequestBody::Append::kOk) return true;
+    Poco::Logger::get("lexosd").error("request body of " + c.head.method + " " + c.head.target.substr(0, 200) +
+                                      " dropped: " + error);
+    c.in.clear();
+    if (r == RequestBody::Append::kDiskFull)
+      refuse(c, 507, "The server has no room to store the request body (its disk is full); nothing was kept.");
+    else
+      refuse(c, 500, "The server could not store the request body; nothing was kept.");
     return false;
   }
 

@@ -52,6 +52,16 @@ class BlobStore {
   virtual bool remove(const StoredBlob& blob) = 0;
   /// Everything the store holds, finished or not.
   virtual std::vector<StoredBlob> list() = 0;
+
+  /// An anonymous file (no name, read-write) where blob `id`'s bytes can be written so that
+  /// adopt() makes it the blob without copying; -1 when this store has no such place (the
+  /// caller writes into a spool file, and adopt() copies it). Uploads in one pass
+  /// (spooled_blob.h).
+  virtual int createAnonymous(std::int64_t firmId, const std::string& id);
+  /// Makes the `size` bytes of `fd` (from offset 0: a complete blob, not yet durable) blob
+  /// `id`: durable and visible under the id when this returns, like a committed create(). The
+  /// default copies them through create(); the caller keeps `fd`.
+  virtual void adopt(std::int64_t firmId, const std::string& id, int fd, std::uint64_t size);
 };
 
 /// A fresh blob id: 128 random bits in lowercase hex.

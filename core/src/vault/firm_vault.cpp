@@ -3,6 +3,7 @@
 #include <istream>
 
 #include "common/time.h"
+#include "vault/spooled_blob.h"
 
 namespace lexos::core::vault {
 
@@ -74,6 +75,17 @@ sdk::BlobInfo FirmVault::put(std::istream& in, const sdk::PutOptions& options) {
   const std::uint64_t limit =
       options.max_bytes > 0 && options.max_bytes < cfg.max_file_bytes ? options.max_bytes : cfg.max_file_bytes;
   const std::int64_t firm = principal_.firm_id;
+
+  // The request's body, written into the vault's format as it arrived (one pass): adopt it.
+  if (body_) {
+    if (SpooledBlob* spooled = body_->spooledBody(in); spooled && spooled->firmId() == firm) {
+      const FirmKey current = s_.readFirmKey(firm);
+      if (current.id == spooled->keyId()) {
+        body_->bodyTaken();
+        return adopt(*spooled, limit, options);
+      }
+    }
+  }
 
   // Let the body stream's own errors (413 from the route's limit, ...) through as they are.
   const auto oldMask = in.exceptions();
@@ -153,6 +165,36 @@ sdk::BlobInfo FirmVault::put(std::istream& in, const sdk::PutOptions& options) {
         "$5, $6, $7, $8)",
         {firm, id, static_cast<std::int64_t>(info.size), info.sha256, type, static_cast<std::int64_t>(fk.id), s_.store().name(),
          info.created_at});
+    return info;
+  });
+}
+
+sdk::BlobInfo FirmVault::adopt(SpooledBlob& blob, std::uint64_t limit, const sdk::PutOptions& options) {
+  // The same checks, in the same order and with the same answers, as a put() that reads the
+  // stream: the type from the first bytes, the size limit, the quota.
+  const auto& cfg = s_.config();
+  const std::int64_t firm = principal_.firm_id;
+  const std::string type = s_.types().detect(blob.head());
+  if (!typeAllowed(type, cfg.allowed_types) || (!options.allowed_types.empty() && !typeAllowed(type, options.allowed_types)))
+    throw sdk::UnsupportedType(type, "Files of type " + type + " are not accepted here.");
+  if (blob.size() > limit) throw sdk::PayloadTooLarge("The file is larger than the " + byteCount(limit) + " allowed.");
+  if (cfg.firm_quota_bytes > 0 && s_.firmUsage(firm) + blob.size() > cfg.firm_quota_bytes)
+    throw sdk::InsufficientStorage("The firm's document storage (" + byteCount(cfg.firm_quota_bytes) +
+                                   ") is full; delete documents or ask the administrator for more.");
+  return asFirm([&] {
+    s_.store().adopt(firm, blob.id(), blob.fd(), blob.ciphertextSize());
+    sdk::BlobInfo info;
+    info.id = blob.id();
+    info.size = blob.size();
+    info.sha256 = blob.sha256();
+    info.content_type = type;
+    info.created_at = utcTimestamp();
+    c_.execute(
+        "INSERT INTO vault_blobs (firm_id, id, size, sha256, content_type, key_id, store, created_at) VALUES ($1, $2, $3, $4, "
+        "$5, $6, $7, $8)",
+        {firm, info.id, static_cast<std::int64_t>(info.size), info.sha256, type, static_cast<std::int64_t>(blob.keyId()),
+         s_.store().name(), info.created_at});
+    s_.countAdopted();
     return info;
   });
 }

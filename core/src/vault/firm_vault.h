@@ -9,6 +9,21 @@
 
 namespace lexos::core::vault {
 
+class SpooledBlob;
+
+/// The request's body, as far as the vault cares: when the connection layer wrote it into the
+/// vault's format as it arrived (spooled_blob.h), put() of that untouched body adopts the file
+/// instead of encrypting the bytes again. Implemented by the host's request (HttpRequest).
+class VaultBody {
+ public:
+  virtual ~VaultBody() = default;
+  /// The spooled blob when `in` is the request's body stream, complete and not yet read from;
+  /// null otherwise.
+  virtual SpooledBlob* spooledBody(const std::istream& in) = 0;
+  /// The vault took the body whole: the body stream reads as ended from now on.
+  virtual void bodyTaken() = 0;
+};
+
 class FirmVault : public sdk::Vault {
  public:
   /// `conn` is the request's connection, inside its transaction, bound to the principal.
@@ -18,8 +33,11 @@ class FirmVault : public sdk::Vault {
   sdk::BlobInfo info(const std::string& id) override;
   std::unique_ptr<sdk::BlobReader> open(const std::string& id) override;
   bool remove(const std::string& id) override;
+  /// The request's body, for put() to adopt a spooled upload (null: always read the stream).
+  void setBody(VaultBody* body) { body_ = body; }
 
  private:
+  sdk::BlobInfo adopt(SpooledBlob& blob, std::uint64_t limit, const sdk::PutOptions& options);
   // Runs `f` with the connection bound to the firm as staff (vault rows are firm-only), then
   // puts the request's own scope back (a portal user's client).
   template <class F>
@@ -28,6 +46,7 @@ class FirmVault : public sdk::Vault {
   VaultService& s_;
   Connection& c_;
   const sdk::Principal& principal_;
+  VaultBody* body_ = nullptr;
 };
 
 /// Opens a stored blob (a reader over its store's bytes), checking its length against

@@ -20,6 +20,10 @@ class LocalBlobStore : public BlobStore {
   std::unique_ptr<BlobSource> open(std::int64_t firmId, const std::string& id) override;
   bool remove(const StoredBlob& blob) override;
   std::vector<StoredBlob> list() override;
+  /// O_TMPFILE in the blob's own folder; adopt() fsyncs it and links it under the blob's name
+  /// (no copy), falling back to a copy where linking an anonymous file is not possible.
+  int createAnonymous(std::int64_t firmId, const std::string& id) override;
+  void adopt(std::int64_t firmId, const std::string& id, int fd, std::uint64_t size) override;
   /// Where the blob's file is (tests, fsck output).
   std::string pathOf(std::int64_t firmId, const std::string& id) const;
 

@@ -4,6 +4,7 @@
 // The firm keys live in `vault_keys` (firm-only rows, sealed by a master key); the blobs'
 // records in `vault_blobs` (app/vault_schema.h has both tables).
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -57,6 +58,10 @@ class VaultService {
   /// Opens a firm key row's sealed value with the master key its row names (reading the key
   /// files again once when that key is not loaded).
   Key openFirmKey(std::int64_t firmId, std::uint32_t keyId, const std::string& sealedHex, const std::string& masterId);
+  /// Uploads stored in one pass since start: spooled into the vault as they arrived and adopted
+  /// by put() (spooled_blob.h). Tests and the bench read it.
+  std::uint64_t adoptedUploads() const { return adopted_.load(); }
+  void countAdopted() { ++adopted_; }
   /// Seals a firm key with master key `m` (rotation).
   static std::string sealFirmKey(const MasterKey& m, std::int64_t firmId, std::uint32_t keyId, const Key& key);
 
@@ -68,6 +73,7 @@ class VaultService {
   std::shared_ptr<MasterKeys> keys_;
   std::unique_ptr<BlobStore> store_;
   ContentTypes types_;
+  std::atomic<std::uint64_t> adopted_{0};
 };
 
 /// How many vault_keys rows exist, over every firm (first-run check, rotation).

@@ -1,0 +1,135 @@
+#include "vault/spooled_blob.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "vault/content_types.h"
+
+namespace lexos::core::vault {
+
+namespace {
+
+// Thrown by the encryptor's sink when the file cannot take its bytes.
+struct WriteFailed {
+  int err;
+};
+
+// Writeback is started every this many bytes (sync_file_range, asynchronous), so that the
+// fsync when the blob is adopted finds little left to write.
+constexpr std::uint64_t kWritebackStep = 8u << 20;
+
+bool diskFull(int e) { return e == ENOSPC || e == EDQUOT || e == EFBIG; }
+
+int anonymousFileIn(const std::string& dir) {
+  int fd = -1;
+#ifdef O_TMPFILE
+  fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+  if (fd < 0) {
+    std::string name = dir + "/upload-XXXXXX";
+    fd = ::mkostemp(name.data(), O_CLOEXEC);
+    if (fd >= 0) ::unlink(name.c_str());
+  }
+  return fd;
+}
+
+}  // namespace
+
+std::unique_ptr<SpooledBlob> SpooledBlob::start(VaultService& service, std::int64_t firmId, const FirmKey& key,
+                                                const std::string& spoolDir) {
+  std::string id = newBlobId();
+  int fd = service.store().createAnonymous(firmId, id);
+  const bool inStore = fd >= 0;
+  if (fd < 0) fd = anonymousFileIn(spoolDir);
+  if (fd < 0)
+    throw std::runtime_error("vault: cannot create an upload file in " + spoolDir + ": " + std::strerror(errno));
+  return std::unique_ptr<SpooledBlob>(new SpooledBlob(firmId, key, std::move(id), fd, inStore));
+}
+
+SpooledBlob::SpooledBlob(std::int64_t firmId, const FirmKey& key, std::string id, int fd, bool inStore)
+    : firm_(firmId), keyId_(key.id), key_(key.key), id_(std::move(id)), fd_(fd), inStore_(inStore) {
+  enc_ = std::make_unique<SegmentEncryptor>(key_, keyId_, blobKeyAad(firm_, id_, keyId_),
+                                            [this](const char* p, std::size_t n) { writeOut(p, n); });
+}
+
+SpooledBlob::~SpooledBlob() {
+  dec_.reset();
+  enc_.reset();
+  if (fd_ >= 0) ::close(fd_);  // anonymous: its bytes go with it
+  key_.fill(0);
+}
+
+void SpooledBlob::writeOut(const char* data, std::size_t n) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd_, data, n);
+    if (w > 0) {
+      data += w;
+      n -= static_cast<std::size_t>(w);
+      written_ += static_cast<std::uint64_t>(w);
+      continue;
+    }
+    if (w < 0 && errno == EINTR) continue;
+    throw WriteFailed{w < 0 ? errno : ENOSPC};
+  }
+#ifdef SYNC_FILE_RANGE_WRITE
+  if (inStore_ && written_ - flushed_ >= kWritebackStep) {
+    (void)::sync_file_range(fd_, static_cast<off_t>(flushed_), static_cast<off_t>(written_ - flushed_), SYNC_FILE_RANGE_WRITE);
+    flushed_ = written_;
+  }
+#endif
+}
+
+SpooledBlob::Result SpooledBlob::write(const char* data, std::size_t n, std::string& error) {
+  if (head_.size() < ContentTypes::kHeadBytes)
+    head_.append(data, std::min(n, ContentTypes::kHeadBytes - head_.size()));
+  try {
+    enc_->write(data, n);
+    return Result::kOk;
+  } catch (const WriteFailed& f) {
+    error = std::string("writing the upload's vault file: ") + std::strerror(f.err);
+    return diskFull(f.err) ? Result::kDiskFull : Result::kError;
+  } catch (const std::exception& e) {
+    error = std::string("encrypting the upload: ") + e.what();
+    return Result::kError;
+  }
+}
+
+SpooledBlob::Result SpooledBlob::finish(std::string& error) {
+  try {
+    enc_->finish();
+  } catch (const WriteFailed& f) {
+    error = std::string("writing the upload's vault file: ") + std::strerror(f.err);
+    return diskFull(f.err) ? Result::kDiskFull : Result::kError;
+  } catch (const std::exception& e) {
+    error = std::string("encrypting the upload: ") + e.what();
+    return Result::kError;
+  }
+  finished_ = true;
+  return Result::kOk;
+}
+
+std::uint64_t SpooledBlob::size() const { return enc_->plaintextBytes(); }
+
+const std::string& SpooledBlob::sha256() const { return enc_->sha256(); }
+
+std::size_t SpooledBlob::read(std::uint64_t offset, char* buf, std::size_t n) {
+  if (!finished_) throw std::logic_error("vault: an upload's body read before it was complete");
+  if (!dec_) {
+    dec_ = std::make_unique<SegmentDecryptor>(
+        [this](std::uint64_t off, char* b, std::size_t len) -> std::size_t {
+          for (;;) {
+            const ssize_t r = ::pread(fd_, b, len, static_cast<off_t>(off));
+            if (r >= 0) return static_cast<std::size_t>(r);
+            if (errno != EINTR) throw std::runtime_error(std::string("vault: reading an upload back: ") + std::strerror(errno));
+          }
+        },
+        written_, key_, blobKeyAad(firm_, id_, keyId_));
+  }
+  return dec_->read(offset, buf, n);
+}
+
+}  // namespace lexos::core::vault
