@@ -56,6 +56,9 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
   let docs = [];
   let trashOpen = false;
   const open = new Set(); // ids whose details are shown
+  // The row of a document's latest "Upload new version" (its bar, then "Uploaded", "Quarantined…"
+  // or the error): kept across the redraw that the upload's answer causes.
+  const versionUploads = new Map();
 
   if (caseId !== null) {
     const trashBtn = h('button', { type: 'button', class: 'btn btn-small btn-ghost', 'aria-expanded': 'false',
@@ -247,7 +250,7 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
   function versionsPart(d) {
     const versions = (d.versions || []).slice().reverse();
     const err = h('p', { class: 'field-error', role: 'alert', hidden: true });
-    const progress = h('div', { class: 'doc-version-progress' });
+    const progress = h('div', { class: 'doc-version-progress' }, versionUploads.get(d.id) || null);
     const rows = versions.map((v) => h('li', { class: 'doc-version' },
       h('span', { class: 'doc-version-no', text: `Version ${v.version}` }),
       h('span', { class: 'muted', text: ` \u00b7 ${sizeText(v.size)} \u00b7 ${v.author_name || 'Someone at the firm'}, ${dateTime(v.created_at)}` }),
@@ -278,6 +281,7 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
         input.value = '';
         if (!file) return;
         const row = uploadRow(file);
+        versionUploads.set(d.id, row.el);
         replace(progress, row.el);
         try {
           const saved = await upload(`documents/${d.id}/versions`, file, { onProgress: row.progress });
