@@ -432,6 +432,24 @@ void DocumentHandlers::addTemplate(sdk::Context& c) {
   const std::string folder = DocumentStore::checkFolder(c.request().query("folder").value_or(""), "folder");
   const Upload up = store.receive();
   const std::string name = DocumentStore::checkName(nameParam ? *nameParam : up.filename, "name");
+  if (up.quarantined()) {
+    // A template has no versions or quarantine to keep it in, and staff download templates to
+    // fill them in: an infected one is refused. The refusal is audited (so the answer is sent,
+    // not thrown: a throw would roll the audit back) and the blob's record goes; its bytes are
+    // an orphan that `lexosctl vault fsck --repair` removes.
+    c.vault().remove(up.blob.id);
+    c.audit().record("document.template.quarantine", "document_template", "",
+                     name + ": clamd found " + up.scan_signature + ", sha256 " + up.blob.sha256 + "; refused");
+    JsonWriter w;
+    w.beginObject().key("error").beginObject();
+    w.member("code", "infected")
+        .member("message", "The malware scanner found " + up.scan_signature + " in " + name +
+                               ". A template must be clean, so it was not kept.")
+        .member("field", "file");
+    w.endObject().endObject();
+    sdk::sendJson(c, w, 422);
+    return;
+  }
   const std::int64_t id = c.db().newId();
   c.db().execute(
       "INSERT INTO document_templates (firm_id, id, name, folder, blob_id, size, sha256, content_type, created_at, "

@@ -62,10 +62,13 @@ class DocumentsPlugin : public sdk::Plugin {
     configureClamd(r.config("clamd_socket", ""));
 
     // Screens (web/, served at /plugins/documents/; docs/documents.md "Screens"): a card on the
-    // case page and on the client profile for the firm, a section on each portal matter and the
-    // portal's Documents tab.
+    // case page and on the client profile for the firm, the firm's Templates page (staff only:
+    // templates never reach the portal), a section on each portal matter and the portal's
+    // Documents tab.
     r.addContribution({"staff.case.cards", "case_card.js", "documents.read", "Documents", 20});
     r.addContribution({"staff.client.cards", "client_card.js", "documents.read", "Documents", 40});
+    r.addNav({Audience::Staff, "Practice Management", "Templates", "#/templates", "documents.read", 40});
+    r.addView({Audience::Staff, "templates", "templates.js", "documents.read", "Templates"});
     r.addContribution({"portal.matter.sections", "portal_section.js", "documents.portal", "Documents", 20});
     r.addView({Audience::Portal, "documents", "portal_documents.js", "documents.portal", "Documents"});
     r.addNav({Audience::Portal, "", "Documents", "#/documents", "documents.portal", 20});

@@ -29,7 +29,7 @@ struct ScannedFirm {
       : t(db, "clients,cases,portal,documents",
           "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n" +
               (clamdSocket.empty() ? "" : "[plugin.documents]\nclamd_socket = " + clamdSocket + "\n")) {
-    t.firm("alpha");
+    firmId = t.firm("alpha");
     t.staff("alpha", "owner@alpha.test", "owner");
     staff = std::make_unique<HttpClient>(t.signedIn("alpha", "owner@alpha.test"));
     client = jsonField(staff->post("/api/v1/clients", R"({"name":"Thomas Anderson"})").body, "id");
@@ -47,6 +47,7 @@ struct ScannedFirm {
   TestHost t;
   std::unique_ptr<HttpClient> staff, portal;
   std::string client, kase;
+  std::int64_t firmId = 0;
 };
 
 const std::string kNote = "Deposition of Mr. Anderson, 30 November 2026.\n";
@@ -123,6 +124,37 @@ TEST_CASE("with clamd configured an EICAR upload is quarantined: kept and shown 
   auto mp = f.staff->request("POST", "/api/v1/cases/" + f.kase + "/documents", body, "multipart/form-data; boundary=" + boundary);
   REQUIRE(mp.status == 201);
   CHECK(has(mp.body, R"("status":"infected")"));
+}
+
+TEST_CASE("with clamd configured an infected firm template is refused with 422 naming the signature, audited, and never listed or downloadable") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  ClamdDaemon clamd;
+  ScannedFirm f(db, clamd.socket());
+  auto bad = f.staff->request("POST", "/api/v1/document-templates?name=engagement.txt", kEicar, "application/octet-stream");
+  INFO(bad.body);
+  CHECK(bad.status == 422);
+  CHECK(has(bad.body, R"("code":"infected")"));
+  CHECK(has(bad.body, R"("field":"file")"));
+  CHECK(has(bad.body, ClamdDaemon::kSignature));
+  CHECK(has(f.staff->get("/api/v1/document-templates").body, R"("items":[])"));
+  // A clean template is kept and downloadable byte for byte.
+  const std::string good = idOf(f.staff->request("POST", "/api/v1/document-templates?name=letter.txt", kNote, "text/plain"));
+  CHECK(f.staff->get("/api/v1/document-templates/" + good + "/content").body == kNote);
+  auto listed = f.staff->get("/api/v1/document-templates").body;
+  CHECK(has(listed, "letter.txt"));
+  CHECK(!has(listed, "engagement.txt"));
+  // The refusal is in the firm's hash-chained audit log, with the signature.
+  // (Read as the owner: PostgreSQL's row-level security needs the firm's scope, SQLite's owner
+  // reads the stored table.)
+  auto raw = f.t.host->ownerConnection();
+  raw->begin(true);
+  if (db == Db::PostgreSQL) raw->setScope({f.firmId, 0});
+  const std::string table = db == Db::SQLite ? "lexos_t_audit_log" : "audit_log";
+  auto rs = raw->query("SELECT detail FROM " + table + " WHERE action = 'document.template.quarantine'", {});
+  raw->rollback();
+  REQUIRE(rs.rows.size() == 1);
+  CHECK_THAT(lexos::sdk::asText(rs.rows[0][0]), Catch::Contains("engagement.txt") && Catch::Contains(ClamdDaemon::kSignature));
 }
 
 TEST_CASE("with clamd unreachable an upload is refused with 503 naming clamd and nothing is kept, and without clamd_socket uploads are not scanned") {

@@ -1,8 +1,9 @@
-// Pieces of the documents module's screens (staff cards, portal section and tab): the
-// stylesheet, a document's type icon and size, the "Shared with client" / "Internal" mark, and
-// the portal's list of shared documents with their Download links.
+// Pieces of the documents module's screens (staff cards, the templates page, the portal's
+// section and tab): the stylesheet, a document's type icon and size, the "Shared with client" /
+// "Internal" mark, the malware scan's marks, the uploader (a drop zone with a file picker and a
+// progress row per file) and the portal's list of shared documents with their Download links.
 
-import { h, icon, srOnly, useStyles, dateTime } from '/shared/js/kit.js';
+import { h, icon, replace, srOnly, uid, useStyles, dateTime } from '/shared/js/kit.js';
 
 /** Loads the module's stylesheet (once); resolves when it is there. */
 export function styles() {
@@ -79,4 +80,141 @@ export function portalList(items, { label, download = true, matterName = null } 
           icon('right', 'icon icon-sm'), h('span', { text: 'Download' }), srOnly(` ${d.name}`))
         : null);
   }));
+}
+
+// ---- The malware scan (docs/documents.md, "Malware scanning") ------------------------------
+
+/** True when a version or document's `scan` says clamd found malware: it is quarantined. */
+export function isQuarantined(scan) {
+  return Boolean(scan && scan.status === 'infected');
+}
+
+/** What was found, for a sentence: "Win.Test.EICAR_HDB-1", or "malware" without a name. */
+function found(scan) {
+  return (scan && scan.signature) || 'malware';
+}
+
+/**
+ * The mark of a quarantined file: a shield and "Quarantined", and for screen readers what that
+ * means (the sentence beside it, `quarantineNote`, says it for everyone). Null for anything else:
+ * a clean or unscanned file carries no mark on its row.
+ */
+export function scanMark(scan) {
+  if (!isQuarantined(scan)) return null;
+  return h('span', { class: 'doc-scan doc-scan-infected' }, icon('shield', 'icon icon-sm'),
+    h('span', { text: 'Quarantined' }), srOnly(': infected file'));
+}
+
+/** The sentence under a quarantined document: what was found and what that stops. */
+export function quarantineNote(scan, id) {
+  return h('p', { class: 'doc-quarantine-note', id },
+    `The malware scanner found ${found(scan)} in this file. It is kept for the record, but it cannot be downloaded or shared with the client.`);
+}
+
+/** A version's scan status in a few words, for the version list. */
+export function scanStatusText(scan) {
+  const status = scan && scan.status;
+  if (status === 'infected') return `Quarantined: ${found(scan)}`;
+  if (status === 'clean') return 'Scanned: clean';
+  if (status === 'not_scanned') return 'Not scanned';
+  return status ? `Scan: ${status}` : '';
+}
+
+/** A version's scan status as a small label (red with a shield when quarantined, else quiet). */
+export function scanStatus(scan) {
+  const text = scanStatusText(scan);
+  if (!text) return null;
+  return isQuarantined(scan)
+    ? h('span', { class: 'doc-scan doc-scan-infected' }, icon('shield', 'icon icon-sm'), h('span', { text }))
+    : h('span', { class: ['doc-scan', scan.status === 'clean' ? 'doc-scan-clean' : 'doc-scan-quiet'], text });
+}
+
+// ---- Uploads: a drop zone with a file picker, one progress row per file --------------------
+
+/**
+ * A row for one file being uploaded: a labelled progress bar, then "Uploaded" — or, when the
+ * upload's answer says clamd found malware (`upload.scan`), "Quarantined: infected file" — or
+ * "Not uploaded:" and the server's message. `{ el, progress(sent, total), done(answer), failed(message) }`.
+ */
+export function uploadRow(file) {
+  const labelId = uid('up');
+  const bar = h('progress', { max: '100', value: '0', 'aria-labelledby': labelId });
+  const state = h('span', { class: 'doc-upload-state', text: 'Uploading\u2026' });
+  const name = h('span', { class: 'doc-upload-name', id: labelId, text: `Uploading ${file.name}` });
+  const el = h('li', { class: 'doc-upload-row is-sending' }, name, bar, state);
+  return {
+    el,
+    progress(sent, total) {
+      if (total > 0) bar.value = Math.min(99, Math.floor((sent / total) * 100));
+    },
+    done(answer) {
+      bar.value = 100;
+      name.textContent = file.name;
+      const scan = answer && answer.upload && answer.upload.scan;
+      if (isQuarantined(scan)) {
+        el.classList.replace('is-sending', 'is-quarantined');
+        replace(state, h('span', { class: 'doc-upload-quarantined', role: 'alert' }, icon('shield', 'icon icon-sm'),
+          h('span', { text: `Quarantined: infected file (${found(scan)}). It cannot be downloaded or shared.` })));
+        return;
+      }
+      el.classList.replace('is-sending', 'is-done');
+      replace(state, icon('check', 'icon icon-sm'), h('span', { text: 'Uploaded' }));
+    },
+    failed(message) {
+      el.classList.replace('is-sending', 'is-failed');
+      bar.remove();
+      name.textContent = file.name;
+      replace(state, h('span', { class: 'doc-upload-error', role: 'alert' }, srOnly('Error: '), `Not uploaded: ${message}`));
+    },
+  };
+}
+
+/**
+ * The uploader: a drop zone saying `text`, an **Upload** button that opens the file picker (for
+ * those who cannot drag), and the list "Uploads" with a row per file. Files go one after another
+ * through `send(file, onProgress)` (a promise of the server's answer); `saved(answer, file)`
+ * follows each success. `alive()` false stops the loop (the person left the page). `{ el }`.
+ */
+export function uploader({ text, send, saved, alive = () => true, multiple = true, extra = null }) {
+  const input = h('input', { type: 'file', multiple, hidden: true });
+  const pick = h('button', { type: 'button', class: 'btn btn-small btn-primary', onclick: () => input.click() },
+    icon('plus', 'icon icon-sm'), h('span', { text: 'Upload' }));
+  const rows = h('ul', { class: 'doc-uploads', 'aria-label': 'Uploads' });
+  const zone = h('div', { class: 'doc-drop' },
+    icon('doc', 'icon doc-drop-icon'), h('p', { class: 'doc-drop-text', text }), extra, pick, input);
+  input.addEventListener('change', () => {
+    const files = Array.from(input.files || []);
+    input.value = '';
+    sendAll(files);
+  });
+  for (const type of ['dragenter', 'dragover']) {
+    zone.addEventListener(type, (ev) => {
+      ev.preventDefault();
+      zone.classList.add('is-over');
+    });
+  }
+  zone.addEventListener('dragleave', () => zone.classList.remove('is-over'));
+  zone.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    zone.classList.remove('is-over');
+    const files = Array.from((ev.dataTransfer && ev.dataTransfer.files) || []);
+    sendAll(multiple ? files : files.slice(0, 1));
+  });
+
+  async function sendAll(files) {
+    for (const file of files) {
+      const row = uploadRow(file);
+      rows.append(row.el);
+      try {
+        const answer = await send(file, row.progress);
+        row.done(answer);
+        if (!alive()) return;
+        saved(answer, file);
+      } catch (err) {
+        if (!alive() || err.status === 401) return;
+        row.failed(err.message);
+      }
+    }
+  }
+  return { el: h('div', { class: 'doc-upload' }, zone, rows) };
 }

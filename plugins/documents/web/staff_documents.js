@@ -3,12 +3,15 @@
 // drag and drop or the file picker with a progress bar per file and the server's error per
 // file, and per document the "Accessible to Client" switch, the share's version (latest or
 // pinned) and expiry, versions (upload a new one, restore an old one), rename and move, the
-// trash (with restore) and who downloaded it (the ledger).
+// trash (with restore) and who downloaded it (the ledger). A document the malware scanner
+// quarantined is marked as such, with neither a download link nor a share switch.
 
 import {
   h, icon, replace, srOnly, uid, api, upload, can, dateTime, todayIso, whileBusy,
 } from '/shared/js/kit.js';
-import { shareMark, sizeText, typeBadge } from './parts.js';
+import {
+  isQuarantined, quarantineNote, scanMark, scanStatus, shareMark, sizeText, typeBadge, uploader, uploadRow,
+} from './parts.js';
 
 /** What the ledger's actions mean to a person. */
 const ACTIONS = {
@@ -22,6 +25,7 @@ const ACTIONS = {
   'document.trash': 'Moved to the trash',
   'document.restore': 'Restored from the trash',
   'document.restore_version': 'Restored a version',
+  'document.quarantine': 'Quarantined (malware found) when uploaded',
 };
 
 /**
@@ -52,6 +56,9 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
   let docs = [];
   let trashOpen = false;
   const open = new Set(); // ids whose details are shown
+  // The row of a document's latest "Upload new version" (its bar, then "Uploaded", "Quarantined…"
+  // or the error): kept across the redraw that the upload's answer causes.
+  const versionUploads = new Map();
 
   if (caseId !== null) {
     const trashBtn = h('button', { type: 'button', class: 'btn btn-small btn-ghost', 'aria-expanded': 'false',
@@ -63,8 +70,16 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
       } }, icon('cross', 'icon icon-sm'), h('span', { text: 'Trash' }));
     ctx.actions.append(trashBtn);
   }
-  const uploader = mayWrite ? uploadZone() : null;
-  replace(mount, uploader ? uploader.el : null, errorEl, listEl, empty, trashEl, status);
+  const drop = mayWrite ? uploader({
+    text: `Drop files here to add them to ${caseName || 'this case'}, or`,
+    alive: ctx.alive,
+    send: (file, onProgress) => upload(listPath, file, { query: { name: file.name }, onProgress }),
+    saved: (answer, file) => {
+      replaceDoc(answer);
+      announce(uploadedText(file.name, answer));
+    },
+  }) : null;
+  replace(mount, drop ? drop.el : null, errorEl, listEl, empty, trashEl, status);
   mount.classList.add('doc-panel');
   await load();
   return { reload: load };
@@ -102,6 +117,8 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
 
   function item(d) {
     const nameId = uid('doc');
+    const quarantined = isQuarantined(d.scan);
+    const noteId = quarantined ? uid('docq') : null;
     const shared = Boolean(d.shared);
     const expired = Boolean(d.share && d.share.expired);
     const meta = [d.folder ? `${d.folder}` : null, `Version ${d.version}`, sizeText(d.size)].filter(Boolean).join(' \u00b7 ');
@@ -114,16 +131,22 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
         else open.add(d.id);
         replaceDoc(d, '.doc-more');
       } }, h('span', { text: isOpen ? 'Hide details' : 'Details' }));
-    const li = h('li', { class: ['doc-item', shared ? 'is-shared' : 'is-internal'], dataset: { id: String(d.id) } },
+    // A quarantined file has no download link (the server would answer 403) and no share
+    // switch (sharing it is refused): its name is plain text and a sentence says why.
+    const li = h('li', { class: ['doc-item', quarantined ? 'is-quarantined' : shared ? 'is-shared' : 'is-internal'],
+      dataset: { id: String(d.id) } },
       h('div', { class: 'doc-row' },
         typeBadge(d.content_type),
         h('div', { class: 'doc-main' },
-          h('a', { class: 'doc-name', id: nameId, href: `/api/v1/documents/${encodeURIComponent(String(d.id))}/content`,
-            download: d.name, text: d.name }),
+          quarantined
+            ? h('p', { class: 'doc-name', id: nameId, text: d.name })
+            : h('a', { class: 'doc-name', id: nameId, href: `/api/v1/documents/${encodeURIComponent(String(d.id))}/content`,
+              download: d.name, text: d.name }),
           h('p', { class: 'doc-meta muted', text: meta }),
-          shareMark(shared, expired)),
+          quarantined ? scanMark(d.scan) : shareMark(shared, expired),
+          quarantined ? quarantineNote(d.scan, noteId) : null),
         h('div', { class: 'doc-actions' },
-          mayShare ? shareSwitch(d, nameId) : null,
+          mayShare && !quarantined ? shareSwitch(d, nameId) : null,
           toggle)),
       isOpen ? h('div', { class: 'doc-details', id: detailsId }, details(d, nameId)) : null);
     return li;
@@ -175,7 +198,10 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
       }
       if (!ctx.alive()) return;
       replace(box,
-        mayShare ? shareOptions(full) : null,
+        mayShare && !isQuarantined(full.scan) ? shareOptions(full) : null,
+        full.scan && full.scan.status === 'not_scanned'
+          ? h('p', { class: 'doc-scan-note muted', text: 'This file was not scanned for malware: no scanner was set up when it was uploaded.' })
+          : null,
         versionsPart(full),
         mayWrite ? renamePart(full) : null,
         ledgerPart(ledger),
@@ -189,7 +215,8 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
     const expiryId = uid('shareexp');
     const select = h('select', { id: versionId },
       h('option', { value: 'latest', text: 'The latest version (follows new uploads)' }),
-      (d.versions || []).slice().reverse().map((v) => h('option', { value: String(v.version), text: `Version ${v.version} only` })));
+      (d.versions || []).slice().reverse().filter((v) => !isQuarantined(v.scan))
+        .map((v) => h('option', { value: String(v.version), text: `Version ${v.version} only` })));
     select.value = d.share ? String(d.share.version) : 'latest';
     const expiry = h('input', { type: 'date', id: expiryId, min: todayIso() });
     if (d.share && d.share.expires_at) expiry.value = String(d.share.expires_at).slice(0, 10);
@@ -223,12 +250,13 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
   function versionsPart(d) {
     const versions = (d.versions || []).slice().reverse();
     const err = h('p', { class: 'field-error', role: 'alert', hidden: true });
-    const progress = h('div', { class: 'doc-version-progress' });
+    const progress = h('div', { class: 'doc-version-progress' }, versionUploads.get(d.id) || null);
     const rows = versions.map((v) => h('li', { class: 'doc-version' },
       h('span', { class: 'doc-version-no', text: `Version ${v.version}` }),
       h('span', { class: 'muted', text: ` \u00b7 ${sizeText(v.size)} \u00b7 ${v.author_name || 'Someone at the firm'}, ${dateTime(v.created_at)}` }),
       v.version === d.version ? h('span', { class: 'badge', text: 'Current' }) : null,
-      mayWrite && v.version !== d.version ? h('button', { type: 'button', class: 'btn btn-small btn-ghost',
+      scanStatus(v.scan),
+      mayWrite && v.version !== d.version && !isQuarantined(v.scan) ? h('button', { type: 'button', class: 'btn btn-small btn-ghost',
         onclick: async (ev) => {
           err.hidden = true;
           try {
@@ -253,13 +281,17 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
         input.value = '';
         if (!file) return;
         const row = uploadRow(file);
+        versionUploads.set(d.id, row.el);
         replace(progress, row.el);
         try {
           const saved = await upload(`documents/${d.id}/versions`, file, { onProgress: row.progress });
-          row.done();
+          row.done(saved);
           if (!ctx.alive()) return;
           replaceDoc(saved, '.doc-more');
-          announce(`${d.name}: version ${saved.version} uploaded.`);
+          const number = saved.upload ? saved.upload.version : saved.version;
+          announce(isQuarantined(saved.upload && saved.upload.scan)
+            ? `${d.name}: version ${number} was quarantined by the malware scanner; version ${saved.version} stays current.`
+            : `${d.name}: version ${number} uploaded.`);
         } catch (e) {
           if (!ctx.alive() || e.status === 401) return;
           row.failed(e.message);
@@ -365,7 +397,7 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
       ? h('ul', { class: 'doc-list doc-trash-list', 'aria-label': 'Documents in the trash' }, items.map((d) => h('li', { class: 'doc-item' },
         h('div', { class: 'doc-row' }, typeBadge(d.content_type),
           h('div', { class: 'doc-main' }, h('p', { class: 'doc-name', text: d.name }),
-            h('p', { class: 'doc-meta muted', text: `Deleted ${dateTime(d.deleted_at)}` })),
+            h('p', { class: 'doc-meta muted', text: `Deleted ${dateTime(d.deleted_at)}` }), scanMark(d.scan)),
           mayWrite ? h('button', { type: 'button', class: 'btn btn-small',
             onclick: async (ev) => {
               try {
@@ -382,79 +414,11 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
             } }, h('span', { text: 'Restore' }), srOnly(` ${d.name}`)) : null))))
       : h('p', { class: 'muted', text: 'The trash is empty.' }));
   }
-
-  // ---- Upload: a drop zone with a file picker, one progress row per file -----------------
-  function uploadZone() {
-    const input = h('input', { type: 'file', multiple: true, hidden: true });
-    const pick = h('button', { type: 'button', class: 'btn btn-small btn-primary', onclick: () => input.click() },
-      icon('plus', 'icon icon-sm'), h('span', { text: 'Upload' }));
-    const rows = h('ul', { class: 'doc-uploads', 'aria-label': 'Uploads' });
-    const zone = h('div', { class: 'doc-drop' },
-      icon('doc', 'icon doc-drop-icon'),
-      h('p', { class: 'doc-drop-text', text: `Drop files here to add them to ${caseName || 'this case'}, or` }),
-      pick, input);
-    input.addEventListener('change', () => {
-      const files = Array.from(input.files || []);
-      input.value = '';
-      sendAll(files);
-    });
-    for (const type of ['dragenter', 'dragover']) {
-      zone.addEventListener(type, (ev) => {
-        ev.preventDefault();
-        zone.classList.add('is-over');
-      });
-    }
-    zone.addEventListener('dragleave', () => zone.classList.remove('is-over'));
-    zone.addEventListener('drop', (ev) => {
-      ev.preventDefault();
-      zone.classList.remove('is-over');
-      sendAll(Array.from((ev.dataTransfer && ev.dataTransfer.files) || []));
-    });
-
-    async function sendAll(files) {
-      for (const file of files) {
-        const row = uploadRow(file);
-        rows.append(row.el);
-        try {
-          const saved = await upload(listPath, file, { query: { name: file.name }, onProgress: row.progress });
-          row.done();
-          if (!ctx.alive()) return;
-          replaceDoc(saved);
-          announce(`${file.name} uploaded.`);
-        } catch (err) {
-          if (!ctx.alive() || err.status === 401) return;
-          row.failed(err.message);
-        }
-      }
-    }
-    return { el: h('div', { class: 'doc-upload' }, zone, rows) };
-  }
 }
 
-/** A row for one file being uploaded: a labelled progress bar, then "Uploaded" or the error. */
-function uploadRow(file) {
-  const labelId = uid('up');
-  const bar = h('progress', { max: '100', value: '0', 'aria-labelledby': labelId });
-  const state = h('span', { class: 'doc-upload-state', text: 'Uploading\u2026' });
-  const el = h('li', { class: 'doc-upload-row is-sending' },
-    h('span', { class: 'doc-upload-name', id: labelId, text: `Uploading ${file.name}` }),
-    bar, state);
-  return {
-    el,
-    progress(sent, total) {
-      if (total > 0) bar.value = Math.min(99, Math.floor((sent / total) * 100));
-    },
-    done() {
-      bar.value = 100;
-      el.classList.replace('is-sending', 'is-done');
-      el.querySelector('.doc-upload-name').textContent = file.name;
-      replace(state, icon('check', 'icon icon-sm'), h('span', { text: 'Uploaded' }));
-    },
-    failed(message) {
-      el.classList.replace('is-sending', 'is-failed');
-      bar.remove();
-      el.querySelector('.doc-upload-name').textContent = file.name;
-      replace(state, h('span', { class: 'doc-upload-error', role: 'alert' }, srOnly('Error: '), `Not uploaded: ${message}`));
-    },
-  };
+/** What the live region says after an upload: uploaded, or quarantined by the malware scanner. */
+function uploadedText(name, answer) {
+  return isQuarantined(answer && answer.upload && answer.upload.scan)
+    ? `${name} was quarantined: the malware scanner found ${answer.upload.scan.signature || 'malware'} in it.`
+    : `${name} uploaded.`;
 }

@@ -3,7 +3,9 @@
 // case page's Documents card in Chromium (the file picker, then drag and drop), switch
 // "Accessible to Client" on and off, and read the ledger; the client downloads through the
 // portal's matter page and Documents tab, and the downloaded bytes are compared with the
-// uploaded ones.
+// uploaded ones. Uploads are scanned by a real clamd (support/clamd.mjs): the EICAR test file
+// is shown quarantined, without download or share. The firm's Templates page: upload, list,
+// download, delete, for the roles that have it, and nowhere in the portal.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -14,11 +16,14 @@ import { suiteRig } from './rig.mjs';
 import { assertClean, screenshot, signInStaff } from './browser.mjs';
 import { activationMail, outboxFiles } from './portal.mjs';
 import { eventually } from './suite.mjs';
+import { EICAR, SIGNATURE, startClamd } from './clamd.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const CLIENT_PASSWORD = 'amber river lantern 42';
 const FIRM = { slug: 'anderson-law', name: 'Anderson Law LLP' };
 const OWNER = { firm: FIRM.slug, email: 'olivia.owner@anderson.test', password: PASSWORD, displayName: 'Olivia Owner' };
+const PARALEGAL = { firm: FIRM.slug, email: 'paul.paralegal@anderson.test', password: PASSWORD, displayName: 'Paul Paralegal' };
+const BILLING = { firm: FIRM.slug, email: 'bea.billing@anderson.test', password: PASSWORD, displayName: 'Bea Billing' };
 const CLIENT = { name: 'Thomas Anderson', email: 'thomas@anderson-client.test' };
 const CASE_TITLE = 'State vs. Fouchix';
 const FILE_NAME = 'Disclosure letter.pdf';
@@ -37,14 +42,28 @@ export function documentsSuite({ backend, database = async () => null, cleanup =
   describe(`documents: staff cards and the client portal in Chromium (${backend})`, () => {
     let server;
     let staff;
+    let clamd = null;
     const ids = {};
 
     const { newPage } = suiteRig({
-      database, cleanup, lexos: { plugins: 'clients,cases,portal,documents' },
+      database,
+      cleanup: async () => {
+        if (clamd) await clamd.stop();
+        await cleanup();
+      },
+      // Every upload of the suite is scanned by a real clamd (fail closed: clamd down would refuse them).
+      lexos: async () => {
+        clamd = await startClamd();
+        return { plugins: 'clients,cases,portal,documents', pluginConfig: { documents: { clamd_socket: clamd.socket } } };
+      },
       seed: async (started) => {
         server = started;
         await server.createFirmWithOwner({ slug: FIRM.slug, name: FIRM.name, email: OWNER.email, password: OWNER.password,
           displayName: OWNER.displayName });
+        for (const [who, role] of [[PARALEGAL, 'paralegal'], [BILLING, 'billing']]) {
+          await server.lexosctl(['user', 'create', '--firm', FIRM.slug, '--email', who.email, '--role', role, '--password-stdin',
+            '--name', who.displayName], `${who.password}\n`);
+        }
         staff = await apiSession(server.baseUrl, OWNER);
         ids.client = (await staff.json('POST', 'clients', { name: CLIENT.name, email: CLIENT.email })).id;
         ids.case = (await staff.json('POST', 'cases', {
@@ -273,6 +292,167 @@ export function documentsSuite({ backend, database = async () => null, cleanup =
         .filter({ hasText: 'Meeting notes.txt' }).waitFor();
       await screenshot(page, `${backend}-case-documents-drop-1280`);
       assertClean(p);
+    });
+
+    test('an infected upload is shown quarantined: the upload row says so, no download link or share switch, each version\u2019s scan status', async () => {
+      const p = await newPage();
+      const { page } = p;
+      await signInStaff(page, server.baseUrl, OWNER);
+      const card = await openCase(page);
+      const list = () => card.getByRole('list', { name: 'Documents of this case' });
+
+      // The EICAR test file through the picker: clamd finds it; the upload row says so instead of "Uploaded".
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), card.getByRole('button', { name: 'Upload', exact: true }).click()]);
+      await chooser.setFiles({ name: 'Invoice.txt', mimeType: 'text/plain', buffer: Buffer.from(EICAR) });
+      const row = card.getByRole('list', { name: 'Uploads' }).getByRole('listitem').filter({ hasText: 'Invoice.txt' });
+      const verdict = row.getByRole('alert');
+      await verdict.waitFor();
+      assert.equal(await verdict.textContent(), `Quarantined: infected file (${SIGNATURE}). It cannot be downloaded or shared.`);
+      assert.equal(await row.getByText('Uploaded').count(), 0);
+
+      // The document: a shield and "Quarantined" (read out as an infected file), the reason, and
+      // neither a download link nor the "Accessible to Client" switch.
+      const item = list().getByRole('listitem').filter({ hasText: 'Invoice.txt' });
+      await item.getByText('Quarantined', { exact: true }).waitFor();
+      assert.equal(await item.locator('.doc-scan-infected').textContent(), 'Quarantined: infected file');
+      await item.getByText(`The malware scanner found ${SIGNATURE} in this file. It is kept for the record, but it cannot be downloaded or shared with the client.`).waitFor();
+      assert.equal(await item.getByRole('link').count(), 0, 'no download link');
+      assert.equal(await item.getByRole('switch', { name: 'Accessible to Client' }).count(), 0, 'no share switch');
+      const [evil] = (await staff.json('GET', `cases/${ids.case}/documents`)).items.filter((d) => d.name === 'Invoice.txt');
+      assert.deepEqual(evil.scan, { status: 'infected', signature: SIGNATURE });
+      const refused = await page.request.get(`${server.baseUrl}/api/v1/documents/${evil.id}/content`);
+      assert.equal(refused.status(), 403, 'the server refuses it too');
+
+      // Details: no sharing form; the version says it is quarantined; the ledger says when.
+      await item.getByRole('button', { name: 'Details' }).click();
+      const versions = item.getByRole('list', { name: 'Versions of Invoice.txt' });
+      await versions.getByText(`Quarantined: ${SIGNATURE}`).waitFor();
+      assert.equal(await item.getByRole('button', { name: 'Share with client' }).count(), 0);
+      await item.getByRole('list', { name: 'History of this document' })
+        .getByText('Quarantined (malware found) when uploaded by Olivia Owner', { exact: false }).waitFor();
+      await screenshot(page, `${backend}-case-document-quarantined-1280`);
+
+      // A clean document whose new version is infected: the new version is kept in the history,
+      // marked, not restorable and not offered for sharing; the document stays on its clean version.
+      const [first] = await Promise.all([page.waitForEvent('filechooser'), card.getByRole('button', { name: 'Upload', exact: true }).click()]);
+      await first.setFiles({ name: 'Retainer.txt', mimeType: 'text/plain', buffer: Buffer.from('Retainer agreement.\n') });
+      const retainer = () => list().getByRole('listitem').filter({ hasText: 'Retainer.txt' });
+      await retainer().getByText('Internal').waitFor();
+      await retainer().getByRole('button', { name: 'Details' }).click();
+      const rv = retainer().getByRole('list', { name: 'Versions of Retainer.txt' }).getByRole('listitem');
+      await rv.filter({ hasText: 'Version 1' }).getByText('Scanned: clean').waitFor();
+      const [second] = await Promise.all([page.waitForEvent('filechooser'), retainer().getByRole('button', { name: 'Upload new version' }).click()]);
+      await second.setFiles({ name: 'Retainer v2.txt', mimeType: 'text/plain', buffer: Buffer.from(`Retainer, signed.\n${EICAR}\n`) });
+      await retainer().locator('.doc-version-progress').getByRole('alert')
+        .getByText(`Quarantined: infected file (${SIGNATURE})`, { exact: false }).waitFor();
+      await eventually(async () => assert.equal(await rv.count(), 2));
+      const v2 = rv.filter({ hasText: 'Version 2' });
+      await v2.getByText(`Quarantined: ${SIGNATURE}`).waitFor();
+      assert.equal(await v2.getByText('Current').count(), 0);
+      await rv.filter({ hasText: 'Version 1' }).getByText('Current').waitFor();
+      assert.equal(await retainer().getByRole('button', { name: 'Restore version 2' }).count(), 0, 'an infected version cannot be restored');
+      const offered = await retainer().getByLabel('Version the client sees').locator('option').allTextContents();
+      assert.deepEqual(offered, ['The latest version (follows new uploads)', 'Version 1 only']);
+      await retainer().locator('.doc-row .doc-meta').getByText('Version 1 \u00b7', { exact: false }).waitFor();
+      assert.equal(await retainer().getByRole('link', { name: 'Retainer.txt' }).count(), 1, 'the clean current version stays downloadable');
+      assert.equal(await retainer().getByRole('switch', { name: 'Accessible to Client' }).count(), 1);
+
+      // The client's profile shows the quarantine the same way.
+      await page.goto(`${server.baseUrl}/app/#/clients/${ids.client}`);
+      const clientItem = page.getByRole('region', { name: /^Documents/ }).getByRole('list', { name: 'Documents of this client' })
+        .getByRole('listitem').filter({ hasText: 'Invoice.txt' });
+      await clientItem.getByText('Quarantined', { exact: true }).waitFor();
+      assert.equal(await clientItem.getByRole('link').count(), 0);
+      assert.equal(await clientItem.getByRole('switch').count(), 0);
+      assertClean(p);
+    });
+
+    test('the firm\u2019s Templates page: upload, listed, downloaded byte for byte, deleted after a confirmation; paralegals have it, billing and the portal do not', async () => {
+      const bytes = pdfBytes();
+      const p = await newPage();
+      const { page } = p;
+      await signInStaff(page, server.baseUrl, OWNER);
+      await page.getByRole('navigation').getByRole('link', { name: 'Templates' }).click();
+      const heading = page.getByRole('heading', { level: 1 });
+      await page.getByRole('heading', { level: 1, name: 'Templates' }).waitFor();
+      await page.getByText('No templates yet.', { exact: false }).waitFor();
+      assert.equal(await page.title(), 'Templates \u2014 LexOS');
+      assert.equal(await page.getByRole('switch').count(), 0, 'templates are never shared');
+
+      // Upload through the picker, into a folder.
+      await page.getByLabel('Folder (optional)').fill('Engagement');
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Upload', exact: true }).click()]);
+      await chooser.setFiles({ name: 'Engagement letter.pdf', mimeType: 'application/pdf', buffer: bytes });
+      await page.getByRole('list', { name: 'Uploads' }).getByRole('listitem').filter({ hasText: 'Engagement letter.pdf' })
+        .getByText('Uploaded').waitFor();
+      const table = page.getByRole('table', { name: 'The firm\u2019s templates' });
+      const tr = table.getByRole('row').filter({ hasText: 'Engagement letter.pdf' });
+      await tr.waitFor();
+      assert.equal(await heading.textContent(), 'Templates (1)');
+      assert.deepEqual((await tr.getByRole('cell').allInnerTexts()).slice(0, 4).map((t) => t.trim()),
+        ['Engagement letter.pdf', 'Engagement', 'PDF', `${Math.round(bytes.length / 1024)} KB`]);
+      assert.match(await tr.getByRole('cell').nth(4).innerText(), /^Olivia Owner, \d{1,2} \w{3,4} 2\d{3}, \d{2}:\d{2}$/);
+      const [tpl] = (await staff.json('GET', 'document-templates')).items;
+      assert.deepEqual({ name: tpl.name, folder: tpl.folder, size: tpl.size, type: tpl.content_type },
+        { name: 'Engagement letter.pdf', folder: 'Engagement', size: bytes.length, type: 'application/pdf' });
+      assert.ok((await download(page, tr.getByRole('link', { name: 'Download Engagement letter.pdf' }))).equals(bytes),
+        'the download is the uploaded bytes');
+      await screenshot(page, `${backend}-templates-1280`);
+
+      // A paralegal has the page, with upload and delete; billing staff have neither the entry nor the page.
+      const q = await newPage();
+      await signInStaff(q.page, server.baseUrl, PARALEGAL);
+      await q.page.getByRole('navigation').getByRole('link', { name: 'Templates' }).click();
+      const theirs = q.page.getByRole('table', { name: 'The firm\u2019s templates' }).getByRole('row').filter({ hasText: 'Engagement letter.pdf' });
+      assert.ok((await download(q.page, theirs.getByRole('link', { name: 'Download Engagement letter.pdf' }))).equals(bytes));
+      await theirs.getByRole('button', { name: 'Delete Engagement letter.pdf' }).waitFor();
+      await q.page.getByRole('button', { name: 'Upload', exact: true }).waitFor();
+      const b = await newPage();
+      await signInStaff(b.page, server.baseUrl, BILLING);
+      assert.equal(await b.page.getByRole('navigation').getByRole('link', { name: 'Templates' }).count(), 0);
+      await b.page.goto(`${server.baseUrl}/app/#/templates`);
+      await b.page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+      assert.equal(await b.page.getByText('Engagement letter.pdf').count(), 0);
+
+      // The portal: no Templates tab, no such page, and the API refuses a portal session.
+      const c = await newPage();
+      await signInPortal(c.page);
+      assert.equal(await c.page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Templates' }).count(), 0);
+      await c.page.goto(`${server.baseUrl}/portal/#/templates`);
+      await c.page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+      for (const path of ['document-templates', `document-templates/${tpl.id}/content`]) {
+        const res = await c.page.request.get(`${server.baseUrl}/api/v1/${path}`);
+        assert.ok([403, 404].includes(res.status()), `portal GET ${path}: ${res.status()}`);
+        assert.ok(!(await res.body()).includes(Buffer.from('%PDF')), 'no bytes of the template');
+      }
+
+      // Delete: it asks first; Cancel keeps it; "Delete template" removes it.
+      await tr.getByRole('button', { name: 'Delete Engagement letter.pdf' }).click();
+      const ask = tr.getByRole('group', { name: 'Delete Engagement letter.pdf? It goes for everyone at the firm and cannot be restored.' });
+      await ask.waitFor();
+      await ask.getByRole('button', { name: 'Cancel' }).click();
+      await tr.getByRole('button', { name: 'Delete Engagement letter.pdf' }).click();
+      await screenshot(page, `${backend}-templates-delete-1280`);
+      await tr.getByRole('button', { name: 'Delete template' }).click();
+      await page.getByText('No templates yet.', { exact: false }).waitFor();
+      assert.equal(await heading.textContent(), 'Templates');
+      assert.deepEqual((await staff.json('GET', 'document-templates')).items, []);
+      const gone = await page.request.get(`${server.baseUrl}/api/v1/document-templates/${tpl.id}/content`);
+      assert.equal(gone.status(), 404);
+
+      // An infected template is refused on its row, with the scanner's finding, and not listed.
+      p.expectProblem(/status of 422/);
+      const [bad] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Upload', exact: true }).click()]);
+      await bad.setFiles({ name: 'Power of attorney.txt', mimeType: 'text/plain', buffer: Buffer.from(EICAR) });
+      const refused = page.getByRole('list', { name: 'Uploads' }).getByRole('listitem').filter({ hasText: 'Power of attorney.txt' }).getByRole('alert');
+      await refused.waitFor();
+      assert.equal(await refused.textContent(),
+        `Error: Not uploaded: The malware scanner found ${SIGNATURE} in Power of attorney.txt. A template must be clean, so it was not kept.`);
+      assert.deepEqual((await staff.json('GET', 'document-templates')).items, []);
+      assertClean(p);
+      assertClean(q);
+      assertClean(b);
+      assertClean(c);
     });
   });
 }

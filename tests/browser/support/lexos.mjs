@@ -7,7 +7,9 @@
 // with LEXOS_* overrides.
 
 import { spawn, execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -71,6 +73,9 @@ function pluginsWithTestPlugins(into, ids) {
 
 /**
  * Starts lexosd. opts: plugins ('clients'), database ({url, ownerUrl} for PostgreSQL),
+ * pluginConfig ({documents: {clamd_socket: PATH}}: keys of [plugin.ID] sections, written into
+ * a copy of etc/lexos.ini in the state directory; the environment overrides only plugin keys
+ * the file already has),
  * testPlugins (ids of test plugins to install beside the bundled ones, e.g. ['probe']; each
  * must also be in `plugins` to load), installed ({dir, webDir}: an installed plugin folder and
  * its web/plugins folder, e.g. of a `cmake --install` prefix, instead of the build's).
@@ -78,7 +83,7 @@ function pluginsWithTestPlugins(into, ids) {
  * stop() }. baseUrl uses "localhost", which Chromium treats as a secure context, so the
  * Secure __Host- session cookie works over plain http.
  */
-export async function startLexos({ plugins = 'clients', database = null, testPlugins = [], installed: given = null } = {}) {
+export async function startLexos({ plugins = 'clients', database = null, testPlugins = [], installed: given = null, pluginConfig = {} } = {}) {
   const lexosd = join(BUILD_DIR, 'bin/lexosd');
   const lexosctlBin = join(BUILD_DIR, 'bin/lexosctl');
   for (const f of [lexosd, lexosctlBin]) {
@@ -90,6 +95,7 @@ export async function startLexos({ plugins = 'clients', database = null, testPlu
     }
   }
   const stateDir = mkdtempSync(join(tmpdir(), 'lexos-browser-'));
+  const config = Object.keys(pluginConfig).length ? configWith(stateDir, pluginConfig) : CONFIG;
   const installed = given || testPlugins.length ? given || pluginsWithTestPlugins(stateDir, testPlugins)
     : { dir: join(BUILD_DIR, 'plugins'), webDir: join(BUILD_DIR, 'plugins', 'web') };
   let lastError;
@@ -112,7 +118,7 @@ export async function startLexos({ plugins = 'clients', database = null, testPlu
       env.LEXOS_DATABASE_MIGRATION_URL = database.ownerUrl;
     }
     let output = '';
-    const child = spawn(lexosd, ['--config', CONFIG], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(lexosd, ['--config', config], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
     const exited = new Promise((res) => child.once('exit', (code, signal) => res({ code, signal })));
@@ -135,7 +141,7 @@ export async function startLexos({ plugins = 'clients', database = null, testPlu
       log: () => output,
       /** The first-start link lexosd printed ("…/app/#/setup/<token>"), or ''. */
       setupUrl: () => (output.match(/https?:\/\/\S+\/app\/#\/setup\/[A-Za-z0-9_-]+/) || [''])[0],
-      lexosctl: (args, input) => lexosctl(lexosctlBin, args, env, input),
+      lexosctl: (args, input) => lexosctl(lexosctlBin, config, args, env, input),
       async createFirmWithOwner({ slug, name, email, password, displayName }) {
         await server.lexosctl(['firm', 'create', '--slug', slug, '--name', name]);
         const args = ['user', 'create', '--firm', slug, '--email', email, '--role', 'owner', '--password-stdin'];
@@ -175,9 +181,26 @@ async function waitReady(url, exited, timeoutMs) {
   return { ok: false, why: `no answer from ${url} in ${timeoutMs} ms` };
 }
 
-function lexosctl(bin, args, env, input) {
+/**
+ * A copy of etc/lexos.ini in `dir` with the keys of `sections` ({id: {key: value}}) in their
+ * [plugin.ID] sections. Its relative paths would point elsewhere: startLexos overrides every one
+ * of them (state, plugins, web) through the environment.
+ */
+function configWith(dir, sections) {
+  let text = readFileSync(CONFIG, 'utf8');
+  for (const [id, keys] of Object.entries(sections)) {
+    const lines = Object.entries(keys).map(([k, v]) => `${k} = ${v}`).join('\n');
+    const head = `[plugin.${id}]`;
+    text = text.includes(`\n${head}\n`) ? text.replace(`\n${head}\n`, `\n${head}\n${lines}\n`) : `${text}\n${head}\n${lines}\n`;
+  }
+  const file = join(dir, 'lexos.ini');
+  writeFileSync(file, text);
+  return file;
+}
+
+function lexosctl(bin, config, args, env, input) {
   return new Promise((res, rej) => {
-    const child = spawn(bin, ['--config', CONFIG, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(bin, ['--config', config, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });

@@ -33,7 +33,8 @@ export function onPostgres(suite) {
 
 /**
  * Registers before() and after() for a suite: `database()` and `cleanup()` as the suite got
- * them, `lexos` the options of startLexos, `seed(server)` what runs once lexosd is up.
+ * them, `lexos` the options of startLexos (or an async function resolving them, called after
+ * `database()`), `seed(server)` what runs once lexosd is up.
  * Returns { newPage(opts) } (a tracked page in the suite's Chromium).
  */
 export function suiteRig({ database, cleanup, lexos, seed = async () => {} }) {
@@ -41,7 +42,8 @@ export function suiteRig({ database, cleanup, lexos, seed = async () => {} }) {
   let browser = null;
   const pages = trackedPages(() => browser);
   before(async () => {
-    server = await startLexos({ ...lexos, database: await database() });
+    const db = await database();
+    server = await startLexos({ ...(typeof lexos === 'function' ? await lexos() : lexos), database: db });
     await seed(server);
     browser = await launchBrowser();
   });
