@@ -178,6 +178,7 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
   const fs::path base = p.parent_path();
 
   std::map<std::string, Entry> values;  // "section.key" -> entry
+  std::set<std::string> pluginSections;  // "plugin.<id>" headers in the file
   std::string section, line;
   int lineNo = 0;
   while (std::getline(in, line)) {
@@ -190,6 +191,7 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
         throw ConfigError("config: " + where + ": expected a section header like [server], found '" + t + "'");
       section = trim(t.substr(1, t.size() - 2));
       std::transform(section.begin(), section.end(), section.begin(), ::tolower);
+      if (section.rfind("plugin.", 0) == 0) pluginSections.insert(section);
       continue;
     }
     auto eq = t.find('=');
@@ -215,6 +217,18 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
     auto dot = full.rfind('.');
     auto it = env.find(envName(full.substr(0, dot), full.substr(dot + 1)));
     if (it != env.end()) e = Entry{it->second, "environment " + it->first};
+  }
+  // A key the file does not have, for a [plugin.<id>] section it has: LEXOS_PLUGIN_<ID>_<KEY>
+  // (the key is what follows the section's prefix, lower case).
+  for (const auto& sec : pluginSections) {
+    const std::string prefix = envName(sec, "");
+    for (const auto& [name, v] : env) {
+      if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+      std::string key = name.substr(prefix.size());
+      std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+      const std::string full = sec + "." + key;
+      if (!values.count(full)) values[full] = Entry{v, "environment " + name};
+    }
   }
   for (const auto& [name, v] : env) {
     if (name.rfind("LEXOS_", 0) != 0) continue;

@@ -54,7 +54,7 @@ std::ostream& BufferedResponse::send() {
   return stream_;
 }
 
-void BufferedResponse::streamTo(std::function<void(const std::string&)> write, bool close, bool http10) {
+void BufferedResponse::streamTo(std::function<void(const char*, std::size_t)> write, bool close, bool http10) {
   write_ = std::move(write);
   stream_close_ = close || http10;
   stream_http10_ = http10;
@@ -77,7 +77,15 @@ void BufferedResponse::spill() {
     out.append(size).append(body_).append("\r\n");
   }
   body_.clear();
-  write_(out);
+  write_(out.data(), out.size());
+}
+
+bool BufferedResponse::writeDirect(const char* data, std::size_t n) {
+  if (!write_ || !fixed_ || !sent_) return false;
+  if (!stream_started_ || !body_.empty()) spill();
+  fixed_written_ += n;
+  write_(data, n);
+  return true;
 }
 
 void BufferedResponse::sendFile(const std::string& path, const std::string& mediaType) {

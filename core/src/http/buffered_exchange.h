@@ -108,12 +108,17 @@ class BufferedResponse : public Poco::Net::HTTPServerResponse {
   /// of about 64 KiB while it is produced, through `write` (blocking, bounded by the send
   /// timeout; throws when the client is gone), instead of collecting it whole. `close` as for
   /// serialize(); an HTTP/1.0 client gets the raw body and the connection closes after it.
-  void streamTo(std::function<void(const std::string&)> write, bool close, bool http10);
+  void streamTo(std::function<void(const char*, std::size_t)> write, bool close, bool http10);
   /// True once part of the answer went out through the stream writer.
   bool streamStarted() const { return stream_started_; }
   /// Makes the next send() a body of the announced Content-Length (setContentLength64) that
   /// leaves as it is written, like a streamed one but without chunked framing (downloads).
   void beginFixedLength() { fixed_ = true; }
+  /// For a fixed-length body being streamed (beginFixedLength, then send()): writes `n` bytes
+  /// straight to the connection, after the head and whatever the stream holds, with no copy
+  /// into the response's buffer. False when the response is not streamed (the caller then
+  /// writes to the stream).
+  bool writeDirect(const char* data, std::size_t n);
   /// True when a fixed-length body (beginFixedLength) did not reach its announced length (the
   /// handler failed half-way): the connection must close after what was written.
   bool fixedIncomplete() const {
@@ -123,7 +128,7 @@ class BufferedResponse : public Poco::Net::HTTPServerResponse {
  private:
   void spill();
   void head(std::string& out, bool headRequest, bool close, bool http10, bool chunked);
-  std::function<void(const std::string&)> write_;
+  std::function<void(const char*, std::size_t)> write_;
   bool stream_close_ = false, stream_http10_ = false, stream_started_ = false;
   bool fixed_ = false;
   std::uint64_t fixed_written_ = 0;  // body bytes of a fixed-length body already written

@@ -136,9 +136,10 @@ void HttpResponse::sendSource(sdk::ByteSource& source, const sdk::SendOptions& o
     res_.send();  // the head announces the length; no byte of the source is read
     return;
   }
-  if (auto* buffered = dynamic_cast<BufferedResponse*>(&res_)) buffered->beginFixedLength();
+  auto* buffered = dynamic_cast<BufferedResponse*>(&res_);
+  if (buffered) buffered->beginFixedLength();
   std::ostream& out = res_.send();
-  constexpr std::size_t kBlock = 128 * 1024;
+  constexpr std::size_t kBlock = 256 * 1024;
   std::unique_ptr<char[]> block(new char[kBlock]);
   std::uint64_t offset = range.first, left = length;
   while (left > 0) {
@@ -148,8 +149,12 @@ void HttpResponse::sendSource(sdk::ByteSource& source, const sdk::SendOptions& o
       throw std::runtime_error("ByteSource::read returned " + std::to_string(got) + " bytes at offset " +
                                std::to_string(offset) + " of " + std::to_string(size) + " (asked for " +
                                std::to_string(want) + ")");
-    out.write(block.get(), static_cast<std::streamsize>(got));
-    if (!out) throw std::runtime_error("the client stopped reading a download");
+    // Straight to the socket when the connection layer streams this answer (no copy into the
+    // response's buffer); else through the stream.
+    if (!buffered || !buffered->writeDirect(block.get(), got)) {
+      out.write(block.get(), static_cast<std::streamsize>(got));
+      if (!out) throw std::runtime_error("the client stopped reading a download");
+    }
     offset += got;
     left -= got;
     bytes_ += got;

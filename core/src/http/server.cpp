@@ -264,9 +264,12 @@ struct HttpServer::Impl {
 
   /// Reads what the socket has. Returns false on EOF or error (after reading what came).
   bool readAvailable(Conn& c) {
-    char buf[16384];
+    // 128 KiB per call: a large upload arrives in a few big reads rather than many small ones.
+    constexpr std::size_t kRecvBlock = 128 * 1024;
+    static thread_local std::unique_ptr<char[]> block(new char[kRecvBlock]);
+    char* buf = block.get();
     while (true) {
-      const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+      const ssize_t n = ::recv(c.fd, buf, kRecvBlock, 0);
       if (n > 0) {
         if (c.phase == Phase::kLingering) {
           c.body_received += static_cast<std::uint64_t>(n);
@@ -277,7 +280,7 @@ struct HttpServer::Impl {
         c.last_progress = Clock::now();
         // Do not buffer without bound: the parser judges once a head's worth is here, and a
         // body is moved out of `in` as it is processed.
-        if (c.in.size() > static_cast<std::size_t>(cfg.max_head_bytes) + sizeof buf &&
+        if (c.in.size() > static_cast<std::size_t>(cfg.max_head_bytes) + kRecvBlock &&
             (c.phase == Phase::kIdle || c.phase == Phase::kHead))
           return true;
         if (c.in.size() > (1u << 20)) return true;
@@ -454,10 +457,10 @@ struct HttpServer::Impl {
 
   /// Writes a part of a streamed answer while its handler runs: waits for the socket (the
   /// send timeout at most) since the handler produces the rest only after this returns.
-  void blockingWrite(Conn& c, const std::string& data, bool& failed) {
+  void blockingWrite(Conn& c, const char* data, std::size_t size, bool& failed) {
     std::size_t off = 0;
-    while (!failed && off < data.size()) {
-      const ssize_t n = ::send(c.fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    while (!failed && off < size) {
+      const ssize_t n = ::send(c.fd, data + off, size - off, MSG_NOSIGNAL);
       if (n > 0) {
         off += static_cast<std::size_t>(n);
         continue;
@@ -485,7 +488,7 @@ struct HttpServer::Impl {
     const bool closeBefore = !c.head.keep_alive || stopping.load() || c.requests >= cfg.keepalive_requests;
     bool streamFailed = false;
     if (c.head.method != "HEAD")  // a HEAD answer has no body to stream
-      res.streamTo([this, &c, &streamFailed](const std::string& bytes) { blockingWrite(c, bytes, streamFailed); },
+      res.streamTo([this, &c, &streamFailed](const char* bytes, std::size_t n) { blockingWrite(c, bytes, n, streamFailed); },
                    closeBefore, http10);
     ++busy;
     try {

@@ -191,8 +191,8 @@ std::string blobKeyAad(std::int64_t firmId, const std::string& blobId, std::uint
 // ---- SegmentEncryptor ----
 
 SegmentEncryptor::SegmentEncryptor(const Key& firmKey, std::uint32_t firmKeyId, const std::string& keyAad, Sink sink,
-                                   std::uint32_t segmentSize)
-    : sink_(std::move(sink)), segmentSize_(segmentSize), blobKey_(randomKey()) {
+                                   std::uint32_t segmentSize, bool hash)
+    : sink_(std::move(sink)), segmentSize_(segmentSize), blobKey_(randomKey()), hash_(hash) {
   BlobHeader h;
   h.segment_size = segmentSize_;
   h.firm_key_id = firmKeyId;
@@ -219,7 +219,7 @@ SegmentEncryptor::~SegmentEncryptor() {
 
 void SegmentEncryptor::write(const char* data, std::size_t n) {
   if (finished_) throw std::logic_error("vault: write after finish");
-  check(EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(digest_), data, n), "digest");
+  if (hash_) check(EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(digest_), data, n), "digest");
   plaintext_ += n;
   while (n > 0) {
     if (pending_.size() == segmentSize_) sealSegment(false);  // more data follows: not the last
@@ -234,6 +234,7 @@ void SegmentEncryptor::finish() {
   if (finished_) throw std::logic_error("vault: finish twice");
   sealSegment(true);
   finished_ = true;
+  if (!hash_) return;
   unsigned char md[32];
   unsigned int len = 0;
   check(EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(digest_), md, &len), "digest final");
@@ -284,8 +285,8 @@ SegmentDecryptor::~SegmentDecryptor() {
   if (!plain_.empty()) OPENSSL_cleanse(plain_.data(), plain_.size());
 }
 
-void SegmentDecryptor::openSegment(std::uint64_t i) {
-  if (cached_ == i) return;
+void SegmentDecryptor::openSegment(std::uint64_t i, char* into) {
+  if (!into && cached_ == i) return;
   cached_ = UINT64_MAX;
   const std::uint64_t s = header_.segment_size;
   const bool last = i + 1 == segments_;
@@ -302,7 +303,8 @@ void SegmentDecryptor::openSegment(std::uint64_t i) {
   const std::string aad = segmentAad(headerBytes_, i, last);
   auto* c = ctx(cipher_);
   auto* in = reinterpret_cast<unsigned char*>(in_.data());
-  auto* out = reinterpret_cast<unsigned char*>(plain_.data());
+  auto* out = reinterpret_cast<unsigned char*>(into ? into : plain_.data());
+  if (into && cached_ == i) cached_ = UINT64_MAX;  // plain_ is not written now
   int len = 0, fin = 0;
   const bool ok =
       EVP_DecryptInit_ex(c, nullptr, nullptr, blobKey_.data(), nonce.data()) == 1 &&
@@ -310,8 +312,11 @@ void SegmentDecryptor::openSegment(std::uint64_t i) {
       EVP_DecryptUpdate(c, out, &len, in, static_cast<int>(plainLen)) == 1 &&
       EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, kTagSize, in + plainLen) == 1 &&
       EVP_DecryptFinal_ex(c, out + len, &fin) == 1;
-  if (!ok) throw sdk::VaultCorrupt("vault: segment " + std::to_string(i) + " fails its integrity check (changed, moved or cut)");
-  cached_ = i;
+  if (!ok) {
+    if (into) std::memset(into, 0, plainLen);  // nothing unverified is left in the caller's buffer
+    throw sdk::VaultCorrupt("vault: segment " + std::to_string(i) + " fails its integrity check (changed, moved or cut)");
+  }
+  if (!into) cached_ = i;
 }
 
 std::size_t SegmentDecryptor::read(std::uint64_t offset, char* buf, std::size_t n) {
@@ -320,10 +325,17 @@ std::size_t SegmentDecryptor::read(std::uint64_t offset, char* buf, std::size_t 
   std::size_t done = 0;
   while (done < n && offset < size_) {
     const std::uint64_t i = offset / s;
-    openSegment(i);
     const std::size_t within = static_cast<std::size_t>(offset - i * s);
     const std::size_t avail = static_cast<std::size_t>(std::min<std::uint64_t>(s, size_ - i * s)) - within;
     const std::size_t take = std::min(avail, n - done);
+    if (within == 0 && take == avail && cached_ != i) {
+      // A whole segment wanted: decrypted straight into the caller's buffer, no copy.
+      openSegment(i, buf + done);
+      done += take;
+      offset += take;
+      continue;
+    }
+    openSegment(i);
     std::memcpy(buf + done, plain_.data() + within, take);
     done += take;
     offset += take;

@@ -67,8 +67,9 @@ class SegmentEncryptor {
  public:
   using Sink = std::function<void(const char* data, std::size_t n)>;
   /// `keyAad` binds the sealed blob key to the blob (firm, id, firm key id): see blobKeyAad().
+  /// `hash`: false when the caller hashes the plaintext itself (sha256() stays empty).
   SegmentEncryptor(const Key& firmKey, std::uint32_t firmKeyId, const std::string& keyAad, Sink sink,
-                   std::uint32_t segmentSize = kSegmentSize);
+                   std::uint32_t segmentSize = kSegmentSize, bool hash = true);
   ~SegmentEncryptor();
   SegmentEncryptor(const SegmentEncryptor&) = delete;
   SegmentEncryptor& operator=(const SegmentEncryptor&) = delete;
@@ -94,6 +95,7 @@ class SegmentEncryptor {
   std::string sha256_;
   void* cipher_ = nullptr;  // EVP_CIPHER_CTX
   void* digest_ = nullptr;  // EVP_MD_CTX
+  bool hash_ = true;
   bool finished_ = false;
 };
 
@@ -115,7 +117,9 @@ class SegmentDecryptor {
   std::string verifyAll();
 
  private:
-  void openSegment(std::uint64_t index);
+  /// Reads and checks segment `index` into plain_ (kept as the cached one), or straight into
+  /// `into` (not cached) when given.
+  void openSegment(std::uint64_t index, char* into = nullptr);
   ReadAt readAt_;
   std::uint64_t ciphertext_;
   BlobHeader header_;

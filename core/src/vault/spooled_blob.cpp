@@ -1,11 +1,17 @@
 #include "vault/spooled_blob.h"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "vault/content_types.h"
 
@@ -39,6 +45,108 @@ int anonymousFileIn(const std::string& dir) {
 
 }  // namespace
 
+// ---- ParallelSha256 ----
+
+struct ParallelSha256::State {
+  static constexpr std::size_t kBlock = 256 * 1024;
+  static constexpr int kBlocks = 6;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::vector<char>> full, free;
+  std::vector<char> current;
+  bool ending = false, done = false, failed = false;
+  EVP_MD_CTX* md = nullptr;
+  std::thread worker;
+
+  void run() {
+    for (;;) {
+      std::vector<char> block;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return !full.empty() || ending; });
+        if (full.empty()) break;
+        block = std::move(full.front());
+        full.pop_front();
+      }
+      if (EVP_DigestUpdate(md, block.data(), block.size()) != 1) failed = true;
+      block.clear();
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        free.push_back(std::move(block));
+      }
+      cv.notify_all();
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    done = true;
+    cv.notify_all();
+  }
+  void submit() {
+    if (current.empty()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      full.push_back(std::move(current));
+    }
+    cv.notify_all();
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return !free.empty(); });
+    current = std::move(free.front());
+    free.pop_front();
+  }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ending = true;
+    }
+    cv.notify_all();
+    if (worker.joinable()) worker.join();
+  }
+};
+
+ParallelSha256::ParallelSha256() : s_(std::make_unique<State>()) {
+  s_->md = EVP_MD_CTX_new();
+  if (!s_->md || EVP_DigestInit_ex(s_->md, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(s_->md);
+    throw std::runtime_error("vault: cannot start SHA-256");
+  }
+  for (int i = 0; i < State::kBlocks; ++i) {
+    s_->free.emplace_back();
+    s_->free.back().reserve(State::kBlock);
+  }
+  s_->current = std::move(s_->free.front());
+  s_->free.pop_front();
+  s_->worker = std::thread([st = s_.get()] { st->run(); });
+}
+
+ParallelSha256::~ParallelSha256() {
+  s_->stop();
+  EVP_MD_CTX_free(s_->md);
+}
+
+void ParallelSha256::update(const char* data, std::size_t n) {
+  while (n > 0) {
+    const std::size_t take = std::min(n, State::kBlock - s_->current.size());
+    s_->current.insert(s_->current.end(), data, data + take);
+    data += take;
+    n -= take;
+    if (s_->current.size() == State::kBlock) s_->submit();
+  }
+}
+
+std::string ParallelSha256::finish() {
+  if (!s_->current.empty()) {
+    std::lock_guard<std::mutex> lock(s_->mu);
+    s_->full.push_back(std::move(s_->current));
+  }
+  s_->stop();  // hashes what is queued, in order, then ends
+  if (s_->failed) throw std::runtime_error("vault: SHA-256 failed");
+  unsigned char d[32];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(s_->md, d, &len) != 1) throw std::runtime_error("vault: SHA-256 failed");
+  return toHex(d, len);
+}
+
+// ---- SpooledBlob ----
+
 std::unique_ptr<SpooledBlob> SpooledBlob::start(VaultService& service, std::int64_t firmId, const FirmKey& key,
                                                 const std::string& spoolDir) {
   std::string id = newBlobId();
@@ -52,13 +160,16 @@ std::unique_ptr<SpooledBlob> SpooledBlob::start(VaultService& service, std::int6
 
 SpooledBlob::SpooledBlob(std::int64_t firmId, const FirmKey& key, std::string id, int fd, bool inStore)
     : firm_(firmId), keyId_(key.id), key_(key.key), id_(std::move(id)), fd_(fd), inStore_(inStore) {
-  enc_ = std::make_unique<SegmentEncryptor>(key_, keyId_, blobKeyAad(firm_, id_, keyId_),
-                                            [this](const char* p, std::size_t n) { writeOut(p, n); });
+  digest_ = std::make_unique<ParallelSha256>();
+  enc_ = std::make_unique<SegmentEncryptor>(
+      key_, keyId_, blobKeyAad(firm_, id_, keyId_), [this](const char* p, std::size_t n) { writeOut(p, n); }, kSegmentSize,
+      false);
 }
 
 SpooledBlob::~SpooledBlob() {
   dec_.reset();
   enc_.reset();
+  digest_.reset();
   if (fd_ >= 0) ::close(fd_);  // anonymous: its bytes go with it
   key_.fill(0);
 }
@@ -87,6 +198,7 @@ SpooledBlob::Result SpooledBlob::write(const char* data, std::size_t n, std::str
   if (head_.size() < ContentTypes::kHeadBytes)
     head_.append(data, std::min(n, ContentTypes::kHeadBytes - head_.size()));
   try {
+    digest_->update(data, n);
     enc_->write(data, n);
     return Result::kOk;
   } catch (const WriteFailed& f) {
@@ -101,6 +213,8 @@ SpooledBlob::Result SpooledBlob::write(const char* data, std::size_t n, std::str
 SpooledBlob::Result SpooledBlob::finish(std::string& error) {
   try {
     enc_->finish();
+    sha256_ = digest_->finish();
+    digest_.reset();
   } catch (const WriteFailed& f) {
     error = std::string("writing the upload's vault file: ") + std::strerror(f.err);
     return diskFull(f.err) ? Result::kDiskFull : Result::kError;
@@ -114,7 +228,7 @@ SpooledBlob::Result SpooledBlob::finish(std::string& error) {
 
 std::uint64_t SpooledBlob::size() const { return enc_->plaintextBytes(); }
 
-const std::string& SpooledBlob::sha256() const { return enc_->sha256(); }
+const std::string& SpooledBlob::sha256() const { return sha256_; }
 
 std::size_t SpooledBlob::read(std::uint64_t offset, char* buf, std::size_t n) {
   if (!finished_) throw std::logic_error("vault: an upload's body read before it was complete");

@@ -20,6 +20,24 @@
 
 namespace lexos::core::vault {
 
+/// SHA-256 of a stream computed on a thread of its own, so that an upload's hash and its
+/// encryption run on two cores (the hash is the larger cost: docs/benchmarks.md). update()
+/// copies into one of a few blocks and returns at once unless all of them wait to be hashed.
+class ParallelSha256 {
+ public:
+  ParallelSha256();
+  ~ParallelSha256();
+  ParallelSha256(const ParallelSha256&) = delete;
+  ParallelSha256& operator=(const ParallelSha256&) = delete;
+  void update(const char* data, std::size_t n);
+  /// Waits for every block and returns the digest in lowercase hex. Call once.
+  std::string finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
 class SpooledBlob {
  public:
   enum class Result { kOk, kDiskFull, kError };
@@ -69,7 +87,8 @@ class SpooledBlob {
   bool inStore_;
   bool finished_ = false;
   std::uint64_t written_ = 0, flushed_ = 0;
-  std::string head_;
+  std::string head_, sha256_;
+  std::unique_ptr<ParallelSha256> digest_;
   std::unique_ptr<SegmentEncryptor> enc_;
   std::unique_ptr<SegmentDecryptor> dec_;
 };

@@ -50,6 +50,16 @@ TEST_CASE("environment variables LEXOS_SECTION_KEY override the file") {
   CHECK(c.pluginValue("hello", "greeting", "") == "hey");
 }
 
+TEST_CASE("LEXOS_PLUGIN_ID_KEY sets a key the file's plugin section does not have") {
+  lexos::test::TempDir d;
+  auto c = Config::load(write(d, "[state]\ndir = v\n[plugins]\ndir = p\n[web]\ndir = w\n[plugin.documents]\nmax_upload_bytes = 1000\n"),
+                        {{"LEXOS_PLUGIN_DOCUMENTS_CLAMD_SOCKET", "/run/clamav/clamd.ctl"}});
+  CHECK(c.pluginValue("documents", "clamd_socket", "") == "/run/clamav/clamd.ctl");
+  CHECK(c.pluginValue("documents", "max_upload_bytes", "") == "1000");
+  // A plugin whose section the file lacks gets nothing from the environment.
+  CHECK(c.pluginValue("billing", "currency", "none") == "none");
+}
+
 TEST_CASE("a bad value stops loading with one line naming the key, the value and what is expected") {
   const std::string base = "[state]\ndir = v\n[plugins]\ndir = p\n[web]\ndir = w\n";
   auto e = errorOf(base + "[server]\nlisten = localhost\n");
