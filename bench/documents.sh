@@ -4,6 +4,7 @@
 #
 #   bench/documents.sh                     (needs a build: build/bin/lexosd, lexosctl; nginx, curl)
 #   SIZE_MIB=256 bench/documents.sh        a smaller document (default 1024 = 1 GiB)
+#   ROUNDS=5 bench/documents.sh            rounds of the four transfers (default 3; best of each kept)
 #   BUILD_DIR=/tmp/b bench/documents.sh    another build folder
 #   CLAMD=1 bench/documents.sh             uploads scanned by a clamd started here (clamav-daemon;
 #                                          one generated signature, limits raised to scan it all)
@@ -14,10 +15,12 @@
 # 2. nginx starts (temp prefix): the plaintext file served from disk with sendfile, and a
 #    WebDAV location taking PUT (nginx buffers the body to client_body_temp_path, then renames
 #    it into place: the "plain PUT" baseline).
-# 3. Upload: curl POSTs the SIZE_MIB file of random bytes (streamed from disk) to
+# 3. Upload: curl POSTs the SIZE_MIB file (a PDF header, then random bytes; streamed from disk) to
 #    /api/v1/cases/{id}/documents, and PUTs it to nginx. Download: GET .../content to /dev/null
 #    from lexosd (decrypting 64 KiB segments) and the static file from nginx. Range: the first
-#    and the last MiB of the document from lexosd, best of 5 each.
+#    and the last MiB of the document from lexosd, best of 5 each. The transfers run ROUNDS
+#    times (lexosd upload, nginx PUT, lexosd download, nginx download) and the best of each is
+#    kept.
 # A 64 KiB document is uploaded and downloaded first (the vault, libmagic and the first
 # request's buffers start on first use). Prints lexosd's VmRSS before anything, after that
 # warm-up, and the largest VmRSS sampled every 50 ms during each large transfer, each
@@ -30,6 +33,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 SIZE_MIB=${SIZE_MIB:-1024}
+ROUNDS=${ROUNDS:-3}
 NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 PASSWORD="bench documents password 1"
 die() { echo "bench/documents.sh: $*" >&2; exit 1; }
@@ -90,8 +94,8 @@ enabled = clients,cases,portal,documents
 [web]
 dir = $PWD/web
 [vault]
-; random bytes are typed application/octet-stream, outside the default allow-list
-allowed_types = application/octet-stream,text/plain
+; the warm-up's random bytes are typed application/octet-stream, outside the default allow-list
+allowed_types = application/pdf,application/octet-stream,text/plain
 [plugin.documents]
 max_upload_bytes = 2000000000
 $scan_ini
@@ -158,7 +162,9 @@ pids+=($!)
 NURL=http://127.0.0.1:$nport
 
 # --- the document ---------------------------------------------------------------------------
-head -c $((SIZE_MIB << 20)) /dev/urandom > "$WORK/www/doc.bin"
+# A PDF header, then random bytes: random bytes alone are sometimes typed as something the vault
+# refuses (libmagic found "MZ", a DOS executable, in one run in a few hundred).
+{ printf '%%PDF-1.7\n'; head -c $(((SIZE_MIB << 20) - 9)) /dev/urandom; } > "$WORK/www/doc.bin"
 chmod a+r "$WORK/www/doc.bin"
 WANT=$(sha256sum "$WORK/www/doc.bin" | cut -d' ' -f1)
 wait_ready "$NURL/doc.bin" "${pids[-1]}" "$WORK/nginx/stderr.log"
@@ -180,28 +186,36 @@ HWM0=$(kib VmHWM)
 SAMPLER_PID=$!
 pids+=("$SAMPLER_PID")
 max_rss() { sort -n "$WORK/rss.samples" | tail -n1; }
-T0=$(now)
-up=$(curl -s "${AUTH[@]}" -X POST -T "$WORK/www/doc.bin" -H 'Content-Type: application/octet-stream' \
-  "$URL/api/v1/cases/$kase/documents?name=bench.bin")
-T1=$(now)
+# ROUNDS rounds of: lexosd upload, nginx PUT, lexosd download, nginx download; the best of each
+# is kept (the machine is shared: one slow moment should not decide a ratio either way).
+best_rate() { awk -v a="${1:-0}" -v b="$2" 'BEGIN { print (b > a) ? b : a }'; }
+rate() { awk -v s="$SIZE_MIB" -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", s / (b - a) }'; }
+LU=0 NU=0 LD=0 ND=0
+for round in $(seq "$ROUNDS"); do
+  T0=$(now)
+  up=$(curl -s "${AUTH[@]}" -X POST -T "$WORK/www/doc.bin" -H 'Content-Type: application/octet-stream' \
+    "$URL/api/v1/cases/$kase/documents?name=bench$round.pdf")
+  T1=$(now)
+  doc=$(json_id <<<"$up")
+  [[ "$doc" =~ ^[0-9]+$ ]] || die "upload failed: ${up:0:300}"
+  GOT=$(sed 's/.*"sha256":"\([0-9a-f]*\)".*/\1/' <<<"$up")
+  T2=$(now)
+  nput=$(curl -s -o /dev/null -w '%{http_code}' -T "$WORK/www/doc.bin" "$NURL/put/doc.bin")
+  T3=$(now)
+  [[ "$nput" =~ ^20[14]$ ]] || die "nginx PUT answered $nput"
+  rm -f "$WORK/put/doc.bin"
+  T4=$(now)
+  lsize=$(curl -s "${AUTH[@]}" -o /dev/null -w '%{size_download}' "$URL/api/v1/documents/$doc/content")
+  T5=$(now)
+  nsize=$(curl -s -o /dev/null -w '%{size_download}' "$NURL/doc.bin")
+  T6=$(now)
+  [[ "$lsize" == $((SIZE_MIB << 20)) && "$nsize" == $((SIZE_MIB << 20)) ]] || die "short download: lexosd $lsize, nginx $nsize"
+  LU=$(best_rate "$LU" "$(rate "$T0" "$T1")"); NU=$(best_rate "$NU" "$(rate "$T2" "$T3")")
+  LD=$(best_rate "$LD" "$(rate "$T4" "$T5")"); ND=$(best_rate "$ND" "$(rate "$T5" "$T6")")
+  echo "round $round: upload lexosd $(rate "$T0" "$T1") / nginx $(rate "$T2" "$T3") MiB/s, download lexosd $(rate "$T4" "$T5") / nginx $(rate "$T5" "$T6") MiB/s"
+done
 HWM_UP=$(max_rss)
-doc=$(json_id <<<"$up")
-[[ "$doc" =~ ^[0-9]+$ ]] || die "upload failed: ${up:0:300}"
-GOT=$(sed 's/.*"sha256":"\([0-9a-f]*\)".*/\1/' <<<"$up")
-T2=$(now)
-nput=$(curl -s -o /dev/null -w '%{http_code}' -T "$WORK/www/doc.bin" "$NURL/put/doc.bin")
-T3=$(now)
-[[ "$nput" =~ ^20[14]$ ]] || die "nginx PUT answered $nput"
-rm -f "$WORK/put/doc.bin"
-
-# --- download -------------------------------------------------------------------------------
-T4=$(now)
-lsize=$(curl -s "${AUTH[@]}" -o /dev/null -w '%{size_download}' "$URL/api/v1/documents/$doc/content")
-T5=$(now)
-HWM_DOWN=$(max_rss)
-nsize=$(curl -s -o /dev/null -w '%{size_download}' "$NURL/doc.bin")
-T6=$(now)
-[[ "$lsize" == $((SIZE_MIB << 20)) && "$nsize" == $((SIZE_MIB << 20)) ]] || die "short download: lexosd $lsize, nginx $nsize"
+HWM_DOWN=$HWM_UP
 
 # --- ranges: best of 5 ----------------------------------------------------------------------
 range_ms() {  # range header value
@@ -220,11 +234,11 @@ echo "document: ${SIZE_MIB} MiB of random bytes; vault sha256 $([[ "$GOT" == "$W
 echo "machine: $(nproc) cores; lexosd (SQLite, local vault, AES-256-GCM$([[ -n "$scan_ini" ]] && echo ", clamd scanning")), nginx and curl on the same machine"
 [[ -z "$scan_ini" ]] || echo "scan: $(sed 's/.*"upload":{[^}]*"scan":{"status":"\([a-z_]*\)".*/\1/' <<<"$up")"
 awk -v hc="$HWM_COLD" -v rc="$RSS_COLD" -v h0="$HWM0" -v r0="$RSS0" -v hu="$HWM_UP" -v hd="$HWM_DOWN" -v s="$SIZE_MIB" -v t0="$T0" -v t1="$T1" -v t2="$T2" -v t3="$T3" \
-    -v t4="$T4" -v t5="$T5" -v t6="$T6" -v first="$FIRST" -v last="$LAST" 'BEGIN {
-  lu = s / (t1 - t0); nu = s / (t3 - t2); ld = s / (t5 - t4); nd = s / (t6 - t5)
+    -v t4="$T4" -v t5="$T5" -v t6="$T6" -v LU="$LU" -v NU="$NU" -v LD="$LD" -v ND="$ND" -v first="$FIRST" -v last="$LAST" 'BEGIN {
+  lu = LU; nu = NU; ld = LD; nd = ND
   printf "lexosd VmRSS: %.1f MiB before any document (peak so far %.1f MiB: the sign-in), %.1f MiB after a 64 KiB warm-up upload and download (peak %.1f MiB)\n", rc / 1024, hc / 1024, r0 / 1024, h0 / 1024
-  printf "upload:   lexosd %.0f MiB/s (peak RSS +%.1f MiB), nginx PUT %.0f MiB/s: %.2fx (goal >= 0.5x)\n", lu, (hu - r0) / 1024, nu, lu / nu
-  printf "download: lexosd %.0f MiB/s (peak RSS +%.1f MiB), nginx sendfile %.0f MiB/s: %.2fx (goal >= 0.5x)\n", ld, (hd - r0) / 1024, nd, ld / nd
+  printf "upload (best of the rounds):   lexosd %.0f MiB/s, nginx PUT %.0f MiB/s: %.2fx (goal >= 0.5x)\n", lu, nu, lu / nu
+  printf "download (best of the rounds): lexosd %.0f MiB/s, nginx sendfile %.0f MiB/s: %.2fx (goal >= 0.5x)\n", ld, nd, ld / nd
   printf "RSS growth over the large transfers (largest sample - RSS after the warm-up): %.1f MiB (goal <= 32 MiB)\n", (hd - r0) / 1024
   printf "range: first MiB %s ms, last MiB %s ms: %.2fx (goal <= 2x)\n", first, last, last / first
 }'

@@ -94,7 +94,10 @@ class LEXOS_SDK_VISIBLE VaultCorrupt : public std::runtime_error {
 class Vault {
  public:
   virtual ~Vault() = default;
-  /// Reads `in` to its end, typing, hashing, encrypting and storing it. Throws
+  /// Reads `in` to its end, typing, hashing, encrypting and storing it. Pass the request's
+  /// bodyStream() itself, before reading from it, to store an upload: the host may then have
+  /// encrypted it into the vault while it arrived and only adopts that file here (docs/vault.md,
+  /// "Uploads in one pass"); the answer and the checks are the same either way. Throws
   /// PayloadTooLarge (413) over the size limit, UnsupportedType (415) for a type outside the
   /// allow-list, InsufficientStorage (507) over the firm's quota or when the disk is full,
   /// BadRequest("file") when `in` fails. Needs a writing request (not GET).
