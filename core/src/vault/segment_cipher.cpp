@@ -223,6 +223,13 @@ void SegmentEncryptor::write(const char* data, std::size_t n) {
   plaintext_ += n;
   while (n > 0) {
     if (pending_.size() == segmentSize_) sealSegment(false);  // more data follows: not the last
+    if (pending_.empty() && n > segmentSize_) {
+      // A whole segment with more data after it in this call: sealed from the caller's bytes.
+      sealFrom(data, segmentSize_, false);
+      data += segmentSize_;
+      n -= segmentSize_;
+      continue;
+    }
     const std::size_t take = std::min<std::size_t>(n, segmentSize_ - pending_.size());
     pending_.insert(pending_.end(), data, data + take);
     data += take;
@@ -242,6 +249,11 @@ void SegmentEncryptor::finish() {
 }
 
 void SegmentEncryptor::sealSegment(bool last) {
+  sealFrom(pending_.data(), pending_.size(), last);
+  pending_.clear();
+}
+
+void SegmentEncryptor::sealFrom(const char* plain, std::size_t size, bool last) {
   const auto nonce = segmentNonce(prefix_, index_);
   const std::string aad = segmentAad(header_, index_, last);
   int len = 0, fin = 0;
@@ -250,15 +262,13 @@ void SegmentEncryptor::sealSegment(bool last) {
   check(EVP_EncryptUpdate(c, nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()), static_cast<int>(aad.size())),
         "segment aad");
   auto* out = reinterpret_cast<unsigned char*>(out_.data());
-  check(EVP_EncryptUpdate(c, out, &len, reinterpret_cast<const unsigned char*>(pending_.data()), static_cast<int>(pending_.size())),
-        "segment");
+  check(EVP_EncryptUpdate(c, out, &len, reinterpret_cast<const unsigned char*>(plain), static_cast<int>(size)), "segment");
   check(EVP_EncryptFinal_ex(c, out + len, &fin), "segment final");
-  check(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, kTagSize, out + pending_.size()), "segment tag");
-  const std::size_t n = pending_.size() + kTagSize;
+  check(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, kTagSize, out + size), "segment tag");
+  const std::size_t n = size + kTagSize;
   sink_(out_.data(), n);
   ciphertext_ += n;
   ++index_;
-  pending_.clear();
 }
 
 // ---- SegmentDecryptor ----

@@ -84,6 +84,7 @@ class SegmentEncryptor {
 
  private:
   void sealSegment(bool last);
+  void sealFrom(const char* plain, std::size_t size, bool last);
   Sink sink_;
   std::uint32_t segmentSize_;
   Key blobKey_{};

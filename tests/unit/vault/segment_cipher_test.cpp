@@ -88,6 +88,25 @@ TEST_CASE("a blob decrypts to its plaintext and its hash is the plaintext's SHA-
   }
 }
 
+TEST_CASE("any way of cutting the writes gives the same plaintext, length and hash, whole segments sealed from the caller's bytes too") {
+  // Writes of less than a segment go through the encryptor's buffer; a write holding whole
+  // segments with more after them seals those straight from the caller's bytes. Every cut,
+  // including exact multiples in one write (the last segment must still be marked last).
+  for (std::size_t n : {std::size_t{kSeg}, std::size_t{2 * kSeg}, std::size_t{3 * kSeg + 5}, std::size_t{7 * kSeg}}) {
+    const std::string plain = randomText(n, static_cast<unsigned>(n) + 7);
+    for (std::size_t chunk : {std::size_t{1000}, std::size_t{kSeg}, std::size_t{kSeg + 1}, std::size_t{2 * kSeg - 3}, n}) {
+      INFO(n << " bytes written " << chunk << " at a time");
+      const auto sealed = encrypt(plain, chunk);
+      CHECK(sealed.sha256 == sha(plain));
+      CHECK(sealed.bytes.size() == ciphertextSize(n, kSeg));
+      CHECK(decryptAll(sealed.bytes) == plain);
+      // Cutting off the last segment is still detected (the one before it is not marked last).
+      CHECK_THROWS_AS(decryptAll(sealed.bytes.substr(0, sealed.bytes.size() - (n % kSeg == 0 ? kSeg : n % kSeg) - kTagSize)),
+                      lexos::sdk::VaultCorrupt);
+    }
+  }
+}
+
 TEST_CASE("an empty blob has exactly one sealed segment and an exact multiple has no extra one") {
   CHECK(encrypt("").bytes.size() == kHeaderSize + kTagSize);
   CHECK(encrypt(randomText(4 * kSeg)).bytes.size() == kHeaderSize + 4 * (kSeg + kTagSize));
