@@ -154,19 +154,24 @@ sdk::BlobInfo FirmVault::put(std::istream& in, const sdk::PutOptions& options) {
     if (in.bad()) throw sdk::BadRequest("file", "The upload was interrupted; nothing was saved.");
     enc.finish();
     sink->commit();
-    sdk::BlobInfo info;
-    info.id = id;
-    info.size = enc.plaintextBytes();
-    info.sha256 = enc.sha256();
-    info.content_type = type;
-    info.created_at = utcTimestamp();
-    c_.execute(
-        "INSERT INTO vault_blobs (firm_id, id, size, sha256, content_type, key_id, store, created_at) VALUES ($1, $2, $3, $4, "
-        "$5, $6, $7, $8)",
-        {firm, id, static_cast<std::int64_t>(info.size), info.sha256, type, static_cast<std::int64_t>(fk.id), s_.store().name(),
-         info.created_at});
-    return info;
+    return record(id, enc.plaintextBytes(), enc.sha256(), type, fk.id);
   });
+}
+
+sdk::BlobInfo FirmVault::record(const std::string& id, std::uint64_t size, const std::string& sha256, const std::string& type,
+                                std::uint32_t keyId) {
+  sdk::BlobInfo info;
+  info.id = id;
+  info.size = size;
+  info.sha256 = sha256;
+  info.content_type = type;
+  info.created_at = utcTimestamp();
+  c_.execute(
+      "INSERT INTO vault_blobs (firm_id, id, size, sha256, content_type, key_id, store, created_at) VALUES ($1, $2, $3, $4, "
+      "$5, $6, $7, $8)",
+      {principal_.firm_id, id, static_cast<std::int64_t>(size), sha256, type, static_cast<std::int64_t>(keyId),
+       s_.store().name(), info.created_at});
+  return info;
 }
 
 sdk::BlobInfo FirmVault::adopt(SpooledBlob& blob, std::uint64_t limit, const sdk::PutOptions& options) {
@@ -183,17 +188,7 @@ sdk::BlobInfo FirmVault::adopt(SpooledBlob& blob, std::uint64_t limit, const sdk
                                    ") is full; delete documents or ask the administrator for more.");
   return asFirm([&] {
     s_.store().adopt(firm, blob.id(), blob.fd(), blob.ciphertextSize());
-    sdk::BlobInfo info;
-    info.id = blob.id();
-    info.size = blob.size();
-    info.sha256 = blob.sha256();
-    info.content_type = type;
-    info.created_at = utcTimestamp();
-    c_.execute(
-        "INSERT INTO vault_blobs (firm_id, id, size, sha256, content_type, key_id, store, created_at) VALUES ($1, $2, $3, $4, "
-        "$5, $6, $7, $8)",
-        {firm, info.id, static_cast<std::int64_t>(info.size), info.sha256, type, static_cast<std::int64_t>(blob.keyId()),
-         s_.store().name(), info.created_at});
+    auto info = record(blob.id(), blob.size(), blob.sha256(), type, blob.keyId());
     s_.countAdopted();
     return info;
   });

@@ -38,6 +38,9 @@ class FirmVault : public sdk::Vault {
 
  private:
   sdk::BlobInfo adopt(SpooledBlob& blob, std::uint64_t limit, const sdk::PutOptions& options);
+  /// The blob's vault_blobs row, in the request's transaction (firm scope).
+  sdk::BlobInfo record(const std::string& id, std::uint64_t size, const std::string& sha256, const std::string& type,
+                       std::uint32_t keyId);
   // Runs `f` with the connection bound to the firm as staff (vault rows are firm-only), then
   // puts the request's own scope back (a portal user's client).
   template <class F>

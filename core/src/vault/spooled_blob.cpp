@@ -194,12 +194,10 @@ void SpooledBlob::writeOut(const char* data, std::size_t n) {
 #endif
 }
 
-SpooledBlob::Result SpooledBlob::write(const char* data, std::size_t n, std::string& error) {
-  if (head_.size() < ContentTypes::kHeadBytes)
-    head_.append(data, std::min(n, ContentTypes::kHeadBytes - head_.size()));
+template <class F>
+SpooledBlob::Result SpooledBlob::attempt(F step, std::string& error) {
   try {
-    digest_->update(data, n);
-    enc_->write(data, n);
+    step();
     return Result::kOk;
   } catch (const WriteFailed& f) {
     error = std::string("writing the upload's vault file: ") + std::strerror(f.err);
@@ -210,20 +208,27 @@ SpooledBlob::Result SpooledBlob::write(const char* data, std::size_t n, std::str
   }
 }
 
+SpooledBlob::Result SpooledBlob::write(const char* data, std::size_t n, std::string& error) {
+  if (head_.size() < ContentTypes::kHeadBytes)
+    head_.append(data, std::min(n, ContentTypes::kHeadBytes - head_.size()));
+  return attempt(
+      [&] {
+        digest_->update(data, n);
+        enc_->write(data, n);
+      },
+      error);
+}
+
 SpooledBlob::Result SpooledBlob::finish(std::string& error) {
-  try {
-    enc_->finish();
-    sha256_ = digest_->finish();
-    digest_.reset();
-  } catch (const WriteFailed& f) {
-    error = std::string("writing the upload's vault file: ") + std::strerror(f.err);
-    return diskFull(f.err) ? Result::kDiskFull : Result::kError;
-  } catch (const std::exception& e) {
-    error = std::string("encrypting the upload: ") + e.what();
-    return Result::kError;
-  }
-  finished_ = true;
-  return Result::kOk;
+  const Result r = attempt(
+      [&] {
+        enc_->finish();
+        sha256_ = digest_->finish();
+        digest_.reset();
+      },
+      error);
+  finished_ = r == Result::kOk;
+  return r;
 }
 
 std::uint64_t SpooledBlob::size() const { return enc_->plaintextBytes(); }

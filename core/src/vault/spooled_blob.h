@@ -79,6 +79,9 @@ class SpooledBlob {
  private:
   SpooledBlob(std::int64_t firmId, const FirmKey& key, std::string id, int fd, bool inStore);
   void writeOut(const char* data, std::size_t n);
+  /// Runs a step of writing, turning its failures into a Result and `error`.
+  template <class F>
+  Result attempt(F step, std::string& error);
   std::int64_t firm_;
   std::uint32_t keyId_;
   Key key_;

@@ -136,6 +136,27 @@ export function scanStatus(scan) {
  * upload's answer says clamd found malware (`upload.scan`), "Quarantined: infected file" — or
  * "Not uploaded:" and the server's message. `{ el, progress(sent, total), done(answer), failed(message) }`.
  */
+/**
+ * A screen's feedback: a polite live region (`announce(text)` reads a sentence out) and an
+ * alert paragraph (`showError(text)`), both to be placed by the caller.
+ */
+export function feedback() {
+  const status = h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
+  const errorEl = h('p', { class: 'alert alert-error', role: 'alert', hidden: true });
+  return {
+    status,
+    errorEl,
+    announce(text) {
+      status.textContent = '';
+      window.setTimeout(() => { status.textContent = text; }, 50);
+    },
+    showError(text) {
+      errorEl.textContent = text;
+      errorEl.hidden = false;
+    },
+  };
+}
+
 export function uploadRow(file) {
   const labelId = uid('up');
   const bar = h('progress', { max: '100', value: '0', 'aria-labelledby': labelId });

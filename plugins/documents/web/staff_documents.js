@@ -10,7 +10,7 @@ import {
   h, icon, replace, srOnly, uid, api, upload, can, dateTime, todayIso, whileBusy,
 } from '/shared/js/kit.js';
 import {
-  isQuarantined, quarantineNote, scanMark, scanStatus, shareMark, sizeText, typeBadge, uploader, uploadRow,
+  feedback, isQuarantined, quarantineNote, scanMark, scanStatus, shareMark, sizeText, typeBadge, uploader, uploadRow,
 } from './parts.js';
 
 /** What the ledger's actions mean to a person. */
@@ -40,16 +40,7 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
     : `clients/${encodeURIComponent(String(clientId))}/documents`;
   const count = h('span', { class: 'card-count' });
   ctx.heading.append(count);
-  const status = h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
-  const announce = (text) => {
-    status.textContent = '';
-    window.setTimeout(() => { status.textContent = text; }, 50);
-  };
-  const errorEl = h('p', { class: 'alert alert-error', role: 'alert', hidden: true });
-  const showError = (text) => {
-    errorEl.textContent = text;
-    errorEl.hidden = false;
-  };
+  const { status, errorEl, announce, showError } = feedback();
   const listEl = h('ul', { class: 'doc-list', 'aria-label': caseId !== null ? 'Documents of this case' : 'Documents of this client' });
   const empty = h('p', { class: 'muted doc-empty', hidden: true, text: 'No documents yet.' });
   const trashEl = h('section', { class: 'doc-trash', hidden: true, 'aria-label': 'Trash' });

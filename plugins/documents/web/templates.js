@@ -7,7 +7,7 @@
 import {
   h, icon, replace, srOnly, uid, api, upload, can, dateTime, pageHeader, dataTable, focusElement,
 } from '/shared/js/kit.js';
-import { sizeText, styles, typeBadge, uploader } from './parts.js';
+import { feedback, sizeText, styles, typeBadge, uploader } from './parts.js';
 
 /** The download address of a template. */
 function contentHref(id) {
@@ -19,16 +19,7 @@ export async function render(mount, kit, ctx) {
   ctx.setTitle('Templates');
   const mayWrite = can('documents.write');
   const heading = h('h1', { text: 'Templates' });
-  const status = h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
-  const announce = (text) => {
-    status.textContent = '';
-    window.setTimeout(() => { status.textContent = text; }, 50);
-  };
-  const errorEl = h('p', { class: 'alert alert-error', role: 'alert', hidden: true });
-  const showError = (text) => {
-    errorEl.textContent = text;
-    errorEl.hidden = false;
-  };
+  const { status, errorEl, announce, showError } = feedback();
   const listEl = h('div', { class: 'doc-templates' }, h('p', { class: 'loading muted', role: 'status', text: 'Loading the templates\u2026' }));
   let items = [];
 
