@@ -18,10 +18,13 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "app/host.h"
 #include "data/connection_pool.h"
+#include "vault/spooled_blob.h"
 #include "vault/vault_service.h"
 
 #include "test_host.h"
@@ -223,4 +226,37 @@ TEST_CASE("a full vault disk while an upload arrives answers 507, keeps nothing,
     CHECK(o.upload(*o.staff, "small.pdf", pdf(5000, 8)).status == 201);
     CHECK(o.staff->get("/api/v1/cases/" + o.kase + "/documents").status == 200);
   }
+}
+
+TEST_CASE("no more than SpooledBlob::kMaxLive uploads are written in one pass at once, the rest use the plain spool") {
+  // Each one-pass upload holds a hashing thread: many slow uploads at once must not pile up
+  // threads. Past the cap start() answers null (the connection layer then spools plainly), and
+  // a finished upload gives its place back.
+  using lexos::core::vault::FirmKey;
+  using lexos::core::vault::SpooledBlob;
+  TestHost t(Db::SQLite, "probe");
+  const auto firm = t.firm("alpha");
+  const FirmKey key{1, lexos::core::vault::randomKey()};
+  const std::string spool = t.dir.path + "/state";
+  std::vector<std::unique_ptr<SpooledBlob>> live;
+  for (int i = 0; i < SpooledBlob::kMaxLive; ++i) {
+    live.push_back(SpooledBlob::start(t.host->vault(), firm, key, spool));
+    REQUIRE(live.back() != nullptr);
+  }
+  CHECK(SpooledBlob::start(t.host->vault(), firm, key, spool) == nullptr);
+  live.pop_back();
+  auto again = SpooledBlob::start(t.host->vault(), firm, key, spool);
+  REQUIRE(again != nullptr);
+  // It still works as a blob: bytes in, the same bytes and hash out.
+  std::string error;
+  const std::string bytes = pdf(200000, 11);
+  REQUIRE(again->write(bytes.data(), bytes.size(), error) == SpooledBlob::Result::kOk);
+  REQUIRE(again->finish(error) == SpooledBlob::Result::kOk);
+  CHECK(again->sha256() == hexSha256(bytes));
+  std::string back(bytes.size(), '\0');
+  CHECK(again->read(0, back.data(), back.size()) == bytes.size());
+  CHECK(back == bytes);
+  live.clear();
+  again.reset();
+  CHECK(SpooledBlob::start(t.host->vault(), firm, key, spool) != nullptr);
 }

@@ -432,7 +432,8 @@ struct HttpServer::Impl {
       if (firm <= 0) return;
       const vault::FirmKey key = services.vault->readFirmKey(firm);
       if (key.id == 0) return;  // a firm's first upload makes its key, in its own transaction
-      c.body.intoVault(vault::SpooledBlob::start(*services.vault, firm, key, spool_dir));
+      auto blob = vault::SpooledBlob::start(*services.vault, firm, key, spool_dir);
+      if (blob) c.body.intoVault(std::move(blob));  // else too many at once: the plain spool
     } catch (const std::exception& e) {
       Poco::Logger::get("lexosd").warning("upload of " + c.head.method + " " + c.head.target.substr(0, 200) +
                                           " spooled plainly: " + e.what());

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
@@ -29,6 +30,8 @@ struct WriteFailed {
 constexpr std::uint64_t kWritebackStep = 8u << 20;
 
 bool diskFull(int e) { return e == ENOSPC || e == EDQUOT || e == EFBIG; }
+
+std::atomic<int> gLive{0};  // SpooledBlobs alive (SpooledBlob::kMaxLive)
 
 int anonymousFileIn(const std::string& dir) {
   int fd = -1;
@@ -149,13 +152,32 @@ std::string ParallelSha256::finish() {
 
 std::unique_ptr<SpooledBlob> SpooledBlob::start(VaultService& service, std::int64_t firmId, const FirmKey& key,
                                                 const std::string& spoolDir) {
+  if (gLive.fetch_add(1) >= kMaxLive) {
+    --gLive;
+    return nullptr;
+  }
+  struct Release {  // gives the slot back unless the blob took it
+    bool armed = true;
+    ~Release() {
+      if (armed) --gLive;
+    }
+  } release;
   std::string id = newBlobId();
   int fd = service.store().createAnonymous(firmId, id);
   const bool inStore = fd >= 0;
   if (fd < 0) fd = anonymousFileIn(spoolDir);
   if (fd < 0)
     throw std::runtime_error("vault: cannot create an upload file in " + spoolDir + ": " + std::strerror(errno));
-  return std::unique_ptr<SpooledBlob>(new SpooledBlob(firmId, key, std::move(id), fd, inStore));
+  std::unique_ptr<SpooledBlob> blob;
+  try {
+    blob.reset(new SpooledBlob(firmId, key, std::move(id), fd, inStore));
+  } catch (...) {
+    ::close(fd);  // no thread (or no memory) for it: the caller uses the plain spool
+    throw;
+  }
+  blob->counted_ = true;
+  release.armed = false;
+  return blob;
 }
 
 SpooledBlob::SpooledBlob(std::int64_t firmId, const FirmKey& key, std::string id, int fd, bool inStore)
@@ -167,6 +189,7 @@ SpooledBlob::SpooledBlob(std::int64_t firmId, const FirmKey& key, std::string id
 }
 
 SpooledBlob::~SpooledBlob() {
+  if (counted_) --gLive;
   dec_.reset();
   enc_.reset();
   digest_.reset();

@@ -42,9 +42,14 @@ class SpooledBlob {
  public:
   enum class Result { kOk, kDiskFull, kError };
 
+  /// At most this many uploads go into the vault as they arrive at once (each holds a hashing
+  /// thread and 1.5 MiB of blocks); more wait in the plain spool, as before this path existed,
+  /// so many slow uploads cannot pile up threads.
+  static constexpr int kMaxLive = 64;
+
   /// Starts blob bytes for `firmId` under its key `key`: in the store's anonymous file for a new
-  /// blob (so adopting it moves no bytes), else in an anonymous file in `spoolDir`. Throws
-  /// std::runtime_error when neither can be created.
+  /// blob (so adopting it moves no bytes), else in an anonymous file in `spoolDir`. Null when
+  /// kMaxLive are already being written. Throws std::runtime_error when no file can be created.
   static std::unique_ptr<SpooledBlob> start(VaultService& service, std::int64_t firmId, const FirmKey& key,
                                             const std::string& spoolDir);
   ~SpooledBlob();
@@ -88,6 +93,7 @@ class SpooledBlob {
   std::string id_;
   int fd_;
   bool inStore_;
+  bool counted_ = false;
   bool finished_ = false;
   std::uint64_t written_ = 0, flushed_ = 0;
   std::string head_, sha256_;
