@@ -8,14 +8,13 @@
 #include <cstring>
 #include <cstdlib>
 
+#include "common/files.h"
 #include "vault/spooled_blob.h"
 
 namespace lexos::core {
 
 namespace {
 constexpr std::size_t kReadBlock = 64 * 1024;
-
-bool diskFull(int e) { return e == ENOSPC || e == EDQUOT || e == EFBIG; }
 }  // namespace
 
 RequestBody::RequestBody() = default;
@@ -50,16 +49,7 @@ void RequestBody::clear() {
 }
 
 bool RequestBody::openSpool(std::string& error) {
-  int fd = -1;
-#ifdef O_TMPFILE
-  fd = ::open(spool_dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-#endif
-  if (fd < 0) {
-    // File systems without O_TMPFILE: a named file, unlinked at once.
-    std::string name = spool_dir_ + "/body-XXXXXX";
-    fd = ::mkostemp(name.data(), O_CLOEXEC);
-    if (fd >= 0) ::unlink(name.c_str());
-  }
+  const int fd = openAnonymousFile(spool_dir_, "body-");
   if (fd < 0) {
     open_errno_ = errno;
     error = "cannot create a spool file in " + spool_dir_ + ": " + std::strerror(open_errno_);
@@ -81,7 +71,7 @@ RequestBody::Append RequestBody::writeAll(const char* data, std::size_t n, std::
     const int e = w < 0 ? errno : ENOSPC;  // a write of 0 bytes: no room
     error = std::string("writing the spool file: ") + std::strerror(e);
     clear();
-    return diskFull(e) ? Append::kDiskFull : Append::kError;
+    return isDiskFull(e) ? Append::kDiskFull : Append::kError;
   }
   return Append::kOk;
 }
@@ -105,7 +95,7 @@ RequestBody::Append RequestBody::append(const char* data, std::size_t n, std::st
   if (fd_ < 0) {
     if (!openSpool(error)) {
       clear();
-      return diskFull(open_errno_) ? Append::kDiskFull : Append::kError;
+      return isDiskFull(open_errno_) ? Append::kDiskFull : Append::kError;
     }
     std::string held;
     held.swap(memory_);

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/files.h"
 #include "vault/content_types.h"
 
 namespace lexos::core::vault {
@@ -29,22 +30,7 @@ struct WriteFailed {
 // fsync when the blob is adopted finds little left to write.
 constexpr std::uint64_t kWritebackStep = 8u << 20;
 
-bool diskFull(int e) { return e == ENOSPC || e == EDQUOT || e == EFBIG; }
-
 std::atomic<int> gLive{0};  // SpooledBlobs alive (SpooledBlob::kMaxLive)
-
-int anonymousFileIn(const std::string& dir) {
-  int fd = -1;
-#ifdef O_TMPFILE
-  fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-#endif
-  if (fd < 0) {
-    std::string name = dir + "/upload-XXXXXX";
-    fd = ::mkostemp(name.data(), O_CLOEXEC);
-    if (fd >= 0) ::unlink(name.c_str());
-  }
-  return fd;
-}
 
 }  // namespace
 
@@ -165,7 +151,7 @@ std::unique_ptr<SpooledBlob> SpooledBlob::start(VaultService& service, std::int6
   std::string id = newBlobId();
   int fd = service.store().createAnonymous(firmId, id);
   const bool inStore = fd >= 0;
-  if (fd < 0) fd = anonymousFileIn(spoolDir);
+  if (fd < 0) fd = openAnonymousFile(spoolDir, "upload-");
   if (fd < 0)
     throw std::runtime_error("vault: cannot create an upload file in " + spoolDir + ": " + std::strerror(errno));
   std::unique_ptr<SpooledBlob> blob;
@@ -224,7 +210,7 @@ SpooledBlob::Result SpooledBlob::attempt(F step, std::string& error) {
     return Result::kOk;
   } catch (const WriteFailed& f) {
     error = std::string("writing the upload's vault file: ") + std::strerror(f.err);
-    return diskFull(f.err) ? Result::kDiskFull : Result::kError;
+    return isDiskFull(f.err) ? Result::kDiskFull : Result::kError;
   } catch (const std::exception& e) {
     error = std::string("encrypting the upload: ") + e.what();
     return Result::kError;
