@@ -217,3 +217,117 @@ TEST_CASE("concurrent uncached checks on PostgreSQL are read together and each g
   CHECK(keys == static_cast<std::uint64_t>(kThreads * kRounds));
   CHECK(statements < keys);  // some checks shared a statement
 }
+
+namespace {
+
+// Sends `raw` on one connection and reads until `answers` complete responses (Content-Length
+// framed) arrived or the server closed; returns what came.
+std::string exchange(int port, const std::string& raw, int answers) {
+  Poco::Net::StreamSocket s(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
+  s.setReceiveTimeout(Poco::Timespan(10, 0));
+  s.sendBytes(raw.data(), static_cast<int>(raw.size()));
+  std::string in;
+  char buf[8192];
+  auto complete = [&] {
+    std::size_t at = 0;
+    for (int i = 0; i < answers; ++i) {
+      const auto end = in.find("\r\n\r\n", at);
+      if (end == std::string::npos) return false;
+      const auto cl = in.find("Content-Length: ", at);
+      if (cl == std::string::npos || cl > end) return false;
+      at = end + 4 + std::stoul(in.substr(cl + 16));
+      if (in.size() < at) return false;
+    }
+    return true;
+  };
+  while (!complete()) {
+    int n = 0;
+    try {
+      n = s.receiveBytes(buf, sizeof buf);
+    } catch (...) {
+      break;
+    }
+    if (n <= 0) break;
+    in.append(buf, static_cast<std::size_t>(n));
+  }
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("on PostgreSQL without the cache, requests wait for their session parked, and each gets its own answer") {
+  // The connection layer reads the sessions of complete requests itself (guard/session_prefetch.h)
+  // instead of a worker waiting for each: requests of one firm share statements, every request
+  // still answers for its own cookie only, and a forged or signed-out cookie is refused.
+  TestHost t(Db::PostgreSQL, "probe", "[session]\ncache_seconds = 0\n[database]\npool_size = 4\n[server]\nthreads = 4\n");
+  const auto alpha = t.firm("alpha");
+  t.firm("beta");
+  constexpr int kUsers = 9;
+  std::vector<std::string> cookies, emails;
+  for (int i = 0; i < kUsers; ++i) {
+    const std::string firm = i % 3 == 2 ? "beta" : "alpha";
+    const std::string email = "p" + std::to_string(i) + "@" + firm + ".test";
+    t.staff(firm, email, i % 2 ? "paralegal" : "owner");
+    cookies.push_back(t.signedIn(firm, email).cookie);
+    emails.push_back(email);
+  }
+  auto forged = cookies[2];  // beta's token, presented as alpha's
+  forged.replace(forged.find('=') + 1, forged.find('.') - forged.find('=') - 1, std::to_string(alpha));
+  t.staff("alpha", "gone@alpha.test", "owner");
+  auto gone = t.signedIn("alpha", "gone@alpha.test");
+  REQUIRE(gone.request("POST", "/api/v1/auth/logout").status == 204);
+
+  const auto before = t.host->serverStats();
+  constexpr int kThreads = 24, kRounds = 15;  // more clients than workers: they must not wait in them
+  std::atomic<int> wrong{0}, right{0};
+  std::vector<std::thread> threads;
+  for (int th = 0; th < kThreads; ++th) {
+    threads.emplace_back([&, th] {
+      for (int r = 0; r < kRounds; ++r) {
+        const int i = (th + r) % (kUsers + 2);
+        HttpClient c(t.port());
+        c.cookie = i == kUsers ? forged : i == kUsers + 1 ? gone.cookie : cookies[i];
+        const auto res = c.get("/api/v1/me");
+        if (i >= kUsers) {
+          res.status == 401 ? ++right : ++wrong;
+          continue;
+        }
+        const bool ok = res.status == 200 && jsonField(res.body, "email") == emails[i] &&
+                        jsonField(res.body, "firm") == (i % 3 == 2 ? "beta" : "alpha");
+        ok ? ++right : ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(wrong == 0);
+  CHECK(right == kThreads * kRounds);
+  const auto after = t.host->serverStats();
+  const auto parked = after.parked - before.parked, reads = after.session_reads - before.session_reads;
+  INFO("parked " << parked << ", statements " << reads);
+  CHECK(parked == static_cast<std::uint64_t>(kThreads * kRounds));  // every check went this way
+  CHECK(reads > 0);
+  CHECK(reads <= parked);
+
+  SECTION("pipelined requests behind a parked one are answered in order, each for its own session") {
+    const std::string a = cookies[0], b = cookies[1];
+    const std::string raw = "GET /api/v1/me HTTP/1.1\r\nHost: x\r\nCookie: " + a +
+                            "\r\n\r\nGET /api/v1/me HTTP/1.1\r\nHost: x\r\nCookie: " + b +
+                            "\r\n\r\nGET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    const std::string in = exchange(t.port(), raw, 3);
+    const auto first = in.find(emails[0]), second = in.find(emails[1]);
+    REQUIRE(first != std::string::npos);
+    REQUIRE(second != std::string::npos);
+    CHECK(first < second);
+    CHECK(in.rfind("HTTP/1.1 401", std::string::npos) > second);  // the third, without a cookie
+  }
+
+  SECTION("an unsafe request checks its CSRF token against the session read while it was parked") {
+    HttpClient c = t.signedIn("alpha", emails[0]);
+    const std::string csrf = c.csrf;
+    c.csrf = "not-the-token";
+    CHECK(c.request("POST", "/api/v1/auth/logout").status == 403);
+    c.csrf = csrf;
+    CHECK(c.request("POST", "/api/v1/auth/logout").status == 204);
+    CHECK(c.get("/api/v1/me").status == 401);
+  }
+}

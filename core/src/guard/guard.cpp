@@ -75,11 +75,10 @@ bool Guard::parseSessionCookie(const std::string& cookie, std::int64_t& firm, st
   return true;
 }
 
-SessionInfo Guard::authenticate(const std::string& cookieHeader, Connection& c) const {
-  SessionInfo s;
+Guard::Resolve Guard::resolve(const std::string& cookieHeader, SessionInfo& s, SessionLookup& lookup) const {
   std::int64_t firm = 0;
   std::string token;
-  if (!parseSessionCookie(cookieValue(cookieHeader, kSessionCookie), firm, token)) return s;
+  if (!parseSessionCookie(cookieValue(cookieHeader, kSessionCookie), firm, token)) return Resolve::kAnonymous;
   const std::string hash = hashToken(token);
   const std::time_t now = std::time(nullptr);
   const long idleSeconds = 60L * config_.session_idle_minutes;
@@ -104,34 +103,61 @@ SessionInfo Guard::authenticate(const std::string& cookieHeader, Connection& c) 
         s.needs_touch = e.last_seen_at <= now - 60;
         s.from_cache = true;
         ++hits_;
-        return s;
+        return Resolve::kCached;
       }
       sh.entries.erase(it);
     }
   }
   ++misses_;
+  lookup.firm = firm;
+  lookup.hash = hash;
+  lookup.generation = generation;
+  lookup.cache = cache;
+  return Resolve::kLookup;
+}
+
+sdk::ResultSet Guard::readSessions(Connection& c, std::int64_t firm, const std::vector<std::string>& hashes) {
   // The firm's module switches come along (one row each; one row of NULLs without any), so that
   // authorize() needs no second round trip. On PostgreSQL the tables are named with their schema
   // (the read sets no search_path); on SQLite the names must resolve to the tenancy views.
+  if (c.backend() == sdk::Backend::PostgreSQL) {
+    static const std::string kBatchLookup = sessionLookup("public.", "s.token_hash = ANY($1::text[])");
+    std::string array = "{";
+    for (const auto& k : hashes) array += (array.size() > 1 ? ",\"" : "\"") + k + "\"";  // hex: nothing to escape
+    array += "}";
+    return c.readScoped({firm, 0}, kBatchLookup, {array});
+  }
+  static const std::string kLookup = sessionLookup("", "s.token_hash = $1");
+  if (hashes.size() != 1) throw std::logic_error("Guard::readSessions: one token at a time on SQLite");
+  return c.readScoped({firm, 0}, kLookup, {hashes[0]});
+}
+
+SessionInfo Guard::authenticate(const std::string& cookieHeader, Connection& c) const {
+  SessionInfo s;
+  SessionLookup lookup;
+  if (resolve(cookieHeader, s, lookup) != Resolve::kLookup) return s;
   sdk::ResultSet rs;
   if (c.backend() == sdk::Backend::PostgreSQL) {
     // Concurrent checks of one firm share a statement (guard/lookup_batcher.h).
-    static const std::string kBatchLookup =
-        sessionLookup("public.", "s.token_hash = ANY($1::text[])");
-    rs = batcher_->lookup(firm, hash, c, [](Connection& conn, std::int64_t f, const std::vector<std::string>& keys) {
-      std::string array = "{";
-      for (const auto& k : keys) array += (array.size() > 1 ? ",\"" : "\"") + k + "\"";  // hex: nothing to escape
-      array += "}";
-      return conn.readScoped({f, 0}, kBatchLookup, {array});
-    });
+    rs = batcher_->lookup(lookup.firm, lookup.hash, c,
+                          [](Connection& conn, std::int64_t f, const std::vector<std::string>& keys) {
+                            return readSessions(conn, f, keys);
+                          });
   } else {
-    static const std::string kLookup = sessionLookup("", "s.token_hash = $1");
-    rs = c.readScoped({firm, 0}, kLookup, {hash});
+    rs = readSessions(c, lookup.firm, {lookup.hash});
   }
+  return fromRows(lookup, rs);
+}
+
+SessionInfo Guard::fromRows(const SessionLookup& lookup, const sdk::ResultSet& rs) const {
+  SessionInfo s;
+  const std::int64_t firm = lookup.firm;
+  const std::string& hash = lookup.hash;
+  const long idleSeconds = 60L * config_.session_idle_minutes;
   if (rs.empty()) return s;
   const auto& r = rs.rows[0];
   // The database's tenancy did not hold, or a row of another token: refuse.
-  if (sdk::asInt(r[15]) != firm || sdk::asText(r[16]) != hash) return s;
+  if (r.size() < 17 || sdk::asInt(r[15]) != firm || sdk::asText(r[16]) != hash) return s;
   const std::string nowText = utcTimestamp();
   const std::string idleCutoff = utcTimestamp(-idleSeconds);
   if (sdk::asText(r[3]) <= nowText || sdk::asText(r[4]) <= idleCutoff || sdk::asText(r[10]) != "active") return s;
@@ -155,10 +181,14 @@ SessionInfo Guard::authenticate(const std::string& cookieHeader, Connection& c) 
     return SessionInfo{};
   }
   auto modules = std::make_shared<std::map<std::string, bool>>();
-  for (const auto& row : rs.rows)
+  for (const auto& row : rs.rows) {
+    // Every row must be this session's (the batched read hands each caller only its own).
+    if (row.size() < 17 || sdk::asInt(row[15]) != firm || sdk::asText(row[16]) != hash) return SessionInfo{};
     if (!sdk::isNull(row[13])) (*modules)[sdk::asText(row[13])] = sdk::asBool(row[14]);
+  }
   s.modules = modules;
-  if (cache) {
+  if (lookup.cache) {
+    const std::uint64_t generation = lookup.generation;
     // The switches were read after `generation` too: they are as good for the switch cache.
     auto sw = std::make_shared<Switches>();
     sw->enabled = *modules;

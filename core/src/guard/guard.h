@@ -61,6 +61,27 @@ class Guard {
   /// The same, from a Cookie header's value.
   SessionInfo authenticate(const std::string& cookieHeader, Connection& c) const;
 
+  // authenticate() in three steps, for a caller that reads the database itself and does not
+  // wait for it in a thread (the connection layer parks the request: guard/session_prefetch.h).
+  /// What a cookie needs: nothing (no well-formed session cookie: anonymous), nothing more (the
+  /// cache answered, `s` holds the session) or a database read (`lookup` says which).
+  enum class Resolve { kAnonymous, kCached, kLookup };
+  /// A session to read: the cookie's firm, its token's hash, and the firm's change-feed
+  /// generation read before the database is (whether the result may be cached).
+  struct SessionLookup {
+    std::int64_t firm = 0;
+    std::string hash;
+    std::uint64_t generation = 0;
+    bool cache = false;
+  };
+  Resolve resolve(const std::string& cookieHeader, SessionInfo& s, SessionLookup& lookup) const;
+  /// One statement reading the sessions of `hashes` (one firm), bound to that firm: session,
+  /// user, firm and the firm's module switches; column 16 is the token hash. On SQLite one hash.
+  static sdk::ResultSet readSessions(Connection& c, std::int64_t firm, const std::vector<std::string>& hashes);
+  /// The session from the rows readSessions() returned for `lookup` (only its own rows; any row
+  /// of another firm or token refuses), cached when `lookup.cache`. Anonymous when not valid.
+  SessionInfo fromRows(const SessionLookup& lookup, const sdk::ResultSet& rows) const;
+
   /// The host refreshed the session's idle clock (last_seen_at) in the database.
   void touched(const SessionInfo& s) const;
 

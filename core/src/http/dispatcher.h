@@ -6,7 +6,9 @@
 #include <Poco/Net/HTTPRequestHandler.h>
 
 #include <exception>
+#include <optional>
 
+#include "guard/guard.h"
 #include "http/server.h"
 
 namespace lexos::core {
@@ -21,6 +23,10 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   /// connection layer asks this before writing a large upload into the firm's vault as it
   /// arrives (vault/spooled_blob.h).
   std::int64_t uploadFirm(Poco::Net::HTTPServerRequest& req) const;
+  /// The session of this request's cookie, read already (the connection layer parked the
+  /// request while reading it: guard/session_prefetch.h). The guard stage then takes it instead
+  /// of reading the cookie again; everything after (CSRF, audience, switches, permission) runs.
+  void presetSession(SessionInfo s) { preset_ = std::move(s); }
 
  private:
   int pluginAsset(const std::string& path, Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
@@ -42,7 +48,10 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   void dropUnread(ApiCall& call) const;
   /// The client's address: the peer, or what a trusted proxy says in X-Forwarded-For.
   std::string clientAddress(const Poco::Net::HTTPServerRequest& req) const;
+  /// The session for the guard stage: the preset one, else the guard's own check.
+  SessionInfo sessionOf(Poco::Net::HTTPServerRequest& req, Connection& c) const;
   Services& s_;
+  std::optional<SessionInfo> preset_;
 };
 
 }  // namespace lexos::core

@@ -25,7 +25,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <Poco/String.h>
+
 #include <algorithm>
+#include <deque>
+#include <optional>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -41,6 +45,8 @@
 #include "http/request_body.h"
 #include "http/request_context.h"
 #include "http/request_head.h"
+#include "data/connection_pool.h"
+#include "guard/session_prefetch.h"
 #include "plugins/registry.h"
 #include "vault/spooled_blob.h"
 
@@ -50,10 +56,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::uint64_t kWakeId = ~std::uint64_t{0};
+constexpr std::uint64_t kResumeId = ~std::uint64_t{0} - 1;  // sessions read for parked requests
 constexpr std::size_t kUnroutedBodyLimit = 64 * 1024;  // bodies of 404/405/static requests
 constexpr auto kStopIdleQuiet = std::chrono::milliseconds(300);
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 1 << 20;
+// Threads reading parked requests' sessions: statements in flight over all firms (at most
+// SessionPrefetch::kLanes of one firm).
+constexpr std::size_t kPrefetchThreads = 4;
+// Parked requests one worker resumes per wake-up (docs/guard.md: 1, 4 and all measured).
+constexpr std::size_t kResumeChunk = 4;
 
 std::string errorBody(const std::string& code, const std::string& message) {
   std::string m;
@@ -93,7 +105,7 @@ const char* codeFor(int status) {
 struct HttpServer::Impl {
   enum class Phase { kIdle, kHead, kBody, kHandling, kWriting, kLingering, kClosed };
 
-  struct Conn {
+  struct Conn : std::enable_shared_from_this<Conn> {
     std::uint64_t id = 0;
     int fd = -1;
     std::string ip;
@@ -109,6 +121,7 @@ struct HttpServer::Impl {
     std::string decoded;  // chunked: what the decoder produced from the bytes at hand
     std::unique_ptr<ChunkedDecoder> chunked;
     std::uint64_t body_limit = 0;
+    bool routed = false;  // the request names an API route
     std::uint64_t body_received = 0;
     std::string out;
     std::size_t out_off = 0;
@@ -124,6 +137,12 @@ struct HttpServer::Impl {
   int listen_fd = -1;
   int epoll_fd = -1;
   int wake_fd = -1;
+  // PostgreSQL: requests whose session must be read wait here, not in a thread
+  // (guard/session_prefetch.h); their sessions come back through `resumed` and resume_fd.
+  std::unique_ptr<SessionPrefetch> prefetch;
+  int resume_fd = -1;
+  std::mutex resume_mu;
+  std::deque<std::pair<std::shared_ptr<Conn>, std::optional<SessionInfo>>> resumed;
   int port = 0;
   std::string spool_dir;  // <state_dir>/spool, 0700: request bodies over body_memory_bytes
   Poco::Net::SocketAddress local;
@@ -147,7 +166,7 @@ struct HttpServer::Impl {
 
   struct Counters {
     std::atomic<std::uint64_t> accepted{0}, refused_over_cap{0}, head_timeouts{0}, body_timeouts{0},
-        idle_closed{0}, send_timeouts{0}, framing_errors{0}, requests{0};
+        idle_closed{0}, send_timeouts{0}, framing_errors{0}, requests{0}, parked{0};
   } counters;
 
   explicit Impl(Services& s) : services(s), cfg(*s.config) {}
@@ -300,7 +319,8 @@ struct HttpServer::Impl {
     return found || c.in.size() >= static_cast<std::size_t>(cfg.max_head_bytes);
   }
 
-  std::uint64_t bodyLimitFor(const RequestHead& head) {
+  std::uint64_t bodyLimitFor(const RequestHead& head, bool& routed) {
+    routed = false;
     std::string target = head.target;
     const auto q = target.find('?');
     std::string path;
@@ -308,6 +328,7 @@ struct HttpServer::Impl {
     if (path.rfind("/api/", 0) != 0) return kUnroutedBodyLimit;
     auto match = services.registry->router().match(head.method, path);
     if (!match.match) return kUnroutedBodyLimit;
+    routed = true;
     const auto& route = services.registry->routes()[match.match->target];
     return std::min<std::uint64_t>(route.route.max_body_bytes, cfg.max_body_bytes);
   }
@@ -346,7 +367,7 @@ struct HttpServer::Impl {
         c.body.reset(cfg.body_memory_bytes, spool_dir);
         c.chunked.reset();
         c.body_received = 0;
-        c.body_limit = bodyLimitFor(c.head);
+        c.body_limit = bodyLimitFor(c.head, c.routed);
         if (c.head.has_length && c.head.content_length > c.body_limit) {
           refuse(c, 413, "The request body is larger than " + std::to_string(c.body_limit) + " bytes.");
           return;
@@ -479,8 +500,31 @@ struct HttpServer::Impl {
 
   /// Runs the request through the dispatcher and starts writing the answer. True when the
   /// connection is idle again (see finishWrite).
-  bool dispatch(Conn& c) {
+  bool dispatch(Conn& c, std::optional<SessionInfo> preset = std::nullopt, bool resuming = false) {
     c.phase = Phase::kHandling;
+    if (!resuming && prefetch && c.routed) {
+      // The session check, before a worker runs the request: the cache, or nothing to check, is
+      // answered here; a database read parks the request (the connection stays unarmed, its
+      // worker goes on to other connections) until resumeSome() brings its session back.
+      const std::string cookie = headerOf(c.head, "Cookie");
+      SessionInfo s;
+      Guard::SessionLookup lookup;
+      switch (services.guard->resolve(cookie, s, lookup)) {
+        case Guard::Resolve::kAnonymous:
+          preset = SessionInfo{};
+          break;
+        case Guard::Resolve::kCached:
+          preset = std::move(s);
+          break;
+        case Guard::Resolve::kLookup:
+          count(&Counters::parked);
+          prefetch->submit(std::move(lookup), [this, conn = c.shared_from_this()](std::optional<SessionInfo> found) {
+            std::lock_guard<std::mutex> lock(resume_mu);
+            resumed.emplace_back(conn, std::move(found));
+          });
+          return false;
+      }
+    }
     ++c.requests;
     count(&Counters::requests);
     BufferedResponse res;
@@ -494,6 +538,7 @@ struct HttpServer::Impl {
     ++busy;
     try {
       Dispatcher d(services);
+      if (preset) d.presetSession(std::move(*preset));
       d.handleRequest(req, res);
     } catch (const std::exception& e) {
       Poco::Logger::get("lexosd").error(std::string("request failed outside the dispatcher: ") + e.what());
@@ -516,6 +561,42 @@ struct HttpServer::Impl {
     return finishWrite(c);
   }
 
+  /// The first header named `name` (as BufferedRequest::get finds it), or "".
+  static std::string headerOf(const RequestHead& head, const char* name) {
+    for (const auto& [k, v] : head.headers)
+      if (Poco::icompare(k, name) == 0) return v;
+    return {};
+  }
+
+  /// Runs parked requests whose sessions came back: up to kResumeChunk in this worker, one
+  /// after another, and if more are queued the eventfd is written again so that another worker
+  /// takes the next ones meanwhile. A statement's worth of requests costs a few wake-ups, not
+  /// one each, and is still spread over the cores. (resume_fd is edge-triggered: each write
+  /// wakes one worker.)
+  void resumeSome() {
+    std::vector<std::pair<std::shared_ptr<Conn>, std::optional<SessionInfo>>> batch;
+    {
+      std::lock_guard<std::mutex> lock(resume_mu);
+      std::uint64_t n = 0;
+      (void)::read(resume_fd, &n, sizeof n);
+      while (!resumed.empty() && batch.size() < kResumeChunk) {
+        batch.push_back(std::move(resumed.front()));
+        resumed.pop_front();
+      }
+      if (!resumed.empty()) {
+        const std::uint64_t one = 1;
+        (void)::write(resume_fd, &one, sizeof one);
+      }
+    }
+    for (auto& [conn, session] : batch) {
+      std::lock_guard<std::mutex> lock(conn->mu);
+      Conn& c = *conn;
+      if (c.phase != Phase::kHandling) continue;  // closed meanwhile (the server stopping)
+      // No session (the read failed): the dispatch checks it itself and answers the failure.
+      if (dispatch(c, std::move(session), true)) process(c, false);
+    }
+  }
+
   // --- threads -----------------------------------------------------------------------------
 
   void workerLoop() {
@@ -524,6 +605,10 @@ struct HttpServer::Impl {
       const int n = epoll_wait(epoll_fd, &ev, 1, -1);
       if (n <= 0) continue;
       if (ev.data.u64 == kWakeId) break;
+      if (ev.data.u64 == kResumeId) {
+        resumeSome();
+        continue;
+      }
       auto conn = find(ev.data.u64);
       if (!conn) continue;
       std::lock_guard<std::mutex> lock(conn->mu);
@@ -755,6 +840,19 @@ void HttpServer::start() {
   ev.events = EPOLLIN;  // level-triggered: wakes every worker when stopping
   ev.data.u64 = kWakeId;
   epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, m.wake_fd, &ev);
+  if (m.services.pool && m.services.guard && m.services.pool->backend() == sdk::Backend::PostgreSQL) {
+    m.resume_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (m.resume_fd < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
+    epoll_event rev{};
+    rev.events = EPOLLIN | EPOLLET;  // one wake-up per write
+    rev.data.u64 = kResumeId;
+    epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, m.resume_fd, &rev);
+    // One wake-up per statement: the eventfd is written once its requests are all queued.
+    m.prefetch = std::make_unique<SessionPrefetch>(*m.services.guard, *m.services.pool, kPrefetchThreads, [&m] {
+      const std::uint64_t one = 1;
+      (void)::write(m.resume_fd, &one, sizeof one);
+    });
+  }
 
   for (int i = 0; i < c.threads; ++i) m.workers.emplace_back([&m] { m.workerLoop(); });
   m.reaper = std::thread([&m] { m.reapLoop(); });
@@ -776,6 +874,8 @@ ServerStats HttpServer::stats() const {
   s.send_timeouts = k.send_timeouts;
   s.framing_errors = k.framing_errors;
   s.requests = k.requests;
+  s.parked = k.parked;
+  if (impl_->prefetch) s.session_reads = impl_->prefetch->stats().first;
   return s;
 }
 
@@ -829,6 +929,13 @@ int HttpServer::stop(int graceSeconds) {
   }
   for (auto& t : m.workers) t.join();
   m.workers.clear();
+  // Sessions still being read: let the statements end; their requests are not resumed (their
+  // connections are closed below, as any left over).
+  if (m.prefetch) m.prefetch->stop();
+  {
+    std::lock_guard<std::mutex> lock(m.resume_mu);
+    m.resumed.clear();
+  }
   std::vector<std::shared_ptr<Impl::Conn>> rest;
   for (auto& s : m.shards) {
     std::lock_guard<std::mutex> lock(s.mu);
@@ -840,7 +947,8 @@ int HttpServer::stop(int graceSeconds) {
   }
   ::close(m.epoll_fd);
   ::close(m.wake_fd);
-  m.epoll_fd = m.wake_fd = -1;
+  if (m.resume_fd >= 0) ::close(m.resume_fd);
+  m.epoll_fd = m.wake_fd = m.resume_fd = -1;
   return left;
 }
 

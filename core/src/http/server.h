@@ -42,6 +42,10 @@ struct ServerStats {
   std::uint64_t send_timeouts = 0;      ///< responses the client did not read in time
   std::uint64_t framing_errors = 0;     ///< heads refused (400, 411, 414, 431, 501, 505)
   std::uint64_t requests = 0;           ///< requests handed to the dispatcher
+  /// PostgreSQL: requests parked while their session was read (guard/session_prefetch.h), and
+  /// the statements that read them (fewer: concurrent reads of one firm share one).
+  std::uint64_t parked = 0;
+  std::uint64_t session_reads = 0;
 };
 
 class HttpServer {
