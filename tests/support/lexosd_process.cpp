@@ -27,7 +27,11 @@ LexosdProcess::LexosdProcess(const std::string& configFile, const std::string& l
   std::vector<std::string> envText;
   for (char** e = environ; *e; ++e) {
     const std::string kv = *e;
-    if (!env.count(kv.substr(0, kv.find('=')))) envText.push_back(kv);
+    const std::string name = kv.substr(0, kv.find('='));
+    // A configuration override inherited from the shell (LEXOS_SERVER_LISTEN, ...) is not the
+    // test's: the test's config file and `env` decide.
+    if (name.rfind("LEXOS_", 0) == 0 && name.rfind("LEXOS_TEST_", 0) != 0) continue;
+    if (!env.count(name)) envText.push_back(kv);
   }
   for (const auto& [k, v] : env) envText.push_back(k + "=" + v);
   std::vector<char*> envp;
@@ -110,7 +114,16 @@ int lexosctl(const std::string& configFile, const std::string& args, std::string
   const int fd = ::mkstemp(tmpl);
   if (fd < 0) throw std::runtime_error("mkstemp failed");
   ::close(fd);
-  const std::string cmd = std::string(LEXOS_BINARY_DIR) + "/bin/lexosctl --config '" + configFile +
+  // As for lexosd: configuration overrides inherited from the shell are not the test's.
+  std::string unset;
+  for (char** e = environ; *e; ++e) {
+    const std::string kv = *e;
+    const std::string name = kv.substr(0, kv.find('='));
+    if (name.rfind("LEXOS_", 0) == 0 && name.rfind("LEXOS_TEST_", 0) != 0)
+      unset += "-u " + name + " ";
+  }
+  const std::string cmd = (unset.empty() ? std::string() : "env " + unset) +
+                          std::string(LEXOS_BINARY_DIR) + "/bin/lexosctl --config '" + configFile +
                           "' " + args + " >'" + tmpl + "' 2>&1";
   FILE* p = ::popen(cmd.c_str(), "w");
   if (!p) throw std::runtime_error("cannot run lexosctl");
