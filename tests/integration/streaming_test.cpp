@@ -19,8 +19,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "lexosd_process.h"
 #include "test_host.h"
@@ -431,6 +433,59 @@ TEST_CASE("a plugin built against the kept SDK 1.2 headers loads in this host an
   CHECK(stream.status == 200);
   CHECK_THAT(stream.body, Catch::EndsWith("line 999\n"));
   CHECK(c.get("/api/v1/streamer/file?size=4").status == 200);  // next to a 1.3 plugin
+}
+
+TEST_CASE("clients that read their downloads slowly hold no worker: stand-ins serve the others, then retire") {
+  // Two workers, six downloads that nobody reads: without stand-ins both workers would wait on
+  // those clients until send_timeout_seconds (30 s) and nothing else would be answered.
+  TestHost t(Db::SQLite, "streamer", "[server]\nthreads = 2\n");
+  const auto before = t.host->serverStats();
+  CHECK(before.workers == 2);
+  std::vector<std::unique_ptr<Wire>> slow;
+  for (int i = 0; i < 6; ++i) {
+    slow.push_back(std::make_unique<Wire>(t.port()));
+    REQUIRE(slow.back()->send("GET /api/v1/streamer/file?size=268435456 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (t.host->serverStats().stand_ins < before.stand_ins + 6 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto during = t.host->serverStats();
+  CHECK(during.stand_ins >= before.stand_ins + 6);
+  CHECK(during.workers >= 8);  // six waiting on their clients, two free
+  for (int i = 0; i < 5; ++i) {
+    HttpClient c(t.port());
+    CHECK(c.get("/healthz").status == 200);
+    const auto small = c.get("/api/v1/streamer/file?size=1000");
+    CHECK(small.status == 200);
+    CHECK(small.body == pattern(0, 1000));
+  }
+  // Answered while the slow downloads still wait, not after the send timeout freed a worker.
+  CHECK(t.host->serverStats().send_timeouts == before.send_timeouts);
+  // A slow reader that starts reading gets every byte, in order.
+  {
+    std::string got;
+    while (got.find("\r\n\r\n") == std::string::npos || got.size() < got.find("\r\n\r\n") + 4 + 268435456u) {
+      const auto more = slow.front()->readAll(5000);
+      if (more.empty()) break;
+      got += more;
+    }
+    REQUIRE(got.rfind("HTTP/1.1 200 ", 0) == 0);
+    const std::string rest = got.substr(got.find("\r\n\r\n") + 4);
+    REQUIRE(rest.size() == 268435456u);
+    CHECK(rest.substr(0, 4096) == pattern(0, 4096));
+    CHECK(rest.substr(268435456u - 4096) == pattern(268435456u - 4096, 4096));
+  }
+  // The others go away: their handlers end, and the surplus workers retire as work comes in.
+  slow.clear();
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (t.host->serverStats().workers > 2 && std::chrono::steady_clock::now() < deadline) {
+    HttpClient c(t.port());
+    c.get("/healthz");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(t.host->serverStats().workers == 2);
+  HttpClient c(t.port());
+  CHECK(c.get("/api/v1/streamer/file?size=5").status == 200);
 }
 
 TEST_CASE("a download the client stops reading ends after send_timeout_seconds; the server goes on") {

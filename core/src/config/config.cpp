@@ -8,6 +8,7 @@
 #include <functional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 extern char** environ;
 
@@ -85,7 +86,7 @@ const std::map<std::string, std::string>& knownKeys() {
   static const std::map<std::string, std::string> keys = {
       {"server.listen", "127.0.0.1:8080"},
       {"server.public_url", ""},
-      {"server.threads", "32"},
+      {"server.threads", "auto"},
       {"server.max_connections", "10000"},
       {"server.max_connections_per_address", "256"},
       {"server.head_timeout_seconds", "10"},
@@ -286,7 +287,15 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
       fail("server.public_url", e, "an http:// or https:// URL");
     while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
   }
-  c.threads = parseInt("server.threads", get("server.threads"), 2, 4096);
+  {
+    const Entry e = get("server.threads");
+    if (e.value == "auto")
+      c.threads = autoThreads(std::thread::hardware_concurrency());
+    else if (!e.value.empty() && std::all_of(e.value.begin(), e.value.end(), [](char ch) { return std::isdigit(ch); }))
+      c.threads = parseInt("server.threads", e, 2, 4096);
+    else
+      fail("server.threads", e, "auto, or a whole number from 2 to 4096");
+  }
   c.keepalive_requests = parseInt("server.keepalive_requests", get("server.keepalive_requests"), 1, 1000000);
   c.keepalive_timeout_seconds = parseInt("server.keepalive_timeout_seconds", get("server.keepalive_timeout_seconds"), 1, 3600);
   c.max_connections = parseInt("server.max_connections", get("server.max_connections"), 16, 1000000);
@@ -443,6 +452,11 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
     c.plugin_sections[full.substr(7, dot - 7)][full.substr(dot + 1)] = e.value;
   }
   return c;
+}
+
+int autoThreads(unsigned cpus) {
+  const long n = 4L * (cpus == 0 ? 2 : static_cast<long>(cpus));
+  return static_cast<int>(std::clamp(n, 8L, 64L));
 }
 
 }  // namespace lexos::core

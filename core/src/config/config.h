@@ -41,7 +41,8 @@ struct Config {
   std::string public_url;
   /// Worker threads. They run handlers for complete requests only (the connection layer reads
   /// heads and bodies without a thread per connection), so this bounds concurrent handlers.
-  int threads = 32;
+  /// `auto` (the default): autoThreads() of the machine's hardware threads.
+  int threads = 8;
   int max_connections = 10000;             ///< open client connections in all
   int max_connections_per_address = 256;   ///< per client address; 0: no cap; proxies exempt
   int head_timeout_seconds = 10;           ///< a request head must be complete this soon
@@ -103,5 +104,9 @@ struct Config {
   /// The environment variable that overrides `section.key`.
   static std::string envName(const std::string& section, const std::string& key);
 };
+
+/// server.threads = auto: 4 workers per hardware thread, at least 8, at most 64 (`cpus` 0, when
+/// the machine does not say, counts as 2). Measured in docs/http-front.md ("How many workers").
+int autoThreads(unsigned cpus);
 
 }  // namespace lexos::core

@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <list>
 #include <optional>
 #include <array>
 #include <cerrno>
@@ -150,7 +151,21 @@ struct HttpServer::Impl {
   std::atomic<bool> accepting{true};
   std::atomic<bool> exiting{false};
   std::thread acceptor, reaper;
-  std::vector<std::thread> workers;
+  // Worker threads. `server.threads` of them run the loop; a worker whose handler must wait
+  // for a client that reads a streamed answer slowly steps out, and a stand-in is started so
+  // that `server.threads` stay free for everyone else (at most kMaxStandIns beyond the
+  // setting). Surplus workers retire once they finish what they hold.
+  struct Worker {
+    std::thread thread;
+    bool done = false;  // under workers_mu: the loop has ended, the thread can be joined
+  };
+  static constexpr int kMaxStandIns = 256;
+  std::mutex workers_mu;
+  std::list<Worker> workers;  // under workers_mu
+  bool workers_closed = false;  // under workers_mu: stop() joins them; start no more
+  std::atomic<int> running{0};          // workers in the loop (not retired)
+  std::atomic<int> waiting_on_client{0};  // of those, inside a slow client's write
+  std::atomic<std::uint64_t> stand_ins{0};
   std::atomic<int> busy{0};  // workers inside the dispatcher
 
   static constexpr std::size_t kShards = 16;
@@ -477,6 +492,47 @@ struct HttpServer::Impl {
     return false;
   }
 
+  static constexpr int kStepOutAfterMs = 50;
+
+  /// This worker is about to wait on a slow client: if that leaves fewer than server.threads
+  /// workers free, start a stand-in.
+  void stepOut() {
+    const int waiting = ++waiting_on_client;
+    if (running.load() - waiting < cfg.threads) startWorker(true);
+  }
+
+  /// Starts a worker thread (a stand-in when `standIn`); joins those that have retired.
+  void startWorker(bool standIn) {
+    std::lock_guard<std::mutex> lock(workers_mu);
+    for (auto it = workers.begin(); it != workers.end();) {
+      if (it->done) {
+        it->thread.join();
+        it = workers.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (workers_closed || exiting.load()) return;
+    if (standIn && running.load() >= cfg.threads + kMaxStandIns) return;
+    ++running;
+    if (standIn) stand_ins.fetch_add(1, std::memory_order_relaxed);
+    auto& w = workers.emplace_back();
+    w.thread = std::thread([this, &w] {
+      workerLoop();
+      std::lock_guard<std::mutex> l(workers_mu);
+      w.done = true;
+    });
+  }
+
+  /// True (and counted out of `running`) when this worker is surplus: more run than
+  /// server.threads plus those waiting on slow clients.
+  bool retire() {
+    int r = running.load();
+    while (r > cfg.threads + waiting_on_client.load())
+      if (running.compare_exchange_weak(r, r - 1)) return true;
+    return false;
+  }
+
   /// Writes a part of a streamed answer while its handler runs: waits for the socket (the
   /// send timeout at most) since the handler produces the rest only after this returns.
   void blockingWrite(Conn& c, const char* data, std::size_t size, bool& failed) {
@@ -489,8 +545,15 @@ struct HttpServer::Impl {
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        // A client that reads at a usual pace makes room within moments. One that does not
+        // would hold this worker for as long as it likes: step out of the pool (a stand-in
+        // takes this worker's place) for the rest of the wait.
         pollfd p{c.fd, POLLOUT, 0};
-        if (::poll(&p, 1, cfg.send_timeout_seconds * 1000) > 0) continue;
+        if (::poll(&p, 1, kStepOutAfterMs) > 0) continue;
+        stepOut();
+        const int ready = ::poll(&p, 1, std::max(cfg.send_timeout_seconds * 1000 - kStepOutAfterMs, 1));
+        --waiting_on_client;
+        if (ready > 0) continue;
         count(&Counters::send_timeouts);
       }
       failed = true;
@@ -602,6 +665,7 @@ struct HttpServer::Impl {
   void workerLoop() {
     epoll_event ev{};
     while (!exiting.load()) {
+      if (retire()) return;
       const int n = epoll_wait(epoll_fd, &ev, 1, -1);
       if (n <= 0) continue;
       if (ev.data.u64 == kWakeId) break;
@@ -778,7 +842,7 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(Services& services) : impl_(std::make_unique<Impl>(services)) {}
 
 HttpServer::~HttpServer() {
-  if (impl_ && (impl_->listen_fd >= 0 || !impl_->workers.empty())) stop(0);
+  if (impl_ && (impl_->listen_fd >= 0 || impl_->running.load() > 0)) stop(0);
 }
 
 void HttpServer::start() {
@@ -854,7 +918,7 @@ void HttpServer::start() {
     });
   }
 
-  for (int i = 0; i < c.threads; ++i) m.workers.emplace_back([&m] { m.workerLoop(); });
+  for (int i = 0; i < c.threads; ++i) m.startWorker(false);
   m.reaper = std::thread([&m] { m.reapLoop(); });
   m.acceptor = std::thread([&m] { m.acceptLoop(); });
 }
@@ -875,6 +939,8 @@ ServerStats HttpServer::stats() const {
   s.framing_errors = k.framing_errors;
   s.requests = k.requests;
   s.parked = k.parked;
+  s.workers = impl_->running.load();
+  s.stand_ins = impl_->stand_ins.load();
   if (impl_->prefetch) s.session_reads = impl_->prefetch->stats().first;
   return s;
 }
@@ -882,7 +948,7 @@ ServerStats HttpServer::stats() const {
 int HttpServer::stop(int graceSeconds) {
   if (!impl_) return 0;
   Impl& m = *impl_;
-  if (m.listen_fd < 0 && m.workers.empty()) return 0;
+  if (m.listen_fd < 0 && m.running.load() == 0) return 0;
   // 1. Stop accepting and close the socket first: new connections are refused from here on.
   //    Only then do answers say Connection: close; the other order let clients reconnect into
   //    the moment before the socket closed and meet a reset (tests/integration/faults_test.cpp).
@@ -919,16 +985,25 @@ int HttpServer::stop(int graceSeconds) {
   // host, as the tests run it, outlives this call).
   const auto hard = Clock::now() + std::chrono::seconds(5);
   while (m.busy.load() > 0 && Clock::now() < hard) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::list<Impl::Worker> workers;
+  {
+    std::lock_guard<std::mutex> lock(m.workers_mu);
+    m.workers_closed = true;
+    workers.splice(workers.end(), m.workers);
+  }
   if (m.busy.load() > 0) {
     // Still running after that: the process is about to exit, so their threads are left to it
     // rather than waited for.
-    for (auto& t : m.workers) t.detach();
-    m.workers.clear();
+    for (auto& w : workers) w.thread.detach();
+    {
+      std::lock_guard<std::mutex> lock(m.workers_mu);  // they still mark themselves done in it
+      m.workers.splice(m.workers.end(), workers);
+    }
     impl_.release();  // the detached threads still use it; the process is ending
     return std::max(left, 1);
   }
-  for (auto& t : m.workers) t.join();
-  m.workers.clear();
+  for (auto& w : workers) w.thread.join();
+  m.running = 0;
   // Sessions still being read: let the statements end; their requests are not resumed (their
   // connections are closed below, as any left over).
   if (m.prefetch) m.prefetch->stop();

@@ -46,6 +46,10 @@ struct ServerStats {
   /// the statements that read them (fewer: concurrent reads of one firm share one).
   std::uint64_t parked = 0;
   std::uint64_t session_reads = 0;
+  /// Worker threads running now (server.threads, plus stand-ins for workers that wait on a
+  /// client reading a streamed answer slowly), and stand-ins started in all.
+  int workers = 0;
+  std::uint64_t stand_ins = 0;
 };
 
 class HttpServer {

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "config/config.h"
 #include "test_host.h"
@@ -39,6 +40,23 @@ TEST_CASE("config defaults fill every key and relative paths resolve against the
   CHECK(c.listen_url.empty());
 }
 
+TEST_CASE("server.threads is auto by default: 4 per hardware thread, from 8 to 64; a number is taken as it is") {
+  lexos::test::TempDir d;
+  const std::string base = "[state]\ndir = v\n[plugins]\ndir = p\n[web]\ndir = w\n";
+  CHECK(Config::load(write(d, base), {}).threads == lexos::core::autoThreads(std::thread::hardware_concurrency()));
+  CHECK(Config::load(write(d, base + "[server]\nthreads = auto\n"), {}).threads ==
+        lexos::core::autoThreads(std::thread::hardware_concurrency()));
+  CHECK(Config::load(write(d, base + "[server]\nthreads = 5\n"), {}).threads == 5);
+  CHECK(Config::load(write(d, base), {{"LEXOS_SERVER_THREADS", "40"}}).threads == 40);
+  CHECK(lexos::core::autoThreads(0) == 8);   // the machine does not say
+  CHECK(lexos::core::autoThreads(1) == 8);
+  CHECK(lexos::core::autoThreads(2) == 8);
+  CHECK(lexos::core::autoThreads(3) == 12);
+  CHECK(lexos::core::autoThreads(16) == 64);
+  CHECK(lexos::core::autoThreads(128) == 64);
+  CHECK_THAT(errorOf(base + "[server]\nthreads = Auto\n"), Catch::Contains("server.threads") && Catch::Contains("'Auto'"));
+}
+
 TEST_CASE("environment variables LEXOS_SECTION_KEY override the file") {
   lexos::test::TempDir d;
   auto c = Config::load(write(d, "[server]\nlisten = 127.0.0.1:8080\n[state]\ndir = v\n[plugins]\ndir = p\nenabled = a\n[web]\ndir = w\n[plugin.hello]\ngreeting = hi\n"),
@@ -65,7 +83,7 @@ TEST_CASE("a bad value stops loading with one line naming the key, the value and
   auto e = errorOf(base + "[server]\nlisten = localhost\n");
   CHECK_THAT(e, Catch::Contains("server.listen") && Catch::Contains("'localhost'") && Catch::Contains("HOST:PORT"));
   e = errorOf(base + "[server]\nthreads = lots\n");
-  CHECK_THAT(e, Catch::Contains("server.threads") && Catch::Contains("'lots'") && Catch::Contains("whole number"));
+  CHECK_THAT(e, Catch::Contains("server.threads") && Catch::Contains("'lots'") && Catch::Contains("auto, or a whole number"));
   e = errorOf(base + "[mail]\ntransport = pigeon\n");
   CHECK_THAT(e, Catch::Contains("mail.transport") && Catch::Contains("smtp or outbox"));
   e = errorOf(base + "[database]\nurl = mysql://x\n");
