@@ -1,0 +1,44 @@
+#pragma once
+// What the billing handlers share: dates, the case and client a request names, a client's
+// billing details (currency, terms, hourly rate), and writing an invoice as JSON.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "lexos/sdk/context.h"
+#include "lexos/sdk/json.h"
+#include "lexos/sdk/json_fields.h"
+
+namespace lexos::billing {
+
+/// Today's date in UTC, "YYYY-MM-DD".
+std::string today();
+/// `v` when it is a calendar date "YYYY-MM-DD" (1900-9999), else 400 naming `field`.
+std::string checkDate(const std::string& v, const std::string& field);
+/// `days` after `date` ("YYYY-MM-DD").
+std::string addDays(const std::string& date, std::int64_t days);
+
+/// The client of case `caseId` as the request's scope sees it; 404 "No such case." otherwise.
+std::int64_t caseClient(sdk::Context& c, std::int64_t caseId);
+
+struct ClientBilling {
+  std::string name;
+  std::string currency;                  ///< the client's billing currency, else the module's default
+  std::int64_t terms_days = 30;          ///< payment terms, else [plugin.billing] payment_terms_days
+  std::optional<std::int64_t> rate_minor;  ///< the client's hourly rate, when set
+};
+/// A client's billing details; 404/400 naming `field` when the scope does not reach the client.
+/// 409 naming billing.currency when its currency is not an active ISO 4217 code.
+ClientBilling clientBilling(sdk::Context& c, std::int64_t clientId, const std::string& field);
+
+/// Writes invoice `id` (staff: everything; portal: what a client sees) as one JSON object.
+/// False when the scope does not reach it (for the portal: not the client's, or a draft).
+bool writeInvoice(sdk::Context& c, sdk::JsonWriter& w, std::int64_t id, bool forStaff, bool withLines);
+
+/// Columns of billing_invoices that writeInvoice reads, in its order.
+extern const char* kInvoiceColumns;
+/// Writes one invoice row (kInvoiceColumns) as JSON members of an open object.
+void writeInvoiceMembers(sdk::JsonWriter& w, const sdk::ResultSet& rs, std::size_t row, bool forStaff);
+
+}  // namespace lexos::billing

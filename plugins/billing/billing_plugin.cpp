@@ -1,0 +1,78 @@
+// The billing module: declarations only; the work is in the handler classes (handlers.h).
+#include "handlers.h"
+#include "lexos/sdk/lexos.h"
+#include "schema.h"
+
+namespace lexos::billing {
+
+using sdk::Audience;
+using sdk::Method;
+
+class BillingPlugin : public sdk::Plugin {
+ public:
+  void registerWith(sdk::Registrar& r) override {
+    r.requirePlugin("clients");  // invoices are a client's; the client's billing details
+    r.requirePlugin("cases");    // time and expenses are recorded on a case
+    r.addPermission({"billing.read", "See invoices, time and expenses",
+                     {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleBilling}});
+    r.addPermission({"billing.time", "Record time and expenses on a case",
+                     {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal, sdk::kRoleBilling}});
+    r.addPermission({"billing.write", "Draft, issue, void and delete invoices", {sdk::kRoleOwner, sdk::kRoleBilling}});
+    r.addPermission({"billing.rates", "Set staff members' default hourly rates", {sdk::kRoleOwner, sdk::kRoleBilling}});
+    r.addPermission({"billing.portal", "Portal: see my own invoices and what I owe", {sdk::kRolePortal}});
+
+    // Time, expenses, rates and the invoice counters are the firm's own: a portal session
+    // never reads them (the internal descriptions of time entries stay in the firm).
+    r.addTable({"billing_user_rates", sdk::Tenancy::Firm, "", "", {"firm_id", "user_id"}});
+    r.addTable({"billing_time_entries", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addTable({"billing_expenses", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addTable({"billing_invoice_counters", sdk::Tenancy::Firm, "", "", {"firm_id", "year"}});
+    // Invoices and their lines are the client's, visible to the portal once issued.
+    r.addTable({"billing_invoices", sdk::Tenancy::Client, "client_id", "client_visible", {"firm_id", "id"}});
+    r.addTable({"billing_invoice_lines", sdk::Tenancy::Client, "client_id", "client_visible", {"firm_id", "id"}});
+    r.addPortalColumns({"billing_invoices",
+                        {"status", "number", "currency", "issued_on", "due_on", "payment_terms_days", "subtotal_minor",
+                         "discount_bp", "discount_minor", "tax_name", "tax_rate_bp", "tax_minor", "total_minor",
+                         "paid_minor", "notes", "voided_at", "created_at", "updated_at"}});
+    r.addPortalColumns({"billing_invoice_lines",
+                        {"invoice_id", "position", "kind", "description", "quantity_milli", "unit_price_minor",
+                         "amount_minor", "taxable"}});
+    r.addMigration({1, "time, expenses, rates, invoices, lines, invoice numbers", schema::kV1, "", ""});
+
+    constexpr std::size_t kBody = 64 * 1024;
+    r.addRoute({Method::Get, "/api/v1/billing/rates", Audience::Staff, "billing.rates", &TimeHandlers::listRates, 0,
+                "Staff members' default hourly rates"});
+    r.addRoute({Method::Put, "/api/v1/billing/rates/{user_id}", Audience::Staff, "billing.rates", &TimeHandlers::setRate,
+                4096, "Set a staff member's default hourly rate {rate_minor}"});
+    r.addRoute({Method::Get, "/api/v1/cases/{id}/time", Audience::Staff, "billing.read", &TimeHandlers::listTime, 0,
+                "A case's time entries"});
+    r.addRoute({Method::Post, "/api/v1/cases/{id}/time", Audience::Staff, "billing.time", &TimeHandlers::addTime, kBody,
+                "Record time {minutes, description, date?, rate_minor?, billable?, user_id?}"});
+    r.addRoute({Method::Delete, "/api/v1/time/{id}", Audience::Staff, "billing.time", &TimeHandlers::deleteTime, 0,
+                "Delete a time entry not yet invoiced"});
+    r.addRoute({Method::Get, "/api/v1/cases/{id}/expenses", Audience::Staff, "billing.read", &TimeHandlers::listExpenses,
+                0, "A case's expenses"});
+    r.addRoute({Method::Post, "/api/v1/cases/{id}/expenses", Audience::Staff, "billing.time", &TimeHandlers::addExpense,
+                kBody, "Record an expense {amount_minor, description, date?, billable?}"});
+    r.addRoute({Method::Get, "/api/v1/invoices", Audience::Staff, "billing.read", &InvoiceHandlers::list, 0,
+                "Invoices (client_id, status, limit, cursor)"});
+    r.addRoute({Method::Post, "/api/v1/invoices", Audience::Staff, "billing.write", &InvoiceHandlers::create, kBody,
+                "Draft an invoice {client_id, case_ids?, lines?, discount_bp?, discount_minor?, tax_name?, tax_rate_bp?, notes?}"});
+    r.addRoute({Method::Get, "/api/v1/invoices/{id}", Audience::Staff, "billing.read", &InvoiceHandlers::get, 0,
+                "An invoice with its lines"});
+    r.addRoute({Method::Delete, "/api/v1/invoices/{id}", Audience::Staff, "billing.write", &InvoiceHandlers::remove, 0,
+                "Delete a draft"});
+    r.addRoute({Method::Post, "/api/v1/invoices/{id}/issue", Audience::Staff, "billing.write", &InvoiceHandlers::issue,
+                4096, "Issue a draft: its number (YYYY-NNNN, gap-free per firm and year) and due date"});
+    r.addRoute({Method::Post, "/api/v1/invoices/{id}/void", Audience::Staff, "billing.write",
+                &InvoiceHandlers::voidInvoice, 4096, "Void an issued invoice {reason}; the number stays"});
+    r.addRoute({Method::Get, "/api/v1/portal/invoices", Audience::Portal, "billing.portal", &PortalInvoiceHandlers::list,
+                0, "Portal: my invoices and what I owe"});
+    r.addRoute({Method::Get, "/api/v1/portal/invoices/{id}", Audience::Portal, "billing.portal",
+                &PortalInvoiceHandlers::get, 0, "Portal: one of my invoices with its lines"});
+  }
+};
+
+}  // namespace lexos::billing
+
+LEXOS_PLUGIN(lexos::billing::BillingPlugin, "billing", "0.1.0")

@@ -1,0 +1,52 @@
+#pragma once
+// Handlers of the billing module. The guard has checked session, CSRF, audience and
+// permission; the Db is bound to the caller's firm (and, for the portal, to the client).
+
+#include "lexos/sdk/context.h"
+
+namespace lexos::billing {
+
+class TimeHandlers {
+ public:
+  /// GET /api/v1/billing/rates: each active staff user's default hourly rate (or null).
+  static void listRates(sdk::Context& c);
+  /// PUT /api/v1/billing/rates/{user_id} {rate_minor}: a staff user's default hourly rate.
+  static void setRate(sdk::Context& c);
+  /// GET /api/v1/cases/{id}/time: the case's time entries, newest first.
+  static void listTime(sdk::Context& c);
+  /// POST /api/v1/cases/{id}/time {minutes, description, date?, rate_minor?, billable?, user_id?}
+  static void addTime(sdk::Context& c);
+  /// DELETE /api/v1/time/{id}: an entry not yet on an invoice.
+  static void deleteTime(sdk::Context& c);
+  /// GET /api/v1/cases/{id}/expenses
+  static void listExpenses(sdk::Context& c);
+  /// POST /api/v1/cases/{id}/expenses {amount_minor, description, date?, billable?}
+  static void addExpense(sdk::Context& c);
+};
+
+class InvoiceHandlers {
+ public:
+  /// GET /api/v1/invoices?client_id=&status=&limit=&cursor= (newest first)
+  static void list(sdk::Context& c);
+  /// POST /api/v1/invoices {client_id, case_ids?, lines?, discount_bp? | discount_minor?,
+  /// tax_name?, tax_rate_bp?, notes?} -> a draft
+  static void create(sdk::Context& c);
+  /// GET /api/v1/invoices/{id} with its lines
+  static void get(sdk::Context& c);
+  /// DELETE /api/v1/invoices/{id}: a draft only; its time and expenses are unbilled again.
+  static void remove(sdk::Context& c);
+  /// POST /api/v1/invoices/{id}/issue {issued_on?}: numbers and freezes a draft.
+  static void issue(sdk::Context& c);
+  /// POST /api/v1/invoices/{id}/void {reason}: keeps the number; releases its time and expenses.
+  static void voidInvoice(sdk::Context& c);
+};
+
+class PortalInvoiceHandlers {
+ public:
+  /// GET /api/v1/portal/invoices -> {items, balance_minor, currency}
+  static void list(sdk::Context& c);
+  /// GET /api/v1/portal/invoices/{id} with its lines
+  static void get(sdk::Context& c);
+};
+
+}  // namespace lexos::billing

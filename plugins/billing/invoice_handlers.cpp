@@ -1,0 +1,296 @@
+#include <set>
+#include <string>
+#include <vector>
+
+#include "billing_common.h"
+#include "handlers.h"
+#include "lexos/sdk/errors.h"
+#include "lexos/sdk/lists.h"
+#include "lexos/sdk/params.h"
+#include "money.h"
+
+namespace lexos::billing {
+
+using sdk::JsonField;
+using sdk::JsonObject;
+using sdk::JsonWriter;
+
+namespace {
+
+constexpr std::int64_t kMaxUnitPrice = 1'000'000'000'000;
+
+std::int64_t invoiceId(sdk::Context& c) { return sdk::pathId(c, "id", "No such invoice."); }
+
+struct Line {
+  std::string kind, description;
+  std::int64_t quantity_milli = 1000, unit_price = 0, amount = 0;
+  bool taxable = true;
+  std::optional<std::int64_t> case_id, time_entry_id, expense_id;
+};
+
+// Sums the invoice's lines and stores its totals; returns them.
+Totals storeTotals(sdk::Context& c, std::int64_t id) {
+  auto inv = c.db().query("SELECT discount_bp, discount_minor, tax_rate_bp FROM billing_invoices WHERE id = $1", {id});
+  auto sums = c.db().query(
+      "SELECT COALESCE(SUM(amount_minor), 0), COALESCE(SUM(CASE WHEN taxable THEN amount_minor ELSE 0 END), 0) "
+      "FROM billing_invoice_lines WHERE invoice_id = $1",
+      {id});
+  const auto& r = inv.rows.at(0);
+  const std::optional<std::int64_t> bp = sdk::isNull(r[0]) ? std::nullopt : std::optional<std::int64_t>(sdk::asInt(r[0]));
+  Totals t = invoiceTotals(sdk::asInt(sums.rows[0][0]), sdk::asInt(sums.rows[0][1]), bp, bp ? 0 : sdk::asInt(r[1]),
+                           sdk::asInt(r[2]));
+  c.db().execute("UPDATE billing_invoices SET subtotal_minor = $1, discount_minor = $2, tax_minor = $3, total_minor = $4, "
+                 "updated_at = $5 WHERE id = $6",
+                 {t.subtotal, t.discount, t.tax, t.total, c.db().now(), id});
+  return t;
+}
+
+// The invoice's status, or 404.
+std::string statusOf(sdk::Context& c, std::int64_t id) {
+  auto rs = c.db().query("SELECT status FROM billing_invoices WHERE id = $1", {id});
+  if (rs.empty()) throw sdk::NotFound("No such invoice.");
+  return sdk::asText(rs.rows[0][0]);
+}
+
+void release(sdk::Context& c, std::int64_t id) {
+  c.db().execute("UPDATE billing_time_entries SET invoice_id = NULL WHERE invoice_id = $1", {id});
+  c.db().execute("UPDATE billing_expenses SET invoice_id = NULL WHERE invoice_id = $1", {id});
+}
+
+void sendInvoice(sdk::Context& c, std::int64_t id, int status = 200) {
+  JsonWriter w;
+  if (!writeInvoice(c, w, id, true, true)) throw sdk::NotFound("No such invoice.");
+  sdk::sendJson(c, w, status);
+}
+
+}  // namespace
+
+void InvoiceHandlers::list(sdk::Context& c) {
+  const std::int64_t limit = sdk::queryInt(c, "limit", 1, 100, "limit must be a whole number from 1 to 100.").value_or(25);
+  std::string sql = std::string("SELECT ") + kInvoiceColumns + " FROM billing_invoices i WHERE 1 = 1";
+  std::vector<sdk::Value> params;
+  auto param = [&](sdk::Value v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  if (auto id = sdk::queryId(c, "client_id", "client_id must be a client id.")) sql += " AND i.client_id = " + param(*id);
+  if (auto s = c.request().query("status")) {
+    static const std::set<std::string> known = {"draft", "issued", "void"};
+    if (!known.count(*s)) throw sdk::BadRequest("status", "Choose one of draft, issued, void.");
+    sql += " AND i.status = " + param(*s);
+  }
+  if (auto cur = c.request().query("cursor"); cur && !cur->empty()) {
+    const auto id = JsonField::parseId(*cur);
+    if (!id) throw sdk::BadRequest("cursor", "This cursor is not one the server gave out.");
+    sql += " AND i.id < " + param(*id);
+  }
+  sql += " ORDER BY i.id DESC LIMIT " + std::to_string(limit + 1);
+  auto rs = c.db().query(sql, params);
+  const bool more = static_cast<std::int64_t>(rs.size()) > limit;
+  JsonWriter w;
+  sdk::beginList(w);
+  const std::size_t n = more ? static_cast<std::size_t>(limit) : rs.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    w.beginObject();
+    writeInvoiceMembers(w, rs, i, true);
+    w.endObject();
+  }
+  sdk::endList(w, more ? std::optional<std::string>(sdk::asText(rs.rows[n - 1][0])) : std::nullopt);
+  sdk::sendJson(c, w);
+}
+
+void InvoiceHandlers::create(sdk::Context& c) {
+  const JsonObject b = sdk::readJsonObject(
+      c, {"client_id", "case_ids", "lines", "discount_bp", "discount_minor", "tax_name", "tax_rate_bp", "notes"});
+  const std::int64_t clientId = b["client_id"].requiredId("Choose the client to invoice.");
+  const ClientBilling cb = clientBilling(c, clientId, "client_id");
+  const auto discountBp = b["discount_bp"].integer(0, 10000, "Enter a discount from 0 to 10000 basis points (100%).");
+  const auto discountMinor = b["discount_minor"].integer(0, kMaxUnitPrice);
+  if (discountBp && discountMinor)
+    throw sdk::BadRequest("discount_minor", "Give either a percentage (discount_bp) or an amount, not both.");
+  const std::string taxName = b["tax_name"].text(60).value_or("");
+  const std::int64_t taxBp = b["tax_rate_bp"].integer(0, 10000, "Enter a tax rate from 0 to 10000 basis points (100%).").value_or(0);
+  if (taxBp > 0 && taxName.empty()) throw sdk::BadRequest("tax_name", "Name the tax (e.g. VAT 20%).");
+  const std::string notes = b["notes"].text(2000, sdk::Lines::Many).value_or("");
+
+  std::vector<Line> lines;
+  // Unbilled time and expenses of the chosen cases, which must be this client's.
+  std::vector<std::int64_t> caseIds;
+  for (const JsonField item : b["case_ids"].array(50)) {
+    const std::int64_t caseId = item.requiredId("This must be a case id.");
+    auto rs = c.db().query("SELECT client_id FROM cases WHERE id = $1", {caseId});
+    if (rs.empty() || sdk::asInt(rs.rows[0][0]) != clientId)
+      throw sdk::BadRequest(item.path(), "Choose a case of this client.");
+    caseIds.push_back(caseId);
+  }
+  for (const std::int64_t caseId : caseIds) {
+    auto other = c.db().query(
+        "SELECT count(*) FROM billing_time_entries WHERE case_id = $1 AND invoice_id IS NULL AND billable AND currency <> $2",
+        {caseId, cb.currency});
+    auto otherExp = c.db().query(
+        "SELECT count(*) FROM billing_expenses WHERE case_id = $1 AND invoice_id IS NULL AND billable AND currency <> $2",
+        {caseId, cb.currency});
+    if (sdk::asInt(other.rows[0][0]) + sdk::asInt(otherExp.rows[0][0]) > 0)
+      throw sdk::Conflict("Some unbilled entries of case " + std::to_string(caseId) + " are in another currency than the client's " +
+                              cb.currency + ".",
+                          "case_ids");
+    auto time = c.db().query(
+        "SELECT t.id, t.entry_date, t.description, t.minutes, t.rate_minor, t.amount_minor, "
+        "COALESCE(NULLIF(u.display_name, ''), u.email) FROM billing_time_entries t JOIN users u ON u.id = t.user_id "
+        "WHERE t.case_id = $1 AND t.invoice_id IS NULL AND t.billable ORDER BY t.entry_date, t.id",
+        {caseId});
+    for (const auto& r : time.rows) {
+      Line l;
+      l.kind = "time";
+      l.description = sdk::asText(r[1]) + " " + sdk::asText(r[6]) + ": " + sdk::asText(r[2]);
+      l.quantity_milli = divideRounded(static_cast<__int128>(sdk::asInt(r[3])) * 1000, 60);  // hours
+      l.unit_price = sdk::asInt(r[4]);
+      l.amount = sdk::asInt(r[5]);  // the entry's own amount, from its minutes
+      l.case_id = caseId;
+      l.time_entry_id = sdk::asInt(r[0]);
+      lines.push_back(std::move(l));
+    }
+    auto exp = c.db().query(
+        "SELECT id, expense_date, description, amount_minor FROM billing_expenses "
+        "WHERE case_id = $1 AND invoice_id IS NULL AND billable ORDER BY expense_date, id",
+        {caseId});
+    for (const auto& r : exp.rows) {
+      Line l;
+      l.kind = "expense";
+      l.description = sdk::asText(r[1]) + " " + sdk::asText(r[2]);
+      l.unit_price = l.amount = sdk::asInt(r[3]);
+      l.taxable = false;  // a disbursement passed on at cost
+      l.case_id = caseId;
+      l.expense_id = sdk::asInt(r[0]);
+      lines.push_back(std::move(l));
+    }
+  }
+  // Lines by hand: flat fees and anything else.
+  for (const JsonField item : b["lines"].array(200)) {
+    const auto o = item.object({"description", "quantity", "unit_price_minor", "taxable"});
+    if (!o) item.refuse("Send a line as {description, quantity, unit_price_minor}.");
+    Line l;
+    l.kind = "flat";
+    l.description = (*o)["description"].requiredText(500, "Describe the line.");
+    l.quantity_milli = (*o)["quantity"].decimal(3, 1, 1'000'000'000, "Enter a quantity above 0, with at most 3 decimals.").value_or(1000);
+    const auto price = (*o)["unit_price_minor"].integer(0, kMaxUnitPrice);
+    if (!price) throw sdk::BadRequest((*o).pathOf("unit_price_minor"), "Enter the unit price in minor units (cents).");
+    l.unit_price = *price;
+    l.amount = lineAmount(l.quantity_milli, l.unit_price);
+    l.taxable = (*o)["taxable"].boolean().value_or(true);
+    lines.push_back(std::move(l));
+  }
+  if (lines.empty())
+    throw sdk::BadRequest(caseIds.empty() ? "lines" : "case_ids",
+                          caseIds.empty() ? "Add at least one line, or choose cases with unbilled time or expenses."
+                                          : "These cases have no unbilled billable time or expenses; add a line by hand.");
+
+  const auto id = c.db().newId();
+  const auto now = c.db().now();
+  c.db().execute(
+      "INSERT INTO billing_invoices (firm_id, id, client_id, status, number, currency, payment_terms_days, discount_bp, "
+      "discount_minor, tax_name, tax_rate_bp, notes, client_visible, created_at, created_by, updated_at) "
+      "VALUES (lexos_firm(), $1, $2, 'draft', NULL, $3, $4, $5, $6, $7, $8, $9, FALSE, $10, $11, $10)",
+      {id, clientId, cb.currency, cb.terms_days, discountBp ? sdk::Value(*discountBp) : sdk::Value(nullptr),
+       discountMinor.value_or(0), taxName, taxBp, notes, now, c.principal().user_id});
+  std::int64_t position = 0;
+  for (const auto& l : lines) {
+    c.db().execute(
+        "INSERT INTO billing_invoice_lines (firm_id, id, invoice_id, client_id, position, kind, description, quantity_milli, "
+        "unit_price_minor, amount_minor, taxable, case_id, time_entry_id, expense_id, client_visible) "
+        "VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, FALSE)",
+        {c.db().newId(), id, clientId, ++position, l.kind, l.description, l.quantity_milli, l.unit_price, l.amount, l.taxable,
+         l.case_id ? sdk::Value(*l.case_id) : sdk::Value(nullptr),
+         l.time_entry_id ? sdk::Value(*l.time_entry_id) : sdk::Value(nullptr),
+         l.expense_id ? sdk::Value(*l.expense_id) : sdk::Value(nullptr)});
+    // Taken for this draft only if still unbilled: a parallel draft cannot take it twice.
+    if (l.time_entry_id &&
+        c.db().execute("UPDATE billing_time_entries SET invoice_id = $1 WHERE id = $2 AND invoice_id IS NULL",
+                       {id, *l.time_entry_id}) != 1)
+      throw sdk::Conflict("A time entry of these cases was just put on another invoice; draft again.", "case_ids");
+    if (l.expense_id &&
+        c.db().execute("UPDATE billing_expenses SET invoice_id = $1 WHERE id = $2 AND invoice_id IS NULL",
+                       {id, *l.expense_id}) != 1)
+      throw sdk::Conflict("An expense of these cases was just put on another invoice; draft again.", "case_ids");
+  }
+  storeTotals(c, id);
+  c.audit().record("billing.invoice.draft", "invoice", std::to_string(id));
+  c.response().setHeader("Location", "/api/v1/invoices/" + std::to_string(id));
+  sendInvoice(c, id, 201);
+}
+
+void InvoiceHandlers::get(sdk::Context& c) { sendInvoice(c, invoiceId(c)); }
+
+void InvoiceHandlers::remove(sdk::Context& c) {
+  const auto id = invoiceId(c);
+  if (statusOf(c, id) != "draft")
+    throw sdk::Conflict("Only a draft can be deleted; void an issued invoice instead (its number stays).", "id");
+  release(c, id);
+  c.db().execute("DELETE FROM billing_invoice_lines WHERE invoice_id = $1", {id});
+  c.db().execute("DELETE FROM billing_invoices WHERE id = $1", {id});
+  c.audit().record("billing.invoice.delete_draft", "invoice", std::to_string(id));
+  c.response().setStatus(204);
+}
+
+void InvoiceHandlers::issue(sdk::Context& c) {
+  const auto id = invoiceId(c);
+  std::string issuedOn = today();
+  if (c.request().bodySize() > 0) {  // the body is optional
+    const JsonObject b = sdk::readJsonObject(c, {"issued_on"});
+    if (b["issued_on"].hasValue()) issuedOn = checkDate(*b["issued_on"].text(10), "issued_on");
+  }
+  // Taking the draft first: on PostgreSQL this row lock makes a second issue of the same
+  // invoice wait, then see it issued.
+  if (c.db().execute("UPDATE billing_invoices SET updated_at = $1 WHERE id = $2 AND status = 'draft'", {c.db().now(), id}) != 1) {
+    statusOf(c, id);  // 404 when there is none
+    throw sdk::Conflict("This invoice is already issued (or void); it cannot be issued again.", "id");
+  }
+  const Totals t = storeTotals(c, id);
+  if (t.subtotal <= 0 && t.total <= 0) {
+    auto n = c.db().query("SELECT count(*) FROM billing_invoice_lines WHERE invoice_id = $1", {id});
+    if (sdk::asInt(n.rows[0][0]) == 0) throw sdk::Conflict("This draft has no lines.", "lines");
+  }
+  // The number: gap-free per firm and year, drawn inside this transaction (a failure rolls it
+  // back with everything else). Concurrent issues of one firm queue on the counter's row.
+  const std::int64_t year = std::stoll(issuedOn.substr(0, 4));
+  if (c.db().query("SELECT 1 FROM billing_invoice_counters WHERE year = $1", {year}).empty()) {
+    try {
+      c.db().execute("INSERT INTO billing_invoice_counters (firm_id, year, last_number) VALUES (lexos_firm(), $1, 0)", {year});
+    } catch (const sdk::DbError& e) {
+      if (e.kind() != sdk::DbError::Kind::Constraint) throw;
+      throw sdk::Conflict("Another invoice was being issued at the same moment; issue this one again.", "id");
+    }
+  }
+  c.db().execute("UPDATE billing_invoice_counters SET last_number = last_number + 1 WHERE year = $1", {year});
+  const std::int64_t seq = sdk::asInt(
+      c.db().query("SELECT last_number FROM billing_invoice_counters WHERE year = $1", {year}).rows.at(0).at(0));
+  const std::string number = invoiceNumber(static_cast<int>(year), seq);
+  auto terms = c.db().query("SELECT payment_terms_days FROM billing_invoices WHERE id = $1", {id});
+  const std::string due = addDays(issuedOn, sdk::asInt(terms.rows.at(0).at(0)));
+  c.db().execute("UPDATE billing_invoices SET status = 'issued', number = $1, issued_on = $2, due_on = $3, "
+                 "client_visible = TRUE, updated_at = $4 WHERE id = $5",
+                 {number, issuedOn, due, c.db().now(), id});
+  c.db().execute("UPDATE billing_invoice_lines SET client_visible = TRUE WHERE invoice_id = $1", {id});
+  c.audit().record("billing.invoice.issue", "invoice", std::to_string(id), "{\"number\":\"" + number + "\"}");
+  sendInvoice(c, id);
+}
+
+void InvoiceHandlers::voidInvoice(sdk::Context& c) {
+  const auto id = invoiceId(c);
+  const JsonObject b = sdk::readJsonObject(c, {"reason"});
+  const std::string reason = b["reason"].requiredText(500, "Say why the invoice is void.");
+  auto rs = c.db().query("SELECT status, paid_minor FROM billing_invoices WHERE id = $1", {id});
+  if (rs.empty()) throw sdk::NotFound("No such invoice.");
+  const std::string status = sdk::asText(rs.rows[0][0]);
+  if (status == "draft") throw sdk::Conflict("A draft has no number to keep: delete it instead.", "id");
+  if (status == "void") throw sdk::Conflict("This invoice is already void.", "id");
+  if (sdk::asInt(rs.rows[0][1]) > 0)
+    throw sdk::Conflict("Payments were recorded against this invoice; refund them or issue a credit note.", "id");
+  c.db().execute("UPDATE billing_invoices SET status = 'void', voided_at = $1, void_reason = $2, updated_at = $1 WHERE id = $3",
+                 {c.db().now(), reason, id});
+  release(c, id);
+  c.audit().record("billing.invoice.void", "invoice", std::to_string(id));
+  sendInvoice(c, id);
+}
+
+}  // namespace lexos::billing

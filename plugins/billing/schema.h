@@ -1,0 +1,113 @@
+#pragma once
+// The billing module's tables. One SQL text for both engines. Money is BIGINT in the currency's
+// minor unit (money.h); quantities in thousandths; rates in basis points (2000 = 20%).
+
+namespace lexos::billing::schema {
+
+inline constexpr const char* kV1 = R"SQL(
+CREATE TABLE billing_user_rates (
+  firm_id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  rate_minor BIGINT NOT NULL CHECK (rate_minor >= 0),
+  updated_at TEXT NOT NULL,
+  updated_by BIGINT NOT NULL,
+  PRIMARY KEY (firm_id, user_id)
+);
+CREATE TABLE billing_time_entries (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  case_id BIGINT NOT NULL,
+  client_id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  entry_date TEXT NOT NULL,
+  minutes BIGINT NOT NULL CHECK (minutes > 0 AND minutes <= 1440),
+  rate_minor BIGINT NOT NULL CHECK (rate_minor >= 0),
+  rate_source TEXT NOT NULL CHECK (rate_source IN ('entry', 'client', 'user')),
+  currency TEXT NOT NULL,
+  amount_minor BIGINT NOT NULL,
+  description TEXT NOT NULL,
+  billable BOOLEAN NOT NULL DEFAULT TRUE,
+  invoice_id BIGINT,
+  created_at TEXT NOT NULL,
+  created_by BIGINT NOT NULL,
+  PRIMARY KEY (firm_id, id),
+  FOREIGN KEY (firm_id, case_id) REFERENCES cases (firm_id, id)
+);
+CREATE INDEX billing_time_by_case ON billing_time_entries (firm_id, case_id, entry_date, id);
+CREATE INDEX billing_time_unbilled ON billing_time_entries (firm_id, client_id, invoice_id);
+CREATE TABLE billing_expenses (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  case_id BIGINT NOT NULL,
+  client_id BIGINT NOT NULL,
+  expense_date TEXT NOT NULL,
+  amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+  currency TEXT NOT NULL,
+  description TEXT NOT NULL,
+  billable BOOLEAN NOT NULL DEFAULT TRUE,
+  invoice_id BIGINT,
+  created_at TEXT NOT NULL,
+  created_by BIGINT NOT NULL,
+  PRIMARY KEY (firm_id, id),
+  FOREIGN KEY (firm_id, case_id) REFERENCES cases (firm_id, id)
+);
+CREATE INDEX billing_expenses_by_case ON billing_expenses (firm_id, case_id, expense_date, id);
+CREATE TABLE billing_invoices (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  client_id BIGINT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('draft', 'issued', 'void')),
+  number TEXT,
+  currency TEXT NOT NULL,
+  issued_on TEXT,
+  due_on TEXT,
+  payment_terms_days BIGINT NOT NULL DEFAULT 30,
+  subtotal_minor BIGINT NOT NULL DEFAULT 0,
+  discount_bp BIGINT,
+  discount_minor BIGINT NOT NULL DEFAULT 0,
+  tax_name TEXT NOT NULL DEFAULT '',
+  tax_rate_bp BIGINT NOT NULL DEFAULT 0,
+  tax_minor BIGINT NOT NULL DEFAULT 0,
+  total_minor BIGINT NOT NULL DEFAULT 0,
+  paid_minor BIGINT NOT NULL DEFAULT 0,
+  notes TEXT NOT NULL DEFAULT '',
+  client_visible BOOLEAN NOT NULL DEFAULT FALSE,
+  voided_at TEXT,
+  void_reason TEXT,
+  created_at TEXT NOT NULL,
+  created_by BIGINT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (firm_id, id),
+  UNIQUE (firm_id, number),
+  FOREIGN KEY (firm_id, client_id) REFERENCES clients (firm_id, id)
+);
+CREATE INDEX billing_invoices_by_client ON billing_invoices (firm_id, client_id, status, id);
+CREATE TABLE billing_invoice_lines (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  invoice_id BIGINT NOT NULL,
+  client_id BIGINT NOT NULL,
+  position BIGINT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('time', 'expense', 'flat')),
+  description TEXT NOT NULL,
+  quantity_milli BIGINT NOT NULL,
+  unit_price_minor BIGINT NOT NULL,
+  amount_minor BIGINT NOT NULL,
+  taxable BOOLEAN NOT NULL DEFAULT TRUE,
+  case_id BIGINT,
+  time_entry_id BIGINT,
+  expense_id BIGINT,
+  client_visible BOOLEAN NOT NULL DEFAULT FALSE,
+  PRIMARY KEY (firm_id, id),
+  FOREIGN KEY (firm_id, invoice_id) REFERENCES billing_invoices (firm_id, id)
+);
+CREATE INDEX billing_lines_by_invoice ON billing_invoice_lines (firm_id, invoice_id, position);
+CREATE TABLE billing_invoice_counters (
+  firm_id BIGINT NOT NULL,
+  year BIGINT NOT NULL,
+  last_number BIGINT NOT NULL,
+  PRIMARY KEY (firm_id, year)
+);
+)SQL";
+
+}  // namespace lexos::billing::schema
