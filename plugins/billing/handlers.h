@@ -16,7 +16,8 @@ class TimeHandlers {
   static void listTime(sdk::Context& c);
   /// POST /api/v1/cases/{id}/time {minutes, description, date?, rate_minor?, billable?, user_id?}
   static void addTime(sdk::Context& c);
-  /// DELETE /api/v1/time/{id}: an entry not yet on an invoice.
+  /// DELETE /api/v1/time/{id}: an entry not yet on an invoice; one's own, or anyone's with
+  /// billing.write.
   static void deleteTime(sdk::Context& c);
   /// GET /api/v1/cases/{id}/expenses
   static void listExpenses(sdk::Context& c);

@@ -175,8 +175,12 @@ void TimeHandlers::addTime(sdk::Context& c) {
 
 void TimeHandlers::deleteTime(sdk::Context& c) {
   const auto id = sdk::pathId(c, "id", "No such time entry.");
-  auto rs = c.db().query("SELECT invoice_id, case_id FROM billing_time_entries WHERE id = $1", {id});
+  auto rs = c.db().query("SELECT invoice_id, case_id, user_id, created_by FROM billing_time_entries WHERE id = $1", {id});
   if (rs.empty()) throw sdk::NotFound("No such time entry.");
+  // One's own time (worked or recorded); anyone's for those who keep the books.
+  const auto me = c.principal().user_id;
+  if (sdk::asInt(rs.rows[0][2]) != me && sdk::asInt(rs.rows[0][3]) != me && !c.principal().can("billing.write"))
+    throw sdk::Forbidden("Only the books (billing.write) delete another member of staff's time.");
   if (!sdk::isNull(rs.rows[0][0]))
     throw sdk::Conflict("This time entry is on an invoice; delete the draft or void the invoice first.", "id");
   c.db().execute("DELETE FROM billing_time_entries WHERE id = $1", {id});

@@ -119,6 +119,13 @@ TEST_CASE("time is billed at the entry's rate, else the client's, else the staff
     CHECK(r.status == 400);
     CHECK(errorField(r) == field);
   }
+  // Deleting: one's own entry, or anyone's for the books; never one on an invoice.
+  const std::string ownersEntry = idOf(f.staff->post("/api/v1/cases/" + f.kase + "/time", R"({"minutes":5,"description":"Owner's note","rate_minor":100})"));
+  CHECK(f.para->request("DELETE", "/api/v1/time/" + ownersEntry).status == 403);
+  CHECK(f.books->request("DELETE", "/api/v1/time/" + ownersEntry).status == 204);
+  const std::string parasEntry = idOf(f.para->post("/api/v1/cases/" + f.kase + "/time", R"({"minutes":5,"description":"Typo","rate_minor":100})"));
+  CHECK(f.para->request("DELETE", "/api/v1/time/" + parasEntry).status == 204);
+  CHECK(f.para->request("DELETE", "/api/v1/time/" + parasEntry).status == 404);
   auto list = parsed(f.staff->get("/api/v1/cases/" + f.kase + "/time"));
   CHECK(list.find("items")->size() == 2);
   CHECK(intOf(list, "unbilled_minor") == 25000 + 1167);
@@ -172,6 +179,8 @@ TEST_CASE("an invoice drafted from unbilled work is issued with the next number,
   CHECK(intOf(inv, "balance_minor") == 41625);
   CHECK(f.books->post("/api/v1/invoices/" + id + "/issue", "").status == 409);  // once only
   CHECK(f.books->request("DELETE", "/api/v1/invoices/" + id).status == 409);    // void it instead
+  const std::string billed = std::to_string(intOf(inv.find("lines")->at(0), "time_entry_id"));
+  CHECK(f.books->request("DELETE", "/api/v1/time/" + billed).status == 409);     // it is on the invoice
   // The portal: Anderson sees it with his balance, its lines, and no internal detail.
   auto mine = parsed(f.portal->get("/api/v1/portal/invoices"));
   REQUIRE(mine.find("items")->size() == 1);
