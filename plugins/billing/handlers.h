@@ -15,6 +15,7 @@ class TimeHandlers {
   /// GET /api/v1/cases/{id}/time: the case's time entries, newest first.
   static void listTime(sdk::Context& c);
   /// POST /api/v1/cases/{id}/time {minutes, description, date?, rate_minor?, billable?, user_id?}
+  /// (user_id of another member of staff: billing.write)
   static void addTime(sdk::Context& c);
   /// DELETE /api/v1/time/{id}: an entry not yet on an invoice; one's own, or anyone's with
   /// billing.write.
@@ -38,7 +39,7 @@ class InvoiceHandlers {
   static void remove(sdk::Context& c);
   /// POST /api/v1/invoices/{id}/issue {issued_on?}: numbers and freezes a draft.
   static void issue(sdk::Context& c);
-  /// POST /api/v1/invoices/{id}/void {reason}: keeps the number; releases its time and expenses.
+  /// POST /api/v1/invoices/{id}/void {reason?}: keeps the number; releases its time and expenses.
   static void voidInvoice(sdk::Context& c);
 };
 

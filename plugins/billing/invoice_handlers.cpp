@@ -136,13 +136,15 @@ void InvoiceHandlers::create(sdk::Context& c) {
                           "case_ids");
     auto time = c.db().query(
         "SELECT t.id, t.entry_date, t.description, t.minutes, t.rate_minor, t.amount_minor, "
-        "COALESCE(NULLIF(u.display_name, ''), u.email) FROM billing_time_entries t JOIN users u ON u.id = t.user_id "
+        "u.display_name FROM billing_time_entries t JOIN users u ON u.id = t.user_id "
         "WHERE t.case_id = $1 AND t.invoice_id IS NULL AND t.billable ORDER BY t.entry_date, t.id",
         {caseId});
     for (const auto& r : time.rows) {
       Line l;
       l.kind = "time";
-      l.description = sdk::asText(r[1]) + " " + sdk::asText(r[6]) + ": " + sdk::asText(r[2]);
+      // What the client reads: the date, who (by name, never an e-mail address) and the work.
+      const std::string who = sdk::asText(r[6]);
+      l.description = sdk::asText(r[1]) + " " + (who.empty() ? std::string() : who + ": ") + sdk::asText(r[2]);
       l.quantity_milli = divideRounded(static_cast<__int128>(sdk::asInt(r[3])) * 1000, 60);  // hours
       l.unit_price = sdk::asInt(r[4]);
       l.amount = sdk::asInt(r[5]);  // the entry's own amount, from its minutes
@@ -223,8 +225,11 @@ void InvoiceHandlers::get(sdk::Context& c) { sendInvoice(c, invoiceId(c)); }
 
 void InvoiceHandlers::remove(sdk::Context& c) {
   const auto id = invoiceId(c);
-  if (statusOf(c, id) != "draft")
+  // Taken as a draft first (as issue does): a delete racing an issue waits, then finds it issued.
+  if (c.db().execute("UPDATE billing_invoices SET updated_at = $1 WHERE id = $2 AND status = 'draft'", {c.db().now(), id}) != 1) {
+    statusOf(c, id);  // 404 when there is none
     throw sdk::Conflict("Only a draft can be deleted; void an issued invoice instead (its number stays).", "id");
+  }
   release(c, id);
   c.db().execute("DELETE FROM billing_invoice_lines WHERE invoice_id = $1", {id});
   c.db().execute("DELETE FROM billing_invoices WHERE id = $1", {id});
@@ -277,8 +282,11 @@ void InvoiceHandlers::issue(sdk::Context& c) {
 
 void InvoiceHandlers::voidInvoice(sdk::Context& c) {
   const auto id = invoiceId(c);
-  const JsonObject b = sdk::readJsonObject(c, {"reason"});
-  const std::string reason = b["reason"].requiredText(500, "Say why the invoice is void.");
+  std::string reason;
+  if (c.request().bodySize() > 0) {  // the body is optional; a reason is kept when given
+    const JsonObject b = sdk::readJsonObject(c, {"reason"});
+    reason = b["reason"].text(500).value_or("");
+  }
   auto rs = c.db().query("SELECT status, paid_minor FROM billing_invoices WHERE id = $1", {id});
   if (rs.empty()) throw sdk::NotFound("No such invoice.");
   const std::string status = sdk::asText(rs.rows[0][0]);
@@ -286,8 +294,11 @@ void InvoiceHandlers::voidInvoice(sdk::Context& c) {
   if (status == "void") throw sdk::Conflict("This invoice is already void.", "id");
   if (sdk::asInt(rs.rows[0][1]) > 0)
     throw sdk::Conflict("Payments were recorded against this invoice; refund them or issue a credit note.", "id");
-  c.db().execute("UPDATE billing_invoices SET status = 'void', voided_at = $1, void_reason = $2, updated_at = $1 WHERE id = $3",
-                 {c.db().now(), reason, id});
+  // Only from issued and unpaid, in the same statement: two voids at once make one.
+  if (c.db().execute("UPDATE billing_invoices SET status = 'void', voided_at = $1, void_reason = $2, updated_at = $1 "
+                     "WHERE id = $3 AND status = 'issued' AND paid_minor = 0",
+                     {c.db().now(), reason.empty() ? sdk::Value(nullptr) : sdk::Value(reason), id}) != 1)
+    throw sdk::Conflict("This invoice is already void.", "id");
   release(c, id);
   c.audit().record("billing.invoice.void", "invoice", std::to_string(id));
   sendInvoice(c, id);

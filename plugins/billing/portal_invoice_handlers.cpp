@@ -30,8 +30,12 @@ void PortalInvoiceHandlers::list(sdk::Context& c) {
     const auto& r = rs.rows[i];
     const std::string currency = sdk::asText(r[4]);
     if (latestCurrency.empty()) latestCurrency = currency;
-    if (sdk::asText(r[2]) == "issued") owed[currency] += sdk::asInt(r[14]) - sdk::asInt(r[15]);
   }
+  // What is owed counts every issued invoice, not only the ones listed.
+  auto sums = c.db().query("SELECT currency, SUM(total_minor - paid_minor) FROM billing_invoices "
+                           "WHERE client_id = $1 AND status = 'issued' GROUP BY currency",
+                           {me});
+  for (const auto& r : sums.rows) owed[sdk::asText(r[0])] = sdk::asInt(r[1]);
   w.endArray().member("next_cursor", nullptr);
   w.member("currency", latestCurrency.empty() ? std::string() : latestCurrency);
   w.member("balance_minor", owed.count(latestCurrency) ? owed[latestCurrency] : 0);

@@ -123,15 +123,17 @@ void TimeHandlers::addTime(sdk::Context& c) {
   const auto id = caseId(c);
   const std::int64_t clientId = caseClient(c, id);
   const JsonObject b = sdk::readJsonObject(c, {"minutes", "description", "date", "rate_minor", "billable", "user_id"});
-  const std::int64_t minutes =
-      *b["minutes"].integer(1, 1440, "Enter the minutes worked, a whole number from 1 to 1440 (one day).");
-  if (!b["minutes"].hasValue()) throw sdk::BadRequest("minutes", "Enter the minutes worked.");
+  const auto minutesSent = b["minutes"].integer(1, 1440, "Enter the minutes worked, a whole number from 1 to 1440 (one day).");
+  if (!minutesSent) throw sdk::BadRequest("minutes", "Enter the minutes worked.");
+  const std::int64_t minutes = *minutesSent;
   const std::string description = b["description"].requiredText(2000, "Describe the work.", sdk::Lines::Many);
   const std::string date = b["date"].hasValue() ? checkDate(*b["date"].text(10), "date") : today();
   const bool billable = b["billable"].boolean().value_or(true);
   // Whose time: the caller's, or (for those who keep the books) another member of staff's.
   std::int64_t userId = c.principal().user_id;
-  if (auto u = b["user_id"].id("Choose an active member of staff.")) {
+  if (auto u = b["user_id"].id("Choose an active member of staff."); u && *u != userId) {
+    if (!c.principal().can("billing.write"))
+      throw sdk::Forbidden("Only the books (billing.write) record time for another member of staff.");
     if (c.db().query("SELECT 1 FROM users WHERE id = $1 AND kind = 'staff' AND status = 'active'", {*u}).empty())
       throw sdk::BadRequest("user_id", "Choose an active member of staff.");
     userId = *u;
@@ -183,7 +185,9 @@ void TimeHandlers::deleteTime(sdk::Context& c) {
     throw sdk::Forbidden("Only the books (billing.write) delete another member of staff's time.");
   if (!sdk::isNull(rs.rows[0][0]))
     throw sdk::Conflict("This time entry is on an invoice; delete the draft or void the invoice first.", "id");
-  c.db().execute("DELETE FROM billing_time_entries WHERE id = $1", {id});
+  // Unless a draft took it meanwhile.
+  if (c.db().execute("DELETE FROM billing_time_entries WHERE id = $1 AND invoice_id IS NULL", {id}) != 1)
+    throw sdk::Conflict("This time entry is on an invoice; delete the draft or void the invoice first.", "id");
   c.audit().record("billing.time.delete", "case", sdk::asText(rs.rows[0][1]));
   c.response().setStatus(204);
 }

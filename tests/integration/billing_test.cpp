@@ -51,7 +51,7 @@ struct Firm {
     alpha = t.firm("alpha");
     t.firm("beta");
     t.staff("alpha", "owner@alpha.test", "owner");
-    t.staff("alpha", "books@alpha.test", "billing");
+    booksId = t.staff("alpha", "books@alpha.test", "billing");
     paraId = t.staff("alpha", "para@alpha.test", "paralegal");
     t.staff("beta", "owner@beta.test", "owner");
     staff = std::make_unique<HttpClient>(t.signedIn("alpha", "owner@alpha.test"));
@@ -72,7 +72,7 @@ struct Firm {
   TestHost t;
   std::unique_ptr<HttpClient> staff, books, para, other, portal, smithPortal;
   std::string anderson, smith, kase, smithCase;
-  std::int64_t alpha = 0, paraId = 0;
+  std::int64_t alpha = 0, paraId = 0, booksId = 0;
 };
 
 }  // namespace
@@ -119,6 +119,15 @@ TEST_CASE("time is billed at the entry's rate, else the client's, else the staff
     CHECK(r.status == 400);
     CHECK(errorField(r) == field);
   }
+  // Time for someone else: only the books may record it.
+  r = f.para->post("/api/v1/cases/" + f.kase + "/time", R"({"minutes":5,"description":"x","rate_minor":1,"user_id":)" +
+                                                        std::to_string(f.booksId) + "}");
+  CHECK(r.status == 403);
+  r = f.books->post("/api/v1/cases/" + f.kase + "/time", R"({"minutes":5,"description":"For the paralegal","rate_minor":100,"user_id":)" +
+                                                         paraId + "}");
+  REQUIRE(r.status == 201);
+  CHECK(intOf(parsed(r), "user_id") == f.paraId);
+  CHECK(f.para->request("DELETE", "/api/v1/time/" + std::to_string(intOf(parsed(r), "id"))).status == 204);  // it is hers
   // Deleting: one's own entry, or anyone's for the books; never one on an invoice.
   const std::string ownersEntry = idOf(f.staff->post("/api/v1/cases/" + f.kase + "/time", R"({"minutes":5,"description":"Owner's note","rate_minor":100})"));
   CHECK(f.para->request("DELETE", "/api/v1/time/" + ownersEntry).status == 403);
@@ -201,7 +210,7 @@ TEST_CASE("an invoice drafted from unbilled work is issued with the next number,
   // Time entries never reach a portal session, even by a route that exists for staff.
   CHECK(f.portal->get("/api/v1/cases/" + f.kase + "/time").status == 403);
   // Void keeps the number and frees the work for a new invoice; the next number follows.
-  CHECK(f.books->post("/api/v1/invoices/" + id + "/void", "{}").status == 400);  // a reason
+  CHECK(f.books->post("/api/v1/invoices/" + id + "/void", R"({"why":"x"})").status == 400);  // unknown field
   r = f.books->post("/api/v1/invoices/" + id + "/void", R"({"reason":"Wrong matter"})");
   REQUIRE(r.status == 200);
   CHECK(textOf(parsed(r), "status") == "void");
