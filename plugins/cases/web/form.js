@@ -180,13 +180,20 @@ function clientPicker(initial) {
     }
     if (mine !== seq) return;
     const items = Array.isArray(data && data.items) ? data.items : [];
+    // A keyboard user may already be in the list (from the previous answer) when this one
+    // arrives: keep their focus on the same client, or on the first, not lost to the page.
+    const focused = list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
     replace(list, items.map((c) => {
       const email = primaryEmail(c);
-      return h('li', {}, h('button', { type: 'button', class: 'picker-option', onclick: () => choose(c, true) },
+      return h('li', {}, h('button', { type: 'button', class: 'picker-option', 'data-id': String(c.id), onclick: () => choose(c, true) },
         icon(c.kind === 'organisation' ? 'users' : 'user', 'icon picker-icon'),
         h('span', { class: 'picker-name', text: c.name }),
         email ? h('span', { class: 'picker-meta', text: email }) : null));
     }));
+    if (focused !== null) {
+      const buttons = [...list.querySelectorAll('button')];
+      (buttons.find((b) => b.dataset.id === focused) || buttons[0] || f.control).focus();
+    }
     status.textContent = items.length
       ? (q ? `${items.length}${data.next_cursor ? ' or more' : ''} matching client${items.length === 1 ? '' : 's'}.` : '')
       : (q ? `No active client matches \u201c${q}\u201d.` : 'The firm has no active clients yet.');
