@@ -87,6 +87,19 @@ ClientBilling clientBilling(sdk::Context& c, std::int64_t clientId, const std::s
   return b;
 }
 
+std::int64_t nextNumber(sdk::Context& c, const std::string& counterTable, std::int64_t year) {
+  if (c.db().query("SELECT 1 FROM " + counterTable + " WHERE year = $1", {year}).empty()) {
+    try {
+      c.db().execute("INSERT INTO " + counterTable + " (firm_id, year, last_number) VALUES (lexos_firm(), $1, 0)", {year});
+    } catch (const sdk::DbError& e) {
+      if (e.kind() != sdk::DbError::Kind::Constraint) throw;
+      throw sdk::Conflict("Another number was being drawn at the same moment; try again.", "id");
+    }
+  }
+  c.db().execute("UPDATE " + counterTable + " SET last_number = last_number + 1 WHERE year = $1", {year});
+  return sdk::asInt(c.db().query("SELECT last_number FROM " + counterTable + " WHERE year = $1", {year}).rows.at(0).at(0));
+}
+
 const char* kInvoiceColumns =
     "i.id, i.client_id, i.status, i.number, i.currency, i.issued_on, i.due_on, i.payment_terms_days, i.subtotal_minor, "
     "i.discount_bp, i.discount_minor, i.tax_name, i.tax_rate_bp, i.tax_minor, i.total_minor, i.paid_minor, i.notes, "

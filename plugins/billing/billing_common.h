@@ -32,6 +32,12 @@ struct ClientBilling {
 /// 409 naming billing.currency when its currency is not an active ISO 4217 code.
 ClientBilling clientBilling(sdk::Context& c, std::int64_t clientId, const std::string& field);
 
+/// The next number of `counterTable` (billing_invoice_counters, billing_receipt_counters) for
+/// `year`, drawn inside the request's transaction: gap-free (a rollback returns it), and on
+/// PostgreSQL concurrent draws of a firm queue on the counter's row. 409 when two first draws of
+/// a year meet (one of them is asked to try again).
+std::int64_t nextNumber(sdk::Context& c, const std::string& counterTable, std::int64_t year);
+
 /// Writes invoice `id` (staff: everything; portal: what a client sees) as one JSON object.
 /// False when the scope does not reach it (for the portal: not the client's, or a draft).
 bool writeInvoice(sdk::Context& c, sdk::JsonWriter& w, std::int64_t id, bool forStaff, bool withLines);

@@ -37,7 +37,15 @@ class BillingPlugin : public sdk::Plugin {
     r.addPortalColumns({"billing_invoice_lines",
                         {"invoice_id", "position", "kind", "description", "quantity_milli", "unit_price_minor",
                          "amount_minor", "taxable"}});
+    r.addPermission({"billing.payments", "Record payments and refunds", {sdk::kRoleOwner, sdk::kRoleBilling}});
+    r.addTable({"billing_payments", sdk::Tenancy::Client, "client_id", "client_visible", {"firm_id", "id"}});
+    r.addTable({"billing_refunds", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addTable({"billing_receipt_counters", sdk::Tenancy::Firm, "", "", {"firm_id", "year"}});
+    r.addPortalColumns({"billing_payments",
+                        {"invoice_id", "method", "amount_minor", "currency", "received_on", "receipt_number",
+                         "refunded_minor", "created_at"}});
     r.addMigration({1, "time, expenses, rates, invoices, lines, invoice numbers", schema::kV1, "", ""});
+    r.addMigration({2, "payments, refunds, receipt numbers", schema::kV2, "", ""});
 
     constexpr std::size_t kBody = 64 * 1024;
     r.addRoute({Method::Get, "/api/v1/billing/rates", Audience::Staff, "billing.rates", &TimeHandlers::listRates, 0,
@@ -66,6 +74,14 @@ class BillingPlugin : public sdk::Plugin {
                 4096, "Issue a draft: its number (YYYY-NNNN, gap-free per firm and year) and due date"});
     r.addRoute({Method::Post, "/api/v1/invoices/{id}/void", Audience::Staff, "billing.write",
                 &InvoiceHandlers::voidInvoice, 4096, "Void an issued invoice {reason}; the number stays"});
+    r.addRoute({Method::Post, "/api/v1/invoices/{id}/payments", Audience::Staff, "billing.payments",
+                &PaymentHandlers::record, 4096, "Record a payment {amount_minor, method, received_on?, reference?}"});
+    r.addRoute({Method::Get, "/api/v1/invoices/{id}/payments", Audience::Staff, "billing.read",
+                &PaymentHandlers::listForInvoice, 0, "An invoice's payments"});
+    r.addRoute({Method::Post, "/api/v1/payments/{id}/refunds", Audience::Staff, "billing.payments",
+                &PaymentHandlers::refund, 4096, "Refund part or all of a payment {amount_minor, reason?}"});
+    r.addRoute({Method::Get, "/api/v1/portal/receipts", Audience::Portal, "billing.portal",
+                &PaymentHandlers::portalReceipts, 0, "Portal: my payments and their receipts"});
     r.addRoute({Method::Get, "/api/v1/portal/invoices", Audience::Portal, "billing.portal", &PortalInvoiceHandlers::list,
                 0, "Portal: my invoices and what I owe"});
     r.addRoute({Method::Get, "/api/v1/portal/invoices/{id}", Audience::Portal, "billing.portal",

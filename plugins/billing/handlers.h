@@ -43,6 +43,19 @@ class InvoiceHandlers {
   static void voidInvoice(sdk::Context& c);
 };
 
+class PaymentHandlers {
+ public:
+  /// POST /api/v1/invoices/{id}/payments {amount_minor, method, received_on?, reference?}
+  /// -> {id, receipt_id, receipt_number, ..., invoice}; at most the invoice's balance.
+  static void record(sdk::Context& c);
+  /// GET /api/v1/invoices/{id}/payments
+  static void listForInvoice(sdk::Context& c);
+  /// POST /api/v1/payments/{id}/refunds {amount_minor, reason?}: at most what is left of it.
+  static void refund(sdk::Context& c);
+  /// GET /api/v1/portal/receipts: the client's own payments, each with its receipt number.
+  static void portalReceipts(sdk::Context& c);
+};
+
 class PortalInvoiceHandlers {
  public:
   /// GET /api/v1/portal/invoices -> {items, balance_minor, currency}

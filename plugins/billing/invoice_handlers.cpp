@@ -258,17 +258,7 @@ void InvoiceHandlers::issue(sdk::Context& c) {
   // The number: gap-free per firm and year, drawn inside this transaction (a failure rolls it
   // back with everything else). Concurrent issues of one firm queue on the counter's row.
   const std::int64_t year = std::stoll(issuedOn.substr(0, 4));
-  if (c.db().query("SELECT 1 FROM billing_invoice_counters WHERE year = $1", {year}).empty()) {
-    try {
-      c.db().execute("INSERT INTO billing_invoice_counters (firm_id, year, last_number) VALUES (lexos_firm(), $1, 0)", {year});
-    } catch (const sdk::DbError& e) {
-      if (e.kind() != sdk::DbError::Kind::Constraint) throw;
-      throw sdk::Conflict("Another invoice was being issued at the same moment; issue this one again.", "id");
-    }
-  }
-  c.db().execute("UPDATE billing_invoice_counters SET last_number = last_number + 1 WHERE year = $1", {year});
-  const std::int64_t seq = sdk::asInt(
-      c.db().query("SELECT last_number FROM billing_invoice_counters WHERE year = $1", {year}).rows.at(0).at(0));
+  const std::int64_t seq = nextNumber(c, "billing_invoice_counters", year);
   const std::string number = invoiceNumber(static_cast<int>(year), seq);
   auto terms = c.db().query("SELECT payment_terms_days FROM billing_invoices WHERE id = $1", {id});
   const std::string due = addDays(issuedOn, sdk::asInt(terms.rows.at(0).at(0)));

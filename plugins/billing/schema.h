@@ -110,4 +110,47 @@ CREATE TABLE billing_invoice_counters (
 );
 )SQL";
 
+// Payments (recorded by staff; online ones come with the provider) and their receipts: one
+// receipt per payment, numbered R-YYYY-NNNN without gaps per firm and year.
+inline constexpr const char* kV2 = R"SQL(
+CREATE TABLE billing_payments (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  client_id BIGINT NOT NULL,
+  invoice_id BIGINT NOT NULL,
+  method TEXT NOT NULL CHECK (method IN ('check', 'wire', 'cash', 'card_present', 'card_online')),
+  amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+  currency TEXT NOT NULL,
+  received_on TEXT NOT NULL,
+  reference TEXT NOT NULL DEFAULT '',
+  receipt_number TEXT NOT NULL,
+  refunded_minor BIGINT NOT NULL DEFAULT 0 CHECK (refunded_minor >= 0 AND refunded_minor <= amount_minor),
+  client_visible BOOLEAN NOT NULL DEFAULT TRUE,
+  created_at TEXT NOT NULL,
+  created_by BIGINT NOT NULL,
+  PRIMARY KEY (firm_id, id),
+  UNIQUE (firm_id, receipt_number),
+  FOREIGN KEY (firm_id, invoice_id) REFERENCES billing_invoices (firm_id, id)
+);
+CREATE INDEX billing_payments_by_invoice ON billing_payments (firm_id, invoice_id, id);
+CREATE INDEX billing_payments_by_client ON billing_payments (firm_id, client_id, id);
+CREATE TABLE billing_refunds (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  payment_id BIGINT NOT NULL,
+  amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+  reason TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  created_by BIGINT NOT NULL,
+  PRIMARY KEY (firm_id, id),
+  FOREIGN KEY (firm_id, payment_id) REFERENCES billing_payments (firm_id, id)
+);
+CREATE TABLE billing_receipt_counters (
+  firm_id BIGINT NOT NULL,
+  year BIGINT NOT NULL,
+  last_number BIGINT NOT NULL,
+  PRIMARY KEY (firm_id, year)
+);
+)SQL";
+
 }  // namespace lexos::billing::schema

@@ -307,3 +307,86 @@ TEST_CASE("invoices issued in parallel get consecutive numbers: no gap, no dupli
   const auto next = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson + R"(,"lines":[{"description":"Fee","unit_price_minor":100}]})"));
   CHECK(textOf(parsed(f.books->post("/api/v1/invoices/" + next + "/issue", R"({"issued_on":"2027-01-02"})")), "number") == "2027-0001");
 }
+
+TEST_CASE("payments: part then the rest, each with its receipt number; no overpaying, even at once; refunds; the portal's receipts") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  const auto id = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson +
+                                                             R"(,"lines":[{"description":"Retainer","unit_price_minor":100000}]})"));
+  // A draft takes no payment.
+  auto r = f.books->post("/api/v1/invoices/" + id + "/payments", R"({"amount_minor":100,"method":"cash"})");
+  CHECK(r.status == 409);
+  REQUIRE(f.books->post("/api/v1/invoices/" + id + "/issue", R"({"issued_on":"2026-11-30"})").status == 200);
+  // Bad input names its field.
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"method":"cash"})", "amount_minor"},
+           {R"({"amount_minor":0,"method":"cash"})", "amount_minor"},
+           {R"({"amount_minor":100,"method":"bitcoin"})", "method"},
+           {R"({"amount_minor":100})", "method"},
+           {R"({"amount_minor":100000000,"method":"cash"})", "amount_minor"},  // more than the balance
+           {R"({"amount_minor":100,"method":"cash","received_on":"yesterday"})", "received_on"}}) {
+    r = f.books->post("/api/v1/invoices/" + id + "/payments", body);
+    INFO(body << " -> " << r.body);
+    CHECK(r.status == 400);
+    CHECK(errorField(r) == field);
+  }
+  CHECK(f.para->post("/api/v1/invoices/" + id + "/payments", R"({"amount_minor":100,"method":"cash"})").status == 403);
+  // 400.00 by check, then the rest by wire: partially paid, then paid; receipts R-2026-0001, -0002.
+  r = f.books->post("/api/v1/invoices/" + id + "/payments", R"({"amount_minor":40000,"method":"check","reference":"Check 1041","received_on":"2026-12-01"})");
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  auto p = parsed(r);
+  CHECK(textOf(p, "receipt_number") == "R-2026-0001");
+  CHECK(intOf(p, "receipt_id") == intOf(p, "id"));
+  CHECK(textOf(*p.find("invoice"), "status") == "partially_paid");
+  CHECK(intOf(*p.find("invoice"), "balance_minor") == 60000);
+  // Two payments of 400.00 at once against 600.00 left: exactly one is taken.
+  std::vector<HttpResult> both(2);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i)
+    threads.emplace_back([&, i] {
+      HttpClient c(f.t.port());
+      c.cookie = f.books->cookie;
+      c.csrf = f.books->csrf;
+      both[i] = c.post("/api/v1/invoices/" + id + "/payments", R"({"amount_minor":40000,"method":"wire","received_on":"2026-12-01"})");
+    });
+  for (auto& th : threads) th.join();
+  INFO(both[0].status << " " << both[0].body << " / " << both[1].status << " " << both[1].body);
+  CHECK(((both[0].status == 201) != (both[1].status == 201)));
+  const auto& lost = both[0].status == 201 ? both[1] : both[0];
+  CHECK((lost.status == 400 || lost.status == 409));
+  const auto won = parsed(both[0].status == 201 ? both[0] : both[1]);
+  CHECK(textOf(won, "receipt_number") == "R-2026-0002");  // the lost one left no gap
+  r = f.books->post("/api/v1/invoices/" + id + "/payments", R"({"amount_minor":20000,"method":"cash","received_on":"2026-12-01"})");
+  REQUIRE(r.status == 201);
+  p = parsed(r);
+  CHECK(textOf(p, "receipt_number") == "R-2026-0003");
+  CHECK(textOf(*p.find("invoice"), "status") == "paid");
+  CHECK(intOf(*p.find("invoice"), "balance_minor") == 0);
+  CHECK(f.books->post("/api/v1/invoices/" + id + "/payments", R"({"amount_minor":1,"method":"cash"})").status == 400);
+  // Paid: it cannot be voided; a refund first.
+  CHECK(f.books->post("/api/v1/invoices/" + id + "/void", "").status == 409);
+  const std::string cashId = std::to_string(intOf(p, "id"));
+  r = f.books->post("/api/v1/payments/" + cashId + "/refunds", R"({"amount_minor":20001})");
+  CHECK(r.status == 400);
+  CHECK(errorField(r) == "amount_minor");
+  r = f.books->post("/api/v1/payments/" + cashId + "/refunds", R"({"amount_minor":5000,"reason":"Overcharged"})");
+  REQUIRE(r.status == 200);
+  CHECK(intOf(parsed(r), "refunded_minor") == 5000);
+  const auto inv = parsed(f.books->get("/api/v1/invoices/" + id));
+  CHECK(textOf(inv, "status") == "partially_paid");
+  CHECK(intOf(inv, "balance_minor") == 5000);
+  CHECK(parsed(f.books->get("/api/v1/invoices/" + id + "/payments")).find("items")->size() == 3);
+  // The portal: Anderson's receipts and balance; Smith sees none; no check reference.
+  r = f.portal->get("/api/v1/portal/receipts");
+  REQUIRE(r.status == 200);
+  CHECK(parsed(r).find("items")->size() == 3);
+  CHECK(r.body.find("Check 1041") == std::string::npos);
+  CHECK(intOf(parsed(f.portal->get("/api/v1/portal/invoices")), "balance_minor") == 5000);
+  CHECK(parsed(f.smithPortal->get("/api/v1/portal/receipts")).find("items")->size() == 0);
+  // Another firm cannot pay, list or refund any of it.
+  CHECK(f.other->post("/api/v1/invoices/" + id + "/payments", R"({"amount_minor":1,"method":"cash"})").status == 404);
+  CHECK(f.other->get("/api/v1/invoices/" + id + "/payments").status == 404);
+  CHECK(f.other->post("/api/v1/payments/" + cashId + "/refunds", R"({"amount_minor":1})").status == 404);
+}
