@@ -18,6 +18,9 @@ PACKAGES=(
   libpoco-dev libboost-dev libboost-filesystem-dev catch2 libargon2-dev  # C++ libraries
   libssl-dev libsqlite3-dev libpq-dev         # crypto, embedded and server databases
   libmagic-dev                                # vault: content type from the bytes
+  libhpdf-dev fonts-dejavu-core               # billing: receipts and invoices as PDF (libharu; a
+                                              # TrueType font with Latin, Greek and Cyrillic)
+  poppler-utils                               # tests: PDFs read back with pdftotext
   postgresql postgresql-contrib sqlite3       # test database server, sqlite3 shell
   pgbouncer                                   # tests: lexosd through PgBouncer (transaction mode)
   curl ca-certificates                        # HTTP checks in scripts and benchmarks

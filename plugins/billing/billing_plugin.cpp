@@ -82,6 +82,14 @@ class BillingPlugin : public sdk::Plugin {
                 &PaymentHandlers::refund, 4096, "Refund part or all of a payment {amount_minor, reason?}"});
     r.addRoute({Method::Get, "/api/v1/portal/receipts", Audience::Portal, "billing.portal",
                 &PaymentHandlers::portalReceipts, 0, "Portal: my payments and their receipts"});
+    r.addRoute({Method::Get, "/api/v1/invoices/{id}/pdf", Audience::Staff, "billing.read", &PdfHandlers::invoice, 0,
+                "An invoice as PDF"});
+    r.addRoute({Method::Get, "/api/v1/receipts/{id}/pdf", Audience::Staff, "billing.read", &PdfHandlers::receipt, 0,
+                "A payment's official receipt as PDF"});
+    r.addRoute({Method::Get, "/api/v1/portal/invoices/{id}/pdf", Audience::Portal, "billing.portal", &PdfHandlers::invoice,
+                0, "Portal: one of my invoices as PDF"});
+    r.addRoute({Method::Get, "/api/v1/portal/receipts/{id}/pdf", Audience::Portal, "billing.portal",
+                &PdfHandlers::receipt, 0, "Portal: one of my receipts as PDF"});
     r.addRoute({Method::Get, "/api/v1/portal/invoices", Audience::Portal, "billing.portal", &PortalInvoiceHandlers::list,
                 0, "Portal: my invoices and what I owe"});
     r.addRoute({Method::Get, "/api/v1/portal/invoices/{id}", Audience::Portal, "billing.portal",

@@ -56,6 +56,16 @@ class PaymentHandlers {
   static void portalReceipts(sdk::Context& c);
 };
 
+class PdfHandlers {
+ public:
+  /// GET /api/v1/invoices/{id}/pdf (staff, drafts marked as such) and
+  /// GET /api/v1/portal/invoices/{id}/pdf (the client's own, issued or void).
+  static void invoice(sdk::Context& c);
+  /// GET /api/v1/receipts/{id}/pdf and GET /api/v1/portal/receipts/{id}/pdf: the official
+  /// receipt of a payment (its id is the receipt's).
+  static void receipt(sdk::Context& c);
+};
+
 class PortalInvoiceHandlers {
  public:
   /// GET /api/v1/portal/invoices -> {items, balance_minor, currency}

@@ -5,6 +5,8 @@
 // balance, never drafts, never another client's, never the time entries. Both backends, a real
 // lexosd on a real port.
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -389,4 +391,79 @@ TEST_CASE("payments: part then the rest, each with its receipt number; no overpa
   CHECK(f.other->post("/api/v1/invoices/" + id + "/payments", R"({"amount_minor":1,"method":"cash"})").status == 404);
   CHECK(f.other->get("/api/v1/invoices/" + id + "/payments").status == 404);
   CHECK(f.other->post("/api/v1/payments/" + cashId + "/refunds", R"({"amount_minor":1})").status == 404);
+}
+
+namespace {
+// The text of a PDF as poppler's pdftotext reads it (Debian poppler-utils).
+std::string pdfText(const std::string& pdf) {
+  TempDir d;
+  const std::string file = d.path + "/doc.pdf";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << pdf;
+  }
+  FILE* p = ::popen(("pdftotext -enc UTF-8 '" + file + "' - 2>/dev/null").c_str(), "r");
+  REQUIRE(p);
+  std::string text;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+  CHECK(::pclose(p) == 0);
+  return text;
+}
+}  // namespace
+
+TEST_CASE("invoices and official receipts as PDF carry the firm, the client's name as written, the figures; the portal gets only its own") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  const std::string zoe = idOf(f.staff->post("/api/v1/clients", R"({"name":"Zoë Ångström-Дмитриева","billing":{"currency":"EUR"}})"));
+  f.t.portalUser("alpha", std::stoll(zoe), "zoe@client.test");
+  auto zoePortal = f.t.signedIn("alpha", "zoe@client.test");
+  const auto id = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + zoe +
+                                                             R"(,"lines":[{"description":"Conseil juridique — été","quantity":2.5,"unit_price_minor":12000},{"description":"Filing","unit_price_minor":5000,"taxable":false}],"tax_name":"VAT","tax_rate_bp":2000})"));
+  // A draft: staff may print it (marked), the portal never sees it.
+  auto r = f.books->get("/api/v1/invoices/" + id + "/pdf");
+  REQUIRE(r.status == 200);
+  CHECK(r.header("content-type").rfind("application/pdf", 0) == 0);
+  CHECK(r.body.rfind("%PDF-", 0) == 0);
+  CHECK(pdfText(r.body).find("Draft invoice") != std::string::npos);
+  CHECK(zoePortal.get("/api/v1/portal/invoices/" + id + "/pdf").status == 404);
+  REQUIRE(f.books->post("/api/v1/invoices/" + id + "/issue", R"({"issued_on":"2026-11-30"})").status == 200);
+  r = f.books->get("/api/v1/invoices/" + id + "/pdf");
+  REQUIRE(r.status == 200);
+  CHECK(r.header("content-disposition").find("invoice-2026-0001.pdf") != std::string::npos);
+  std::string text = pdfText(r.body);
+  INFO(text);
+  CHECK(text.find("Invoice 2026-0001") != std::string::npos);
+  CHECK(text.find("Firm alpha") != std::string::npos);  // the firm's name
+  CHECK(text.find("Zoë Ångström-Дмитриева") != std::string::npos);
+  CHECK(text.find("Conseil juridique — été") != std::string::npos);
+  // 2.5 x 120.00 = 300.00 taxable, 50.00 not; VAT 60.00; total 410.00.
+  CHECK(text.find("300.00") != std::string::npos);
+  CHECK(text.find("60.00 EUR") != std::string::npos);
+  CHECK(text.find("410.00 EUR") != std::string::npos);
+  CHECK(text.find("2026-12-30") != std::string::npos);  // due in 30 days (the default terms)
+  // The portal: the client's own, the same document; another client: 404.
+  r = zoePortal.get("/api/v1/portal/invoices/" + id + "/pdf");
+  REQUIRE(r.status == 200);
+  CHECK(pdfText(r.body).find("Invoice 2026-0001") != std::string::npos);
+  CHECK(f.portal->get("/api/v1/portal/invoices/" + id + "/pdf").status == 404);
+  CHECK(f.other->get("/api/v1/invoices/" + id + "/pdf").status == 404);
+  // A payment's receipt.
+  r = f.books->post("/api/v1/invoices/" + id + "/payments", R"({"amount_minor":10000,"method":"wire","received_on":"2026-12-01"})");
+  REQUIRE(r.status == 201);
+  const std::string receipt = std::to_string(intOf(parsed(r), "receipt_id"));
+  r = zoePortal.get("/api/v1/portal/receipts/" + receipt + "/pdf");
+  REQUIRE(r.status == 200);
+  text = pdfText(r.body);
+  INFO(text);
+  CHECK(text.find("Official receipt R-2026-0001") != std::string::npos);
+  CHECK(text.find("Zoë Ångström-Дмитриева") != std::string::npos);
+  CHECK(text.find("Bank transfer") != std::string::npos);
+  CHECK(text.find("100.00 EUR") != std::string::npos);
+  CHECK(text.find("310.00 EUR") != std::string::npos);  // the balance after it
+  CHECK(f.books->get("/api/v1/receipts/" + receipt + "/pdf").status == 200);
+  CHECK(f.portal->get("/api/v1/portal/receipts/" + receipt + "/pdf").status == 404);
+  CHECK(f.other->get("/api/v1/receipts/" + receipt + "/pdf").status == 404);
 }
