@@ -18,6 +18,7 @@ using sdk::JsonWriter;
 namespace {
 
 constexpr std::int64_t kMaxUnitPrice = 1'000'000'000'000;
+constexpr std::int64_t kMaxInvoiceTotal = 1'000'000'000'000'000;
 
 std::int64_t invoiceId(sdk::Context& c) { return sdk::pathId(c, "id", "No such invoice."); }
 
@@ -106,7 +107,7 @@ void InvoiceHandlers::create(sdk::Context& c) {
   const ClientBilling cb = clientBilling(c, clientId, "client_id");
   const auto discountBp = b["discount_bp"].integer(0, 10000, "Enter a discount from 0 to 10000 basis points (100%).");
   const auto discountMinor = b["discount_minor"].integer(0, kMaxUnitPrice);
-  if (discountBp && discountMinor)
+  if (discountBp && discountMinor && *discountMinor > 0)
     throw sdk::BadRequest("discount_minor", "Give either a percentage (discount_bp) or an amount, not both.");
   const std::string taxName = b["tax_name"].text(60).value_or("");
   const std::int64_t taxBp = b["tax_rate_bp"].integer(0, 10000, "Enter a tax rate from 0 to 10000 basis points (100%).").value_or(0);
@@ -182,6 +183,11 @@ void InvoiceHandlers::create(sdk::Context& c) {
     l.taxable = (*o)["taxable"].boolean().value_or(true);
     lines.push_back(std::move(l));
   }
+  // Every figure of an invoice stays far inside int64 (and inside a JSON number's exact range).
+  __int128 sum = 0;
+  for (const auto& l : lines) sum += l.amount;
+  if (sum > kMaxInvoiceTotal)
+    throw sdk::BadRequest("lines", "These lines add up to more than an invoice may hold (10^15 minor units).");
   if (lines.empty())
     throw sdk::BadRequest(caseIds.empty() ? "lines" : "case_ids",
                           caseIds.empty() ? "Add at least one line, or choose cases with unbilled time or expenses."

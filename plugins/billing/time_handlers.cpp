@@ -222,6 +222,7 @@ void TimeHandlers::addExpense(sdk::Context& c) {
       {expense, id, clientId, date, *amount, cb.currency, description, billable, c.db().now(), c.principal().user_id});
   c.audit().record("billing.expense.add", "case", std::to_string(id));
   auto rs = c.db().query(std::string("SELECT ") + kExpenseColumns + " FROM billing_expenses e WHERE e.id = $1", {expense});
+  c.response().setHeader("Location", "/api/v1/cases/" + std::to_string(id) + "/expenses");
   JsonWriter w;
   writeExpense(w, rs.rows.at(0));
   sdk::sendJson(c, w, 201);

@@ -252,7 +252,8 @@ TEST_CASE("invoices in yen and dinars keep their currency's minor units; bad lin
            {R"({"client_id":)" + f.smith + R"(,"lines":[{"description":"x","quantity":0.0001,"unit_price_minor":1}]})", "lines[0].quantity"},
            {R"({"client_id":)" + f.smith + R"(,"lines":[{"description":"x","unit_price_minor":1}],"tax_rate_bp":2000})", "tax_name"},
            {R"({"client_id":)" + f.smith + R"(,"lines":[{"description":"x","unit_price_minor":1}],"discount_bp":10,"discount_minor":1})", "discount_minor"},
-           {R"({"client_id":)" + f.anderson + R"(,"case_ids":[)" + f.smithCase + "]}", "case_ids[0]"}}) {
+           {R"({"client_id":)" + f.anderson + R"(,"case_ids":[)" + f.smithCase + "]}", "case_ids[0]"},
+           {R"({"client_id":)" + f.smith + R"(,"lines":[{"description":"x","quantity":1000000,"unit_price_minor":1000000000000},{"description":"y","quantity":1000000,"unit_price_minor":1000000000000}]})", "lines"}}) {
     r = f.books->post("/api/v1/invoices", body);
     INFO(body << " -> " << r.body);
     CHECK(r.status == 400);
