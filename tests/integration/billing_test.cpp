@@ -6,6 +6,7 @@
 // lexosd on a real port.
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -397,6 +398,8 @@ TEST_CASE("payments: part then the rest, each with its receipt number; no overpa
 namespace {
 // The text of a PDF as poppler's pdftotext reads it (Debian poppler-utils).
 std::string pdfText(const std::string& pdf) {
+  if (std::system("command -v pdftotext >/dev/null 2>&1") != 0)
+    FAIL("pdftotext not found: scripts/deps.sh installs Debian's poppler-utils");
   TempDir d;
   const std::string file = d.path + "/doc.pdf";
   {
