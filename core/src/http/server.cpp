@@ -36,6 +36,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -515,13 +516,23 @@ struct HttpServer::Impl {
     if (workers_closed || exiting.load()) return;
     if (standIn && running.load() >= cfg.threads + kMaxStandIns) return;
     ++running;
-    if (standIn) stand_ins.fetch_add(1, std::memory_order_relaxed);
     auto& w = workers.emplace_back();
-    w.thread = std::thread([this, &w] {
-      workerLoop();
-      std::lock_guard<std::mutex> l(workers_mu);
-      w.done = true;
-    });
+    try {
+      w.thread = std::thread([this, &w] {
+        workerLoop();
+        std::lock_guard<std::mutex> l(workers_mu);
+        w.done = true;
+      });
+    } catch (const std::system_error& e) {
+      // No thread to be had (a process or memory limit): a stand-in is not started and the
+      // slow client's write waits in its worker, as before; at start-up it is fatal.
+      --running;
+      workers.pop_back();
+      if (!standIn) throw;
+      Poco::Logger::get("lexosd").warning(std::string("no stand-in worker started: ") + e.what());
+      return;
+    }
+    if (standIn) stand_ins.fetch_add(1, std::memory_order_relaxed);
   }
 
   /// True (and counted out of `running`) when this worker is surplus: more run than
