@@ -137,7 +137,7 @@ void writeInvoiceMembers(sdk::JsonWriter& w, const sdk::ResultSet& rs, std::size
   }
 }
 
-bool writeInvoice(sdk::Context& c, sdk::JsonWriter& w, std::int64_t id, bool forStaff, bool withLines) {
+sdk::ResultSet invoiceRow(sdk::Context& c, std::int64_t id, bool forStaff) {
   // The portal: enforced twice, by these filters and by the database (the client's own rows,
   // and only those made visible when the invoice was issued).
   std::string sql = std::string("SELECT ") + kInvoiceColumns + " FROM billing_invoices i WHERE i.id = $1";
@@ -146,7 +146,11 @@ bool writeInvoice(sdk::Context& c, sdk::JsonWriter& w, std::int64_t id, bool for
     sql += " AND i.client_id = $2 AND i.status <> 'draft'";
     params.push_back(c.principal().client_id);
   }
-  auto rs = c.db().query(sql, params);
+  return c.db().query(sql, params);
+}
+
+bool writeInvoice(sdk::Context& c, sdk::JsonWriter& w, std::int64_t id, bool forStaff, bool withLines) {
+  auto rs = invoiceRow(c, id, forStaff);
   if (rs.empty()) return false;
   w.beginObject();
   writeInvoiceMembers(w, rs, 0, forStaff);

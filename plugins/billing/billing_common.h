@@ -42,6 +42,10 @@ std::int64_t nextNumber(sdk::Context& c, const std::string& counterTable, std::i
 /// False when the scope does not reach it (for the portal: not the client's, or a draft).
 bool writeInvoice(sdk::Context& c, sdk::JsonWriter& w, std::int64_t id, bool forStaff, bool withLines);
 
+/// Invoice `id` (kInvoiceColumns) as the scope sees it; for the portal only the client's own
+/// and never a draft (filtered here too, not only by the database). Empty when out of reach.
+sdk::ResultSet invoiceRow(sdk::Context& c, std::int64_t id, bool forStaff);
+
 /// Columns of billing_invoices that writeInvoice reads, in its order.
 extern const char* kInvoiceColumns;
 /// Writes one invoice row (kInvoiceColumns) as JSON members of an open object.

@@ -43,13 +43,7 @@ void sendPdf(sdk::Context& c, const PdfDocument& doc, const std::string& filenam
 // The invoice as a document; false when the scope does not reach it (the portal: not the
 // client's own, or a draft).
 bool invoiceDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocument& doc, std::string& number) {
-  std::string sql = std::string("SELECT ") + kInvoiceColumns + " FROM billing_invoices i WHERE i.id = $1";
-  std::vector<sdk::Value> params{id};
-  if (!forStaff) {
-    sql += " AND i.client_id = $2 AND i.status <> 'draft'";
-    params.push_back(c.principal().client_id);
-  }
-  auto rs = c.db().query(sql, params);
+  auto rs = invoiceRow(c, id, forStaff);
   if (rs.empty()) return false;
   const auto& r = rs.rows[0];
   const std::string status = sdk::asText(r[2]);
