@@ -471,3 +471,48 @@ TEST_CASE("invoices and official receipts as PDF carry the firm, the client's na
   CHECK(f.portal->get("/api/v1/portal/receipts/" + receipt + "/pdf").status == 404);
   CHECK(f.other->get("/api/v1/receipts/" + receipt + "/pdf").status == 404);
 }
+
+TEST_CASE("billing's other inputs: rates, expenses, issue dates and list filters name their field and change nothing") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  const std::string para = std::to_string(f.paraId);
+  auto expectField = [&](const HttpResult& r, int status, const std::string& field) {
+    INFO(r.status << " " << r.body);
+    CHECK(r.status == status);
+    CHECK(errorField(r) == field);
+  };
+  // Rates.
+  expectField(f.books->request("PUT", "/api/v1/billing/rates/" + para, R"({"rate_minor":-1})"), 400, "rate_minor");
+  expectField(f.books->request("PUT", "/api/v1/billing/rates/" + para, R"({"rate_minor":"fifty"})"), 400, "rate_minor");
+  expectField(f.books->request("PUT", "/api/v1/billing/rates/" + para, R"({"rate":100})"), 400, "rate");
+  CHECK(f.books->request("PUT", "/api/v1/billing/rates/999999999", R"({"rate_minor":100})").status == 404);
+  const auto rates = parsed(f.books->get("/api/v1/billing/rates"));
+  for (std::size_t i = 0; i < rates.find("items")->size(); ++i)
+    CHECK(rates.find("items")->at(i).find("rate_minor")->isNull());  // nothing was set
+  // Expenses.
+  const std::string exp = "/api/v1/cases/" + f.kase + "/expenses";
+  expectField(f.para->post(exp, R"({"amount_minor":0,"description":"x"})"), 400, "amount_minor");
+  expectField(f.para->post(exp, R"({"description":"x"})"), 400, "amount_minor");
+  expectField(f.para->post(exp, R"({"amount_minor":100})"), 400, "description");
+  expectField(f.para->post(exp, R"({"amount_minor":100,"description":"x","date":"2026-02-29"})"), 400, "date");
+  expectField(f.para->post(exp, R"({"amount_minor":100,"description":"x","billable":"yes"})"), 400, "billable");
+  CHECK(parsed(f.staff->get(exp)).find("items")->size() == 0);
+  // Issuing: a bad date leaves the draft a draft, with no number drawn.
+  const auto id = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson +
+                                                             R"(,"lines":[{"description":"Fee","unit_price_minor":100}]})"));
+  expectField(f.books->post("/api/v1/invoices/" + id + "/issue", R"({"issued_on":"2026-13-01"})"), 400, "issued_on");
+  expectField(f.books->post("/api/v1/invoices/" + id + "/issue", R"({"on":"2026-12-01"})"), 400, "on");
+  CHECK(textOf(parsed(f.books->get("/api/v1/invoices/" + id)), "status") == "draft");
+  CHECK(textOf(parsed(f.books->post("/api/v1/invoices/" + id + "/issue", R"({"issued_on":"2026-12-01"})")), "number") == "2026-0001");
+  CHECK(f.books->post("/api/v1/invoices/999999999/issue", "").status == 404);
+  // List filters.
+  expectField(f.books->get("/api/v1/invoices?status=paid"), 400, "status");
+  expectField(f.books->get("/api/v1/invoices?cursor=abc"), 400, "cursor");
+  expectField(f.books->get("/api/v1/invoices?limit=0"), 400, "limit");
+  expectField(f.books->get("/api/v1/invoices?client_id=x"), 400, "client_id");
+  // Payments and refunds of what does not exist.
+  CHECK(f.books->post("/api/v1/invoices/999999999/payments", R"({"amount_minor":1,"method":"cash"})").status == 404);
+  CHECK(f.books->post("/api/v1/payments/999999999/refunds", R"({"amount_minor":1})").status == 404);
+  expectField(f.books->post("/api/v1/payments/999999999/refunds", R"({"amount":1})"), 400, "amount");
+}
