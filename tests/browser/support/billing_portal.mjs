@@ -5,12 +5,11 @@
 // receipt's PDFs in Chromium, and sees nothing of a draft or of another client's invoice.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { apiSession } from './lexos.mjs';
 import { suiteRig } from './rig.mjs';
 import { assertClean, screenshot } from './browser.mjs';
-import { activationMail, outboxFiles } from './portal.mjs';
+import { activatePortalClient, downloadBytes, signInPortal } from './portal.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const CLIENT_PASSWORD = 'amber river lantern 42';
@@ -51,31 +50,12 @@ export function billingPortalSuite({ backend, database = async () => null, clean
           client_id: smith, lines: [{ description: 'SMITH: retainer', unit_price_minor: 99900 }],
         })).id;
         ids.smithNumber = (await staff.json('POST', `invoices/${ids.smithInvoice}/issue`, {})).number;
-        // The client's portal account.
-        const before = outboxFiles(server.stateDir);
-        await staff.json('POST', `clients/${ids.client}/portal/invite`, {});
-        const { link } = await activationMail(server.stateDir, before);
-        const token = decodeURIComponent(link.split('#/activate/')[1]);
-        const res = await fetch(`${server.baseUrl.replace('//localhost:', '//127.0.0.1:')}/api/v1/portal/activate`, {
-          method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, password: CLIENT_PASSWORD }),
-        });
-        assert.equal(res.status, 200, `activation: ${await res.text()}`);
+        await activatePortalClient(server, staff, ids.client, CLIENT_PASSWORD);
       },
     });
 
-    async function signIn(page) {
-      await page.goto(`${server.baseUrl}/portal/`);
-      await page.getByLabel('Firm').fill(FIRM.slug);
-      await page.getByLabel('Email').fill(CLIENT.email);
-      await page.getByLabel('Password').fill(CLIENT_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { level: 1, name: 'My matters' }).waitFor();
-    }
-
-    async function download(page, link) {
-      const [dl] = await Promise.all([page.waitForEvent('download'), link.click()]);
-      return readFileSync(await dl.path());
-    }
+    const signIn = (page) => signInPortal(page, server.baseUrl, { firm: FIRM.slug, email: CLIENT.email, password: CLIENT_PASSWORD });
+    const download = downloadBytes;
 
     test('the client sees what they owe, their history and receipts, opens an invoice and downloads its PDF and the receipt', async () => {
       const p = await newPage();

@@ -9,12 +9,11 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { apiSession } from './lexos.mjs';
 import { suiteRig } from './rig.mjs';
 import { assertClean, screenshot, signInStaff } from './browser.mjs';
-import { activationMail, outboxFiles } from './portal.mjs';
+import { activatePortalClient, downloadBytes, signInPortal as signInPortal_ } from './portal.mjs';
 import { eventually } from './suite.mjs';
 import { EICAR, SIGNATURE, startClamd } from './clamd.mjs';
 
@@ -70,14 +69,7 @@ export function documentsSuite({ backend, database = async () => null, cleanup =
           client_id: ids.client, title: CASE_TITLE, practice_area: 'Criminal defence', phase: 'discovery', opened_on: '2026-09-14',
         })).id;
         // The client's portal account: invited by the firm, activated with the e-mailed link.
-        const before = outboxFiles(server.stateDir);
-        await staff.json('POST', `clients/${ids.client}/portal/invite`, {});
-        const { link } = await activationMail(server.stateDir, before);
-        const token = decodeURIComponent(link.split('#/activate/')[1]);
-        const res = await fetch(`${server.baseUrl.replace('//localhost:', '//127.0.0.1:')}/api/v1/portal/activate`, {
-          method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, password: CLIENT_PASSWORD }),
-        });
-        assert.equal(res.status, 200, `activation: ${await res.text()}`);
+        await activatePortalClient(server, staff, ids.client, CLIENT_PASSWORD);
       },
     });
 
@@ -89,20 +81,8 @@ export function documentsSuite({ backend, database = async () => null, cleanup =
       return card;
     }
 
-    async function signInPortal(page) {
-      await page.goto(`${server.baseUrl}/portal/`);
-      await page.getByLabel('Firm').fill(FIRM.slug);
-      await page.getByLabel('Email').fill(CLIENT.email);
-      await page.getByLabel('Password').fill(CLIENT_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { level: 1, name: 'My matters' }).waitFor();
-    }
-
-    /** Clicks `link` and resolves the downloaded file's bytes. */
-    async function download(page, link) {
-      const [dl] = await Promise.all([page.waitForEvent('download'), link.click()]);
-      return readFileSync(await dl.path());
-    }
+    const signInPortal = (page) => signInPortal_(page, server.baseUrl, { firm: FIRM.slug, email: CLIENT.email, password: CLIENT_PASSWORD });
+    const download = downloadBytes;
 
     test('staff upload through the picker and share; the client downloads the same bytes; unsharing hides it; the ledger shows the downloads', async () => {
       const bytes = pdfBytes();

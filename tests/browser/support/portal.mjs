@@ -53,6 +53,37 @@ export async function activationMail(stateDir, before = []) {
   }, 5_000);
 }
 
+/**
+ * Gives client `clientId` a portal account as a firm does: "Invite to portal" through the API
+ * (`staff`: an apiSession), then activation with the e-mailed link and `password`.
+ */
+export async function activatePortalClient(server, staff, clientId, password) {
+  const before = outboxFiles(server.stateDir);
+  await staff.json('POST', `clients/${clientId}/portal/invite`, {});
+  const { link } = await activationMail(server.stateDir, before);
+  const token = decodeURIComponent(link.split('#/activate/')[1]);
+  const res = await fetch(`${server.baseUrl.replace('//localhost:', '//127.0.0.1:')}/api/v1/portal/activate`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, password }),
+  });
+  assert.equal(res.status, 200, `activation: ${await res.text()}`);
+}
+
+/** Signs `who` ({firm, email, password}) in to the portal; resolves on "My matters". */
+export async function signInPortal(page, baseUrl, who) {
+  await page.goto(`${baseUrl}/portal/`);
+  await page.getByLabel('Firm').fill(who.firm);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My matters' }).waitFor();
+}
+
+/** Clicks `link` and resolves the downloaded file's bytes. */
+export async function downloadBytes(page, link) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  return readFileSync(await dl.path());
+}
+
 /** A screenshot with the pointer out of the way, so no card is drawn hovered. */
 async function shot(page, name) {
   await page.mouse.move(1, 1);
