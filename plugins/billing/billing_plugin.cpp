@@ -2,6 +2,7 @@
 #include "handlers.h"
 #include "lexos/sdk/lexos.h"
 #include "schema.h"
+#include "screens.h"
 
 namespace lexos::billing {
 
@@ -47,10 +48,7 @@ class BillingPlugin : public sdk::Plugin {
     r.addMigration({1, "time, expenses, rates, invoices, lines, invoice numbers", schema::kV1, "", ""});
     r.addMigration({2, "payments, refunds, receipt numbers", schema::kV2, "", ""});
 
-    // Screens (web/, served at /plugins/billing/; docs/web-kit.md): the portal's Invoices.
-    r.addNav({Audience::Portal, "", "Invoices", "#/invoices", "billing.portal", 30});
-    r.addView({Audience::Portal, "invoices", "portal_invoices.js", "billing.portal", "Invoices"});
-    r.addView({Audience::Portal, "invoices/{id}", "portal_invoice.js", "billing.portal", "Invoice"});
+    registerScreens(r);  // screens.cpp
 
     constexpr std::size_t kBody = 64 * 1024;
     r.addRoute({Method::Get, "/api/v1/billing/rates", Audience::Staff, "billing.rates", &TimeHandlers::listRates, 0,
