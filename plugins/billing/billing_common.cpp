@@ -1,5 +1,6 @@
 #include "billing_common.h"
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 #include <stdexcept>
@@ -103,16 +104,22 @@ std::int64_t nextNumber(sdk::Context& c, const std::string& counterTable, std::i
 const char* kInvoiceColumns =
     "i.id, i.client_id, i.status, i.number, i.currency, i.issued_on, i.due_on, i.payment_terms_days, i.subtotal_minor, "
     "i.discount_bp, i.discount_minor, i.tax_name, i.tax_rate_bp, i.tax_minor, i.total_minor, i.paid_minor, i.notes, "
-    "i.voided_at, i.void_reason, i.created_at, i.updated_at";
+    "i.voided_at, i.void_reason, i.created_at, i.updated_at, i.credited_minor";
 
 void writeInvoiceMembers(sdk::JsonWriter& w, const sdk::ResultSet& rs, std::size_t row, bool forStaff) {
   const auto& r = rs.rows[row];
   const std::string status = sdk::asText(r[2]);
-  const std::int64_t total = sdk::asInt(r[14]), paid = sdk::asInt(r[15]);
-  const std::int64_t balance = status == "issued" ? total - paid : 0;
-  // The status a person reads: an issued invoice is partly paid or paid by its payments.
+  const std::int64_t total = sdk::asInt(r[14]), paid = sdk::asInt(r[15]), credited = sdk::asInt(r[21]);
+  // What is owed: the total less payments and credit notes. An online payment that arrives
+  // after the invoice was settled otherwise is kept (the money was taken): it shows as
+  // overpaid_minor for the firm to refund, never as a negative balance.
+  const std::int64_t owed = total - paid - credited;
+  const std::int64_t balance = status == "issued" ? std::max<std::int64_t>(owed, 0) : 0;
+  // The status a person reads: an issued invoice is partly paid or paid by its payments, or
+  // settled by a credit note.
   std::string shown = status;
-  if (status == "issued" && paid > 0) shown = paid >= total ? "paid" : "partially_paid";
+  if (status == "issued" && owed <= 0) shown = paid > 0 ? "paid" : "credited";
+  else if (status == "issued" && (paid > 0 || credited > 0)) shown = "partially_paid";
   const std::string due = sdk::asText(r[6]);
   const bool overdue = status == "issued" && balance > 0 && !due.empty() && due < today();
   const std::string currency = sdk::asText(r[4]);
@@ -128,7 +135,9 @@ void writeInvoiceMembers(sdk::JsonWriter& w, const sdk::ResultSet& rs, std::size
   w.key("discount_bp").value(sdk::isNull(r[9]) ? sdk::Value(nullptr) : r[9]);
   w.member("discount_minor", sdk::asInt(r[10]));
   w.member("tax_name", sdk::asText(r[11])).member("tax_rate_bp", sdk::asInt(r[12])).member("tax_minor", sdk::asInt(r[13]));
-  w.member("total_minor", total).member("paid_minor", paid).member("balance_minor", balance);
+  w.member("total_minor", total).member("paid_minor", paid).member("credited_minor", credited);
+  w.member("balance_minor", balance);
+  if (status == "issued" && owed < 0) w.member("overpaid_minor", -owed);
   w.member("notes", sdk::asText(r[16]));
   w.key("voided_at").value(sdk::isNull(r[17]) ? sdk::Value(nullptr) : r[17]);
   if (forStaff) {
@@ -180,6 +189,19 @@ bool writeInvoice(sdk::Context& c, sdk::JsonWriter& w, std::int64_t id, bool for
       }
       w.endObject();
     }
+    w.endArray();
+    auto notes = c.db().query(
+        "SELECT id, number, amount_minor, reason, issued_on FROM billing_credit_notes WHERE invoice_id = $1 ORDER BY id",
+        {id});
+    w.key("credit_notes").beginArray();
+    for (const auto& n : notes.rows)
+      w.beginObject()
+          .member("id", sdk::asInt(n[0]))
+          .member("number", sdk::asText(n[1]))
+          .member("amount_minor", sdk::asInt(n[2]))
+          .member("reason", sdk::asText(n[3]))
+          .member("issued_on", sdk::asText(n[4]))
+          .endObject();
     w.endArray();
   }
   w.endObject();

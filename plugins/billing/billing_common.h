@@ -51,4 +51,38 @@ extern const char* kInvoiceColumns;
 /// Writes one invoice row (kInvoiceColumns) as JSON members of an open object.
 void writeInvoiceMembers(sdk::JsonWriter& w, const sdk::ResultSet& rs, std::size_t row, bool forStaff);
 
+/// A payment to record against an invoice (staff, trust, or a provider's confirmed payment).
+struct PaymentInput {
+  std::int64_t invoice_id = 0;
+  std::int64_t amount = 0;
+  std::string method;       ///< check, wire, cash, card_present, card_online, trust
+  std::string received_on;  ///< YYYY-MM-DD
+  std::string reference;
+  std::string provider_ref;  ///< the provider's id of the payment (unique per firm); empty for others
+  /// True for money a provider has already taken: recorded whatever the invoice's state
+  /// (never refused); otherwise at most the invoice's balance, on an issued invoice only.
+  bool settled_elsewhere = false;
+};
+struct NewPayment {
+  std::int64_t id = 0;
+  std::int64_t client_id = 0;
+  std::string currency;
+  std::string receipt_number;
+};
+/// Records a payment and its official receipt (R-YYYY-NNNN, gap-free per firm and year),
+/// audits it and queues the receipt e-mail to the client. 400/409 naming the field.
+NewPayment insertPayment(sdk::Context& c, const PaymentInput& in);
+/// Answers `status` with the payment and, under "invoice", the invoice after it.
+void sendPaymentWithInvoice(sdk::Context& c, std::int64_t paymentId, std::int64_t invoiceId, int status);
+/// Queues the e-mail with a payment's receipt to the client's address (no amounts in the
+/// subject); nothing when the client has no address or [plugin.billing] email_receipts = false.
+void mailReceipt(sdk::Context& c, std::int64_t paymentId);
+
+/// Moves money on a client's trust account: kind deposit or returned adds, application or
+/// refund takes (400 naming amount_minor when the balance does not cover it; the database
+/// refuses a negative balance too). Records the entry; returns its id.
+std::int64_t trustMove(sdk::Context& c, std::int64_t clientId, const std::string& kind, std::int64_t amount,
+                       const std::string& currency, const std::string& date, std::optional<std::int64_t> invoiceId,
+                       std::optional<std::int64_t> paymentId, const std::string& reference, const std::string& description);
+
 }  // namespace lexos::billing

@@ -34,7 +34,7 @@ class BillingPlugin : public sdk::Plugin {
     r.addPortalColumns({"billing_invoices",
                         {"status", "number", "currency", "issued_on", "due_on", "payment_terms_days", "subtotal_minor",
                          "discount_bp", "discount_minor", "tax_name", "tax_rate_bp", "tax_minor", "total_minor",
-                         "paid_minor", "notes", "voided_at", "created_at", "updated_at"}});
+                         "paid_minor", "notes", "voided_at", "created_at", "updated_at", "credited_minor"}});
     r.addPortalColumns({"billing_invoice_lines",
                         {"invoice_id", "position", "kind", "description", "quantity_milli", "unit_price_minor",
                          "amount_minor", "taxable"}});
@@ -47,6 +47,20 @@ class BillingPlugin : public sdk::Plugin {
                          "refunded_minor", "created_at"}});
     r.addMigration({1, "time, expenses, rates, invoices, lines, invoice numbers", schema::kV1, "", ""});
     r.addMigration({2, "payments, refunds, receipt numbers", schema::kV2, "", ""});
+    r.addPermission({"billing.trust", "Record trust (retainer) deposits, refunds and applications", {sdk::kRoleOwner, sdk::kRoleBilling}});
+    r.addTable({"billing_credit_notes", sdk::Tenancy::Client, "client_id", "client_visible", {"firm_id", "id"}});
+    r.addTable({"billing_credit_counters", sdk::Tenancy::Firm, "", "", {"firm_id", "year"}});
+    r.addTable({"billing_trust_accounts", sdk::Tenancy::Client, "client_id", "client_visible", {"firm_id", "client_id"}});
+    r.addTable({"billing_trust_entries", sdk::Tenancy::Client, "client_id", "client_visible", {"firm_id", "id"}});
+    r.addTable({"billing_provider_events", sdk::Tenancy::Firm, "", "", {"firm_id", "provider", "event_id"}});
+    r.addPortalColumns({"billing_credit_notes", {"invoice_id", "number", "amount_minor", "currency", "reason", "issued_on"}});
+    r.addPortalColumns({"billing_trust_accounts", {"currency", "balance_minor", "updated_at"}});
+    // A trust entry's reference and description are the firm's words to the client (the
+    // receipt number, "Applied to invoice ..."); who recorded it stays in the firm.
+    r.addPortalColumns({"billing_trust_entries",
+                        {"kind", "amount_minor", "currency", "entry_date", "invoice_id", "payment_id", "reference",
+                         "description", "balance_after_minor"}});
+    r.addMigration({3, "credit notes, trust ledger, provider payments", schema::kV3, "", ""});
 
     registerScreens(r);  // screens.cpp
 
@@ -93,6 +107,18 @@ class BillingPlugin : public sdk::Plugin {
                 0, "Portal: one of my invoices as PDF"});
     r.addRoute({Method::Get, "/api/v1/portal/receipts/{id}/pdf", Audience::Portal, "billing.portal",
                 &PdfHandlers::receipt, 0, "Portal: one of my receipts as PDF"});
+    r.addRoute({Method::Post, "/api/v1/invoices/{id}/credit-notes", Audience::Staff, "billing.write",
+                &LedgerHandlers::creditNote, 4096, "Correct an issued invoice by a credit note {amount_minor, reason, issued_on?}"});
+    r.addRoute({Method::Get, "/api/v1/clients/{id}/trust", Audience::Staff, "billing.read", &LedgerHandlers::trust, 0,
+                "A client's trust balance and ledger"});
+    r.addRoute({Method::Post, "/api/v1/clients/{id}/trust", Audience::Staff, "billing.trust", &LedgerHandlers::trustEntry,
+                4096, "Record a trust deposit or refund {kind, amount_minor, entry_date?, reference?, description?}"});
+    r.addRoute({Method::Post, "/api/v1/invoices/{id}/trust-applications", Audience::Staff, "billing.trust",
+                &LedgerHandlers::applyTrust, 4096, "Pay an invoice from the client's trust balance {amount_minor}"});
+    r.addRoute({Method::Get, "/api/v1/portal/trust", Audience::Portal, "billing.portal", &LedgerHandlers::portalTrust, 0,
+                "Portal: my trust balance and its entries"});
+    r.addRoute({Method::Get, "/api/v1/billing/aging", Audience::Staff, "billing.read", &LedgerHandlers::aging, 0,
+                "Accounts receivable aging per client (as_of, client_id)"});
     r.addRoute({Method::Get, "/api/v1/portal/invoices", Audience::Portal, "billing.portal", &PortalInvoiceHandlers::list,
                 0, "Portal: my invoices and what I owe"});
     r.addRoute({Method::Get, "/api/v1/portal/invoices/{id}", Audience::Portal, "billing.portal",

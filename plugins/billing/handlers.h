@@ -74,4 +74,24 @@ class PortalInvoiceHandlers {
   static void get(sdk::Context& c);
 };
 
+class LedgerHandlers {
+ public:
+  /// POST /api/v1/invoices/{id}/credit-notes {amount_minor, reason, issued_on?}: corrects an
+  /// issued invoice by at most what is still owed; numbered CN-YYYY-NNNN, gap-free per firm.
+  static void creditNote(sdk::Context& c);
+  /// GET /api/v1/clients/{id}/trust: the client's trust balance and ledger, newest first.
+  static void trust(sdk::Context& c);
+  /// POST /api/v1/clients/{id}/trust {kind: deposit|refund, amount_minor, entry_date?, reference?,
+  /// description?}
+  static void trustEntry(sdk::Context& c);
+  /// POST /api/v1/invoices/{id}/trust-applications {amount_minor}: pays the invoice from the
+  /// client's trust balance (a payment with method "trust" and its receipt).
+  static void applyTrust(sdk::Context& c);
+  /// GET /api/v1/portal/trust: the client's own trust balance and entries, read-only.
+  static void portalTrust(sdk::Context& c);
+  /// GET /api/v1/billing/aging?as_of=&client_id=: accounts receivable per client in buckets
+  /// by days past due (current, 1-30, 31-60, 61-90, 90+), with totals per currency.
+  static void aging(sdk::Context& c);
+};
+
 }  // namespace lexos::billing

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,6 +41,68 @@ void writePayment(JsonWriter& w, const std::vector<sdk::Value>& r, bool forStaff
 
 }  // namespace
 
+NewPayment insertPayment(sdk::Context& c, const PaymentInput& in) {
+  auto inv = c.db().query(
+      "SELECT client_id, status, currency, total_minor, paid_minor + credited_minor FROM billing_invoices WHERE id = $1",
+      {in.invoice_id});
+  if (inv.empty()) throw sdk::NotFound("No such invoice.");
+  const auto& r = inv.rows[0];
+  NewPayment out;
+  out.client_id = sdk::asInt(r[0]);
+  out.currency = sdk::asText(r[2]);
+  if (!in.settled_elsewhere) {
+    if (sdk::asText(r[1]) != "issued")
+      throw sdk::Conflict(sdk::asText(r[1]) == "draft" ? "Issue the invoice before recording a payment."
+                                                       : "This invoice is void; it takes no payments.",
+                          "id");
+    const std::int64_t balance = sdk::asInt(r[3]) - sdk::asInt(r[4]);
+    if (in.amount > balance)
+      throw sdk::BadRequest("amount_minor", "That is more than the invoice's balance of " +
+                                                decimalText(std::max<std::int64_t>(balance, 0), minorUnits(out.currency).value_or(2)) +
+                                                " " + out.currency + ".");
+    // In one statement with the check, so that two payments at once cannot take it below zero.
+    if (c.db().execute("UPDATE billing_invoices SET paid_minor = paid_minor + $1, updated_at = $2 "
+                       "WHERE id = $3 AND status = 'issued' AND total_minor - paid_minor - credited_minor >= $1",
+                       {in.amount, c.db().now(), in.invoice_id}) != 1)
+      throw sdk::Conflict("The invoice's balance changed meanwhile; look at it again.", "amount_minor");
+  } else {
+    // Money a provider has already taken: recorded whatever the invoice's state now (a void
+    // invoice or one settled meanwhile shows it as overpaid, for the firm to refund).
+    c.db().execute("UPDATE billing_invoices SET paid_minor = paid_minor + $1, updated_at = $2 WHERE id = $3",
+                   {in.amount, c.db().now(), in.invoice_id});
+  }
+  const std::int64_t year = std::stoll(in.received_on.substr(0, 4));
+  out.receipt_number = "R-" + invoiceNumber(static_cast<int>(year), nextNumber(c, "billing_receipt_counters", year));
+  out.id = c.db().newId();
+  c.db().execute(
+      "INSERT INTO billing_payments (firm_id, id, client_id, invoice_id, method, amount_minor, currency, received_on, "
+      "reference, receipt_number, refunded_minor, client_visible, created_at, created_by, provider_ref) "
+      "VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6, $7, $8, $9, 0, TRUE, $10, $11, $12)",
+      {out.id, out.client_id, in.invoice_id, in.method, in.amount, out.currency, in.received_on, in.reference,
+       out.receipt_number, c.db().now(), c.principal().user_id,
+       in.provider_ref.empty() ? sdk::Value(nullptr) : sdk::Value(in.provider_ref)});
+  c.audit().record("billing.payment.record", "invoice", std::to_string(in.invoice_id),
+                   "{\"payment\":" + std::to_string(out.id) + ",\"receipt\":\"" + out.receipt_number +
+                       "\",\"method\":\"" + in.method + "\",\"amount_minor\":" + std::to_string(in.amount) + "}");
+  mailReceipt(c, out.id);
+  return out;
+}
+
+void sendPaymentWithInvoice(sdk::Context& c, std::int64_t paymentId, std::int64_t invoiceId, int status) {
+  auto rs = c.db().query(std::string("SELECT ") + kPaymentColumns +
+                             " FROM billing_payments p JOIN billing_invoices i ON i.id = p.invoice_id WHERE p.id = $1",
+                         {paymentId});
+  JsonWriter w;
+  writePayment(w, rs.rows.at(0), true);
+  // The invoice after it, for the screen that recorded it.
+  std::string body = w.take();
+  body.pop_back();  // reopen the payment's object
+  JsonWriter iw;
+  writeInvoice(c, iw, invoiceId, true, false);
+  body += ",\"invoice\":" + iw.take() + "}";
+  c.response().sendJson(body, status);
+}
+
 void PaymentHandlers::record(sdk::Context& c) {
   const auto id = sdk::pathId(c, "id", "No such invoice.");
   const JsonObject b = sdk::readJsonObject(c, {"amount_minor", "method", "received_on", "reference"});
@@ -49,49 +112,14 @@ void PaymentHandlers::record(sdk::Context& c) {
   const std::string method = b["method"].requiredText(20, "Choose how it was paid: check, wire, cash or card_present.");
   if (!methods.count(method))
     throw sdk::BadRequest("method", "Choose how it was paid: check, wire, cash or card_present.");
-  const std::string receivedOn = b["received_on"].hasValue() ? checkDate(*b["received_on"].text(10), "received_on") : today();
-  const std::string reference = b["reference"].text(100).value_or("");
-
-  auto inv = c.db().query("SELECT client_id, status, currency, total_minor, paid_minor FROM billing_invoices WHERE id = $1", {id});
-  if (inv.empty()) throw sdk::NotFound("No such invoice.");
-  const auto& r = inv.rows[0];
-  if (sdk::asText(r[1]) != "issued")
-    throw sdk::Conflict(sdk::asText(r[1]) == "draft" ? "Issue the invoice before recording a payment."
-                                                     : "This invoice is void; it takes no payments.",
-                        "id");
-  const std::int64_t balance = sdk::asInt(r[3]) - sdk::asInt(r[4]);
-  const std::string currency = sdk::asText(r[2]);
-  if (*amount > balance)
-    throw sdk::BadRequest("amount_minor", "That is more than the invoice's balance of " +
-                                              decimalText(balance, minorUnits(currency).value_or(2)) + " " + currency + ".");
-  // In one statement with the check, so that two payments at once cannot take it below zero.
-  if (c.db().execute("UPDATE billing_invoices SET paid_minor = paid_minor + $1, updated_at = $2 "
-                     "WHERE id = $3 AND status = 'issued' AND total_minor - paid_minor >= $1",
-                     {*amount, c.db().now(), id}) != 1)
-    throw sdk::Conflict("The invoice's balance changed meanwhile; look at it again.", "amount_minor");
-  const std::int64_t year = std::stoll(receivedOn.substr(0, 4));
-  const std::string receipt = "R-" + invoiceNumber(static_cast<int>(year), nextNumber(c, "billing_receipt_counters", year));
-  const auto payment = c.db().newId();
-  c.db().execute(
-      "INSERT INTO billing_payments (firm_id, id, client_id, invoice_id, method, amount_minor, currency, received_on, "
-      "reference, receipt_number, refunded_minor, client_visible, created_at, created_by) "
-      "VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6, $7, $8, $9, 0, TRUE, $10, $11)",
-      {payment, r[0], id, method, *amount, currency, receivedOn, reference, receipt, c.db().now(), c.principal().user_id});
-  c.audit().record("billing.payment.record", "invoice", std::to_string(id),
-                   "{\"payment\":" + std::to_string(payment) + ",\"receipt\":\"" + receipt + "\",\"amount_minor\":" +
-                       std::to_string(*amount) + "}");
-  auto rs = c.db().query(std::string("SELECT ") + kPaymentColumns +
-                             " FROM billing_payments p JOIN billing_invoices i ON i.id = p.invoice_id WHERE p.id = $1",
-                         {payment});
-  JsonWriter w;
-  writePayment(w, rs.rows.at(0), true);
-  // The invoice after it, for the screen that recorded it.
-  std::string body = w.take();
-  body.pop_back();  // reopen the payment's object
-  JsonWriter iw;
-  writeInvoice(c, iw, id, true, false);
-  body += ",\"invoice\":" + iw.take() + "}";
-  c.response().sendJson(body, 201);
+  PaymentInput in;
+  in.invoice_id = id;
+  in.amount = *amount;
+  in.method = method;
+  in.received_on = b["received_on"].hasValue() ? checkDate(*b["received_on"].text(10), "received_on") : today();
+  in.reference = b["reference"].text(100).value_or("");
+  const NewPayment p = insertPayment(c, in);
+  sendPaymentWithInvoice(c, p.id, id, 201);
 }
 
 void PaymentHandlers::listForInvoice(sdk::Context& c) {
@@ -114,7 +142,8 @@ void PaymentHandlers::refund(sdk::Context& c) {
   const auto amount = b["amount_minor"].integer(1, kMaxAmount, "Enter the amount refunded in minor units (cents), above zero.");
   if (!amount) throw sdk::BadRequest("amount_minor", "Enter the amount refunded in minor units (cents), above zero.");
   const std::string reason = b["reason"].text(500).value_or("");
-  auto p = c.db().query("SELECT invoice_id, amount_minor, refunded_minor, currency FROM billing_payments WHERE id = $1", {id});
+  auto p = c.db().query(
+      "SELECT invoice_id, amount_minor, refunded_minor, currency, method, client_id FROM billing_payments WHERE id = $1", {id});
   if (p.empty()) throw sdk::NotFound("No such payment.");
   const std::int64_t left = sdk::asInt(p.rows[0][1]) - sdk::asInt(p.rows[0][2]);
   const std::string currency = sdk::asText(p.rows[0][3]);
@@ -130,6 +159,10 @@ void PaymentHandlers::refund(sdk::Context& c) {
   c.db().execute("INSERT INTO billing_refunds (firm_id, id, payment_id, amount_minor, reason, created_at, created_by) "
                  "VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6)",
                  {c.db().newId(), id, *amount, reason, c.db().now(), c.principal().user_id});
+  // Money applied from trust goes back to trust, never to the client's card or hand.
+  if (sdk::asText(p.rows[0][4]) == "trust")
+    trustMove(c, sdk::asInt(p.rows[0][5]), "returned", *amount, currency, today(), sdk::asInt(p.rows[0][0]), id, "",
+              "Refund of a payment from trust");
   c.audit().record("billing.payment.refund", "payment", std::to_string(id),
                    "{\"amount_minor\":" + std::to_string(*amount) + "}");
   auto rs = c.db().query(std::string("SELECT ") + kPaymentColumns +

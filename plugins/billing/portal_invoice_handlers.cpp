@@ -32,7 +32,8 @@ void PortalInvoiceHandlers::list(sdk::Context& c) {
     if (latestCurrency.empty()) latestCurrency = currency;
   }
   // What is owed counts every issued invoice, not only the ones listed.
-  auto sums = c.db().query("SELECT currency, SUM(total_minor - paid_minor) FROM billing_invoices "
+  auto sums = c.db().query("SELECT currency, SUM(CASE WHEN total_minor - paid_minor - credited_minor > 0 "
+                           "THEN total_minor - paid_minor - credited_minor ELSE 0 END) FROM billing_invoices "
                            "WHERE client_id = $1 AND status = 'issued' GROUP BY currency",
                            {me});
   for (const auto& r : sums.rows) owed[sdk::asText(r[0])] = sdk::asInt(r[1]);

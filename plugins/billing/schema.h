@@ -118,7 +118,7 @@ CREATE TABLE billing_payments (
   id BIGINT NOT NULL,
   client_id BIGINT NOT NULL,
   invoice_id BIGINT NOT NULL,
-  method TEXT NOT NULL CHECK (method IN ('check', 'wire', 'cash', 'card_present', 'card_online')),
+  method TEXT NOT NULL CHECK (method IN ('check', 'wire', 'cash', 'card_present', 'card_online', 'trust')),
   amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
   currency TEXT NOT NULL,
   received_on TEXT NOT NULL,
@@ -151,6 +151,78 @@ CREATE TABLE billing_receipt_counters (
   last_number BIGINT NOT NULL,
   PRIMARY KEY (firm_id, year)
 );
+)SQL";
+
+// Credit notes, the trust (retainer) ledger, and what online payments need: the provider's
+// reference of a payment (unique: a replayed webhook finds it) and the provider events seen.
+inline constexpr const char* kV3 = R"SQL(
+ALTER TABLE billing_invoices ADD COLUMN credited_minor BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE billing_payments ADD COLUMN provider_ref TEXT;
+CREATE UNIQUE INDEX billing_payments_by_provider_ref ON billing_payments (firm_id, provider_ref);
+CREATE TABLE billing_credit_notes (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  client_id BIGINT NOT NULL,
+  invoice_id BIGINT NOT NULL,
+  number TEXT NOT NULL,
+  amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+  currency TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  issued_on TEXT NOT NULL,
+  client_visible BOOLEAN NOT NULL DEFAULT TRUE,
+  created_at TEXT NOT NULL,
+  created_by BIGINT NOT NULL,
+  PRIMARY KEY (firm_id, id),
+  UNIQUE (firm_id, number),
+  FOREIGN KEY (firm_id, invoice_id) REFERENCES billing_invoices (firm_id, id)
+);
+CREATE INDEX billing_credit_notes_by_invoice ON billing_credit_notes (firm_id, invoice_id, id);
+CREATE TABLE billing_credit_counters (
+  firm_id BIGINT NOT NULL,
+  year BIGINT NOT NULL,
+  last_number BIGINT NOT NULL,
+  PRIMARY KEY (firm_id, year)
+);
+CREATE TABLE billing_trust_accounts (
+  firm_id BIGINT NOT NULL,
+  client_id BIGINT NOT NULL,
+  currency TEXT NOT NULL,
+  balance_minor BIGINT NOT NULL CHECK (balance_minor >= 0),
+  client_visible BOOLEAN NOT NULL DEFAULT TRUE,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (firm_id, client_id),
+  FOREIGN KEY (firm_id, client_id) REFERENCES clients (firm_id, id)
+);
+CREATE TABLE billing_trust_entries (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  client_id BIGINT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('deposit', 'application', 'refund', 'returned')),
+  amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+  currency TEXT NOT NULL,
+  entry_date TEXT NOT NULL,
+  invoice_id BIGINT,
+  payment_id BIGINT,
+  reference TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  balance_after_minor BIGINT NOT NULL CHECK (balance_after_minor >= 0),
+  client_visible BOOLEAN NOT NULL DEFAULT TRUE,
+  created_at TEXT NOT NULL,
+  created_by BIGINT NOT NULL,
+  PRIMARY KEY (firm_id, id)
+);
+CREATE INDEX billing_trust_by_client ON billing_trust_entries (firm_id, client_id, id);
+CREATE TABLE billing_provider_events (
+  firm_id BIGINT NOT NULL,
+  provider TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  object_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY (firm_id, provider, event_id)
+);
+CREATE INDEX billing_invoices_aging ON billing_invoices (firm_id, status, due_on);
 )SQL";
 
 }  // namespace lexos::billing::schema

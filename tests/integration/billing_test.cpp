@@ -5,9 +5,12 @@
 // balance, never drafts, never another client's, never the time entries. Both backends, a real
 // lexosd on a real port.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <string>
@@ -515,4 +518,251 @@ TEST_CASE("billing's other inputs: rates, expenses, issue dates and list filters
   CHECK(f.books->post("/api/v1/invoices/999999999/payments", R"({"amount_minor":1,"method":"cash"})").status == 404);
   CHECK(f.books->post("/api/v1/payments/999999999/refunds", R"({"amount_minor":1})").status == 404);
   expectField(f.books->post("/api/v1/payments/999999999/refunds", R"({"amount":1})"), 400, "amount");
+}
+
+namespace {
+// The .eml files of the outbox (the default mail transport), oldest first.
+std::vector<std::string> outboxMails(const std::string& stateDir) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  const fs::path dir = fs::path(stateDir) / "outbox";
+  if (fs::exists(dir))
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.path().extension() == ".eml") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::vector<std::string> out;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return out;
+}
+std::string headerOf(const std::string& mail, const std::string& name) {
+  const auto at = mail.find("\n" + name + ": ");
+  if (at == std::string::npos) return {};
+  const auto start = at + name.size() + 3;
+  return mail.substr(start, mail.find('\n', start) - start);
+}
+}  // namespace
+
+TEST_CASE("credit notes correct an issued invoice by at most what is owed, numbered CN-YYYY-NNNN; the portal sees them") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  const auto id = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson +
+                                                             R"(,"lines":[{"description":"Drafting","unit_price_minor":50000}]})"));
+  auto r = f.books->post("/api/v1/invoices/" + id + "/credit-notes", R"({"amount_minor":100,"reason":"x"})");
+  CHECK(r.status == 409);  // a draft is edited, not credited
+  REQUIRE(f.books->post("/api/v1/invoices/" + id + "/issue", R"({"issued_on":"2026-11-30"})").status == 200);
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"reason":"Goodwill"})", "amount_minor"},
+           {R"({"amount_minor":-5,"reason":"Goodwill"})", "amount_minor"},
+           {R"({"amount_minor":50001,"reason":"Goodwill"})", "amount_minor"},
+           {R"({"amount_minor":100})", "reason"},
+           {R"({"amount_minor":100,"reason":"Goodwill","issued_on":"2026-11-01"})", "issued_on"}}) {
+    r = f.books->post("/api/v1/invoices/" + id + "/credit-notes", body);
+    INFO(body << " -> " << r.body);
+    CHECK(r.status == 400);
+    CHECK(errorField(r) == field);
+  }
+  CHECK(f.para->post("/api/v1/invoices/" + id + "/credit-notes", R"({"amount_minor":100,"reason":"x"})").status == 403);
+  CHECK(f.other->post("/api/v1/invoices/" + id + "/credit-notes", R"({"amount_minor":100,"reason":"x"})").status == 404);
+  // 100.00 paid, 150.00 credited: 250.00 left, partly paid; then the rest credited: "credited"
+  // only when nothing was paid, so here it reads paid.
+  REQUIRE(f.books->post("/api/v1/invoices/" + id + "/payments", R"({"amount_minor":10000,"method":"wire"})").status == 201);
+  r = f.books->post("/api/v1/invoices/" + id + "/credit-notes", R"({"amount_minor":15000,"reason":"Hours billed twice","issued_on":"2026-12-01"})");
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  auto note = parsed(r);
+  CHECK(textOf(note, "number") == "CN-2026-0001");
+  CHECK(intOf(*note.find("invoice"), "credited_minor") == 15000);
+  CHECK(intOf(*note.find("invoice"), "balance_minor") == 25000);
+  CHECK(textOf(*note.find("invoice"), "status") == "partially_paid");
+  // A payment can no longer take more than what is left after the credit.
+  CHECK(f.books->post("/api/v1/invoices/" + id + "/payments", R"({"amount_minor":25001,"method":"wire"})").status == 400);
+  r = f.books->post("/api/v1/invoices/" + id + "/credit-notes", R"({"amount_minor":25000,"reason":"Settlement"})");
+  REQUIRE(r.status == 201);
+  CHECK(textOf(parsed(r), "number") == "CN-2026-0002");
+  auto inv = parsed(f.books->get("/api/v1/invoices/" + id));
+  CHECK(textOf(inv, "status") == "paid");
+  CHECK(intOf(inv, "balance_minor") == 0);
+  CHECK(inv.find("credit_notes")->size() == 2);
+  // The portal: the notes and the balance; Smith gets nothing of it.
+  auto pinv = parsed(f.portal->get("/api/v1/portal/invoices/" + id));
+  CHECK(pinv.find("credit_notes")->size() == 2);
+  CHECK(intOf(pinv, "credited_minor") == 40000);
+  CHECK(intOf(parsed(f.portal->get("/api/v1/portal/invoices")), "balance_minor") == 0);
+  CHECK(f.smithPortal->get("/api/v1/portal/invoices/" + id).status == 404);
+  // A fully credited invoice without payments reads "credited".
+  const auto second = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson +
+                                                                 R"(,"lines":[{"description":"Call","unit_price_minor":1000}]})"));
+  REQUIRE(f.books->post("/api/v1/invoices/" + second + "/issue", "").status == 200);
+  REQUIRE(f.books->post("/api/v1/invoices/" + second + "/credit-notes", R"({"amount_minor":1000,"reason":"Waived"})").status == 201);
+  CHECK(textOf(parsed(f.books->get("/api/v1/invoices/" + second)), "status") == "credited");
+}
+
+TEST_CASE("trust: deposits, applications to invoices with a receipt, refunds; never negative, even at once; the portal reads its own") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  const std::string trust = "/api/v1/clients/" + f.anderson + "/trust";
+  auto r = f.books->get(trust);
+  REQUIRE(r.status == 200);
+  CHECK(intOf(parsed(r), "balance_minor") == 0);
+  CHECK(textOf(parsed(r), "currency") == "EUR");
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"amount_minor":100})", "kind"},
+           {R"({"kind":"gift","amount_minor":100})", "kind"},
+           {R"({"kind":"deposit"})", "amount_minor"},
+           {R"({"kind":"deposit","amount_minor":0})", "amount_minor"},
+           {R"({"kind":"refund","amount_minor":1})", "amount_minor"},  // nothing in trust
+           {R"({"kind":"deposit","amount_minor":100,"entry_date":"31/12/2026"})", "entry_date"}}) {
+    r = f.books->post(trust, body);
+    INFO(body << " -> " << r.body);
+    CHECK(r.status == 400);
+    CHECK(errorField(r) == field);
+  }
+  CHECK(f.para->post(trust, R"({"kind":"deposit","amount_minor":100})").status == 403);
+  CHECK(f.other->post(trust, R"({"kind":"deposit","amount_minor":100})").status == 404);
+  CHECK(f.other->get(trust).status == 404);
+  r = f.books->post(trust, R"({"kind":"deposit","amount_minor":200000,"reference":"Wire 77","description":"Retainer"})");
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  CHECK(intOf(parsed(r), "balance_after_minor") == 200000);
+  CHECK(textOf(parsed(r), "kind") == "deposit");
+  // An invoice of 500.00 paid from trust: a payment with method trust and its receipt.
+  const auto id = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson +
+                                                             R"(,"lines":[{"description":"Motion","unit_price_minor":50000}]})"));
+  REQUIRE(f.books->post("/api/v1/invoices/" + id + "/issue", "").status == 200);
+  r = f.books->post("/api/v1/invoices/" + id + "/trust-applications", R"({"amount_minor":50001})");
+  CHECK(r.status == 400);
+  CHECK(errorField(r) == "amount_minor");
+  r = f.books->post("/api/v1/invoices/" + id + "/trust-applications", R"({"amount_minor":30000})");
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  auto pay = parsed(r);
+  CHECK(textOf(pay, "method") == "trust");
+  CHECK(textOf(pay, "receipt_number").rfind("R-", 0) == 0);
+  CHECK(intOf(*pay.find("invoice"), "balance_minor") == 20000);
+  CHECK(intOf(parsed(f.books->get(trust)), "balance_minor") == 170000);
+  // Two refunds of 1,000.00 at once against 1,700.00: exactly one is taken.
+  std::vector<HttpResult> both(2);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i)
+    threads.emplace_back([&, i] {
+      HttpClient c(f.t.port());
+      c.cookie = f.books->cookie;
+      c.csrf = f.books->csrf;
+      both[i] = c.post(trust, R"({"kind":"refund","amount_minor":100000})");
+    });
+  for (auto& th : threads) th.join();
+  INFO(both[0].status << " " << both[0].body << " / " << both[1].status << " " << both[1].body);
+  CHECK(((both[0].status == 201) != (both[1].status == 201)));
+  auto ledger = parsed(f.books->get(trust));
+  CHECK(intOf(ledger, "balance_minor") == 70000);
+  REQUIRE(ledger.find("items")->size() == 3);
+  CHECK(textOf((*ledger.find("items")).at(0), "kind") == "refund");
+  CHECK(intOf((*ledger.find("items")).at(0), "balance_after_minor") == 70000);
+  CHECK(textOf((*ledger.find("items")).at(1), "kind") == "application");
+  // Refunding the trust payment puts the money back in trust, not in the client's hand.
+  r = f.books->post("/api/v1/payments/" + std::to_string(intOf(pay, "id")) + "/refunds", R"({"amount_minor":10000})");
+  REQUIRE(r.status == 200);
+  ledger = parsed(f.books->get(trust));
+  CHECK(intOf(ledger, "balance_minor") == 80000);
+  CHECK(textOf((*ledger.find("items")).at(0), "kind") == "returned");
+  // The portal: Anderson's balance and entries, without who recorded them; Smith: nothing.
+  r = f.portal->get("/api/v1/portal/trust");
+  REQUIRE(r.status == 200);
+  CHECK(intOf(parsed(r), "balance_minor") == 80000);
+  CHECK(parsed(r).find("items")->size() == 4);
+  CHECK(r.body.find("created_at") == std::string::npos);
+  r = f.smithPortal->get("/api/v1/portal/trust");
+  REQUIRE(r.status == 200);
+  CHECK(intOf(parsed(r), "balance_minor") == 0);
+  CHECK(parsed(r).find("items")->size() == 0);
+}
+
+TEST_CASE("aging puts each client's open balance in buckets by days past due, with totals per currency") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  // Anderson (EUR, 14 days' terms): issued 2026-08-01 (due 08-15), 2026-10-20 (due 11-03),
+  // 2026-11-25 (due 12-09). Smith (JPY): issued 2026-11-01 with 30 days (due 12-01).
+  auto invoice = [&](const std::string& client, std::int64_t minor, const std::string& issued) {
+    const auto id = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + client + R"(,"lines":[{"description":"Work","unit_price_minor":)" +
+                                                               std::to_string(minor) + "}]}"));
+    auto r = f.books->post("/api/v1/invoices/" + id + "/issue", R"({"issued_on":")" + issued + R"("})");
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return id;
+  };
+  invoice(f.anderson, 10000, "2026-08-01");
+  const auto oct = invoice(f.anderson, 20000, "2026-10-20");
+  invoice(f.anderson, 40000, "2026-11-25");
+  invoice(f.smith, 5000, "2026-11-01");
+  const auto draft = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson +
+                                                                R"(,"lines":[{"description":"Draft","unit_price_minor":99}]})"));
+  (void)draft;
+  REQUIRE(f.books->post("/api/v1/invoices/" + oct + "/payments", R"({"amount_minor":5000,"method":"cash"})").status == 201);
+  auto r = f.books->get("/api/v1/billing/aging?as_of=2026-12-05");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  const auto a = parsed(r);
+  const Json& items = *a.find("items");
+  REQUIRE(items.size() == 2);
+  const Json* and_ = nullptr;
+  const Json* smi = nullptr;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    (std::to_string(intOf(items.at(i), "client_id")) == f.anderson ? and_ : smi) = &items.at(i);
+  REQUIRE(and_);
+  REQUIRE(smi);
+  CHECK(intOf(*and_, "current_minor") == 40000);
+  CHECK(intOf(*and_, "d1_30_minor") == 0);
+  CHECK(intOf(*and_, "d31_60_minor") == 15000);  // due 11-03: 32 days past
+  CHECK(intOf(*and_, "d61_90_minor") == 0);
+  CHECK(intOf(*and_, "d90_plus_minor") == 10000);  // due 08-15: 112 days past
+  CHECK(intOf(*and_, "total_minor") == 65000);
+  CHECK(textOf(*and_, "currency") == "EUR");
+  CHECK(intOf(*smi, "d1_30_minor") == 5000);  // due 12-01: 4 days past
+  CHECK(textOf(*smi, "currency") == "JPY");
+  CHECK(a.find("totals")->size() == 2);
+  // One client; a date before the later invoices were issued leaves them out.
+  r = f.books->get("/api/v1/billing/aging?as_of=2026-10-31&client_id=" + f.anderson);
+  REQUIRE(r.status == 200);
+  REQUIRE(parsed(r).find("items")->size() == 1);
+  CHECK(intOf((*parsed(r).find("items")).at(0), "total_minor") == 25000);
+  r = f.books->get("/api/v1/billing/aging?as_of=tomorrow");
+  CHECK(r.status == 400);
+  CHECK(errorField(r) == "as_of");
+  CHECK(f.para->get("/api/v1/billing/aging").status == 403);
+  CHECK(parsed(f.other->get("/api/v1/billing/aging")).find("items")->size() == 0);
+}
+
+TEST_CASE("a payment e-mails the client a receipt notice: receipt, invoice and balance in the text, no amount in the subject") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  REQUIRE(f.staff->request("PATCH", "/api/v1/clients/" + f.anderson, R"({"email":"thomas@anderson.test"})").status == 200);
+  const auto id = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson +
+                                                             R"(,"lines":[{"description":"Advice","unit_price_minor":123456}]})"));
+  REQUIRE(f.books->post("/api/v1/invoices/" + id + "/issue", R"({"issued_on":"2026-11-30"})").status == 200);
+  const std::string state = f.t.dir.path + "/state";
+  const auto before = outboxMails(state).size();
+  REQUIRE(f.books->post("/api/v1/invoices/" + id + "/payments", R"({"amount_minor":23456,"method":"wire","received_on":"2026-12-01"})").status == 201);
+  const auto mails = outboxMails(state);
+  REQUIRE(mails.size() == before + 1);
+  const std::string& m = mails.back();
+  CHECK(headerOf(m, "To").find("thomas@anderson.test") != std::string::npos);
+  const std::string subject = headerOf(m, "Subject");
+  CHECK(subject.find("R-2026-0001") != std::string::npos);
+  CHECK(subject.find("234") == std::string::npos);
+  CHECK(subject.find("EUR") == std::string::npos);
+  CHECK(m.find("234.56 EUR") != std::string::npos);
+  CHECK(m.find("1000.00 EUR") != std::string::npos);  // the balance after it
+  // A client without an address: the payment stands, no mail.
+  const auto smithInv = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.smith +
+                                                                   R"(,"lines":[{"description":"Advice","unit_price_minor":500}]})"));
+  REQUIRE(f.books->post("/api/v1/invoices/" + smithInv + "/issue", "").status == 200);
+  REQUIRE(f.books->post("/api/v1/invoices/" + smithInv + "/payments", R"({"amount_minor":500,"method":"cash"})").status == 201);
+  CHECK(outboxMails(state).size() == before + 1);
 }
