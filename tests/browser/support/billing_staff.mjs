@@ -1,0 +1,343 @@
+// The billing module's staff screens, run once per database backend by billing_staff_*.test.mjs.
+// A real lexosd with the clients, cases, portal and billing modules. A paralegal records time on
+// the case page with the timer (and has no Billing in the navigation); the owner sees the case's
+// time and expenses, drafts an invoice from the client's unbilled work in the editor with a flat
+// fee and VAT, issues it, records a partial payment, downloads the invoice's and the receipt's
+// PDFs, and reads the balance on the client's profile and the aging on the Billing page. What
+// each step changed is checked through the API.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { apiSession } from './lexos.mjs';
+import { suiteRig } from './rig.mjs';
+import { assertClean, screenshot, signInStaff } from './browser.mjs';
+import { downloadBytes } from './portal.mjs';
+import { eventually } from './suite.mjs';
+
+const PASSWORD = 'correct horse battery staple';
+const FIRM = { slug: 'anderson-law', name: 'Anderson Law LLP' };
+const OWNER = { firm: FIRM.slug, email: 'olivia.owner@anderson.test', password: PASSWORD, displayName: 'Olivia Owner' };
+const PARALEGAL = { firm: FIRM.slug, email: 'pat.paralegal@anderson.test', password: PASSWORD, displayName: 'Pat Paralegal' };
+const ANDERSON = 'Thomas Anderson';
+const SMITH = 'Smith Holdings Ltd';
+const CASE_TITLE = 'State vs. Fouchix';
+const WORK = 'Reviewed the prosecution\u2019s disclosure';
+
+export function billingStaffSuite({ backend, database = async () => null, cleanup = async () => {} }) {
+  describe(`billing: the staff's time, invoices and Billing page in Chromium (${backend})`, () => {
+    let server;
+    let staff;
+    const ids = {};
+
+    const { newPage } = suiteRig({
+      database, cleanup, lexos: { plugins: 'clients,cases,portal,billing' },
+      seed: async (started) => {
+        server = started;
+        await server.createFirmWithOwner({ slug: FIRM.slug, name: FIRM.name, email: OWNER.email, password: OWNER.password,
+          displayName: OWNER.displayName });
+        await server.lexosctl(['user', 'create', '--firm', FIRM.slug, '--email', PARALEGAL.email, '--role', 'paralegal',
+          '--name', PARALEGAL.displayName, '--password-stdin'], `${PARALEGAL.password}\n`);
+        staff = await apiSession(server.baseUrl, OWNER);
+        ids.anderson = (await staff.json('POST', 'clients', {
+          name: ANDERSON, billing: { currency: 'EUR', hourly_rate_minor: 30000, payment_terms_days: 14 },
+        })).id;
+        ids.case = (await staff.json('POST', 'cases', { client_id: ids.anderson, title: CASE_TITLE })).id;
+        // Smith Holdings owes 999.00 since early in the year: issued 10 January, due 30 days later.
+        ids.smith = (await staff.json('POST', 'clients', { name: SMITH, billing: { currency: 'EUR', payment_terms_days: 30 } })).id;
+        const smithInvoice = await staff.json('POST', 'invoices', {
+          client_id: ids.smith, lines: [{ description: 'Retainer: commercial dispute', unit_price_minor: 99900 }],
+        });
+        ids.smithNumber = (await staff.json('POST', `invoices/${smithInvoice.id}/issue`, { issued_on: '2026-01-10' })).number;
+      },
+    });
+
+    const mainNav = (page) => page.getByRole('navigation', { name: 'Main' });
+    const openCase = async (page) => {
+      await page.goto(`${server.baseUrl}/app/#/cases/${ids.case}`);
+      await page.getByRole('heading', { level: 1, name: CASE_TITLE }).waitFor();
+    };
+
+    test('a paralegal records time on the case page with the timer, and has no Billing in the navigation', async () => {
+      const p = await newPage();
+      const { page } = p;
+      await signInStaff(page, server.baseUrl, PARALEGAL);
+      // billing.time but not billing.read: no Billing or Invoices entry, no view of the books.
+      await mainNav(page).getByRole('link', { name: 'Cases' }).waitFor();
+      assert.equal(await mainNav(page).getByRole('link', { name: 'Billing' }).count(), 0);
+      assert.equal(await mainNav(page).getByRole('link', { name: 'Invoices' }).count(), 0);
+
+      await openCase(page);
+      const card = page.getByRole('region', { name: 'Record time' });
+      await card.getByRole('button', { name: 'Start timer' }).waitFor();
+      assert.equal(await page.getByRole('region', { name: /^Time and expenses/ }).count(), 0, 'the list needs billing.read');
+
+      // Started, then 25 minutes "pass" and the page is loaded again: the timer is still running.
+      await card.getByRole('button', { name: 'Start timer' }).click();
+      await card.getByRole('button', { name: 'Stop timer' }).waitFor();
+      await page.evaluate((key) => {
+        sessionStorage.setItem(key, String(Number(sessionStorage.getItem(key)) - 25 * 60_000));
+      }, `lexos.billing.timer.${ids.case}`);
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: CASE_TITLE }).waitFor();
+      await card.getByRole('button', { name: 'Stop timer' }).click();
+      const minutes = Number(await card.getByLabel('Time worked').inputValue());
+      assert.ok(minutes >= 26 && minutes <= 27, `the timer put 25 minutes and some seconds, rounded up, in the field (got ${minutes})`);
+      await card.getByRole('button', { name: 'Start timer' }).waitFor();
+
+      // h:mm is understood too; a missing description is said on its field before sending.
+      const form = card.locator('form[aria-label="Add time"]');
+      await form.getByLabel('Time worked').fill('1:30');
+      await form.getByRole('button', { name: 'Add time' }).click();
+      await form.getByRole('alert').getByText('Describe the work.').waitFor();
+      await form.getByLabel('Description').fill(WORK);
+      await form.getByLabel('Date').fill('2026-11-20');
+      await form.getByRole('button', { name: 'Add time' }).click();
+      const recorded = card.getByRole('list', { name: 'Time entries, newest first' }).getByRole('listitem').filter({ hasText: WORK });
+      await recorded.getByText('1:30 h').waitFor();
+      await recorded.getByText(/450\.00/).first().waitFor();
+      const time = await staff.json('GET', `cases/${ids.case}/time`);
+      assert.equal(time.items.length, 1);
+      assert.equal(time.items[0].minutes, 90);
+      assert.equal(time.items[0].user_name, PARALEGAL.displayName);
+      assert.equal(time.items[0].amount_minor, 45000);
+      assert.equal(time.items[0].date, '2026-11-20');
+      // Their own invoice-free entry may be deleted; the Invoices views are not theirs.
+      await recorded.getByRole('button', { name: 'Delete' }).waitFor();
+      p.expectProblem(/status of 40[34]/);
+      await page.goto(`${server.baseUrl}/app/#/invoices`);
+      await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+      assertClean(p);
+    });
+
+    test('the owner sees the case\u2019s time and expenses, adds and deletes time and adds an expense', async () => {
+      const p = await newPage();
+      const { page } = p;
+      await signInStaff(page, server.baseUrl, OWNER);
+      await openCase(page);
+      const card = page.getByRole('region', { name: /^Time and expenses/ });
+      const entries = card.getByRole('list', { name: 'Time entries, newest first' }).getByRole('listitem');
+      await entries.filter({ hasText: WORK }).getByText(PARALEGAL.displayName).waitFor();
+      await card.getByText('1:30', { exact: true }).waitFor();
+      assert.equal(await page.getByRole('region', { name: 'Record time' }).count(), 0, 'the short card steps aside for billing.read');
+
+      await card.getByRole('button', { name: 'Add time' }).click();
+      const timeForm = card.locator('form[aria-label="Add time"]');
+      await timeForm.getByLabel('Time worked').fill('45');
+      await timeForm.getByLabel('Description').fill('Call with the client');
+      await timeForm.getByRole('button', { name: 'Add time' }).click();
+      const call = entries.filter({ hasText: 'Call with the client' });
+      await call.getByText('0:45 h').waitFor();
+      await card.getByText('2:15', { exact: true }).waitFor();
+      await call.getByRole('button', { name: 'Delete' }).click();
+      await eventually(async () => assert.equal(await call.count(), 0));
+      await card.getByText('1:30', { exact: true }).waitFor();
+
+      await card.getByRole('button', { name: 'Add expense' }).click();
+      const expenseForm = card.locator('form[aria-label="Add expense"]');
+      await expenseForm.getByLabel('Amount (EUR)').fill('35,5');
+      await expenseForm.getByLabel('Description').fill('Court filing fee');
+      await expenseForm.getByRole('button', { name: 'Add expense' }).click();
+      await card.getByRole('list', { name: 'Expenses, newest first' }).getByRole('listitem').filter({ hasText: 'Court filing fee' })
+        .getByText(/35\.50/).waitFor();
+      const [time, expenses] = await Promise.all([staff.json('GET', `cases/${ids.case}/time`), staff.json('GET', `cases/${ids.case}/expenses`)]);
+      assert.deepEqual(time.items.map((t) => t.minutes), [90]);
+      assert.deepEqual(expenses.items.map((e) => [e.amount_minor, e.description]), [[3550, 'Court filing fee']]);
+      assertClean(p);
+    });
+
+    test('the owner drafts an invoice from the unbilled work with a flat fee and VAT, issues it, takes a partial payment and downloads the PDFs', async () => {
+      const p = await newPage();
+      const { page } = p;
+      await signInStaff(page, server.baseUrl, OWNER);
+      await page.goto(`${server.baseUrl}/app/#/clients/${ids.anderson}`);
+      await page.getByRole('heading', { level: 1, name: ANDERSON }).waitFor();
+      const invoicesCard = page.getByRole('region', { name: 'Invoices' });
+      await invoicesCard.getByText('No invoices for this client yet.').waitFor();
+      await invoicesCard.getByRole('link', { name: 'New invoice' }).click();
+
+      await page.getByRole('heading', { level: 1, name: 'New invoice' }).waitFor();
+      await page.locator('.bill-chosen').getByRole('link', { name: ANDERSON }).waitFor();
+      const caseBox = page.getByRole('checkbox', { name: new RegExp(CASE_TITLE) });
+      assert.equal(await caseBox.isChecked(), true, 'a case with unbilled work is chosen');
+      await page.locator('.bill-case-choice').getByText(/1:30 h of time in 1 entry, 1 expense: €485\.50/).waitFor();
+      await page.getByRole('button', { name: 'Add a flat fee' }).click();
+      await page.getByLabel('Description of line 1').fill('Fixed fee: court filing');
+      await page.getByLabel('Unit price of line 1').fill('100');
+      await page.getByLabel('Tax name').fill('VAT');
+      await page.getByLabel('Tax rate (%)').fill('20');
+      await page.getByLabel('Notes').fill('Payable by wire to the firm\u2019s account.');
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Draft invoice' }).waitFor();
+      ids.invoice = decodeURIComponent(page.url().split('#/invoices/')[1]);
+      const lines = page.getByRole('table', { name: 'Lines of draft invoice' });
+      await lines.getByText(/Reviewed the prosecution/).waitFor();
+      await lines.getByText('Fixed fee: court filing').waitFor();
+      await lines.getByText(/Court filing fee/).waitFor();
+      // 450.00 + 35.50 + 100.00 = 585.50; VAT 20% of the taxable 550.00 = 110.00; total 695.50.
+      const totals = page.getByRole('definition');
+      await totals.filter({ hasText: '€585.50' }).waitFor();
+      await totals.filter({ hasText: '€110.00' }).waitFor();
+      await totals.filter({ hasText: '€695.50' }).waitFor();
+      const draft = await staff.json('GET', `invoices/${ids.invoice}`);
+      assert.equal(draft.status, 'draft');
+      assert.equal(draft.total_minor, 69550);
+      assert.equal(draft.tax_rate_bp, 2000);
+
+      // Edit the draft: the form holds its fee, tax and notes; saving drafts it again.
+      await page.getByRole('link', { name: 'Edit draft' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Edit draft invoice' }).waitFor();
+      assert.equal(await page.getByLabel('Description of line 1').inputValue(), 'Fixed fee: court filing');
+      assert.equal(await page.getByLabel('Unit price of line 1').inputValue(), '100.00');
+      assert.equal(await page.getByLabel('Tax rate (%)').inputValue(), '20');
+      assert.equal(await page.getByRole('checkbox', { name: new RegExp(CASE_TITLE) }).isChecked(), true);
+      await page.getByLabel('Notes').fill('Payable by wire within 14 days.');
+      await page.getByRole('button', { name: 'Save draft' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Draft invoice' }).waitFor();
+      await page.getByText('Payable by wire within 14 days.').waitFor();
+      const old = ids.invoice;
+      ids.invoice = decodeURIComponent(page.url().split('#/invoices/')[1]);
+      assert.notEqual(ids.invoice, old);
+      const again = await staff.json('GET', `invoices/${ids.invoice}`);
+      assert.equal(again.total_minor, 69550, 'the same work, fee and tax');
+      assert.equal(again.lines.length, 3);
+      const drafts = await staff.json('GET', `invoices?client_id=${ids.anderson}&status=draft`);
+      assert.deepEqual(drafts.items.map((i) => String(i.id)), [ids.invoice], 'the old draft is gone');
+
+      await page.getByRole('button', { name: 'Issue\u2026' }).click();
+      await page.getByRole('button', { name: 'Issue invoice' }).click();
+      const issued = await eventually(async () => {
+        const inv = await staff.json('GET', `invoices/${ids.invoice}`);
+        assert.equal(inv.status, 'issued');
+        return inv;
+      });
+      ids.number = issued.number;
+      assert.match(ids.number, /^2026-\d{4}$/);
+      assert.notEqual(ids.number, ids.smithNumber);
+      await page.getByRole('heading', { level: 1, name: `Invoice ${ids.number}` }).waitFor();
+      await page.getByRole('status').filter({ hasText: `Invoice ${ids.number} issued.` }).first().waitFor();
+
+      // A partial payment by wire: the status and balance follow.
+      await page.getByRole('button', { name: 'Record payment' }).click();
+      const amountField = page.getByLabel('Amount received (EUR)');
+      assert.equal(await amountField.inputValue(), '695.50', 'the balance is offered');
+      await amountField.fill('200.00');
+      await page.getByLabel('Method').selectOption('wire');
+      await page.getByLabel('Reference (optional)').fill('WIRE-778');
+      await page.getByRole('button', { name: 'Record payment' }).last().click();
+      const payments = page.getByRole('list', { name: 'Payments' });
+      const payment = payments.getByRole('listitem').filter({ hasText: 'WIRE-778' });
+      await payment.getByText(/€200\.00/).waitFor();
+      await page.locator('.bill-fact').getByText('Partly paid').waitFor();
+      await page.getByRole('definition').filter({ hasText: '€495.50' }).waitFor();
+      const paid = await staff.json('GET', `invoices/${ids.invoice}`);
+      assert.equal(paid.status, 'partially_paid');
+      assert.equal(paid.paid_minor, 20000);
+      assert.equal(paid.balance_minor, 49550);
+      const receipt = (await staff.json('GET', `invoices/${ids.invoice}/payments`)).items[0].receipt_number;
+      await payment.getByText(new RegExp(`receipt ${receipt}`)).waitFor();
+      await screenshot(page, `${backend}-billing-invoice-1280`);
+
+      const pdf = await downloadBytes(page, page.getByRole('link', { name: `Download PDF of invoice ${ids.number}` }));
+      assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+      const receiptPdf = await downloadBytes(page, payment.getByRole('link', { name: `Receipt PDF ${receipt}` }));
+      assert.equal(receiptPdf.subarray(0, 5).toString('latin1'), '%PDF-');
+
+      // Nothing is left unbilled on the case: the card says so, and marks the entries billed.
+      await openCase(page);
+      const card = page.getByRole('region', { name: /^Time and expenses/ });
+      await card.getByText('0:00', { exact: true }).waitFor();
+      await card.getByRole('list', { name: 'Time entries, newest first' }).getByRole('link', { name: 'Billed' }).waitFor();
+      assertClean(p);
+    });
+
+    test('the client\u2019s profile shows the balance and trust, and the Billing page ages what is owed', async () => {
+      const p = await newPage();
+      const { page } = p;
+      await signInStaff(page, server.baseUrl, OWNER);
+      await page.goto(`${server.baseUrl}/app/#/clients/${ids.anderson}`);
+      await page.getByRole('heading', { level: 1, name: ANDERSON }).waitFor();
+      const invoicesCard = page.getByRole('region', { name: 'Invoices' });
+      const balance = invoicesCard.getByRole('definition').first();
+      await eventually(async () => assert.equal(await balance.textContent(), '€495.50'));
+      const row = invoicesCard.getByRole('listitem').filter({ hasText: `Invoice ${ids.number}` });
+      await row.getByText('Partly paid').waitFor();
+
+      // Trust: a deposit of 1,000.00 shows as the balance held.
+      const trust = page.getByRole('region', { name: 'Trust' });
+      await trust.getByText('Nothing held in trust for this client yet.').waitFor();
+      await trust.getByRole('button', { name: 'Record deposit' }).click();
+      await trust.getByLabel('Amount (EUR)').fill('1,000.00');
+      await trust.getByLabel('Reference (optional)').fill('CHK-1001');
+      await trust.getByRole('button', { name: 'Record', exact: true }).click();
+      await trust.getByRole('definition').filter({ hasText: '€1,000.00' }).waitFor();
+      const ledger = await staff.json('GET', `clients/${ids.anderson}/trust`);
+      assert.equal(ledger.balance_minor, 100000);
+      assert.equal(ledger.items[0].reference, 'CHK-1001');
+
+      // 95.50 of it pays part of the invoice, from the invoice's page.
+      await row.getByRole('link', { name: `Invoice ${ids.number}` }).click();
+      await page.getByRole('heading', { level: 1, name: `Invoice ${ids.number}` }).waitFor();
+      await page.getByRole('button', { name: 'Pay from trust' }).click();
+      await page.getByText('Held in trust now: €1,000.00.').waitFor();
+      await page.getByLabel('Amount from trust (EUR)').fill('95.50');
+      await page.getByRole('button', { name: 'Apply trust funds' }).click();
+      await page.getByRole('definition').filter({ hasText: '€400.00' }).waitFor();
+      assert.equal((await staff.json('GET', `invoices/${ids.invoice}`)).balance_minor, 40000);
+      assert.equal((await staff.json('GET', `clients/${ids.anderson}/trust`)).balance_minor, 90450);
+
+      // The Billing page: Anderson's invoice is not yet due; Smith's has been due since February.
+      await mainNav(page).getByRole('link', { name: 'Billing' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Billing' }).waitFor();
+      const aging = page.getByRole('table', { name: /^Accounts receivable aging as of/ });
+      const anderson = aging.getByRole('row').filter({ hasText: ANDERSON });
+      await anderson.locator('td[data-label="Current"]').getByText('€400.00').waitFor();
+      assert.equal(await anderson.locator('td[data-label="Total"]').textContent(), '€400.00');
+      const smith = aging.getByRole('row').filter({ hasText: SMITH });
+      assert.equal(await smith.locator('td[data-label="Over 90 days"]').textContent(), '€999.00');
+      assert.equal(await smith.locator('td[data-label="Current"]').textContent(), '\u2014');
+      await aging.getByRole('row').filter({ hasText: 'Total EUR' }).locator('td[data-label="Total"]').getByText('€1,399.00').waitFor();
+      // As of 1 March, Smith's invoice was 20 days past due.
+      await page.getByLabel('As of').fill('2026-03-01');
+      await page.getByRole('table', { name: /as of 1 Mar 2026/ }).waitFor();
+      await page.getByRole('table', { name: /as of 1 Mar 2026/ }).getByRole('row').filter({ hasText: SMITH })
+        .locator('td[data-label="1\u201330 days"]').getByText('€999.00').waitFor();
+      await screenshot(page, `${backend}-billing-page-1280`);
+
+      // Each client links to their profile.
+      await page.getByRole('table', { name: /as of 1 Mar 2026/ }).getByRole('link', { name: SMITH }).click();
+      await page.getByRole('heading', { level: 1, name: SMITH }).waitFor();
+      assertClean(p);
+    });
+
+    test('the invoices list filters by status, and the owner sets a staff member\u2019s default rate', async () => {
+      const p = await newPage();
+      const { page } = p;
+      await signInStaff(page, server.baseUrl, OWNER);
+      await mainNav(page).getByRole('link', { name: 'Invoices' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Invoices' }).waitFor();
+      const table = page.locator('table.bill-invoices-table');
+      await table.getByRole('row').filter({ hasText: ids.number }).getByText('Partly paid').waitFor();
+      await table.getByRole('row').filter({ hasText: ids.smithNumber }).getByText(SMITH).waitFor();
+      await page.getByLabel('Status').selectOption('draft');
+      await page.getByRole('heading', { name: 'No invoices match' }).waitFor();
+      assert.match(page.url(), /#\/invoices\?status=draft$/);
+      await page.getByLabel('Status').selectOption('issued');
+      await table.getByRole('row').filter({ hasText: ids.number }).waitFor();
+      assert.equal(await table.locator('tbody tr').count(), 2);
+
+      await mainNav(page).getByRole('link', { name: 'Billing' }).click();
+      const rates = page.getByRole('list', { name: 'Staff rates' });
+      const pat = rates.getByRole('listitem').filter({ hasText: PARALEGAL.displayName });
+      await pat.getByRole('textbox').fill('12O');
+      await pat.getByRole('button', { name: `Save rate of ${PARALEGAL.displayName}` }).click();
+      await pat.getByText('Enter an amount in figures, like 1250.00.').waitFor();
+      await pat.getByRole('textbox').fill('120.50');
+      await pat.getByRole('button', { name: `Save rate of ${PARALEGAL.displayName}` }).click();
+      await eventually(async () => {
+        const all = await staff.json('GET', 'billing/rates');
+        assert.equal(all.items.find((u) => u.name === PARALEGAL.displayName).rate_minor, 12050);
+      });
+      assertClean(p);
+    });
+  });
+}
