@@ -339,5 +339,105 @@ export function billingStaffSuite({ backend, database = async () => null, cleanu
       });
       assertClean(p);
     });
+
+    test('from the keyboard: a credit note, a payment and its refund, a void and a deleted draft', async () => {
+      const p = await newPage();
+      const { page } = p;
+      await signInStaff(page, server.baseUrl, OWNER);
+      const advice = await staff.json('POST', 'invoices', {
+        client_id: ids.anderson, lines: [{ description: 'Advice letter', unit_price_minor: 30000 }],
+      });
+      const adviceNumber = (await staff.json('POST', `invoices/${advice.id}/issue`, { issued_on: '2026-11-15' })).number;
+      await page.goto(`${server.baseUrl}/app/#/invoices/${advice.id}`);
+      await page.getByRole('heading', { level: 1, name: `Invoice ${adviceNumber}` }).waitFor();
+
+      // Credit note: the button, then the fields, by keyboard alone.
+      await page.getByRole('button', { name: 'Credit note' }).focus();
+      await page.keyboard.press('Enter');
+      await eventually(async () => assert.equal(await page.evaluate(() => document.activeElement.name), 'amount_minor'));
+      await page.keyboard.type('50');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('Goodwill: the letter was late');
+      await page.keyboard.press('Enter');
+      const notes = page.getByRole('list', { name: 'Credit notes' });
+      await notes.getByText(/^CN-2026-\d{4}$/).waitFor();
+      await notes.getByText(/Goodwill: the letter was late/).waitFor();
+      await page.getByRole('definition').filter({ hasText: '€250.00' }).waitFor();
+      assert.equal((await staff.json('GET', `invoices/${advice.id}`)).credited_minor, 5000);
+
+      // A payment of 100.00 by check, then 40.00 of it refunded; void is not offered once paid.
+      await page.getByRole('button', { name: 'Record payment' }).click();
+      await page.getByLabel('Amount received (EUR)').fill('100');
+      await page.getByLabel('Method').selectOption('check');
+      await page.getByRole('button', { name: 'Record payment' }).last().click();
+      const payment = page.getByRole('list', { name: 'Payments' }).getByRole('listitem').filter({ hasText: 'Check' });
+      await payment.getByText(/€100\.00/).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Void' }).count(), 0, 'a paid invoice is not voided');
+      await payment.getByRole('button', { name: 'Refund' }).click();
+      await page.getByLabel('Amount to refund (EUR)').fill('40');
+      await page.getByLabel('Reason (optional)').fill('Paid twice');
+      await payment.getByRole('button', { name: /^Refund from R-/ }).click();
+      await payment.getByText(/€40\.00 refunded/).waitFor();
+      await page.getByRole('definition').filter({ hasText: '€190.00' }).waitFor();
+      const after = await staff.json('GET', `invoices/${advice.id}`);
+      assert.equal(after.paid_minor, 6000);
+      assert.equal(after.balance_minor, 19000);
+
+      // An unpaid invoice is voided with a reason; its number stays.
+      const wrong = await staff.json('POST', 'invoices', { client_id: ids.anderson, lines: [{ description: 'Wrong client', unit_price_minor: 1000 }] });
+      const wrongNumber = (await staff.json('POST', `invoices/${wrong.id}/issue`, {})).number;
+      await page.goto(`${server.baseUrl}/app/#/invoices/${wrong.id}`);
+      await page.getByRole('heading', { level: 1, name: `Invoice ${wrongNumber}` }).waitFor();
+      await page.getByRole('button', { name: 'Void' }).click();
+      await page.getByLabel('Reason (optional)').fill('Sent to the wrong client');
+      await page.keyboard.press('Escape'); // Escape closes the form and nothing happens
+      await eventually(async () => assert.equal(await page.getByLabel('Reason (optional)').count(), 0));
+      assert.equal((await staff.json('GET', `invoices/${wrong.id}`)).status, 'issued');
+      await page.getByRole('button', { name: 'Void' }).click();
+      await page.getByLabel('Reason (optional)').fill('Sent to the wrong client');
+      await page.getByRole('button', { name: 'Void invoice' }).click();
+      await page.locator('.bill-fact').getByText('Void', { exact: true }).waitFor();
+      await page.locator('.bill-fact').getByText('Sent to the wrong client').waitFor();
+      const voided = await staff.json('GET', `invoices/${wrong.id}`);
+      assert.equal(voided.status, 'void');
+      assert.equal(voided.number, wrongNumber);
+
+      // A draft is deleted after a confirmation, and the list says so.
+      const draft = await staff.json('POST', 'invoices', { client_id: ids.anderson, lines: [{ description: 'Never sent', unit_price_minor: 500 }] });
+      await page.goto(`${server.baseUrl}/app/#/invoices/${draft.id}`);
+      await page.getByRole('heading', { level: 1, name: 'Draft invoice' }).waitFor();
+      await page.getByRole('button', { name: 'Delete draft' }).click();
+      await page.getByRole('button', { name: 'Delete draft permanently' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Invoices' }).waitFor();
+      await page.getByText(`The draft for ${ANDERSON} was deleted`).waitFor();
+      const drafts = await staff.json('GET', `invoices?client_id=${ids.anderson}&status=draft`);
+      assert.equal(drafts.items.length, 0);
+      assertClean(p);
+    });
+
+    test('on a phone, the case card, the invoice and the Billing page fit the screen', async () => {
+      const p = await newPage({ width: 390, height: 844 });
+      const { page } = p;
+      await signInStaff(page, server.baseUrl, OWNER);
+      const fits = async (what) => {
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `no sideways scrolling on ${what} (overflow ${overflow}px)`);
+      };
+      await openCase(page);
+      await page.getByRole('region', { name: /^Time and expenses/ }).getByRole('button', { name: 'Add time' }).click();
+      await fits('the case page with the time form');
+      await page.goto(`${server.baseUrl}/app/#/invoices/${ids.invoice}`);
+      await page.getByRole('heading', { level: 1, name: `Invoice ${ids.number}` }).waitFor();
+      await page.getByRole('button', { name: 'Record payment' }).click();
+      await fits('the invoice with the payment form');
+      await page.goto(`${server.baseUrl}/app/#/invoices/new?client_id=${ids.anderson}`);
+      await page.getByRole('button', { name: 'Add a flat fee' }).click();
+      await fits('the invoice editor');
+      await page.goto(`${server.baseUrl}/app/#/billing`);
+      await page.getByRole('table', { name: /^Accounts receivable aging/ }).waitFor();
+      await fits('the Billing page');
+      await screenshot(page, `${backend}-billing-page-390`);
+      assertClean(p);
+    });
   });
 }
