@@ -415,6 +415,39 @@ export function billingStaffSuite({ backend, database = async () => null, cleanu
       assertClean(p);
     });
 
+    test('the editor finds the client by name and says what is missing before drafting', async () => {
+      const p = await newPage();
+      const { page } = p;
+      await signInStaff(page, server.baseUrl, OWNER);
+      await mainNav(page).getByRole('link', { name: 'Billing' }).click();
+      await page.getByRole('link', { name: 'New invoice' }).click();
+      await page.getByRole('heading', { level: 1, name: 'New invoice' }).waitFor();
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      await page.getByRole('alert').getByText('Client: Choose the client to invoice.').waitFor();
+      await page.getByLabel('Find the client').fill('Smith');
+      const pick = page.getByLabel('Client', { exact: true });
+      await eventually(async () => assert.deepEqual(await pick.locator('option').allTextContents(), ['Choose a client\u2026', SMITH]));
+      await pick.selectOption({ label: SMITH });
+      await page.getByText(`${SMITH} has no cases: add the lines by hand below.`).waitFor();
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      await page.getByRole('alert').getByText('Choose a case with unbilled work, or add a line by hand.').waitFor();
+      await page.getByRole('button', { name: 'Add a flat fee' }).click();
+      await page.getByLabel('Description of line 1').fill('Second opinion');
+      await page.getByLabel('Unit price of line 1').fill('12.345');
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      await page.getByRole('alert').getByText('Line 1: Use at most 2 decimals for this currency.').waitFor();
+      assert.equal(await page.getByLabel('Unit price of line 1').getAttribute('aria-invalid'), 'true');
+      await page.getByLabel('Unit price of line 1').fill('1.234,50');
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Draft invoice' }).waitFor();
+      const id = decodeURIComponent(page.url().split('#/invoices/')[1]);
+      const made = await staff.json('GET', `invoices/${id}`);
+      assert.equal(made.client_id, ids.smith);
+      assert.deepEqual(made.lines.map((l) => [l.description, l.unit_price_minor]), [['Second opinion', 123450]]);
+      await staff.json('DELETE', `invoices/${id}`);
+      assertClean(p);
+    });
+
     test('on a phone, the case card, the invoice and the Billing page fit the screen', async () => {
       const p = await newPage({ width: 390, height: 844 });
       const { page } = p;
