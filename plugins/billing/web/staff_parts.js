@@ -66,9 +66,13 @@ export function parseAmount(text, digits, { allowZero = false } = {}) {
     const dec = lastDot > lastComma ? '.' : ',';
     const group = dec === '.' ? ',' : '.';
     const at = s.lastIndexOf(dec);
-    whole = s.slice(0, at).split(group).join('');
+    const groups = s.slice(0, at).split(group);
+    // Thousands come in threes ("1,234,567.89"); anything else is a typing slip.
+    if (groups.slice(1).some((g) => g.length !== 3) || groups.some((g) => g.includes(dec))) {
+      return { error: 'Enter an amount in figures, like 1250.00.' };
+    }
+    whole = groups.join('');
     frac = s.slice(at + 1);
-    if (whole.includes(dec)) return { error: 'Enter an amount in figures, like 1250.00.' };
   } else if (lastDot >= 0 || lastComma >= 0) {
     const sep = lastDot >= 0 ? '.' : ',';
     const parts = s.split(sep);

@@ -448,6 +448,40 @@ export function billingStaffSuite({ backend, database = async () => null, cleanu
       assertClean(p);
     });
 
+    test('amounts typed by a person are read in the currency\u2019s own decimals, as integers, and durations as minutes', async () => {
+      const p = await newPage();
+      const { page } = p;
+      await signInStaff(page, server.baseUrl, OWNER);
+      const r = await page.evaluate(async () => {
+        const m = await import('/plugins/billing/staff_parts.js');
+        const amt = (text, digits) => { const x = m.parseAmount(text, digits); return x.error ? 'error' : x.minor; };
+        return {
+          eur: ['1234.56', '1,234.56', '1.234,56', '35,5', '€ 1 234,50', '1,000', '0.1', '100', 'EUR 7.25'].map((t) => amt(t, 2)),
+          jpy: ['30000', '¥30,000', '30000.5'].map((t) => amt(t, 0)),
+          kwd: ['1.250', '1,250', '12.3456', '0.005'].map((t) => amt(t, 3)),
+          bad: ['', '12O', '-5', '0', '1.2.3,4', '1,23,4', '9999999999999999'].map((t) => amt(t, 2)),
+          // 0.1 + 0.2 style sums never happen: 0.29 is 29, not 28.999…
+          exact: [amt('0.29', 2), amt('1.15', 2), amt('4.35', 2), amt('8.20', 2)],
+          shown: [m.decimalInput(123450, 2), m.decimalInput(30000, 0), m.decimalInput(5, 3), m.decimalInput(-2550, 2)],
+          minutes: ['90', '1:30', '1h 30m', '2h', '1.5h', '0:05', '45 min'].map((t) => m.parseDuration(t).minutes),
+          badMinutes: ['', '0', '25:00', '1:75', 'soon'].map((t) => Boolean(m.parseDuration(t).error)),
+          percent: ['20', '7.5', '0,25', '100', '100.01', 'x'].map((t) => { const x = m.parsePercent(t); return x.error ? 'error' : x.bp; }),
+          hours: [m.hoursText(0), m.hoursText(95), m.hoursText(1440)],
+        };
+      });
+      assert.deepEqual(r.eur, [123456, 123456, 123456, 3550, 123450, 100000, 10, 10000, 725]);
+      assert.deepEqual(r.jpy, [30000, 30000, 'error']);
+      assert.deepEqual(r.kwd, [1250, 1250, 'error', 5]);
+      assert.deepEqual(r.bad, ['error', 'error', 'error', 'error', 'error', 'error', 'error']);
+      assert.deepEqual(r.exact, [29, 115, 435, 820]);
+      assert.deepEqual(r.shown, ['1234.50', '30000', '0.005', '-25.50']);
+      assert.deepEqual(r.minutes, [90, 90, 90, 120, 90, 5, 45]);
+      assert.deepEqual(r.badMinutes, [true, true, true, true, true]);
+      assert.deepEqual(r.percent, [2000, 750, 25, 10000, 'error', 'error']);
+      assert.deepEqual(r.hours, ['0:00', '1:35', '24:00']);
+      assertClean(p);
+    });
+
     test('on a phone, the case card, the invoice and the Billing page fit the screen', async () => {
       const p = await newPage({ width: 390, height: 844 });
       const { page } = p;
