@@ -91,6 +91,9 @@ class CoreModule : public sdk::Plugin {
     r.addTable({"vault_blobs", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
     r.addTable({"vault_chunks", sdk::Tenancy::Firm, "", "", {"firm_id", "blob_id", "seq"}});
     r.addMigration({8, "vault keys, blobs and chunks", schema::kV8Vault, "", ""});
+    // Idempotency-Key: first answers of writing requests, replayed to repeats (http/idempotency.h).
+    r.addTable({"idempotency_keys", sdk::Tenancy::Firm, "", "", {"firm_id", "user_id", "idem_key"}});
+    r.addMigration({9, "idempotency keys", schema::kV9Idempotency, "", ""});
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,
                 [this](sdk::Context& c) { login(c); }, 16 * 1024, "Sign in: {firm, email, password}"});

@@ -234,4 +234,22 @@ inline std::string moduleSwitchTriggers(bool postgres) {
          "OLD.module IS NOT NEW.module OR OLD.enabled IS NOT NEW.enabled BEGIN SELECT lexos_guard_changed(OLD.firm_id); END;\n";
 }
 
+// Idempotency-Key (http/idempotency.h): a writing request's first answer, per firm and user,
+// replayed to its repeats for 24 hours.
+inline constexpr const char* kV9Idempotency = R"SQL(
+CREATE TABLE idempotency_keys (
+  firm_id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  idem_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('running', 'done')),
+  status BIGINT,
+  content_type TEXT,
+  body TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (firm_id, user_id, idem_key)
+);
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys (firm_id, created_at);
+)SQL";
+
 }  // namespace lexos::core::schema

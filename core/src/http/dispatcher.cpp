@@ -1,4 +1,5 @@
 #include "http/dispatcher.h"
+#include "http/idempotency.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequest.h>
@@ -183,7 +184,8 @@ int Dispatcher::pluginAsset(const std::string& path, Poco::Net::HTTPServerReques
 
 // ---- An API call, as stages ----------------------------------------------------------------
 //
-//   route → body limit → parse → guard → scope → handler → commit → respond
+//   route → body limit → parse → guard → idempotency → scope → handler → commit → respond
+//                                          (a repeated Idempotency-Key: → replay → respond)
 //
 // Each stage either moves the call on or throws; whatever it throws goes through mapError()
 // (http/error_mapper.h), the one place that decides what the client is told, and fail(), the one
@@ -191,6 +193,9 @@ int Dispatcher::pluginAsset(const std::string& path, Poco::Net::HTTPServerReques
 // denial. Nothing a stage does while a client is still sending holds a database lock: the guard
 // only reads, each read a short one of its own, and the transaction starts at the handler's
 // first statement (docs/guard.md).
+
+// Bodies of requests with an Idempotency-Key are held in memory to fingerprint them.
+constexpr std::size_t kIdempotentBodyLimit = 1024 * 1024;
 
 struct Dispatcher::ApiCall {
   ApiCall(Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs, ConnectionPool& pool,
@@ -211,6 +216,8 @@ struct Dispatcher::ApiCall {
   std::optional<HttpRequest> request;
   std::vector<sdk::MailMessage> mail;
   std::vector<BufferedAudit::Event> readEvents;  ///< audit events of a read-only call
+  std::string idempotencyKey;                    ///< claimed for this request (http/idempotency.h)
+  std::optional<StoredAnswer> replay;            ///< the first answer of a repeated request
 };
 
 std::int64_t Dispatcher::uploadFirm(Poco::Net::HTTPServerRequest& req) const {
@@ -265,6 +272,27 @@ void Dispatcher::guardStage(ApiCall& call) const {
   s_.guard->authorize(*call.route, call.session, call.req, call.conn);
 }
 
+void Dispatcher::idempotencyStage(ApiCall& call) const {
+  // Writing requests of signed-in users that carry an Idempotency-Key run once per key.
+  if (!call.write || !call.req.has("Idempotency-Key") || call.session.principal.firm_id == 0 ||
+      call.session.principal.user_id == 0)
+    return;
+  const std::string key = Idempotency::checkKey(call.req.get("Idempotency-Key"));
+  if (call.limit > kIdempotentBodyLimit)
+    throw sdk::BadRequest("Idempotency-Key", "This route takes uploads; it does not take an Idempotency-Key.");
+  const std::string fp = Idempotency::fingerprint(call.req.getMethod(), call.path, call.query, call.request->holdBody());
+  call.replay = Idempotency::claim(call.conn, call.session.principal, key, fp);
+  if (!call.replay) call.idempotencyKey = key;
+}
+
+void Dispatcher::replayStage(ApiCall& call) const {
+  const StoredAnswer& a = *call.replay;
+  call.response.setStatus(a.status);
+  if (!a.content_type.empty()) call.response.setContentType(a.content_type);
+  call.response.setHeader("Idempotent-Replayed", "true");
+  call.response.send(a.body);
+}
+
 void Dispatcher::scopeStage(ApiCall& call) const {
   const auto& p = call.session.principal;
   call.conn.begin(call.write);
@@ -275,6 +303,12 @@ void Dispatcher::handlerStage(ApiCall& call) const {
   RequestContext ctx(*call.request, call.response, call.session.principal, call.conn, *s_.config, call.route->plugin);
   ctx.setSession(&call.session);
   ctx.setVault(s_.vault);
+  ctx.setWrites(call.write);
+  if (call.route->route.audience == sdk::Audience::Public && call.session.principal.firm_id == 0)
+    ctx.setFirmBinder([&call](std::int64_t firm) {
+      call.session.principal.firm_id = firm;
+      call.conn.setScope({firm, 0});
+    });
   try {
     call.route->route.handler(ctx);
   } catch (const AnswerAfterCommit&) {
@@ -299,6 +333,15 @@ void Dispatcher::collect(ApiCall& call, RequestContext& ctx) const {
 }
 
 void Dispatcher::commitStage(ApiCall& call) const {
+  if (!call.idempotencyKey.empty()) {
+    // The answer is kept in the same transaction as the changes it reports.
+    StoredAnswer a;
+    a.status = call.response.status();
+    a.content_type = call.response.raw().getContentType();
+    a.body = call.response.bufferedBody();
+    Idempotency::complete(call.conn, call.session.principal, call.idempotencyKey,
+                          call.response.streamed() ? nullptr : &a);
+  }
   if (call.write && call.session.needs_touch)
     call.conn.execute("UPDATE sessions SET last_seen_at = $1 WHERE id = $2", {utcTimestamp(), call.session.session_id});
   call.conn.commit();
@@ -342,6 +385,7 @@ int Dispatcher::fail(ApiCall& call, std::exception_ptr error, std::size_t& bytes
   } catch (...) {
   }
   call.response.discard();
+  if (!call.idempotencyKey.empty()) Idempotency::release(call.conn, call.session.principal, call.idempotencyKey);
   if (a.close_connection) call.res.setKeepAlive(false);  // never read a body we refuse
   else dropUnread(call);
   if (a.audit_denial && call.session.principal.firm_id && call.route) {
@@ -389,9 +433,14 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
     bodyStage(call);
     parseStage(call);
     guardStage(call);
-    scopeStage(call);
-    handlerStage(call);
-    commitStage(call);
+    idempotencyStage(call);
+    if (call.replay) {
+      replayStage(call);
+    } else {
+      scopeStage(call);
+      handlerStage(call);
+      commitStage(call);
+    }
   } catch (...) {
     return fail(call, std::current_exception(), bytes);
   }

@@ -39,6 +39,8 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   void bodyStage(ApiCall& call) const;     ///< 413 before reading a declared body over the limit
   void parseStage(ApiCall& call) const;    ///< the SDK's view of the request
   void guardStage(ApiCall& call) const;    ///< session (cache or one read), CSRF, audience, switch, permission
+  void idempotencyStage(ApiCall& call) const;  ///< Idempotency-Key: claim it, or find the first answer
+  void replayStage(ApiCall& call) const;       ///< the first answer again, marked Idempotent-Replayed
   void scopeStage(ApiCall& call) const;    ///< the transaction (lazy) bound to the principal's firm/client
   void handlerStage(ApiCall& call) const;  ///< the plugin's handler; its audit and mail collected
   void commitStage(ApiCall& call) const;   ///< session idle clock, commit

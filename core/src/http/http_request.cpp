@@ -1,5 +1,7 @@
 #include "http/http_request.h"
 
+#include <sstream>
+
 #include <Poco/CountingStream.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/MessageHeader.h>
@@ -175,8 +177,16 @@ std::istream& HttpRequest::bodyStream() {
   return *limited_;
 }
 
+const std::string& HttpRequest::holdBody() {
+  if (holding_) return held_;
+  held_ = body();
+  holding_ = true;
+  limited_ = std::make_unique<std::istringstream>(held_);
+  return held_;
+}
+
 vault::SpooledBlob* HttpRequest::spooledBody(const std::istream& in) {
-  if (!limited_ || &in != limited_.get()) return nullptr;
+  if (holding_ || !limited_ || &in != limited_.get()) return nullptr;
   auto* buffered = dynamic_cast<BufferedRequest*>(&req_);
   if (!buffered) return nullptr;
   vault::SpooledBlob* blob = buffered->vaultBlob();
@@ -186,7 +196,7 @@ vault::SpooledBlob* HttpRequest::spooledBody(const std::istream& in) {
 }
 
 void HttpRequest::bodyTaken() {
-  if (!limited_) return;
+  if (!limited_ || holding_) return;
   static_cast<LimitedStream&>(*limited_).buffer().exhaust();
   if (auto* buffered = dynamic_cast<BufferedRequest*>(&req_)) buffered->exhaustBody();
 }

@@ -37,6 +37,9 @@ class HttpRequest : public sdk::Request, public vault::VaultBody {
   void forEachPart(sdk::PartHandler& handler) override;
   /// True once the handler asked for the body.
   bool bodyRead() const { return limited_ != nullptr; }
+  /// Reads the whole body now (within the route's limit) and keeps it: the handler reads the
+  /// same bytes afterwards. For the host (Idempotency-Key fingerprints); small bodies only.
+  const std::string& holdBody();
   // vault::VaultBody: the body the connection layer spooled into the vault, handed over whole.
   vault::SpooledBlob* spooledBody(const std::istream& in) override;
   void bodyTaken() override;
@@ -51,6 +54,8 @@ class HttpRequest : public sdk::Request, public vault::VaultBody {
   std::string remote_;
   std::string requestId_;
   std::unique_ptr<std::istream> limited_;
+  std::string held_;
+  bool holding_ = false;
   std::streambuf* limitedBuf_ = nullptr;  // limited_'s buffer (LimitedBuf)
 };
 

@@ -35,6 +35,8 @@ class HttpResponse : public sdk::Response {
   /// Drops a buffered body (the transaction failed; an error answer follows).
   void discard();
   bool streamed() const { return streamed_; }
+  /// The buffered body (before flush()).
+  const std::string& bufferedBody() const { return body_; }
   Poco::Net::HTTPServerResponse& raw() { return res_; }
 
  private:

@@ -54,6 +54,41 @@ sdk::Vault& RequestContext::vault() {
   return *vault_;
 }
 
+void RequestContext::outsideTransaction(const std::function<void()>& work) {
+  // What the handler wrote so far is committed; the connection holds no transaction (and on
+  // SQLite no lock) while `work` runs; the request goes on in a fresh one of the same scope.
+  const Scope scope{principal_.firm_id, principal_.isPortal() ? principal_.client_id : 0};
+  if (conn_.inTransaction()) conn_.commit();
+  struct Reopen {
+    Connection& c;
+    Scope s;
+    bool writes;
+    ~Reopen() noexcept(false) {
+      c.begin(writes);
+      c.setScope(s);
+    }
+  };
+  Reopen reopen{conn_, scope, writes_};
+  work();
+}
+
+void RequestContext::bindFirm(std::int64_t firmId) {
+  if (!binder_ || bound_ || principal_.firm_id != 0)
+    throw sdk::Forbidden("bindFirm: only a public route binds a firm, once per request.");
+  if (firmId <= 0) throw sdk::NotFound();
+  // The firm must exist and have this module on; asked in that firm's scope (firms and
+  // firm_modules are tenant tables like any other).
+  conn_.setScope({firmId, 0});
+  const bool exists = !conn_.query("SELECT 1 FROM firms WHERE id = $1", {firmId}).empty();
+  const bool off = exists && !conn_.query("SELECT 1 FROM firm_modules WHERE module = $1 AND NOT enabled", {pluginId_}).empty();
+  if (!exists || off) {
+    conn_.setScope({});
+    throw sdk::NotFound();
+  }
+  bound_ = true;
+  binder_(firmId);
+}
+
 void RequestContext::log(sdk::LogLevel level, const std::string& message) {
   auto& logger = Poco::Logger::get("plugin." + pluginId_);
   const std::string line = "[" + req_.requestId() + "] " + message;

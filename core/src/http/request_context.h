@@ -66,6 +66,13 @@ class RequestContext : public sdk::Context {
   void log(sdk::LogLevel level, const std::string& message) override;
   sdk::Identity& identity() override;
   sdk::Vault& vault() override;
+  void outsideTransaction(const std::function<void()>& work) override;
+  void bindFirm(std::int64_t firmId) override;
+  /// The dispatcher's side of bindFirm: called with a firm that exists and has this plugin on;
+  /// it makes the request that firm's (principal, scope). Unset: bindFirm is refused.
+  void setFirmBinder(std::function<void(std::int64_t)> binder) { binder_ = std::move(binder); }
+  /// Whether the request's transactions write (non-GET), for outsideTransaction's reopening.
+  void setWrites(bool writes) { writes_ = writes; }
 
   BufferedAudit& auditBuffer() { return audit_; }
   /// The session the guard found (empty for anonymous requests); for the host's own modules.
@@ -91,6 +98,9 @@ class RequestContext : public sdk::Context {
   std::unique_ptr<sdk::Identity> identity_;
   vault::VaultService* vaultService_ = nullptr;
   std::unique_ptr<vault::FirmVault> vault_;
+  std::function<void(std::int64_t)> binder_;
+  bool bound_ = false;
+  bool writes_ = true;
 };
 
 }  // namespace lexos::core

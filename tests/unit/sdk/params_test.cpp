@@ -79,6 +79,8 @@ class FakeContext : public Context {
   void log(LogLevel, const std::string&) override {}
   Identity& identity() override { throw std::logic_error("no identity in this test"); }
   Vault& vault() override { throw std::logic_error("no vault in this test"); }
+  void outsideTransaction(const std::function<void()>& work) override { work(); }
+  void bindFirm(std::int64_t) override { throw std::logic_error("no firm binding in this test"); }
 
  private:
   Principal principal_;

@@ -58,12 +58,15 @@ function apiUrl(path, query) {
 /**
  * Sends a request to `/api/v1/<path>`. Options: `body` (sent as JSON), `query` (an object of
  * parameters; empty values are left out), `signal` (an AbortSignal), `quiet401` (a 401 is an
- * answer here, not an ended session: sign-in, the session probe). Resolves to the parsed JSON
+ * answer here, not an ended session: sign-in, the session probe), `idempotencyKey` (sent as
+ * Idempotency-Key: the server runs the request once per key and replays its first answer to a
+ * repeat; use one key per user action, e.g. crypto.randomUUID()). Resolves to the parsed JSON
  * (null for 204 or a body that is not JSON); rejects with ApiError (or the AbortError).
  */
-export async function api(method, path, { body, query, signal, quiet401 = false } = {}) {
+export async function api(method, path, { body, query, signal, quiet401 = false, idempotencyKey } = {}) {
   const url = apiUrl(path, query);
   const headers = { Accept: 'application/json' };
+  if (idempotencyKey) headers['Idempotency-Key'] = String(idempotencyKey);
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res;

@@ -4,6 +4,7 @@
 /// call only; used from one thread. Keep nothing from it after the handler returns.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,22 @@ class Context {
   // ---- ABI 1.3 ----
   /// The request's firm's encrypted document store (vault.h). Needs SDK ABI 1.3.
   virtual Vault& vault() = 0;
+
+  // ---- ABI 1.4 ----
+  /// Commits what the request has written so far, runs `work` holding no transaction (no
+  /// database lock, no open transaction on the pooled connection), then continues the request
+  /// in a fresh transaction of the same scope. For a call to another service (a payment
+  /// provider) that must not hold the database while it waits. What was committed stays even
+  /// if the handler throws afterwards; the audit events and mail of the request are written
+  /// and sent with its final commit. `work` must not use db(). Needs SDK ABI 1.4.
+  virtual void outsideTransaction(const std::function<void()>& work) = 0;
+  /// Public routes only, at most once per request: binds the request's transaction to firm
+  /// `firmId` as a staff scope without a user (principal().firm_id becomes firmId; user_id
+  /// stays 0), for a request that has proven it speaks for that firm with a secret from the
+  /// configuration (a provider's signed webhook), never with anything the request merely
+  /// claims. Throws NotFound when there is no such firm or the firm has this plugin switched
+  /// off, Forbidden on other routes or a second call. Needs SDK ABI 1.4.
+  virtual void bindFirm(std::int64_t firmId) = 0;
 };
 
 }  // namespace v1

@@ -26,11 +26,14 @@
 /// Request::bodySize and forEachPart (streamed multipart/form-data; PartHandler) and
 /// Response::sendSource (ranged downloads of a ByteSource; SendOptions), see http.h;
 /// Registrar::addPortalUntil (struct PortalUntil: a share's expiry, enforced in the database);
-/// Context::vault (vault.h: the encrypted document store).
+/// Context::vault (vault.h: the encrypted document store). 1.4 appended
+/// Context::outsideTransaction (work without holding the database, e.g. a call to a payment
+/// provider) and Context::bindFirm (a public route that proved, with a configured secret, which
+/// firm it speaks for: a provider's signed webhook).
 
 #define LEXOS_SDK_ABI_MAJOR 1
-#define LEXOS_SDK_ABI_MINOR 3
-#define LEXOS_SDK_VERSION "1.3.0"
+#define LEXOS_SDK_ABI_MINOR 4
+#define LEXOS_SDK_VERSION "1.4.0"
 
 /// Symbol visibility for SDK types that must be shared between the host and plugins (exception
 /// types, so that `catch` in the host matches what a plugin throws even when the plugin is built
