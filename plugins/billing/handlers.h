@@ -94,4 +94,17 @@ class LedgerHandlers {
   static void aging(sdk::Context& c);
 };
 
+class OnlineHandlers {
+ public:
+  /// POST /api/v1/portal/invoices/{id}/checkout: a provider checkout for what the client's
+  /// invoice still owes -> {provider, checkout_id, checkout_url, amount_minor, currency}.
+  static void checkout(sdk::Context& c);
+  /// POST /api/v1/billing/webhooks/stripe (public; Stripe-Signature): records a paid checkout
+  /// once, whatever the order or repetition of its events.
+  static void stripeWebhook(sdk::Context& c);
+};
+
+/// True when [plugin.billing] payment_provider names a provider (online payment is on).
+bool onlinePaymentOn(sdk::Context& c);
+
 }  // namespace lexos::billing

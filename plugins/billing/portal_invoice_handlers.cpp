@@ -40,6 +40,7 @@ void PortalInvoiceHandlers::list(sdk::Context& c) {
   w.endArray().member("next_cursor", nullptr);
   w.member("currency", latestCurrency.empty() ? std::string() : latestCurrency);
   w.member("balance_minor", owed.count(latestCurrency) ? owed[latestCurrency] : 0);
+  w.member("pay_online", onlinePaymentOn(c) && c.principal().can("billing.pay"));
   w.key("balances").beginArray();
   for (const auto& [currency, amount] : owed)
     w.beginObject().member("currency", currency).member("balance_minor", amount).endObject();
@@ -54,7 +55,10 @@ void PortalInvoiceHandlers::get(sdk::Context& c) {
   JsonWriter w;
   if (!writeInvoice(c, w, id, false, true)) throw sdk::NotFound("No such invoice.");
   c.audit().record("portal.invoice.view", "invoice", std::to_string(id));
-  sdk::sendJson(c, w);
+  std::string body = w.take();
+  body.pop_back();  // reopen the invoice's object: may it be paid here?
+  body += std::string(",\"pay_online\":") + (onlinePaymentOn(c) && c.principal().can("billing.pay") ? "true" : "false") + "}";
+  c.response().sendJson(body, 200);
 }
 
 }  // namespace lexos::billing

@@ -766,3 +766,49 @@ TEST_CASE("a payment e-mails the client a receipt notice: receipt, invoice and b
   REQUIRE(f.books->post("/api/v1/invoices/" + smithInv + "/payments", R"({"amount_minor":500,"method":"cash"})").status == 201);
   CHECK(outboxMails(state).size() == before + 1);
 }
+
+TEST_CASE("Idempotency-Key: a repeated payment is recorded once and answered alike; the key with another body is refused; a refused request frees its key") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  const auto id = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson +
+                                                             R"(,"lines":[{"description":"Brief","unit_price_minor":90000}]})"));
+  REQUIRE(f.books->post("/api/v1/invoices/" + id + "/issue", "").status == 200);
+  const std::string path = "/api/v1/invoices/" + id + "/payments";
+  const std::string body = R"({"amount_minor":30000,"method":"wire","received_on":"2026-12-01"})";
+  auto send = [&](HttpClient& c, const std::string& b, const std::string& key) {
+    return c.request("POST", path, b, "application/json", {{"Idempotency-Key", key}});
+  };
+  auto first = send(*f.books, body, "7b0c6c1e-pay-1");
+  INFO(first.body);
+  REQUIRE(first.status == 201);
+  CHECK(first.header("idempotent-replayed").empty());
+  auto again = send(*f.books, body, "7b0c6c1e-pay-1");
+  CHECK(again.status == 201);
+  CHECK(again.body == first.body);
+  CHECK(again.header("idempotent-replayed") == "true");
+  CHECK(parsed(f.books->get(path)).find("items")->size() == 1);
+  // Another body with the same key: 409 naming the header; nothing recorded.
+  auto other = send(*f.books, R"({"amount_minor":1,"method":"cash"})", "7b0c6c1e-pay-1");
+  CHECK(other.status == 409);
+  CHECK(errorField(other) == "Idempotency-Key");
+  CHECK(parsed(other).find("error")->find("code")->asString() == "idempotency_key_reused");
+  // Keys are the caller's own: the owner's request with the same key is a request of its own.
+  auto owners = send(*f.staff, body, "7b0c6c1e-pay-1");
+  CHECK(owners.status == 201);
+  CHECK(parsed(f.books->get(path)).find("items")->size() == 2);
+  // A request refused (400) leaves its key free for the corrected request.
+  auto refused = send(*f.books, R"({"amount_minor":30000,"method":"bitcoin"})", "7b0c6c1e-pay-2");
+  CHECK(refused.status == 400);
+  auto fixed = send(*f.books, R"({"amount_minor":30000,"method":"bitcoin"})", "7b0c6c1e-pay-2");
+  CHECK(fixed.status == 400);
+  CHECK(fixed.header("idempotent-replayed").empty());
+  CHECK(send(*f.books, body.substr(0, body.size() - 1) + R"(,"reference":"retry"})", "7b0c6c1e-pay-2").status == 201);
+  // Bad keys name the header.
+  for (const std::string& key : {std::string("has space"), std::string(256, 'k')}) {
+    auto r = send(*f.books, body, key);
+    CHECK(r.status == 400);
+    CHECK(errorField(r) == "Idempotency-Key");
+  }
+  CHECK(parsed(f.books->get(path)).find("items")->size() == 3);
+}

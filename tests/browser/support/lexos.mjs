@@ -223,6 +223,20 @@ export async function apiSession(pageUrl, { firm, email, password }) {
   const { csrf_token: csrf } = await res.json();
   const cookie = (res.headers.get('set-cookie') || '').split(';')[0];
   return {
+    cookie,
+    csrf,
+    /** Any request: resolves { status, headers, data } whatever the status. */
+    async request(method, path, { body, headers = {} } = {}) {
+      const r = await fetch(`${baseUrl}/api/v1/${path}`, {
+        method,
+        headers: { Cookie: cookie, 'X-CSRF-Token': csrf, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await r.text();
+      let data = null;
+      try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+      return { status: r.status, headers: r.headers, data };
+    },
     async json(method, path, body) {
       const r = await fetch(`${baseUrl}/api/v1/${path}`, {
         method,
