@@ -61,6 +61,7 @@ class BillingPlugin : public sdk::Plugin {
                         {"kind", "amount_minor", "currency", "entry_date", "invoice_id", "payment_id", "reference",
                          "description", "balance_after_minor"}});
     r.addMigration({3, "credit notes, trust ledger, provider payments", schema::kV3, "", ""});
+    r.addMigration({4, "an index of what is owed (aging)", "", schema::kV4Sqlite, schema::kV4Postgres});
     r.addPermission({"billing.pay", "Portal: pay my own invoices online", {sdk::kRolePortal}});
 
     registerScreens(r);  // screens.cpp
@@ -120,7 +121,7 @@ class BillingPlugin : public sdk::Plugin {
                 "Portal: my trust balance and its entries"});
     r.addRoute({Method::Get, "/api/v1/billing/aging", Audience::Staff, "billing.read", &LedgerHandlers::aging, 0,
                 "Accounts receivable aging per client (as_of, client_id)"});
-    r.addRoute({Method::Post, "/api/v1/portal/invoices/{id}/checkout", Audience::Portal, "billing.pay",
+    r.addRoute({Method::Post, "/api/v1/portal/invoices/{id}/pay", Audience::Portal, "billing.pay",
                 &OnlineHandlers::checkout, 1024, "Portal: pay one of my invoices online (a provider checkout; Idempotency-Key)"});
     r.addRoute({Method::Post, "/api/v1/billing/webhooks/stripe", Audience::Public, sdk::kPublic,
                 &OnlineHandlers::stripeWebhook, 256 * 1024, "Stripe's signed webhook (Stripe-Signature)"});

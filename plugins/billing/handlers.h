@@ -96,7 +96,7 @@ class LedgerHandlers {
 
 class OnlineHandlers {
  public:
-  /// POST /api/v1/portal/invoices/{id}/checkout: a provider checkout for what the client's
+  /// POST /api/v1/portal/invoices/{id}/pay: a provider checkout for what the client's
   /// invoice still owes -> {provider, checkout_id, checkout_url, amount_minor, currency}.
   static void checkout(sdk::Context& c);
   /// POST /api/v1/billing/webhooks/stripe (public; Stripe-Signature): records a paid checkout

@@ -47,7 +47,7 @@ std::string textAt(const Json& o, const char* key) {
 
 }  // namespace
 
-bool onlinePaymentOn(sdk::Context& c) { return c.config("payment_provider", "") == "stripe"; }
+bool onlinePaymentOn(sdk::Context& c) { return c.config("provider", "") == "stripe"; }
 
 stripe::Settings stripeSettings(sdk::Context& c) {
   stripe::Settings s;

@@ -41,6 +41,10 @@ void PortalInvoiceHandlers::list(sdk::Context& c) {
   w.member("currency", latestCurrency.empty() ? std::string() : latestCurrency);
   w.member("balance_minor", owed.count(latestCurrency) ? owed[latestCurrency] : 0);
   w.member("pay_online", onlinePaymentOn(c) && c.principal().can("billing.pay"));
+  // Money held in trust for the client (retainer), read-only here; GET /api/v1/portal/trust lists it.
+  auto trust = c.db().query("SELECT balance_minor, currency FROM billing_trust_accounts WHERE client_id = $1", {me});
+  w.member("trust_balance_minor", trust.empty() ? std::int64_t{0} : sdk::asInt(trust.rows[0][0]));
+  w.member("trust_currency", trust.empty() ? latestCurrency : sdk::asText(trust.rows[0][1]));
   w.key("balances").beginArray();
   for (const auto& [currency, amount] : owed)
     w.beginObject().member("currency", currency).member("balance_minor", amount).endObject();

@@ -225,4 +225,18 @@ CREATE TABLE billing_provider_events (
 CREATE INDEX billing_invoices_aging ON billing_invoices (firm_id, status, due_on);
 )SQL";
 
+// What is still owed, for the aging report and the balances: a partial index of the issued
+// invoices with a balance (a fifth of a firm's invoices, typically), which the aging query reads
+// without touching the table. Measured by bench/billing.sh on 100k invoices: 4x on PostgreSQL.
+// SQLite has partial indexes but no INCLUDE.
+inline constexpr const char* kV4Postgres = R"SQL(
+CREATE INDEX billing_invoices_owing ON billing_invoices (firm_id, client_id, currency)
+  INCLUDE (due_on, issued_on, total_minor, paid_minor, credited_minor)
+  WHERE status = 'issued' AND total_minor - paid_minor - credited_minor > 0;
+)SQL";
+inline constexpr const char* kV4Sqlite = R"SQL(
+CREATE INDEX billing_invoices_owing ON billing_invoices (firm_id, client_id, currency, due_on)
+  WHERE status = 'issued' AND total_minor - paid_minor - credited_minor > 0;
+)SQL";
+
 }  // namespace lexos::billing::schema

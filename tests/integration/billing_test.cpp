@@ -675,6 +675,8 @@ TEST_CASE("trust: deposits, applications to invoices with a receipt, refunds; ne
   REQUIRE(r.status == 200);
   CHECK(intOf(parsed(r), "balance_minor") == 80000);
   CHECK(parsed(r).find("items")->size() == 4);
+  CHECK(intOf(parsed(f.portal->get("/api/v1/portal/invoices")), "trust_balance_minor") == 80000);
+  CHECK(intOf(parsed(f.smithPortal->get("/api/v1/portal/invoices")), "trust_balance_minor") == 0);
   CHECK(r.body.find("created_at") == std::string::npos);
   r = f.smithPortal->get("/api/v1/portal/trust");
   REQUIRE(r.status == 200);

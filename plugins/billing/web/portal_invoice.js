@@ -87,7 +87,7 @@ function payButton(inv, note) {
     note.className = 'pay-note';
     note.textContent = 'Opening the secure payment page\u2026';
     try {
-      const c = await api('POST', `portal/invoices/${encodeURIComponent(inv.id)}/checkout`, { idempotencyKey: key });
+      const c = await api('POST', `portal/invoices/${encodeURIComponent(inv.id)}/pay`, { idempotencyKey: key });
       window.location.assign(c.checkout_url);
     } catch (err) {
       btn.disabled = false;

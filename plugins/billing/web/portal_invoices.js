@@ -21,8 +21,10 @@ export async function render(container, kit, ctx) {
   container.append(page);
   let list;
   let receipts;
+  let trust;
   try {
-    [list, receipts] = await Promise.all([api('GET', 'portal/invoices'), api('GET', 'portal/receipts')]);
+    [list, receipts, trust] = await Promise.all([api('GET', 'portal/invoices'), api('GET', 'portal/receipts'),
+      api('GET', 'portal/trust')]);
   } catch (err) {
     if (!ctx.alive() || err.status === 401) return null;
     body.replaceWith(h('p', { class: 'alert alert-error', role: 'alert', text: `Your invoices could not be loaded. ${err.message}` }));
@@ -65,7 +67,24 @@ export async function render(container, kit, ctx) {
       h('a', { class: 'btn btn-small', href: receiptPdfHref(r.receipt_id), download: `receipt-${r.receipt_number}.pdf` },
         h('span', { text: 'Download' }), srOnly(` receipt ${r.receipt_number}`)))))
     : h('p', { class: 'muted', text: 'No payments yet.' });
-  body.replaceWith(h('div', { class: 'stack' }, summary,
+  // Money the client placed with the firm in trust (a retainer): its balance and movements,
+  // read-only. Shown once there is anything to show.
+  const trustItems = Array.isArray(trust && trust.items) ? trust.items : [];
+  const KIND = { deposit: 'Deposit', application: 'Applied to an invoice', refund: 'Refunded to you', returned: 'Returned to trust' };
+  const trustCard = trustItems.length ? h('section', { class: 'card', 'aria-labelledby': 'trust-title' },
+    h('h2', { id: 'trust-title', class: 'card-title', text: 'Trust balance' }),
+    h('p', { class: 'balance-figure', text: amount(trust.balance_minor, trust.currency) }),
+    h('p', { class: 'muted', text: 'Money you placed with the firm in trust; it is applied to invoices only as agreed.' }),
+    dataTable({ cls: 'trust-table', caption: 'Trust account entries',
+      columns: [['col-date', 'Date'], ['col-desc', 'Entry'], ['col-money', 'Amount'], ['col-money', 'Balance']] },
+    trustItems.slice(0, 20).map((t) => h('tr', {},
+      h('td', { class: 'col-date', dataset: { label: 'Date' }, text: calendarDate(t.entry_date) }),
+      h('td', { class: 'col-desc', dataset: { label: 'Entry' },
+        text: [KIND[t.kind] || t.kind, t.invoice_number, t.description].filter(Boolean).join(' \u00b7 ') }),
+      h('td', { class: 'col-money', dataset: { label: 'Amount' },
+        text: amount(t.kind === 'deposit' || t.kind === 'returned' ? t.amount_minor : -t.amount_minor, t.currency) }),
+      h('td', { class: 'col-money', dataset: { label: 'Balance' }, text: amount(t.balance_after_minor, t.currency) }))))) : null;
+  body.replaceWith(h('div', { class: 'stack' }, summary, trustCard,
     h('section', { 'aria-labelledby': 'history-title' }, h('h2', { id: 'history-title', text: 'Billing history' }), history),
     h('section', { class: 'card', 'aria-labelledby': 'receipts-title' },
       h('h2', { id: 'receipts-title', class: 'card-title', text: 'Receipts' }), receiptList)));

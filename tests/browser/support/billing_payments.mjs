@@ -42,7 +42,7 @@ export function billingPaymentsSuite({ backend, database = async () => null, cle
         return {
           plugins: 'clients,cases,portal,billing',
           pluginConfig: { billing: {
-            payment_provider: 'stripe', stripe_api_base: standin.url, stripe_secret_key: SECRET_KEY,
+            provider: 'stripe', stripe_api_base: standin.url, stripe_secret_key: SECRET_KEY,
             stripe_webhook_secret: WEBHOOK_SECRET,
           } },
         };
@@ -80,7 +80,7 @@ export function billingPaymentsSuite({ backend, database = async () => null, cle
     test('Pay: one checkout for the amount owed; the same Idempotency-Key replays it, with other parameters it is refused; parallel clicks make one', async () => {
       const before = standin.calls.length;
       const key = 'pay-3f1e2d9c-0001';
-      const first = await portal.request('POST', `portal/invoices/${ids.second}/checkout`, { headers: { 'Idempotency-Key': key } });
+      const first = await portal.request('POST', `portal/invoices/${ids.second}/pay`, { headers: { 'Idempotency-Key': key } });
       assert.equal(first.status, 201, JSON.stringify(first.data));
       assert.equal(first.data.amount_minor, 5000);
       assert.equal(first.data.currency, 'EUR');
@@ -94,34 +94,34 @@ export function billingPaymentsSuite({ backend, database = async () => null, cle
       const call = standin.calls.at(-1);
       assert.ok(call.idempotencyKey, 'LexOS sends the provider an Idempotency-Key of its own');
       // The same key: the first answer again, not a second checkout.
-      const again = await portal.request('POST', `portal/invoices/${ids.second}/checkout`, { headers: { 'Idempotency-Key': key } });
+      const again = await portal.request('POST', `portal/invoices/${ids.second}/pay`, { headers: { 'Idempotency-Key': key } });
       assert.equal(again.status, 201);
       assert.equal(again.headers.get('idempotent-replayed'), 'true');
       assert.deepEqual(again.data, first.data);
       assert.equal(standin.calls.length, before + 1, 'a replay does not reach the provider');
       // The same key for another invoice: 409 naming the header.
-      const reused = await portal.request('POST', `portal/invoices/${ids.third}/checkout`, { headers: { 'Idempotency-Key': key } });
+      const reused = await portal.request('POST', `portal/invoices/${ids.third}/pay`, { headers: { 'Idempotency-Key': key } });
       assert.equal(reused.status, 409);
       assert.equal(reused.data.error.code, 'idempotency_key_reused');
       assert.equal(reused.data.error.field, 'Idempotency-Key');
       // A malformed key names the header.
-      const bad = await portal.request('POST', `portal/invoices/${ids.third}/checkout`, { headers: { 'Idempotency-Key': 'has spaces in it' } });
+      const bad = await portal.request('POST', `portal/invoices/${ids.third}/pay`, { headers: { 'Idempotency-Key': 'has spaces in it' } });
       assert.equal(bad.status, 400);
       assert.equal(bad.data.error.field, 'Idempotency-Key');
       // Two Pay clicks at once, without keys (two tabs): one checkout at the provider.
-      const both = await Promise.all([0, 1].map(() => portal.request('POST', `portal/invoices/${ids.third}/checkout`)));
+      const both = await Promise.all([0, 1].map(() => portal.request('POST', `portal/invoices/${ids.third}/pay`)));
       assert.deepEqual(both.map((r) => r.status), [201, 201], JSON.stringify(both.map((r) => r.data)));
       assert.equal(both[0].data.checkout_id, both[1].data.checkout_id);
       const made = [...standin.sessions.values()].filter((s) => s.metadata.lexos_invoice === String(ids.third));
       assert.equal(made.length, 1);
       // Not the client's invoice, not a number: 404; staff cannot use the portal's Pay.
-      assert.equal((await other.request('POST', `portal/invoices/${ids.second}/checkout`)).status, 404);
-      assert.equal((await portal.request('POST', `portal/invoices/${ids.otherInvoice}/checkout`)).status, 404);
-      assert.equal((await staff.request('POST', `portal/invoices/${ids.second}/checkout`)).status, 403);
+      assert.equal((await other.request('POST', `portal/invoices/${ids.second}/pay`)).status, 404);
+      assert.equal((await portal.request('POST', `portal/invoices/${ids.otherInvoice}/pay`)).status, 404);
+      assert.equal((await staff.request('POST', `portal/invoices/${ids.second}/pay`)).status, 403);
     });
 
     test('the webhook: signed by Stripe\'s library it records the payment once, whatever is repeated or reordered; anything forged or stale is refused', async () => {
-      const created = await portal.json('POST', `portal/invoices/${ids.second}/checkout`);
+      const created = await portal.json('POST', `portal/invoices/${ids.second}/pay`);
       const session = standin.sessions.get(created.checkout_id);
       const paid = { ...session, status: 'complete', payment_status: 'paid', payment_intent: 'pi_test_webhookcase' };
       const completed = standin.event('checkout.session.completed', paid);
@@ -162,7 +162,7 @@ export function billingPaymentsSuite({ backend, database = async () => null, cle
       assert.equal(inv.status, 'paid');
       assert.equal(inv.balance_minor, 0);
       // Reordered: a session's async success before its completed (unpaid) event: one payment.
-      const c3 = await portal.json('POST', `portal/invoices/${ids.third}/checkout`);
+      const c3 = await portal.json('POST', `portal/invoices/${ids.third}/pay`);
       const s3 = { ...standin.sessions.get(c3.checkout_id), payment_intent: 'pi_test_async' };
       const success = await standin.deliver(standin.event('checkout.session.async_payment_succeeded', { ...s3, payment_status: 'paid', status: 'complete' }));
       assert.match(success.body.outcome, /^payment /);

@@ -50,6 +50,8 @@ export function billingPortalSuite({ backend, database = async () => null, clean
           client_id: smith, lines: [{ description: 'SMITH: retainer', unit_price_minor: 99900 }],
         })).id;
         ids.smithNumber = (await staff.json('POST', `invoices/${ids.smithInvoice}/issue`, {})).number;
+        // A retainer in trust: shown read-only with its entries.
+        await staff.json('POST', `clients/${ids.client}/trust`, { kind: 'deposit', amount_minor: 50000, description: 'Retainer' });
         await activatePortalClient(server, staff, ids.client, CLIENT_PASSWORD);
       },
     });
@@ -73,6 +75,9 @@ export function billingPortalSuite({ backend, database = async () => null, clean
       const text = await page.locator('main').innerText();
       assert.ok(!text.includes(ids.smithNumber), 'another client\u2019s invoice number must not show');
       assert.ok(!text.includes('DRAFT ONLY'), 'a draft must not show');
+      const trust = page.getByRole('region', { name: 'Trust balance' });
+      await trust.getByText(/500\.00/).first().waitFor();
+      await trust.getByRole('table', { name: 'Trust account entries' }).getByText(/Deposit · Retainer/).waitFor();
       await screenshot(page, `${backend}-portal-invoices-1280`);
 
       // The receipt of the wire payment, as a PDF.
