@@ -71,14 +71,16 @@ class BillingPlugin : public sdk::Plugin {
                 "Staff members' default hourly rates"});
     r.addRoute({Method::Put, "/api/v1/billing/rates/{user_id}", Audience::Staff, "billing.rates", &TimeHandlers::setRate,
                 4096, "Set a staff member's default hourly rate {rate_minor}"});
-    r.addRoute({Method::Get, "/api/v1/cases/{id}/time", Audience::Staff, "billing.read", &TimeHandlers::listTime, 0,
-                "A case's time entries"});
+    r.addRoute({Method::Get, "/api/v1/cases/{id}/time", Audience::Staff, "billing.time", &TimeHandlers::listTime, 0,
+                "A case's time entries (without billing.read: one's own)"});
     r.addRoute({Method::Post, "/api/v1/cases/{id}/time", Audience::Staff, "billing.time", &TimeHandlers::addTime, kBody,
                 "Record time {minutes, description, date?, rate_minor?, billable?, user_id?}"});
     r.addRoute({Method::Delete, "/api/v1/time/{id}", Audience::Staff, "billing.time", &TimeHandlers::deleteTime, 0,
                 "Delete a time entry not yet invoiced"});
-    r.addRoute({Method::Get, "/api/v1/cases/{id}/expenses", Audience::Staff, "billing.read", &TimeHandlers::listExpenses,
-                0, "A case's expenses"});
+    r.addRoute({Method::Get, "/api/v1/cases/{id}/expenses", Audience::Staff, "billing.time", &TimeHandlers::listExpenses,
+                0, "A case's expenses (without billing.read: one's own)"});
+    r.addRoute({Method::Delete, "/api/v1/expenses/{id}", Audience::Staff, "billing.time", &TimeHandlers::deleteExpense, 0,
+                "Delete an expense not yet invoiced"});
     r.addRoute({Method::Post, "/api/v1/cases/{id}/expenses", Audience::Staff, "billing.time", &TimeHandlers::addExpense,
                 kBody, "Record an expense {amount_minor, description, date?, billable?}"});
     r.addRoute({Method::Get, "/api/v1/invoices", Audience::Staff, "billing.read", &InvoiceHandlers::list, 0,
@@ -87,6 +89,8 @@ class BillingPlugin : public sdk::Plugin {
                 "Draft an invoice {client_id, case_ids?, lines?, discount_bp?, discount_minor?, tax_name?, tax_rate_bp?, notes?}"});
     r.addRoute({Method::Get, "/api/v1/invoices/{id}", Audience::Staff, "billing.read", &InvoiceHandlers::get, 0,
                 "An invoice with its lines"});
+    r.addRoute({Method::Patch, "/api/v1/invoices/{id}", Audience::Staff, "billing.write", &InvoiceHandlers::patch, kBody,
+                "Edit a draft {case_ids?, lines?, discount_bp?, discount_minor?, tax_name?, tax_rate_bp?, notes?}"});
     r.addRoute({Method::Delete, "/api/v1/invoices/{id}", Audience::Staff, "billing.write", &InvoiceHandlers::remove, 0,
                 "Delete a draft"});
     r.addRoute({Method::Post, "/api/v1/invoices/{id}/issue", Audience::Staff, "billing.write", &InvoiceHandlers::issue,

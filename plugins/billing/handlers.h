@@ -12,7 +12,8 @@ class TimeHandlers {
   static void listRates(sdk::Context& c);
   /// PUT /api/v1/billing/rates/{user_id} {rate_minor}: a staff user's default hourly rate.
   static void setRate(sdk::Context& c);
-  /// GET /api/v1/cases/{id}/time: the case's time entries, newest first.
+  /// GET /api/v1/cases/{id}/time: the case's time entries, newest first (without billing.read:
+  /// the caller's own only, so that a paralegal sees what they recorded).
   static void listTime(sdk::Context& c);
   /// POST /api/v1/cases/{id}/time {minutes, description, date?, rate_minor?, billable?, user_id?}
   /// (user_id of another member of staff: billing.write)
@@ -20,8 +21,11 @@ class TimeHandlers {
   /// DELETE /api/v1/time/{id}: an entry not yet on an invoice; one's own, or anyone's with
   /// billing.write.
   static void deleteTime(sdk::Context& c);
-  /// GET /api/v1/cases/{id}/expenses
+  /// GET /api/v1/cases/{id}/expenses (without billing.read: one's own only)
   static void listExpenses(sdk::Context& c);
+  /// DELETE /api/v1/expenses/{id}: an expense not yet on an invoice; one's own, or anyone's with
+  /// billing.write.
+  static void deleteExpense(sdk::Context& c);
   /// POST /api/v1/cases/{id}/expenses {amount_minor, description, date?, billable?}
   static void addExpense(sdk::Context& c);
 };
@@ -35,6 +39,10 @@ class InvoiceHandlers {
   static void create(sdk::Context& c);
   /// GET /api/v1/invoices/{id} with its lines
   static void get(sdk::Context& c);
+  /// PATCH /api/v1/invoices/{id} {case_ids?, lines?, discount_bp?, discount_minor?, tax_name?,
+  /// tax_rate_bp?, notes?}: edits a draft in place (its id stays). case_ids: its time and
+  /// expenses become those cases' unbilled work; lines: its lines by hand become these.
+  static void patch(sdk::Context& c);
   /// DELETE /api/v1/invoices/{id}: a draft only; its time and expenses are unbilled again.
   static void remove(sdk::Context& c);
   /// POST /api/v1/invoices/{id}/issue {issued_on?}: numbers and freezes a draft.

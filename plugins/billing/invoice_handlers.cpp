@@ -68,7 +68,8 @@ void sendInvoice(sdk::Context& c, std::int64_t id, int status = 200) {
 
 void InvoiceHandlers::list(sdk::Context& c) {
   const std::int64_t limit = sdk::queryInt(c, "limit", 1, 100, "limit must be a whole number from 1 to 100.").value_or(25);
-  std::string sql = std::string("SELECT ") + kInvoiceColumns + " FROM billing_invoices i WHERE 1 = 1";
+  std::string sql = std::string("SELECT ") + kInvoiceColumns +
+                    ", cl.name FROM billing_invoices i LEFT JOIN clients cl ON cl.id = i.client_id WHERE 1 = 1";
   std::vector<sdk::Value> params;
   auto param = [&](sdk::Value v) {
     params.push_back(std::move(v));
@@ -76,9 +77,17 @@ void InvoiceHandlers::list(sdk::Context& c) {
   };
   if (auto id = sdk::queryId(c, "client_id", "client_id must be a client id.")) sql += " AND i.client_id = " + param(*id);
   if (auto s = c.request().query("status")) {
-    static const std::set<std::string> known = {"draft", "issued", "void"};
-    if (!known.count(*s)) throw sdk::BadRequest("status", "Choose one of draft, issued, void.");
-    sql += " AND i.status = " + param(*s);
+    // The stored states, and what a clerk asks for: open (still owing), overdue, paid.
+    static const std::set<std::string> known = {"draft", "issued", "void", "open", "overdue", "paid"};
+    if (!known.count(*s)) throw sdk::BadRequest("status", "Choose one of draft, issued, open, overdue, paid, void.");
+    if (*s == "open" || *s == "overdue") {
+      sql += " AND i.status = 'issued' AND i.total_minor - i.paid_minor - i.credited_minor > 0";
+      if (*s == "overdue") sql += " AND i.due_on < " + param(today());
+    } else if (*s == "paid") {
+      sql += " AND i.status = 'issued' AND i.total_minor - i.paid_minor - i.credited_minor <= 0";
+    } else {
+      sql += " AND i.status = " + param(*s);
+    }
   }
   if (auto cur = c.request().query("cursor"); cur && !cur->empty()) {
     const auto id = JsonField::parseId(*cur);
@@ -94,29 +103,37 @@ void InvoiceHandlers::list(sdk::Context& c) {
   for (std::size_t i = 0; i < n; ++i) {
     w.beginObject();
     writeInvoiceMembers(w, rs, i, true);
+    w.member("client_name", sdk::isNull(rs.rows[i][22]) ? std::string() : sdk::asText(rs.rows[i][22]));
     w.endObject();
   }
   sdk::endList(w, more ? std::optional<std::string>(sdk::asText(rs.rows[n - 1][0])) : std::nullopt);
   sdk::sendJson(c, w);
 }
 
-void InvoiceHandlers::create(sdk::Context& c) {
-  const JsonObject b = sdk::readJsonObject(
-      c, {"client_id", "case_ids", "lines", "discount_bp", "discount_minor", "tax_name", "tax_rate_bp", "notes"});
-  const std::int64_t clientId = b["client_id"].requiredId("Choose the client to invoice.");
-  const ClientBilling cb = clientBilling(c, clientId, "client_id");
-  const auto discountBp = b["discount_bp"].integer(0, 10000, "Enter a discount from 0 to 10000 basis points (100%).");
-  const auto discountMinor = b["discount_minor"].integer(0, kMaxUnitPrice);
-  if (discountBp && discountMinor && *discountMinor > 0)
-    throw sdk::BadRequest("discount_minor", "Give either a percentage (discount_bp) or an amount, not both.");
-  const std::string taxName = b["tax_name"].text(60).value_or("");
-  const std::int64_t taxBp = b["tax_rate_bp"].integer(0, 10000, "Enter a tax rate from 0 to 10000 basis points (100%).").value_or(0);
-  if (taxBp > 0 && taxName.empty()) throw sdk::BadRequest("tax_name", "Name the tax (e.g. VAT 20%).");
-  const std::string notes = b["notes"].text(2000, sdk::Lines::Many).value_or("");
+namespace {
 
+// The header fields of a draft (discount, tax, notes), as given.
+struct DraftFields {
+  std::optional<std::int64_t> discount_bp, discount_minor, tax_bp;
+  std::optional<std::string> tax_name, notes;
+};
+
+DraftFields draftFields(const JsonObject& b) {
+  DraftFields f;
+  f.discount_bp = b["discount_bp"].integer(0, 10000, "Enter a discount from 0 to 10000 basis points (100%).");
+  f.discount_minor = b["discount_minor"].integer(0, kMaxUnitPrice);
+  if (f.discount_bp && f.discount_minor && *f.discount_minor > 0)
+    throw sdk::BadRequest("discount_minor", "Give either a percentage (discount_bp) or an amount, not both.");
+  f.tax_name = b["tax_name"].text(60);
+  f.tax_bp = b["tax_rate_bp"].integer(0, 10000, "Enter a tax rate from 0 to 10000 basis points (100%).");
+  f.notes = b["notes"].text(2000, sdk::Lines::Many);
+  return f;
+}
+
+// The unbilled billable time and expenses of the chosen cases, which must be the client's.
+std::vector<Line> caseLines(sdk::Context& c, const JsonObject& b, std::int64_t clientId, const std::string& currency,
+                            std::vector<std::int64_t>& caseIds) {
   std::vector<Line> lines;
-  // Unbilled time and expenses of the chosen cases, which must be this client's.
-  std::vector<std::int64_t> caseIds;
   for (const JsonField item : b["case_ids"].array(50)) {
     const std::int64_t caseId = item.requiredId("This must be a case id.");
     auto rs = c.db().query("SELECT client_id FROM cases WHERE id = $1", {caseId});
@@ -127,13 +144,13 @@ void InvoiceHandlers::create(sdk::Context& c) {
   for (const std::int64_t caseId : caseIds) {
     auto other = c.db().query(
         "SELECT count(*) FROM billing_time_entries WHERE case_id = $1 AND invoice_id IS NULL AND billable AND currency <> $2",
-        {caseId, cb.currency});
+        {caseId, currency});
     auto otherExp = c.db().query(
         "SELECT count(*) FROM billing_expenses WHERE case_id = $1 AND invoice_id IS NULL AND billable AND currency <> $2",
-        {caseId, cb.currency});
+        {caseId, currency});
     if (sdk::asInt(other.rows[0][0]) + sdk::asInt(otherExp.rows[0][0]) > 0)
       throw sdk::Conflict("Some unbilled entries of case " + std::to_string(caseId) + " are in another currency than the client's " +
-                              cb.currency + ".",
+                              currency + ".",
                           "case_ids");
     auto time = c.db().query(
         "SELECT t.id, t.entry_date, t.description, t.minutes, t.rate_minor, t.amount_minor, "
@@ -168,7 +185,12 @@ void InvoiceHandlers::create(sdk::Context& c) {
       lines.push_back(std::move(l));
     }
   }
-  // Lines by hand: flat fees and anything else.
+  return lines;
+}
+
+// Lines by hand: flat fees and anything else.
+std::vector<Line> handLines(const JsonObject& b) {
+  std::vector<Line> lines;
   for (const JsonField item : b["lines"].array(200)) {
     const auto o = item.object({"description", "quantity", "unit_price_minor", "taxable"});
     if (!o) item.refuse("Send a line as {description, quantity, unit_price_minor}.");
@@ -183,25 +205,12 @@ void InvoiceHandlers::create(sdk::Context& c) {
     l.taxable = (*o)["taxable"].boolean().value_or(true);
     lines.push_back(std::move(l));
   }
-  // Every figure of an invoice stays far inside int64 (and inside a JSON number's exact range).
-  __int128 sum = 0;
-  for (const auto& l : lines) sum += l.amount;
-  if (sum > kMaxInvoiceTotal)
-    throw sdk::BadRequest("lines", "These lines add up to more than an invoice may hold (10^15 minor units).");
-  if (lines.empty())
-    throw sdk::BadRequest(caseIds.empty() ? "lines" : "case_ids",
-                          caseIds.empty() ? "Add at least one line, or choose cases with unbilled time or expenses."
-                                          : "These cases have no unbilled billable time or expenses; add a line by hand.");
+  return lines;
+}
 
-  const auto id = c.db().newId();
-  const auto now = c.db().now();
-  c.db().execute(
-      "INSERT INTO billing_invoices (firm_id, id, client_id, status, number, currency, payment_terms_days, discount_bp, "
-      "discount_minor, tax_name, tax_rate_bp, notes, client_visible, created_at, created_by, updated_at) "
-      "VALUES (lexos_firm(), $1, $2, 'draft', NULL, $3, $4, $5, $6, $7, $8, $9, FALSE, $10, $11, $10)",
-      {id, clientId, cb.currency, cb.terms_days, discountBp ? sdk::Value(*discountBp) : sdk::Value(nullptr),
-       discountMinor.value_or(0), taxName, taxBp, notes, now, c.principal().user_id});
-  std::int64_t position = 0;
+// Adds `lines` to draft `id` from `position` on, and takes their time and expenses for it.
+void insertLines(sdk::Context& c, std::int64_t id, std::int64_t clientId, const std::vector<Line>& lines,
+                 std::int64_t position) {
   for (const auto& l : lines) {
     c.db().execute(
         "INSERT INTO billing_invoice_lines (firm_id, id, invoice_id, client_id, position, kind, description, quantity_milli, "
@@ -221,10 +230,102 @@ void InvoiceHandlers::create(sdk::Context& c) {
                        {id, *l.expense_id}) != 1)
       throw sdk::Conflict("An expense of these cases was just put on another invoice; draft again.", "case_ids");
   }
+}
+
+// Every figure of an invoice stays far inside int64 (and inside a JSON number's exact range).
+void checkSum(sdk::Context& c, std::int64_t id, const std::vector<Line>& added) {
+  __int128 sum = 0;
+  for (const auto& l : added) sum += l.amount;
+  if (id) sum += sdk::asInt(c.db().query("SELECT COALESCE(SUM(amount_minor), 0) FROM billing_invoice_lines WHERE invoice_id = $1",
+                                         {id}).rows.at(0).at(0));
+  if (sum > kMaxInvoiceTotal)
+    throw sdk::BadRequest("lines", "These lines add up to more than an invoice may hold (10^15 minor units).");
+}
+
+}  // namespace
+
+void InvoiceHandlers::create(sdk::Context& c) {
+  const JsonObject b = sdk::readJsonObject(
+      c, {"client_id", "case_ids", "lines", "discount_bp", "discount_minor", "tax_name", "tax_rate_bp", "notes"});
+  const std::int64_t clientId = b["client_id"].requiredId("Choose the client to invoice.");
+  const ClientBilling cb = clientBilling(c, clientId, "client_id");
+  const DraftFields f = draftFields(b);
+  const std::string taxName = f.tax_name.value_or("");
+  const std::int64_t taxBp = f.tax_bp.value_or(0);
+  if (taxBp > 0 && taxName.empty()) throw sdk::BadRequest("tax_name", "Name the tax (e.g. VAT 20%).");
+  std::vector<std::int64_t> caseIds;
+  std::vector<Line> lines = caseLines(c, b, clientId, cb.currency, caseIds);
+  for (auto& l : handLines(b)) lines.push_back(std::move(l));
+  checkSum(c, 0, lines);
+  if (lines.empty())
+    throw sdk::BadRequest(caseIds.empty() ? "lines" : "case_ids",
+                          caseIds.empty() ? "Add at least one line, or choose cases with unbilled time or expenses."
+                                          : "These cases have no unbilled billable time or expenses; add a line by hand.");
+
+  const auto id = c.db().newId();
+  const auto now = c.db().now();
+  c.db().execute(
+      "INSERT INTO billing_invoices (firm_id, id, client_id, status, number, currency, payment_terms_days, discount_bp, "
+      "discount_minor, tax_name, tax_rate_bp, notes, client_visible, created_at, created_by, updated_at) "
+      "VALUES (lexos_firm(), $1, $2, 'draft', NULL, $3, $4, $5, $6, $7, $8, $9, FALSE, $10, $11, $10)",
+      {id, clientId, cb.currency, cb.terms_days, f.discount_bp ? sdk::Value(*f.discount_bp) : sdk::Value(nullptr),
+       f.discount_minor.value_or(0), taxName, taxBp, f.notes.value_or(""), now, c.principal().user_id});
+  insertLines(c, id, clientId, lines, 0);
   storeTotals(c, id);
   c.audit().record("billing.invoice.draft", "invoice", std::to_string(id));
   c.response().setHeader("Location", "/api/v1/invoices/" + std::to_string(id));
   sendInvoice(c, id, 201);
+}
+
+void InvoiceHandlers::patch(sdk::Context& c) {
+  const auto id = invoiceId(c);
+  const JsonObject b =
+      sdk::readJsonObject(c, {"case_ids", "lines", "discount_bp", "discount_minor", "tax_name", "tax_rate_bp", "notes"});
+  const DraftFields f = draftFields(b);
+  // Taken as a draft first (as issue does): an edit racing an issue waits, then finds it issued.
+  if (c.db().execute("UPDATE billing_invoices SET updated_at = $1 WHERE id = $2 AND status = 'draft'", {c.db().now(), id}) != 1) {
+    statusOf(c, id);  // 404 when there is none
+    throw sdk::Conflict("Only a draft can be edited; an issued invoice is corrected by a credit note.", "id");
+  }
+  auto inv = c.db().query("SELECT client_id, currency, tax_name, tax_rate_bp FROM billing_invoices WHERE id = $1", {id});
+  const std::int64_t clientId = sdk::asInt(inv.rows.at(0)[0]);
+  const std::string currency = sdk::asText(inv.rows[0][1]);
+  const std::string taxName = f.tax_name.value_or(sdk::asText(inv.rows[0][2]));
+  const std::int64_t taxBp = f.tax_bp.value_or(sdk::asInt(inv.rows[0][3]));
+  if (taxBp > 0 && taxName.empty()) throw sdk::BadRequest("tax_name", "Name the tax (e.g. VAT 20%).");
+  // case_ids given: the draft's time and expenses are those cases' unbilled work, drawn again
+  // (what it held is released first, so it comes back with anything recorded since).
+  if (b["case_ids"].hasValue()) {
+    release(c, id);
+    c.db().execute("DELETE FROM billing_invoice_lines WHERE invoice_id = $1 AND kind <> 'flat'", {id});
+    std::vector<std::int64_t> caseIds;
+    const auto drawn = caseLines(c, b, clientId, currency, caseIds);
+    checkSum(c, id, drawn);
+    insertLines(c, id, clientId, drawn, 0);
+  }
+  // lines given: the lines by hand are these.
+  if (b["lines"].hasValue()) {
+    c.db().execute("DELETE FROM billing_invoice_lines WHERE invoice_id = $1 AND kind = 'flat'", {id});
+    const auto hand = handLines(b);
+    checkSum(c, id, hand);
+    insertLines(c, id, clientId, hand, 0);
+  }
+  // Positions again: time and expenses first (by date), then the lines by hand in their order.
+  auto all = c.db().query("SELECT id FROM billing_invoice_lines WHERE invoice_id = $1 "
+                          "ORDER BY CASE WHEN kind = 'flat' THEN 1 ELSE 0 END, position, id",
+                          {id});
+  if (all.empty()) throw sdk::BadRequest("lines", "A draft needs at least one line; delete the draft instead.");
+  std::int64_t position = 0;
+  for (const auto& r : all.rows)
+    c.db().execute("UPDATE billing_invoice_lines SET position = $1 WHERE id = $2", {++position, r[0]});
+  if (f.discount_bp || f.discount_minor)
+    c.db().execute("UPDATE billing_invoices SET discount_bp = $1, discount_minor = $2 WHERE id = $3",
+                   {f.discount_bp ? sdk::Value(*f.discount_bp) : sdk::Value(nullptr), f.discount_minor.value_or(0), id});
+  c.db().execute("UPDATE billing_invoices SET tax_name = $1, tax_rate_bp = $2 WHERE id = $3", {taxName, taxBp, id});
+  if (f.notes) c.db().execute("UPDATE billing_invoices SET notes = $1 WHERE id = $2", {*f.notes, id});
+  storeTotals(c, id);
+  c.audit().record("billing.invoice.edit", "invoice", std::to_string(id));
+  sendInvoice(c, id);
 }
 
 void InvoiceHandlers::get(sdk::Context& c) { sendInvoice(c, invoiceId(c)); }

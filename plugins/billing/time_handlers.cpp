@@ -100,10 +100,13 @@ void TimeHandlers::setRate(sdk::Context& c) {
 void TimeHandlers::listTime(sdk::Context& c) {
   const auto id = caseId(c);
   caseClient(c, id);
+  // Those who may not read the firm's billing (a paralegal records time) see their own entries.
+  const bool all = c.principal().can("billing.read");
   auto rs = c.db().query(std::string("SELECT ") + kTimeColumns +
-                             " FROM billing_time_entries t JOIN users u ON u.id = t.user_id WHERE t.case_id = $1 "
-                             "ORDER BY t.entry_date DESC, t.id DESC LIMIT 500",
-                         {id});
+                             " FROM billing_time_entries t JOIN users u ON u.id = t.user_id WHERE t.case_id = $1" +
+                             (all ? "" : " AND (t.user_id = $2 OR t.created_by = $2)") +
+                             " ORDER BY t.entry_date DESC, t.id DESC LIMIT 500",
+                         all ? std::vector<sdk::Value>{id} : std::vector<sdk::Value>{id, c.principal().user_id});
   JsonWriter w;
   sdk::beginList(w);
   std::int64_t unbilledMinutes = 0, unbilled = 0;
@@ -195,14 +198,28 @@ void TimeHandlers::deleteTime(sdk::Context& c) {
 void TimeHandlers::listExpenses(sdk::Context& c) {
   const auto id = caseId(c);
   caseClient(c, id);
-  auto rs = c.db().query(std::string("SELECT ") + kExpenseColumns +
-                             " FROM billing_expenses e WHERE e.case_id = $1 ORDER BY e.expense_date DESC, e.id DESC LIMIT 500",
-                         {id});
+  const bool all = c.principal().can("billing.read");
+  auto rs = c.db().query(std::string("SELECT ") + kExpenseColumns + " FROM billing_expenses e WHERE e.case_id = $1" +
+                             (all ? "" : " AND e.created_by = $2") + " ORDER BY e.expense_date DESC, e.id DESC LIMIT 500",
+                         all ? std::vector<sdk::Value>{id} : std::vector<sdk::Value>{id, c.principal().user_id});
   JsonWriter w;
   sdk::beginList(w);
   for (const auto& r : rs.rows) writeExpense(w, r);
   sdk::endList(w);
   sdk::sendJson(c, w);
+}
+
+void TimeHandlers::deleteExpense(sdk::Context& c) {
+  const auto id = sdk::pathId(c, "id", "No such expense.");
+  auto rs = c.db().query("SELECT invoice_id, case_id, created_by FROM billing_expenses WHERE id = $1", {id});
+  if (rs.empty()) throw sdk::NotFound("No such expense.");
+  if (sdk::asInt(rs.rows[0][2]) != c.principal().user_id && !c.principal().can("billing.write"))
+    throw sdk::Forbidden("Only the books (billing.write) delete another member of staff's expense.");
+  if (!sdk::isNull(rs.rows[0][0]) ||
+      c.db().execute("DELETE FROM billing_expenses WHERE id = $1 AND invoice_id IS NULL", {id}) != 1)
+    throw sdk::Conflict("This expense is on an invoice; delete the draft or void the invoice first.", "id");
+  c.audit().record("billing.expense.delete", "case", sdk::asText(rs.rows[0][1]));
+  c.response().setStatus(204);
 }
 
 void TimeHandlers::addExpense(sdk::Context& c) {

@@ -814,3 +814,89 @@ TEST_CASE("Idempotency-Key: a repeated payment is recorded once and answered ali
   }
   CHECK(parsed(f.books->get(path)).find("items")->size() == 3);
 }
+
+TEST_CASE("a draft is edited in place: its cases' work drawn again, its lines by hand replaced, figures kept in step; an issued invoice is not") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  REQUIRE(f.books->post("/api/v1/cases/" + f.kase + "/time", R"({"minutes":60,"description":"Research","date":"2026-11-02"})").status == 201);
+  const auto id = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson + R"(,"case_ids":[)" + f.kase +
+                                                             R"(],"lines":[{"description":"Filing fee","unit_price_minor":5000}]})"));
+  auto inv = parsed(f.books->get("/api/v1/invoices/" + id));
+  CHECK(intOf(inv, "total_minor") == 35000);  // 300.00 + 50.00
+  // More time recorded after the draft; the edit draws the case again and replaces the fee.
+  REQUIRE(f.books->post("/api/v1/cases/" + f.kase + "/time", R"({"minutes":30,"description":"Call","date":"2026-11-03"})").status == 201);
+  auto r = f.books->request("PATCH", "/api/v1/invoices/" + id,
+                            R"({"case_ids":[)" + f.kase + R"(],"lines":[{"description":"Courier","unit_price_minor":2000},{"description":"Copies","quantity":10,"unit_price_minor":10}],"tax_name":"VAT","tax_rate_bp":2000,"notes":"Thank you"})");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  inv = parsed(r);
+  CHECK(std::to_string(intOf(inv, "id")) == id);
+  const Json& lines = *inv.find("lines");
+  REQUIRE(lines.size() == 4);
+  CHECK(textOf(lines.at(0), "kind") == "time");
+  CHECK(textOf(lines.at(1), "kind") == "time");
+  CHECK(textOf(lines.at(2), "description") == "Courier");
+  CHECK(textOf(lines.at(3), "description") == "Copies");
+  CHECK(intOf(inv, "subtotal_minor") == 30000 + 15000 + 2000 + 100);
+  CHECK(intOf(inv, "tax_minor") == 9420);
+  CHECK(textOf(inv, "notes") == "Thank you");
+  // Only the header: the lines stay.
+  r = f.books->request("PATCH", "/api/v1/invoices/" + id, R"({"discount_bp":1000})");
+  REQUIRE(r.status == 200);
+  CHECK(parsed(r).find("lines")->size() == 4);
+  CHECK(intOf(parsed(r), "discount_minor") == 4710);
+  // Dropping the case releases its time for another invoice.
+  r = f.books->request("PATCH", "/api/v1/invoices/" + id, R"({"case_ids":[]})");
+  REQUIRE(r.status == 200);
+  CHECK(parsed(r).find("lines")->size() == 2);
+  CHECK(intOf(parsed(f.books->get("/api/v1/cases/" + f.kase + "/time")), "unbilled_minutes") == 90);
+  // Bad input names its field and changes nothing; no lines at all is refused.
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"lines":[{"description":"","unit_price_minor":1}]})", "lines[0].description"},
+           {R"({"case_ids":[)" + f.smithCase + "]}", "case_ids[0]"},
+           {R"({"tax_rate_bp":2000,"tax_name":""})", "tax_name"},
+           {R"({"lines":[]})", "lines"},
+           {R"({"client_id":1})", "client_id"}}) {
+    r = f.books->request("PATCH", "/api/v1/invoices/" + id, body);
+    INFO(body << " -> " << r.body);
+    CHECK(r.status == 400);
+    CHECK(errorField(r) == field);
+  }
+  CHECK(parsed(f.books->get("/api/v1/invoices/" + id)).find("lines")->size() == 2);
+  CHECK(f.para->request("PATCH", "/api/v1/invoices/" + id, R"({"notes":"x"})").status == 403);
+  CHECK(f.other->request("PATCH", "/api/v1/invoices/" + id, R"({"notes":"x"})").status == 404);
+  REQUIRE(f.books->post("/api/v1/invoices/" + id + "/issue", "").status == 200);
+  r = f.books->request("PATCH", "/api/v1/invoices/" + id, R"({"notes":"after"})");
+  CHECK(r.status == 409);
+  // The list: client names, and what a clerk filters by.
+  auto list = parsed(f.books->get("/api/v1/invoices?status=open"));
+  REQUIRE(list.find("items")->size() == 1);
+  CHECK(textOf(list.find("items")->at(0), "client_name") == "Thomas Anderson");
+  CHECK(parsed(f.books->get("/api/v1/invoices?status=paid")).find("items")->size() == 0);
+  CHECK(f.books->get("/api/v1/invoices?status=late").status == 400);
+}
+
+TEST_CASE("a paralegal lists the time and expenses they recorded, deletes their own unbilled expense, not another's") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  REQUIRE(f.books->post("/api/v1/cases/" + f.kase + "/time", R"({"minutes":60,"description":"Books' time"})").status == 201);
+  REQUIRE(f.para->post("/api/v1/cases/" + f.kase + "/time", R"({"minutes":15,"description":"Para's time"})").status == 201);
+  const auto mine = idOf(f.para->post("/api/v1/cases/" + f.kase + "/expenses", R"({"amount_minor":700,"description":"Taxi"})"));
+  const auto theirs = idOf(f.books->post("/api/v1/cases/" + f.kase + "/expenses", R"({"amount_minor":900,"description":"Courier"})"));
+  auto t = f.para->get("/api/v1/cases/" + f.kase + "/time");
+  REQUIRE(t.status == 200);
+  REQUIRE(parsed(t).find("items")->size() == 1);
+  CHECK(textOf(parsed(t).find("items")->at(0), "description") == "Para's time");
+  CHECK(parsed(f.books->get("/api/v1/cases/" + f.kase + "/time")).find("items")->size() == 2);
+  CHECK(parsed(f.para->get("/api/v1/cases/" + f.kase + "/expenses")).find("items")->size() == 1);
+  CHECK(f.para->request("DELETE", "/api/v1/expenses/" + theirs).status == 403);
+  CHECK(f.para->request("DELETE", "/api/v1/expenses/" + mine).status == 204);
+  CHECK(f.para->request("DELETE", "/api/v1/expenses/" + mine).status == 404);
+  // On an invoice: not deleted.
+  const auto inv = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson + R"(,"case_ids":[)" + f.kase + "]}"));
+  (void)inv;
+  CHECK(f.books->request("DELETE", "/api/v1/expenses/" + theirs).status == 409);
+  CHECK(f.other->request("DELETE", "/api/v1/expenses/" + theirs).status == 404);
+}

@@ -302,9 +302,13 @@ export async function render(mount, kit, ctx) {
     try {
       const saved = await whileBusy(submit, 'Saving\u2026', (async () => {
         if (draft) {
-          // No edit in the API: the old draft goes, the new one takes its entries again.
-          await api('DELETE', `invoices/${encodeURIComponent(String(draft.id))}`);
-          draft = null;
+          // Edited in place (its id stays): every field sent, so that a cleared one is cleared.
+          const { client_id: _client, ...edit } = body;
+          if (edit.discount_bp === undefined && edit.discount_minor === undefined) edit.discount_minor = 0;
+          edit.tax_name = edit.tax_name || '';
+          edit.tax_rate_bp = edit.tax_rate_bp || 0;
+          edit.notes = edit.notes || '';
+          return api('PATCH', `invoices/${encodeURIComponent(String(draft.id))}`, { body: edit });
         }
         return api('POST', 'invoices', { body });
       })());
@@ -312,7 +316,6 @@ export async function render(mount, kit, ctx) {
       ctx.navigate(invoiceHref(saved.id), editId ? 'Draft saved.' : `Draft created for ${client.name}: ${amount(saved.total_minor, saved.currency)}.`);
     } catch (err) {
       if (!ctx.alive() || err.status === 401) return;
-      if (editId && !draft) submit.querySelector('span').textContent = 'Create draft';
       showServerError(err, summary, fieldFor);
     }
   }
