@@ -191,7 +191,17 @@ function configWith(dir, sections) {
   for (const [id, keys] of Object.entries(sections)) {
     const lines = Object.entries(keys).map(([k, v]) => `${k} = ${v}`).join('\n');
     const head = `[plugin.${id}]`;
-    text = text.includes(`\n${head}\n`) ? text.replace(`\n${head}\n`, `\n${head}\n${lines}\n`) : `${text}\n${head}\n${lines}\n`;
+    if (text.includes(`\n${head}\n`)) {
+      // The file's own lines for these keys go (the last one of a key would win otherwise).
+      const start = text.indexOf(`\n${head}\n`) + head.length + 2;
+      const next = text.indexOf('\n[', start);
+      const end = next < 0 ? text.length : next + 1;
+      const body = text.slice(start, end).split('\n')
+        .filter((l) => !Object.keys(keys).some((k) => new RegExp(`^\\s*${k}\\s*=`).test(l))).join('\n');
+      text = `${text.slice(0, start)}${lines}\n${body}${text.slice(end)}`;
+    } else {
+      text = `${text}\n${head}\n${lines}\n`;
+    }
   }
   const file = join(dir, 'lexos.ini');
   writeFileSync(file, text);
