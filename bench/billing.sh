@@ -280,14 +280,13 @@ sum_sql="SELECT currency, SUM(CASE WHEN total_minor - paid_minor - credited_mino
 b="i.total_minor - i.paid_minor - i.credited_minor"
 aging_sql="SELECT i.client_id, cl.name, i.currency, SUM(CASE WHEN i.due_on >= :asof THEN $b ELSE 0 END), SUM(CASE WHEN i.due_on < :asof AND i.due_on >= :d30 THEN $b ELSE 0 END), SUM(CASE WHEN i.due_on < :d30 AND i.due_on >= :d60 THEN $b ELSE 0 END), SUM(CASE WHEN i.due_on < :d60 AND i.due_on >= :d90 THEN $b ELSE 0 END), SUM(CASE WHEN i.due_on < :d90 THEN $b ELSE 0 END), SUM($b) FROM billing_invoices i JOIN clients cl ON cl.id = i.client_id WHERE i.status = 'issued' AND $b > 0 AND i.issued_on <= :asof GROUP BY i.client_id, cl.name, i.currency ORDER BY 9 DESC, cl.name, i.client_id;"
 portal_user="$(psql -X -At "$owner_url" -c "SELECT set_config('lexos.firm_id', '$firm', false) IS NULL; SELECT id FROM users WHERE client_id = $portal_client" 2>/dev/null | tail -n1 || true)"
-{ echo "\\set client $portal_client"; begin_scope "$portal_client"; echo "$list_sql"; echo "$sum_sql"; echo 'COMMIT;'; } >"$tmp/portal.sql"
+trust_sql="SELECT balance_minor, currency FROM billing_trust_accounts WHERE client_id = :client;"
+{ echo "\\set client $portal_client"; begin_scope "$portal_client"; echo "$list_sql"; echo "$sum_sql"; echo "$trust_sql"; echo 'COMMIT;'; } >"$tmp/portal.sql"
 # The audit write lexosd adds after the list (Dispatcher::respondStage, AuditLog::append): a
-# second transaction in the staff scope. The hash is computed by lexosd; a constant here.
+# second transaction in the staff scope: one call of lexos_audit_append (core migration 10: the
+# chain's lock, last row, hash and insert in the database), then the commit.
 { cat "$tmp/portal.sql"; begin_scope ""
-  echo "SELECT pg_advisory_xact_lock(7345002, $((firm % 2147483647))::int);"
-  echo 'SELECT seq AS last_seq, hash AS last_hash FROM audit_log ORDER BY seq DESC LIMIT 1 \gset'
-  echo '\set next_seq :last_seq + 1'
-  echo "INSERT INTO audit_log (firm_id, seq, at, actor, action, object_type, object_id, address, request_id, detail, prev_hash, hash) VALUES ($firm, :next_seq, '${today}T12:00:00Z', 'portal:${portal_user:-0} client0000@bench.test', 'portal.invoices.view', 'client', '$portal_client', '127.0.0.1', 'pgbench', '', :last_hash, '$(printf '%064d' 1)');"
+  echo "SELECT lexos_audit_append($firm, '${today}T12:00:00Z', 'portal:${portal_user:-0} client0000@bench.test', 'portal.invoices.view', 'client', '$portal_client', '127.0.0.1', 'pgbench', '');"
   printf '%s\n' '\startpipeline' "SELECT current_setting('lexos.guard_changed', true);" 'COMMIT;' '\endpipeline'
 } >"$tmp/portal_audit.sql"
 { begin_scope ""; echo "$aging_sql"; echo 'COMMIT;'; } >"$tmp/aging.sql"

@@ -1,11 +1,15 @@
 // Identity: sign-in, sessions, CSRF, throttling, disabling, audit chain, first-start setup.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cstdio>
+#include <thread>
+#include <vector>
 
 #include "data/connection.h"
 #include "guard/guard.h"
 #include "identity/accounts.h"
+#include "identity/audit_log.h"
 #include "identity/throttle.h"
 #include "test_host.h"
 
@@ -300,4 +304,42 @@ TEST_CASE("without trusted proxies, X-Forwarded-For is ignored") {
   c.cookie = r.header("set-cookie").substr(0, r.header("set-cookie").find(';'));
   auto audit = c.get("/api/v1/audit");
   CHECK_THAT(audit.body, Catch::Contains("\"address\":\"127.0.0.1\"") && !Catch::Contains("203.0.113.9"));
+}
+
+TEST_CASE("on PostgreSQL the database appends to the audit chain: rows from many requests at once, and non-ASCII text, verify in C++") {
+  TestHost t(Db::PostgreSQL);
+  const auto firm = t.firm("alpha");
+  t.staff("alpha", "a@alpha.test", "owner");
+  const auto owner = t.signedIn("alpha", "a@alpha.test");
+  // Four clients writing at once: the chain's lock orders them, no fork, no gap.
+  std::vector<std::thread> threads;
+  std::atomic<int> created{0};
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      HttpClient c(t.port());
+      c.cookie = owner.cookie;
+      c.csrf = owner.csrf;
+      for (int k = 0; k < 10; ++k)
+        if (c.request("POST", "/api/v1/probe/items?client_id=1", "", "text/plain").status == 201) ++created;
+    });
+  for (auto& th : threads) th.join();
+  CHECK(created == 40);
+  {  // Text of any script, length in bytes (not characters) in the hash's fields.
+    auto conn = t.host->ownerConnection();
+    conn->begin(true);
+    conn->setScope({firm, 0});
+    lexos::sdk::Principal p;
+    p.kind = lexos::sdk::PrincipalKind::Staff;
+    p.user_id = 1;
+    p.firm_id = firm;
+    p.email = "zoë@alpha.test";
+    lexos::core::AuditLog::append(*conn, p, "2001:db8::1", "rid-ü", {{"test.utf8", "thing", "ü-1", "détail — ünïcode ✓ 日本"}});
+    conn->commit();
+  }
+  lexos::core::Accounts acc(*t.host);
+  const auto v = acc.verifyAudit("alpha");
+  INFO(v.problem);
+  CHECK(v.ok);
+  CHECK(v.rows >= 41);
+  CHECK(v.head_seq == v.rows);
 }

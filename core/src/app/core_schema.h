@@ -252,4 +252,42 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_by_age ON idempotency_keys (firm_id, created_at);
 )SQL";
 
+// The audit chain's append on PostgreSQL in one call (identity/audit_log.cpp): the firm's chain
+// lock, the last row, the hash and the insert, so that the lock is held for one round trip and
+// the commit, not three (bench/billing.sh: portal reads queued on it). The hash is the one
+// AuditLog::canonical() and hashToken() make: SHA-256, hex, of the previous hash and each field
+// as "<bytes>:<text>|". Each statement of a VOLATILE function takes a fresh snapshot, so the
+// last row is read after the lock is held. SQLite keeps the C++ path (one writer at a time).
+inline constexpr const char* kV10AuditAppendPostgres = R"SQL(
+CREATE FUNCTION lexos_audit_field(v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT octet_length(coalesce(v, ''))::text || ':' || coalesce(v, '') || '|'
+$$;
+CREATE FUNCTION lexos_audit_append(p_firm bigint, p_at text, p_actor text, p_action text, p_type text, p_id text,
+                                   p_address text, p_request text, p_detail text) RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  last_seq bigint;
+  last_hash text;
+  new_hash text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(7345002, (p_firm % 2147483647)::int);
+  SELECT seq, hash INTO last_seq, last_hash FROM audit_log ORDER BY seq DESC LIMIT 1;
+  IF last_seq IS NULL THEN
+    last_seq := 0;
+    last_hash := repeat('0', 64);
+  END IF;
+  last_seq := last_seq + 1;
+  new_hash := encode(sha256(convert_to(last_hash || lexos_audit_field(last_seq::text) || lexos_audit_field(p_at) ||
+                lexos_audit_field(p_actor) || lexos_audit_field(p_action) || lexos_audit_field(p_type) ||
+                lexos_audit_field(p_id) || lexos_audit_field(p_address) || lexos_audit_field(p_request) ||
+                lexos_audit_field(p_detail), 'UTF8')), 'hex');
+  INSERT INTO audit_log (firm_id, seq, at, actor, action, object_type, object_id, address, request_id, detail,
+                         prev_hash, hash)
+  VALUES (p_firm, last_seq, p_at, p_actor, p_action, coalesce(p_type, ''), coalesce(p_id, ''), coalesce(p_address, ''),
+          coalesce(p_request, ''), coalesce(p_detail, ''), last_hash, new_hash);
+  RETURN last_seq;
+END
+$$;
+)SQL";
+
 }  // namespace lexos::core::schema

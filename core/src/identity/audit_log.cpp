@@ -25,13 +25,20 @@ std::string AuditLog::canonical(const std::vector<sdk::Value>& row) {
 void AuditLog::append(Connection& c, const sdk::Principal& actor, const std::string& address,
                       const std::string& requestId, const std::vector<BufferedAudit::Event>& events) {
   if (events.empty() || actor.firm_id == 0) return;
-  if (c.backend() == sdk::Backend::PostgreSQL)  // one writer per firm chain at a time
-    c.query("SELECT pg_advisory_xact_lock(7345002, $1::int)", {static_cast<std::int64_t>(actor.firm_id % 2147483647)});
+  const std::string who = actor.user_id ? (actor.isPortal() ? "portal:" : "staff:") + std::to_string(actor.user_id) + " " + actor.email
+                                         : "anonymous";
+  if (c.backend() == sdk::Backend::PostgreSQL) {
+    // One call per event: the firm's chain lock, the last row, the hash and the insert happen
+    // in the database (core migration 10), the lock held from here to the commit.
+    const std::string at = utcTimestamp();
+    for (const auto& e : events)
+      c.query("SELECT lexos_audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+              {actor.firm_id, at, who, e.action, e.object_type, e.object_id, address, requestId, e.detail});
+    return;
+  }
   auto last = c.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", {});
   std::int64_t seq = last.empty() ? 0 : sdk::asInt(last.rows[0][0]);
   std::string prev = last.empty() ? std::string(64, '0') : sdk::asText(last.rows[0][1]);
-  const std::string who = actor.user_id ? (actor.isPortal() ? "portal:" : "staff:") + std::to_string(actor.user_id) + " " + actor.email
-                                        : "anonymous";
   const std::string at = utcTimestamp();
   for (const auto& e : events) {
     ++seq;
