@@ -62,6 +62,7 @@ class BillingPlugin : public sdk::Plugin {
                          "description", "balance_after_minor"}});
     r.addMigration({3, "credit notes, trust ledger, provider payments", schema::kV3, "", ""});
     r.addMigration({4, "an index of what is owed (aging)", "", schema::kV4Sqlite, schema::kV4Postgres});
+    r.addMigration({5, "provider references of refunds", schema::kV5, "", ""});
     r.addPermission({"billing.pay", "Portal: pay my own invoices online", {sdk::kRolePortal}});
 
     registerScreens(r);  // screens.cpp

@@ -9,6 +9,7 @@
 #include "lexos/sdk/lists.h"
 #include "lexos/sdk/params.h"
 #include "money.h"
+#include "stripe.h"
 
 namespace lexos::billing {
 
@@ -143,7 +144,9 @@ void PaymentHandlers::refund(sdk::Context& c) {
   if (!amount) throw sdk::BadRequest("amount_minor", "Enter the amount refunded in minor units (cents), above zero.");
   const std::string reason = b["reason"].text(500).value_or("");
   auto p = c.db().query(
-      "SELECT invoice_id, amount_minor, refunded_minor, currency, method, client_id FROM billing_payments WHERE id = $1", {id});
+      "SELECT invoice_id, amount_minor, refunded_minor, currency, method, client_id, reference, provider_ref "
+      "FROM billing_payments WHERE id = $1",
+      {id});
   if (p.empty()) throw sdk::NotFound("No such payment.");
   const std::int64_t left = sdk::asInt(p.rows[0][1]) - sdk::asInt(p.rows[0][2]);
   const std::string currency = sdk::asText(p.rows[0][3]);
@@ -156,9 +159,44 @@ void PaymentHandlers::refund(sdk::Context& c) {
     throw sdk::Conflict("The payment changed meanwhile; look at it again.", "amount_minor");
   c.db().execute("UPDATE billing_invoices SET paid_minor = paid_minor - $1, updated_at = $2 WHERE id = $3",
                  {*amount, c.db().now(), p.rows[0][0]});
+  const auto refundId = c.db().newId();
   c.db().execute("INSERT INTO billing_refunds (firm_id, id, payment_id, amount_minor, reason, created_at, created_by) "
                  "VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6)",
-                 {c.db().newId(), id, *amount, reason, c.db().now(), c.principal().user_id});
+                 {refundId, id, *amount, reason, c.db().now(), c.principal().user_id});
+  // A card payment taken online goes back through the provider that took it: the refund is
+  // recorded first (committed), the provider asked outside any transaction, and undone here if
+  // the provider refuses, so that LexOS never shows a refund the client will not get.
+  const std::string providerRef = sdk::isNull(p.rows[0][7]) ? "" : sdk::asText(p.rows[0][7]);
+  const std::string intent = sdk::asText(p.rows[0][6]);
+  if (sdk::asText(p.rows[0][4]) == "card_online" && providerRef.rfind("stripe:", 0) == 0 && onlinePaymentOn(c) &&
+      intent.rfind("pi_", 0) == 0) {
+    const stripe::Settings settings = stripeSettings(c);
+    std::optional<stripe::Refund> made;
+    std::optional<stripe::ProviderError> failed;
+    c.outsideTransaction([&] {
+      try {
+        made = stripe::createRefund(settings, intent, *amount,
+                                    "lexos-refund-" + std::to_string(c.principal().firm_id) + "-" + std::to_string(refundId));
+      } catch (const stripe::ProviderError& e) {
+        failed = e;
+      }
+    });
+    if (!made) {
+      c.db().execute("DELETE FROM billing_refunds WHERE id = $1", {refundId});
+      c.db().execute("UPDATE billing_payments SET refunded_minor = refunded_minor - $1 WHERE id = $2", {*amount, id});
+      c.db().execute("UPDATE billing_invoices SET paid_minor = paid_minor + $1, updated_at = $2 WHERE id = $3",
+                     {*amount, c.db().now(), p.rows[0][0]});
+      c.outsideTransaction([] {});  // the undo stands whatever is answered
+      c.log(sdk::LogLevel::Warning, "refund of payment " + std::to_string(id) + ": the provider answered " +
+                                        std::to_string(failed ? failed->status : 0) + " " + (failed ? failed->code : "") +
+                                        ": " + (failed ? failed->message : ""));
+      throw sdk::HttpError(502, "provider_refused",
+                           "The payment provider did not make the refund" +
+                               (failed && !failed->message.empty() ? ": " + failed->message : std::string(".")) +
+                               " Nothing was refunded.");
+    }
+    c.db().execute("UPDATE billing_refunds SET provider_ref = $1 WHERE id = $2", {"stripe:" + made->id, refundId});
+  }
   // Money applied from trust goes back to trust, never to the client's card or hand.
   if (sdk::asText(p.rows[0][4]) == "trust")
     trustMove(c, sdk::asInt(p.rows[0][5]), "returned", *amount, currency, today(), sdk::asInt(p.rows[0][0]), id, "",

@@ -239,4 +239,9 @@ CREATE INDEX billing_invoices_owing ON billing_invoices (firm_id, client_id, cur
   WHERE status = 'issued' AND total_minor - paid_minor - credited_minor > 0;
 )SQL";
 
+// The provider's id of a refund it made (a refund of a card payment taken online).
+inline constexpr const char* kV5 = R"SQL(
+ALTER TABLE billing_refunds ADD COLUMN provider_ref TEXT;
+)SQL";
+
 }  // namespace lexos::billing::schema

@@ -107,8 +107,12 @@ Verdict verify(const std::string& payload, const std::string& header, const std:
   return Verdict::Valid;
 }
 
-CheckoutSession createCheckoutSession(const Settings& s, const std::vector<std::pair<std::string, std::string>>& fields,
-                                      const std::string& idempotencyKey) {
+namespace {
+
+// POST {api_base}{path}, form-encoded, with the secret key and an Idempotency-Key; the JSON
+// answer of a 200, else ProviderError.
+sdk::Json postForm(const Settings& s, const std::string& apiPath,
+                   const std::vector<std::pair<std::string, std::string>>& fields, const std::string& idempotencyKey) {
   Poco::URI base;
   try {
     base = Poco::URI(s.api_base);
@@ -129,7 +133,7 @@ CheckoutSession createCheckoutSession(const Settings& s, const std::vector<std::
   session->setTimeout(Poco::Timespan(s.timeout_seconds, 0));
   std::string path = base.getPath();
   while (!path.empty() && path.back() == '/') path.pop_back();
-  path += "/v1/checkout/sessions";
+  path += apiPath;
   const std::string body = formEncode(fields);
   Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, path, Poco::Net::HTTPMessage::HTTP_1_1);
   req.set("Authorization", "Bearer " + s.secret_key);
@@ -161,14 +165,34 @@ CheckoutSession createCheckoutSession(const Settings& s, const std::vector<std::
       }
     throw e;
   }
-  CheckoutSession cs;
-  if (j.isObject()) {
-    if (const auto* id = j.find("id"); id && id->isString()) cs.id = id->asString();
-    if (const auto* url = j.find("url"); url && url->isString()) cs.url = url->asString();
-  }
-  if (cs.id.empty() || cs.url.empty())
-    throw ProviderError{static_cast<int>(res.getStatus()), "bad_answer", "the provider's answer has no session id or url"};
+  if (!j.isObject()) throw ProviderError{static_cast<int>(res.getStatus()), "bad_answer", "the provider's answer is not an object"};
+  return j;
+}
+
+std::string textOf(const sdk::Json& o, const char* key) {
+  const auto* v = o.find(key);
+  return v && v->isString() ? v->asString() : std::string();
+}
+
+}  // namespace
+
+CheckoutSession createCheckoutSession(const Settings& s, const std::vector<std::pair<std::string, std::string>>& fields,
+                                      const std::string& idempotencyKey) {
+  const sdk::Json j = postForm(s, "/v1/checkout/sessions", fields, idempotencyKey);
+  CheckoutSession cs{textOf(j, "id"), textOf(j, "url")};
+  if (cs.id.empty() || cs.url.empty()) throw ProviderError{200, "bad_answer", "the provider's answer has no session id or url"};
   return cs;
+}
+
+Refund createRefund(const Settings& s, const std::string& paymentIntent, std::int64_t amount,
+                    const std::string& idempotencyKey) {
+  const sdk::Json j = postForm(s, "/v1/refunds", {{"payment_intent", paymentIntent}, {"amount", std::to_string(amount)}},
+                               idempotencyKey);
+  Refund r{textOf(j, "id"), textOf(j, "status")};
+  if (r.id.empty()) throw ProviderError{200, "bad_answer", "the provider's answer has no refund id"};
+  if (r.status == "failed" || r.status == "canceled")
+    throw ProviderError{200, "refund_" + r.status, "the provider did not make the refund (" + r.status + ")"};
+  return r;
 }
 
 }  // namespace lexos::billing::stripe

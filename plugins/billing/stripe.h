@@ -62,4 +62,14 @@ struct ProviderError {
 CheckoutSession createCheckoutSession(const Settings& s, const std::vector<std::pair<std::string, std::string>>& fields,
                                       const std::string& idempotencyKey);
 
+/// A refund the provider made (status "succeeded" or "pending": a card refund may take days).
+struct Refund {
+  std::string id;
+  std::string status;
+};
+/// POST {api_base}/v1/refunds for `amount` of PaymentIntent `paymentIntent`. Throws
+/// ProviderError (also when the provider answers a failed or canceled refund).
+Refund createRefund(const Settings& s, const std::string& paymentIntent, std::int64_t amount,
+                    const std::string& idempotencyKey);
+
 }  // namespace lexos::billing::stripe

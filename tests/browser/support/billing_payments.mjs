@@ -208,6 +208,23 @@ export function billingPaymentsSuite({ backend, database = async () => null, cle
       const pdf = await downloadBytes(page, link);
       assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
       await screenshot(page, `${backend}-portal-invoices-paid-1280`);
+      // A partial refund by staff goes back through the provider, to the card that paid.
+      const refund = await staff.request('POST', `payments/${recorded[0].id}/refunds`, { body: { amount_minor: 3200, reason: 'Fee waived' } });
+      assert.equal(refund.status, 200, JSON.stringify(refund.data));
+      assert.equal(refund.data.refunded_minor, 3200);
+      const made = standin.refunds.at(-1);
+      assert.equal(made.amount, 3200);
+      assert.equal(made.payment_intent, recorded[0].reference);
+      // The provider declines the next: 502, and nothing is recorded as refunded.
+      standin.state.failRefunds = true;
+      const declined = await staff.request('POST', `payments/${recorded[0].id}/refunds`, { body: { amount_minor: 1000 } });
+      standin.state.failRefunds = false;
+      assert.equal(declined.status, 502, JSON.stringify(declined.data));
+      assert.equal(declined.data.error.code, 'provider_refused');
+      const after = await payments(ids.invoice);
+      assert.equal(after[0].refunded_minor, 3200, 'the declined refund left nothing behind');
+      assert.equal((await staff.json('GET', `invoices/${ids.invoice}`)).balance_minor, 3200);
+      await staff.json('POST', `invoices/${ids.invoice}/credit-notes`, { amount_minor: 3200, reason: 'Fee waived' });
       // The firm's aging no longer holds the invoice's 432.00.
       const aging = await staff.json('GET', `billing/aging?client_id=${ids.client}`);
       const total = aging.items.reduce((s, i) => s + i.total_minor, 0);

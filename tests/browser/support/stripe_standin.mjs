@@ -60,6 +60,8 @@ export async function startStripeStandin({ secretKey, webhookSecret, webhookUrl 
   const idempotency = new Map(); // key -> { params, status, body } | { params, pending: true }
   const calls = []; // every API call: { method, path, idempotencyKey, params }
   const deliveries = []; // every webhook sent: { event, status, body }
+  const refunds = []; // refunds made
+  const state = { failRefunds: false }; // tests set failRefunds to have every refund declined
   let base = '';
 
   async function deliver(event, { secret = webhookSecret, timestamp, header } = {}) {
@@ -139,6 +141,40 @@ export async function startStripeStandin({ secretKey, webhookSecret, webhookUrl 
         if (key) idempotency.set(key, { text, status, body });
         return send(res, status, body);
       }
+      if (req.method === 'POST' && url.pathname === '/v1/refunds') {
+        if (req.headers.authorization !== `Bearer ${secretKey}`) {
+          return stripeError(res, 401, 'invalid_request_error', 'Invalid API Key provided.');
+        }
+        const text = await readBody(req);
+        const params = parseForm(text);
+        const key = req.headers['idempotency-key'];
+        calls.push({ method: 'POST', path: url.pathname, idempotencyKey: key, params });
+        if (key && idempotency.has(key)) {
+          const seen = idempotency.get(key);
+          if (seen.text !== text) return stripeError(res, 400, 'idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.');
+          return send(res, seen.status, seen.body, { 'Idempotent-Replayed': 'true' });
+        }
+        const paid = [...sessions.values()].find((x) => x.payment_intent && x.payment_intent === params.payment_intent);
+        const done = refunds.filter((r) => r.payment_intent === params.payment_intent).reduce((n, r) => n + r.amount, 0);
+        let status;
+        let body;
+        if (state.failRefunds) {
+          status = 402;
+          body = { error: { type: 'card_error', code: 'charge_expired_for_refund', message: 'The charge is too old to be refunded.' } };
+        } else if (!paid) {
+          status = 400;
+          body = { error: { type: 'invalid_request_error', message: `No such payment_intent: '${params.payment_intent}'`, param: 'payment_intent' } };
+        } else if (!/^\d+$/.test(params.amount || '') || Number(params.amount) + done > paid.amount_total) {
+          status = 400;
+          body = { error: { type: 'invalid_request_error', code: 'amount_too_large', message: 'Refund amount is greater than unrefunded amount on charge.', param: 'amount' } };
+        } else {
+          status = 200;
+          body = { id: id('re'), object: 'refund', amount: Number(params.amount), currency: paid.currency, payment_intent: params.payment_intent, status: 'succeeded' };
+          refunds.push(body);
+        }
+        if (key) idempotency.set(key, { text, status, body });
+        return send(res, status, body);
+      }
       const m = url.pathname.match(/^\/pay\/(cs_test_[0-9a-f]+)$/);
       if (m && sessions.has(m[1])) {
         const s = sessions.get(m[1]);
@@ -165,7 +201,7 @@ export async function startStripeStandin({ secretKey, webhookSecret, webhookUrl 
   base = `http://127.0.0.1:${server.address().port}`;
   return {
     get url() { return base; },
-    sessions, calls, deliveries,
+    sessions, calls, deliveries, refunds, state,
     deliver, event, pay,
     /** Stripe's own library's signature header for `payload` (tests that alter it). */
     sign: (payload, { secret = webhookSecret, timestamp } = {}) => stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp }),
