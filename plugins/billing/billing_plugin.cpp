@@ -63,6 +63,11 @@ class BillingPlugin : public sdk::Plugin {
     r.addMigration({3, "credit notes, trust ledger, provider payments", schema::kV3, "", ""});
     r.addMigration({4, "an index of what is owed (aging)", "", schema::kV4Sqlite, schema::kV4Postgres});
     r.addMigration({5, "provider references of refunds", schema::kV5, "", ""});
+    r.addPermission({"billing.settings", "Set the firm's billing address, tax id and tax rates", {sdk::kRoleOwner, sdk::kRoleBilling}});
+    r.addTable({"billing_settings", sdk::Tenancy::FirmShared, "", "", {"firm_id"}});
+    r.addPortalColumns({"billing_settings", {"address", "tax_id"}});  // printed on the portal's PDFs
+    r.addTable({"billing_tax_rates", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addMigration({6, "the firm's billing address, tax id and tax rates", schema::kV6, "", ""});
     r.addPermission({"billing.pay", "Portal: pay my own invoices online", {sdk::kRolePortal}});
 
     registerScreens(r);  // screens.cpp
@@ -124,6 +129,10 @@ class BillingPlugin : public sdk::Plugin {
                 &LedgerHandlers::applyTrust, 4096, "Pay an invoice from the client's trust balance {amount_minor}"});
     r.addRoute({Method::Get, "/api/v1/portal/trust", Audience::Portal, "billing.portal", &LedgerHandlers::portalTrust, 0,
                 "Portal: my trust balance and its entries"});
+    r.addRoute({Method::Get, "/api/v1/billing/settings", Audience::Staff, "billing.read", &LedgerHandlers::settings, 0,
+                "The firm's billing address, tax id and tax rates"});
+    r.addRoute({Method::Put, "/api/v1/billing/settings", Audience::Staff, "billing.settings", &LedgerHandlers::setSettings,
+                kBody, "Set the firm's billing address, tax id and tax rates {address?, tax_id?, tax_rates?}"});
     r.addRoute({Method::Get, "/api/v1/billing/aging", Audience::Staff, "billing.read", &LedgerHandlers::aging, 0,
                 "Accounts receivable aging per client (as_of, client_id)"});
     r.addRoute({Method::Post, "/api/v1/portal/invoices/{id}/pay", Audience::Portal, "billing.pay",

@@ -97,6 +97,11 @@ class LedgerHandlers {
   static void applyTrust(sdk::Context& c);
   /// GET /api/v1/portal/trust: the client's own trust balance and entries, read-only.
   static void portalTrust(sdk::Context& c);
+  /// GET /api/v1/billing/settings -> {address, tax_id, tax_rates: [{id, name, rate_bp, default}]}
+  static void settings(sdk::Context& c);
+  /// PUT /api/v1/billing/settings {address?, tax_id?, tax_rates?: [{name, rate_bp, default?}]}:
+  /// what it names is replaced (tax_rates as a whole list; at most one default).
+  static void setSettings(sdk::Context& c);
   /// GET /api/v1/billing/aging?as_of=&client_id=: accounts receivable per client in buckets
   /// by days past due (current, 1-30, 31-60, 61-90, 90+), with totals per currency.
   static void aging(sdk::Context& c);

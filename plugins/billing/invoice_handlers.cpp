@@ -250,8 +250,16 @@ void InvoiceHandlers::create(sdk::Context& c) {
   const std::int64_t clientId = b["client_id"].requiredId("Choose the client to invoice.");
   const ClientBilling cb = clientBilling(c, clientId, "client_id");
   const DraftFields f = draftFields(b);
-  const std::string taxName = f.tax_name.value_or("");
-  const std::int64_t taxBp = f.tax_bp.value_or(0);
+  std::string taxName = f.tax_name.value_or("");
+  std::int64_t taxBp = f.tax_bp.value_or(0);
+  if (!b["tax_name"].hasValue() && !b["tax_rate_bp"].hasValue()) {
+    // Neither given: the firm's default tax rate (its billing settings), if it has one.
+    auto def = c.db().query("SELECT name, rate_bp FROM billing_tax_rates WHERE is_default", {});
+    if (!def.empty()) {
+      taxName = sdk::asText(def.rows[0][0]);
+      taxBp = sdk::asInt(def.rows[0][1]);
+    }
+  }
   if (taxBp > 0 && taxName.empty()) throw sdk::BadRequest("tax_name", "Name the tax (e.g. VAT 20%).");
   std::vector<std::int64_t> caseIds;
   std::vector<Line> lines = caseLines(c, b, clientId, cb.currency, caseIds);

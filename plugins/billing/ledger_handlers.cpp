@@ -225,6 +225,76 @@ void LedgerHandlers::portalTrust(sdk::Context& c) {
   sendTrust(c, me, false, cur.empty() ? c.config("default_currency", "USD") : sdk::asText(cur.rows[0][0]));
 }
 
+namespace {
+
+void sendSettings(sdk::Context& c) {
+  auto st = c.db().query("SELECT address, tax_id FROM billing_settings", {});
+  auto rates = c.db().query("SELECT id, name, rate_bp, is_default FROM billing_tax_rates ORDER BY position, id", {});
+  JsonWriter w;
+  w.beginObject()
+      .member("address", st.empty() ? std::string() : sdk::asText(st.rows[0][0]))
+      .member("tax_id", st.empty() ? std::string() : sdk::asText(st.rows[0][1]));
+  w.key("tax_rates").beginArray();
+  for (const auto& r : rates.rows)
+    w.beginObject()
+        .member("id", sdk::asInt(r[0]))
+        .member("name", sdk::asText(r[1]))
+        .member("rate_bp", sdk::asInt(r[2]))
+        .member("default", sdk::asBool(r[3]))
+        .endObject();
+  w.endArray().endObject();
+  sdk::sendJson(c, w);
+}
+
+}  // namespace
+
+void LedgerHandlers::settings(sdk::Context& c) { sendSettings(c); }
+
+void LedgerHandlers::setSettings(sdk::Context& c) {
+  const JsonObject b = sdk::readJsonObject(c, {"address", "tax_id", "tax_rates"});
+  const auto address = b["address"].text(500, sdk::Lines::Many);
+  const auto taxId = b["tax_id"].text(60);
+  struct Rate {
+    std::string name;
+    std::int64_t bp = 0;
+    bool isDefault = false;
+  };
+  std::vector<Rate> rates;
+  int defaults = 0;
+  for (const sdk::JsonField item : b["tax_rates"].array(20)) {
+    const auto o = item.object({"name", "rate_bp", "default"});
+    if (!o) item.refuse("Send a tax rate as {name, rate_bp, default?}.");
+    Rate r;
+    r.name = (*o)["name"].requiredText(60, "Name the tax (VAT, GST, sales tax).");
+    const auto bp = (*o)["rate_bp"].integer(0, 10000, "Enter the rate from 0 to 10000 basis points (100%).");
+    if (!bp) throw sdk::BadRequest((*o).pathOf("rate_bp"), "Enter the rate in basis points (2000 = 20%).");
+    r.bp = *bp;
+    r.isDefault = (*o)["default"].boolean().value_or(false);
+    for (const auto& other : rates)
+      if (other.name == r.name) throw sdk::BadRequest((*o).pathOf("name"), "Another rate has this name.");
+    if (r.isDefault && ++defaults > 1) throw sdk::BadRequest((*o).pathOf("default"), "Only one rate can be the default.");
+    rates.push_back(std::move(r));
+  }
+  const std::string now = c.db().now();
+  if (c.db().query("SELECT 1 FROM billing_settings", {}).empty())
+    c.db().execute("INSERT INTO billing_settings (firm_id, address, tax_id, updated_at, updated_by) "
+                   "VALUES (lexos_firm(), '', '', $1, $2)",
+                   {now, c.principal().user_id});
+  if (address) c.db().execute("UPDATE billing_settings SET address = $1", {*address});
+  if (taxId) c.db().execute("UPDATE billing_settings SET tax_id = $1", {*taxId});
+  c.db().execute("UPDATE billing_settings SET updated_at = $1, updated_by = $2", {now, c.principal().user_id});
+  if (b["tax_rates"].hasValue()) {
+    c.db().execute("DELETE FROM billing_tax_rates", {});
+    std::int64_t position = 0;
+    for (const auto& r : rates)
+      c.db().execute("INSERT INTO billing_tax_rates (firm_id, id, name, rate_bp, is_default, position) "
+                     "VALUES (lexos_firm(), $1, $2, $3, $4, $5)",
+                     {c.db().newId(), r.name, r.bp, r.isDefault, ++position});
+  }
+  c.audit().record("billing.settings.set", "firm", std::to_string(c.principal().firm_id));
+  sendSettings(c);
+}
+
 void LedgerHandlers::aging(sdk::Context& c) {
   std::string asOf = today();
   if (auto v = c.request().query("as_of"); v && !v->empty()) asOf = checkDate(*v, "as_of");

@@ -85,13 +85,17 @@ std::string renderPdf(const PdfDocument& doc, const std::string& regular, const 
   };
   newPage();
   text(strong, 16, left, fit(page, strong, 16, doc.firm_name, right - left));
+  for (const auto& line : doc.firm_lines) {
+    y -= 13;
+    text(font, 9, left, fit(page, font, 9, line, (right - left) / 2));
+  }
   y -= 28;
   text(strong, 20, left, doc.title);
   y -= 30;
   text(font, 10, left, "To");
   y -= 14;
   text(strong, 12, left, fit(page, strong, 12, doc.client_name, (right - left) / 2));
-  float factsY = top - 58;
+  float factsY = top - 58 - 13 * static_cast<float>(doc.firm_lines.size());
   for (const auto& [label, value] : doc.facts) {
     const float saved = y;
     y = factsY;

@@ -13,6 +13,7 @@ namespace lexos::billing {
 struct PdfDocument {
   std::string title;                 ///< "Invoice 2026-0001", "Official receipt R-2026-0003"
   std::string firm_name;
+  std::vector<std::string> firm_lines;  ///< the firm's address and tax id, under its name
   std::string client_name;
   std::vector<std::pair<std::string, std::string>> facts;   ///< label, value ("Issued", "2026-11-30")
   std::vector<std::string> columns;                          ///< table header

@@ -18,6 +18,26 @@ std::string firmName(sdk::Context& c) {
   return rs.empty() ? std::string() : sdk::asText(rs.rows[0][0]);
 }
 
+// The firm's address (one line per line) and tax id from its billing settings.
+std::vector<std::string> firmLines(sdk::Context& c) {
+  std::vector<std::string> out;
+  auto rs = c.db().query("SELECT address, tax_id FROM billing_settings", {});
+  if (rs.empty()) return out;
+  std::string address = sdk::isNull(rs.rows[0][0]) ? "" : sdk::asText(rs.rows[0][0]);
+  std::size_t pos = 0;
+  while (pos < address.size() && out.size() < 6) {
+    const auto nl = address.find('\n', pos);
+    std::string line = address.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) out.push_back(line);
+    if (nl == std::string::npos) break;
+    pos = nl + 1;
+  }
+  const std::string taxId = sdk::isNull(rs.rows[0][1]) ? "" : sdk::asText(rs.rows[0][1]);
+  if (!taxId.empty()) out.push_back("Tax ID " + taxId);
+  return out;
+}
+
 std::string clientName(sdk::Context& c, const sdk::Value& id) {
   auto rs = c.db().query("SELECT name FROM clients WHERE id = $1", {id});
   return rs.empty() ? std::string() : sdk::asText(rs.rows[0][0]);
@@ -53,6 +73,7 @@ bool invoiceDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocumen
   number = sdk::isNull(r[3]) ? "draft-" + std::to_string(id) : sdk::asText(r[3]);
   doc.title = status == "draft" ? "Draft invoice (not issued)" : status == "void" ? "Void invoice " + number : "Invoice " + number;
   doc.firm_name = firmName(c);
+  doc.firm_lines = firmLines(c);
   doc.client_name = clientName(c, r[1]);
   if (!sdk::isNull(r[5])) doc.facts.push_back({"Issued", sdk::asText(r[5])});
   if (!sdk::isNull(r[6])) doc.facts.push_back({"Due", sdk::asText(r[6])});
@@ -105,6 +126,7 @@ bool receiptDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocumen
     if (k == method) method = v;
   doc.title = "Official receipt " + number;
   doc.firm_name = firmName(c);
+  doc.firm_lines = firmLines(c);
   doc.client_name = clientName(c, r[1]);
   doc.facts = {{"Received", sdk::asText(r[8])}, {"Method", method}, {"Invoice", sdk::asText(r[3])}, {"Currency", currency}};
   doc.columns = {"Description", "Amount"};

@@ -244,4 +244,26 @@ inline constexpr const char* kV5 = R"SQL(
 ALTER TABLE billing_refunds ADD COLUMN provider_ref TEXT;
 )SQL";
 
+// The firm's billing settings: its address and tax id on invoices and receipts (the portal reads
+// them, for its PDFs), and its tax rates, one of which may be the default of new invoices.
+inline constexpr const char* kV6 = R"SQL(
+CREATE TABLE billing_settings (
+  firm_id BIGINT NOT NULL,
+  address TEXT NOT NULL DEFAULT '',
+  tax_id TEXT NOT NULL DEFAULT '',
+  updated_at TEXT NOT NULL,
+  updated_by BIGINT NOT NULL,
+  PRIMARY KEY (firm_id)
+);
+CREATE TABLE billing_tax_rates (
+  firm_id BIGINT NOT NULL,
+  id BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  rate_bp BIGINT NOT NULL CHECK (rate_bp >= 0 AND rate_bp <= 10000),
+  is_default BOOLEAN NOT NULL DEFAULT FALSE,
+  position BIGINT NOT NULL,
+  PRIMARY KEY (firm_id, id)
+);
+)SQL";
+
 }  // namespace lexos::billing::schema

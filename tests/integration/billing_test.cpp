@@ -900,3 +900,53 @@ TEST_CASE("a paralegal lists the time and expenses they recorded, deletes their 
   CHECK(f.books->request("DELETE", "/api/v1/expenses/" + theirs).status == 409);
   CHECK(f.other->request("DELETE", "/api/v1/expenses/" + theirs).status == 404);
 }
+
+TEST_CASE("the firm's billing settings: address and tax id on its PDFs (the portal's too), a default tax rate for new invoices") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"tax_rates":[{"name":"VAT"}]})", "tax_rates[0].rate_bp"},
+           {R"({"tax_rates":[{"name":"VAT","rate_bp":10001}]})", "tax_rates[0].rate_bp"},
+           {R"({"tax_rates":[{"rate_bp":2000}]})", "tax_rates[0].name"},
+           {R"({"tax_rates":[{"name":"A","rate_bp":1,"default":true},{"name":"B","rate_bp":2,"default":true}]})", "tax_rates[1].default"},
+           {R"({"tax_rates":[{"name":"A","rate_bp":1},{"name":"A","rate_bp":2}]})", "tax_rates[1].name"},
+           {R"({"colour":"blue"})", "colour"}}) {
+    auto r = f.books->request("PUT", "/api/v1/billing/settings", body);
+    INFO(body << " -> " << r.body);
+    CHECK(r.status == 400);
+    CHECK(errorField(r) == field);
+  }
+  auto r = f.books->request("PUT", "/api/v1/billing/settings",
+                            R"({"address":"Rue de l'Été 12\n1000 Bruxelles","tax_id":"BE0123.456.789",)"
+                            R"("tax_rates":[{"name":"TVA 21%","rate_bp":2100,"default":true},{"name":"TVA 6%","rate_bp":600}]})");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(parsed(r).find("tax_rates")->size() == 2);
+  CHECK(f.para->request("PUT", "/api/v1/billing/settings", R"({"tax_id":"x"})").status == 403);
+  // The other firm has its own (none).
+  CHECK(textOf(parsed(f.other->get("/api/v1/billing/settings")), "tax_id").empty());
+  // A new invoice without a tax takes the default; one that names another keeps it.
+  const auto id = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson +
+                                                             R"(,"lines":[{"description":"Advice","unit_price_minor":10000}]})"));
+  auto inv = parsed(f.books->get("/api/v1/invoices/" + id));
+  CHECK(textOf(inv, "tax_name") == "TVA 21%");
+  CHECK(intOf(inv, "tax_minor") == 2100);
+  const auto zero = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson +
+                                                               R"(,"tax_rate_bp":0,"lines":[{"description":"Advice","unit_price_minor":10000}]})"));
+  CHECK(intOf(parsed(f.books->get("/api/v1/invoices/" + zero)), "tax_minor") == 0);
+  // The PDFs, staff's and the portal's, carry the address and tax id.
+  REQUIRE(f.books->post("/api/v1/invoices/" + id + "/issue", "").status == 200);
+  auto pdf = f.books->get("/api/v1/invoices/" + id + "/pdf");
+  REQUIRE(pdf.status == 200);
+  std::string text = pdfText(pdf.body);
+  CHECK(text.find("Rue de l\xE2\x80\x99\xC3\x89t\xC3\xA9 12") == std::string::npos);  // not typographic: as written
+  CHECK(text.find("Rue de l'\xC3\x89t\xC3\xA9 12") != std::string::npos);
+  CHECK(text.find("1000 Bruxelles") != std::string::npos);
+  CHECK(text.find("Tax ID BE0123.456.789") != std::string::npos);
+  pdf = f.portal->get("/api/v1/portal/invoices/" + id + "/pdf");
+  REQUIRE(pdf.status == 200);
+  text = pdfText(pdf.body);
+  CHECK(text.find("1000 Bruxelles") != std::string::npos);
+  CHECK(text.find("Tax ID BE0123.456.789") != std::string::npos);
+}
