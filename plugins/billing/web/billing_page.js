@@ -1,13 +1,15 @@
 // Billing (staff view "billing", billing.read): the firm's accounts receivable by age — per
 // client and currency, what is not yet due and what is 1–30, 31–60, 61–90 and over 90 days
 // past due, with the totals per currency (GET /api/v1/billing/aging?as_of=) — each client a
-// link to their profile; and, for billing.rates, the staff's default hourly rates (GET and
-// PUT /api/v1/billing/rates).
+// link to their profile; the firm's billing settings (address, tax ID, tax rates; edited with
+// billing.settings, billing_settings.js); and, for billing.rates, the staff's default hourly
+// rates (GET and PUT /api/v1/billing/rates).
 
 import {
   h, icon, replace, api, can, field, whileBusy, todayIso, calendarDate, pageHeader, flashMessage, srOnly, uid,
 } from '/shared/js/kit.js';
 import { amount, announcer, clientHref, decimalInput, itemsOf, parseAmount, styles } from './staff_parts.js';
+import { settingsSection } from './billing_settings.js';
 
 const BUCKETS = [
   ['current_minor', 'Current'], ['d1_30_minor', '1\u201330 days'], ['d31_60_minor', '31\u201360 days'],
@@ -21,6 +23,7 @@ export async function render(mount, kit, ctx) {
   const live = announcer();
   const asOf = field({ label: 'As of', type: 'date', name: 'as_of', value: ctx.query.get('as_of') || todayIso(), cls: 'field-short' });
   const agingBody = h('div', { class: 'bill-aging', id: 'bill-aging' }, h('p', { class: 'muted', role: 'status', text: 'Loading the aging report\u2026' }));
+  const settings = settingsSection(ctx, live);
   const rates = can('billing.rates') ? ratesSection() : null;
   const buttons = [
     can('billing.read') ? h('a', { class: 'btn', href: '#/invoices' }, icon('bill'), h('span', { text: 'All invoices' })) : null,
@@ -34,10 +37,11 @@ export async function render(mount, kit, ctx) {
         h('h2', { id: 'bill-aging-title', text: 'Accounts receivable aging' }),
         h('div', { class: 'bill-asof' }, asOf.el)),
       agingBody),
+    settings.el,
     rates ? rates.el : null,
     live.el));
   asOf.control.addEventListener('change', () => { if (asOf.value()) loadAging(); });
-  const waits = [loadAging()];
+  const waits = [loadAging(), settings.load()];
   if (rates) waits.push(rates.load());
   await Promise.all(waits);
   return { focus: heading };

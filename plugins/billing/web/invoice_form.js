@@ -1,6 +1,9 @@
 // The invoice editor (staff views "invoices/new?client_id=" and "invoices/{id}/edit",
 // billing.write): the client, which of their cases' unbilled time and expenses to bill, flat
-// fees and other lines by hand, a discount (a percentage or an amount), a named tax and notes.
+// fees and other lines by hand, a discount (a percentage or an amount), a tax and notes. The tax
+// is one of the firm's tax rates (its billing settings; a new invoice starts with the default),
+// "No tax", or "Other…" with a name and rate typed by hand; the editor always sends tax_name and
+// tax_rate_bp, so the server's default for an invoice that names no tax never applies unseen.
 // "Create draft" drafts it (POST /api/v1/invoices) and opens it; the draft is issued from its
 // page. The API has no edit of a draft: saving an edited draft deletes it and drafts it again
 // with what the form holds (its entries are released and taken again in between).
@@ -13,6 +16,7 @@ import {
   amount, clientHref, decimalInput, digitsForCurrency, hoursText, invoiceHref, itemsOf, parseAmount, parsePercent,
   percentText, styles,
 } from './staff_parts.js';
+import { rateText } from './billing_settings.js';
 
 export async function render(mount, kit, ctx) {
   await styles();
@@ -26,6 +30,10 @@ export async function render(mount, kit, ctx) {
 
   let draft = null;
   let clientId = ctx.query.get('client_id') || '';
+  // The firm's tax rates; none (the form then asks for a name and rate) when it has none or
+  // they cannot be read (a role that drafts invoices without reading the books).
+  const taxRatesAsked = api('GET', 'billing/settings').then((st) => (Array.isArray(st && st.tax_rates) ? st.tax_rates : []))
+    .catch(() => []);
   try {
     if (editId) {
       draft = await api('GET', `invoices/${encodeURIComponent(editId)}`);
@@ -60,11 +68,31 @@ export async function render(mount, kit, ctx) {
     options: [['none', 'No discount'], ['percent', 'Percentage'], ['amount', 'Amount']], value: 'none' });
   const discountValue = field({ label: 'Discount value', name: 'discount_value', cls: 'field-short', hint: '10 for 10%, or an amount.',
     attrs: { inputmode: 'decimal' } });
+  const taxRates = await taxRatesAsked;
+  if (!ctx.alive()) return null;
+  // "Tax": the firm's rates, "No tax" and "Other…" (which shows the name and rate fields).
+  const taxChoice = taxRates.length ? field({ label: 'Tax', type: 'select', name: 'tax_choice', cls: 'bill-tax-choice',
+    options: [['none', 'No tax'], ...taxRates.map((r, i) => [`rate:${i}`, rateText(r)]), ['other', 'Other\u2026']],
+    value: 'none' }) : null;
   const taxName = field({ label: 'Tax name', name: 'tax_name', cls: 'field-short', hint: 'VAT, GST, Sales tax\u2026' });
   const taxRate = field({ label: 'Tax rate (%)', name: 'tax_rate', cls: 'field-short', hint: '20 or 7.5', attrs: { inputmode: 'decimal' } });
   const notes = field({ label: 'Notes', type: 'textarea', rows: 3, name: 'notes', hint: 'Printed on the invoice: payment details, thanks.' });
   const syncDiscount = () => { discountValue.el.hidden = discountKind.value() === 'none'; };
   discountKind.control.addEventListener('change', syncDiscount);
+  const chosenRate = () => {
+    const m = taxChoice ? /^rate:(\d+)$/.exec(taxChoice.value()) : null;
+    return m ? taxRates[Number(m[1])] : null;
+  };
+  const taxByHand = () => !taxChoice || taxChoice.value() === 'other';
+  const syncTax = () => {
+    taxName.el.hidden = !taxByHand();
+    taxRate.el.hidden = !taxByHand();
+  };
+  if (taxChoice) {
+    taxChoice.control.addEventListener('change', syncTax);
+    const def = taxRates.findIndex((r) => r.default);
+    if (def >= 0) taxChoice.control.value = `rate:${def}`; // a new invoice starts with the firm's default
+  }
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, h('span', { text: editId ? 'Save draft' : 'Create draft' }));
   const cancel = h('a', { class: 'btn btn-ghost', href: editId ? invoiceHref(editId) : (clientId ? clientHref(clientId) : '#/invoices'), text: 'Cancel' });
 
@@ -76,11 +104,12 @@ export async function render(mount, kit, ctx) {
       linesList, addLine),
     h('section', { class: 'card form-section' }, h('h2', { class: 'form-section-title', text: 'Discount, tax and notes' }),
       h('div', { class: 'bill-form-row' }, discountKind.el, discountValue.el),
-      h('div', { class: 'bill-form-row' }, taxName.el, taxRate.el), notes.el),
+      h('div', { class: 'bill-form-row' }, taxChoice ? taxChoice.el : null, taxName.el, taxRate.el), notes.el),
     h('div', { class: 'form-actions' }, submit, cancel));
 
   if (draft) prefill(draft);
   syncDiscount();
+  syncTax();
   replace(page, back, h('div', { class: 'page-header' }, heading,
     h('p', { class: 'page-sub', text: editId ? 'Saving drafts it again with these lines; it stays a draft until you issue it.'
       : 'Draft an invoice from a client\u2019s unbilled time and expenses, and add fees by hand.' })), form);
@@ -239,6 +268,16 @@ export async function render(mount, kit, ctx) {
     }
     taxName.control.value = d.tax_name || '';
     taxRate.control.value = d.tax_rate_bp ? percentText(d.tax_rate_bp) : '';
+    if (taxChoice) {
+      // The firm's rate of that name and rate, else no tax, else "Other…" with what the draft says.
+      const same = taxRates.findIndex((r) => r.name === (d.tax_name || '') && Number(r.rate_bp) === Number(d.tax_rate_bp || 0));
+      if (same >= 0) taxChoice.control.value = `rate:${same}`;
+      else if (!d.tax_name && !d.tax_rate_bp) taxChoice.control.value = 'none';
+      else {
+        taxChoice.control.value = 'other';
+        if (!d.tax_rate_bp) taxRate.control.value = '0';
+      }
+    }
     notes.control.value = d.notes || '';
   }
 
@@ -247,6 +286,7 @@ export async function render(mount, kit, ctx) {
     ev.preventDefault();
     summary.clear();
     const all = [discountValue, taxName, taxRate, notes, ...lineRows.flatMap((r) => [r.desc, r.qty, r.price])];
+    if (taxChoice) all.push(taxChoice);
     all.forEach((f) => f.clearError());
     const problems = [];
     if (!client) {
@@ -275,13 +315,22 @@ export async function render(mount, kit, ctx) {
       if (a.error) problems.push([discountValue, a.error]);
       else body.discount_minor = a.minor;
     }
-    const rate = parsePercent(taxRate.value());
-    if (rate.error) problems.push([taxRate, rate.error]);
-    else if (rate.bp) {
-      body.tax_rate_bp = rate.bp;
-      if (!taxName.value().trim()) problems.push([taxName, 'Name the tax (VAT, GST\u2026).']);
+    // The tax, always named explicitly ('' and 0 for none).
+    const firmRate = chosenRate();
+    body.tax_name = '';
+    body.tax_rate_bp = 0;
+    if (firmRate) {
+      body.tax_name = firmRate.name;
+      body.tax_rate_bp = Number(firmRate.rate_bp);
+    } else if (taxByHand()) {
+      const rate = parsePercent(taxRate.value());
+      if (rate.error) problems.push([taxRate, rate.error]);
+      else if (rate.bp) {
+        body.tax_rate_bp = rate.bp;
+        if (!taxName.value().trim()) problems.push([taxName, 'Name the tax (VAT, GST\u2026).']);
+      }
+      body.tax_name = taxName.value().trim();
     }
-    if (taxName.value().trim()) body.tax_name = taxName.value().trim();
     if (notes.value().trim()) body.notes = notes.value().trim();
     if (!body.case_ids.length && !body.lines.length) {
       summary.show([], 'Choose a case with unbilled work, or add a line by hand.');
@@ -297,6 +346,7 @@ export async function render(mount, kit, ctx) {
         const r = lineRows.filter((x) => x.desc.value().trim() || x.price.value().trim())[Number(m[1])];
         if (r) return { description: r.desc, quantity: r.qty, unit_price_minor: r.price }[m[2]] || r.desc;
       }
+      if ((path === 'tax_name' || path === 'tax_rate_bp') && !taxByHand()) return taxChoice;
       return { discount_bp: discountValue, discount_minor: discountValue, tax_name: taxName, tax_rate_bp: taxRate, notes }[path] || null;
     };
     try {
@@ -305,8 +355,6 @@ export async function render(mount, kit, ctx) {
           // Edited in place (its id stays): every field sent, so that a cleared one is cleared.
           const { client_id: _client, ...edit } = body;
           if (edit.discount_bp === undefined && edit.discount_minor === undefined) edit.discount_minor = 0;
-          edit.tax_name = edit.tax_name || '';
-          edit.tax_rate_bp = edit.tax_rate_bp || 0;
           edit.notes = edit.notes || '';
           return api('PATCH', `invoices/${encodeURIComponent(String(draft.id))}`, { body: edit });
         }

@@ -3,10 +3,13 @@
 // the case page with the timer (and has no Billing in the navigation); the owner sees the case's
 // time and expenses, drafts an invoice from the client's unbilled work in the editor with a flat
 // fee and VAT, issues it, records a partial payment, downloads the invoice's and the receipt's
-// PDFs, and reads the balance on the client's profile and the aging on the Billing page. What
-// each step changed is checked through the API.
+// PDFs, and reads the balance on the client's profile and the aging on the Billing page; last,
+// the owner sets the firm's address, tax ID and tax rates, a new invoice starts with the default
+// rate and its PDF prints them, and an attorney reads them. What each step changed is checked
+// through the API.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { apiSession } from './lexos.mjs';
 import { suiteRig } from './rig.mjs';
@@ -18,10 +21,19 @@ const PASSWORD = 'correct horse battery staple';
 const FIRM = { slug: 'anderson-law', name: 'Anderson Law LLP' };
 const OWNER = { firm: FIRM.slug, email: 'olivia.owner@anderson.test', password: PASSWORD, displayName: 'Olivia Owner' };
 const PARALEGAL = { firm: FIRM.slug, email: 'pat.paralegal@anderson.test', password: PASSWORD, displayName: 'Pat Paralegal' };
+const ATTORNEY = { firm: FIRM.slug, email: 'alan.attorney@anderson.test', password: PASSWORD, displayName: 'Alan Attorney' };
 const ANDERSON = 'Thomas Anderson';
 const SMITH = 'Smith Holdings Ltd';
 const CASE_TITLE = 'State vs. Fouchix';
 const WORK = 'Reviewed the prosecution\u2019s disclosure';
+const ADDRESS = ['12 Harbour Street', 'D\u00fan Laoghaire A96 K2X4'];
+const TAX_ID = 'IE 6388047V';
+
+/** The text of a PDF file, as poppler's pdftotext reads it (UTF-8). */
+function pdfText(file) {
+  // poppler warns about libharu's ToUnicode maps on stderr; the text still extracts exactly.
+  return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+}
 
 export function billingStaffSuite({ backend, database = async () => null, cleanup = async () => {} }) {
   describe(`billing: the staff's time, invoices and Billing page in Chromium (${backend})`, () => {
@@ -503,6 +515,137 @@ export function billingStaffSuite({ backend, database = async () => null, cleanu
       await fits('the Billing page');
       await screenshot(page, `${backend}-billing-page-390`);
       assertClean(p);
+    });
+
+    // Last: once the firm has a default rate, invoices drafted without a tax take it.
+    test('the owner sets the firm\u2019s address, tax ID and tax rates; a new invoice starts with the default rate and its PDF prints them; an attorney reads them', async () => {
+      const p = await newPage();
+      const { page } = p;
+      await signInStaff(page, server.baseUrl, OWNER);
+      await mainNav(page).getByRole('link', { name: 'Billing' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Billing' }).waitFor();
+      const settings = page.getByRole('region', { name: 'Billing settings' });
+      await settings.getByLabel('Address').fill(ADDRESS.join('\n'));
+      await settings.getByLabel('Tax ID').fill(TAX_ID);
+
+      // A rate by keyboard: Add puts the focus in the new row's name; Tab goes on to its rate.
+      await settings.getByRole('button', { name: 'Add a tax rate' }).focus();
+      await page.keyboard.press('Enter');
+      await eventually(async () => assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Name of tax rate 1'));
+      await page.keyboard.type('VAT');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('23');
+      // A second rate with the same name: the server's error lands on that row's name.
+      await settings.getByRole('button', { name: 'Add a tax rate' }).click();
+      await settings.getByLabel('Name of tax rate 2').fill('VAT');
+      await settings.getByLabel('Rate of tax rate 2 (%)').fill('13,5');
+      await settings.getByRole('radio', { name: 'Default (tax rate 2)' }).check();
+      p.expectProblem(/status of 400/); // the refusal, which Chromium logs
+      await settings.getByRole('button', { name: 'Save settings' }).click();
+      await settings.getByRole('alert').getByText('Tax rate 2, name: Another rate has this name.').waitFor();
+      assert.equal(await settings.getByLabel('Name of tax rate 2').getAttribute('aria-invalid'), 'true');
+      assert.equal(await settings.getByLabel('Name of tax rate 1').getAttribute('aria-invalid'), null);
+      assert.equal((await staff.json('GET', 'billing/settings')).tax_rates.length, 0, 'nothing was saved');
+      // A rate that is not a percentage is said before sending.
+      await settings.getByLabel('Name of tax rate 2').fill('VAT reduced');
+      await settings.getByLabel('Rate of tax rate 2 (%)').fill('13.555');
+      await settings.getByRole('button', { name: 'Save settings' }).click();
+      await settings.getByRole('alert').getByText('Enter a percentage like 20 or 7.5 (at most two decimals).').waitFor();
+      assert.equal(await settings.getByLabel('Rate of tax rate 2 (%)').getAttribute('aria-invalid'), 'true');
+      await settings.getByLabel('Rate of tax rate 2 (%)').fill('13,5');
+      await settings.getByRole('button', { name: 'Save settings' }).click();
+      await settings.getByText('Saved.').waitFor();
+      const saved = await staff.json('GET', 'billing/settings');
+      assert.equal(saved.address, ADDRESS.join('\n'));
+      assert.equal(saved.tax_id, TAX_ID);
+      assert.deepEqual(saved.tax_rates.map((r) => [r.name, r.rate_bp, r.default]), [['VAT', 2300, false], ['VAT reduced', 1350, true]]);
+      assert.equal(await settings.getByRole('radio', { name: 'Default (tax rate 2)' }).isChecked(), true, 'the form shows what was saved');
+      await screenshot(page, `${backend}-billing-settings-1280`);
+
+      // A new invoice offers the firm's rates, the default chosen; the name and rate fields wait behind "Other…".
+      await page.getByRole('link', { name: 'New invoice' }).click();
+      await page.getByRole('heading', { level: 1, name: 'New invoice' }).waitFor();
+      await page.getByLabel('Find the client').fill('Anderson');
+      const pick = page.getByLabel('Client', { exact: true });
+      await eventually(async () => assert.deepEqual(await pick.locator('option').allTextContents(), ['Choose a client\u2026', ANDERSON]));
+      await pick.selectOption({ label: ANDERSON });
+      await page.locator('.bill-case-choice').getByText('Nothing unbilled.').waitFor();
+      const tax = page.getByLabel('Tax', { exact: true });
+      assert.deepEqual(await tax.locator('option').allTextContents(), ['No tax', 'VAT (23%)', 'VAT reduced (13.5%)', 'Other\u2026']);
+      assert.equal(await tax.locator('option:checked').textContent(), 'VAT reduced (13.5%)');
+      assert.equal(await page.getByLabel('Tax name').isVisible(), false);
+      await tax.selectOption({ label: 'Other\u2026' });
+      await page.getByLabel('Tax name').waitFor();
+      await tax.selectOption({ label: 'VAT reduced (13.5%)' });
+      await page.getByRole('button', { name: 'Add a flat fee' }).click();
+      await page.getByLabel('Description of line 1').fill('Contract review');
+      await page.getByLabel('Unit price of line 1').fill('200');
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Draft invoice' }).waitFor();
+      const id = decodeURIComponent(page.url().split('#/invoices/')[1]);
+      // 200.00 and 13.5% of it, 27.00: 227.00.
+      await page.getByRole('definition').filter({ hasText: '€227.00' }).waitFor();
+      const draft = await staff.json('GET', `invoices/${id}`);
+      assert.equal(draft.tax_name, 'VAT reduced');
+      assert.equal(draft.tax_rate_bp, 1350);
+      assert.equal(draft.total_minor, 22700);
+      // Editing the draft shows its rate chosen.
+      await page.getByRole('link', { name: 'Edit draft' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Edit draft invoice' }).waitFor();
+      assert.equal(await page.getByLabel('Tax', { exact: true }).locator('option:checked').textContent(), 'VAT reduced (13.5%)');
+      await page.getByRole('link', { name: 'Cancel' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Draft invoice' }).waitFor();
+
+      // Issued, its PDF prints the address line by line and the tax ID under the firm's name.
+      await page.getByRole('button', { name: 'Issue\u2026' }).click();
+      await page.getByRole('button', { name: 'Issue invoice' }).click();
+      const issued = await eventually(async () => {
+        const inv = await staff.json('GET', `invoices/${id}`);
+        assert.equal(inv.status, 'issued');
+        return inv;
+      });
+      await page.getByRole('heading', { level: 1, name: `Invoice ${issued.number}` }).waitFor();
+      const [download] = await Promise.all([page.waitForEvent('download'),
+        page.getByRole('link', { name: `Download PDF of invoice ${issued.number}` }).click()]);
+      const text = pdfText(await download.path());
+      const lines = text.split('\n').map((l) => l.trim());
+      const at = lines.indexOf(FIRM.name);
+      assert.ok(at >= 0, `the firm's name is printed:\n${text}`);
+      assert.deepEqual(lines.slice(at + 1, at + 4), [...ADDRESS, `Tax ID ${TAX_ID}`], `the address and tax ID under the name:\n${text}`);
+      assert.match(text, /VAT reduced/);
+      assert.match(text, /227\.00/);
+
+      // The page fits a phone with the rates' rows.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${server.baseUrl}/app/#/billing`);
+      await settings.getByLabel('Name of tax rate 2').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `no sideways scrolling on the Billing page with its settings (overflow ${overflow}px)`);
+      await screenshot(page, `${backend}-billing-settings-390`);
+      assertClean(p);
+
+      // An attorney reads the books but does not set them: the same settings, read-only.
+      await server.lexosctl(['user', 'create', '--firm', FIRM.slug, '--email', ATTORNEY.email, '--role', 'attorney',
+        '--name', ATTORNEY.displayName, '--password-stdin'], `${ATTORNEY.password}\n`);
+      const a = await newPage();
+      await signInStaff(a.page, server.baseUrl, ATTORNEY);
+      await mainNav(a.page).getByRole('link', { name: 'Billing' }).click();
+      await a.page.getByRole('heading', { level: 1, name: 'Billing' }).waitFor();
+      const readOnly = a.page.getByRole('region', { name: 'Billing settings' });
+      const rates = readOnly.getByRole('list', { name: 'Tax rates' }).getByRole('listitem');
+      await eventually(async () => assert.deepEqual(await rates.allInnerTexts(), ['VAT (23%)', 'VAT reduced (13.5%) Default']));
+      assert.equal(await readOnly.getByRole('definition').first().innerText(), ADDRESS.join('\n'));
+      await readOnly.getByRole('definition').filter({ hasText: TAX_ID }).waitFor();
+      assert.equal(await readOnly.getByRole('textbox').count(), 0);
+      assert.equal(await readOnly.getByRole('radio').count(), 0);
+      assert.equal(await readOnly.getByRole('button').count(), 0);
+      await screenshot(a.page, `${backend}-billing-settings-read-only-1280`);
+      const attorney = await apiSession(server.baseUrl, ATTORNEY);
+      await assert.rejects(attorney.json('PUT', 'billing/settings', { tax_id: 'XX' }), /: 403 /);
+      assertClean(a);
+
+      // Nothing after this test should take a default rate unasked.
+      await staff.json('PUT', 'billing/settings', { tax_rates: [] });
     });
   });
 }
