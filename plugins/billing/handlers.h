@@ -115,9 +115,9 @@ class OnlineHandlers {
   /// POST /api/v1/billing/webhooks/stripe (public; Stripe-Signature): records a paid checkout
   /// once, whatever the order or repetition of its events.
   static void stripeWebhook(sdk::Context& c);
+  /// A provider's webhook: verified by the provider (provider.h), then recorded.
+  static void webhook(sdk::Context& c, const std::string& providerName);
 };
 
-/// True when [plugin.billing] payment_provider names a provider (online payment is on).
-bool onlinePaymentOn(sdk::Context& c);
 
 }  // namespace lexos::billing

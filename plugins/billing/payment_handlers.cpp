@@ -9,7 +9,7 @@
 #include "lexos/sdk/lists.h"
 #include "lexos/sdk/params.h"
 #include "money.h"
-#include "stripe.h"
+#include "provider.h"
 
 namespace lexos::billing {
 
@@ -167,17 +167,16 @@ void PaymentHandlers::refund(sdk::Context& c) {
   // recorded first (committed), the provider asked outside any transaction, and undone here if
   // the provider refuses, so that LexOS never shows a refund the client will not get.
   const std::string providerRef = sdk::isNull(p.rows[0][7]) ? "" : sdk::asText(p.rows[0][7]);
-  const std::string intent = sdk::asText(p.rows[0][6]);
-  if (sdk::asText(p.rows[0][4]) == "card_online" && providerRef.rfind("stripe:", 0) == 0 && onlinePaymentOn(c) &&
-      intent.rfind("pi_", 0) == 0) {
-    const stripe::Settings settings = stripeSettings(c);
-    std::optional<stripe::Refund> made;
-    std::optional<stripe::ProviderError> failed;
+  const std::string reference = sdk::asText(p.rows[0][6]);
+  const auto provider = sdk::asText(p.rows[0][4]) == "card_online" && !providerRef.empty() ? providerFor(c) : nullptr;
+  if (provider && providerRef.rfind(provider->name() + ":", 0) == 0) {
+    std::optional<std::string> made;
+    std::optional<ProviderFailure> failed;
     c.outsideTransaction([&] {
       try {
-        made = stripe::createRefund(settings, intent, *amount,
-                                    "lexos-refund-" + std::to_string(c.principal().firm_id) + "-" + std::to_string(refundId));
-      } catch (const stripe::ProviderError& e) {
+        made = provider->refund(reference, *amount,
+                                "lexos-refund-" + std::to_string(c.principal().firm_id) + "-" + std::to_string(refundId));
+      } catch (const ProviderFailure& e) {
         failed = e;
       }
     });
@@ -187,7 +186,7 @@ void PaymentHandlers::refund(sdk::Context& c) {
       c.db().execute("UPDATE billing_invoices SET paid_minor = paid_minor + $1, updated_at = $2 WHERE id = $3",
                      {*amount, c.db().now(), p.rows[0][0]});
       c.outsideTransaction([] {});  // the undo stands whatever is answered
-      c.log(sdk::LogLevel::Warning, "refund of payment " + std::to_string(id) + ": the provider answered " +
+      c.log(sdk::LogLevel::Warning, "refund of payment " + std::to_string(id) + ": " + provider->name() + " answered " +
                                         std::to_string(failed ? failed->status : 0) + " " + (failed ? failed->code : "") +
                                         ": " + (failed ? failed->message : ""));
       throw sdk::HttpError(502, "provider_refused",
@@ -195,7 +194,7 @@ void PaymentHandlers::refund(sdk::Context& c) {
                                (failed && !failed->message.empty() ? ": " + failed->message : std::string(".")) +
                                " Nothing was refunded.");
     }
-    c.db().execute("UPDATE billing_refunds SET provider_ref = $1 WHERE id = $2", {"stripe:" + made->id, refundId});
+    c.db().execute("UPDATE billing_refunds SET provider_ref = $1 WHERE id = $2", {provider->name() + ":" + *made, refundId});
   }
   // Money applied from trust goes back to trust, never to the client's card or hand.
   if (sdk::asText(p.rows[0][4]) == "trust")

@@ -125,10 +125,13 @@ sdk::Json postForm(const Settings& s, const std::string& apiPath,
     static Poco::Net::Context::Ptr context =
         new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_RELAXED, 9, true);
     session = std::make_unique<Poco::Net::HTTPSClientSession>(base.getHost(), base.getPort(), context);
-  } else if (base.getScheme() == "http") {
+  } else if (base.getScheme() == "http" &&
+             (base.getHost() == "127.0.0.1" || base.getHost() == "localhost" || base.getHost() == "::1")) {
+    // Plain HTTP only to this machine (a local stand-in): the secret key never crosses a network
+    // in clear.
     session = std::make_unique<Poco::Net::HTTPClientSession>(base.getHost(), base.getPort());
   } else {
-    throw ProviderError{0, "config", "plugin.billing.stripe_api_base must be an http(s) URL"};
+    throw ProviderError{0, "config", "plugin.billing.stripe_api_base must be an https URL (http only to this machine)"};
   }
   session->setTimeout(Poco::Timespan(s.timeout_seconds, 0));
   std::string path = base.getPath();
@@ -145,7 +148,12 @@ sdk::Json postForm(const Settings& s, const std::string& apiPath,
   try {
     session->sendRequest(req) << body;
     std::istream& in = session->receiveResponse(res);
-    Poco::StreamCopier::copyToString(in, answer);
+    // At most 1 MiB of answer: a Checkout Session or a refund is a few KiB.
+    char buf[8192];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+      answer.append(buf, static_cast<std::size_t>(in.gcount()));
+      if (answer.size() > 1024 * 1024) throw ProviderError{static_cast<int>(res.getStatus()), "bad_answer", "the provider's answer is too long"};
+    }
   } catch (const Poco::Exception& e) {
     throw ProviderError{0, "unreachable", e.displayText()};
   }

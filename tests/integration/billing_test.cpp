@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "http/idempotency.h"
 #include "lexos/sdk/json.h"
 #include "test_host.h"
 
@@ -949,4 +950,57 @@ TEST_CASE("the firm's billing settings: address and tax id on its PDFs (the port
   text = pdfText(pdf.body);
   CHECK(text.find("1000 Bruxelles") != std::string::npos);
   CHECK(text.find("Tax ID BE0123.456.789") != std::string::npos);
+}
+
+TEST_CASE("Idempotency-Key: only the request holding a claim completes it; an answer too large to keep is not redone; sign-in ignores keys") {
+  Firm f(Db::SQLite);
+  // The claim primitive: a stale claim taken over leaves the old request unable to finish.
+  auto conn = f.t.host->ownerConnection();
+  lexos::sdk::Principal p;
+  p.kind = lexos::sdk::PrincipalKind::Staff;
+  p.firm_id = f.alpha;
+  p.user_id = f.booksId;
+  const auto first = lexos::core::Idempotency::claim(*conn, p, "k-stale", "fp");
+  REQUIRE(!first.token.empty());
+  CHECK_THROWS_WITH(lexos::core::Idempotency::claim(*conn, p, "k-stale", "fp"), Catch::Contains("still being processed"));
+  conn->begin(true);
+  conn->setScope({f.alpha, 0});
+  conn->execute("UPDATE idempotency_keys SET created_at = $1 WHERE idem_key = 'k-stale'", {std::string("2000-01-01T00:00:00Z")});
+  conn->commit();
+  const auto second = lexos::core::Idempotency::claim(*conn, p, "k-stale", "fp");
+  REQUIRE(!second.token.empty());
+  CHECK(second.token != first.token);
+  conn->begin(true);
+  lexos::core::StoredAnswer a{201, "application/json", "{\"first\":true}"};
+  CHECK_THROWS_WITH(lexos::core::Idempotency::complete(*conn, p, "k-stale", first.token, &a), Catch::Contains("still being processed"));
+  conn->rollback();
+  lexos::core::Idempotency::release(*conn, p, "k-stale", first.token);  // not the old request's any more: no effect
+  conn->begin(true);
+  lexos::core::StoredAnswer b{201, "application/json", "{\"second\":true}"};
+  lexos::core::Idempotency::complete(*conn, p, "k-stale", second.token, &b);
+  conn->commit();
+  const auto replay = lexos::core::Idempotency::claim(*conn, p, "k-stale", "fp");
+  REQUIRE(replay.replay);
+  CHECK(replay.replay->body == "{\"second\":true}");
+
+  // An answer over 256 KiB is not kept: the repeat is told so, and nothing is drafted twice.
+  std::string desc(600, 'w');
+  for (int i = 0; i < 450; ++i)
+    REQUIRE(f.books->post("/api/v1/cases/" + f.kase + "/time", R"({"minutes":6,"description":")" + desc + R"("})").status == 201);
+  const std::string body = R"({"client_id":)" + f.anderson + R"(,"case_ids":[)" + f.kase + "]}";
+  auto big = f.books->request("POST", "/api/v1/invoices", body, "application/json", {{"Idempotency-Key", "draft-big-1"}});
+  REQUIRE(big.status == 201);
+  REQUIRE(big.body.size() > 256 * 1024);
+  auto again = f.books->request("POST", "/api/v1/invoices", body, "application/json", {{"Idempotency-Key", "draft-big-1"}});
+  CHECK(again.status == 409);
+  CHECK(parsed(again).find("error")->find("code")->asString() == "idempotency_answer_not_kept");
+  CHECK(parsed(f.books->get("/api/v1/invoices?status=draft")).find("items")->size() == 1);
+
+  // Sign-in is public: a key is ignored, a wrong password is never replayed as a success.
+  const std::string wrong = R"({"firm":"alpha","email":"books@alpha.test","password":"not the password!"})";
+  auto r1 = f.books->request("POST", "/api/v1/auth/login", wrong, "application/json", {{"Idempotency-Key", "login-1"}});
+  auto r2 = f.books->request("POST", "/api/v1/auth/login", wrong, "application/json", {{"Idempotency-Key", "login-1"}});
+  CHECK(r1.status == 401);
+  CHECK(r2.status == 401);
+  CHECK(r2.header("idempotent-replayed").empty());
 }

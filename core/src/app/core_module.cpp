@@ -95,6 +95,7 @@ class CoreModule : public sdk::Plugin {
     r.addTable({"idempotency_keys", sdk::Tenancy::Firm, "", "", {"firm_id", "user_id", "idem_key"}});
     r.addMigration({9, "idempotency keys", schema::kV9Idempotency, "", ""});
     r.addMigration({10, "audit append in one call (PostgreSQL)", "", "SELECT 1", schema::kV10AuditAppendPostgres});
+    r.addMigration({11, "idempotency claim tokens", schema::kV11IdempotencyClaims, "", ""});
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,
                 [this](sdk::Context& c) { login(c); }, 16 * 1024, "Sign in: {firm, email, password}"});

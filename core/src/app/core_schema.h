@@ -290,4 +290,10 @@ END
 $$;
 )SQL";
 
+// Idempotency-Key claims are named by a random token: only the request holding the claim
+// completes or releases it (a claim taken over after kStaleSeconds is no longer the old one's).
+inline constexpr const char* kV11IdempotencyClaims = R"SQL(
+ALTER TABLE idempotency_keys ADD COLUMN claim TEXT NOT NULL DEFAULT '';
+)SQL";
+
 }  // namespace lexos::core::schema

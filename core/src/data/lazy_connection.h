@@ -42,6 +42,12 @@ class LazyConnection : public Connection {
   bool started() const { return started_; }
   /// Whether a pooled connection is borrowed right now.
   bool holdsConnection() const { return lease_ != nullptr; }
+  /// Gives the pooled connection back when no transaction is wanted (between a commit and the
+  /// next begin): a request that waits on something else holds none. The next statement borrows
+  /// again.
+  void release() {
+    if (!wanted_) lease_.reset();
+  }
 
  private:
   Connection& open();

@@ -217,7 +217,9 @@ struct Dispatcher::ApiCall {
   std::vector<sdk::MailMessage> mail;
   std::vector<BufferedAudit::Event> readEvents;  ///< audit events of a read-only call
   std::string idempotencyKey;                    ///< claimed for this request (http/idempotency.h)
+  std::string idempotencyClaim;                  ///< the claim's token
   std::optional<StoredAnswer> replay;            ///< the first answer of a repeated request
+  bool committedMidway = false;                  ///< the handler committed part of its work
 };
 
 std::int64_t Dispatcher::uploadFirm(Poco::Net::HTTPServerRequest& req) const {
@@ -274,15 +276,21 @@ void Dispatcher::guardStage(ApiCall& call) const {
 
 void Dispatcher::idempotencyStage(ApiCall& call) const {
   // Writing requests of signed-in users that carry an Idempotency-Key run once per key.
-  if (!call.write || !call.req.has("Idempotency-Key") || call.session.principal.firm_id == 0 ||
-      call.session.principal.user_id == 0)
+  // Not on public routes (sign-in answers set cookies and count failures; webhooks have ids of
+  // their own).
+  if (!call.write || !call.req.has("Idempotency-Key") || call.route->route.audience == sdk::Audience::Public ||
+      call.session.principal.firm_id == 0 || call.session.principal.user_id == 0)
     return;
   const std::string key = Idempotency::checkKey(call.req.get("Idempotency-Key"));
   if (call.limit > kIdempotentBodyLimit)
     throw sdk::BadRequest("Idempotency-Key", "This route takes uploads; it does not take an Idempotency-Key.");
   const std::string fp = Idempotency::fingerprint(call.req.getMethod(), call.path, call.query, call.request->holdBody());
-  call.replay = Idempotency::claim(call.conn, call.session.principal, key, fp);
-  if (!call.replay) call.idempotencyKey = key;
+  auto claim = Idempotency::claim(call.conn, call.session.principal, key, fp);
+  call.replay = std::move(claim.replay);
+  if (!call.replay) {
+    call.idempotencyKey = key;
+    call.idempotencyClaim = claim.token;
+  }
 }
 
 void Dispatcher::replayStage(ApiCall& call) const {
@@ -304,6 +312,7 @@ void Dispatcher::handlerStage(ApiCall& call) const {
   ctx.setSession(&call.session);
   ctx.setVault(s_.vault);
   ctx.setWrites(call.write);
+  ctx.setOnMidwayCommit([&call] { call.committedMidway = true; });
   if (call.route->route.audience == sdk::Audience::Public && call.session.principal.firm_id == 0)
     ctx.setFirmBinder([&call](std::int64_t firm) {
       call.session.principal.firm_id = firm;
@@ -339,7 +348,7 @@ void Dispatcher::commitStage(ApiCall& call) const {
     a.status = call.response.status();
     a.content_type = call.response.raw().getContentType();
     a.body = call.response.bufferedBody();
-    Idempotency::complete(call.conn, call.session.principal, call.idempotencyKey,
+    Idempotency::complete(call.conn, call.session.principal, call.idempotencyKey, call.idempotencyClaim,
                           call.response.streamed() ? nullptr : &a);
   }
   if (call.write && call.session.needs_touch)
@@ -385,7 +394,16 @@ int Dispatcher::fail(ApiCall& call, std::exception_ptr error, std::size_t& bytes
   } catch (...) {
   }
   call.response.discard();
-  if (!call.idempotencyKey.empty()) Idempotency::release(call.conn, call.session.principal, call.idempotencyKey);
+  if (!call.idempotencyKey.empty()) {
+    if (call.committedMidway) {
+      // Part of the work stands: a repeat gets this answer instead of doing that part again.
+      StoredAnswer kept{a.status, "application/json",
+                        errorJson(a.code, a.message, a.field, a.with_request_id ? call.rid : std::string())};
+      Idempotency::keepFailure(call.conn, call.session.principal, call.idempotencyKey, call.idempotencyClaim, kept);
+    } else {
+      Idempotency::release(call.conn, call.session.principal, call.idempotencyKey, call.idempotencyClaim);
+    }
+  }
   if (a.close_connection) call.res.setKeepAlive(false);  // never read a body we refuse
   else dropUnread(call);
   if (a.audit_denial && call.session.principal.firm_id && call.route) {

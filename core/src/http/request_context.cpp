@@ -9,8 +9,10 @@
 
 #include "common/time.h"
 #include "config/config.h"
+#include "data/lazy_connection.h"
 #include "guard/guard.h"
 #include "http/buffered_exchange.h"
+#include "identity/audit_log.h"
 #include "identity/identity_service.h"
 #include "lexos/sdk/errors.h"
 #include "vault/firm_vault.h"
@@ -55,33 +57,39 @@ sdk::Vault& RequestContext::vault() {
 }
 
 void RequestContext::outsideTransaction(const std::function<void()>& work) {
-  // What the handler wrote so far is committed; the connection holds no transaction (and on
-  // SQLite no lock) while `work` runs; the request goes on in a fresh one of the same scope.
+  // What the handler wrote so far is committed, with the audit events that describe it; the
+  // pooled connection goes back to the pool (no transaction, no SQLite lock, no connection held)
+  // while `work` runs; the request goes on in a fresh transaction of the same scope.
   const Scope scope{principal_.firm_id, principal_.isPortal() ? principal_.client_id : 0};
-  if (conn_.inTransaction()) conn_.commit();
-  struct Reopen {
-    Connection& c;
-    Scope s;
-    bool writes;
-    ~Reopen() noexcept(false) {
-      c.begin(writes);
-      c.setScope(s);
+  if (conn_.inTransaction()) {
+    if (writes_ && !audit_.events.empty() && principal_.firm_id) {
+      conn_.setScope({principal_.firm_id, 0});
+      AuditLog::append(conn_, principal_, req_.remoteAddress(), req_.requestId(), audit_.events);
+      audit_.events.clear();
     }
-  };
-  Reopen reopen{conn_, scope, writes_};
-  work();
+    conn_.commit();
+    if (onMidwayCommit_) onMidwayCommit_();
+  }
+  if (auto* lazy = dynamic_cast<LazyConnection*>(&conn_)) lazy->release();
+  std::exception_ptr failed;
+  try {
+    work();
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  conn_.begin(writes_);
+  conn_.setScope(scope);
+  if (failed) std::rethrow_exception(failed);
 }
 
 void RequestContext::bindFirm(std::int64_t firmId) {
   if (!binder_ || bound_ || principal_.firm_id != 0)
     throw sdk::Forbidden("bindFirm: only a public route binds a firm, once per request.");
   if (firmId <= 0) throw sdk::NotFound();
-  // The firm must exist and have this module on; asked in that firm's scope (firms and
-  // firm_modules are tenant tables like any other).
+  // The firm must exist. Its switch for this module is not asked: a provider settles what was
+  // started while the module was on (money already taken is never refused).
   conn_.setScope({firmId, 0});
-  const bool exists = !conn_.query("SELECT 1 FROM firms WHERE id = $1", {firmId}).empty();
-  const bool off = exists && !conn_.query("SELECT 1 FROM firm_modules WHERE module = $1 AND NOT enabled", {pluginId_}).empty();
-  if (!exists || off) {
+  if (conn_.query("SELECT 1 FROM firms WHERE id = $1", {firmId}).empty()) {
     conn_.setScope({});
     throw sdk::NotFound();
   }

@@ -73,6 +73,8 @@ class RequestContext : public sdk::Context {
   void setFirmBinder(std::function<void(std::int64_t)> binder) { binder_ = std::move(binder); }
   /// Whether the request's transactions write (non-GET), for outsideTransaction's reopening.
   void setWrites(bool writes) { writes_ = writes; }
+  /// Told when outsideTransaction commits part of the request's work.
+  void setOnMidwayCommit(std::function<void()> f) { onMidwayCommit_ = std::move(f); }
 
   BufferedAudit& auditBuffer() { return audit_; }
   /// The session the guard found (empty for anonymous requests); for the host's own modules.
@@ -99,6 +101,7 @@ class RequestContext : public sdk::Context {
   vault::VaultService* vaultService_ = nullptr;
   std::unique_ptr<vault::FirmVault> vault_;
   std::function<void(std::int64_t)> binder_;
+  std::function<void()> onMidwayCommit_;
   bool bound_ = false;
   bool writes_ = true;
 };

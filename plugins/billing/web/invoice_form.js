@@ -5,8 +5,8 @@
 // "No tax", or "Other…" with a name and rate typed by hand; the editor always sends tax_name and
 // tax_rate_bp, so the server's default for an invoice that names no tax never applies unseen.
 // "Create draft" drafts it (POST /api/v1/invoices) and opens it; the draft is issued from its
-// page. The API has no edit of a draft: saving an edited draft deletes it and drafts it again
-// with what the form holds (its entries are released and taken again in between).
+// page. "Save draft" edits a draft in place (PATCH /api/v1/invoices/{id}: its id stays; its
+// cases' unbilled work is drawn again, every field sent so that a cleared one is cleared).
 
 import {
   h, icon, replace, api, field, errorSummary, showServerError, showProblems, whileBusy, breadcrumb, uid, srOnly,
@@ -111,7 +111,7 @@ export async function render(mount, kit, ctx) {
   syncDiscount();
   syncTax();
   replace(page, back, h('div', { class: 'page-header' }, heading,
-    h('p', { class: 'page-sub', text: editId ? 'Saving drafts it again with these lines; it stays a draft until you issue it.'
+    h('p', { class: 'page-sub', text: editId ? 'Saving updates this draft with these lines; it stays a draft until you issue it.'
       : 'Draft an invoice from a client\u2019s unbilled time and expenses, and add fees by hand.' })), form);
   if (clientId) await chooseClient(clientId);
   else await clientPicker();

@@ -82,19 +82,22 @@ class Context {
   virtual Vault& vault() = 0;
 
   // ---- ABI 1.4 ----
-  /// Commits what the request has written so far, runs `work` holding no transaction (no
-  /// database lock, no open transaction on the pooled connection), then continues the request
-  /// in a fresh transaction of the same scope. For a call to another service (a payment
-  /// provider) that must not hold the database while it waits. What was committed stays even
-  /// if the handler throws afterwards; the audit events and mail of the request are written
-  /// and sent with its final commit. `work` must not use db(). Needs SDK ABI 1.4.
+  /// Commits what the request has written so far, with the audit events recorded so far, runs
+  /// `work` holding no transaction and no pooled connection (no database lock), then continues
+  /// the request in a fresh transaction of the same scope. For a call to another service (a
+  /// payment provider) that must not hold the database while it waits. What was committed
+  /// stays even if the handler (or `work`) throws afterwards, and a request with an
+  /// Idempotency-Key then keeps its error answer for the key, so a repeat does not redo the
+  /// committed part. Mail is still sent only after the final commit. `work` must not use db().
+  /// Needs SDK ABI 1.4.
   virtual void outsideTransaction(const std::function<void()>& work) = 0;
   /// Public routes only, at most once per request: binds the request's transaction to firm
   /// `firmId` as a staff scope without a user (principal().firm_id becomes firmId; user_id
   /// stays 0), for a request that has proven it speaks for that firm with a secret from the
   /// configuration (a provider's signed webhook), never with anything the request merely
-  /// claims. Throws NotFound when there is no such firm or the firm has this plugin switched
-  /// off, Forbidden on other routes or a second call. Needs SDK ABI 1.4.
+  /// claims. The firm's switch for this module is not asked (a provider settles what was
+  /// started while the module was on). Throws NotFound when there is no such firm, Forbidden on
+  /// other routes or a second call. Needs SDK ABI 1.4.
   virtual void bindFirm(std::int64_t firmId) = 0;
 };
 
