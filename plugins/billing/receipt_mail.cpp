@@ -5,28 +5,12 @@
 
 #include "billing_common.h"
 #include "lexos/sdk/errors.h"
+#include "lexos/sdk/mail_text.h"
 #include "money.h"
 
 namespace lexos::billing {
 
-namespace {
-
-std::string htmlEscape(const std::string& s) {
-  std::string o;
-  for (char ch : s) {
-    switch (ch) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&#39;"; break;
-      default: o += ch;
-    }
-  }
-  return o;
-}
-
-}  // namespace
+using sdk::htmlEscape;
 
 void mailReceipt(sdk::Context& c, std::int64_t paymentId) {
   if (c.config("email_receipts", "true") == "false") return;

@@ -2,20 +2,6 @@
 
 namespace lexos::portal {
 
-std::string htmlEscape(const std::string& s) {
-  std::string o;
-  for (char ch : s) {
-    switch (ch) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&#39;"; break;
-      default: o += ch;
-    }
-  }
-  return o;
-}
 
 sdk::MailMessage invitationMail(const std::string& to, const std::string& firmName, const std::string& firmSlug,
                                 const std::string& clientName, const std::string& link, const std::string& expiresAt) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "lexos/sdk/context.h"
+#include "lexos/sdk/mail_text.h"
 
 namespace lexos::portal {
 
@@ -13,7 +14,7 @@ namespace lexos::portal {
 sdk::MailMessage invitationMail(const std::string& to, const std::string& firmName, const std::string& firmSlug,
                                 const std::string& clientName, const std::string& link, const std::string& expiresAt);
 
-/// HTML-escapes text.
-std::string htmlEscape(const std::string& s);
+/// HTML-escapes text (the SDK toolbox's, mail_text.h).
+using sdk::htmlEscape;
 
 }  // namespace lexos::portal

@@ -90,30 +90,43 @@ export async function startStripeStandin({ secretKey, webhookSecret, webhookUrl 
     return deliver(event('checkout.session.completed', session));
   }
 
+  // An API call's common part, as Stripe does it: the Bearer key, the form body, and the
+  // Idempotency-Key (same key and parameters: the first answer again; other parameters: 400
+  // idempotency_error; still in flight: 409 idempotency_key_in_use). Resolves
+  // { params, text, key } when the call is to run, or null when it has been answered here.
+  async function apiCall(req, res, path) {
+    if (req.headers.authorization !== `Bearer ${secretKey}`) {
+      stripeError(res, 401, 'invalid_request_error', 'Invalid API Key provided.');
+      return null;
+    }
+    const text = await readBody(req);
+    const params = parseForm(text);
+    const key = req.headers['idempotency-key'];
+    calls.push({ method: 'POST', path, idempotencyKey: key, params });
+    if (key && idempotency.has(key)) {
+      const seen = idempotency.get(key);
+      if (seen.text !== text) {
+        stripeError(res, 400, 'idempotency_error',
+          'Keys for idempotent requests can only be used with the same parameters they were first used with.');
+      } else if (seen.pending) {
+        stripeError(res, 409, 'invalid_request_error', 'There is currently another in-progress request using this Idempotency Key.',
+          { code: 'idempotency_key_in_use' });
+      } else {
+        send(res, seen.status, seen.body, { 'Idempotent-Replayed': 'true' });
+      }
+      return null;
+    }
+    if (key) idempotency.set(key, { text, pending: true });
+    return { params, text, key };
+  }
+
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, base);
       if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
-        if (req.headers.authorization !== `Bearer ${secretKey}`) {
-          return stripeError(res, 401, 'invalid_request_error', 'Invalid API Key provided.');
-        }
-        const text = await readBody(req);
-        const params = parseForm(text);
-        const key = req.headers['idempotency-key'];
-        calls.push({ method: 'POST', path: url.pathname, idempotencyKey: key, params });
-        if (key && idempotency.has(key)) {
-          const seen = idempotency.get(key);
-          if (seen.text !== text) {
-            return stripeError(res, 400, 'idempotency_error',
-              'Keys for idempotent requests can only be used with the same parameters they were first used with.');
-          }
-          if (seen.pending) {
-            return stripeError(res, 409, 'invalid_request_error', 'There is currently another in-progress request using this Idempotency Key.',
-              { code: 'idempotency_key_in_use' });
-          }
-          return send(res, seen.status, seen.body, { 'Idempotent-Replayed': 'true' });
-        }
-        if (key) idempotency.set(key, { text, pending: true });
+        const call = await apiCall(req, res, url.pathname);
+        if (!call) return undefined;
+        const { params, text, key } = call;
         if (createDelayMs) await new Promise((r) => setTimeout(r, createDelayMs));
         const item = params.line_items && params.line_items['0'];
         const price = item && item.price_data;
@@ -142,18 +155,9 @@ export async function startStripeStandin({ secretKey, webhookSecret, webhookUrl 
         return send(res, status, body);
       }
       if (req.method === 'POST' && url.pathname === '/v1/refunds') {
-        if (req.headers.authorization !== `Bearer ${secretKey}`) {
-          return stripeError(res, 401, 'invalid_request_error', 'Invalid API Key provided.');
-        }
-        const text = await readBody(req);
-        const params = parseForm(text);
-        const key = req.headers['idempotency-key'];
-        calls.push({ method: 'POST', path: url.pathname, idempotencyKey: key, params });
-        if (key && idempotency.has(key)) {
-          const seen = idempotency.get(key);
-          if (seen.text !== text) return stripeError(res, 400, 'idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.');
-          return send(res, seen.status, seen.body, { 'Idempotent-Replayed': 'true' });
-        }
+        const call = await apiCall(req, res, url.pathname);
+        if (!call) return undefined;
+        const { params, text, key } = call;
         const paid = [...sessions.values()].find((x) => x.payment_intent && x.payment_intent === params.payment_intent);
         const done = refunds.filter((r) => r.payment_intent === params.payment_intent).reduce((n, r) => n + r.amount, 0);
         let status;
