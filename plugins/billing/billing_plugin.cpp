@@ -139,6 +139,10 @@ class BillingPlugin : public sdk::Plugin {
                 &OnlineHandlers::checkout, 1024, "Portal: pay one of my invoices online (a provider checkout; Idempotency-Key)"});
     r.addRoute({Method::Post, "/api/v1/billing/webhooks/stripe", Audience::Public, sdk::kPublic,
                 &OnlineHandlers::stripeWebhook, 256 * 1024, "Stripe's signed webhook (Stripe-Signature)"});
+    r.addRoute({Method::Get, "/api/v1/credit-notes/{id}/pdf", Audience::Staff, "billing.read", &PdfHandlers::creditNote, 0,
+                "A credit note as PDF"});
+    r.addRoute({Method::Get, "/api/v1/portal/credit-notes/{id}/pdf", Audience::Portal, "billing.portal",
+                &PdfHandlers::creditNote, 0, "Portal: one of my credit notes as PDF"});
     r.addRoute({Method::Get, "/api/v1/portal/invoices", Audience::Portal, "billing.portal", &PortalInvoiceHandlers::list,
                 0, "Portal: my invoices and what I owe"});
     r.addRoute({Method::Get, "/api/v1/portal/invoices/{id}", Audience::Portal, "billing.portal",

@@ -72,6 +72,8 @@ class PdfHandlers {
   /// GET /api/v1/receipts/{id}/pdf and GET /api/v1/portal/receipts/{id}/pdf: the official
   /// receipt of a payment (its id is the receipt's).
   static void receipt(sdk::Context& c);
+  /// GET /api/v1/credit-notes/{id}/pdf and GET /api/v1/portal/credit-notes/{id}/pdf.
+  static void creditNote(sdk::Context& c);
 };
 
 class PortalInvoiceHandlers {

@@ -1,4 +1,6 @@
-// Invoices and official receipts as PDF, for staff and for the client's own in the portal.
+// Invoices, official receipts and credit notes as PDF, for staff and for the client's own in the
+// portal.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -92,7 +94,9 @@ bool invoiceDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocumen
   doc.figures.push_back({"Total", money(sdk::asInt(r[14]))});
   if (status == "issued") {
     if (sdk::asInt(r[15]) > 0) doc.figures.push_back({"Paid", money(sdk::asInt(r[15]))});
-    doc.figures.push_back({"Balance due", money(sdk::asInt(r[14]) - sdk::asInt(r[15]))});
+    if (sdk::asInt(r[21]) > 0) doc.figures.push_back({"Credited", "-" + money(sdk::asInt(r[21]))});
+    doc.figures.push_back(
+        {"Balance due", money(std::max<std::int64_t>(sdk::asInt(r[14]) - sdk::asInt(r[15]) - sdk::asInt(r[21]), 0))});
   }
   doc.footer = sdk::asText(r[16]);
   return true;
@@ -102,7 +106,8 @@ bool invoiceDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocumen
 bool receiptDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocument& doc, std::string& number) {
   std::string sql =
       "SELECT p.receipt_number, p.client_id, p.invoice_id, i.number, p.method, p.amount_minor, p.refunded_minor, p.currency, "
-      "p.received_on, i.total_minor FROM billing_payments p JOIN billing_invoices i ON i.id = p.invoice_id WHERE p.id = $1";
+      "p.received_on, i.total_minor, i.credited_minor FROM billing_payments p JOIN billing_invoices i ON i.id = p.invoice_id "
+      "WHERE p.id = $1";
   std::vector<sdk::Value> params{id};
   if (!forStaff) {
     sql += " AND p.client_id = $2";
@@ -120,7 +125,8 @@ bool receiptDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocumen
                            "WHERE invoice_id = $1 AND id <= $2",
                            {r[2], id});
   static const std::vector<std::pair<std::string, std::string>> methods = {
-      {"check", "Check"}, {"wire", "Bank transfer"}, {"cash", "Cash"}, {"card_present", "Card"}, {"card_online", "Card (online)"}};
+      {"check", "Check"}, {"wire", "Bank transfer"}, {"cash", "Cash"}, {"card_present", "Card"}, {"card_online", "Card (online)"},
+      {"trust", "From the trust account"}};
   std::string method = sdk::asText(r[4]);
   for (const auto& [k, v] : methods)
     if (k == method) method = v;
@@ -133,12 +139,54 @@ bool receiptDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocumen
   doc.rows.push_back({"Payment of invoice " + sdk::asText(r[3]), decimalText(sdk::asInt(r[5]), exp)});
   doc.figures.push_back({"Amount received", money(sdk::asInt(r[5]))});
   if (sdk::asInt(r[6]) > 0) doc.figures.push_back({"Refunded since", "-" + money(sdk::asInt(r[6]))});
-  doc.figures.push_back({"Balance after this payment", money(sdk::asInt(r[9]) - sdk::asInt(paid.rows[0][0]))});
+  doc.figures.push_back({"Balance after this payment",
+                         money(std::max<std::int64_t>(sdk::asInt(r[9]) - sdk::asInt(paid.rows[0][0]) - sdk::asInt(r[10]), 0))});
   doc.footer = "Receipt numbers run without gaps per firm and year.";
   return true;
 }
 
+// A credit note as a document: the invoice it corrects, the amount and the reason.
+bool creditNoteDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocument& doc, std::string& number) {
+  std::string sql =
+      "SELECT n.number, n.client_id, n.invoice_id, i.number, n.amount_minor, n.currency, n.reason, n.issued_on, "
+      "i.total_minor - i.paid_minor - i.credited_minor FROM billing_credit_notes n "
+      "JOIN billing_invoices i ON i.id = n.invoice_id WHERE n.id = $1";
+  std::vector<sdk::Value> params{id};
+  if (!forStaff) {
+    sql += " AND n.client_id = $2";
+    params.push_back(c.principal().client_id);
+  }
+  auto rs = c.db().query(sql, params);
+  if (rs.empty()) return false;
+  const auto& r = rs.rows[0];
+  const std::string currency = sdk::asText(r[5]);
+  const int exp = minorUnits(currency).value_or(2);
+  auto money = [&](std::int64_t v) { return decimalText(v, exp) + " " + currency; };
+  number = sdk::asText(r[0]);
+  doc.title = "Credit note " + number;
+  doc.firm_name = firmName(c);
+  doc.firm_lines = firmLines(c);
+  doc.client_name = clientName(c, r[1]);
+  doc.facts = {{"Issued", sdk::asText(r[7])}, {"Invoice", sdk::asText(r[3])}, {"Currency", currency}};
+  doc.columns = {"Description", "Amount"};
+  doc.rows.push_back({sdk::asText(r[6]), "-" + decimalText(sdk::asInt(r[4]), exp)});
+  doc.figures.push_back({"Credited on invoice " + sdk::asText(r[3]), "-" + money(sdk::asInt(r[4]))});
+  doc.figures.push_back({"Invoice balance now", money(std::max<std::int64_t>(sdk::asInt(r[8]), 0))});
+  doc.footer = "Credit note numbers run without gaps per firm and year.";
+  return true;
+}
+
 }  // namespace
+
+void PdfHandlers::creditNote(sdk::Context& c) {
+  const auto id = sdk::pathId(c, "id", "No such credit note.");
+  const bool staff = c.principal().isStaff();
+  PdfDocument doc;
+  std::string number;
+  if (!creditNoteDocument(c, id, staff, doc, number)) throw sdk::NotFound("No such credit note.");
+  c.audit().record(staff ? "billing.credit_note.pdf" : "portal.credit_note.pdf", "credit_note", std::to_string(id));
+  sendPdf(c, doc, "credit-note-" + number + ".pdf");
+}
 
 void PdfHandlers::invoice(sdk::Context& c) {
   const auto id = sdk::pathId(c, "id", "No such invoice.");

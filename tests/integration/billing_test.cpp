@@ -594,6 +594,21 @@ TEST_CASE("credit notes correct an issued invoice by at most what is owed, numbe
   CHECK(intOf(pinv, "credited_minor") == 40000);
   CHECK(intOf(parsed(f.portal->get("/api/v1/portal/invoices")), "balance_minor") == 0);
   CHECK(f.smithPortal->get("/api/v1/portal/invoices/" + id).status == 404);
+  // The credit note as PDF: staff, and the client's own in the portal; the invoice's PDF shows
+  // what was credited and the balance left.
+  const std::string noteId = std::to_string(intOf(note, "id"));
+  auto pdf = f.books->get("/api/v1/credit-notes/" + noteId + "/pdf");
+  REQUIRE(pdf.status == 200);
+  std::string text = pdfText(pdf.body);
+  CHECK(text.find("Credit note CN-2026-0001") != std::string::npos);
+  CHECK(text.find("Hours billed twice") != std::string::npos);
+  CHECK(text.find("-150.00 EUR") != std::string::npos);
+  CHECK(f.portal->get("/api/v1/portal/credit-notes/" + noteId + "/pdf").status == 200);
+  CHECK(f.smithPortal->get("/api/v1/portal/credit-notes/" + noteId + "/pdf").status == 404);
+  CHECK(f.other->get("/api/v1/credit-notes/" + noteId + "/pdf").status == 404);
+  text = pdfText(f.books->get("/api/v1/invoices/" + id + "/pdf").body);
+  CHECK(text.find("Credited") != std::string::npos);
+  CHECK(text.find("-400.00 EUR") != std::string::npos);
   // A fully credited invoice without payments reads "credited".
   const auto second = idOf(f.books->post("/api/v1/invoices", R"({"client_id":)" + f.anderson +
                                                                  R"(,"lines":[{"description":"Call","unit_price_minor":1000}]})"));

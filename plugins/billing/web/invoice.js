@@ -377,7 +377,9 @@ export async function render(mount, kit, ctx) {
         h('div', { class: 'bill-payment-row' },
           h('div', { class: 'bill-entry-main' },
             h('p', { class: 'bill-entry-desc' }, h('strong', { text: n.number }), ` \u00b7 ${amount(n.amount_minor, inv.currency)}`),
-            h('p', { class: 'muted bill-entry-meta', text: `${calendarDate(n.issued_on)}${n.reason ? ` \u00b7 ${n.reason}` : ''}` })))))));
+            h('p', { class: 'muted bill-entry-meta', text: `${calendarDate(n.issued_on)}${n.reason ? ` \u00b7 ${n.reason}` : ''}` })),
+          h('a', { class: 'btn btn-small', href: `/api/v1/credit-notes/${encodeURIComponent(String(n.id))}/pdf`,
+            download: `credit-note-${n.number}.pdf` }, h('span', { text: 'PDF' }), srOnly(` of credit note ${n.number}`)))))));
   }
 }
 

@@ -71,6 +71,7 @@ export async function render(container, kit, ctx) {
       h('td', { class: 'col-money', dataset: { label: 'Amount' }, text: amount(l.amount_minor, c) })))),
     h('dl', { class: 'invoice-figures', 'aria-label': 'Totals' }, figures.map(([label, v]) => [
       h('dt', { text: label }), h('dd', { text: amount(v, c) })])),
+    creditNotes(inv),
     inv.notes ? h('p', { class: 'muted', text: inv.notes }) : null));
   return { focus: heading };
 }
@@ -118,4 +119,17 @@ function confirmLater(inv, note, ctx) {
     setTimeout(look, 2000);
   };
   setTimeout(look, 2000);
+}
+
+// The credit notes that corrected this invoice, each with its PDF.
+function creditNotes(inv) {
+  const notes = Array.isArray(inv.credit_notes) ? inv.credit_notes : [];
+  if (!notes.length) return null;
+  return h('section', { 'aria-labelledby': 'credit-notes-title' },
+    h('h2', { id: 'credit-notes-title', text: 'Credit notes' }),
+    h('ul', { class: 'receipt-list', 'aria-label': 'Credit notes' }, notes.map((n) => h('li', { class: 'receipt-item' },
+      h('span', { text: `${n.number} \u00b7 ${calendarDate(n.issued_on)} \u00b7 ${amount(-n.amount_minor, inv.currency)}${n.reason ? ` \u00b7 ${n.reason}` : ''}` }),
+      ' ',
+      h('a', { class: 'btn btn-small', href: `/api/v1/portal/credit-notes/${encodeURIComponent(String(n.id))}/pdf`,
+        download: `credit-note-${n.number}.pdf` }, h('span', { text: 'Download' }), srOnly(` credit note ${n.number}`))))));
 }

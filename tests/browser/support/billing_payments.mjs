@@ -224,7 +224,13 @@ export function billingPaymentsSuite({ backend, database = async () => null, cle
       const after = await payments(ids.invoice);
       assert.equal(after[0].refunded_minor, 3200, 'the declined refund left nothing behind');
       assert.equal((await staff.json('GET', `invoices/${ids.invoice}`)).balance_minor, 3200);
-      await staff.json('POST', `invoices/${ids.invoice}/credit-notes`, { amount_minor: 3200, reason: 'Fee waived' });
+      const note = await staff.json('POST', `invoices/${ids.invoice}/credit-notes`, { amount_minor: 3200, reason: 'Fee waived' });
+      // The client finds the credit note on the invoice, with its PDF.
+      await page.goto(`${server.baseUrl}/portal/#/invoices/${ids.invoice}`);
+      const notes = page.getByRole('list', { name: 'Credit notes' });
+      await notes.getByText(/Fee waived/).waitFor();
+      const notePdf = await downloadBytes(page, notes.getByRole('link', { name: `Download credit note ${note.number}` }));
+      assert.equal(notePdf.subarray(0, 5).toString('latin1'), '%PDF-');
       // The firm's aging no longer holds the invoice's 432.00.
       const aging = await staff.json('GET', `billing/aging?client_id=${ids.client}`);
       const total = aging.items.reduce((s, i) => s + i.total_minor, 0);
