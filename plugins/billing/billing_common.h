@@ -78,14 +78,7 @@ void sendPaymentWithInvoice(sdk::Context& c, std::int64_t paymentId, std::int64_
 /// subject); nothing when the client has no address or [plugin.billing] email_receipts = false.
 void mailReceipt(sdk::Context& c, std::int64_t paymentId);
 
-}  // namespace lexos::billing
-namespace lexos::billing::stripe {
-struct Settings;
-}
-namespace lexos::billing {
-/// [plugin.billing] stripe_* keys (500 naming the key when one is malformed).
-stripe::Settings stripeSettings(sdk::Context& c);
-/// True when [plugin.billing] provider names a provider (online payment is on).
+/// True when [plugin.billing] provider names a provider (online payment is on; provider.h).
 bool onlinePaymentOn(sdk::Context& c);
 
 /// Moves money on a client's trust account: kind deposit or returned adds, application or

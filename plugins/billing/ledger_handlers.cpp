@@ -17,8 +17,6 @@ using sdk::JsonWriter;
 
 namespace {
 
-constexpr std::int64_t kMaxAmount = 1'000'000'000'000'000;
-
 std::string money(std::int64_t amount, const std::string& currency) {
   return decimalText(amount, minorUnits(currency).value_or(2)) + " " + currency;
 }

@@ -9,6 +9,10 @@
 
 namespace lexos::billing {
 
+/// The largest amount a payment, refund, credit note or trust movement may carry (10^15 minor
+/// units): every sum of them stays far inside int64 and a JSON number's exact range.
+inline constexpr std::int64_t kMaxAmount = 1'000'000'000'000'000;
+
 /// The ISO 4217 minor-unit exponent of an active currency code: "JPY" 0, "EUR" 2, "KWD" 3,
 /// "CLF" 4. nullopt for anything else (lower case, withdrawn codes, XAU, XXX).
 std::optional<int> minorUnits(const std::string& code);

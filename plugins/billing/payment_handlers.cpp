@@ -18,8 +18,6 @@ using sdk::JsonWriter;
 
 namespace {
 
-constexpr std::int64_t kMaxAmount = 1'000'000'000'000'000;
-
 const char* kPaymentColumns =
     "p.id, p.invoice_id, i.number, p.method, p.amount_minor, p.currency, p.received_on, p.reference, p.receipt_number, "
     "p.refunded_minor, p.created_at";

@@ -138,8 +138,7 @@ class StripeProvider : public PaymentProvider {
   stripe::Settings s_;
 };
 
-}  // namespace
-
+// [plugin.billing] stripe_* keys (500 naming the key when one is malformed).
 stripe::Settings stripeSettings(sdk::Context& c) {
   stripe::Settings s;
   s.api_base = c.config("stripe_api_base", s.api_base);
@@ -149,6 +148,8 @@ stripe::Settings stripeSettings(sdk::Context& c) {
   s.timeout_seconds = numberKey(c, "stripe_timeout_seconds", 20, 1, 120);
   return s;
 }
+
+}  // namespace
 
 bool onlinePaymentOn(sdk::Context& c) { return !c.config("provider", "").empty(); }
 
