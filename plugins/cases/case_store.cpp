@@ -42,7 +42,8 @@ sdk::ResultSet CaseStore::caseRow(std::int64_t id) {
   return db_.query(std::string("SELECT ") + kCaseColumns + " FROM cases c WHERE c.id = $1", {id});
 }
 
-void CaseStore::writeCaseMembers(sdk::JsonWriter& w, const sdk::ResultSet& rs, std::size_t i, bool forStaff) {
+void CaseStore::writeCaseMembers(sdk::JsonWriter& w, const sdk::ResultSet& rs, std::size_t i, bool forStaff,
+                                 const sdk::Value* label) {
   const auto& r = rs.rows[i];
   w.member("id", sdk::asInt(r[0]));
   if (forStaff) w.member("client_id", sdk::asInt(r[1]));
@@ -53,8 +54,11 @@ void CaseStore::writeCaseMembers(sdk::JsonWriter& w, const sdk::ResultSet& rs, s
   w.key("contact").beginObject().member("name", sdk::asText(r[6])).member("email", sdk::asText(r[7])).endObject();
   const std::string phase = sdk::asText(r[8]);
   w.member("phase", phase);
-  for (const auto& [p, label] : phaseLabels())
-    if (p == phase) w.member("phase_label", label);
+  if (label)
+    w.member("phase_label", sdk::isNull(*label) ? defaultLabel(phase) : sdk::asText(*label));
+  else
+    for (const auto& [p, l] : phaseLabels())
+      if (p == phase) w.member("phase_label", l);
   w.member("progress_percent", progressPercent(phase));
   w.member("opened_on", sdk::asText(r[9]));
   w.member("closed_on", sdk::isNull(r[10]) ? std::nullopt : std::optional<std::string>(sdk::asText(r[10])));

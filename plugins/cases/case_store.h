@@ -35,7 +35,10 @@ class CaseStore {
   /// Writes the members of a case from row `row` of caseRow's columns into an open object:
   /// all of them for staff; for the portal only what a client sees (no staff ids, no
   /// description drafts, no client id).
-  void writeCaseMembers(sdk::JsonWriter& w, const sdk::ResultSet& rs, std::size_t row, bool forStaff);
+  /// With `label`, the phase's label as the row's own query read it (LEFT JOIN of
+  /// case_phase_labels; NULL: the default), instead of phaseLabels()' query.
+  void writeCaseMembers(sdk::JsonWriter& w, const sdk::ResultSet& rs, std::size_t row, bool forStaff,
+                        const sdk::Value* label = nullptr);
 
  private:
   sdk::Db& db_;

@@ -304,10 +304,15 @@ struct LedgerRow {
   std::string at, action, actor_kind, actor_name, detail, address;
 };
 
-// The document events of the hash-chained audit log, with the actor's name.
+// The document events of the hash-chained audit log, with the actor's name; then those the
+// host's sequencer has not chained yet (audit_pending, milliseconds old), in the order they get.
 std::vector<LedgerRow> ledgerRows(sdk::Context& c, const std::string& where, const std::vector<sdk::Value>& params) {
-  auto rs = c.db().query("SELECT a.at, a.action, a.actor, a.detail, a.address, a.object_id FROM audit_log a WHERE "
-                         "a.object_type = 'document' AND " + where + " ORDER BY a.seq",
+  auto rs = c.db().query("SELECT at, action, actor, detail, address, object_id FROM ("
+                         "SELECT 0 AS k, a.seq AS o, a.at, a.action, a.actor, a.detail, a.address, a.object_id "
+                         "FROM audit_log a WHERE a.object_type = 'document' AND " + where +
+                         " UNION ALL SELECT 1, a.id, a.at, a.action, a.actor, a.detail, a.address, a.object_id "
+                         "FROM audit_pending a WHERE a.object_type = 'document' AND " + where +
+                         ") x ORDER BY k, o",
                          params);
   std::vector<LedgerRow> out;
   for (const auto& r : rs.rows) {

@@ -306,12 +306,12 @@ TEST_CASE("without trusted proxies, X-Forwarded-For is ignored") {
   CHECK_THAT(audit.body, Catch::Contains("\"address\":\"127.0.0.1\"") && !Catch::Contains("203.0.113.9"));
 }
 
-TEST_CASE("on PostgreSQL the database appends to the audit chain: rows from many requests at once, and non-ASCII text, verify in C++") {
+TEST_CASE("on PostgreSQL events of many requests at once, and non-ASCII text, are chained without a fork or a gap and verify") {
   TestHost t(Db::PostgreSQL);
   const auto firm = t.firm("alpha");
   t.staff("alpha", "a@alpha.test", "owner");
   const auto owner = t.signedIn("alpha", "a@alpha.test");
-  // Four clients writing at once: the chain's lock orders them, no fork, no gap.
+  // Four clients writing at once: the sequencer chains their events in one order, no fork, no gap.
   std::vector<std::thread> threads;
   std::atomic<int> created{0};
   for (int i = 0; i < 4; ++i)

@@ -146,7 +146,8 @@ TEST_CASE("with clamd configured an infected firm template is refused with 422 n
   CHECK(!has(listed, "engagement.txt"));
   // The refusal is in the firm's hash-chained audit log, with the signature.
   // (Read as the owner: PostgreSQL's row-level security needs the firm's scope, SQLite's owner
-  // reads the stored table.)
+  // reads the stored table.) The sequencer chains events within milliseconds; chain them now.
+  f.t.host->auditSequencer().chainNow(f.firmId);
   auto raw = f.t.host->ownerConnection();
   raw->begin(true);
   if (db == Db::PostgreSQL) raw->setScope({f.firmId, 0});

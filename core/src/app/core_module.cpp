@@ -17,6 +17,7 @@
 #include "http/request_context.h"
 #include "identity/accounts.h"
 #include "identity/audit_log.h"
+#include "identity/audit_sequencer.h"
 #include "identity/passwords.h"
 #include "identity/throttle.h"
 #include "lexos/sdk/lexos.h"
@@ -65,8 +66,9 @@ std::string lowerTrim(std::string s) {
 
 class CoreModule : public sdk::Plugin {
  public:
-  CoreModule(const Config& config, const Registry& registry, const Guard* const& guard)
-      : config_(config), registry_(registry), guard_(guard) {}
+  CoreModule(const Config& config, const Registry& registry, const Guard* const& guard,
+             AuditSequencer* const& sequencer)
+      : config_(config), registry_(registry), guard_(guard), sequencer_(sequencer) {}
 
   void registerWith(sdk::Registrar& r) override {
     r.addPermission({"core.users.manage", "Manage the firm's staff accounts", {sdk::kRoleOwner}});
@@ -96,6 +98,10 @@ class CoreModule : public sdk::Plugin {
     r.addMigration({9, "idempotency keys", schema::kV9Idempotency, "", ""});
     r.addMigration({10, "audit append in one call (PostgreSQL)", "", "SELECT 1", schema::kV10AuditAppendPostgres});
     r.addMigration({11, "idempotency claim tokens", schema::kV11IdempotencyClaims, "", ""});
+    // Events of reads and refusals, until the sequencer chains them (identity/audit_sequencer.h).
+    r.addTable({"audit_pending", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addMigration({12, "audit events waiting to be chained", schema::kV12AuditPending, "",
+                    schema::kV12AuditPendingPostgres});
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,
                 [this](sdk::Context& c) { login(c); }, 16 * 1024, "Sign in: {firm, email, password}"});
@@ -369,6 +375,9 @@ class CoreModule : public sdk::Plugin {
       }
       if (limit < 1 || limit > 500) throw sdk::BadRequest("limit", "limit must be a whole number from 1 to 500.");
     }
+    // Events of reads wait for the sequencer a few milliseconds: whoever reads the log gets them
+    // chained first (identity/audit_sequencer.h), before this request's transaction begins.
+    if (sequencer_) sequencer_->chainNow(c.principal().firm_id);
     auto rs = c.db().query("SELECT seq, at, actor, action, object_type, object_id, address, request_id FROM audit_log "
                            "ORDER BY seq DESC LIMIT $1", {limit});
     Poco::JSON::Array items;
@@ -391,12 +400,14 @@ class CoreModule : public sdk::Plugin {
   const Config& config_;
   const Registry& registry_;
   const Guard* const& guard_;
+  AuditSequencer* const& sequencer_;
 };
 
 }  // namespace
 
-std::unique_ptr<sdk::Plugin> makeCoreModule(const Config& config, const Registry& registry, const Guard* const& guard) {
-  return std::make_unique<CoreModule>(config, registry, guard);
+std::unique_ptr<sdk::Plugin> makeCoreModule(const Config& config, const Registry& registry, const Guard* const& guard,
+                                            AuditSequencer* const& sequencer) {
+  return std::make_unique<CoreModule>(config, registry, guard, sequencer);
 }
 
 }  // namespace lexos::core

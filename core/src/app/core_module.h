@@ -13,9 +13,11 @@ namespace lexos::core {
 struct Config;
 class Registry;
 class Guard;
+class AuditSequencer;
 
-/// Creates the core module. `registry` and `guard` are read at request time (they outlive it).
+/// Creates the core module. `registry`, `guard` and `sequencer` are read at request time (they
+/// outlive it).
 std::unique_ptr<sdk::Plugin> makeCoreModule(const Config& config, const Registry& registry,
-                                            const Guard* const& guard);
+                                            const Guard* const& guard, AuditSequencer* const& sequencer);
 
 }  // namespace lexos::core

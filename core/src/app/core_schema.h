@@ -296,4 +296,42 @@ inline constexpr const char* kV11IdempotencyClaims = R"SQL(
 ALTER TABLE idempotency_keys ADD COLUMN claim TEXT NOT NULL DEFAULT '';
 )SQL";
 
+// Events of reads and refusals wait here until the sequencer (identity/audit_sequencer.h)
+// chains them into audit_log: written without the firm's chain lock, so that one firm's portal
+// views never queue behind each other (issue 15). Each row is chained once: the sequencer
+// inserts it into audit_log and deletes it here in one transaction, under the chain lock.
+// `id` orders a firm's events (a sequence on PostgreSQL; on SQLite, one writer at a time, the
+// firm's largest id + 1); it is never shown to anyone.
+inline constexpr const char* kV12AuditPending = R"SQL(
+CREATE TABLE audit_pending (
+  firm_id BIGINT NOT NULL REFERENCES firms (id),
+  id BIGINT NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object_type TEXT NOT NULL DEFAULT '',
+  object_id TEXT NOT NULL DEFAULT '',
+  address TEXT NOT NULL DEFAULT '',
+  request_id TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (firm_id, id)
+);
+)SQL";
+inline constexpr const char* kV12AuditPendingPostgres = R"SQL(
+CREATE SEQUENCE audit_pending_id;
+CREATE TABLE audit_pending (
+  firm_id BIGINT NOT NULL REFERENCES firms (id),
+  id BIGINT NOT NULL DEFAULT nextval('audit_pending_id'),
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object_type TEXT NOT NULL DEFAULT '',
+  object_id TEXT NOT NULL DEFAULT '',
+  address TEXT NOT NULL DEFAULT '',
+  request_id TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (firm_id, id)
+);
+)SQL";
+
 }  // namespace lexos::core::schema

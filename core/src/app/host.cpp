@@ -63,7 +63,7 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
   core.builtin = true;
   core.abi_major = LEXOS_SDK_ABI_MAJOR;
   core.abi_minor = LEXOS_SDK_ABI_MINOR;
-  registry_->registerPlugin(core, makeCoreModule(config_, *registry_, guardPtr_));
+  registry_->registerPlugin(core, makeCoreModule(config_, *registry_, guardPtr_, sequencerPtr_));
   for (const auto& id : config_.plugins_enabled) {
     if (id == "core") throw LoadError("config: plugins.enabled: 'core' is built in; remove it from the list");
     loader_.load(config_.plugins_dir, id, *registry_);
@@ -86,6 +86,8 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
   services_.pool = pool_.get();
   services_.guard = guard_.get();
   services_.mailer = mailer_.get();
+  sequencer_ = std::make_unique<AuditSequencer>(*pool_);
+  sequencerPtr_ = sequencer_.get();
 }
 
 Accounts::Accounts(Host& host) : Accounts(host.pool(), host.registry()) {}
@@ -93,6 +95,7 @@ Accounts::Accounts(Host& host) : Accounts(host.pool(), host.registry()) {}
 Host::~Host() {
   if (server_) {
     server_->stop(0);
+    if (sequencer_) sequencer_->stop();
     if (guard_ && guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();
   }
 }
@@ -149,6 +152,10 @@ void Host::startServer() {
     if (config_.database_url.rfind("sqlite:", 0) == 0 && !feed.live())
       Poco::Logger::get("lexosd").warning("session cache off: " + feed.problem());
   }
+  // Events of reads go through the sequencer while serving (identity/audit_sequencer.h); its
+  // first sweep chains what a previous run left pending.
+  sequencer_->start();
+  services_.audit = sequencer_.get();
   server_ = std::make_unique<HttpServer>(services_);
   server_->start();
   services_.ready = true;
@@ -159,6 +166,8 @@ int Host::stopServer() {
   if (!server_) return 0;
   int left = server_->stop(config_.shutdown_grace_seconds);
   server_.reset();
+  sequencer_->stop();  // chains what the last requests recorded
+  services_.audit = nullptr;
   if (guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();
   return left;
 }

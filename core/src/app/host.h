@@ -10,6 +10,7 @@
 #include "data/connection_pool.h"
 #include "guard/guard.h"
 #include "http/server.h"
+#include "identity/audit_sequencer.h"
 #include "mail/mailer.h"
 #include "plugins/loader.h"
 #include "plugins/registry.h"
@@ -48,6 +49,9 @@ class Host {
   /// A raw (owner) connection for operator tasks (lexosctl): migration URL or SQLite file.
   std::unique_ptr<Connection> ownerConnection() const;
 
+  /// The audit ledger's sequencer (identity/audit_sequencer.h); its thread runs while serving.
+  AuditSequencer& auditSequencer() { return *sequencer_; }
+
  private:
   Config config_;
   PluginLoader loader_;  // declared before the registry: libraries outlive plugin objects
@@ -55,9 +59,11 @@ class Host {
   std::unique_ptr<ConnectionPool> pool_;
   std::unique_ptr<Guard> guard_;
   const Guard* guardPtr_ = nullptr;
+  AuditSequencer* sequencerPtr_ = nullptr;  ///< what the core module's audit route sees
   std::unique_ptr<Mailer> mailer_;
   Services services_;
   std::unique_ptr<vault::VaultService> vault_;
+  std::unique_ptr<AuditSequencer> sequencer_;
   std::unique_ptr<HttpServer> server_;
 };
 

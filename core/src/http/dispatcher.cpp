@@ -23,6 +23,7 @@
 #include "http/request_context.h"
 #include "http/static_files.h"
 #include "identity/audit_log.h"
+#include "identity/audit_sequencer.h"
 #include "mail/mailer.h"
 #include "plugins/registry.h"
 
@@ -375,6 +376,8 @@ int Dispatcher::respondStage(ApiCall& call, std::size_t& bytes) const {
       Poco::Logger::get("lexosd").error("[" + call.rid + "] audit/session update failed: " + e.what());
     }
   }
+  // Events this request recorded are committed: the sequencer chains them in a few milliseconds.
+  if (s_.audit) s_.audit->notifyRecorded();
   if (!call.mail.empty() && s_.mailer) s_.mailer->deliver(call.mail);
   if (!call.response.streamed()) dropUnread(call);
   call.response.flush();
@@ -422,6 +425,7 @@ int Dispatcher::fail(ApiCall& call, std::exception_ptr error, std::size_t& bytes
       }
     }
   }
+  if (s_.audit) s_.audit->notifyRecorded();  // a refusal, or the writes of an answer after commit
   auto& log = Poco::Logger::get("lexosd");
   const std::string where = call.route ? call.route->plugin + ": " : "";
   if (a.log == ErrorAnswer::Log::Error) {

@@ -17,6 +17,7 @@ class Registry;
 class ConnectionPool;
 class Guard;
 class Mailer;
+class AuditSequencer;
 namespace vault {
 class VaultService;
 }
@@ -29,6 +30,7 @@ struct Services {
   const Guard* guard = nullptr;
   Mailer* mailer = nullptr;
   vault::VaultService* vault = nullptr;  ///< set once the database is prepared
+  AuditSequencer* audit = nullptr;       ///< chains events of reads (null: they are appended directly)
   std::atomic<bool> ready{false};
 };
 

@@ -1,5 +1,7 @@
 #include "identity/accounts.h"
 
+#include "identity/audit_sequencer.h"
+
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
@@ -10,6 +12,13 @@
 #include "identity/passwords.h"
 
 namespace lexos::core {
+
+namespace {
+// lexosctl's own events are chained at once (lexosd may not be running to do it).
+void chainRecorded(Connection& c) {
+  for (auto firm : AuditLog::takeRecordedFirms()) AuditSequencer::chainFirm(c, firm, true);
+}
+}  // namespace
 
 std::string normaliseEmail(const std::string& in) {
   std::string e = in;
@@ -81,6 +90,7 @@ std::int64_t Accounts::createStaffUser(const std::string& firmSlug, const std::s
   op.firm_id = firm;
   AuditLog::append(*c, op, "lexosctl", "", {{"user.create", "user", std::to_string(id), "role=" + role}});
   c->commit();
+  chainRecorded(*c);
   return id;
 }
 
@@ -119,6 +129,7 @@ void Accounts::setUserStatus(const std::string& firmSlug, const std::string& ema
   op.firm_id = firm;
   AuditLog::append(*c, op, "lexosctl", "", {{active ? "user.enable" : "user.disable", "user", std::to_string(id), ""}});
   c->commit();
+  chainRecorded(*c);
 }
 
 void Accounts::setModule(const std::string& firmSlug, const std::string& module, bool enabled) {
@@ -134,11 +145,15 @@ void Accounts::setModule(const std::string& firmSlug, const std::string& module,
   op.firm_id = firm;
   AuditLog::append(*c, op, "lexosctl", "", {{enabled ? "module.enable" : "module.disable", "module", module, ""}});
   c->commit();
+  chainRecorded(*c);
 }
 
 std::map<std::string, bool> Accounts::modules(const std::string& firmSlug) {
   const auto firm = firmId(firmSlug);
   auto c = pool_.acquire();
+  // Events still waiting for a sequencer (lexosd stopped, or killed, before chaining them) are
+  // chained first: the verdict covers every event recorded.
+  AuditSequencer::chainFirm(*c, firm, true);
   c->begin(false);
   c->setScope({firm, 0});
   std::map<std::string, bool> out;
@@ -153,6 +168,9 @@ std::map<std::string, bool> Accounts::modules(const std::string& firmSlug) {
 AuditLog::Verdict Accounts::verifyAudit(const std::string& firmSlug, const AuditLog::Head* expected) {
   const auto firm = firmId(firmSlug);
   auto c = pool_.acquire();
+  // Events still waiting for a sequencer (lexosd stopped, or killed, before chaining them) are
+  // chained first: the verdict covers every event recorded.
+  AuditSequencer::chainFirm(*c, firm, true);
   c->begin(false);
   c->setScope({firm, 0});
   auto v = AuditLog::verify(*c, expected);

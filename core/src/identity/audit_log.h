@@ -12,10 +12,15 @@ namespace lexos::core {
 
 class AuditLog {
  public:
-  /// Appends events for the firm the connection is scoped to (inside its transaction).
-  /// Anonymous actors are written as "anonymous". No-op for an empty list or firm 0.
+  /// Records events of the actor's firm in the connection's transaction (a writing one, scoped
+  /// to the firm): into audit_pending, without the firm's chain lock; the sequencer
+  /// (identity/audit_sequencer.h) chains them into audit_log once committed. Anonymous actors
+  /// are written as "anonymous". No-op for an empty list or firm 0. The firm is remembered for
+  /// this thread: takeRecordedFirms() after the commit names the firms to chain.
   static void append(Connection& c, const sdk::Principal& actor, const std::string& address,
                      const std::string& requestId, const std::vector<BufferedAudit::Event>& events);
+  /// The firms this thread recorded events for since the last call (and forgets them).
+  static std::vector<std::int64_t> takeRecordedFirms();
 
   /// Result of verify().
   struct Verdict {
@@ -36,6 +41,9 @@ class AuditLog {
   /// Recomputes the chain of the scoped firm; with `expected`, also checks that the row it
   /// names is still there with that hash.
   static Verdict verify(Connection& c, const Head* expected = nullptr);
+
+  /// How a row names its actor: "staff:<id> <email>", "portal:<id> <email>" or "anonymous".
+  static std::string actorText(const sdk::Principal& actor);
 
   /// The canonical text of a row that the hash covers.
   static std::string canonical(const std::vector<sdk::Value>& row);

@@ -1,0 +1,185 @@
+#include "identity/audit_sequencer.h"
+
+#include <Poco/Logger.h>
+
+#include "common/tokens.h"
+#include "identity/audit_log.h"
+
+namespace lexos::core {
+
+namespace {
+
+// The chain lock of a firm: the one lexos_audit_append (core migration 10) takes.
+const char* kLockSql = "SELECT pg_advisory_xact_lock(7345002, ($1::bigint % 2147483647)::int)";
+const char* kTryLockSql = "SELECT pg_try_advisory_xact_lock(7345002, ($1::bigint % 2147483647)::int)";
+
+void warn(const std::string& text) {
+  // At most one line every ten seconds: a database outage would otherwise fill the log.
+  static std::atomic<std::int64_t> last{0};
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  std::int64_t prev = last.load();
+  if (now - prev >= 10 && last.compare_exchange_strong(prev, now)) Poco::Logger::get("lexosd").warning(text);
+}
+
+}  // namespace
+
+std::int64_t AuditSequencer::chainFirm(Connection& c, std::int64_t firm, bool wait) {
+  std::int64_t total = 0;
+  const bool pg = c.backend() == sdk::Backend::PostgreSQL;
+  for (;;) {
+    c.beginScoped(true, {firm, 0});
+    try {
+      if (pg) {
+        auto got = c.query(wait ? kLockSql : kTryLockSql, {firm});
+        if (!wait && !sdk::asBool(got.rows.at(0).at(0))) {
+          c.rollback();
+          return total > 0 ? total : -1;
+        }
+      }
+      auto pending = c.query("SELECT id, at, actor, action, object_type, object_id, address, request_id, detail "
+                             "FROM audit_pending ORDER BY id LIMIT " + std::to_string(kBatch), {});
+      if (pending.empty()) {
+        c.commit();
+        return total;
+      }
+      auto last = c.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", {});
+      std::int64_t seq = last.empty() ? 0 : sdk::asInt(last.rows[0][0]);
+      std::string prev = last.empty() ? std::string(64, '0') : sdk::asText(last.rows[0][1]);
+      std::string ids;
+      for (auto& r : pending.rows) {
+        ids += (ids.empty() ? "" : ",") + std::to_string(sdk::asInt(r[0]));
+        std::vector<sdk::Value> row = {++seq};
+        row.insert(row.end(), r.begin() + 1, r.end());
+        const std::string hash = hashToken(prev + AuditLog::canonical(row));
+        row.insert(row.begin(), firm);
+        row.push_back(prev);
+        row.push_back(hash);
+        c.execute("INSERT INTO audit_log (firm_id, seq, at, actor, action, object_type, object_id, address, "
+                  "request_id, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                  row);
+        prev = hash;
+      }
+      // By the ids read: a row committed meanwhile (a lower id from a slower request, on
+      // PostgreSQL) is not in this batch and must not be deleted with it.
+      c.execute("DELETE FROM audit_pending WHERE id IN (" + ids + ")", {});
+      c.commit();
+      total += static_cast<std::int64_t>(pending.size());
+      if (pending.size() < kBatch) return total;
+    } catch (...) {
+      try {
+        if (c.inTransaction()) c.rollback();
+      } catch (...) {
+      }
+      throw;
+    }
+  }
+}
+
+void AuditSequencer::start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void AuditSequencer::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!thread_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void AuditSequencer::notify(std::int64_t firm) {
+  if (firm <= 0) return;
+  bool first;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    first = dirty_.empty();
+    dirty_.insert(firm);
+  }
+  if (first) wake_.notify_one();
+}
+
+void AuditSequencer::notifyRecorded() {
+  for (auto firm : AuditLog::takeRecordedFirms()) notify(firm);
+}
+
+void AuditSequencer::chainNow(std::int64_t firm) {
+  try {
+    auto lease = pool_.acquire();
+    chainFirm(*lease, firm, true);
+  } catch (const std::exception& e) {
+    warn(std::string("audit: chaining the pending events of firm ") + std::to_string(firm) + " failed: " + e.what());
+  }
+}
+
+bool AuditSequencer::pass(std::set<std::int64_t>& firms, bool wait) {
+  // Firms left in `firms` are to be tried again (busy elsewhere, or the database failed).
+  bool failed = false;
+  try {
+    auto lease = pool_.acquire();
+    for (auto it = firms.begin(); it != firms.end();) {
+      const std::int64_t n = chainFirm(*lease, *it, wait);
+      if (n < 0) {
+        ++it;
+        continue;
+      }
+      chained_ += static_cast<std::uint64_t>(n);
+      it = firms.erase(it);
+    }
+  } catch (const std::exception& e) {
+    failed = true;
+    warn(std::string("audit: chaining pending events failed (will retry): ") + e.what());
+  }
+  return !failed;
+}
+
+void AuditSequencer::sweep(std::set<std::int64_t>& firms) {
+  try {
+    auto lease = pool_.acquire();
+    for (const auto& r : lease->query("SELECT id FROM firms", {}).rows) firms.insert(sdk::asInt(r[0]));
+  } catch (const std::exception& e) {
+    warn(std::string("audit: listing firms for the pending sweep failed: ") + e.what());
+  }
+}
+
+void AuditSequencer::run() {
+  std::set<std::int64_t> todo;
+  sweep(todo);  // what a node that was killed left pending
+  auto nextSweep = std::chrono::steady_clock::now() + kSweepInterval;
+  auto retryDelay = std::chrono::milliseconds(10);
+  for (;;) {
+    bool stopping;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (todo.empty() && dirty_.empty() && !stopping_) wake_.wait_until(lock, nextSweep);
+      stopping = stopping_;
+    }
+    if (!stopping) std::this_thread::sleep_for(kLinger);  // let a burst gather into one batch
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      todo.insert(dirty_.begin(), dirty_.end());
+      dirty_.clear();
+    }
+    if (std::chrono::steady_clock::now() >= nextSweep) {
+      sweep(todo);
+      nextSweep = std::chrono::steady_clock::now() + kSweepInterval;
+    }
+    const bool ok = pass(todo, stopping);
+    if (stopping) return;
+    if (!todo.empty()) {
+      // Busy elsewhere (another node chains the firm) or the database failed: try again later,
+      // backing off to a second while it keeps failing.
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait_for(lock, retryDelay, [this] { return stopping_; });
+      retryDelay = ok ? std::chrono::milliseconds(10) : std::min(retryDelay * 2, std::chrono::milliseconds(1000));
+    } else {
+      retryDelay = std::chrono::milliseconds(10);
+    }
+  }
+}
+
+}  // namespace lexos::core

@@ -1,0 +1,81 @@
+#pragma once
+// The audit ledger's sequencer (issue 15, docs/audit.md): every event (a change, a portal client
+// viewing a matter or downloading a document, a refusal) is recorded by AuditLog::append without
+// the firm's chain lock, in audit_pending, in the request's transaction or a short one of its own,
+// committed before the answer leaves; a background thread chains them into the firm's
+// hash-chained audit_log in the order of their ids, in batches, under the chain lock.
+//
+// Guarantees: an event whose answer was sent is durable (in audit_pending or audit_log); each
+// pending event is chained exactly once (inserted into audit_log and deleted from audit_pending
+// in one transaction); whoever reads the log through the API or verifies it (`lexosctl audit
+// verify`) chains what is pending first, so neither ever misses an event; a node that was killed
+// leaves its pending events to the next sweep of any node (at start and every kSweepInterval).
+// On PostgreSQL several nodes may run a sequencer: the chain lock (the advisory lock
+// lexos_audit_append takes) is tried, and a firm another node is chaining is left to it.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "data/connection.h"
+#include "data/connection_pool.h"
+#include "identity/buffered_audit.h"
+#include "lexos/sdk/principal.h"
+
+namespace lexos::core {
+
+class AuditSequencer {
+ public:
+  /// Events per transaction of the sequencer.
+  static constexpr std::size_t kBatch = 500;
+  /// How long the sequencer lets events gather after the first one arrives.
+  static constexpr std::chrono::milliseconds kLinger{5};
+  /// Every firm's pending list is looked at this often (and at start).
+  static constexpr std::chrono::seconds kSweepInterval{30};
+
+  /// Chains the firm's pending events on `c` (outside any transaction; each batch is a
+  /// transaction of its own). With `wait` false, a firm whose chain lock is held elsewhere is
+  /// left alone: returns -1 then. Otherwise the number of events chained.
+  static std::int64_t chainFirm(Connection& c, std::int64_t firm, bool wait);
+
+  explicit AuditSequencer(ConnectionPool& pool) : pool_(pool) {}
+  ~AuditSequencer() { stop(); }
+  AuditSequencer(const AuditSequencer&) = delete;
+  AuditSequencer& operator=(const AuditSequencer&) = delete;
+
+  /// Starts the background thread (which sweeps every firm first).
+  void start();
+  /// Chains what this node knows is pending, then ends the thread.
+  void stop();
+  /// A request recorded events for `firm` (committed): chain them soon.
+  void notify(std::int64_t firm);
+  /// notify() for each firm this thread recorded events for (AuditLog::takeRecordedFirms).
+  void notifyRecorded();
+  /// Chains the firm's pending events now, on the caller's thread with a connection of its own
+  /// (the audit log's readers). Errors are logged, not thrown: the log shows what is chained.
+  void chainNow(std::int64_t firm);
+
+  /// Events chained by this node's thread since start (tests, diagnostics).
+  std::uint64_t chained() const { return chained_.load(); }
+
+ private:
+  void run();
+  bool pass(std::set<std::int64_t>& firms, bool wait);
+  void sweep(std::set<std::int64_t>& firms);
+
+  ConnectionPool& pool_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::set<std::int64_t> dirty_;
+  bool stopping_ = false;
+  std::thread thread_;
+  std::atomic<std::uint64_t> chained_{0};
+};
+
+}  // namespace lexos::core
