@@ -505,7 +505,7 @@ SQL
     # (case_store.cpp); PortalCaseHandlers::get: CaseStore::caseRow, writeUpdates(sharedOnly),
     # phaseLabels.
     local cols="c.id, c.client_id, c.title, c.matter_number, c.practice_area, c.responsible_user_id, c.contact_name, c.contact_email, c.phase, c.opened_on, c.closed_on, c.description, c.created_at, c.updated_at"
-    local list_sql="SELECT $cols, u.text, u.created_at, pl.label FROM cases c LEFT JOIN case_updates u ON u.firm_id = c.firm_id AND u.id = (SELECT u2.id FROM case_updates u2 WHERE u2.firm_id = c.firm_id AND u2.case_id = c.id AND u2.client_visible ORDER BY u2.created_at DESC, u2.id DESC LIMIT 1) LEFT JOIN case_phase_labels pl ON pl.firm_id = c.firm_id AND pl.phase = c.phase WHERE c.client_id = :client ORDER BY c.closed_on IS NOT NULL, c.opened_on DESC, c.id DESC;"
+    local list_sql="SELECT $cols, u.text, u.created_at, pl.label FROM cases c LEFT JOIN LATERAL (SELECT u2.text, u2.created_at FROM case_updates u2 WHERE u2.firm_id = c.firm_id AND u2.case_id = c.id AND u2.client_visible ORDER BY u2.created_at DESC, u2.id DESC LIMIT 1) u ON true LEFT JOIN case_phase_labels pl ON pl.firm_id = c.firm_id AND pl.phase = c.phase WHERE c.client_id = :client ORDER BY c.closed_on IS NOT NULL, c.opened_on DESC, c.id DESC;"
     local case_sql="SELECT $cols FROM cases c WHERE c.id = :matter;"
     local updates_sql="SELECT id, text, client_visible, author_name, created_at FROM case_updates WHERE case_id = :matter AND client_visible ORDER BY created_at, id;"
     local labels_sql="SELECT phase, label FROM case_phase_labels;"

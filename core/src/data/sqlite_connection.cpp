@@ -3,6 +3,9 @@
 #include <sqlite3.h>
 
 #include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -56,6 +59,22 @@ int authorizeStatement(void* ud, int action, const char* a1, const char* a2, con
   return static_cast<const SqliteConnection*>(ud)->authorize(action, a1, a2, dbName, inner);
 }
 
+// The writer lock of a database file, shared by this process's connections to it.
+std::shared_ptr<std::timed_mutex> writerLock(const std::string& file) {
+  static std::mutex m;
+  static std::map<std::string, std::weak_ptr<std::timed_mutex>> locks;
+  std::error_code ec;
+  const std::string key = std::filesystem::weakly_canonical(file, ec).string();
+  std::lock_guard<std::mutex> g(m);
+  auto& weak = locks[ec ? file : key];
+  auto lock = weak.lock();
+  if (!lock) {
+    lock = std::make_shared<std::timed_mutex>();
+    weak = lock;
+  }
+  return lock;
+}
+
 }  // namespace
 
 SqliteConnection::SqliteConnection(const std::string& file, SqliteStatementRules rules) : rules_(rules) {
@@ -86,9 +105,11 @@ SqliteConnection::SqliteConnection(const std::string& file, SqliteStatementRules
   sqlite3_create_function(db_, "lexos_guard_changed", 1, SQLITE_UTF8, this, &guardChangedFn, nullptr, nullptr);
   feed_ = &ChangeFeed::forDatabase("sqlite:" + file);
   if (rules_) sqlite3_set_authorizer(db_, &authorizeStatement, this);
+  writer_ = writerLock(file);
 }
 
 SqliteConnection::~SqliteConnection() {
+  releaseWriter();
   for (auto& [sql, st] : cache_) sqlite3_finalize(st);
   if (db_) sqlite3_close_v2(db_);
 }
@@ -230,8 +251,26 @@ void SqliteConnection::publishGuardChanges() {
 void SqliteConnection::begin(bool write) {
   scope_ = {};
   guardChanges_.clear();
-  hostExec(write ? "BEGIN IMMEDIATE" : "BEGIN");
+  if (write && !holdsWriter_) {
+    // As long as SQLite's own busy timeout: then the same error it would give.
+    if (!writer_->try_lock_for(std::chrono::seconds(10)))
+      throw dbError(sdk::DbError::Kind::Other, "database is locked (another writer held it for 10 s)");
+    holdsWriter_ = true;
+  }
+  try {
+    hostExec(write ? "BEGIN IMMEDIATE" : "BEGIN");
+  } catch (...) {
+    releaseWriter();
+    throw;
+  }
   inTx_ = true;
+}
+
+void SqliteConnection::releaseWriter() {
+  if (holdsWriter_) {
+    holdsWriter_ = false;
+    writer_->unlock();
+  }
 }
 
 void SqliteConnection::commit() {
@@ -245,7 +284,19 @@ void SqliteConnection::commit() {
                   "be able to read and write that file, like the database file itself.");
   }
   inTx_ = false;
-  hostExec("COMMIT");
+  try {
+    hostExec("COMMIT");
+  } catch (...) {
+    if (!sqlite3_get_autocommit(db_)) {
+      try {
+        hostExec("ROLLBACK");
+      } catch (...) {
+      }
+    }
+    releaseWriter();
+    throw;
+  }
+  releaseWriter();
   scope_ = {};
   if (!guardChanges_.empty()) publishGuardChanges();
 }
@@ -254,6 +305,10 @@ void SqliteConnection::rollback() {
   inTx_ = false;
   scope_ = {};
   guardChanges_.clear();
+  struct Release {
+    SqliteConnection* c;
+    ~Release() { c->releaseWriter(); }
+  } release{this};
   if (!sqlite3_get_autocommit(db_)) hostExec("ROLLBACK");
 }
 

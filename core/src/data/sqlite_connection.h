@@ -8,6 +8,8 @@
 
 #include <list>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -58,6 +60,11 @@ class SqliteConnection : public Connection {
   sqlite3* db_ = nullptr;
   // Prepared statements by SQL text (and by whether the authorizer enforced when preparing):
   // views make parsing the dominant cost of a small query. Bounded; dropped oldest-first.
+  /// One writer at a time per database file in this process: threads queue here instead of in
+  /// SQLite's busy handler, which sleeps 1, 2, 5, 10... ms between tries (docs/audit.md).
+  std::shared_ptr<std::timed_mutex> writer_;
+  bool holdsWriter_ = false;
+  void releaseWriter();
   std::map<std::string, sqlite3_stmt*> cache_;
   std::list<std::string> cacheOrder_;
   SqliteStatementRules rules_;

@@ -358,22 +358,36 @@ void Dispatcher::commitStage(ApiCall& call) const {
   if (call.write && call.session.needs_touch) s_.guard->touched(call.session);
 }
 
+void Dispatcher::recordStage(ApiCall& call) const {
+  // A read-only transaction (SQLite takes no write lock for GETs) cannot write: the audit
+  // events of a read are recorded after it, before the answer leaves. With the sequencer, in a
+  // group commit with other reads (identity/audit_sequencer.h). Failing here fails the request:
+  // an answered view is always recorded.
+  if (call.write || call.readEvents.empty()) return;
+  const std::string address = clientAddress(call.req);
+  if (s_.audit) {
+    s_.audit->recordRead(call.conn, call.session.principal, address, call.rid, call.readEvents);
+    return;
+  }
+  call.conn.begin(true);
+  call.conn.setScope({call.session.principal.firm_id, 0});
+  AuditLog::append(call.conn, call.session.principal, address, call.rid, call.readEvents);
+  call.conn.commit();
+}
+
 int Dispatcher::respondStage(ApiCall& call, std::size_t& bytes) const {
-  // A read-only transaction (SQLite takes no write lock for GETs) cannot write: audit events of
-  // reads and the session's idle clock are written in a short transaction of their own.
+  // The session's idle clock, for a read, in a short transaction of its own.
   auto& session = call.session;
-  if (!call.write && (session.needs_touch || !call.readEvents.empty())) {
+  if (!call.write && session.needs_touch) {
     try {
       call.conn.begin(true);
       call.conn.setScope({session.principal.firm_id, 0});
-      AuditLog::append(call.conn, session.principal, clientAddress(call.req), call.rid, call.readEvents);
-      if (session.needs_touch)
-        call.conn.execute("UPDATE sessions SET last_seen_at = $1 WHERE id = $2", {utcTimestamp(), session.session_id});
+      call.conn.execute("UPDATE sessions SET last_seen_at = $1 WHERE id = $2", {utcTimestamp(), session.session_id});
       call.conn.commit();
-      if (session.needs_touch) s_.guard->touched(session);
+      s_.guard->touched(session);
     } catch (const std::exception& e) {
       if (call.conn.inTransaction()) call.conn.rollback();
-      Poco::Logger::get("lexosd").error("[" + call.rid + "] audit/session update failed: " + e.what());
+      Poco::Logger::get("lexosd").error("[" + call.rid + "] session update failed: " + e.what());
     }
   }
   // Events this request recorded are committed: the sequencer chains them in a few milliseconds.
@@ -462,6 +476,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
       scopeStage(call);
       handlerStage(call);
       commitStage(call);
+      recordStage(call);
     }
   } catch (...) {
     return fail(call, std::current_exception(), bytes);

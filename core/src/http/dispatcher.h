@@ -44,7 +44,8 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   void scopeStage(ApiCall& call) const;    ///< the transaction (lazy) bound to the principal's firm/client
   void handlerStage(ApiCall& call) const;  ///< the plugin's handler; its audit and mail collected
   void commitStage(ApiCall& call) const;   ///< session idle clock, commit
-  int respondStage(ApiCall& call, std::size_t& bytes) const;  ///< read audit, mail, the buffered answer
+  void recordStage(ApiCall& call) const;   ///< a read's audit events, committed (group commit)
+  int respondStage(ApiCall& call, std::size_t& bytes) const;  ///< a read's session clock, mail, the buffered answer
   int fail(ApiCall& call, std::exception_ptr error, std::size_t& bytes) const;
   void collect(ApiCall& call, class RequestContext& ctx) const;
   void dropUnread(ApiCall& call) const;

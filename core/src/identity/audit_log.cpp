@@ -37,18 +37,32 @@ void AuditLog::append(Connection& c, const sdk::Principal& actor, const std::str
   if (events.empty() || actor.firm_id == 0) return;
   const std::string who = actorText(actor);
   const std::string at = utcTimestamp();
-  // PostgreSQL draws the id from a sequence (no lock); SQLite has one writer at a time, so the
-  // firm's largest pending id + 1 is free (the sequencer takes the smallest ids first). The
-  // order of ids is the order the chain gets: a request answered before another began has the
-  // smaller id, and is committed when the other's is read.
-  const char* sql = c.backend() == sdk::Backend::PostgreSQL
-                        ? "INSERT INTO audit_pending (firm_id, at, actor, action, object_type, object_id, address, "
-                          "request_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-                        : "INSERT INTO audit_pending (firm_id, id, at, actor, action, object_type, object_id, address, "
-                          "request_id, detail) VALUES ($1, (SELECT coalesce(max(id), 0) + 1 FROM audit_pending), "
-                          "$2, $3, $4, $5, $6, $7, $8, $9)";
+  if (c.backend() == sdk::Backend::SQLite) {
+    // One writer at a time: this transaction holds the database's write lock, which is the chain
+    // lock too. The events go straight into the chain; nothing waits for the sequencer.
+    auto last = c.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", {});
+    std::int64_t seq = last.empty() ? 0 : sdk::asInt(last.rows[0][0]);
+    std::string prev = last.empty() ? std::string(64, '0') : sdk::asText(last.rows[0][1]);
+    for (const auto& e : events) {
+      std::vector<sdk::Value> row = {++seq, at, who, e.action, e.object_type, e.object_id, address, requestId, e.detail};
+      const std::string hash = hashToken(prev + canonical(row));
+      row.insert(row.begin(), actor.firm_id);
+      row.push_back(prev);
+      row.push_back(hash);
+      c.execute("INSERT INTO audit_log (firm_id, seq, at, actor, action, object_type, object_id, address, request_id, "
+                "detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                row);
+      prev = hash;
+    }
+    return;
+  }
+  // PostgreSQL: into audit_pending, the id from a sequence, no lock. The order of ids is the
+  // order the chain gets: a request answered before another began has the smaller id, and is
+  // committed when the other's is read.
   for (const auto& e : events)
-    c.execute(sql, {actor.firm_id, at, who, e.action, e.object_type, e.object_id, address, requestId, e.detail});
+    c.execute("INSERT INTO audit_pending (firm_id, at, actor, action, object_type, object_id, address, request_id, "
+              "detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+              {actor.firm_id, at, who, e.action, e.object_type, e.object_id, address, requestId, e.detail});
   if (std::find(recordedFirms.begin(), recordedFirms.end(), actor.firm_id) == recordedFirms.end())
     recordedFirms.push_back(actor.firm_id);
 }

@@ -2,6 +2,8 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
+
 #include "common/tokens.h"
 #include "identity/audit_log.h"
 
@@ -74,6 +76,57 @@ std::int64_t AuditSequencer::chainFirm(Connection& c, std::int64_t firm, bool wa
       throw;
     }
   }
+}
+
+void AuditSequencer::recordRead(Connection& c, const sdk::Principal& actor, const std::string& address,
+                                const std::string& requestId, const std::vector<BufferedAudit::Event>& events) {
+  if (events.empty() || actor.firm_id == 0) return;
+  Waiting me{&actor, &address, &requestId, &events, false, nullptr};
+  std::unique_lock<std::mutex> lock(groupMutex_);
+  group_.push_back(&me);
+  while (!me.done) {
+    if (committing_) {
+      groupDone_.wait(lock);
+      continue;
+    }
+    // Lead: write everyone waiting (this request included) in one transaction.
+    committing_ = true;
+    std::vector<Waiting*> batch;
+    batch.swap(group_);
+    lock.unlock();
+    std::stable_sort(batch.begin(), batch.end(),
+                     [](const Waiting* a, const Waiting* b) { return a->actor->firm_id < b->actor->firm_id; });
+    std::exception_ptr error;
+    std::vector<std::int64_t> firms;
+    try {
+      c.begin(true);
+      for (const Waiting* w : batch) {
+        if (firms.empty() || firms.back() != w->actor->firm_id) {
+          firms.push_back(w->actor->firm_id);
+          c.setScope({w->actor->firm_id, 0});
+        }
+        AuditLog::append(c, *w->actor, *w->address, *w->requestId, *w->events);
+      }
+      c.commit();
+    } catch (...) {
+      error = std::current_exception();
+      try {
+        if (c.inTransaction()) c.rollback();
+      } catch (...) {
+      }
+    }
+    if (!error)
+      for (auto firm : firms) notify(firm);
+    lock.lock();
+    for (Waiting* w : batch) {
+      w->done = true;
+      w->error = error;
+    }
+    committing_ = false;
+    groupDone_.notify_all();
+  }
+  lock.unlock();
+  if (me.error) std::rethrow_exception(me.error);
 }
 
 void AuditSequencer::start() {

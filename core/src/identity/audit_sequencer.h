@@ -17,6 +17,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <mutex>
 #include <set>
 #include <string>
@@ -61,6 +62,14 @@ class AuditSequencer {
   /// (the audit log's readers). Errors are logged, not thrown: the log shows what is chained.
   void chainNow(std::int64_t firm);
 
+  /// Records the events of a read (a portal view, a download) and returns once they are
+  /// committed to audit_pending. Reads that arrive while another's commit runs are written
+  /// together in the next one (group commit), on the connection of whichever of them leads:
+  /// one transaction for many views instead of one each. Throws what the commit threw (the
+  /// read is then answered with an error: an answered view is always recorded).
+  void recordRead(Connection& c, const sdk::Principal& actor, const std::string& address,
+                  const std::string& requestId, const std::vector<BufferedAudit::Event>& events);
+
   /// Events chained by this node's thread since start (tests, diagnostics).
   std::uint64_t chained() const { return chained_.load(); }
 
@@ -76,6 +85,20 @@ class AuditSequencer {
   bool stopping_ = false;
   std::thread thread_;
   std::atomic<std::uint64_t> chained_{0};
+
+  // Group commit of reads' events (recordRead).
+  struct Waiting {
+    const sdk::Principal* actor;
+    const std::string* address;
+    const std::string* requestId;
+    const std::vector<BufferedAudit::Event>* events;
+    bool done = false;
+    std::exception_ptr error;
+  };
+  std::mutex groupMutex_;
+  std::condition_variable groupDone_;
+  std::vector<Waiting*> group_;
+  bool committing_ = false;
 };
 
 }  // namespace lexos::core
