@@ -67,6 +67,43 @@ void AuditLog::append(Connection& c, const sdk::Principal& actor, const std::str
     recordedFirms.push_back(actor.firm_id);
 }
 
+void AuditLog::insertRows(Connection& c, const std::string& head, std::size_t width,
+                          const std::vector<std::vector<sdk::Value>>& rows) {
+  std::size_t i = 0;
+  while (i < rows.size()) {
+    const std::size_t left = rows.size() - i;
+    const std::size_t n = left >= 16 ? 16 : left >= 4 ? 4 : 1;
+    std::string sql = head + " VALUES ";
+    std::vector<sdk::Value> params;
+    params.reserve(n * width);
+    for (std::size_t r = 0; r < n; ++r) {
+      sql += r ? ", (" : "(";
+      for (std::size_t k = 0; k < width; ++k) {
+        sql += (k ? ", $" : "$") + std::to_string(params.size() + 1);
+        params.push_back(rows[i + r].at(k));
+      }
+      sql += ")";
+    }
+    c.execute(sql, params);
+    i += n;
+  }
+}
+
+void AuditLog::appendMany(Connection& c, const std::vector<Recorded>& requests) {
+  std::vector<std::vector<sdk::Value>> rows;
+  const std::string at = utcTimestamp();
+  for (const auto& r : requests) {
+    if (r.actor->firm_id == 0) continue;
+    const std::string who = actorText(*r.actor);
+    for (const auto& e : *r.events)
+      rows.push_back({r.actor->firm_id, at, who, e.action, e.object_type, e.object_id, *r.address, *r.requestId, e.detail});
+    if (std::find(recordedFirms.begin(), recordedFirms.end(), r.actor->firm_id) == recordedFirms.end())
+      recordedFirms.push_back(r.actor->firm_id);
+  }
+  insertRows(c, "INSERT INTO audit_pending (firm_id, at, actor, action, object_type, object_id, address, request_id, detail)",
+             9, rows);
+}
+
 std::vector<std::int64_t> AuditLog::takeRecordedFirms() {
   std::vector<std::int64_t> out;
   out.swap(recordedFirms);

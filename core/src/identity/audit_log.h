@@ -19,6 +19,19 @@ class AuditLog {
   /// this thread: takeRecordedFirms() after the commit names the firms to chain.
   static void append(Connection& c, const sdk::Principal& actor, const std::string& address,
                      const std::string& requestId, const std::vector<BufferedAudit::Event>& events);
+  /// Rows of `width` values in as few statements as the chunk sizes 16, 4 and 1 allow (three
+  /// statement shapes, so that prepared statements stay few). `head` is "INSERT INTO t (cols)".
+  static void insertRows(Connection& c, const std::string& head, std::size_t width,
+                         const std::vector<std::vector<sdk::Value>>& rows);
+  /// PostgreSQL: the events of several requests of one firm (the connection scoped to it) into
+  /// audit_pending, in that order, in few statements (the group commit of reads).
+  struct Recorded {
+    const sdk::Principal* actor;
+    const std::string* address;
+    const std::string* requestId;
+    const std::vector<BufferedAudit::Event>* events;
+  };
+  static void appendMany(Connection& c, const std::vector<Recorded>& requests);
   /// The firms this thread recorded events for since the last call (and forgets them).
   static std::vector<std::int64_t> takeRecordedFirms();
 

@@ -49,6 +49,8 @@ std::int64_t AuditSequencer::chainFirm(Connection& c, std::int64_t firm, bool wa
       std::int64_t seq = last.empty() ? 0 : sdk::asInt(last.rows[0][0]);
       std::string prev = last.empty() ? std::string(64, '0') : sdk::asText(last.rows[0][1]);
       std::string ids;
+      std::vector<std::vector<sdk::Value>> rows;
+      rows.reserve(pending.size());
       for (auto& r : pending.rows) {
         ids += (ids.empty() ? "" : ",") + std::to_string(sdk::asInt(r[0]));
         std::vector<sdk::Value> row = {++seq};
@@ -57,11 +59,11 @@ std::int64_t AuditSequencer::chainFirm(Connection& c, std::int64_t firm, bool wa
         row.insert(row.begin(), firm);
         row.push_back(prev);
         row.push_back(hash);
-        c.execute("INSERT INTO audit_log (firm_id, seq, at, actor, action, object_type, object_id, address, "
-                  "request_id, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                  row);
+        rows.push_back(std::move(row));
         prev = hash;
       }
+      AuditLog::insertRows(c, "INSERT INTO audit_log (firm_id, seq, at, actor, action, object_type, object_id, address, "
+                              "request_id, detail, prev_hash, hash)", 12, rows);
       // By the ids read: a row committed meanwhile (a lower id from a slower request, on
       // PostgreSQL) is not in this batch and must not be deleted with it.
       c.execute("DELETE FROM audit_pending WHERE id IN (" + ids + ")", {});
@@ -100,13 +102,23 @@ void AuditSequencer::recordRead(Connection& c, const sdk::Principal& actor, cons
     std::vector<std::int64_t> firms;
     try {
       c.begin(true);
+      std::vector<AuditLog::Recorded> same;  // PostgreSQL: one firm's, written together
+      auto flush = [&] {
+        if (!same.empty()) AuditLog::appendMany(c, same);
+        same.clear();
+      };
       for (const Waiting* w : batch) {
         if (firms.empty() || firms.back() != w->actor->firm_id) {
+          flush();
           firms.push_back(w->actor->firm_id);
           c.setScope({w->actor->firm_id, 0});
         }
-        AuditLog::append(c, *w->actor, *w->address, *w->requestId, *w->events);
+        if (c.backend() == sdk::Backend::PostgreSQL)
+          same.push_back({w->actor, w->address, w->requestId, w->events});
+        else
+          AuditLog::append(c, *w->actor, *w->address, *w->requestId, *w->events);
       }
+      flush();
       c.commit();
     } catch (...) {
       error = std::current_exception();
