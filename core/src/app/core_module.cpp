@@ -101,7 +101,7 @@ class CoreModule : public sdk::Plugin {
     // Events of reads and refusals, until the sequencer chains them (identity/audit_sequencer.h).
     r.addTable({"audit_pending", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
     r.addMigration({12, "audit events waiting to be chained", schema::kV12AuditPending, "",
-                    schema::kV12AuditPendingPostgres});
+                    std::string(schema::kV12AuditPending) + schema::kV12AuditPendingPostgresIds});
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,
                 [this](sdk::Context& c) { login(c); }, 16 * 1024, "Sign in: {firm, email, password}"});

@@ -317,21 +317,10 @@ CREATE TABLE audit_pending (
   PRIMARY KEY (firm_id, id)
 );
 )SQL";
-inline constexpr const char* kV12AuditPendingPostgres = R"SQL(
+// PostgreSQL, after the table: its ids from a sequence (no lock between recording requests).
+inline constexpr const char* kV12AuditPendingPostgresIds = R"SQL(
 CREATE SEQUENCE audit_pending_id;
-CREATE TABLE audit_pending (
-  firm_id BIGINT NOT NULL REFERENCES firms (id),
-  id BIGINT NOT NULL DEFAULT nextval('audit_pending_id'),
-  at TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  action TEXT NOT NULL,
-  object_type TEXT NOT NULL DEFAULT '',
-  object_id TEXT NOT NULL DEFAULT '',
-  address TEXT NOT NULL DEFAULT '',
-  request_id TEXT NOT NULL DEFAULT '',
-  detail TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY (firm_id, id)
-);
+ALTER TABLE audit_pending ALTER COLUMN id SET DEFAULT nextval('audit_pending_id');
 )SQL";
 
 }  // namespace lexos::core::schema
