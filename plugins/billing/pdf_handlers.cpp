@@ -45,6 +45,31 @@ std::string clientName(sdk::Context& c, const sdk::Value& id) {
   return rs.empty() ? std::string() : sdk::asText(rs.rows[0][0]);
 }
 
+// The firm's heading and the client's name, on every document.
+void letterhead(sdk::Context& c, PdfDocument& doc, const sdk::Value& client) {
+  doc.firm_name = firmName(c);
+  doc.firm_lines = firmLines(c);
+  doc.client_name = clientName(c, client);
+}
+
+// A document's row by id: any for staff, in the portal only the client's own (`alias`.client_id).
+sdk::ResultSet ownRow(sdk::Context& c, std::string sql, const std::string& alias, std::int64_t id, bool forStaff) {
+  std::vector<sdk::Value> params{id};
+  if (!forStaff) {
+    sql += " AND " + alias + ".client_id = $2";
+    params.push_back(c.principal().client_id);
+  }
+  return c.db().query(sql, params);
+}
+
+// Amounts of one currency as printed: "1250.00 GBP".
+struct MoneyText {
+  explicit MoneyText(const std::string& currency) : currency(currency), exp(minorUnits(currency).value_or(2)) {}
+  std::string operator()(std::int64_t v) const { return decimalText(v, exp) + " " + currency; }
+  std::string currency;
+  int exp;
+};
+
 // "1.500" -> "1.5", "2.000" -> "2".
 std::string quantityText(std::int64_t milli) {
   std::string s = decimalText(milli, 3);
@@ -70,13 +95,11 @@ bool invoiceDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocumen
   const auto& r = rs.rows[0];
   const std::string status = sdk::asText(r[2]);
   const std::string currency = sdk::asText(r[4]);
-  const int exp = minorUnits(currency).value_or(2);
-  auto money = [&](std::int64_t v) { return decimalText(v, exp) + " " + currency; };
+  const MoneyText money(currency);
+  const int exp = money.exp;
   number = sdk::isNull(r[3]) ? "draft-" + std::to_string(id) : sdk::asText(r[3]);
   doc.title = status == "draft" ? "Draft invoice (not issued)" : status == "void" ? "Void invoice " + number : "Invoice " + number;
-  doc.firm_name = firmName(c);
-  doc.firm_lines = firmLines(c);
-  doc.client_name = clientName(c, r[1]);
+  letterhead(c, doc, r[1]);
   if (!sdk::isNull(r[5])) doc.facts.push_back({"Issued", sdk::asText(r[5])});
   if (!sdk::isNull(r[6])) doc.facts.push_back({"Due", sdk::asText(r[6])});
   doc.facts.push_back({"Currency", currency});
@@ -104,21 +127,16 @@ bool invoiceDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocumen
 
 // The receipt (a payment) as a document.
 bool receiptDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocument& doc, std::string& number) {
-  std::string sql =
-      "SELECT p.receipt_number, p.client_id, p.invoice_id, i.number, p.method, p.amount_minor, p.refunded_minor, p.currency, "
-      "p.received_on, i.total_minor, i.credited_minor FROM billing_payments p JOIN billing_invoices i ON i.id = p.invoice_id "
-      "WHERE p.id = $1";
-  std::vector<sdk::Value> params{id};
-  if (!forStaff) {
-    sql += " AND p.client_id = $2";
-    params.push_back(c.principal().client_id);
-  }
-  auto rs = c.db().query(sql, params);
+  auto rs = ownRow(c,
+                   "SELECT p.receipt_number, p.client_id, p.invoice_id, i.number, p.method, p.amount_minor, "
+                   "p.refunded_minor, p.currency, p.received_on, i.total_minor, i.credited_minor FROM billing_payments p "
+                   "JOIN billing_invoices i ON i.id = p.invoice_id WHERE p.id = $1",
+                   "p", id, forStaff);
   if (rs.empty()) return false;
   const auto& r = rs.rows[0];
   const std::string currency = sdk::asText(r[7]);
-  const int exp = minorUnits(currency).value_or(2);
-  auto money = [&](std::int64_t v) { return decimalText(v, exp) + " " + currency; };
+  const MoneyText money(currency);
+  const int exp = money.exp;
   number = sdk::asText(r[0]);
   // What was still owed once this payment was in: the payments up to it, net of refunds.
   auto paid = c.db().query("SELECT COALESCE(SUM(amount_minor - refunded_minor), 0) FROM billing_payments "
@@ -131,9 +149,7 @@ bool receiptDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocumen
   for (const auto& [k, v] : methods)
     if (k == method) method = v;
   doc.title = "Official receipt " + number;
-  doc.firm_name = firmName(c);
-  doc.firm_lines = firmLines(c);
-  doc.client_name = clientName(c, r[1]);
+  letterhead(c, doc, r[1]);
   doc.facts = {{"Received", sdk::asText(r[8])}, {"Method", method}, {"Invoice", sdk::asText(r[3])}, {"Currency", currency}};
   doc.columns = {"Description", "Amount"};
   doc.rows.push_back({"Payment of invoice " + sdk::asText(r[3]), decimalText(sdk::asInt(r[5]), exp)});
@@ -147,26 +163,19 @@ bool receiptDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocumen
 
 // A credit note as a document: the invoice it corrects, the amount and the reason.
 bool creditNoteDocument(sdk::Context& c, std::int64_t id, bool forStaff, PdfDocument& doc, std::string& number) {
-  std::string sql =
-      "SELECT n.number, n.client_id, n.invoice_id, i.number, n.amount_minor, n.currency, n.reason, n.issued_on, "
-      "i.total_minor - i.paid_minor - i.credited_minor FROM billing_credit_notes n "
-      "JOIN billing_invoices i ON i.id = n.invoice_id WHERE n.id = $1";
-  std::vector<sdk::Value> params{id};
-  if (!forStaff) {
-    sql += " AND n.client_id = $2";
-    params.push_back(c.principal().client_id);
-  }
-  auto rs = c.db().query(sql, params);
+  auto rs = ownRow(c,
+                   "SELECT n.number, n.client_id, n.invoice_id, i.number, n.amount_minor, n.currency, n.reason, "
+                   "n.issued_on, i.total_minor - i.paid_minor - i.credited_minor FROM billing_credit_notes n "
+                   "JOIN billing_invoices i ON i.id = n.invoice_id WHERE n.id = $1",
+                   "n", id, forStaff);
   if (rs.empty()) return false;
   const auto& r = rs.rows[0];
   const std::string currency = sdk::asText(r[5]);
-  const int exp = minorUnits(currency).value_or(2);
-  auto money = [&](std::int64_t v) { return decimalText(v, exp) + " " + currency; };
+  const MoneyText money(currency);
+  const int exp = money.exp;
   number = sdk::asText(r[0]);
   doc.title = "Credit note " + number;
-  doc.firm_name = firmName(c);
-  doc.firm_lines = firmLines(c);
-  doc.client_name = clientName(c, r[1]);
+  letterhead(c, doc, r[1]);
   doc.facts = {{"Issued", sdk::asText(r[7])}, {"Invoice", sdk::asText(r[3])}, {"Currency", currency}};
   doc.columns = {"Description", "Amount"};
   doc.rows.push_back({sdk::asText(r[6]), "-" + decimalText(sdk::asInt(r[4]), exp)});
