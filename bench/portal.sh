@@ -22,6 +22,9 @@
 #                                          statements as lexos_app in a browsing client's scope
 #   EXTRA=0 bench/portal.sh                leave out the informational pages (the invoice list,
 #                                          a matter's documents) even when their plugins are built
+#   HOLD=1 bench/portal.sh                 after the warm-up, print the database URLs, lexosd's
+#                                          port and the pgbench scripts' folder, and wait until
+#                                          the printed file is removed (to profile by hand)
 #
 # For each backend:
 # 1. A fresh database (PostgreSQL: a throwaway cluster from tests/support/pg-cluster.sh,
@@ -59,8 +62,9 @@
 #    left in flight when wrk ends (lexosd would serve and audit it, uncounted); the req/s are
 #    each thread's answers over its own time, summed. Every answer must be 2xx; the 2xx answers
 #    are counted (Lua response()). On PostgreSQL, pgbench -M prepared -cN -jN as lexos_app with
-#    one script per browsing client (pgbench picks one at random per transaction; the matter
-#    page's picks one of the client's matters at random):
+#    one script per page, which draws one of the browsing clients per transaction (and the
+#    matter page one of its matters) and binds its id, so each connection prepares one set of
+#    statements as lexosd's pooled connections do:
 #      list      the list's statement, copied from PortalCaseHandlers::list (one statement: each
 #                matter LEFT JOIN its latest client-visible update LEFT JOIN its phase label),
 #                in a transaction begun as PgConnection::beginScoped begins a portal scope (one
@@ -498,7 +502,7 @@ SQL
   for kv in $made; do served[${kv%%=*}]=$((served[${kv%%=*}] + ${kv#*=})); done
   echo "# $backend: $CONNECTIONS portal clients signed in, their lists and matter pages checked in $((SECONDS - t0)) s"
 
-  # --- pgbench: the pages' SQL as lexos_app, one script per browsing client ----------------------
+  # --- pgbench: the pages' SQL as lexos_app, one script per page, the client drawn per transaction------------------
   local -a pg_list=() pg_list_audit=() pg_matter=() pg_matter_audit=()
   if [[ "$backend" == postgresql ]]; then
     # PortalCaseHandlers::list (plugins/cases/portal_case_handlers.cpp) with kCaseColumns
@@ -509,35 +513,46 @@ SQL
     local case_sql="SELECT $cols FROM cases c WHERE c.id = :matter;"
     local updates_sql="SELECT id, text, client_visible, author_name, created_at FROM case_updates WHERE case_id = :matter AND client_visible ORDER BY created_at, id;"
     local labels_sql="SELECT phase, label FROM case_phase_labels;"
-    begin_scope() {  # client-or-empty -> the pipelined BEGIN as PgConnection::beginScoped sends it
-      local path="public"
-      [[ -n "$1" ]] && path="lexos_portal, public"
+    begin_scope() {  # client-expression-or-empty -> the pipelined BEGIN as PgConnection::beginScoped sends it
+      local path="public" client="''"
+      [[ -n "$1" ]] && { path="lexos_portal, public"; client="$1"; }
       printf '%s\n' '\startpipeline' 'BEGIN;' "SET LOCAL search_path = $path;" 'SET LOCAL row_security = on;' \
         "SET LOCAL TIME ZONE 'UTC';" \
-        "SELECT set_config('lexos.firm_id', '$firm', true), set_config('lexos.client_id', '$1', true), set_config('lexos.guard_changed', '', true);" \
+        "SELECT set_config('lexos.firm_id', '$firm', true), set_config('lexos.client_id', $client, true), set_config('lexos.guard_changed', '', true);" \
         '\endpipeline'
     }
-    audit_write() {  # object-type object-id-expression email -> the event's write after an audited read
+    audit_write() {  # object-type object-id-expression -> the event's write after an audited read
       begin_scope ""
-      echo "INSERT INTO audit_pending (firm_id, at, actor, action, object_type, object_id, address, request_id, detail) VALUES ($firm, '2026-01-01T12:00:00Z', 'portal:0 $3', 'bench.pgbench.view', '$1', $2, '127.0.0.1', 'pgbench', '');"
+      echo "INSERT INTO audit_pending (firm_id, at, actor, action, object_type, object_id, address, request_id, detail) VALUES ($firm, '2026-01-01T12:00:00Z', 'portal:0 bench', 'bench.pgbench.view', '$1', $2, '127.0.0.1', 'pgbench', '');"
       printf '%s\n' '\startpipeline' "SELECT current_setting('lexos.guard_changed', true);" 'COMMIT;' '\endpipeline'
     }
-    local i=0 k cid email idlist
+    # One script per page, the browsing client drawn per transaction (:k) and its id and matters
+    # picked by CASE: every pgbench connection prepares one set of statements, as each of
+    # lexosd's pooled connections does. (One script per client made each connection plan 32
+    # scripts' statements 5 times each before PostgreSQL settled on generic plans; short runs
+    # then measured mostly planning.)
+    local k cid email idlist pick_client="CASE" pick_matter="CASE" n=0
     while IFS=$'\t' read -r k cid email idlist; do
       local -a mids
       IFS=, read -r -a mids <<<"$idlist"
-      local pick="CASE" m
-      for m in "${!mids[@]}"; do pick+=" WHEN :m = $m THEN ${mids[$m]}"; done
-      pick+=" ELSE ${mids[0]} END"
-      { echo "\\set client $cid"; begin_scope "$cid"; echo "$list_sql"; echo 'COMMIT;'; } >"$out/list_$i.sql"
-      { cat "$out/list_$i.sql"; audit_write client "'$cid'" "$email"; } >"$out/list_audit_$i.sql"
-      { echo "\\set m random(0, $((${#mids[@]} - 1)))"; echo "\\set matter $pick"; begin_scope "$cid"
-        echo "$case_sql"; echo "$updates_sql"; echo "$labels_sql"; echo 'COMMIT;'; } >"$out/matter_$i.sql"
-      { cat "$out/matter_$i.sql"; audit_write case "CAST(:matter AS text)" "$email"; } >"$out/matter_audit_$i.sql"
-      pg_list+=(-f "$out/list_$i.sql"); pg_list_audit+=(-f "$out/list_audit_$i.sql")
-      pg_matter+=(-f "$out/matter_$i.sql"); pg_matter_audit+=(-f "$out/matter_audit_$i.sql")
-      i=$((i + 1))
+      local inner="CASE" m
+      for m in "${!mids[@]}"; do inner+=" WHEN :m = $m THEN ${mids[$m]}"; done
+      inner+=" ELSE ${mids[0]} END"
+      pick_client+=" WHEN :k = $n THEN $cid"
+      pick_matter+=" WHEN :k = $n THEN $inner"
+      n=$((n + 1))
     done <"$out/browsing.tsv"
+    pick_client+=" ELSE 0 END"
+    pick_matter+=" ELSE 0 END"
+    local head
+    head="$(printf '%s\n' "\\set k random(0, $((n - 1)))" "\\set m random(0, $((MATTERS - 1)))" \
+      "\\set client $pick_client" "\\set matter $pick_matter")"
+    { echo "$head"; begin_scope "CAST(:client AS text)"; echo "$list_sql"; echo 'COMMIT;'; } >"$out/list.sql"
+    { cat "$out/list.sql"; audit_write client "CAST(:client AS text)"; } >"$out/list_audit.sql"
+    { echo "$head"; begin_scope "CAST(:client AS text)"; echo "$case_sql"; echo "$updates_sql"; echo "$labels_sql"; echo 'COMMIT;'; } >"$out/matter.sql"
+    { cat "$out/matter.sql"; audit_write case "CAST(:matter AS text)"; } >"$out/matter_audit.sql"
+    pg_list=(-f "$out/list.sql"); pg_list_audit=(-f "$out/list_audit.sql")
+    pg_matter=(-f "$out/matter.sql"); pg_matter_audit=(-f "$out/matter_audit.sql")
     # The same answers: the list statement as lexos_app in the first browsing client's portal
     # scope returns what lexosd listed (a wrong scope would make pgbench fast on no rows).
     read -r k cid email idlist <"$out/browsing.tsv"
@@ -614,8 +629,13 @@ SQL
     pg_tps 2 "${pg_list[@]}" >/dev/null
     pg_tps 2 "${pg_matter[@]}" >/dev/null
   fi
+  if [[ "${HOLD:-0}" == 1 ]]; then
+    touch "$tmp/hold"
+    echo "# $backend: holding; lexosd on 127.0.0.1:$port; app $app_url; owner $owner_url; scripts and users.tsv in $out; rm $tmp/hold to go on"
+    while [[ -e "$tmp/hold" ]]; do sleep 1; done
+  fi
 
-  echo "# $backend: $ROUNDS rounds of $DURATION s; $CONNECTIONS clients browsing at once (wrk -t$CONNECTIONS -c$CONNECTIONS, each thread its own client$([[ "$backend" == postgresql ]] && echo "; pgbench -M prepared -c$CONNECTIONS -j$CONNECTIONS as lexos_app, one script per client"))"
+  echo "# $backend: $ROUNDS rounds of $DURATION s; $CONNECTIONS clients browsing at once (wrk -t$CONNECTIONS -c$CONNECTIONS, each thread its own client$([[ "$backend" == postgresql ]] && echo "; pgbench -M prepared -c$CONNECTIONS -j$CONNECTIONS as lexos_app, one script per page, the client drawn per transaction"))"
   local -A fig=()
   local r rates
   for r in $(seq "$ROUNDS"); do

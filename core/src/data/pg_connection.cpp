@@ -143,6 +143,11 @@ std::string PgConnection::preparedName(const std::string& sql, const Bound& b) {
   auto it = prepared_.find(key);
   if (it != prepared_.end()) return it->second;
   if (prepared_.size() >= 512 || !preparedStatements()) return {};
+  if (seenOnce_.insert(key).second) {
+    if (seenOnce_.size() > 4096) seenOnce_.clear();
+    return {};
+  }
+  seenOnce_.erase(key);
   const std::string name = "lx" + std::to_string(prepared_.size());
   Clear p{PQprepare(conn_, name.c_str(), sql.c_str(), b.count(), b.types.data())};
   if (PQresultStatus(p.r) != PGRES_COMMAND_OK) std::rethrow_exception(resultError(p.r, conn_));

@@ -4,6 +4,7 @@
 // that the migrator installs compare rows with lexos_firm()/lexos_client().
 
 #include <map>
+#include <unordered_set>
 
 #include "data/connection.h"
 
@@ -48,6 +49,10 @@ class PgConnection : public Connection {
   // Server-side prepared statements by SQL text and parameter types: planning a small query
   // through row-level security policies costs more than running it.
   std::map<std::string, std::string> prepared_;
+  // Texts seen once and not yet prepared: a statement is prepared at its second use, so SQL
+  // built with literals (a one-off list of ids) never fills prepared_ and keeps later hot
+  // statements from being prepared. Cleared when it grows past its bound.
+  std::unordered_set<std::string> seenOnce_;
 };
 
 }  // namespace lexos::core

@@ -39,8 +39,11 @@ std::int64_t AuditSequencer::chainFirm(Connection& c, std::int64_t firm, bool wa
           return total > 0 ? total : -1;
         }
       }
+      // By the primary key (firm_id, id): the table churns (every row is deleted soon after its
+      // insert), and a plan that reads it in heap order walks every dead row's page first.
       auto pending = c.query("SELECT id, at, actor, action, object_type, object_id, address, request_id, detail "
-                             "FROM audit_pending ORDER BY id LIMIT " + std::to_string(kBatch), {});
+                             "FROM audit_pending WHERE firm_id = $1 ORDER BY firm_id, id LIMIT " + std::to_string(kBatch),
+                             {firm});
       if (pending.empty()) {
         c.commit();
         return total;
@@ -66,7 +69,12 @@ std::int64_t AuditSequencer::chainFirm(Connection& c, std::int64_t firm, bool wa
                               "request_id, detail, prev_hash, hash)", 12, rows);
       // By the ids read: a row committed meanwhile (a lower id from a slower request, on
       // PostgreSQL) is not in this batch and must not be deleted with it.
-      c.execute("DELETE FROM audit_pending WHERE id IN (" + ids + ")", {});
+      // One statement text whatever the ids (an array on PostgreSQL), so it is prepared once per
+      // connection rather than once per batch.
+      if (pg)
+        c.execute("DELETE FROM audit_pending WHERE firm_id = $1 AND id = ANY(CAST($2 AS bigint[]))", {firm, "{" + ids + "}"});
+      else
+        c.execute("DELETE FROM audit_pending WHERE firm_id = $1 AND id IN (" + ids + ")", {firm});
       c.commit();
       total += static_cast<std::int64_t>(pending.size());
       if (pending.size() < kBatch) return total;
