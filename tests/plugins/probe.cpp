@@ -139,6 +139,23 @@ class Probe : public Plugin {
                     c.response().sendJson(refusedJson(e), 200);
                   }
                 }, 0, "raw SQL in a portal scope (column isolation proof)"});
+    // Context::firm (SDK 1.5) from a staff and from a portal request, after a read of the
+    // request's own scope, and a read after it (the scope must be the request's again).
+    auto firmJson = [](Context& c) {
+      FirmProfile f;
+      const auto before = c.db().query("SELECT count(*) FROM probe_items").rows.at(0).at(0);
+      c.firm(f);
+      const auto after = c.db().query("SELECT count(*) FROM probe_items").rows.at(0).at(0);
+      JsonWriter w;
+      w.beginObject();
+      w.member("slug", f.slug).member("name", f.name).member("time_zone", f.time_zone).member("country", f.country);
+      w.member("address", f.address).member("items_before", asInt(before)).member("items_after", asInt(after));
+      w.endObject();
+      c.response().sendJson(w.take());
+    };
+    r.addRoute({Method::Get, "/api/v1/probe/firm", Audience::Staff, "probe.read", firmJson, 0, "Context::firm, staff"});
+    r.addRoute({Method::Get, "/api/v1/portal/probe/firm", Audience::Portal, "probe.read", firmJson, 0,
+                "Context::firm, portal"});
     r.addRoute({Method::Get, "/api/v1/portal/probe/notes", Audience::Portal, "probe.read",
                 [](Context& c) { c.response().sendJson(rowsJson(c.db().query("SELECT * FROM probe_notes"))); }, 0,
                 "portal view of firm-only notes (must be empty)"});

@@ -18,6 +18,7 @@
 #include "identity/accounts.h"
 #include "identity/audit_log.h"
 #include "identity/audit_sequencer.h"
+#include "identity/firm_settings.h"
 #include "identity/passwords.h"
 #include "identity/throttle.h"
 #include "lexos/sdk/lexos.h"
@@ -102,6 +103,13 @@ class CoreModule : public sdk::Plugin {
     r.addTable({"audit_pending", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
     r.addMigration({12, "audit events waiting to be chained", schema::kV12AuditPending, "",
                     std::string(schema::kV12AuditPending) + schema::kV12AuditPendingPostgresIds});
+    // The firm's name, address, time zone and country (identity/firm_settings.h).
+    r.addPermission({"core.firm.read", "See the firm's settings (name, address, time zone, country)",
+                     {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal, sdk::kRoleBilling}});
+    r.addPermission({"core.firm.manage", "Change the firm's settings", {sdk::kRoleOwner}});
+    r.addTable({"firm_settings", sdk::Tenancy::Firm, "", "", {"firm_id"}});
+    r.addNav({Audience::Staff, "Firm", "Firm settings", "#/firm/settings", "core.firm.manage", 900});
+    r.addMigration({13, "firm settings", schema::kV13FirmSettings, "", ""});
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,
                 [this](sdk::Context& c) { login(c); }, 16 * 1024, "Sign in: {firm, email, password}"});
@@ -116,6 +124,11 @@ class CoreModule : public sdk::Plugin {
                 "First start: {token, firm, firm_name, email, password} creates the first firm and owner"});
     r.addRoute({Method::Get, "/api/v1/audit", Audience::Staff, "core.audit.read",
                 [this](sdk::Context& c) { audit(c); }, 0, "The firm's audit log, newest first"});
+    r.addRoute({Method::Get, "/api/v1/firm", Audience::Staff, "core.firm.read",
+                [](sdk::Context& c) { firm(c); }, 0, "The firm's settings: name, address, time zone, country"});
+    r.addRoute({Method::Patch, "/api/v1/firm", Audience::Staff, "core.firm.manage",
+                [](sdk::Context& c) { patchFirm(c); }, 16 * 1024,
+                "Change the firm's settings: {name?, address?, time_zone?, country?}"});
   }
 
  private:
@@ -363,6 +376,48 @@ class CoreModule : public sdk::Plugin {
     o.set("views", views);
     o.set("contributions", contributions);
     c.response().sendJson(toJson(o), 200);
+  }
+
+  static void sendFirm(sdk::Context& c, const FirmSettings& s) {
+    Poco::JSON::Object out;
+    out.set("slug", s.slug);
+    out.set("name", s.name);
+    out.set("address", s.address);
+    out.set("time_zone", s.time_zone);
+    out.set("country", s.country);
+    if (auto n = countryName(s.country)) out.set("country_name", *n);
+    else out.set("country_name", Poco::Dynamic::Var());
+    if (s.updated_at.empty()) out.set("updated_at", Poco::Dynamic::Var());
+    else out.set("updated_at", s.updated_at);
+    c.response().sendJson(toJson(out), 200);
+  }
+
+  static void firm(sdk::Context& c) { sendFirm(c, readFirmSettings(host(c).connection(), c.principal().firm_id)); }
+
+  static void patchFirm(sdk::Context& c) {
+    auto body = jsonBody(c);
+    FirmSettingsChange change;
+    for (const auto& [key, value] : *body) {
+      std::optional<std::string>* slot = key == "name"        ? &change.name
+                                         : key == "time_zone" ? &change.time_zone
+                                         : key == "country"   ? &change.country
+                                         : key == "address"   ? &change.address
+                                                              : nullptr;
+      if (!slot)
+        throw sdk::BadRequest(key, "'" + key.substr(0, 64) + "' is not a firm setting (name, address, time_zone, country).");
+      if (value.isEmpty() && (key == "country" || key == "address")) {
+        *slot = std::string();
+        continue;
+      }
+      if (!value.isString()) throw sdk::BadRequest(key, key + " must be text.");
+      *slot = value.extract<std::string>();
+    }
+    auto s = writeFirmSettings(host(c).connection(), c.principal().firm_id, change);
+    std::string detail;
+    for (const char* k : {"name", "time_zone", "country", "address"})
+      if (body->has(k)) detail += (detail.empty() ? "" : ",") + std::string(k);
+    c.audit().record("firm.update", "firm", std::to_string(c.principal().firm_id), detail);
+    sendFirm(c, s);
   }
 
   void audit(sdk::Context& c) {

@@ -323,4 +323,16 @@ CREATE SEQUENCE audit_pending_id;
 ALTER TABLE audit_pending ALTER COLUMN id SET DEFAULT nextval('audit_pending_id');
 )SQL";
 
+// A firm's own settings (identity/firm_settings.h): one row per firm, written when the owner first
+// changes them; a firm without a row has the defaults (UTC, no country, no address).
+inline constexpr const char* kV13FirmSettings = R"SQL(
+CREATE TABLE firm_settings (
+  firm_id BIGINT NOT NULL PRIMARY KEY REFERENCES firms (id),
+  time_zone TEXT NOT NULL,
+  country TEXT NOT NULL,
+  address TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+)SQL";
+
 }  // namespace lexos::core::schema

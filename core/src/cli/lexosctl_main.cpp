@@ -32,6 +32,10 @@ const char* kUsage =
     "  firm create --slug S --name N   create a firm\n"
     "  firm list                       list firms\n"
     "  firm modules --firm S [--enable M] [--disable M]   show or switch modules for a firm\n"
+    "  firm show --firm S              the firm's settings: name, time zone, country, address\n"
+    "  firm set --firm S [--name N] [--time-zone TZ] [--country CC] [--address A]\n"
+    "                                  change them (TZ from the tz database, e.g. America/Chicago; CC an\n"
+    "                                  ISO 3166 code, e.g. US; lines of A separated by \\n)\n"
     "  user create --firm S --email E --role R [--name N] --password-stdin\n"
     "                                  create a staff user (roles: owner, attorney, paralegal, billing)\n"
     "  user disable|enable --firm S --email E   disable (ends sessions at once) or re-enable a user\n"
@@ -114,6 +118,34 @@ int run(Args& a, Host& host) {
   }
   if (w.size() == 2 && w[0] == "firm" && w[1] == "list") {
     for (const auto& f : accounts.listFirms()) std::cout << f << "\n";
+    return 0;
+  }
+  if (w.size() == 2 && w[0] == "firm" && (w[1] == "show" || w[1] == "set")) {
+    const std::string slug = a.get("firm");
+    FirmSettings s;
+    if (w[1] == "set") {
+      FirmSettingsChange change;
+      if (a.has("name")) change.name = a.get("name");
+      if (a.has("time-zone")) change.time_zone = a.get("time-zone");
+      // These two may be set to empty (cleared): --country ''
+      if (a.has("country")) change.country = a.opts.at("country").empty() ? "" : a.opts.at("country").back();
+      if (a.has("address")) change.address = a.opts.at("address").empty() ? "" : a.opts.at("address").back();
+      if (change.address)  // a line break typed as \n on the command line
+        for (std::size_t at; (at = change.address->find("\\n")) != std::string::npos;) change.address->replace(at, 2, "\n");
+      if (!change.name && !change.time_zone && !change.country && !change.address)
+        throw std::runtime_error("firm set needs at least one of --name, --time-zone, --country, --address");
+      try {
+        s = accounts.setFirmSettings(slug, change);
+      } catch (const sdk::HttpError& e) {
+        throw std::runtime_error(e.field() + ": " + e.what());
+      }
+    } else {
+      s = accounts.firmSettings(slug);
+    }
+    std::cout << "slug\t" << s.slug << "\nname\t" << s.name << "\ntime_zone\t" << s.time_zone << "\ncountry\t"
+              << s.country << "\naddress\t";
+    for (char ch : s.address) std::cout << (ch == '\n' ? std::string(", ") : std::string(1, ch));
+    std::cout << "\n";
     return 0;
   }
   if (w.size() == 2 && w[0] == "firm" && w[1] == "modules") {

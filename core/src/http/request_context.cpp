@@ -41,6 +41,37 @@ std::string RequestContext::config(const std::string& key, const std::string& fa
 
 std::string RequestContext::publicUrl() const { return config_.public_url; }
 
+void RequestContext::firm(sdk::FirmProfile& out) {
+  if (principal_.firm_id == 0) throw sdk::Unauthorized();
+  // In the firm's staff scope (a portal request's scope cannot read firm_settings), inside the
+  // request's transaction when one is open.
+  const char* sql =
+      "SELECT f.slug, f.name, s.time_zone, s.country, s.address FROM firms f "
+      "LEFT JOIN firm_settings s ON s.firm_id = f.id WHERE f.id = $1";
+  sdk::ResultSet rs;
+  if (!conn_.inTransaction()) {
+    rs = conn_.readScoped({principal_.firm_id, 0}, sql, {principal_.firm_id});
+  } else {
+    const Scope mine{principal_.firm_id, principal_.isPortal() ? principal_.client_id : 0};
+    conn_.setScope({principal_.firm_id, 0});
+    try {
+      rs = conn_.query(sql, {principal_.firm_id});
+    } catch (...) {
+      conn_.setScope(mine);
+      throw;
+    }
+    conn_.setScope(mine);
+  }
+  if (rs.empty()) throw sdk::Unauthorized();
+  const auto& r = rs.rows[0];
+  // Version 1's fields; a later version appends and fills its own only when out.version asks.
+  out.slug = sdk::asText(r[0]);
+  out.name = sdk::asText(r[1]);
+  out.time_zone = sdk::isNull(r[2]) ? "UTC" : sdk::asText(r[2]);
+  out.country = sdk::isNull(r[3]) ? "" : sdk::asText(r[3]);
+  out.address = sdk::isNull(r[4]) ? "" : sdk::asText(r[4]);
+}
+
 sdk::Identity& RequestContext::identity() {
   if (!identity_)
     identity_ = std::make_unique<IdentityService>(conn_, principal_, session_ ? session_->session_id : 0, req_.remoteAddress(), req_.requestId());

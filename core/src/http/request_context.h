@@ -68,6 +68,7 @@ class RequestContext : public sdk::Context {
   sdk::Vault& vault() override;
   void outsideTransaction(const std::function<void()>& work) override;
   void bindFirm(std::int64_t firmId) override;
+  void firm(sdk::FirmProfile& out) override;
   /// The dispatcher's side of bindFirm: called with a firm that exists and has this plugin on;
   /// it makes the request that firm's (principal, scope). Unset: bindFirm is refused.
   void setFirmBinder(std::function<void(std::int64_t)> binder) { binder_ = std::move(binder); }

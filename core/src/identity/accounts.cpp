@@ -148,6 +148,41 @@ void Accounts::setModule(const std::string& firmSlug, const std::string& module,
   chainRecorded(*c);
 }
 
+FirmSettings Accounts::firmSettings(const std::string& firmSlug) {
+  const auto firm = firmId(firmSlug);
+  auto c = pool_.acquire();
+  c->begin(false);
+  c->setScope({firm, 0});
+  auto s = readFirmSettings(*c, firm);
+  c->commit();
+  return s;
+}
+
+FirmSettings Accounts::setFirmSettings(const std::string& firmSlug, const FirmSettingsChange& change) {
+  const auto firm = firmId(firmSlug);
+  auto c = pool_.acquire();
+  c->begin(true);
+  c->setScope({firm, 0});
+  FirmSettings s;
+  try {
+    s = writeFirmSettings(*c, firm, change);
+    std::string detail;
+    if (change.name) detail += "name";
+    if (change.time_zone) detail += std::string(detail.empty() ? "" : ",") + "time_zone";
+    if (change.country) detail += std::string(detail.empty() ? "" : ",") + "country";
+    if (change.address) detail += std::string(detail.empty() ? "" : ",") + "address";
+    sdk::Principal op;
+    op.firm_id = firm;
+    AuditLog::append(*c, op, "lexosctl", "", {{"firm.update", "firm", std::to_string(firm), detail}});
+    c->commit();
+  } catch (...) {
+    if (c->inTransaction()) c->rollback();
+    throw;
+  }
+  chainRecorded(*c);
+  return s;
+}
+
 std::map<std::string, bool> Accounts::modules(const std::string& firmSlug) {
   const auto firm = firmId(firmSlug);
   auto c = pool_.acquire();

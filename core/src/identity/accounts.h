@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "identity/audit_log.h"
+#include "identity/firm_settings.h"
 #include "data/connection_pool.h"
 
 namespace lexos::core {
@@ -36,6 +37,11 @@ class Accounts {
   void setModule(const std::string& firmSlug, const std::string& module, bool enabled);
   /// Every loaded module (except core) with its state for the firm.
   std::map<std::string, bool> modules(const std::string& firmSlug);
+  /// The firm's settings (identity/firm_settings.h).
+  FirmSettings firmSettings(const std::string& firmSlug);
+  /// Changes them as PATCH /api/v1/firm does (same checks; sdk::BadRequest naming the field),
+  /// audited as "firm.update" by lexosctl.
+  FirmSettings setFirmSettings(const std::string& firmSlug, const FirmSettingsChange& change);
   AuditLog::Verdict verifyAudit(const std::string& firmSlug, const AuditLog::Head* expected = nullptr);
 
  private:

@@ -7,6 +7,7 @@ import { startShell } from '../../shared/js/shell.js';
 import { signInPage } from '../../shared/js/signin.js';
 import { sidebarLayout } from './layout.js';
 import { setupPage } from './setup.js';
+import { firmSettingsPage } from './firm.js';
 
 startShell({
   kind: 'staff',
@@ -26,6 +27,7 @@ startShell({
       }),
     },
     { route: 'setup/{token}', public: true, render: setupPage },
+    { route: 'firm/settings', render: firmSettingsPage, title: 'Firm settings' },
   ],
   words: {
     sessionEnded: 'Your session has ended. Sign in again to continue.',

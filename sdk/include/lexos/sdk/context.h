@@ -50,6 +50,18 @@ class Mail {
   virtual void send(const MailMessage& message) = 0;
 };
 
+/// The request's firm as the firm set it up (SDK 1.5; Context::firm). Carries a `version` as its
+/// first member: later minor versions append fields, and the host fills only the fields of the
+/// version the plugin's copy names.
+struct FirmProfile {
+  std::uint32_t version = 1;
+  std::string slug;       ///< the firm's id in addresses and sign-in ("demo")
+  std::string name;       ///< its name as shown to staff and clients
+  std::string time_zone;  ///< IANA name ("America/Chicago"); "UTC" until the firm sets one
+  std::string country;    ///< ISO 3166-1 alpha-2 ("US"); empty until the firm sets one
+  std::string address;    ///< postal address, lines separated by "\n"; may be empty
+};
+
 /// Log levels for Context::log.
 enum class LogLevel { Debug, Info, Warning, Error };
 
@@ -99,6 +111,12 @@ class Context {
   /// started while the module was on). Throws NotFound when there is no such firm, Forbidden on
   /// other routes or a second call. Needs SDK ABI 1.4.
   virtual void bindFirm(std::int64_t firmId) = 0;
+
+  // ---- ABI 1.5 ----
+  /// Fills `out` (up to the fields of out.version) with the request's firm: its name, time zone
+  /// and country, for dates, phone numbers and letterheads in the firm's own terms. Throws
+  /// Unauthorized on a request without a firm. Needs SDK ABI 1.5.
+  virtual void firm(FirmProfile& out) = 0;
 };
 
 }  // namespace v1

@@ -29,11 +29,12 @@
 /// Context::vault (vault.h: the encrypted document store). 1.4 appended
 /// Context::outsideTransaction (work without holding the database, e.g. a call to a payment
 /// provider) and Context::bindFirm (a public route that proved, with a configured secret, which
-/// firm it speaks for: a provider's signed webhook).
+/// firm it speaks for: a provider's signed webhook). 1.5 appended Context::firm (struct
+/// FirmProfile: the firm's name, address, time zone and country as its owner set them).
 
 #define LEXOS_SDK_ABI_MAJOR 1
-#define LEXOS_SDK_ABI_MINOR 4
-#define LEXOS_SDK_VERSION "1.4.0"
+#define LEXOS_SDK_ABI_MINOR 5
+#define LEXOS_SDK_VERSION "1.5.0"
 
 /// Symbol visibility for SDK types that must be shared between the host and plugins (exception
 /// types, so that `catch` in the host matches what a plugin throws even when the plugin is built

@@ -1,0 +1,42 @@
+#pragma once
+// A firm's own settings (core migration 13, table firm_settings): its name as shown to clients,
+// postal address, time zone and country. Read by the host for a plugin (Context::firm, SDK 1.5),
+// changed by the owner (PATCH /api/v1/firm) or by `lexosctl firm set`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace lexos::core {
+
+class Connection;
+
+struct FirmSettings {
+  std::string slug;
+  std::string name;
+  std::string time_zone = "UTC";  ///< an IANA name from the system's tz database
+  std::string country;            ///< ISO 3166-1 alpha-2, upper case; empty when not set
+  std::string address;            ///< postal address, lines separated by "\n"
+  std::string updated_at;         ///< empty while never changed
+};
+
+struct FirmSettingsChange {
+  std::optional<std::string> name, time_zone, country, address;
+};
+
+/// The settings of `firm`, read in the connection's current scope (which must be that firm's
+/// staff scope). Throws std::runtime_error when there is no such firm.
+FirmSettings readFirmSettings(Connection& c, std::int64_t firm);
+
+/// Checks a change and writes it in the caller's transaction (the firm's staff scope). Throws
+/// sdk::BadRequest naming the field ("name", "time_zone", "country", "address").
+FirmSettings writeFirmSettings(Connection& c, std::int64_t firm, const FirmSettingsChange& change);
+
+/// True for a zone of the tz database installed with the system (Debian's tzdata, read from
+/// /usr/share/zoneinfo or $TZDIR): "America/Chicago", "Europe/Berlin", "UTC".
+bool isTimeZone(const std::string& name);
+/// The English name of an ISO 3166-1 alpha-2 code from the tz database's iso3166.tab, or
+/// nothing when the code is not a country there.
+std::optional<std::string> countryName(const std::string& code);
+
+}  // namespace lexos::core
