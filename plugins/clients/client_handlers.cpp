@@ -80,10 +80,23 @@ void ClientHandlers::get(Context& c) {
   sendClient(c, *client);
 }
 
+namespace {
+
+// The firm's country, for phone numbers written without a country code; read only when the
+// body has phone numbers.
+std::string phoneRegion(Context& c, const sdk::JsonObject& body) {
+  if (!body.has("phone") && !body.has("phones")) return {};
+  sdk::FirmProfile firm;
+  c.firm(firm);
+  return firm.country;
+}
+
+}  // namespace
+
 void ClientHandlers::create(Context& c) {
   const auto body = ClientValidator::readBody(c);
   Client client;
-  ClientValidator::apply(body, client, true);
+  ClientValidator::apply(body, client, true, phoneRegion(c, body));
   client.id = c.db().newId();
   client.created_at = client.updated_at = c.db().now();
   client.created_by = client.updated_by = c.principal().user_id;
@@ -100,7 +113,7 @@ void ClientHandlers::patch(Context& c) {
   auto client = repo.find(id);
   if (!client) throw sdk::NotFound();
   const auto body = ClientValidator::readBody(c);
-  const auto changes = ClientValidator::apply(body, *client, false);
+  const auto changes = ClientValidator::apply(body, *client, false, phoneRegion(c, body));
   if (changes.any) {
     client->updated_at = c.db().now();
     client->updated_by = c.principal().user_id;

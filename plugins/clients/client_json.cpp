@@ -1,5 +1,7 @@
 #include "client_json.h"
 
+#include "client_validator.h"
+
 #include "lexos/sdk/lists.h"
 
 namespace lexos::clients {
@@ -29,6 +31,9 @@ void ClientJson::write(JsonWriter& w, const Client& c) {
   w.key("contact_person").value(c.contact_person);
   w.key("email").value(c.primaryEmail());
   w.key("phone").value(c.primaryPhone());
+  // As people write it internationally ("+1 312-555-0199"); `phone`/`number` stay E.164 for
+  // tel: links and for programs.
+  w.key("phone_display").value(c.primaryPhone() ? ClientValidator::displayPhone(*c.primaryPhone()) : std::string());
   w.key("emails").beginArray();
   for (const auto& e : c.emails) {
     w.beginObject();
@@ -42,6 +47,7 @@ void ClientJson::write(JsonWriter& w, const Client& c) {
   for (const auto& p : c.phones) {
     w.beginObject();
     w.key("number").value(p.number);
+    w.key("display").value(ClientValidator::displayPhone(p.number));
     w.key("label").value(p.label);
     w.key("primary").value(p.primary);
     w.endObject();

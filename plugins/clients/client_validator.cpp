@@ -1,5 +1,7 @@
 #include "client_validator.h"
 
+#include <phonenumbers/phonenumberutil.h>
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -171,8 +173,8 @@ void applyShorthand(std::vector<Entry>& list, const std::optional<std::string>& 
   list.insert(list.begin(), std::move(e));
 }
 
-std::optional<std::string> shorthandValue(const JsonField& f, const char* message,
-                                          std::optional<std::string> (*normalise)(const std::string&)) {
+template <typename Normalise>
+std::optional<std::string> shorthandValue(const JsonField& f, const std::string& message, Normalise normalise) {
   if (!f.hasValue()) return std::nullopt;
   if (!f.json().isString()) f.refuse(message);
   const std::string s = text::trim(f.json().asString());
@@ -220,22 +222,43 @@ std::optional<std::string> ClientValidator::normaliseEmail(const std::string& ra
   return s;
 }
 
-std::optional<std::string> ClientValidator::normalisePhone(const std::string& raw) {
+std::optional<std::string> ClientValidator::normalisePhone(const std::string& raw, const std::string& region) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
   std::string s = text::trim(raw);
   if (s.rfind("00", 0) == 0) s = "+" + s.substr(2);
-  if (s.empty() || s[0] != '+') return std::nullopt;
-  std::string digits;
+  if (s.empty() || s.size() > 40) return std::nullopt;
+  // Digits and the separators people type; libphonenumber would also read letters ("1-800-FLOWERS")
+  // and extensions ("ext 3"), which a directory should not store as the number.
   int open = 0;
-  for (std::size_t i = 1; i < s.size(); ++i) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
-    if (c >= '0' && c <= '9') digits.push_back(c);
-    else if (c == '(') ++open;
+    if (c == '+' && i == 0) continue;
+    if (c == '(') ++open;
     else if (c == ')') {
       if (--open < 0) return std::nullopt;
-    } else if (!(c == ' ' || c == '-' || c == '.')) return std::nullopt;
+    } else if (!((c >= '0' && c <= '9') || c == ' ' || c == '-' || c == '.')) return std::nullopt;
   }
-  if (open != 0 || digits.size() < 8 || digits.size() > 15 || digits[0] == '0') return std::nullopt;
-  return "+" + digits;
+  if (open != 0) return std::nullopt;
+  if (s[0] != '+' && region.empty()) return std::nullopt;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  PhoneNumber n;
+  if (util.Parse(s, region.empty() ? "ZZ" : region, &n) != PhoneNumberUtil::NO_PARSING_ERROR) return std::nullopt;
+  if (n.has_extension() || !util.IsValidNumber(n)) return std::nullopt;
+  std::string out;
+  util.Format(n, PhoneNumberUtil::E164, &out);
+  return out;
+}
+
+std::string ClientValidator::displayPhone(const std::string& e164) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  PhoneNumber n;
+  if (e164.empty() || util.Parse(e164, "ZZ", &n) != PhoneNumberUtil::NO_PARSING_ERROR) return e164;
+  std::string out;
+  util.Format(n, PhoneNumberUtil::INTERNATIONAL, &out);
+  return out;
 }
 
 sdk::JsonObject ClientValidator::readBody(sdk::Context& c) {
@@ -245,8 +268,12 @@ sdk::JsonObject ClientValidator::readBody(sdk::Context& c) {
                                  "id", "portal_status", "created_at", "created_by", "updated_at", "updated_by"});
 }
 
-ClientChanges ClientValidator::apply(const JsonObject& body, Client& c, bool creating) {
+ClientChanges ClientValidator::apply(const JsonObject& body, Client& c, bool creating, const std::string& region) {
   ClientChanges ch;
+  const std::string phoneMessage =
+      region.empty() ? std::string(kPhoneMessage)
+                     : "Enter a valid phone number: one of the firm's country (" + region +
+                           ") as it is dialled there, or any number with its country code, e.g. +44 20 7946 0958";
   auto sent = [&](const char* key) {
     if (body.has(key)) ch.any = true;
     return body.has(key);
@@ -280,7 +307,7 @@ ClientChanges ClientValidator::apply(const JsonObject& body, Client& c, bool cre
     ch.emails = ch.search = true;
   }
   if (sent("email")) {
-    auto email = shorthandValue(body["email"], kEmailMessage, &ClientValidator::normaliseEmail);
+    auto email = shorthandValue(body["email"], kEmailMessage, [](const std::string& s) { return normaliseEmail(s); });
     if (body.has("emails")) {
       if (email != c.primaryEmail())
         body["email"].refuse("Send either email or emails; email must be the primary one of emails.");
@@ -290,12 +317,13 @@ ClientChanges ClientValidator::apply(const JsonObject& body, Client& c, bool cre
     }
   }
   if (sent("phones")) {
-    c.phones = parseList<ClientPhone>(body["phones"], "number", kMaxPhones, kPhoneMessage, "phone number",
-                                      "phone numbers", [](const std::string& s) { return normalisePhone(s); });
+    c.phones = parseList<ClientPhone>(body["phones"], "number", kMaxPhones, phoneMessage.c_str(), "phone number",
+                                      "phone numbers", [&](const std::string& s) { return normalisePhone(s, region); });
     ch.phones = ch.search = true;
   }
   if (sent("phone")) {
-    auto phone = shorthandValue(body["phone"], kPhoneMessage, &ClientValidator::normalisePhone);
+    auto phone = shorthandValue(body["phone"], phoneMessage,
+                                [&](const std::string& s) { return normalisePhone(s, region); });
     if (body.has("phones")) {
       if (phone != c.primaryPhone())
         body["phone"].refuse("Send either phone or phones; phone must be the primary one of phones.");

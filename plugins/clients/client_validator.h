@@ -23,13 +23,20 @@ class ClientValidator {
   /// an optional field, objects (address, billing, billing.address) merge like JSON Merge Patch,
   /// arrays (emails, phones) replace the whole list. Throws BadRequest naming the first bad
   /// field; leaves `client` in an unspecified state then.
-  static ClientChanges apply(const sdk::JsonObject& body, Client& client, bool creating);
+  /// `region` is the firm's country (ISO 3166-1 alpha-2, Context::firm): phone numbers without a
+  /// country code are read as numbers of it; empty: every number needs its country code.
+  static ClientChanges apply(const sdk::JsonObject& body, Client& client, bool creating, const std::string& region = "");
 
   /// A lower-cased, valid e-mail address, or nullopt when `raw` is not one.
   static std::optional<std::string> normaliseEmail(const std::string& raw);
-  /// The E.164 form ("+442079460958") of a phone number written with spaces, dashes, dots or
-  /// parentheses and a leading '+' (or "00"), or nullopt when it is not one.
-  static std::optional<std::string> normalisePhone(const std::string& raw);
+  /// The E.164 form ("+13125550199") of a valid phone number (libphonenumber's metadata),
+  /// written with spaces, dashes, dots or parentheses, with its country code ('+' or "00") or,
+  /// when `region` (ISO 3166-1 alpha-2) is given, as a number of that country ("(312) 555-0199"
+  /// for "US"); nullopt when it is not one (or carries an extension).
+  static std::optional<std::string> normalisePhone(const std::string& raw, const std::string& region = "");
+  /// A stored (E.164) number as people write it internationally: "+1 312-555-0199",
+  /// "+44 20 7946 0958"; the number itself when libphonenumber cannot read it.
+  static std::string displayPhone(const std::string& e164);
 
   static constexpr std::size_t kMaxEmails = 10;
   static constexpr std::size_t kMaxPhones = 10;

@@ -609,3 +609,41 @@ TEST_CASE("changes to clients are audited") {
   CHECK(actions == std::vector<std::string>{"client.create", "client.update", "client.archive", "client.restore",
                                             "client.view", "client.delete"});
 }
+
+TEST_CASE("phone numbers are read in the firm's country and answered grouped") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firms f(db);
+  auto owner = f.as("owner");
+  // Without a country, a national number is refused naming the field; with the country code it is taken.
+  auto r = owner.post("/api/v1/clients", R"({"name":"Dana Scully","phone":"(312) 555-0199"})");
+  CHECK(r.status == 400);
+  CHECK(errorField(r) == "phone");
+  REQUIRE(owner.request("PATCH", "/api/v1/firm", R"({"country":"US","time_zone":"America/Chicago"})").status == 200);
+  // A US firm: what people type in the US.
+  r = owner.post("/api/v1/clients", R"({"name":"Dana Scully","phone":"(312) 555-0199"})");
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  auto c = parse(r.body);
+  CHECK(str(c, "phone") == "+13125550199");
+  CHECK(str(c, "phone_display") == "+1 312-555-0199");
+  CHECK(c->getArray("phones")->getObject(0)->getValue<std::string>("display") == "+1 312-555-0199");
+  const std::string id = str(c, "id");
+  // A list with a foreign number and a national one; a bad one names its entry.
+  r = owner.request("PATCH", "/api/v1/clients/" + id,
+                    R"({"phones":[{"number":"+44 20 7946 0958","label":"london"},{"number":"312.555.0100","primary":true}]})");
+  REQUIRE(r.status == 200);
+  c = parse(r.body);
+  CHECK(str(c, "phone") == "+13125550100");
+  CHECK(c->getArray("phones")->getObject(0)->getValue<std::string>("display") == "+44 20 7946 0958");
+  r = owner.request("PATCH", "/api/v1/clients/" + id, R"({"phones":["(312) 555-0199","555-0199"]})");
+  CHECK(r.status == 400);
+  CHECK(errorField(r) == "phones[1]");
+  CHECK_THAT(r.body, Catch::Contains("(US)"));
+  // Nothing was lost: the list is as before the refused patch.
+  r = owner.get("/api/v1/clients/" + id);
+  CHECK(str(parse(r.body), "phone") == "+13125550100");
+  // Search by the digits as typed nationally still finds the stored number.
+  r = owner.get("/api/v1/clients?q=5550100");
+  CHECK_THAT(r.body, Catch::Contains("Dana Scully"));
+}

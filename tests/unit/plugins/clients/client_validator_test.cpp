@@ -108,3 +108,25 @@ TEST_CASE("e-mail and phone normalisation") {
   CHECK_FALSE(ClientValidator::normalisePhone("+1 234"));
   CHECK_FALSE(ClientValidator::normalisePhone("+44 20 7946 0958 ext 3"));
 }
+
+TEST_CASE("phone numbers are read in the firm's country with libphonenumber and shown grouped") {
+  // A US firm: the national forms people type, and the same number written internationally.
+  for (const char* typed : {"(312) 555-0199", "312.555.0199", "312 555 0199", "1-312-555-0199", "+1 312 555 0199"})
+    CHECK(ClientValidator::normalisePhone(typed, "US") == "+13125550199");
+  CHECK(ClientValidator::displayPhone("+13125550199") == "+1 312-555-0199");
+  // A number of another country still needs its code; the firm's country does not rewrite it.
+  CHECK(ClientValidator::normalisePhone("+44 20 7946 0958", "US") == "+442079460958");
+  CHECK(ClientValidator::normalisePhone("020 7946 0958", "GB") == "+442079460958");
+  CHECK(ClientValidator::displayPhone("+442079460958") == "+44 20 7946 0958");
+  CHECK(ClientValidator::normalisePhone("030 12345678", "DE") == "+493012345678");
+  // Not numbers of the country (too short, an invalid area code), letters, extensions.
+  CHECK_FALSE(ClientValidator::normalisePhone("555-0199", "US"));
+  CHECK_FALSE(ClientValidator::normalisePhone("(012) 555-0199", "US"));
+  CHECK_FALSE(ClientValidator::normalisePhone("1-800-FLOWERS", "US"));
+  CHECK_FALSE(ClientValidator::normalisePhone("(312) 555-0199 x12", "US"));
+  CHECK_FALSE(ClientValidator::normalisePhone("+44 20 7946", "US"));  // possible, not valid
+  // Without a country, a national number cannot be read.
+  CHECK_FALSE(ClientValidator::normalisePhone("(312) 555-0199"));
+  // A stored value libphonenumber cannot read is shown as stored.
+  CHECK(ClientValidator::displayPhone("not a number") == "not a number");
+}
