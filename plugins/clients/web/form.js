@@ -3,7 +3,7 @@
 // {"error": {"field": "emails[0].address", ...}} is shown on the field it names.
 
 import {
-  h, icon, replace, uid, api, field, errorSummary, formSection, showServerError, whileBusy, isEmail, minorDigits, normalisePhone,
+  h, icon, replace, uid, api, field, errorSummary, formSection, showServerError, whileBusy, isEmail, minorDigits, looksLikePhone,
 } from '/shared/js/kit.js';
 import { countryOptions, currencyOptions, COMMON_CURRENCIES } from './codes.js';
 import { clientHref, styles } from './parts.js';
@@ -70,10 +70,10 @@ export async function render(container, kit, ctx) {
       : (client.email ? [{ address: client.email, label: 'work', primary: true }] : [{}]),
   });
   const phones = repeater({
-    noun: 'Phone', listLabel: 'Phone numbers', listHint: 'With the country code, like +44 20 7946 0958.', addText: 'Add another phone', types: PHONE_TYPES,
+    noun: 'Phone', listLabel: 'Phone numbers', listHint: 'As dialled in your firm\u2019s country, or with the country code, like +44 20 7946 0958.', addText: 'Add another phone', types: PHONE_TYPES,
     valueKey: 'number', inputType: 'tel', autocomplete: 'tel',
-    items: Array.isArray(client.phones) && client.phones.length ? client.phones
-      : (client.phone ? [{ number: client.phone, label: 'work', primary: true }] : [{}]),
+    items: Array.isArray(client.phones) && client.phones.length ? client.phones.map((p) => ({ ...p, number: p.display || p.number }))
+      : (client.phone ? [{ number: client.phone_display || client.phone, label: 'work', primary: true }] : [{}]),
   });
 
   // --- Address --------------------------------------------------------------------------
@@ -198,7 +198,7 @@ export async function render(container, kit, ctx) {
     const p = phones.read();
     p.rows.forEach((r) => {
       // International format: + (or 00), then 8 to 15 digits; spaces, dots, dashes and brackets allowed.
-      if (!normalisePhone(r.value)) problem(r.field, 'Enter the phone number in international format, like +44 20 7946 0958');
+      if (!looksLikePhone(r.value)) problem(r.field, 'Enter a phone number, like (312) 555-0199 or +44 20 7946 0958');
     });
     payload.phones = p.rows.map((r) => ({ number: r.value, label: r.type, primary: r.primary }));
 

@@ -49,7 +49,7 @@ export async function render(mount, kit, ctx) {
 
   function row(c) {
     const email = primaryEmail(c);
-    const phone = primaryPhone(c);
+    const phone = c.phone_display || primaryPhone(c);
     // One line a row, so the list scans evenly: an organisation's contact person follows its name.
     const aside = c.kind === 'organisation' && c.contact_person ? c.contact_person : '';
     const none = () => h('span', { class: 'muted' }, '\u2014', srOnly('none'));

@@ -73,7 +73,7 @@ export async function render(mount, kit, ctx) {
             dl([
               client.kind === 'organisation' ? ['Contact person', client.contact_person || none()] : null,
               ['Email', emails.length ? list(emails.map((e) => [e.address, e.label, e.primary])) : (client.email || none())],
-              ['Phone', phones.length ? list(phones.map((p) => [phoneLink(p.number), p.label, p.primary])) : (client.phone ? phoneLink(client.phone) : none())],
+              ['Phone', phones.length ? list(phones.map((p) => [phoneLink(p.number, {}, p.display), p.label, p.primary])) : (client.phone ? phoneLink(client.phone, {}, client.phone_display) : none())],
               ['Address', postal(client.address || {}) || none()],
             ])),
           card('Billing',

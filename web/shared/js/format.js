@@ -142,10 +142,21 @@ export function normalisePhone(s) {
   return /^\+[1-9][0-9]{7,14}$/.test(compact) ? compact : '';
 }
 
-/** A phone number as a tel: link showing it as stored ("+493012345678"). */
-export function phoneLink(number, attrs = {}) {
+/**
+ * A phone number as a tel: link to the stored (E.164) number, showing `text`: the server's
+ * grouped form ("+1 312-555-0199", the API's `display`) or, without one, the number as stored.
+ */
+export function phoneLink(number, attrs = {}, text = '') {
   const dial = normalisePhone(number);
-  return dial ? h('a', { href: `tel:${dial}`, ...attrs, text: number }) : h('span', { ...attrs, text: number || '' });
+  const shown = text || number || '';
+  return dial ? h('a', { href: `tel:${dial}`, ...attrs, text: shown }) : h('span', { ...attrs, text: shown });
+}
+
+/** Whether `s` looks like a phone number someone typed (the server reads it in the firm's country). */
+export function looksLikePhone(s) {
+  const v = String(s || '').trim();
+  const digits = v.replace(/\D/g, '');
+  return /^\+?[0-9\s().-]+$/.test(v) && digits.length >= 7 && digits.length <= 17;
 }
 
 /** "word" -> "Word". */

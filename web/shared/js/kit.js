@@ -12,7 +12,7 @@ export {
 } from './form.js';
 export {
   dateTime, calendarDate, momentText, shortDate, timeEl, todayIso, parseMoment, currentTimeZone,
-  money, minorDigits, normalisePhone, phoneLink, capitalise, initials,
+  money, minorDigits, normalisePhone, looksLikePhone, phoneLink, capitalise, initials,
 } from './format.js';
 export { pagedList, onSearch, keepInAddress } from './paged.js';
 export {
