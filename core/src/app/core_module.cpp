@@ -375,6 +375,17 @@ class CoreModule : public sdk::Plugin {
     o.set("modules", modules);
     o.set("views", views);
     o.set("contributions", contributions);
+    // The firm as the shells show it: its name, and its time zone for every date and time
+    // (web/shared/js/format.js), for staff and portal users alike (GET /api/v1/firm is staff's).
+    const FirmSettings fs = readFirmSettings(conn, p.firm_id);
+    Poco::JSON::Object firm;
+    firm.set("slug", fs.slug);
+    firm.set("name", fs.name);
+    // Null until the firm sets one: the browser's own zone is a better guess than UTC.
+    if (fs.updated_at.empty()) firm.set("time_zone", Poco::Dynamic::Var());
+    else firm.set("time_zone", fs.time_zone);
+    firm.set("country", fs.country);
+    o.set("firm", firm);
     c.response().sendJson(toJson(o), 200);
   }
 

@@ -49,6 +49,11 @@ export function firmSettingsSuite({ backend, database = async () => null, cleanu
       await page.getByRole('button', { name: 'Save settings' }).click();
       await page.getByRole('status').getByText('Saved. The firm is in America/Chicago, United States.').waitFor();
       assert.equal(await page.getByLabel('Time zone').getAttribute('aria-invalid'), null);
+      // From the next page load on, the shells show every date and time in the firm's zone.
+      const zone = () => page.evaluate(async () => (await import('/shared/js/format.js')).currentTimeZone());
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Firm settings' }).waitFor();
+      assert.equal(await zone(), 'America/Chicago');
 
       // A new client with a national number.
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();

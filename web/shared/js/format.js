@@ -1,7 +1,7 @@
 // The kit's formatting: dates and times in the firm's time zone, money from integer minor
 // units, phone numbers, names. Words and number styles follow the browser's language; the
-// time zone is the firm's once the host reports it (`time_zone` in /api/v1/me), else the
-// browser's. The API speaks UTC ("2026-11-03T14:05:00Z") and calendar days ("2026-11-03").
+// time zone is the firm's once the host reports it (`firm.time_zone` in /api/v1/nav, set in the
+// firm's settings), else the browser's. The API speaks UTC ("2026-11-03T14:05:00Z") and calendar days ("2026-11-03").
 
 import { h } from './dom.js';
 

@@ -65,9 +65,12 @@ export async function loadSession() {
     return false;
   }
   const nav = await api('GET', 'nav', { quiet401: true });
+  // The firm's own time zone (its settings), which /nav carries.
+  if (nav && nav.firm && nav.firm.time_zone) setTimeZone(nav.firm.time_zone);
   session.nav = {
     items: list(nav && nav.items), modules: list(nav && nav.modules),
     views: list(nav && nav.views), contributions: list(nav && nav.contributions),
+    firm: (nav && nav.firm) || null,
   };
   return true;
 }
