@@ -1,5 +1,6 @@
-// The client directory (view "clients"): Name, Email, Phone, Portal; a Search box, a status
-// filter, keyset paging (Previous/Next), empty states, and the teal "New client" button.
+// The client directory (view "clients"): Name, Email, Phone, Portal status; a Search box, status
+// and portal-status filters, keyset paging (Previous/Next), empty states, the teal "New client"
+// button and "Export CSV" (the filtered directory as GET /api/v1/clients/export.csv lists it).
 
 import {
   h, icon, srOnly, can, pagedList, pageHeader, flashMessage, searchToolbar, dataTable,
@@ -23,27 +24,44 @@ export async function render(mount, kit, ctx) {
     h('option', { value: 'archived', text: 'Archived clients' }),
     h('option', { value: 'all', text: 'All clients' }));
   status.value = ['active', 'archived', 'all'].includes(ctx.query.get('status')) ? ctx.query.get('status') : 'active';
+  const PORTAL = [['', 'Any portal status'], ['none', 'No portal access'], ['invited', 'Invited'],
+    ['active', 'Portal active'], ['revoked', 'Portal revoked']];
+  const portal = h('select', { id: 'client-portal-status', name: 'portal_status', 'aria-controls': 'client-results' },
+    PORTAL.map(([v, t]) => h('option', { value: v, text: t })));
+  portal.value = PORTAL.some(([v]) => v && v === ctx.query.get('portal_status')) ? ctx.query.get('portal_status') : '';
   const { el: toolbar, search } = searchToolbar({
     id: 'client-search', value: ctx.query.get('q') || '', placeholder: 'Name, email or phone', controls: 'client-results',
-  }, ['Show', status]);
+  }, ['Show', status], ['Portal', portal]);
+  // The export takes the list's filters; a plain link, so the browser downloads it with the
+  // session cookie (a GET: no CSRF token needed).
+  const exportLink = can('clients.export') ? h('a', { class: 'btn', href: '/api/v1/clients/export.csv', download: '' },
+    icon('doc'), h('span', { text: 'Export CSV' })) : null;
   const list = pagedList({
     ctx, path: 'clients', pageSize: PAGE_SIZE, noun: 'clients', id: 'client-results',
-    search, filters: { status }, route: 'clients', defaults: { q: '', status: 'active' },
+    search, filters: { status, portal_status: portal }, route: 'clients', defaults: { q: '', status: 'active', portal_status: '' },
     draw: table,
     empty: emptyState,
     emptyText: () => (list.values.q ? `No clients match \u201c${list.values.q}\u201d.` : 'No clients yet.'),
   });
   const filters = list.values;
+  const syncExport = () => {
+    if (!exportLink) return;
+    const q = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''));
+    exportLink.href = `/api/v1/clients/export.csv${q.toString() ? `?${q}` : ''}`;
+  };
+  syncExport();
+  for (const control of [status, portal]) control.addEventListener('change', syncExport);
+  search.addEventListener('input', () => setTimeout(syncExport, 0));
 
   mount.append(h('section', { class: 'page' },
-    pageHeader(heading, 'The people and organisations the firm represents.', newButton),
+    pageHeader(heading, 'The people and organisations the firm represents.', newButton, exportLink),
     flashMessage(ctx.takeFlash()), toolbar, list.results, list.pager, list.live));
 
   function table(items, page) {
     return dataTable({
       cls: 'clients-table',
       caption: filters.q ? `Clients matching \u201c${filters.q}\u201d, page ${page + 1}` : `Clients, page ${page + 1}`,
-      columns: [['col-name', 'Name'], ['col-email', 'Email'], ['col-phone', 'Phone'], ['col-portal', 'Portal']],
+      columns: [['col-name', 'Name'], ['col-email', 'Email'], ['col-phone', 'Phone'], ['col-portal', 'Portal status']],
     }, items.map(row));
   }
 
@@ -60,7 +78,7 @@ export async function render(mount, kit, ctx) {
         c.status === 'archived' ? h('span', { class: 'badge badge-muted', text: 'Archived' }) : null)],
       ['col-email', 'Email', email ? h('span', { class: 'truncate', title: email, text: email }) : none()],
       ['col-phone', 'Phone', phone ? h('span', { class: 'nowrap', text: phone }) : none()],
-      ['col-portal', 'Portal', portalMark(c.portal_status)],
+      ['col-portal', 'Portal status', portalMark(c.portal_status)],
     ], { class: c.status === 'archived' ? 'is-archived' : null });
   }
 

@@ -168,7 +168,22 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
       await row.getByText('+49 30 12345678').waitFor();
       await row.getByRole('img', { name: 'No portal account' }).waitFor();
       const headers = await page.locator('table.clients-table thead th').allTextContents();
-      assert.deepEqual(headers, ['Name', 'Email', 'Phone', 'Portal']);
+      assert.deepEqual(headers, ['Name', 'Email', 'Phone', 'Portal status']);
+      // The portal-status filter narrows the list and the export alike: Fouchix has no portal
+      // account, so it is listed under "No portal access" and gone under "Invited".
+      const portalFilter = page.locator('#client-portal-status');
+      await portalFilter.selectOption('invited');
+      await eventually(async () => assert.ok(!(await rowNames(page)).includes('Fouchix Logistics GmbH')));
+      assert.match(page.url(), /portal_status=invited/);
+      await portalFilter.selectOption('none');
+      await eventually(async () => assert.ok((await rowNames(page)).includes('Fouchix Logistics GmbH')));
+      const exportLink = page.getByRole('link', { name: 'Export CSV' });
+      const href = await exportLink.getAttribute('href');
+      assert.match(href, /^\/api\/v1\/clients\/export\.csv\?.*portal_status=none/);
+      const csv = await page.evaluate(async (u) => { const r = await fetch(u); return { status: r.status, type: r.headers.get('content-type'), text: await r.text() }; }, href);
+      assert.equal(csv.status, 200);
+      assert.match(csv.type, /^text\/csv/);
+      assert.match(csv.text, /Fouchix Logistics GmbH/);
       assertClean(p);
     });
 
@@ -348,7 +363,7 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
       const { page } = p;
       await signIn(page);
       await page.getByLabel('Search').focus();
-      // Shift+Tab from the search box goes back to the New client button.
+      // Shift+Tab from the search box goes back to Export CSV, then to the New client button.
       await page.keyboard.press('Shift+Tab');
       const focused = () => page.evaluate(() => {
         const el = document.activeElement;
@@ -356,6 +371,10 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
         return { text: el.textContent.trim(), tag: el.tagName, outline: s.outlineStyle, width: parseFloat(s.outlineWidth) };
       });
       let f = await focused();
+      assert.equal(f.text, 'Export CSV');
+      assert.ok(f.outline !== 'none' && f.width >= 2, `focus ring visible (${f.outline} ${f.width}px)`);
+      await page.keyboard.press('Shift+Tab');
+      f = await focused();
       assert.equal(f.text, 'New client');
       assert.ok(f.outline !== 'none' && f.width >= 2, `focus ring visible (${f.outline} ${f.width}px)`);
       await page.keyboard.press('Enter');
