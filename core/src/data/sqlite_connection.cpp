@@ -13,6 +13,7 @@
 
 #include "common/time.h"
 #include "data/change_feed.h"
+#include "tenancy/sqlite_authorizer.h"
 
 namespace lexos::core {
 
@@ -122,6 +123,11 @@ sqlite3_stmt* SqliteConnection::prepared(const std::string& sql) {
     sqlite3_clear_bindings(it->second);
     return it->second;
   }
+  // A conflict resolved by deleting rows would run inside the views' INSTEAD OF triggers too,
+  // beyond the scope's reach (tenancy/sqlite_authorizer.h).
+  if (enforcing() && replacesRows(sql.c_str()))
+    throw dbError(sdk::DbError::Kind::TenancyViolation,
+                  "lexos: OR REPLACE / REPLACE INTO is not allowed (it deletes conflicting rows); use INSERT or UPDATE");
   sqlite3_stmt* st = nullptr;
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, &tail);

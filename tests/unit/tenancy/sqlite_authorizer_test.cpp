@@ -128,3 +128,16 @@ TEST_CASE("statements that attach, reshape, use pragmas or control transactions 
                           "RELEASE s", "ANALYZE", "REINDEX notes_body", "VACUUM"})
     CHECK_THAT(std::to_string(db.run(sql)) + " " + sql, Catch::StartsWith(std::to_string(SQLITE_AUTH) + " "));
 }
+
+TEST_CASE("statements that resolve conflicts by deleting rows are recognised, and nothing else is") {
+  for (const char* sql : {"INSERT OR REPLACE INTO t (id) VALUES (1)", "REPLACE INTO t (id) VALUES (1)",
+                          "replace into t values (1)", "insert or\nreplace into t values (1)",
+                          "UPDATE OR REPLACE t SET id = 2", "INSERT /* c */ OR /* d */ REPLACE INTO t VALUES (1)",
+                          "WITH x AS (SELECT 1) REPLACE INTO t SELECT * FROM x"})
+    CHECK(lexos::core::replacesRows(sql));
+  for (const char* sql : {"SELECT replace(name, 'a', 'b') FROM t", "INSERT INTO t (note) VALUES ('or replace into')",
+                          "INSERT INTO \"or\" (\"replace\") VALUES (1)", "SELECT 1 -- or replace into\n",
+                          "INSERT OR IGNORE INTO t VALUES (1)", "UPDATE t SET a = replace(a, 'x', 'y') WHERE b OR c",
+                          "SELECT [or] FROM t WHERE x OR y", ""})
+    CHECK_FALSE(lexos::core::replacesRows(sql));
+}
