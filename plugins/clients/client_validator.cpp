@@ -111,7 +111,8 @@ std::vector<Entry> parseList(const JsonField& list, const std::string& valueKey,
     std::string raw;
     std::string field = item.path();
     if (item.hasValue() && item.json().isObject()) {
-      auto o = item.object({valueKey, "label", "primary"});
+      // "display" is what an answer adds to a phone number: sent back, it is ignored.
+      auto o = item.object({valueKey, "label", "primary", "display"});
       const JsonField value = (*o)[valueKey];
       field = value.path();
       if (!value.hasValue() || !value.json().isString()) value.refuse(message);
@@ -265,7 +266,8 @@ sdk::JsonObject ClientValidator::readBody(sdk::Context& c) {
   return sdk::readJsonObject(c, {"kind", "name", "contact_person", "email", "phone", "emails", "phones", "address",
                                  "billing", "notes", "status",
                                  // read-only: accepted so that a client read can be sent back, then ignored
-                                 "id", "portal_status", "created_at", "created_by", "updated_at", "updated_by"});
+                                 "id", "portal_status", "created_at", "created_by", "updated_at", "updated_by",
+                                 "phone_display"});
 }
 
 ClientChanges ClientValidator::apply(const JsonObject& body, Client& c, bool creating, const std::string& region) {
