@@ -230,7 +230,7 @@ TEST_CASE("an invoice drafted from unbilled work is issued with the next number,
   CHECK(textOf(parsed(f.books->post("/api/v1/invoices/" + again + "/issue", R"({"issued_on":"2026-12-01"})")), "number") == "2026-0002");
 }
 
-TEST_CASE("invoices in yen and dinars keep their currency's minor units; bad lines name their field") {
+TEST_CASE("invoices in yen and dinars keep their currency's minor units, bad lines name their field") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   Firm f(db);
@@ -316,7 +316,7 @@ TEST_CASE("invoices issued in parallel get consecutive numbers: no gap, no dupli
   CHECK(textOf(parsed(f.books->post("/api/v1/invoices/" + next + "/issue", R"({"issued_on":"2027-01-02"})")), "number") == "2027-0001");
 }
 
-TEST_CASE("payments: part then the rest, each with its receipt number; no overpaying, even at once; refunds; the portal's receipts") {
+TEST_CASE("payments: part then the rest, each with its receipt number, no overpaying, even at once, refunds, the portal's receipts") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   Firm f(db);
@@ -421,7 +421,7 @@ std::string pdfText(const std::string& pdf) {
 }
 }  // namespace
 
-TEST_CASE("invoices and official receipts as PDF carry the firm, the client's name as written, the figures; the portal gets only its own") {
+TEST_CASE("invoices and official receipts as PDF carry the firm, the client's name as written, the figures, the portal gets only its own") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   Firm f(db);
@@ -546,7 +546,7 @@ std::string headerOf(const std::string& mail, const std::string& name) {
 }
 }  // namespace
 
-TEST_CASE("credit notes correct an issued invoice by at most what is owed, numbered CN-YYYY-NNNN; the portal sees them") {
+TEST_CASE("credit notes correct an issued invoice by at most what is owed, numbered CN-YYYY-NNNN, the portal sees them") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   Firm f(db);
@@ -617,7 +617,7 @@ TEST_CASE("credit notes correct an issued invoice by at most what is owed, numbe
   CHECK(textOf(parsed(f.books->get("/api/v1/invoices/" + second)), "status") == "credited");
 }
 
-TEST_CASE("trust: deposits, applications to invoices with a receipt, refunds; never negative, even at once; the portal reads its own") {
+TEST_CASE("trust: deposits, applications to invoices with a receipt, refunds, never negative, even at once, the portal reads its own") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   Firm f(db);
@@ -785,7 +785,7 @@ TEST_CASE("a payment e-mails the client a receipt notice: receipt, invoice and b
   CHECK(outboxMails(state).size() == before + 1);
 }
 
-TEST_CASE("Idempotency-Key: a repeated payment is recorded once and answered alike; the key with another body is refused; a refused request frees its key") {
+TEST_CASE("Idempotency-Key: a repeated payment is recorded once and answered alike, the key with another body is refused, a refused request frees its key") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   Firm f(db);
@@ -831,7 +831,7 @@ TEST_CASE("Idempotency-Key: a repeated payment is recorded once and answered ali
   CHECK(parsed(f.books->get(path)).find("items")->size() == 3);
 }
 
-TEST_CASE("a draft is edited in place: its cases' work drawn again, its lines by hand replaced, figures kept in step; an issued invoice is not") {
+TEST_CASE("a draft is edited in place: its cases' work drawn again, its lines by hand replaced, figures kept in step, an issued invoice is not") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   Firm f(db);
@@ -967,7 +967,7 @@ TEST_CASE("the firm's billing settings: address and tax id on its PDFs (the port
   CHECK(text.find("Tax ID BE0123.456.789") != std::string::npos);
 }
 
-TEST_CASE("Idempotency-Key: only the request holding a claim completes it; an answer too large to keep is not redone; sign-in ignores keys") {
+TEST_CASE("Idempotency-Key: only the request holding a claim completes it, an answer too large to keep is not redone, sign-in ignores keys") {
   Firm f(Db::SQLite);
   // The claim primitive: a stale claim taken over leaves the old request unable to finish.
   auto conn = f.t.host->ownerConnection();

@@ -378,7 +378,7 @@ TEST_CASE("a download whose source fails half-way ends the connection short of i
   CHECK(c.get("/api/v1/streamer/file?size=5").status == 200);
 }
 
-TEST_CASE("a multipart upload is read part by part; malformed multipart is a 400 naming the problem") {
+TEST_CASE("a multipart upload is read part by part, malformed multipart is a 400 naming the problem") {
   TestHost t(Db::SQLite, "streamer");
   HttpClient c(t.port());
   const std::string fileA = pattern(0, 300000), fileB = "%PDF-1.4 tiny\r\n--not-the-boundary\r\n";
@@ -488,7 +488,7 @@ TEST_CASE("clients that read their downloads slowly hold no worker: stand-ins se
   CHECK(c.get("/api/v1/streamer/file?size=5").status == 200);
 }
 
-TEST_CASE("a download the client stops reading ends after send_timeout_seconds; the server goes on") {
+TEST_CASE("a download the client stops reading ends after send_timeout_seconds, the server goes on") {
   TestHost t(Db::SQLite, "streamer", "", {{"LEXOS_SERVER_SEND_TIMEOUT_SECONDS", "1"}});
   const auto before = t.host->serverStats().send_timeouts;
   {

@@ -115,7 +115,7 @@ bool hasMarker(const std::string& body) {
 
 }  // namespace
 
-TEST_CASE("a portal scope's SELECT * on every client-owned table returns no staff-only value; a staff scope's does") {
+TEST_CASE("a portal scope's SELECT * on every client-owned table returns no staff-only value, a staff scope's does") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   Fixture f(db);

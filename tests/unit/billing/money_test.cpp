@@ -8,7 +8,7 @@
 
 using namespace lexos::billing;
 
-TEST_CASE("currencies carry their ISO 4217 minor units; unknown, withdrawn and metal codes are refused") {
+TEST_CASE("currencies carry their ISO 4217 minor units, unknown, withdrawn and metal codes are refused") {
   CHECK(minorUnits("EUR") == 2);
   CHECK(minorUnits("USD") == 2);
   CHECK(minorUnits("JPY") == 0);

@@ -11,7 +11,7 @@ namespace {
 const std::string kLibraryHeader = "t=1,v1=36ee2f7498f0c1777d1312b2a7361947fe5ad31223be30d0c62421f4ca753401";
 }
 
-TEST_CASE("a webhook signed by Stripe's library verifies; another secret, payload or timestamp does not") {
+TEST_CASE("a webhook signed by Stripe's library verifies, another secret, payload or timestamp does not") {
   CHECK(verify("{}", kLibraryHeader, "whsec_x", 300, 1) == Verdict::Valid);
   CHECK(verify("{}", kLibraryHeader, "whsec_y", 300, 1) == Verdict::Mismatch);
   CHECK(verify("{ }", kLibraryHeader, "whsec_x", 300, 1) == Verdict::Mismatch);

@@ -40,7 +40,7 @@ TEST_CASE("config defaults fill every key and relative paths resolve against the
   CHECK(c.listen_url.empty());
 }
 
-TEST_CASE("server.threads is auto by default: 4 per hardware thread, from 8 to 64; a number is taken as it is") {
+TEST_CASE("server.threads is auto by default: 4 per hardware thread, from 8 to 64, a number is taken as it is") {
   lexos::test::TempDir d;
   const std::string base = "[state]\ndir = v\n[plugins]\ndir = p\n[web]\ndir = w\n";
   CHECK(Config::load(write(d, base), {}).threads == lexos::core::autoThreads(std::thread::hardware_concurrency()));

@@ -35,7 +35,7 @@ TEST_CASE("a Range header picks first, middle, last, open and suffix ranges of a
   CHECK(rangeOf("BYTES = 1-2", 1000) == "1-2");
 }
 
-TEST_CASE("of several ranges the first satisfiable one is answered; none satisfiable is 416") {
+TEST_CASE("of several ranges the first satisfiable one is answered, none satisfiable is 416") {
   CHECK(rangeOf("bytes=5-9, 20-29", 1000) == "5-9");
   CHECK(rangeOf("bytes=2000-3000, 7-8", 1000) == "7-8");
   CHECK(rangeOf("bytes=1000-", 1000) == "416");

@@ -87,7 +87,7 @@ TEST_CASE("presence, null and absence are told apart") {
   CHECK_THROWS_AS(b["c"].json(), std::logic_error);
 }
 
-TEST_CASE("whole numbers are exact and within their range; strings, fractions and booleans are refused") {
+TEST_CASE("whole numbers are exact and within their range, strings, fractions and booleans are refused") {
   auto b = JsonObject::parse(R"({"days":30,"big":9223372036854775807,"frac":12.5,"whole":12.0,"str":"30","bool":true,"neg":-1})",
                              {"days", "big", "frac", "whole", "str", "bool", "neg"});
   CHECK(b["days"].integer(0, 365) == 30);

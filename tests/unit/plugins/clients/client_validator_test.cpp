@@ -44,7 +44,7 @@ TEST_CASE("a created client takes its defaults and normalises what it was sent")
   CHECK(c.primaryPhone() == "+12125550100");
 }
 
-TEST_CASE("organisations have a contact person, individuals do not; 'organization' is understood") {
+TEST_CASE("organisations have a contact person, individuals do not, 'organization' is understood") {
   auto o = created(R"({"name":"Metacortex","kind":"organization","contact_person":"Mr. Rhineheart"})");
   CHECK(o.kind == "organisation");
   CHECK(o.contact_person == "Mr. Rhineheart");
@@ -80,7 +80,7 @@ TEST_CASE("at most ten e-mail addresses and ten phone numbers") {
   CHECK(refusedField(R"({"name":"x","emails":)" + emails + "]}") == "emails");
 }
 
-TEST_CASE("a patch changes only what it sends; null clears an optional field") {
+TEST_CASE("a patch changes only what it sends, null clears an optional field") {
   Client c = created(R"({"name":"Thomas Anderson","email":"ta@client.test","notes":"VIP","address":{"city":"Chicago","country":"US"}})");
   auto ch = ClientValidator::apply(sdk::JsonObject::parse(R"({"notes":null,"address":{"city":"New York"}})", kFields), c, false);
   CHECK(ch.any);
