@@ -22,7 +22,8 @@ export async function render(mount, kit, ctx) {
   await styles();
   const heading = h('h1', { text: 'Calendar' });
   const sub = h('p', { class: 'page-sub' });
-  mount.append(pageHeader(heading, sub));
+  mount.append(pageHeader(heading));
+  heading.after(sub); // the kit's sub-title is text only; this one changes with the time zone
   const view = ctx.query.get('view') === 'month' ? 'month' : 'agenda';
   const mine = ctx.query.get('mine') === '1';
   let month = ctx.query.get('month') || '';
