@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { apiSession, REPO_DIR } from './lexos.mjs';
 import { suiteRig } from './rig.mjs';
-import { assertClean, signInStaff } from './browser.mjs';
+import { assertClean, screenshot, signInStaff } from './browser.mjs';
 import { activatePortalClient, signInPortal as signInPortal_ } from './portal.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -99,6 +99,7 @@ export function schedulesSuite({ backend, database = async () => null, cleanup =
       const meeting = await addEvent(card, page, { title: 'Strategy meeting', kind: 'meeting', starts: '2030-03-11T16:00' });
       await meeting.getByText('Internal').waitFor();
       await card.getByText('Times in America/Chicago.').waitFor();
+      await screenshot(page, `schedules-case-card-${backend}`);
       const [made] = (await staff.json('GET', `cases/${ids.case}/events`)).items.filter((e) => e.title === 'Motion hearing');
       assert.equal(made.starts_at, '2030-03-12T14:30:00Z');
       assert.equal(made.client_visible, true);
@@ -115,6 +116,7 @@ export function schedulesSuite({ backend, database = async () => null, cleanup =
       const grid = page.getByRole('table', { name: 'March 2030' });
       await grid.getByRole('link', { name: '09:30 Motion hearing' }).waitFor();
       await grid.getByRole('link', { name: '16:00 Strategy meeting' }).waitFor();
+      await screenshot(page, `schedules-month-${backend}`);
       // Staff's own feed address is there to copy.
       await page.getByRole('button', { name: 'Show calendar feed address' }).click();
       const staffUrl = await page.getByLabel('Calendar feed address').inputValue();
@@ -137,6 +139,7 @@ export function schedulesSuite({ backend, database = async () => null, cleanup =
       await section.getByText('Courtroom 4B', { exact: false }).waitFor();
       assert.equal(await section.getByText('Strategy meeting').count(), 0);
       assert.equal(await portal.getByText('Strategy meeting').count(), 0);
+      await screenshot(portal, `schedules-portal-matter-${backend}`);
 
       // The client's feed: fetched as a calendar program would (no cookie), read by python3-icalendar.
       await section.getByText('Add to my calendar').click();
