@@ -66,6 +66,10 @@ FeedOwner verified(sdk::Context& c) {
     c.bindFirm(token->firm_id);
   else if (!p.isStaff() || p.firm_id != token->firm_id)
     throw sdk::NotFound("This is a calendar feed address: open it in a calendar program, not where you are signed in.");
+  // A public route skips the guard's module check: a firm that switched schedules off serves
+  // no feeds (the host's firm_modules, read in the firm's scope as the guard reads it).
+  if (!c.db().query("SELECT 1 FROM firm_modules WHERE module = 'schedules' AND NOT enabled").empty())
+    throw sdk::NotFound("No such calendar.");
   auto u = c.db().query(
       "SELECT kind, client_id, COALESCE(NULLIF(display_name, ''), email) FROM users WHERE id = $1 AND status = 'active'",
       {token->user_id});

@@ -39,6 +39,13 @@ void ReminderHandlers::dispatch(sdk::Context& c) {
   const std::int64_t firm = body["firm_id"].requiredId("Give the firm's id.");
   const std::int64_t limit = body["limit"].integer(1, 1000).value_or(200);
   c.bindFirm(firm);  // proven by the configured secret: the caller is the operator's timer
+  // A firm that switched schedules off gets no reminders: they stay queued, and go out (late)
+  // when the firm switches the module on again.
+  if (!c.db().query("SELECT 1 FROM firm_modules WHERE module = 'schedules' AND NOT enabled").empty()) {
+    sdk::JsonWriter w;
+    w.beginObject().member("sent", 0).member("dropped", 0).member("module_off", true).endObject();
+    return sdk::sendJson(c, w);
+  }
 
   const std::string now = nowUtc();
   auto due = c.db().query(

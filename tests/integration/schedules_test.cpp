@@ -18,6 +18,7 @@
 
 #include "app/host.h"
 #include "data/connection_pool.h"
+#include "identity/accounts.h"
 #include "test_host.h"
 
 using namespace lexos::test;
@@ -330,6 +331,13 @@ TEST_CASE("a feed address is revocable: reset by staff, stopped by the portal cl
   CHECK(o.fetchFeed(clientUrl).status == 404);
   const std::string next = o.feedOf(*o.portal, "/api/v1/portal/calendar/feed");
   CHECK(next != clientUrl);
+  CHECK(o.fetchFeed(next).status == 200);
+
+  // A firm that switches the module off serves no feed (a public route skips the guard's check).
+  lexos::core::Accounts(*o.t.host).setModule("alpha", "schedules", false);
+  CHECK(o.fetchFeed(next).status == 404);
+  CHECK(o.fetchFeed(after).status == 404);
+  lexos::core::Accounts(*o.t.host).setModule("alpha", "schedules", true);
   CHECK(o.fetchFeed(next).status == 200);
 
   // Revoking the client's portal access ends the feed too.
