@@ -393,7 +393,7 @@ TEST_CASE("bad event input is refused with 400 naming the field") {
   CHECK(o.billing->post("/api/v1/cases/" + o.kase + "/events", R"({"title":"x","kind":"hearing","starts_at":"2030-01-01T10:00"})").status == 403);
 }
 
-TEST_CASE("the firm's time zone times new events; an event keeps the zone it was set in") {
+TEST_CASE("the firm's time zone times new events, and an event keeps the zone it was set in") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   Office o(db);
