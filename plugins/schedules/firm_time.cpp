@@ -87,7 +87,15 @@ std::string localToUtc(const std::string& local, const std::string& zone, const 
   t.year = y, t.month = mo, t.day = d, t.hour = h, t.minute = mi, t.second = s;
   t.is_date = 0;
   t = icaltime_set_timezone(&t, tz);
-  return format(icaltime_convert_to_zone(t, icaltimezone_get_utc_timezone()), true);
+  const icaltimetype utc = icaltime_convert_to_zone(t, icaltimezone_get_utc_timezone());
+  // A wall-clock time skipped when the clocks go forward (02:30 on a spring-forward night) has
+  // no instant; libical would quietly move it. Refuse it instead: the person meant something
+  // else. A repeated time (the autumn night) is taken as its first occurrence.
+  const icaltimetype back = icaltime_convert_to_zone(utc, tz);
+  if (back.hour != h || back.minute != mi || back.day != d)
+    throw sdk::BadRequest(field, "There is no " + local.substr(11, 5) + " on " + local.substr(0, 10) + " in " + zone +
+                                     ": the clocks go forward then. Choose another time.");
+  return format(utc, true);
 }
 
 std::string utcToLocal(const std::string& utc, const std::string& zone) {

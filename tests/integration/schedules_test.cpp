@@ -361,6 +361,8 @@ TEST_CASE("bad event input is refused with 400 naming the field") {
   CHECK(field(R"({"title":"x","kind":"hearing","starts_at":"2030-02-30T10:00"})") == "starts_at");
   CHECK(field(R"({"title":"x","kind":"hearing","starts_at":"tomorrow"})") == "starts_at");
   CHECK(field(R"({"title":"x","kind":"hearing","starts_at":"2030-01-01"})") == "starts_at");
+  // 02:30 on 10 March 2030 does not exist in Chicago (the clocks go from 02:00 to 03:00).
+  CHECK(field(R"({"title":"x","kind":"hearing","starts_at":"2030-03-10T02:30"})") == "starts_at");
   CHECK(field(R"({"title":"x","kind":"hearing","starts_at":"2030-01-01T10:00","ends_at":"2030-01-01T09:00"})") == "ends_at");
   CHECK(field(R"({"title":"x","kind":"deadline","all_day":true,"starts_at":"2030-01-01T10:00"})") == "starts_at");
   CHECK(field(R"({"title":"x","kind":"deadline","all_day":true,"starts_at":"2030-01-05","ends_at":"2030-01-01"})") == "ends_at");
