@@ -54,6 +54,17 @@ export function eventItem(e, opts = {}) {
       text: e.client_visible ? 'Visible to client' : 'Internal' }));
   }
   const actions = [];
+  let item;
+  if (opts.staff && can('schedules.write') && opts.onChanged && !cancelled) {
+    const edit = h('button', { type: 'button', class: 'btn btn-small btn-ghost', text: 'Edit', 'aria-label': `Edit ${e.title}`,
+      onclick: async () => {
+        const f = await eventForm(e.case_id, { event: e, onSaved: () => opts.onChanged(), onCancel: () => opts.onChanged() });
+        if (!f) return;
+        replace(item, f.form);
+        f.focus.focus();
+      } });
+    actions.push(edit);
+  }
   if (opts.staff && can('schedules.write') && opts.onChanged) {
     const b = h('button', { type: 'button', class: 'btn btn-small btn-ghost',
       text: cancelled ? 'Restore' : 'Cancel event',
@@ -71,12 +82,13 @@ export function eventItem(e, opts = {}) {
   }
   const attendees = opts.staff && e.attendees && e.attendees.length
     ? h('p', { class: 'sched-attendees muted', text: `Attending: ${e.attendees.map((a) => a.name).join(', ')}` }) : null;
-  return h('li', { class: ['sched-item', cancelled && 'sched-item-cancelled'], dataset: { eventId: String(e.id) } },
+  item = h('li', { class: ['sched-item', cancelled && 'sched-item-cancelled'], dataset: { eventId: String(e.id) } },
     h('div', { class: 'sched-item-main' },
       h('p', { class: 'sched-title' }, h('strong', { text: e.title })),
       h('p', { class: 'sched-meta' }, meta),
       attendees),
     h('div', { class: 'sched-tags' }, tags, actions));
+  return item;
 }
 
 export function eventList(items, opts, label) {
@@ -90,35 +102,43 @@ async function staffList() {
 }
 
 // The form that puts an event on case `caseId`. Calls onSaved(event) after a 201.
-export async function eventForm(caseId, { onSaved, onCancel, principal }) {
+// With `event`, the form edits it (PATCH; every change is a new SEQUENCE in the feeds).
+export async function eventForm(caseId, { onSaved, onCancel, principal, event = null }) {
+  const key = event ? `e${event.id}` : `c${caseId}`;
   const summary = errorSummary('The event could not be saved');
-  const title = field({ label: 'Title', name: 'title', required: true });
-  const kind = field({ label: 'Kind', name: 'kind', type: 'select', options: KINDS, value: 'hearing' });
-  const allDayBox = h('input', { type: 'checkbox', id: `sched-allday-${caseId}`, name: 'all_day' });
+  const title = field({ label: 'Title', name: 'title', required: true, value: event ? event.title : '' });
+  const kind = field({ label: 'Kind', name: 'kind', type: 'select', options: KINDS, value: event ? event.kind : 'hearing' });
+  const allDayBox = h('input', { type: 'checkbox', id: `sched-allday-${key}`, name: 'all_day', checked: !!(event && event.all_day) });
   const allDay = h('div', { class: 'checkbox' }, allDayBox, h('label', { for: allDayBox.id, text: 'All day' }));
-  const starts = field({ label: 'Starts', name: 'starts_at', type: 'datetime-local', required: true,
-    hint: 'In the firm\u2019s time zone.' });
-  const ends = field({ label: 'Ends (optional)', name: 'ends_at', type: 'datetime-local' });
+  const timeType = event && event.all_day ? 'date' : 'datetime-local';
+  const starts = field({ label: 'Starts', name: 'starts_at', type: timeType, required: true,
+    hint: 'In the firm\u2019s time zone.', value: event ? event.starts_local : '' });
+  const ends = field({ label: 'Ends (optional)', name: 'ends_at', type: timeType,
+    value: event && event.ends_local && !(event.all_day && event.ends_local === event.starts_local) ? event.ends_local : '' });
   allDayBox.addEventListener('change', () => {
     const type = allDayBox.checked ? 'date' : 'datetime-local';
     starts.control.type = type;
     ends.control.type = type;
     starts.label = allDayBox.checked ? 'First day' : 'Starts';
   });
-  const location = field({ label: 'Location (optional)', name: 'location' });
-  const reminder = field({ label: 'E-mail reminder', name: 'reminder_minutes', type: 'select', options: REMINDERS, value: '' });
-  const visibleBox = h('input', { type: 'checkbox', id: `sched-visible-${caseId}`, name: 'client_visible' });
+  const location = field({ label: 'Location (optional)', name: 'location', value: event ? event.location : '' });
+  const reminderValue = event && event.reminder_minutes != null ? String(event.reminder_minutes) : '';
+  const reminderOptions = REMINDERS.some(([v]) => v === reminderValue) ? REMINDERS
+    : [...REMINDERS, [reminderValue, `${reminderValue} minutes before`]];
+  const reminder = field({ label: 'E-mail reminder', name: 'reminder_minutes', type: 'select', options: reminderOptions, value: reminderValue });
+  const visibleBox = h('input', { type: 'checkbox', id: `sched-visible-${key}`, name: 'client_visible', checked: !!(event && event.client_visible) });
   const visible = h('div', { class: 'checkbox' }, visibleBox,
     h('label', { for: visibleBox.id, text: 'Visible to the client in the portal' }));
   const notes = field({ label: 'Internal notes (optional)', name: 'notes', type: 'textarea', rows: 2,
-    hint: 'Never shown to the client.' });
+    hint: 'Never shown to the client.', value: event ? event.notes : '' });
   const attendeeBoxes = [];
   const attendeeSet = h('fieldset', { class: 'sched-attendee-set' }, h('legend', { text: 'Attending' }));
   try {
     const people = await staffList();
     for (const p of people) {
-      const box = h('input', { type: 'checkbox', id: `sched-att-${caseId}-${p.id}`, value: String(p.id),
-        checked: principal && String(principal.user_id ?? '') === String(p.id) ? true : (principal && principal.email === p.email) });
+      const attending = event ? event.attendees.some((a) => String(a.user_id) === String(p.id))
+        : !!(principal && principal.email === p.email);
+      const box = h('input', { type: 'checkbox', id: `sched-att-${key}-${p.id}`, value: String(p.id), checked: attending });
       attendeeBoxes.push(box);
       attendeeSet.append(h('div', { class: 'checkbox' }, box, h('label', { for: box.id, text: p.name })));
     }
@@ -146,11 +166,13 @@ export async function eventForm(caseId, { onSaved, onCancel, principal }) {
       attendee_ids: attendeeBoxes.filter((b) => b.checked).map((b) => Number(b.value)),
     };
     if (ends.control.value) body.ends_at = ends.control.value;
-    if (location.value().trim()) body.location = location.value().trim();
-    if (notes.control.value.trim()) body.notes = notes.control.value.trim();
+    else if (event) body.ends_at = null;
+    if (location.value().trim() || event) body.location = location.value().trim();
+    if (notes.control.value.trim() || event) body.notes = notes.control.value.trim();
     body.reminder_minutes = reminder.control.value ? Number(reminder.control.value) : null;
     try {
-      const saved = await whileBusy(save, 'Saving\u2026', api('POST', `cases/${caseId}/events`, { body }));
+      const saved = await whileBusy(save, 'Saving\u2026', event ? api('PATCH', `events/${event.id}`, { body })
+        : api('POST', `cases/${caseId}/events`, { body }));
       onSaved && onSaved(saved);
     } catch (err) {
       if (err.status === 401) return;

@@ -98,6 +98,21 @@ export function schedulesSuite({ backend, database = async () => null, cleanup =
       await hearing.getByText('Attending: Olivia Owner').waitFor();
       const meeting = await addEvent(card, page, { title: 'Strategy meeting', kind: 'meeting', starts: '2030-03-11T16:00' });
       await meeting.getByText('Internal').waitFor();
+      // Edit: the form comes back filled in; the change is a new revision (SEQUENCE) of the event.
+      await meeting.getByRole('button', { name: 'Edit Strategy meeting' }).click();
+      const editForm = card.locator('form.sched-form');
+      assert.equal(await editForm.getByLabel('Title').inputValue(), 'Strategy meeting');
+      assert.equal(await editForm.getByLabel('Starts').inputValue(), '2030-03-11T16:00');
+      await editForm.getByLabel('Location (optional)').fill('Conference room 2');
+      await editForm.getByRole('button', { name: 'Save event' }).click();
+      const edited = card.getByRole('list', { name: 'Upcoming events of this case' }).getByRole('listitem')
+        .filter({ hasText: 'Strategy meeting' });
+      await edited.getByText('Conference room 2', { exact: false }).waitFor();
+      await edited.getByText('Internal').waitFor();
+      const [changed] = (await staff.json('GET', `cases/${ids.case}/events`)).items.filter((e) => e.title === 'Strategy meeting');
+      assert.equal(changed.sequence, 1);
+      assert.equal(changed.location, 'Conference room 2');
+      assert.equal(changed.client_visible, false);
       await card.getByText('Times in America/Chicago.').waitFor();
       await screenshot(page, `schedules-case-card-${backend}`);
       const [made] = (await staff.json('GET', `cases/${ids.case}/events`)).items.filter((e) => e.title === 'Motion hearing');
