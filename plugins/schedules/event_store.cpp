@@ -124,11 +124,17 @@ void EventStore::queueReminders(const Event& e) {
   const std::string due = addMinutes(start, -*e.reminder_minutes);
   if (start <= nowUtc()) return;  // nothing to remind of any more
   const std::string now = db_.now();
-  for (const auto& [uid, name] : e.attendees)
+  for (const auto& [uid, name] : e.attendees) {
+    // An attendee already reminded of this start (the same due time) is not reminded again
+    // when something else about the event changes (its place, its title).
+    if (!db_.query("SELECT 1 FROM schedule_reminders WHERE event_id = $1 AND user_id = $2 AND status = 'sent' AND due_at = $3",
+                   {e.id, uid, due}).empty())
+      continue;
     db_.execute(
         "INSERT INTO schedule_reminders (firm_id, id, event_id, user_id, due_at, status, created_at)"
         " VALUES (lexos_firm(), $1, $2, $3, $4, 'queued', $5)",
         {db_.newId(), e.id, uid, due, now});
+  }
 }
 
 IcsEvent EventStore::toIcs(const Event& e, std::int64_t firmId, bool forStaff) {

@@ -457,6 +457,15 @@ TEST_CASE("e-mail reminders are queued as rows and sent once by the dispatch rou
   CHECK(jsonField(again.body, "sent") == "0");
   CHECK(o.rowsIn("SELECT id FROM schedule_reminders WHERE status = 'sent'", 0).size() == 2);
   CHECK(o.rowsIn("SELECT id FROM schedule_reminders WHERE status = 'queued'", 0).size() == 1);  // the later hearing
+  // A change of place does not remind anyone again; a new time does.
+  REQUIRE(o.staff->request("PATCH", "/api/v1/events/" + idIn(made.body), R"({"location":"Room 5"})").status == 200);
+  auto same = timer.request("POST", "/api/v1/calendar/reminders/dispatch", firm, "application/json",
+                            {{"Authorization", std::string("Bearer ") + kDispatchSecret}});
+  CHECK(jsonField(same.body, "sent") == "0");
+  REQUIRE(o.staff->request("PATCH", "/api/v1/events/" + idIn(made.body), R"({"starts_at":")" + utcIn(40) + R"("})").status == 200);
+  auto moved = timer.request("POST", "/api/v1/calendar/reminders/dispatch", firm, "application/json",
+                             {{"Authorization", std::string("Bearer ") + kDispatchSecret}});
+  CHECK(jsonField(moved.body, "sent") == "2");
 
   // The two messages, in the outbox, after the commit.
   const fs::path outbox = fs::path(o.t.dir.path) / "state" / "outbox";
