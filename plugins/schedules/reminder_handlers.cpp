@@ -59,7 +59,10 @@ void ReminderHandlers::dispatch(sdk::Context& c) {
     const std::int64_t id = sdk::asInt(r[0]);
     auto e = store.byId(sdk::asInt(r[1]), false);
     const std::string email = sdk::asText(r[2]);
-    bool ok = e && e->status == "confirmed" && sdk::asText(r[4]) == "active" && asciiAddress(email);
+    // A reminder whose event has begun meanwhile (the timer stopped for a while) is dropped, not
+    // sent late.
+    const bool begun = e && (e->all_day ? localToUtc(e->start_date + "T00:00", e->time_zone, "starts_at") : e->starts_at) <= now;
+    bool ok = e && !begun && e->status == "confirmed" && sdk::asText(r[4]) == "active" && asciiAddress(email);
     if (ok) {
       const std::string what = kindLabel(e->kind) + ": " + e->title;
       std::string text = "Hello " + sdk::asText(r[3]) + ",\n\nA reminder from LexOS:\n\n  " + what + "\n  When: " + whenText(*e) +

@@ -466,6 +466,18 @@ TEST_CASE("e-mail reminders are queued as rows and sent once by the dispatch rou
   auto moved = timer.request("POST", "/api/v1/calendar/reminders/dispatch", firm, "application/json",
                              {{"Authorization", std::string("Bearer ") + kDispatchSecret}});
   CHECK(jsonField(moved.body, "sent") == "2");
+  // An event that has begun by the time the timer comes: its reminder is dropped, not sent late.
+  while (std::time(nullptr) % 60 > 50) std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a start well ahead
+  auto begun = o.addEvent(o.kase, R"({"title":"Already begun","kind":"meeting","starts_at":")" + utcIn(1) +
+                                      R"(","reminder_minutes":30})");
+  REQUIRE(begun.status == 201);
+  // utcIn(1) is the start of the next minute: wait until just past it.
+  const std::time_t startsAt = (std::time(nullptr) / 60 + 1) * 60;
+  while (std::time(nullptr) <= startsAt) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto late = timer.request("POST", "/api/v1/calendar/reminders/dispatch", firm, "application/json",
+                            {{"Authorization", std::string("Bearer ") + kDispatchSecret}});
+  CHECK(jsonField(late.body, "sent") == "0");
+  CHECK(jsonField(late.body, "dropped") == "1");
 
   // The two messages, in the outbox, after the commit.
   const fs::path outbox = fs::path(o.t.dir.path) / "state" / "outbox";
