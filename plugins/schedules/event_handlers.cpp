@@ -21,7 +21,7 @@ const std::initializer_list<std::string_view> kFields = {
     "title", "kind", "starts_at", "ends_at", "all_day", "location", "client_visible", "attendee_ids", "notes",
     "reminder_minutes", "status"};
 
-std::string zoneOf(sdk::Context& c) { return firmZone(c.db(), c.config("default_time_zone", "UTC")); }
+std::string zoneOf(sdk::Context& c) { return firmZone(c); }
 
 // Reads the timing fields into `e` (all of them: starts_at is required whenever timing changes).
 void readTiming(Event& e, const JsonObject& body, const std::string& zone) {
@@ -231,21 +231,6 @@ void EventHandlers::staff(sdk::Context& c) {
 
 void EventHandlers::getSettings(sdk::Context& c) {
   const std::string zone = zoneOf(c);
-  JsonWriter w;
-  w.beginObject().member("time_zone", zone).member("today", todayIn(zone)).endObject();
-  sdk::sendJson(c, w);
-}
-
-void EventHandlers::putSettings(sdk::Context& c) {
-  JsonObject body = sdk::readJsonObject(c, {"time_zone"});
-  const std::string zone = body["time_zone"].requiredText(64, "Choose a time zone, such as America/Chicago.");
-  if (!validZone(zone)) body["time_zone"].refuse("Choose a time zone of the tz database, such as America/Chicago or Europe/Berlin.");
-  const std::string now = c.db().now();
-  if (c.db().execute("UPDATE schedule_settings SET time_zone = $1, updated_at = $2, updated_by = $3",
-                     {zone, now, c.principal().user_id}) == 0)
-    c.db().execute("INSERT INTO schedule_settings (firm_id, time_zone, updated_at, updated_by) VALUES (lexos_firm(), $1, $2, $3)",
-                   {zone, now, c.principal().user_id});
-  c.audit().record("calendar.settings", "firm", std::to_string(c.principal().firm_id), "{\"time_zone\":\"" + zone + "\"}");
   JsonWriter w;
   w.beginObject().member("time_zone", zone).member("today", todayIn(zone)).endObject();
   sdk::sendJson(c, w);

@@ -14,7 +14,6 @@ struct EventHandlers {
   static void patch(sdk::Context& c);         // PATCH /api/v1/events/{id}
   static void staff(sdk::Context& c);         // GET  /api/v1/calendar/staff
   static void getSettings(sdk::Context& c);   // GET  /api/v1/calendar/settings
-  static void putSettings(sdk::Context& c);   // PUT  /api/v1/calendar/settings
 };
 
 }  // namespace lexos::schedules

@@ -101,7 +101,7 @@ void FeedHandlers::feed(sdk::Context& c) {
   EventStore store(c.db());
   // From two months back: a subscribed calendar keeps what it fetched before, and replaces the
   // rest at each refresh (events that left the feed leave the calendar).
-  const std::string zone = firmZone(c.db(), c.config("default_time_zone", "UTC"));
+  const std::string zone = firmZone(c);
   const std::string since = addDays(todayIn(zone), -62);
   std::vector<Event> events;
   if (o.portal) {

@@ -149,10 +149,10 @@ std::string checkUtc(const std::string& v, const std::string& field) {
   return buf;
 }
 
-std::string firmZone(sdk::Db& db, const std::string& fallback) {
-  auto rs = db.query("SELECT time_zone FROM schedule_settings");
-  if (!rs.empty()) return sdk::asText(rs.rows[0][0]);
-  return fallback.empty() ? "UTC" : fallback;
+std::string firmZone(sdk::Context& c) {
+  sdk::FirmProfile firm;
+  c.firm(firm);
+  return validZone(firm.time_zone) ? firm.time_zone : "UTC";
 }
 
 }  // namespace lexos::schedules

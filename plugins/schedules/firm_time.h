@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-#include "lexos/sdk/db.h"
+#include "lexos/sdk/context.h"
 
 namespace lexos::schedules {
 
@@ -42,8 +42,8 @@ std::string checkDate(const std::string& v, const std::string& field);
 /// Checks a UTC instant as the API takes it ("YYYY-MM-DDTHH:MM[:SS]Z"); normalised with seconds.
 std::string checkUtc(const std::string& v, const std::string& field);
 
-/// The firm's zone for events: its schedule_settings row, else `fallback` (config
-/// `[plugin.schedules] default_time_zone`, else "UTC").
-std::string firmZone(sdk::Db& db, const std::string& fallback);
+/// The request's firm's time zone (the host's firm settings, SDK 1.5 Context::firm; "UTC" until
+/// the firm sets one, or when libical does not know the name).
+std::string firmZone(sdk::Context& c);
 
 }  // namespace lexos::schedules

@@ -12,7 +12,7 @@ void PortalEventHandlers::list(sdk::Context& c) {
   // Enforced twice: this filter, and the database, which gives a portal scope only its own
   // client's rows marked client_visible (and NULL for the staff-only columns: notes, reminder,
   // who created it).
-  const std::string zone = firmZone(c.db(), c.config("default_time_zone", "UTC"));
+  const std::string zone = firmZone(c);
   std::string where = "e.client_id = $1 AND e.client_visible AND e.status = 'confirmed' AND e.end_date >= $2";
   std::vector<sdk::Value> params{c.principal().client_id, todayIn(zone)};
   if (auto id = sdk::queryId(c, "case_id", "case_id must be a matter id.")) {

@@ -17,31 +17,23 @@ class SchedulesPlugin : public sdk::Plugin {
   void registerWith(sdk::Registrar& r) override {
     r.requirePlugin("clients");
     r.requirePlugin("cases");  // events belong to a case (foreign key), and show its title
-    const std::string zone = r.config("default_time_zone", "UTC");
-    if (!validZone(zone))
-      throw std::runtime_error("[plugin.schedules] default_time_zone: expected a zone of the tz database such as "
-                               "America/Chicago, found '" + zone + "'");
-
     r.addPermission({"schedules.read", "See the calendar: events of cases, one's own feed address",
                      {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal, sdk::kRoleBilling}});
     r.addPermission({"schedules.write", "Put events in the calendar, change and cancel them",
                      {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal}});
-    r.addPermission({"schedules.settings", "Set the firm's time zone for events", {sdk::kRoleOwner}});
     r.addPermission({"schedules.portal", "Portal: see the events the firm shared on my matters", {sdk::kRolePortal}});
 
-    r.addTable({"schedule_settings", sdk::Tenancy::FirmShared, "", "", {"firm_id"}});
     r.addTable({"schedule_events", sdk::Tenancy::Client, "client_id", "client_visible", {"firm_id", "id"}});
     r.addTable({"schedule_attendees", sdk::Tenancy::Firm, "", "", {"firm_id", "event_id", "user_id"}});
     r.addTable({"schedule_reminders", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
     r.addTable({"schedule_feeds", sdk::Tenancy::Client, "client_id", "", {"firm_id", "user_id"}});
     // What a portal session reads (docs/isolation.md): the event as the client sees it; never the
     // firm's notes on it, its reminder, who made or changed it.
-    r.addPortalColumns({"schedule_settings", {"time_zone"}});
     r.addPortalColumns({"schedule_events", {"case_id", "kind", "title", "location", "all_day", "starts_at", "ends_at",
                                             "start_date", "end_date", "time_zone", "status", "sequence", "created_at",
                                             "updated_at"}});
     r.addPortalColumns({"schedule_feeds", {"generation"}});
-    r.addMigration({1, "events, attendees, reminders, feeds, settings", schema::kV1, "", ""});
+    r.addMigration({1, "events, attendees, reminders, feeds", schema::kV1, "", ""});
 
     r.addNav({Audience::Staff, "Practice Management", "Calendar", "#/calendar", "schedules.read", 25});
     r.addView({Audience::Staff, "calendar", "calendar.js", "schedules.read", "Calendar"});
@@ -62,9 +54,7 @@ class SchedulesPlugin : public sdk::Plugin {
     r.addRoute({Method::Get, "/api/v1/calendar/staff", Audience::Staff, "schedules.read", &EventHandlers::staff, 0,
                 "Staff who may attend events"});
     r.addRoute({Method::Get, "/api/v1/calendar/settings", Audience::Staff, "schedules.read", &EventHandlers::getSettings, 0,
-                "The firm's time zone for events"});
-    r.addRoute({Method::Put, "/api/v1/calendar/settings", Audience::Staff, "schedules.settings", &EventHandlers::putSettings,
-                4096, "Set the firm's time zone for events {time_zone}"});
+                "The firm's time zone (Firm settings) and today's date in it"});
     r.addRoute({Method::Get, "/api/v1/calendar/feed", Audience::Staff, "schedules.read", &FeedHandlers::staffAddress, 0,
                 "My private ICS feed address"});
     r.addRoute({Method::Delete, "/api/v1/calendar/feed", Audience::Staff, "schedules.read", &FeedHandlers::staffReset, 0,

@@ -3,8 +3,6 @@
 
 namespace lexos::schedules::schema {
 
-// schedule_settings: the firm's time zone for events (the host keeps none yet; see
-// docs/schedules.md). Firm-shared: the portal reads the zone to show times.
 // schedule_events: client-owned (the case's client), visible to that client's portal users only
 // when client_visible is true (the database enforces it, docs/isolation.md). Timed events keep the
 // UTC instants (starts_at, ends_at) and the zone they were set in; all-day events keep dates.
@@ -13,13 +11,6 @@ namespace lexos::schedules::schema {
 // feed link was ever reset (the link's generation); client-owned so that a portal user reads
 // their own client's rows and staff rows (client_id NULL) stay out of every portal scope.
 inline constexpr const char* kV1 = R"SQL(
-CREATE TABLE schedule_settings (
-  firm_id BIGINT NOT NULL,
-  time_zone TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
-  updated_by BIGINT NOT NULL,
-  PRIMARY KEY (firm_id)
-);
 CREATE TABLE schedule_events (
   firm_id BIGINT NOT NULL,
   id BIGINT NOT NULL,

@@ -97,7 +97,7 @@ struct Office {
   explicit Office(Db db)
       : t(db, "clients,cases,portal,schedules",
           "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n[plugin.schedules]\nfeed_secret = " + kFeedSecret +
-              "\ndispatch_secret = " + kDispatchSecret + "\ndefault_time_zone = America/Chicago\n") {
+              "\ndispatch_secret = " + kDispatchSecret + "\n") {
     alpha = t.firm("alpha");
     beta = t.firm("beta");
     ownerId = t.staff("alpha", "owner@alpha.test", "owner");
@@ -105,6 +105,8 @@ struct Office {
     t.staff("alpha", "billing@alpha.test", "billing");
     t.staff("beta", "owner@beta.test", "owner");
     staff = std::make_unique<HttpClient>(t.signedIn("alpha", "owner@alpha.test"));
+    // The firm's time zone is the host's firm setting (SDK 1.5 Context::firm).
+    REQUIRE(staff->request("PATCH", "/api/v1/firm", R"({"time_zone":"America/Chicago"})").status == 200);
     paralegal = std::make_unique<HttpClient>(t.signedIn("alpha", "paralegal@alpha.test"));
     billing = std::make_unique<HttpClient>(t.signedIn("alpha", "billing@alpha.test"));
     other = std::make_unique<HttpClient>(t.signedIn("beta", "owner@beta.test"));
@@ -382,11 +384,6 @@ TEST_CASE("bad event input is refused with 400 naming the field") {
   auto status = o.staff->request("PATCH", "/api/v1/events/" + idIn(made.body), R"({"status":"postponed"})");
   CHECK(status.status == 400);
   CHECK(errorField(status.body) == "status");
-  // The firm's time zone.
-  auto zone = o.staff->request("PUT", "/api/v1/calendar/settings", R"({"time_zone":"Mars/Olympus_Mons"})");
-  CHECK(zone.status == 400);
-  CHECK(errorField(zone.body) == "time_zone");
-  CHECK(o.paralegal->request("PUT", "/api/v1/calendar/settings", R"({"time_zone":"Europe/Berlin"})").status == 403);
   auto range = o.staff->get("/api/v1/events?from=2030-01-01");
   CHECK(range.status == 400);
   CHECK(errorField(range.body) == "to");
@@ -395,13 +392,20 @@ TEST_CASE("bad event input is refused with 400 naming the field") {
   CHECK(o.billing->post("/api/v1/cases/" + o.kase + "/events", R"({"title":"x","kind":"hearing","starts_at":"2030-01-01T10:00"})").status == 403);
 }
 
-TEST_CASE("the firm's time zone times new events, and an event keeps the zone it was set in") {
+TEST_CASE("the firm's time zone (its Firm settings) times new events, and an event keeps the zone it was set in") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   Office o(db);
-  auto zone = o.staff->request("PUT", "/api/v1/calendar/settings", R"({"time_zone":"Europe/Berlin"})");
+  CHECK(jsonField(o.staff->get("/api/v1/calendar/settings").body, "time_zone") == "America/Chicago");
+  auto chicago = o.addEvent(o.kase, R"({"title":"Before the move","kind":"meeting","starts_at":"2030-07-01T09:00"})");
+  REQUIRE(chicago.status == 201);
+  auto zone = o.staff->request("PATCH", "/api/v1/firm", R"({"time_zone":"Europe/Berlin"})");
   REQUIRE(zone.status == 200);
   CHECK(jsonField(o.staff->get("/api/v1/calendar/settings").body, "time_zone") == "Europe/Berlin");
+  // The event made before keeps its zone and instant.
+  auto kept = o.staff->get("/api/v1/events/" + idIn(chicago.body));
+  CHECK(jsonField(kept.body, "time_zone") == "America/Chicago");
+  CHECK(jsonField(kept.body, "starts_at") == "2030-07-01T14:00:00Z");
   auto e = o.addEvent(o.kase, R"({"title":"Mediation","kind":"meeting","starts_at":"2030-07-01T09:00","client_visible":true})");
   REQUIRE(e.status == 201);
   CHECK(jsonField(e.body, "starts_at") == "2030-07-01T07:00:00Z");  // CEST, UTC+2
@@ -413,6 +417,7 @@ TEST_CASE("the firm's time zone times new events, and an event keeps the zone it
   CHECK(jsonField(u.body, "starts_local") == "2030-01-16T00:30");  // CET: the next day in Berlin
   CHECK(jsonField(u.body, "start_date") == "2030-01-16");
   auto cal = parseIcs(o.fetchFeed(o.feedOf(*o.portal, "/api/v1/portal/calendar/feed")).body);
+  // The portal's feed shows no internal event: only the visible Mediation, in Berlin time.
   auto zones = cal->getArray("timezones");
   REQUIRE(zones->size() == 1);
   CHECK(zones->getElement<std::string>(0) == "Europe/Berlin");

@@ -66,7 +66,6 @@ struct Fixture {
     REQUIRE(staff->post("/api/v1/cases/" + kase + "/events",
                         R"({"title":"Motion hearing","kind":"hearing","starts_at":"2030-03-12T09:30",)"
                         R"("client_visible":true,"notes":"Judge dislikes long briefs","reminder_minutes":60})").status == 201);
-    REQUIRE(staff->request("PUT", "/api/v1/calendar/settings", R"({"time_zone":"America/Chicago"})").status == 200);
     t.portalUser("alpha", std::stoll(client), "anderson@client.test");
     portal = std::make_unique<HttpClient>(t.signedIn("alpha", "anderson@client.test"));
     markStaffOnlyFields();

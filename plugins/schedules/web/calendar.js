@@ -1,8 +1,8 @@
 // The staff calendar (view "calendar", schedules.read): a month grid or the agenda of upcoming
 // events, all of the firm's or only mine, times in the firm's time zone; the private feed
-// address; the firm's time zone (schedules.settings).
+// address. Times are in the firm's time zone (the host's Firm settings).
 
-import { h, api, replace, pageHeader, can, field, whileBusy, errorSummary, showServerError, calendarDate } from '/shared/js/kit.js';
+import { h, api, replace, pageHeader, can, calendarDate } from '/shared/js/kit.js';
 import { styles, eventList, feedPanel } from './parts.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
@@ -52,6 +52,9 @@ export async function render(mount, kit, ctx) {
   }
   if (!ctx.alive()) return null;
   sub.textContent = `Times in ${settings.time_zone}.`;
+  if (can('core.firm.manage')) {
+    sub.append(' ', h('a', { href: '#/firm/settings', text: 'Change the firm\u2019s time zone' }));
+  }
   if (!/^\d{4}-\d{2}$/.test(month)) month = settings.today.slice(0, 7);
 
   if (view === 'month') await drawMonth(); else await drawAgenda();
@@ -60,7 +63,6 @@ export async function render(mount, kit, ctx) {
   const side = h('section', { class: 'card', 'aria-labelledby': 'sched-feed-h' },
     h('h2', { id: 'sched-feed-h', text: 'Calendar feed' }), feedPanel({ portal: false }));
   mount.append(side);
-  if (can('schedules.settings')) mount.append(zoneForm());
   return { focus: heading };
 
   async function drawAgenda() {
@@ -133,27 +135,5 @@ export async function render(mount, kit, ctx) {
     }
     table.append(tbody);
     replace(body, title, nav, table);
-  }
-
-  function zoneForm() {
-    const summary = errorSummary('The time zone could not be saved');
-    const zone = field({ label: 'Firm time zone', name: 'time_zone', value: settings.time_zone,
-      hint: 'A zone of the tz database, such as America/Chicago or Europe/Berlin. New and changed events use it.' });
-    const save = h('button', { type: 'submit', class: 'btn btn-small', text: 'Save time zone' });
-    const status = h('p', { role: 'status' });
-    const form = h('form', { novalidate: true }, summary.el, zone.el, save, status);
-    form.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      summary.clear();
-      zone.clearError();
-      try {
-        const d = await whileBusy(save, 'Saving\u2026', api('PUT', 'calendar/settings', { body: { time_zone: zone.value().trim() } }));
-        status.textContent = `Saved: times are in ${d.time_zone}.`;
-        sub.textContent = `Times in ${d.time_zone}.`;
-      } catch (err) {
-        if (err.status !== 401) showServerError(err, summary, { time_zone: zone });
-      }
-    });
-    return h('section', { class: 'card', 'aria-labelledby': 'sched-zone-h' }, h('h2', { id: 'sched-zone-h', text: 'Time zone' }), form);
   }
 }

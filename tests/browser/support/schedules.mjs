@@ -1,6 +1,6 @@
 // The schedules module's screens, run once per database backend by schedules_*.test.mjs. A real
-// lexosd with the clients, cases, portal and schedules modules (firm time zone America/Chicago,
-// a feed secret): staff put a visible hearing and an internal meeting on a case through the case
+// lexosd with the clients, cases, portal and schedules modules (the firm's time zone set to
+// America/Chicago in its Firm settings, a feed secret): staff put a visible hearing and an internal meeting on a case through the case
 // page's Upcoming card in Chromium; the calendar's agenda and month views and the client
 // profile's card show both; the client's portal matter page shows the hearing only, and the
 // client's private ICS feed (fetched without a cookie, read by python3-icalendar) holds the
@@ -46,13 +46,14 @@ export function schedulesSuite({ backend, database = async () => null, cleanup =
       cleanup,
       lexos: {
         plugins: 'clients,cases,portal,schedules',
-        pluginConfig: { schedules: { feed_secret: 'browser-test-feed-secret-0123456789', default_time_zone: 'America/Chicago' } },
+        pluginConfig: { schedules: { feed_secret: 'browser-test-feed-secret-0123456789' } },
       },
       seed: async (started) => {
         server = started;
         await server.createFirmWithOwner({ slug: FIRM.slug, name: FIRM.name, email: OWNER.email, password: OWNER.password,
           displayName: OWNER.displayName });
         staff = await apiSession(server.baseUrl, OWNER);
+        await staff.json('PATCH', 'firm', { time_zone: 'America/Chicago' }); // the host's Firm settings
         ids.client = (await staff.json('POST', 'clients', { name: CLIENT.name, email: CLIENT.email })).id;
         ids.case = (await staff.json('POST', 'cases', { client_id: ids.client, title: CASE_TITLE })).id;
         await activatePortalClient(server, staff, ids.client, CLIENT_PASSWORD);
