@@ -29,6 +29,8 @@ PACKAGES=(
   libreoffice-calc-nogui                      # tests: CSV export opened in a real spreadsheet
   clamav-daemon                               # tests: uploads scanned by a real clamd (its own config and
                                               # signatures; the packaged service is not needed)
+  libical-dev                                 # schedules: RFC 5545 calendar feeds (libical)
+  python3-icalendar                           # tests: the feeds read back by an independent parser
 )
 BENCH_PACKAGES=(wrk nginx-light python3)      # bench/http.sh (python3: connection probe)
 BROWSER_PACKAGES=(chromium nodejs npm)        # tests/browser (Playwright + Debian chromium)

@@ -47,7 +47,7 @@ Poco::JSON::Array::Ptr items(const std::string& body) {
 
 struct Fixture {
   explicit Fixture(Db db)
-      : db(db), t(db, "probe,clients,cases,portal,documents", "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n") {
+      : db(db), t(db, "probe,clients,cases,portal,documents,schedules", "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n") {
     t.firm("alpha");
     t.staff("alpha", "owner@alpha.test", "owner");
     staff = std::make_unique<HttpClient>(t.signedIn("alpha", "owner@alpha.test"));
@@ -62,6 +62,10 @@ struct Fixture {
     const auto doc = idOf(staff->request("POST", "/api/v1/cases/" + kase + "/documents?name=Complaint.txt&folder=Drafts",
                                          "The complaint\n", "text/plain"));
     REQUIRE(staff->request("PUT", "/api/v1/documents/" + doc + "/share", R"({"version":"latest"})").status == 200);
+    // An event shared with the client: its notes, reminder and authors stay staff-only.
+    REQUIRE(staff->post("/api/v1/cases/" + kase + "/events",
+                        R"({"title":"Motion hearing","kind":"hearing","starts_at":"2030-03-12T09:30",)"
+                        R"("client_visible":true,"notes":"Judge dislikes long briefs","reminder_minutes":60})").status == 201);
     t.portalUser("alpha", std::stoll(client), "anderson@client.test");
     portal = std::make_unique<HttpClient>(t.signedIn("alpha", "anderson@client.test"));
     markStaffOnlyFields();
@@ -99,6 +103,7 @@ struct Fixture {
     REQUIRE(staffOnly.count("clients"));
     REQUIRE(staffOnly.count("cases"));
     REQUIRE(staffOnly.count("documents"));
+    REQUIRE(staffOnly.count("schedule_events"));
   }
 
   Db db;

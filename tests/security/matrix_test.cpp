@@ -105,7 +105,9 @@ void runMatrix(Db db) {
   std::string enabled;
   pluginsDir(pluginsTmp.path + "/plugins", enabled);
   TempDir cfgDir;
-  TestHost t(db, enabled, "[plugins]\ndir = " + pluginsTmp.path + "/plugins\n");
+  // schedules: a feed secret, so that feed addresses are made (without it they answer 503).
+  TestHost t(db, enabled,
+             "[plugins]\ndir = " + pluginsTmp.path + "/plugins\n[plugin.schedules]\nfeed_secret = matrix-feed-secret\n");
   const auto fixtures = m->getObject("fixtures");
 
   // Every registered route must have an entry.

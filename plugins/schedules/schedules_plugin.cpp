@@ -1,0 +1,77 @@
+// The schedules module: declarations only; the work is in the handler classes.
+#include "event_handlers.h"
+#include "feed_handlers.h"
+#include "firm_time.h"
+#include "lexos/sdk/lexos.h"
+#include "portal_event_handlers.h"
+#include "reminder_handlers.h"
+#include "schema.h"
+
+namespace lexos::schedules {
+
+using sdk::Audience;
+using sdk::Method;
+
+class SchedulesPlugin : public sdk::Plugin {
+ public:
+  void registerWith(sdk::Registrar& r) override {
+    r.requirePlugin("clients");
+    r.requirePlugin("cases");  // events belong to a case (foreign key), and show its title
+    r.addPermission({"schedules.read", "See the calendar: events of cases, one's own feed address",
+                     {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal, sdk::kRoleBilling}});
+    r.addPermission({"schedules.write", "Put events in the calendar, change and cancel them",
+                     {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal}});
+    r.addPermission({"schedules.portal", "Portal: see the events the firm shared on my matters", {sdk::kRolePortal}});
+
+    r.addTable({"schedule_events", sdk::Tenancy::Client, "client_id", "client_visible", {"firm_id", "id"}});
+    r.addTable({"schedule_attendees", sdk::Tenancy::Firm, "", "", {"firm_id", "event_id", "user_id"}});
+    r.addTable({"schedule_reminders", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addTable({"schedule_feeds", sdk::Tenancy::Client, "client_id", "", {"firm_id", "user_id"}});
+    // What a portal session reads (docs/isolation.md): the event as the client sees it; never the
+    // firm's notes on it, its reminder, who made or changed it.
+    r.addPortalColumns({"schedule_events", {"case_id", "kind", "title", "location", "all_day", "starts_at", "ends_at",
+                                            "start_date", "end_date", "time_zone", "status", "sequence", "created_at",
+                                            "updated_at"}});
+    r.addPortalColumns({"schedule_feeds", {"generation"}});
+    r.addMigration({1, "events, attendees, reminders, feeds", schema::kV1, "", ""});
+
+    r.addNav({Audience::Staff, "Practice Management", "Calendar", "#/calendar", "schedules.read", 25});
+    r.addView({Audience::Staff, "calendar", "calendar.js", "schedules.read", "Calendar"});
+    r.addContribution({"staff.client.cards", "client_card.js", "schedules.read", "Upcoming", 25});
+    r.addContribution({"staff.case.cards", "case_card.js", "schedules.read", "Upcoming", 15});
+    r.addContribution({"portal.matter.sections", "portal_section.js", "schedules.portal", "Upcoming", 15});
+
+    constexpr std::size_t kBody = 32 * 1024;
+    r.addRoute({Method::Get, "/api/v1/cases/{id}/events", Audience::Staff, "schedules.read", &EventHandlers::listForCase, 0,
+                "Events of a case"});
+    r.addRoute({Method::Post, "/api/v1/cases/{id}/events", Audience::Staff, "schedules.write", &EventHandlers::create, kBody,
+                "Put an event in the calendar {title, kind, starts_at, ends_at?, all_day?, location?, client_visible}"});
+    r.addRoute({Method::Get, "/api/v1/events", Audience::Staff, "schedules.read", &EventHandlers::list, 0,
+                "The calendar: events from..to (local dates), or upcoming"});
+    r.addRoute({Method::Get, "/api/v1/events/{id}", Audience::Staff, "schedules.read", &EventHandlers::get, 0, "An event"});
+    r.addRoute({Method::Patch, "/api/v1/events/{id}", Audience::Staff, "schedules.write", &EventHandlers::patch, kBody,
+                "Change or cancel an event (status)"});
+    r.addRoute({Method::Get, "/api/v1/calendar/staff", Audience::Staff, "schedules.read", &EventHandlers::staff, 0,
+                "Staff who may attend events"});
+    r.addRoute({Method::Get, "/api/v1/calendar/settings", Audience::Staff, "schedules.read", &EventHandlers::getSettings, 0,
+                "The firm's time zone (Firm settings) and today's date in it"});
+    r.addRoute({Method::Get, "/api/v1/calendar/feed", Audience::Staff, "schedules.read", &FeedHandlers::staffAddress, 0,
+                "My private ICS feed address"});
+    r.addRoute({Method::Delete, "/api/v1/calendar/feed", Audience::Staff, "schedules.read", &FeedHandlers::staffReset, 0,
+                "Reset my feed address (the old one stops)"});
+    r.addRoute({Method::Get, "/api/v1/portal/events", Audience::Portal, "schedules.portal", &PortalEventHandlers::list, 0,
+                "Portal: upcoming events shared with me"});
+    r.addRoute({Method::Get, "/api/v1/portal/calendar/feed", Audience::Portal, "schedules.portal",
+                &FeedHandlers::portalAddress, 0, "Portal: my private ICS feed address"});
+    r.addRoute({Method::Get, "/api/v1/calendar/feeds/{token}", Audience::Public, sdk::kPublic, &FeedHandlers::feed, 0,
+                "An ICS feed (the signed address is the credential)"});
+    r.addRoute({Method::Delete, "/api/v1/calendar/feeds/{token}", Audience::Public, sdk::kPublic, &FeedHandlers::revoke, 0,
+                "Revoke an ICS feed address (holding it is the credential)"});
+    r.addRoute({Method::Post, "/api/v1/calendar/reminders/dispatch", Audience::Public, sdk::kPublic,
+                &ReminderHandlers::dispatch, 4096, "Send a firm's due reminders (Bearer dispatch_secret)"});
+  }
+};
+
+}  // namespace lexos::schedules
+
+LEXOS_PLUGIN(lexos::schedules::SchedulesPlugin, "schedules", "0.1.0")
