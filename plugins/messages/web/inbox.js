@@ -13,7 +13,9 @@ export async function render(mount, kit, ctx) {
   const total = h('p', { class: 'page-sub', role: 'status' });
   const body = h('div', { class: 'inbox' }, h('p', { class: 'muted', text: 'Loading conversations\u2026' }));
   const mentions = h('div', { class: 'inbox-mentions' });
-  mount.append(h('section', { class: 'page' }, pageHeader(heading, total), body, mentions));
+  const header = pageHeader(heading);
+  header.firstChild.append(total);  // a live status under the heading (pageHeader's sub is text only)
+  mount.append(h('section', { class: 'page' }, header, body, mentions));
   let timer = null;
   let stopped = false;
   await load();
