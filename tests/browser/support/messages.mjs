@@ -144,5 +144,28 @@ export function messagesSuite({ backend, database = async () => null, cleanup = 
       assertClean(s);
       assertClean(c);
     });
+
+    test('with the messages module switched off for the firm, the matter page offers "Write an email" again and no message panel', async () => {
+      await server.lexosctl(['firm', 'modules', '--firm', FIRM.slug, '--disable', 'messages']);
+      try {
+        const c = await newPage();
+        const portal = c.page;
+        const requested = [];
+        portal.on('request', (req) => requested.push(new URL(req.url()).pathname));
+        await signInPortal(portal);
+        await portal.goto(`${server.baseUrl}/portal/#/matters/${ids.case}`);
+        await portal.getByRole('heading', { level: 1, name: CASE_TITLE }).waitFor();
+        const write = portal.getByRole('link', { name: 'Write an email' });
+        await write.waitFor();
+        assert.match(await write.getAttribute('href'), /^mailto:olivia\.owner@demo-law\.test\?subject=/);
+        assert.equal(await portal.getByRole('button', { name: 'Write a message' }).count(), 0);
+        assert.equal(await portal.getByRole('region', { name: /^Messages/ }).count(), 0);
+        assert.ok(!requested.some((u) => u.startsWith('/plugins/messages/') || u.includes('/messages')),
+          `nothing of the messages module was requested: ${requested.join(' ')}`);
+        assertClean(c);
+      } finally {
+        await server.lexosctl(['firm', 'modules', '--firm', FIRM.slug, '--enable', 'messages']);
+      }
+    });
   });
 }
