@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { apiSession, startLexos, startPostgres } from '../tests/browser/support/lexos.mjs';
 
 const pg = process.argv.includes('--postgresql') ? await startPostgres() : null;
-const server = await startLexos({ plugins: 'clients,cases,portal,messages', database: pg });
+const server = await startLexos({ plugins: 'clients,cases,portal,documents,messages', database: pg });
 try {
   const FIRM = 'bench-law';
   await server.createFirmWithOwner({ slug: FIRM, name: 'Bench Law LLP', email: 'owner@bench.test', password: 'correct horse battery staple', displayName: 'Owner' });

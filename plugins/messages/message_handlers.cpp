@@ -55,6 +55,45 @@ std::optional<std::int64_t> afterParam(sdk::Context& c) {
 // a larger id. The cursor therefore stops before any message younger than kSettleSeconds, and the
 // next poll sends those again (the pages drop what they already show, by id): nothing is missed,
 // at the price of a few repeated rows for ten seconds after a message.
+struct Attachment {
+  std::int64_t document_id = 0;
+  std::string name;
+  bool shared = false;
+};
+
+// The attachments of the messages `ids`, by message. In a portal scope the database returns only
+// those whose document is shared with the client now (and its shared version's name); staff see
+// every attachment, with whether its document is still shared.
+std::map<std::int64_t, std::vector<Attachment>> attachmentsOf(sdk::Context& c, const std::vector<std::int64_t>& ids) {
+  std::map<std::int64_t, std::vector<Attachment>> out;
+  if (ids.empty()) return out;
+  std::vector<sdk::Value> params;
+  std::string in;
+  for (auto id : ids) {
+    params.push_back(id);
+    in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
+  }
+  auto rs = c.db().query(
+      "SELECT a.message_id, a.document_id, (SELECT v.name FROM document_versions v WHERE v.firm_id = a.firm_id AND "
+      "v.document_id = a.document_id ORDER BY v.version DESC LIMIT 1), d.shared, d.deleted_at "
+      "FROM message_attachments a JOIN documents d ON d.firm_id = a.firm_id AND d.id = a.document_id "
+      "WHERE a.message_id IN (" + in + ") ORDER BY a.message_id, a.document_id",
+      params);
+  for (const auto& r : rs.rows)
+    out[sdk::asInt(r[0])].push_back({sdk::asInt(r[1]), sdk::asText(r[2]), sdk::asBool(r[3]) && sdk::isNull(r[4])});
+  return out;
+}
+
+void writeAttachments(JsonWriter& w, const std::vector<Attachment>& list, bool forStaff) {
+  w.key("attachments").beginArray();
+  for (const auto& a : list) {
+    w.beginObject().member("document_id", a.document_id).member("name", a.name);
+    if (forStaff) w.member("shared", a.shared);
+    w.endObject();
+  }
+  w.endArray();
+}
+
 // Returns how many messages it wrote and the largest id among them.
 std::pair<std::size_t, std::int64_t> writeConversation(sdk::Context& c, std::int64_t caseId,
                                                        std::optional<std::int64_t> after, bool forStaff) {
@@ -79,6 +118,9 @@ std::pair<std::size_t, std::int64_t> writeConversation(sdk::Context& c, std::int
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     cutoff = buf;
   }
+  std::vector<std::int64_t> ids;
+  for (const auto& r : rs.rows) ids.push_back(sdk::asInt(r[0]));
+  auto attachments = attachmentsOf(c, ids);
   std::int64_t maxId = 0;
   std::int64_t next = after.value_or(0);
   bool settling = true;
@@ -98,8 +140,9 @@ std::pair<std::size_t, std::int64_t> writeConversation(sdk::Context& c, std::int
         .member("author_name", sdk::asText(r[2]))
         .member("mine", mine)
         .member("text", sdk::asText(r[3]))
-        .member("created_at", created)
-        .endObject();
+        .member("created_at", created);
+    writeAttachments(w, attachments[id], forStaff);
+    w.endObject();
   }
   w.endArray();
   w.member("after", next);
@@ -125,16 +168,23 @@ void writeMessage(sdk::Context& c, std::int64_t mid, const std::string& now, con
       .member("author_name", author)
       .member("mine", true)
       .member("text", text)
-      .member("created_at", now)
-      .endObject();
+      .member("created_at", now);
+  writeAttachments(w, attachmentsOf(c, {mid})[mid], !fromClient);
+  w.endObject();
   sdk::sendJson(c, w, 201);
 }
 
 // The audit detail of a new message: its id, the SHA-256 of its text (the chain then vouches for
 // the text without holding it) and how many e-mail notices went out.
-std::string auditDetail(std::int64_t mid, const std::string& text, int notices) {
+std::string auditDetail(std::int64_t mid, const std::string& text, int notices, const std::vector<std::int64_t>& docs = {}) {
   JsonWriter d;
-  d.beginObject().member("message", mid).member("sha256", sha256Hex(text)).member("notices", notices).endObject();
+  d.beginObject().member("message", mid).member("sha256", sha256Hex(text)).member("notices", notices);
+  if (!docs.empty()) {
+    d.key("documents").beginArray();
+    for (auto doc : docs) d.value(doc);
+    d.endArray();
+  }
+  d.endObject();
   return d.take();
 }
 
@@ -228,21 +278,40 @@ void MessageHandlers::list(sdk::Context& c) {
 void MessageHandlers::post(sdk::Context& c) {
   const auto id = sdk::pathId(c, "id", "No such case.");
   const CaseInfo kase = requireCase(c, id, "No such case.");
-  const JsonObject b = sdk::readJsonObject(c, {"text"});
+  const JsonObject b = sdk::readJsonObject(c, {"text", "document_ids"});
   const std::string text = b["text"].requiredText(kMaxText, "Write your message.", Lines::Many);
-  const auto mid = c.db().newId();
   const auto now = c.db().now();
+  // Attachments: documents of this case that are shared with its client now (the documents
+  // module's "Accessible to Client"), so that the client can download them and nobody else can.
+  std::vector<std::int64_t> docs;
+  const sdk::JsonField given = b["document_ids"];
+  if (given.hasValue() && !given.json().isArray()) given.refuse("This must be a list of document ids.");
+  if (given.hasValue() && given.json().size() > 10) given.refuse("Attach at most 10 documents to a message.");
+  for (const sdk::JsonField item : given.array(10)) {
+    const std::int64_t doc = item.requiredId("This must be a document id.");
+    auto d = c.db().query("SELECT shared, deleted_at, share_expires_at FROM documents WHERE id = $1 AND case_id = $2", {doc, id});
+    if (d.empty()) item.refuse("Choose a document of this case.");
+    const auto& r = d.rows[0];
+    const bool expired = !sdk::isNull(r[2]) && sdk::asText(r[2]) <= now;
+    if (!sdk::asBool(r[0]) || !sdk::isNull(r[1]) || expired)
+      item.refuse("Share this document with the client first (\u201cAccessible to Client\u201d), then attach it.");
+    if (std::find(docs.begin(), docs.end(), doc) == docs.end()) docs.push_back(doc);
+  }
+  const auto mid = c.db().newId();
   const std::int64_t me = c.principal().user_id;
   c.db().execute("INSERT INTO messages (firm_id, id, case_id, client_id, author_kind, staff_user_id, author_name, text, "
                  "created_at) VALUES (lexos_firm(), $1, $2, $3, 'staff', $4, $5, $6, $7)",
                  {mid, id, kase.client_id, me, authorName(c), text, now});
+  for (auto doc : docs)
+    c.db().execute("INSERT INTO message_attachments (firm_id, message_id, document_id, client_id) VALUES (lexos_firm(), $1, $2, $3)",
+                   {mid, doc, kase.client_id});
   // Writing in a conversation reads it up to here.
   c.db().execute("DELETE FROM message_reads WHERE case_id = $1 AND user_id = $2", {id, me});
   c.db().execute("INSERT INTO message_reads (firm_id, case_id, user_id, last_read_id, read_at) "
                  "VALUES (lexos_firm(), $1, $2, $3, $4)",
                  {id, me, mid, now});
   const int notices = noticeToClient(c, id, kase.client_id, mid);
-  c.audit().record("message.post", "case", std::to_string(id), auditDetail(mid, text, notices));
+  c.audit().record("message.post", "case", std::to_string(id), auditDetail(mid, text, notices, docs));
   writeMessage(c, mid, now, text, false, authorName(c));
 }
 

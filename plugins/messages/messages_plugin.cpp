@@ -12,7 +12,8 @@ using sdk::Method;
 class MessagesPlugin : public sdk::Plugin {
  public:
   void registerWith(sdk::Registrar& r) override {
-    r.requirePlugin("cases");  // a conversation belongs to a case (foreign key), so to its client
+    r.requirePlugin("cases");      // a conversation belongs to a case (foreign key), so to its client
+    r.requirePlugin("documents");  // attachments are the case's documents, shared with its client
     r.addPermission({"messages.read", "Read the secure conversations with clients and the inbox",
                      {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal}});
     r.addPermission({"messages.write", "Write to clients in a matter's secure conversation",
@@ -31,7 +32,10 @@ class MessagesPlugin : public sdk::Plugin {
     r.addTable({"message_reads", sdk::Tenancy::Firm, "", "", {"firm_id", "case_id", "user_id"}});
     r.addTable({"war_room_posts", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
     r.addTable({"war_room_mentions", sdk::Tenancy::Firm, "", "", {"firm_id", "post_id", "user_id"}});
+    r.addTable({"message_attachments", sdk::Tenancy::Client, "client_id", "", {"firm_id", "message_id", "document_id"}});
+    r.addPortalColumns({"message_attachments", {}});  // its keys are all there is
     r.addMigration({1, "messages, read marks, war room", schema::kV1, "", ""});
+    r.addMigration({2, "attachments: documents of the case", schema::kV2, "", ""});
 
     // Screens (web/, served at /plugins/messages/; docs/messages.md): the firm's inbox, the
     // conversation and the War Room as cards on the case page, and the portal's message panel on
@@ -48,7 +52,7 @@ class MessagesPlugin : public sdk::Plugin {
     r.addRoute({Method::Get, "/api/v1/cases/{id}/messages", Audience::Staff, "messages.read", &MessageHandlers::list, 0,
                 "A case's conversation with the client (?after=ID: only what is new)"});
     r.addRoute({Method::Post, "/api/v1/cases/{id}/messages", Audience::Staff, "messages.write", &MessageHandlers::post,
-                kBody, "Write to the client {text}"});
+                kBody, "Write to the client {text, document_ids?} (documents of the case shared with the client)"});
     r.addRoute({Method::Post, "/api/v1/cases/{id}/messages/read", Audience::Staff, "messages.read",
                 &MessageHandlers::markRead, 1024, "Mark the conversation read up to a message {last_id}"});
     r.addRoute({Method::Get, "/api/v1/portal/cases/{id}/messages", Audience::Portal, "messages.portal",

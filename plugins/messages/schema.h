@@ -66,4 +66,21 @@ CREATE TABLE war_room_mentions (
 CREATE INDEX war_room_mentions_by_user ON war_room_mentions (firm_id, user_id, seen_at);
 )SQL";
 
+// message_attachments: documents of the case (the documents module's vault) a member of staff
+// attached to a message. The attachment is a pointer only: the bytes, their encryption and who may
+// download them stay the documents module's, so a portal session reads an attachment (and its
+// document) only while the document is shared with its client and not expired, below any SQL of
+// this plugin (docs/documents.md). Tenancy::Client, keys only for the portal.
+inline constexpr const char* kV2 = R"SQL(
+CREATE TABLE message_attachments (
+  firm_id BIGINT NOT NULL,
+  message_id BIGINT NOT NULL,
+  document_id BIGINT NOT NULL,
+  client_id BIGINT NOT NULL,
+  PRIMARY KEY (firm_id, message_id, document_id),
+  FOREIGN KEY (firm_id, message_id) REFERENCES messages (firm_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (firm_id, document_id) REFERENCES documents (firm_id, id)
+);
+)SQL";
+
 }  // namespace lexos::messages::schema

@@ -421,3 +421,62 @@ TEST_CASE("bad message input is refused with 400 naming the field") {
   CHECK(f.portal->get("/api/v1/portal/cases/999999999/messages").status == 404);
   CHECK(f.portal->get("/api/v1/portal/cases/abc/messages").status == 404);
 }
+
+TEST_CASE("staff attach a case document shared with the client, only that client downloads it, and unsharing takes it off the message") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  const std::string bytes = "Engagement letter, signed.\n";
+  auto up = f.staff->request("POST", "/api/v1/cases/" + f.kase + "/documents?name=letter.txt", bytes, "application/octet-stream");
+  const std::string doc = idOf(up);
+  auto smithUp = f.staff->request("POST", "/api/v1/cases/" + f.smithCase + "/documents?name=smith.txt", "Smith only\n",
+                                  "application/octet-stream");
+  const std::string smithDoc = idOf(smithUp);
+  const std::string s = "/api/v1/cases/" + f.kase + "/messages";
+
+  // Not shared yet, another case's document, not an id: refused on the field.
+  auto notShared = f.staff->post(s, R"({"text":"See attached","document_ids":[)" + doc + "]}");
+  CHECK(notShared.status == 400);
+  CHECK(errorField(notShared) == "document_ids[0]");
+  REQUIRE(f.staff->request("PUT", "/api/v1/documents/" + smithDoc + "/share", R"({"version":"latest"})").status == 200);
+  auto otherCase = f.staff->post(s, R"({"text":"See attached","document_ids":[)" + smithDoc + "]}");
+  CHECK(otherCase.status == 400);
+  CHECK(errorField(otherCase) == "document_ids[0]");
+  CHECK(errorField(f.staff->post(s, R"({"text":"x","document_ids":"1"})")) == "document_ids");
+  CHECK(errorField(f.staff->post(s, R"({"text":"x","document_ids":[0]})")) == "document_ids[0]");
+  // The portal does not attach (yet): the field is unknown there.
+  CHECK(errorField(f.portal->post("/api/v1/portal/cases/" + f.kase + "/messages", R"({"text":"x","document_ids":[1]})")) ==
+        "document_ids");
+
+  REQUIRE(f.staff->request("PUT", "/api/v1/documents/" + doc + "/share", R"({"version":"latest"})").status == 200);
+  auto sent = f.staff->post(s, R"({"text":"See attached","document_ids":[)" + doc + "]}");
+  INFO(sent.body);
+  REQUIRE(sent.status == 201);
+  const Json m = parsed(sent);
+  REQUIRE(m.find("attachments")->size() == 1);
+  CHECK(m.find("attachments")->at(0).find("name")->asString() == "letter.txt");
+
+  // The client sees the attachment and downloads exactly those bytes; Smith neither.
+  auto convo = parsed(f.portal->get("/api/v1/portal/cases/" + f.kase + "/messages"));
+  const Json& att = convo.find("items")->at(0).find("attachments")->at(0);
+  CHECK(std::to_string(intOf(att, "document_id")) == doc);
+  CHECK(att.find("name")->asString() == "letter.txt");
+  CHECK(att.find("shared") == nullptr);
+  auto dl = f.portal->get("/api/v1/portal/documents/" + doc + "/content");
+  CHECK(dl.status == 200);
+  CHECK(dl.body == bytes);
+  CHECK(f.smithPortal->get("/api/v1/portal/documents/" + doc + "/content").status == 404);
+  CHECK(f.count(std::stoll(f.smith), "message_attachments") == 0);
+  CHECK(f.count(std::stoll(f.anderson), "message_attachments") == 1);
+
+  // Unshared: the message stays, the attachment leaves the client's view (the database's
+  // documents rule), staff see it as no longer shared.
+  REQUIRE(f.staff->request("DELETE", "/api/v1/documents/" + doc + "/share").status == 200);
+  auto after = parsed(f.portal->get("/api/v1/portal/cases/" + f.kase + "/messages"));
+  CHECK(after.find("items")->at(0).find("text")->asString() == "See attached");
+  CHECK(after.find("items")->at(0).find("attachments")->size() == 0);
+  CHECK(f.portal->get("/api/v1/portal/documents/" + doc + "/content").status == 404);
+  auto staffView = parsed(f.staff->get(s));
+  const Json& sa = staffView.find("items")->at(0).find("attachments")->at(0);
+  CHECK_FALSE(sa.find("shared")->asBool());
+}

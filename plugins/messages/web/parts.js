@@ -18,7 +18,7 @@ export function styles() {
  * shown once is not shown again (by id). `onSeen(answer)` runs after each answer that brought
  * messages (the staff card marks them read). Returns { stop }.
  */
-export function conversation(mount, ctx, { path, label, sendLabel, emptyText, composeId, onSeen, ownName }) {
+export function conversation(mount, ctx, { path, label, sendLabel, emptyText, composeId, onSeen, attach, attachmentHref }) {
   const shown = new Set();
   let after = 0;
   let timer = null;
@@ -31,7 +31,21 @@ export function conversation(mount, ctx, { path, label, sendLabel, emptyText, co
   const summary = errorSummary('The message was not sent');
   const text = field({ label, type: 'textarea', name: 'text', rows: 3, id: composeId });
   const send = button(sendLabel, { kind: 'primary', type: 'submit' });
-  const form = h('form', { class: 'msg-form', novalidate: true }, summary.el, text.el, h('div', { class: 'msg-actions' }, send));
+  // Optional: attach a document of the case (staff; attach = { load, prepare }).
+  const doc = attach ? field({ label: 'Attach a document (it is shared with the client)', type: 'select', name: 'document',
+    options: [['', 'No attachment']] }) : null;
+  const form = h('form', { class: 'msg-form', novalidate: true }, summary.el, text.el, doc ? doc.el : null,
+    h('div', { class: 'msg-actions' }, send));
+  let docs = [];
+  async function loadDocs() {
+    try {
+      docs = await attach.load();
+    } catch { docs = []; }
+    if (!ctx.alive()) return;
+    replace(doc.control, h('option', { value: '', text: 'No attachment' }),
+      docs.map((d) => h('option', { value: String(d.id), text: d.shared ? d.name : `${d.name} (will be shared)` })));
+  }
+  if (doc) loadDocs();
   replace(mount, h('div', { class: 'msg-panel' }, list, empty, status, form));
 
   form.addEventListener('submit', async (ev) => {
@@ -44,15 +58,24 @@ export function conversation(mount, ctx, { path, label, sendLabel, emptyText, co
       return;
     }
     try {
-      const m = await whileBusy(send, 'Sending\u2026', api('POST', path, { body: { text: text.value() } }));
+      const body = { text: text.value() };
+      const chosen = doc && doc.value() ? docs.find((d) => String(d.id) === doc.value()) : null;
+      const m = await whileBusy(send, 'Sending\u2026', (async () => {
+        if (chosen) {
+          await attach.prepare(chosen);
+          body.document_ids = [chosen.id];
+        }
+        return api('POST', path, { body });
+      })());
       if (!ctx.alive()) return;
       text.control.value = '';
+      if (doc) { doc.control.value = ''; if (chosen && !chosen.shared) loadDocs(); }
       add([m]);
       status.textContent = 'Message sent.';
       text.control.focus();
     } catch (err) {
       if (!ctx.alive() || err.status === 401) return;
-      showServerError(err, summary, { text });
+      showServerError(err, summary, (f) => (f === 'text' ? text : (doc && f.startsWith('document_ids') ? doc : null)));
     }
   });
 
@@ -65,7 +88,12 @@ export function conversation(mount, ctx, { path, label, sendLabel, emptyText, co
         dataset: { id: String(m.id) } },
       h('p', { class: 'msg-meta' }, h('span', { class: 'msg-author', text: who }), ' \u00b7 ',
         timeEl(m.created_at, momentText(m.created_at))),
-      h('p', { class: 'msg-text', text: m.text })));
+      h('p', { class: 'msg-text', text: m.text }),
+      m.attachments && m.attachments.length && attachmentHref
+        ? h('ul', { class: 'msg-attachments', 'aria-label': 'Attachments' }, m.attachments.map((a) => h('li', {},
+          a.shared === false ? h('span', { class: 'muted', text: `${a.name} (no longer shared)` })
+            : h('a', { href: attachmentHref(a.document_id), download: a.name, text: a.name }))))
+        : null));
     }
     empty.hidden = shown.size > 0;
     if (fresh.length) list.scrollTop = list.scrollHeight;

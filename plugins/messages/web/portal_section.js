@@ -15,5 +15,7 @@ export async function render(mount, kit, ctx) {
     sendLabel: 'Send message',
     composeId: 'messages-compose',
     emptyText: 'No messages yet. Write to your legal team here; they are notified at once and answer here.',
+    // Documents your legal team attached, downloaded through the documents module (while shared).
+    attachmentHref: (id) => `/api/v1/portal/documents/${encodeURIComponent(String(id))}/content`,
   });
 }

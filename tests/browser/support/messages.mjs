@@ -3,7 +3,8 @@
 // message from the portal's matter page ("Write a message" in place of the mailto link), a
 // member of staff sees it unread in the Inbox, opens the case and answers in its Messages card,
 // and the client's open page shows the answer without a reload (polling). The staff-only War
-// Room card on the same case page never shows in the portal. E-mail notices hold no text.
+// Room card on the same case page never shows in the portal. E-mail notices hold no text. The
+// answer carries a document of the case, which sending shares with the client.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { describe, test } from 'node:test';
 import { apiSession } from './lexos.mjs';
 import { suiteRig } from './rig.mjs';
 import { assertClean, screenshot, signInStaff } from './browser.mjs';
-import { activatePortalClient, outboxFiles, signInPortal as signInPortal_ } from './portal.mjs';
+import { activatePortalClient, downloadBytes, outboxFiles, signInPortal as signInPortal_ } from './portal.mjs';
 import { eventually } from './suite.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -25,6 +26,7 @@ const CASE_TITLE = 'Anderson v. Metacortex';
 const QUESTION = 'Can we move the hearing? I am travelling that week.';
 const ANSWER = 'Yes: we will ask the court for a new date today.';
 const WAR_ROOM = 'Strategy: do not concede the timeline.';
+const ATTACHMENT = 'hearing-request.txt';
 
 export function messagesSuite({ backend, database = async () => null, cleanup = async () => {} }) {
   describe(`messages: the client writes, staff answer, the client sees it without reloading (${backend})`, () => {
@@ -35,7 +37,7 @@ export function messagesSuite({ backend, database = async () => null, cleanup = 
     const { newPage } = suiteRig({
       database,
       cleanup,
-      lexos: { plugins: 'clients,cases,portal,messages' },
+      lexos: { plugins: 'clients,cases,portal,documents,messages' },
       seed: async (started) => {
         server = started;
         await server.createFirmWithOwner({ slug: FIRM.slug, name: FIRM.name, email: OWNER.email, password: OWNER.password,
@@ -46,6 +48,14 @@ export function messagesSuite({ backend, database = async () => null, cleanup = 
         ids.client = (await staff.json('POST', 'clients', { name: CLIENT.name, email: CLIENT.email })).id;
         ids.case = (await staff.json('POST', 'cases', { client_id: ids.client, title: CASE_TITLE, phase: 'discovery' })).id;
         await activatePortalClient(server, staff, ids.client, CLIENT_PASSWORD);
+        // A document of the case, not shared yet: staff attach it to their answer, which shares it.
+        const up = await fetch(`${server.baseUrl.replace('//localhost:', '//127.0.0.1:')}/api/v1/cases/${ids.case}/documents?name=${ATTACHMENT}`, {
+          method: 'POST', headers: { Cookie: staff.cookie, 'X-CSRF-Token': staff.csrf, 'Content-Type': 'application/octet-stream' },
+          body: 'Request to move the hearing.\n',
+        });
+        const uploaded = await up.text();
+        assert.equal(up.status, 201, `upload: ${uploaded}`);
+        ids.doc = JSON.parse(uploaded).id;
       },
     });
 
@@ -112,8 +122,9 @@ export function messagesSuite({ backend, database = async () => null, cleanup = 
       await war.getByRole('heading', { level: 3, name: 'Hearing date' }).waitFor();
       await war.getByText('Mentioned: Paul Paralegal').waitFor();
 
-      // The answer.
+      // The answer, with the case's document attached (sending shares it with the client).
       await card.getByLabel('Reply to the client').fill(ANSWER);
+      await card.getByLabel('Attach a document').selectOption({ label: `${ATTACHMENT} (will be shared)` });
       await card.getByRole('button', { name: 'Send to client' }).click();
       await card.getByRole('log', { name: 'Messages' }).getByRole('listitem').filter({ hasText: ANSWER }).waitFor();
       await screenshot(staffPage, `${backend}-staff-case-messages-1280`);
@@ -123,7 +134,11 @@ export function messagesSuite({ backend, database = async () => null, cleanup = 
       await log.getByRole('listitem').filter({ hasText: ANSWER }).getByText('Olivia Owner').waitFor({ timeout: 10_000 });
       const waited = Date.now() - t0;
       assert.ok(waited < 8_000, `the answer took ${waited} ms to show`);
-      assert.equal(await log.getByRole('listitem').count(), 2, 'each message once');
+      assert.equal(await log.locator(':scope > li').count(), 2, 'each message once');
+      const attached = log.getByRole('listitem').filter({ hasText: ANSWER }).getByRole('link', { name: ATTACHMENT });
+      assert.equal(await attached.getAttribute('href'), `/api/v1/portal/documents/${ids.doc}/content`);
+      assert.equal((await staff.json('GET', `documents/${ids.doc}`)).shared, true, 'attaching shared the document');
+      assert.equal((await downloadBytes(portal, attached)).toString(), 'Request to move the hearing.\n');
       // Nothing of the War Room reaches the portal page.
       assert.equal(await portal.getByText(WAR_ROOM).count(), 0);
       assert.equal(await portal.getByText('Hearing date').count(), 0);
