@@ -367,7 +367,7 @@ void MessageHandlers::portalPost(sdk::Context& c) {
   if (author.empty()) author = c.principal().email;
   const auto mid = c.db().newId();
   const auto now = c.db().now();
-  // The database checks this row: the scope's firm and client (SDK 1.5 addPortalInsert).
+  // The database checks this row: the scope's firm and client (SDK 1.6 addPortalInsert).
   c.db().execute("INSERT INTO messages (firm_id, id, case_id, client_id, author_kind, portal_user_id, author_name, text, "
                  "created_at) VALUES (lexos_firm(), $1, $2, $3, 'client', $4, $5, $6, $7)",
                  {mid, id, c.principal().client_id, c.principal().user_id, author, text, now});

@@ -23,7 +23,7 @@ class MessagesPlugin : public sdk::Plugin {
     r.addPermission({"messages.portal", "Portal: write to my legal team and read their answers", {sdk::kRolePortal}});
 
     // The conversation is the client's: a portal session reads its own client's messages and
-    // inserts its own client's rows, nothing else (docs/isolation.md; SDK 1.5 addPortalInsert).
+    // inserts its own client's rows, nothing else (docs/isolation.md; SDK 1.6 addPortalInsert).
     // Who on the staff wrote a message (staff_user_id) stays the firm's. The War Room and the
     // read marks are the firm's own: no portal scope reads a row of them.
     r.addTable({"messages", sdk::Tenancy::Client, "client_id", "", {"firm_id", "id"}});

@@ -11,8 +11,9 @@
 namespace lexos::messages {
 
 std::string firmName(sdk::Context& c) {
-  auto rs = c.db().query("SELECT name FROM firms WHERE id = lexos_firm()");
-  return rs.empty() ? std::string("your law firm") : sdk::asText(rs.rows[0][0]);
+  sdk::FirmProfile firm;  // the name as the firm's owner set it (Firm settings; SDK 1.5)
+  c.firm(firm);
+  return firm.name.empty() ? std::string("your law firm") : firm.name;
 }
 
 std::string minutesAgo(int minutes) {

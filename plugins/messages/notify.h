@@ -14,7 +14,7 @@ namespace lexos::messages {
 /// notice (a burst of messages is one e-mail).
 inline constexpr int kNoticeQuietMinutes = 10;
 
-/// The firm's display name.
+/// The firm's name as its owner set it (Context::firm).
 std::string firmName(sdk::Context& c);
 
 /// The UTC time `minutes` ago, formatted as the database formats times ("…T…Z").

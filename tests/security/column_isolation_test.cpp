@@ -244,7 +244,7 @@ TEST_CASE("a policy added by hand that lets a portal scope read a table itself i
 
 TEST_CASE("a portal insert policy on a table its plugin did not declare portal-insertable is refused at start") {
   TestHost t(Db::PostgreSQL);
-  // The name LexOS gives the policy of an addPortalInsert table (SDK 1.5), on a table without it.
+  // The name LexOS gives the policy of an addPortalInsert table (SDK 1.6), on a table without it.
   auto owner = core::openConnection(t.host->config().migration_url, nullptr);
   owner->executeScript("CREATE POLICY lexos_portal_insert ON probe_items FOR INSERT TO CURRENT_USER WITH CHECK (true)");
   auto lease = t.host->pool().acquire();
