@@ -247,6 +247,20 @@ TEST_CASE("a policy added by hand that lets a portal scope read a table itself i
   }
 }
 
+TEST_CASE("a portal insert policy on a table its plugin did not declare portal-insertable is refused at start") {
+  TestHost t(Db::PostgreSQL);
+  // The name LexOS gives the policy of an addPortalInsert table (SDK 1.6), on a table without it.
+  auto owner = core::openConnection(t.host->config().migration_url, nullptr);
+  owner->executeScript("CREATE POLICY lexos_portal_insert ON probe_items FOR INSERT TO CURRENT_USER WITH CHECK (true)");
+  auto lease = t.host->pool().acquire();
+  try {
+    core::verifyTenancy(*lease, t.host->registry());
+    FAIL("verifyTenancy accepted a portal insert policy nobody declared");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("table 'probe_items' (plugin probe) has policy 'lexos_portal_insert'"));
+  }
+}
+
 TEST_CASE("a migration's per-firm data step runs once for each firm with that firm's scope") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));

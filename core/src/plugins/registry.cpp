@@ -4,6 +4,7 @@
 #include <cctype>
 #include <functional>
 #include <map>
+#include <set>
 
 namespace lexos::core {
 
@@ -111,6 +112,7 @@ class Registry::Collector : public sdk::Registrar {
   void addPortalColumns(const sdk::PortalColumns& p) override { portalColumns.push_back(p); }
   void addPerFirmStep(const sdk::PerFirmStep& s) override { perFirmSteps.push_back(s); }
   void addPortalUntil(const sdk::PortalUntil& u) override { portalUntil.push_back(u); }
+  void addPortalInsert(const sdk::PortalInsert& i) override { portalInserts.push_back(i); }
 
   std::vector<sdk::Permission> permissions;
   std::vector<sdk::Route> routes;
@@ -123,6 +125,7 @@ class Registry::Collector : public sdk::Registrar {
   std::vector<sdk::PortalColumns> portalColumns;
   std::vector<sdk::PerFirmStep> perFirmSteps;
   std::vector<sdk::PortalUntil> portalUntil;
+  std::vector<sdk::PortalInsert> portalInserts;
 
  private:
   const PluginInfo& info_;
@@ -305,6 +308,15 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
     if (until.count(u.table)) throw LoadError(who + ": " + un + " declared twice");
     until[u.table] = u.column;
   }
+  std::set<std::string> inserts;  // tables portal sessions insert their own rows into (SDK 1.6)
+  for (const auto& pi : c.portalInserts) {
+    const std::string in = "portal inserts into table '" + pi.table + "'";
+    auto t = std::find_if(c.tables.begin(), c.tables.end(), [&](const sdk::Table& x) { return x.name == pi.table; });
+    if (t == c.tables.end()) throw LoadError(who + ": " + in + ": this plugin declares no such table");
+    if (t->tenancy != sdk::Tenancy::Client)
+      throw LoadError(who + ": " + in + ": only a Tenancy::Client table has rows a portal session owns by client");
+    if (!inserts.insert(pi.table).second) throw LoadError(who + ": " + in + " declared twice");
+  }
   for (const auto& st : c.perFirmSteps)
     if (std::none_of(c.migrations.begin(), c.migrations.end(), [&](const sdk::Migration& m) { return m.version == st.version; }))
       throw LoadError(who + ": per-firm step of migration " + std::to_string(st.version) +
@@ -333,6 +345,7 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
       e.portal_declared = true;
     }
     if (auto it = until.find(t.name); it != until.end()) e.portal_until = it->second;
+    e.portal_insert = inserts.count(t.name) > 0;
     tables_.push_back(std::move(e));
   }
   for (const auto& st : c.perFirmSteps) perFirmSteps_.push_back({info.id, st});

@@ -42,6 +42,9 @@ struct TableEntry {
   /// Client tables: the column after whose time portal sessions no longer see a row (SDK 1.3
   /// addPortalUntil); empty: none.
   std::string portal_until;
+  /// Client tables: portal sessions may insert rows of their own client (SDK 1.6
+  /// addPortalInsert).
+  bool portal_insert = false;
 };
 
 /// A per-firm data step of a migration (SDK 1.2 addPerFirmStep).

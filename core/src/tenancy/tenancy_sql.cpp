@@ -35,6 +35,16 @@ std::string readPredicate(const TableEntry& e) {
 
 std::string writePredicate() { return "firm_id = lexos_firm() AND lexos_client() IS NULL"; }
 
+std::string portalInsertCheck(const TableEntry& e, const std::string& row) {
+  const auto& t = e.table;
+  // SQLite's trigger refuses a row WHERE NOT (check): a NULL there would let it through, so it
+  // compares with IS; PostgreSQL's WITH CHECK refuses a NULL, and has no IS for numbers.
+  const char* eq = row.empty() ? " = " : " IS ";
+  std::string check = "lexos_client() IS NOT NULL AND " + row + quoteIdent(t.client_column) + eq + "lexos_client()";
+  if (!t.visibility_column.empty()) check += " AND " + row + quoteIdent(t.visibility_column) + " IS TRUE";
+  return check;
+}
+
 bool portalReadable(const TableEntry& e, const std::string& column) {
   const auto& t = e.table;
   if (t.tenancy == sdk::Tenancy::Firm) return false;
@@ -83,8 +93,19 @@ std::vector<std::string> sqliteTriggerSql(const TableEntry& e, const std::vector
   }
   for (const auto& k : primaryKey) pkMatch += (pkMatch.empty() ? "" : " AND ") + quoteIdent(k) + " = OLD." + quoteIdent(k);
   std::vector<std::string> out;
+  // Who may insert: a staff scope; for a table declared with addPortalInsert also a portal scope,
+  // a row of its own client (and visible, when the table has a visibility column).
+  std::string who = "lexos_client() IS NULL";
+  if (e.portal_insert) {
+    // As on PostgreSQL (whose portal view cannot set them), a portal row leaves the columns
+    // portal sessions may not read to their DEFAULT.
+    std::string check = portalInsertCheck(e, "NEW.");
+    for (const auto& c : columns)
+      if (!portalReadable(e, c.name)) check += " AND NEW." + quoteIdent(c.name) + " IS NULL";
+    who = "(" + who + " OR (" + check + "))";
+  }
   out.push_back("CREATE TRIGGER " + quoteIdent("lexos_ins_" + t) + " INSTEAD OF INSERT ON " + q + " BEGIN " + deny +
-                " WHERE NOT (coalesce(NEW.firm_id, lexos_firm()) IS lexos_firm() AND lexos_client() IS NULL AND "
+                " WHERE NOT (coalesce(NEW.firm_id, lexos_firm()) IS lexos_firm() AND " + who + " AND "
                 "lexos_firm() IS NOT NULL); INSERT INTO " + stored + " (" + colList + ") VALUES (" + newList + "); END");
   if (appendOnly) {
     const std::string never = "SELECT RAISE(ABORT, 'lexos: " + t + " is append-only')";
@@ -119,6 +140,13 @@ std::vector<std::string> pgTableSql(const TableEntry& e) {
     out.push_back("CREATE POLICY lexos_portal_read ON " + q + " FOR SELECT TO CURRENT_USER USING (" + readPredicate(e) + ")");
   out.push_back("CREATE POLICY lexos_write ON " + q + " FOR ALL USING (" + writePredicate() + ") WITH CHECK (" +
                 writePredicate() + ")");
+  out.push_back("DROP POLICY IF EXISTS lexos_portal_insert ON " + q);
+  if (e.table.tenancy == sdk::Tenancy::Client && e.portal_insert)
+    // A portal scope's INSERT goes through its portal view, which runs as the owner role: the
+    // row must be the scope's firm's and client's (SDK 1.6 addPortalInsert). No UPDATE or
+    // DELETE policy matches a portal scope, so those stay refused.
+    out.push_back("CREATE POLICY lexos_portal_insert ON " + q + " FOR INSERT TO CURRENT_USER WITH CHECK (firm_id = lexos_firm() AND " +
+                  portalInsertCheck(e, "") + ")");
   out.push_back("DROP TRIGGER IF EXISTS lexos_fill_firm ON " + q);
   out.push_back("CREATE TRIGGER lexos_fill_firm BEFORE INSERT ON " + q + " FOR EACH ROW EXECUTE FUNCTION lexos_fill_firm()");
   return out;

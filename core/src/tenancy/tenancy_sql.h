@@ -35,6 +35,11 @@ std::string readPredicate(const TableEntry& e);
 /// The rows a scope may write: the firm's, staff scopes only.
 std::string writePredicate();
 
+/// Tables declared with addPortalInsert (SDK 1.6): the condition a row a portal scope inserts
+/// must meet besides its firm (its client column is the scope's client, its visibility column
+/// true). `row` prefixes the column names ("NEW." in a SQLite trigger, "" in a PostgreSQL policy).
+std::string portalInsertCheck(const TableEntry& e, const std::string& row);
+
 /// Whether a portal scope reads `column` of the table for real: its keys (primary key, client
 /// and visibility columns) and the columns declared with addPortalColumns. Firm tables: none.
 bool portalReadable(const TableEntry& e, const std::string& column);

@@ -100,8 +100,9 @@ void verifyTenancy(Connection& c, const Registry& registry) {
       const std::string pname = sdk::asText(p[0]), roles = sdk::asText(p[1]), qual = sdk::asText(p[3]);
       const bool ok = (pname == "lexos_read" && roles == "public" && qual.find("lexos_client() IS NULL") != std::string::npos) ||
                       (pname == "lexos_write" && roles == "public") ||
-                      (pname == "lexos_portal_read" && e.table.tenancy != sdk::Tenancy::Firm && roles != "public" &&
-                       ("," + roles + ",").find("," + name + ",") == std::string::npos);
+                      (((pname == "lexos_portal_read" && e.table.tenancy != sdk::Tenancy::Firm) ||
+                        (pname == "lexos_portal_insert" && e.table.tenancy == sdk::Tenancy::Client && e.portal_insert)) &&
+                       roles != "public" && ("," + roles + ",").find("," + name + ",") == std::string::npos);
       if (!ok)
         throw std::runtime_error("tenancy: table '" + e.table.name + "' (plugin " + e.plugin + ") has policy '" + pname +
                                  "' for roles " + roles + ", which lexos did not make; drop it, then run lexosctl migrate");

@@ -4,7 +4,7 @@
 // found". Other modules add sections below the timeline through the extension point
 // "portal.matter.sections" (ctx.case_id, ctx.matter).
 
-import { h, icon, uid, api, calendarDate, capitalise, initials, momentText, timeEl, renderPoint } from '/shared/js/kit.js';
+import { h, icon, uid, api, calendarDate, capitalise, initials, momentText, timeEl, renderPoint, hasModule, can } from '/shared/js/kit.js';
 import { PHASE_HINTS, phaseStep, progressBar, styles } from './portal_parts.js';
 import { pageError } from './matters.js';
 
@@ -121,9 +121,24 @@ function contactCard(contact, title) {
       h('div', {},
         h('p', { class: 'contact-name', text: name }),
         contact.email ? h('p', { class: 'contact-email' }, h('a', { href: `mailto:${contact.email}`, text: contact.email })) : null)),
-    contact.email ? h('a', { class: 'btn btn-block', href: `mailto:${contact.email}?subject=${subject}` },
-      icon('mail'), h('span', { text: 'Write an email' })) : null,
+    writeButton(contact, subject),
     h('p', { class: 'hint', text: 'Questions about this matter? Your contact is happy to help.' }));
+}
+
+// With the messages module on, the matter's secure conversation (its section below, whose box has
+// the id "messages-compose") takes the place of plain e-mail: "Write a message" goes there.
+// Without it, "Write an email" opens the mail program as before (docs/messages.md).
+function writeButton(contact, subject) {
+  if (hasModule('messages') && can('messages.portal')) {
+    return h('button', { type: 'button', class: 'btn btn-block', onclick: () => {
+      const box = document.getElementById('messages-compose');
+      if (!box) return;
+      box.scrollIntoView({ block: 'center' });
+      box.focus();
+    } }, icon('chat'), h('span', { text: 'Write a message' }));
+  }
+  return contact.email ? h('a', { class: 'btn btn-block', href: `mailto:${contact.email}?subject=${subject}` },
+    icon('mail'), h('span', { text: 'Write an email' })) : null;
 }
 
 function detailsCard(m) {

@@ -132,3 +132,27 @@ TEST_CASE("portal columns must name a client-owned or firm-shared table of the p
   CHECK_THAT(decl([](sdk::Registrar& r) { r.addPerFirmStep({3, "UPDATE notes_own SET title = ''", "", ""}); }),
              Catch::Contains("per-firm step of migration 3: this plugin declares no migration with that version"));
 }
+
+TEST_CASE("portal inserts must name a client-owned table of the plugin, once") {
+  auto decl = [](std::function<void(sdk::Registrar&)> extra) {
+    core::Registry reg;
+    return refusal(reg, "notes", [extra](sdk::Registrar& r) {
+      r.addTable({"notes_own", sdk::Tenancy::Client, "client_id", "", {"firm_id", "id"}});
+      r.addTable({"notes_shared", sdk::Tenancy::FirmShared, "", "", {"firm_id", "id"}});
+      r.addTable({"notes_firm", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+      extra(r);
+    });
+  };
+  CHECK(decl([](sdk::Registrar& r) { r.addPortalInsert({"notes_own"}); }) == "");
+  CHECK_THAT(decl([](sdk::Registrar& r) { r.addPortalInsert({"clients"}); }),
+             Catch::Contains("portal inserts into table 'clients': this plugin declares no such table"));
+  CHECK_THAT(decl([](sdk::Registrar& r) { r.addPortalInsert({"notes_firm"}); }),
+             Catch::Contains("only a Tenancy::Client table"));
+  CHECK_THAT(decl([](sdk::Registrar& r) { r.addPortalInsert({"notes_shared"}); }),
+             Catch::Contains("only a Tenancy::Client table"));
+  CHECK_THAT(decl([](sdk::Registrar& r) {
+               r.addPortalInsert({"notes_own"});
+               r.addPortalInsert({"notes_own"});
+             }),
+             Catch::Contains("declared twice"));
+}

@@ -105,6 +105,30 @@ TEST_CASE("PostgreSQL: forced row-level security, staff reads for every role, po
   CHECK(core::pgPortalViewSql(firmOnly, kColumns).size() == 1);  // only the DROP
 }
 
+TEST_CASE("a table declared with addPortalInsert takes a portal scope's rows of its own client only, keys and portal columns only") {
+  auto e = clientTable();
+  e.portal_insert = true;
+  auto sql = core::sqliteTriggerSql(e, kColumns, {"firm_id", "id"}, false);
+  REQUIRE(sql.size() == 3);
+  CHECK_THAT(sql[0], Catch::Contains("coalesce(NEW.firm_id, lexos_firm()) IS lexos_firm() AND (lexos_client() IS NULL OR "
+                                     "(lexos_client() IS NOT NULL AND NEW.\"client_id\" IS lexos_client() AND "
+                                     "NEW.\"shared\" IS TRUE AND NEW.\"notes\" IS NULL AND NEW.\"fee_minor\" IS NULL)) AND "
+                                     "lexos_firm() IS NOT NULL"));
+  // Updates and deletes stay staff-only.
+  CHECK_THAT(sql[1], Catch::Contains("WHERE NOT (NEW.firm_id IS lexos_firm() AND lexos_client() IS NULL)"));
+  CHECK_THAT(sql[2], Catch::Contains("WHERE NOT (lexos_client() IS NULL)"));
+  auto pg = core::pgTableSql(e);
+  CHECK(std::find(pg.begin(), pg.end(),
+                  "CREATE POLICY lexos_portal_insert ON \"dossiers\" FOR INSERT TO CURRENT_USER WITH CHECK (firm_id = "
+                  "lexos_firm() AND lexos_client() IS NOT NULL AND \"client_id\" = lexos_client() AND \"shared\" IS TRUE)") !=
+        pg.end());
+  // Without the declaration: no portal insert on either backend.
+  auto plain = core::pgTableSql(clientTable());
+  CHECK(std::none_of(plain.begin(), plain.end(), [](const std::string& s) { return s.rfind("CREATE POLICY lexos_portal_insert", 0) == 0; }));
+  CHECK_THAT(core::sqliteTriggerSql(clientTable(), kColumns, {"firm_id", "id"}, false)[0],
+             !Catch::Contains("lexos_client() IS NOT NULL"));
+}
+
 TEST_CASE("identifiers are quoted, embedded quotes doubled") {
   CHECK(core::quoteIdent("a\"b") == "\"a\"\"b\"");
 }

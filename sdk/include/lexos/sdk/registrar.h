@@ -167,6 +167,20 @@ struct PerFirmStep {
   std::string sql_postgresql;  ///< Overrides `sql` on PostgreSQL when not empty.
 };
 
+// ---- ABI 1.6: tables a portal session writes to ----
+
+/// A `Tenancy::Client` table into which a portal session may INSERT rows of its own client (a
+/// message to the firm). The database checks every such row below the plugin's SQL: its firm is
+/// the scope's, its client column is the scope's client, and (if the table has a visibility
+/// column) it is visible, so the portal can read back what it wrote. Nothing else changes for
+/// portal sessions: they still UPDATE and DELETE no row of any table, and INSERT into no other
+/// table. On PostgreSQL the row goes through the table's portal view, so a portal INSERT may name
+/// only the keys and the columns declared with addPortalColumns (the others take their DEFAULT).
+/// SDK 1.6.
+struct PortalInsert {
+  std::string table;  ///< A Tenancy::Client table this plugin declared with addTable.
+};
+
 /// Collects a plugin's declarations.
 class Registrar {
  public:
@@ -200,6 +214,11 @@ class Registrar {
   /// Declares a column after whose time a client-owned row leaves the portal's reach (a share's
   /// expiry). Needs SDK ABI 1.3.
   virtual void addPortalUntil(const PortalUntil& until) = 0;
+
+  // ---- ABI 1.6 ----
+  /// Declares a client-owned table that portal sessions may insert their own client's rows into
+  /// (see PortalInsert). Needs SDK ABI 1.6.
+  virtual void addPortalInsert(const PortalInsert& insert) = 0;
 };
 
 }  // namespace v1

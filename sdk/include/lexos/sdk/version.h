@@ -30,11 +30,13 @@
 /// Context::outsideTransaction (work without holding the database, e.g. a call to a payment
 /// provider) and Context::bindFirm (a public route that proved, with a configured secret, which
 /// firm it speaks for: a provider's signed webhook). 1.5 appended Context::firm (struct
-/// FirmProfile: the firm's name, address, time zone and country as its owner set them).
+/// FirmProfile: the firm's name, address, time zone and country as its owner set them). 1.6
+/// appended Registrar::addPortalInsert (struct PortalInsert: a client-owned table portal sessions
+/// insert their own rows into, checked by the database; the messages module's conversation).
 
 #define LEXOS_SDK_ABI_MAJOR 1
-#define LEXOS_SDK_ABI_MINOR 5
-#define LEXOS_SDK_VERSION "1.5.0"
+#define LEXOS_SDK_ABI_MINOR 6
+#define LEXOS_SDK_VERSION "1.6.0"
 
 /// Symbol visibility for SDK types that must be shared between the host and plugins (exception
 /// types, so that `catch` in the host matches what a plugin throws even when the plugin is built
