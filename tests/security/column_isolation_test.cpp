@@ -351,3 +351,29 @@ TEST_CASE("a row whose portal expiry has passed is out of a portal scope's reach
   // Staff read every row.
   CHECK(labels({firm, 0}, all).size() == rows.size());
 }
+
+TEST_CASE("a LexOS policy widened by hand is refused at start like a foreign one") {
+  TestHost t(Db::PostgreSQL);
+  auto owner = core::openConnection(t.host->config().migration_url, nullptr);
+  // Same name, wider reach: every command, every row.
+  owner->executeScript("DROP POLICY lexos_portal_read ON probe_items");
+  owner->executeScript("CREATE POLICY lexos_portal_read ON probe_items FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true)");
+  auto lease = t.host->pool().acquire();
+  try {
+    core::verifyTenancy(*lease, t.host->registry());
+    FAIL("verifyTenancy accepted a widened lexos_portal_read");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("table 'probe_items' (plugin probe) has policy 'lexos_portal_read'"));
+  }
+  // The staff write policy with its check dropped to true.
+  owner->executeScript("DROP POLICY lexos_portal_read ON probe_items");
+  owner->executeScript("DROP POLICY lexos_write ON probe_items");
+  owner->executeScript("CREATE POLICY lexos_write ON probe_items FOR ALL USING (firm_id = lexos_firm() AND lexos_client() IS NULL) "
+                       "WITH CHECK (true)");
+  try {
+    core::verifyTenancy(*lease, t.host->registry());
+    FAIL("verifyTenancy accepted a lexos_write without its check");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("has policy 'lexos_write'"));
+  }
+}

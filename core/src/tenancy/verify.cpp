@@ -94,18 +94,39 @@ void verifyTenancy(Connection& c, const Registry& registry) {
                                ") lacks ROW LEVEL SECURITY enabled and forced; run lexosctl migrate");
     // The policies are exactly ours: a policy added by hand (or by plugin SQL run as the owner)
     // could let a portal scope read the table itself, around the portal view.
-    auto policies = c.query("SELECT policyname, array_to_string(roles, ','), cmd, coalesce(qual, '') FROM pg_policies "
+    // Each of ours is checked whole: its command, PERMISSIVE, its roles and its expressions (as
+    // PostgreSQL deparses them, compared without parentheses, quotes and spaces), so a policy
+    // of our name widened by hand (FOR ALL, USING (true)) is refused like a foreign one.
+    auto policies = c.query("SELECT policyname, array_to_string(roles, ','), cmd, coalesce(qual, ''), "
+                            "coalesce(with_check, ''), permissive FROM pg_policies "
                             "WHERE schemaname = 'public' AND tablename = $1", {e.table.name});
+    auto norm = [](const std::string& x) {
+      std::string out;
+      for (char ch : x)
+        if (ch != ' ' && ch != '(' && ch != ')' && ch != '"' && ch != '\n') out.push_back(ch);
+      return out;
+    };
+    const std::string write = norm(writePredicate());
     for (const auto& p : policies.rows) {
-      const std::string pname = sdk::asText(p[0]), roles = sdk::asText(p[1]), qual = sdk::asText(p[3]);
-      const bool ok = (pname == "lexos_read" && roles == "public" && qual.find("lexos_client() IS NULL") != std::string::npos) ||
-                      (pname == "lexos_write" && roles == "public") ||
-                      (((pname == "lexos_portal_read" && e.table.tenancy != sdk::Tenancy::Firm) ||
-                        (pname == "lexos_portal_insert" && e.table.tenancy == sdk::Tenancy::Client && e.portal_insert)) &&
-                       roles != "public" && ("," + roles + ",").find("," + name + ",") == std::string::npos);
+      const std::string pname = sdk::asText(p[0]), roles = sdk::asText(p[1]), cmd = sdk::asText(p[2]),
+                        qual = sdk::asText(p[3]), check = sdk::asText(p[4]), permissive = sdk::asText(p[5]);
+      const bool portalRoles = roles != "public" && ("," + roles + ",").find("," + name + ",") == std::string::npos;
+      bool ok = permissive == "PERMISSIVE";
+      if (pname == "lexos_read")
+        ok = ok && cmd == "SELECT" && roles == "public" && norm(qual) == write && check.empty();
+      else if (pname == "lexos_write")
+        ok = ok && cmd == "ALL" && roles == "public" && norm(qual) == write && norm(check) == write;
+      else if (pname == "lexos_portal_read")
+        ok = ok && e.table.tenancy != sdk::Tenancy::Firm && cmd == "SELECT" && portalRoles &&
+             norm(qual) == norm(readPredicate(e)) && check.empty();
+      else if (pname == "lexos_portal_insert")
+        ok = ok && e.table.tenancy == sdk::Tenancy::Client && e.portal_insert && cmd == "INSERT" && portalRoles &&
+             qual.empty() && norm(check) == norm("firm_id = lexos_firm() AND " + portalInsertCheck(e, ""));
+      else
+        ok = false;
       if (!ok)
         throw std::runtime_error("tenancy: table '" + e.table.name + "' (plugin " + e.plugin + ") has policy '" + pname +
-                                 "' for roles " + roles + ", which lexos did not make; drop it, then run lexosctl migrate");
+                                 "' for roles " + roles + ", which lexos did not make as it is; drop it, then run lexosctl migrate");
     }
     if (e.table.tenancy == sdk::Tenancy::Firm) continue;
     const std::string view = std::string(kPortalSchema) + "." + quoteIdent(e.table.name);
