@@ -13,7 +13,6 @@
 
 #include "common/time.h"
 #include "data/change_feed.h"
-#include "tenancy/sqlite_authorizer.h"
 
 namespace lexos::core {
 
@@ -124,7 +123,7 @@ sqlite3_stmt* SqliteConnection::prepared(const std::string& sql) {
     return it->second;
   }
   // A conflict resolved by deleting rows would run inside the views' INSTEAD OF triggers too,
-  // beyond the scope's reach (tenancy/sqlite_authorizer.h).
+  // beyond the scope's reach (replacesRows, sqlite_connection.h).
   if (enforcing() && replacesRows(sql.c_str()))
     throw dbError(sdk::DbError::Kind::TenancyViolation,
                   "lexos: OR REPLACE / REPLACE INTO is not allowed (it deletes conflicting rows); use INSERT or UPDATE");
@@ -348,6 +347,43 @@ bool SqliteConnection::ping() {
     hostOp_ = false;
     return false;
   }
+}
+
+bool replacesRows(const char* sql) {
+  // Words of the statement, upper-cased, with strings, quoted names and comments skipped.
+  std::string prev;
+  for (const char* p = sql; p && *p;) {
+    const char c = *p;
+    if (c == '\'' || c == '"' || c == '`' || c == '[') {
+      const char close = c == '[' ? ']' : c;
+      for (++p; *p && *p != close; ++p) {
+      }
+      if (*p) ++p;
+      prev.clear();
+      continue;
+    }
+    if (c == '-' && p[1] == '-') {
+      while (*p && *p != '\n') ++p;
+      continue;
+    }
+    if (c == '/' && p[1] == '*') {
+      p += 2;
+      while (*p && !(*p == '*' && p[1] == '/')) ++p;
+      if (*p) p += 2;
+      continue;
+    }
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      std::string word;
+      while (*p && (std::isalnum(static_cast<unsigned char>(*p)) || *p == '_' || *p == '$'))
+        word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(*p++))));
+      if ((prev == "OR" && word == "REPLACE") || (prev == "REPLACE" && word == "INTO")) return true;
+      prev = word;
+      continue;
+    }
+    if (!std::isspace(static_cast<unsigned char>(c))) prev.clear();
+    ++p;
+  }
+  return false;
 }
 
 }  // namespace lexos::core

@@ -76,4 +76,11 @@ class SqliteConnection : public Connection {
   void publishGuardChanges();
 };
 
+/// Whether `sql` asks SQLite to resolve a conflict by deleting rows: `INSERT OR REPLACE`,
+/// `REPLACE INTO`, `UPDATE OR REPLACE` (keywords outside strings, quoted names and comments).
+/// An INSTEAD OF trigger's own INSERT inherits that policy, so such a statement on a view could
+/// delete a stored row its scope may not touch (another client's, or an append-only row);
+/// enforcing connections refuse it (PostgreSQL has no such syntax, so portable SQL never needs it).
+bool replacesRows(const char* sql);
+
 }  // namespace lexos::core

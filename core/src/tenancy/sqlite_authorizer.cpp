@@ -34,41 +34,4 @@ int sqliteAuthorize(int action, const char* object, const char*, const char*, co
   }
 }
 
-bool replacesRows(const char* sql) {
-  // Words of the statement, upper-cased, with strings, quoted names and comments skipped.
-  std::string prev;
-  for (const char* p = sql; p && *p;) {
-    const char c = *p;
-    if (c == '\'' || c == '"' || c == '`' || c == '[') {
-      const char close = c == '[' ? ']' : c;
-      for (++p; *p && *p != close; ++p) {
-      }
-      if (*p) ++p;
-      prev.clear();
-      continue;
-    }
-    if (c == '-' && p[1] == '-') {
-      while (*p && *p != '\n') ++p;
-      continue;
-    }
-    if (c == '/' && p[1] == '*') {
-      p += 2;
-      while (*p && !(*p == '*' && p[1] == '/')) ++p;
-      if (*p) p += 2;
-      continue;
-    }
-    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
-      std::string word;
-      while (*p && (std::isalnum(static_cast<unsigned char>(*p)) || *p == '_' || *p == '$'))
-        word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(*p++))));
-      if ((prev == "OR" && word == "REPLACE") || (prev == "REPLACE" && word == "INTO")) return true;
-      prev = word;
-      continue;
-    }
-    if (!std::isspace(static_cast<unsigned char>(c))) prev.clear();
-    ++p;
-  }
-  return false;
-}
-
 }  // namespace lexos::core

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "data/sqlite_connection.h"
 #include "tenancy/sqlite_authorizer.h"
 
 using lexos::core::isStoredTenantTable;
