@@ -25,7 +25,10 @@ export function conversation(mount, ctx, { path, label, sendLabel, emptyText, co
   let stopped = false;
   let busy = false;
 
-  const list = h('ol', { class: 'msg-list', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' });
+  // The list stays a list for assistive technology (an <ol role="log"> would lose its items'
+  // list semantics: axe-core's `listitem` rule); the live region is the log around it.
+  const list = h('ol', { class: 'msg-list' });
+  const log = h('div', { class: 'msg-log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' }, list);
   const empty = h('p', { class: 'muted msg-empty', text: emptyText });
   const status = h('p', { class: 'msg-status muted', role: 'status' });
   const summary = errorSummary('The message was not sent');
@@ -46,7 +49,7 @@ export function conversation(mount, ctx, { path, label, sendLabel, emptyText, co
       docs.map((d) => h('option', { value: String(d.id), text: d.shared ? d.name : `${d.name} (will be shared)` })));
   }
   if (doc) loadDocs();
-  replace(mount, h('div', { class: 'msg-panel' }, list, empty, status, form));
+  replace(mount, h('div', { class: 'msg-panel' }, log, empty, status, form));
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();

@@ -68,7 +68,7 @@ export function eventItem(e, opts = {}) {
   if (opts.staff && can('schedules.write') && opts.onChanged) {
     const b = h('button', { type: 'button', class: 'btn btn-small btn-ghost',
       text: cancelled ? 'Restore' : 'Cancel event',
-      'aria-label': `${cancelled ? 'Restore' : 'Cancel'} ${e.title}`,
+      'aria-label': `${cancelled ? 'Restore' : 'Cancel event'} ${e.title}`,
       onclick: async () => {
         try {
           await whileBusy(b, cancelled ? 'Restoring\u2026' : 'Cancelling\u2026',

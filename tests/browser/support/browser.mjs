@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { BROWSER_DIR } from './lexos.mjs';
+import { axeMayHaveStyled, expectAccessible } from './axe.mjs';
 
 export const CHROMIUM = process.env.LEXOS_CHROMIUM || '/usr/bin/chromium';
 export const ARTIFACTS = join(BROWSER_DIR, 'artifacts');
@@ -32,7 +33,9 @@ export async function openPage(browser, { width = 1280, height = 860 } = {}) {
   const problems = [];
   const allowed = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url || 'no url'})`);
+    if (msg.type() !== 'error') return;
+    if (/Applying inline style violates the following Content Security Policy/.test(msg.text()) && axeMayHaveStyled(page)) return;
+    problems.push(`console error: ${msg.text()} (${msg.location().url || 'no url'})`);
   });
   page.on('pageerror', (err) => problems.push(`uncaught exception: ${err.message}`));
   page.on('requestfailed', (req) => {
@@ -55,8 +58,12 @@ export async function openPage(browser, { width = 1280, height = 860 } = {}) {
   };
 }
 
-/** Saves a full-page screenshot to artifacts/<name>.png; returns its path. */
+/**
+ * Saves a full-page screenshot to artifacts/<name>.png; returns its path. Every screen a test
+ * photographs is also checked by axe-core first (support/axe.mjs): a violation fails the test.
+ */
 export async function screenshot(page, name) {
+  await expectAccessible(page, name);
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
   // From the top, so the sticky sidebar is drawn where a person first sees it.

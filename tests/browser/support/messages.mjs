@@ -134,7 +134,7 @@ export function messagesSuite({ backend, database = async () => null, cleanup = 
       await log.getByRole('listitem').filter({ hasText: ANSWER }).getByText('Olivia Owner').waitFor({ timeout: 10_000 });
       const waited = Date.now() - t0;
       assert.ok(waited < 8_000, `the answer took ${waited} ms to show`);
-      assert.equal(await log.locator(':scope > li').count(), 2, 'each message once');
+      assert.equal(await log.locator('ol.msg-list > li').count(), 2, 'each message once');
       const attached = log.getByRole('listitem').filter({ hasText: ANSWER }).getByRole('link', { name: ATTACHMENT });
       assert.equal(await attached.getAttribute('href'), `/api/v1/portal/documents/${ids.doc}/content`);
       assert.equal((await staff.json('GET', `documents/${ids.doc}`)).shared, true, 'attaching shared the document');
