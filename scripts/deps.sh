@@ -18,6 +18,8 @@ PACKAGES=(
   libpoco-dev libboost-dev libboost-filesystem-dev catch2 libargon2-dev  # C++ libraries
   libssl-dev libsqlite3-dev libpq-dev         # crypto, embedded and server databases
   libmagic-dev                                # vault: content type from the bytes
+  libsystemd-dev systemd                      # lexosd: sd_notify (Type=notify, watchdog); tests:
+                                              # systemd-analyze verify/security of the unit
   tzdata                                      # firm settings: time zones and ISO 3166 countries
   libphonenumber-dev                          # clients: phone numbers parsed and formatted
   libhpdf-dev fonts-dejavu-core               # billing: receipts and invoices as PDF (libharu; a

@@ -134,6 +134,27 @@ if [[ -f "$SERVICE" ]]; then
   fi
   check "lexosd.service ExecStart runs the installed lexosd with the installed config" \
     grep -Fq "ExecStart=$PREFIX/bin/lexosd --config $INI" "$SERVICE"
+  check "lexosd.service is Type=notify with a watchdog (READY=1, WATCHDOG=1 from lexosd)" \
+    bash -c "grep -qx 'Type=notify' '$SERVICE' && grep -qx 'NotifyAccess=main' '$SERVICE' && grep -Eqx 'WatchdogSec=[0-9]+s' '$SERVICE'"
+  # systemd's own checks of the unit, without booting systemd (Debian's systemd package).
+  if command -v systemd-analyze >/dev/null; then
+    if out=$(systemd-analyze verify "$SERVICE" 2>&1) && [[ -z "$out" ]]; then
+      pass "systemd-analyze verify lexosd.service: no complaint"
+    else
+      fail "systemd-analyze verify lexosd.service: $out"
+    fi
+    # The exposure rating systemd gives the unit's sandboxing (0 = fully locked down, 10 = none):
+    # "OK" or better (PERFECT, SAFE, OK), as docs/operations.md states.
+    sec=$(systemd-analyze security --offline=true "$SERVICE" 2>&1 | grep -E 'Overall exposure level' || true)
+    echo "   $sec"
+    if [[ "$sec" =~ :\ ([0-9.]+)\ (PERFECT|SAFE|OK) ]]; then
+      pass "systemd-analyze security lexosd.service rates ${BASH_REMATCH[2]} (${BASH_REMATCH[1]})"
+    else
+      fail "systemd-analyze security lexosd.service is not OK or better: ${sec:-no rating}"
+    fi
+  else
+    fail "systemd-analyze is missing (Debian package systemd; scripts/deps.sh installs it)"
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-// lexosd: the LexOS host daemon. Runs in the foreground (systemd Type=simple); SIGTERM or
-// SIGINT stop accepting, let requests in flight finish within server.shutdown_grace_seconds,
-// then exit 0.
+// lexosd: the LexOS host daemon. Runs in the foreground (systemd Type=notify: READY=1 once the
+// database answered, the plugins are loaded and the listener accepts; WATCHDOG=1 while it answers
+// /healthz; app/service_notifier.h); SIGTERM or SIGINT stop accepting, let requests in flight
+// finish within server.shutdown_grace_seconds, then exit 0.
 
 #include <Poco/Logger.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <iostream>
 
 #include "app/host.h"
+#include "app/service_notifier.h"
 #include "app/setup.h"
 #include "lexos/sdk/version.h"
 
@@ -82,12 +84,22 @@ int main(int argc, char** argv) {
     host.startServer();
     lexos::core::announceSetupIfNeeded(host);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-    log.information("listening on http://" + config.listen_host + ":" + std::to_string(host.port()) + " (ready in " +
-                    std::to_string(ms) + " ms, " + std::to_string(config.threads) + " threads)");
+    const std::string where = "http://" + config.listen_host + ":" + std::to_string(host.port());
+    log.information("listening on " + where + " (ready in " + std::to_string(ms) + " ms, " +
+                    std::to_string(config.threads) + " threads)");
+    // prepareDatabase() above connected, migrated and verified the tenancy; the plugins are loaded
+    // and the listener accepts: only now is the service ready for systemd.
+    lexos::core::ServiceNotifier notifier;
+    notifier.ready("serving on " + where + ", " + std::to_string(host.registry().plugins().size()) + " plugins, " +
+                   std::to_string(config.threads) + " threads");
+    const auto watchdog = notifier.startWatchdog(config.listen_host, host.port());
+    if (watchdog.count() > 0)
+      log.information("systemd watchdog: /healthz asked every " + std::to_string(watchdog.count() / 2000) + " ms");
     int sig = 0;
     sigwait(&stopSignals, &sig);
     log.information(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", draining (grace " +
                     std::to_string(config.shutdown_grace_seconds) + " s)");
+    notifier.stopping("draining requests in flight (grace " + std::to_string(config.shutdown_grace_seconds) + " s)");
     int left = host.stopServer();
     if (left > 0) {
       // Handlers still running cannot be joined; leave without destroying what they use.
