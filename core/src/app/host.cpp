@@ -13,6 +13,7 @@
 #include <map>
 
 #include "app/core_module.h"
+#include "common/log_format.h"
 #include "data/change_feed.h"
 #include "identity/accounts.h"
 #include "schema/migrator.h"
@@ -32,14 +33,32 @@ std::map<std::string, std::string> vaultEnvironment() {
 }  // namespace
 
 void setupLogging(const std::string& level) {
-  Poco::AutoPtr<Poco::PatternFormatter> fmt(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
-  fmt->setProperty("times", "UTC");
+  Config c;
+  c.log_level = level;
+  setupLogging(c);
+}
+
+void setupLogging(const Config& config) {
+  Poco::AutoPtr<Poco::Formatter> fmt;
+  if (config.log_format == "json") {
+    fmt = new JsonLogFormatter;
+  } else {
+    fmt = new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t");
+    fmt->setProperty("times", "UTC");
+  }
   Poco::AutoPtr<Poco::FormattingChannel> ch(new Poco::FormattingChannel(fmt, new Poco::ConsoleChannel));
   // Formatting and writing happen on the channel's own thread: a request thread only queues.
   Poco::AutoPtr<Poco::AsyncChannel> async(new Poco::AsyncChannel(ch));
   Poco::Logger::root().setChannel(async);
-  Poco::Logger::root().setLevel(level);
-  Poco::Logger::setLevel("", Poco::Logger::parseLevel(level));
+  Poco::Logger::root().setLevel(config.log_level);
+  Poco::Logger::setLevel("", Poco::Logger::parseLevel(config.log_level));
+  // Per component, the shorter names first so that "plugin.billing" refines "plugin". The logger
+  // is created now, so that one made later below it ("plugin.<id>" at a plugin's first log line)
+  // takes its level from it; setLevel(name, ...) sets those that exist already.
+  for (const auto& [name, level] : config.log_levels) {
+    Poco::Logger::get(name).setLevel(level);
+    Poco::Logger::setLevel(name, Poco::Logger::parseLevel(level));
+  }
 }
 
 void flushLogs() {

@@ -70,6 +70,8 @@ class Host {
 /// Sets up Poco logging to stderr at `level` (journald adds its own timestamps, but a terminal
 /// user wants them too, so they stay).
 void setupLogging(const std::string& level);
+/// log.level, log.format (text or json) and log.levels (per component) of `config`.
+void setupLogging(const Config& config);
 /// Writes out log lines still queued in the asynchronous channel (call before exiting).
 void flushLogs();
 

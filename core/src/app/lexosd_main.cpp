@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   try {
     const auto t0 = std::chrono::steady_clock::now();
     auto config = lexos::core::Config::load(configPath, lexos::core::Config::processEnvironment());
-    lexos::core::setupLogging(config.log_level);
+    lexos::core::setupLogging(config);
     auto& log = Poco::Logger::get("lexosd");
     lexos::core::Host host(config);
     for (const auto& p : host.registry().plugins())

@@ -121,6 +121,8 @@ const std::map<std::string, std::string>& knownKeys() {
       {"session.absolute_hours", "12"},
       {"session.cache_seconds", "60"},
       {"log.level", "information"},
+      {"log.format", "text"},
+      {"log.levels", ""},
       {"vault.dir", ""},
       {"vault.master_key_file", ""},
       {"vault.store", "local"},
@@ -409,6 +411,32 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
                                                   "notice", "information", "debug", "trace"};
     if (!levels.count(e.value)) fail("log.level", e, "one of fatal, critical, error, warning, notice, information, debug, trace");
     c.log_level = e.value;
+    Entry f = get("log.format");
+    if (f.value != "text" && f.value != "json") fail("log.format", f, "text or json");
+    c.log_format = f.value;
+    // log.levels: "component=level, component=level" (e.g. "access=warning, plugin.billing=debug").
+    Entry l = get("log.levels");
+    std::stringstream items(l.value);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+      const auto trim = [](std::string v) {
+        v.erase(0, v.find_first_not_of(" \t"));
+        v.erase(v.find_last_not_of(" \t") + 1);
+        return v;
+      };
+      item = trim(item);
+      if (item.empty()) continue;
+      const auto eq = item.find('=');
+      const std::string name = eq == std::string::npos ? "" : trim(item.substr(0, eq));
+      const std::string level = eq == std::string::npos ? "" : trim(item.substr(eq + 1));
+      const bool nameOk = !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.-") == std::string::npos &&
+                          name.front() != '.' && name.back() != '.';
+      if (!nameOk || !levels.count(level))
+        fail("log.levels", l, "a comma list of component=level (components such as access, lexosd, mail, plugin, "
+                              "plugin.<id>; levels fatal ... trace), e.g. 'access=warning, plugin.billing=debug'; '" +
+                                  item + "' is not one");
+      c.log_levels[name] = level;
+    }
   }
 
   // vault.*

@@ -86,6 +86,12 @@ struct Config {
   int session_absolute_hours = 12;
   int session_cache_seconds = 60;  ///< 0: every request reads its session from the database
   std::string log_level = "information";
+  /// log.format: "text" (one line: time, level, component, message) or "json" (one JSON object
+  /// per line, with the access line's fields as fields, for log shippers).
+  std::string log_format = "text";
+  /// log.levels: per component ("access", "lexosd", "mail", "plugin", "plugin.<id>"), overriding
+  /// log.level for it and the components below it ("plugin" covers "plugin.billing").
+  std::map<std::string, std::string> log_levels;
 
   VaultConfig vault;
 

@@ -69,6 +69,7 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
   res.set("X-Request-Id", rid);
   std::size_t bytes = 0;
   int status = 500;
+  AccessNote note;
   const std::string& uri = req.getURI();
   const auto qpos = uri.find('?');
   const std::string rawPath = uri.substr(0, qpos);
@@ -102,7 +103,7 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
       sendJson(res, status, toJson(o), bytes);
     } else if (path.rfind("/api/", 0) == 0) {
       res.set("Cache-Control", "no-store");
-      status = api(path, rawQuery, rid, req, res, bytes);
+      status = api(path, rawQuery, rid, req, res, bytes, note);
     } else if (path.rfind("/plugins/", 0) == 0) {
       dropUnreadBody(req, res);
       status = pluginAsset(path, req, res, bytes);
@@ -129,15 +130,35 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
   }
   const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   // One line per request; load balancers' health probes only at debug level (as nginx
-  // configurations usually exclude them), so they do not drown the log.
+  // configurations usually exclude them), so they do not drown the log. The API's route template
+  // stands for the path (a path may hold a feed token; a query string, a search for a person's
+  // name: neither is logged), with the firm and user ids of the caller (docs/operations.md, "Logs").
   static auto& access = Poco::Logger::get("access");
   const bool probe = path == "/healthz" || path == "/readyz";
   if (probe ? access.debug() : access.information()) {
-    char line[96];
-    std::snprintf(line, sizeof line, " %d %zu %.1fms", status, bytes, ms);
-    const std::string text = rid + " " + clientAddress(req) + " " + req.getMethod() + " " + rawPath + line;
-    if (probe) access.debug(text);
-    else access.information(text);
+    const bool apiPath = path.rfind("/api/", 0) == 0;
+    const std::string route = apiPath ? (note.route.empty() ? "(no route)" : note.route) : rawPath;
+    char tail[96];
+    std::snprintf(tail, sizeof tail, " %d %zu %.1fms", status, bytes, ms);
+    std::string text = rid + " " + clientAddress(req) + " " + req.getMethod() + " " + route;
+    if (note.firm_id > 0) text += " firm=" + std::to_string(note.firm_id) + " user=" + std::to_string(note.user_id);
+    text += tail;
+    Poco::Message m("access", text, probe ? Poco::Message::PRIO_DEBUG : Poco::Message::PRIO_INFORMATION);
+    m.set("request_id", rid);
+    m.set("address", clientAddress(req));
+    m.set("method", req.getMethod());
+    m.set("route", route);
+    m.set("status", std::to_string(status));
+    m.set("bytes", std::to_string(bytes));
+    char dur[32];
+    std::snprintf(dur, sizeof dur, "%.1f", ms);
+    m.set("duration_ms", dur);
+    if (note.firm_id > 0) {
+      m.set("firm_id", std::to_string(note.firm_id));
+      m.set("user_id", std::to_string(note.user_id));
+      if (note.audience) m.set("audience", note.audience);
+    }
+    access.log(m);
   }
 }
 
@@ -462,8 +483,20 @@ int Dispatcher::fail(ApiCall& call, std::exception_ptr error, std::size_t& bytes
 }
 
 int Dispatcher::api(const std::string& path, const std::string& query, const std::string& rid,
-                    Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res, std::size_t& bytes) {
+                    Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res, std::size_t& bytes,
+                    AccessNote& note) {
   ApiCall call(req, res, *s_.pool, path, query, rid);
+  struct Noted {
+    const ApiCall& call;
+    AccessNote& note;
+    ~Noted() {
+      if (call.route) note.route = call.route->route.path;
+      const auto& p = call.session.principal;
+      note.firm_id = p.firm_id;
+      note.user_id = p.user_id;
+      if (p.firm_id > 0) note.audience = p.isPortal() ? "portal" : "staff";
+    }
+  } noted{call, note};
   try {
     routeStage(call);
     bodyStage(call);

@@ -32,8 +32,17 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   int pluginAsset(const std::string& path, Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
                   std::size_t& bytes);
   /// An API call: the stages below in order, and fail() for whatever one of them throws.
+  /// What the access line tells of an API call: the route's template (never the path itself,
+  /// which may hold a feed token) and who called.
+  struct AccessNote {
+    std::string route;
+    std::int64_t firm_id = 0;
+    std::int64_t user_id = 0;
+    const char* audience = nullptr;
+  };
   int api(const std::string& path, const std::string& query, const std::string& rid,
-          Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res, std::size_t& bytes);
+          Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res, std::size_t& bytes,
+          AccessNote& note);
   struct ApiCall;
   void routeStage(ApiCall& call) const;    ///< 404, 405 (Allow)
   void bodyStage(ApiCall& call) const;     ///< 413 before reading a declared body over the limit

@@ -127,3 +127,25 @@ TEST_CASE("web.plugins_dir defaults to <web.dir>/plugins and resolves against th
                           {{"LEXOS_WEB_PLUGINS_DIR", "/srv/lexos/screens"}});
   CHECK(env.web_plugins_dir == "/srv/lexos/screens");
 }
+
+TEST_CASE("log.format is text or json and log.levels sets components' levels, each refusal naming the key") {
+  lexos::test::TempDir d;
+  const std::string base = "[state]\ndir = var\n[plugins]\ndir = p\n[web]\ndir = w\n";
+  const auto defaults = Config::load(write(d, base), {});
+  CHECK(defaults.log_format == "text");
+  CHECK(defaults.log_levels.empty());
+
+  const auto c = Config::load(write(d, base + "[log]\nformat = json\nlevels = access=warning, plugin.billing = debug,,\n"), {});
+  CHECK(c.log_format == "json");
+  REQUIRE(c.log_levels.size() == 2);
+  CHECK(c.log_levels.at("access") == "warning");
+  CHECK(c.log_levels.at("plugin.billing") == "debug");
+  CHECK(Config::load(write(d, base), {{"LEXOS_LOG_LEVELS", "mail=error"}}).log_levels.at("mail") == "error");
+
+  CHECK_THAT(errorOf(base + "[log]\nformat = yaml\n"), Catch::Contains("log.format = 'yaml'") && Catch::Contains("text or json"));
+  CHECK_THAT(errorOf(base + "[log]\nlevels = access=loud\n"),
+             Catch::Contains("log.levels") && Catch::Contains("'access=loud' is not one"));
+  CHECK_THAT(errorOf(base + "[log]\nlevels = access\n"), Catch::Contains("'access' is not one"));
+  CHECK_THAT(errorOf(base + "[log]\nlevels = Access Log=debug\n"), Catch::Contains("'Access Log=debug' is not one"));
+  CHECK_THAT(errorOf(base + "[log]\nlevels = .plugin=debug\n"), Catch::Contains("log.levels"));
+}
