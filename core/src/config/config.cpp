@@ -246,7 +246,7 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
       }
     // Test and tool variables share the prefix; only refuse look-alikes of our sections.
     static const std::vector<std::string> sections = {"SERVER_", "STATE_", "PLUGINS_", "WEB_",
-                                                      "DATABASE_", "MAIL_", "SESSION_", "LOG_", "VAULT_"};
+                                                      "DATABASE_", "MAIL_", "SESSION_", "LOG_", "VAULT_", "MFA_"};
     bool looksLikeKey = false;
     for (const auto& s : sections)
       if (name.compare(6, s.size(), s) == 0) looksLikeKey = true;
