@@ -74,7 +74,7 @@ export function mfaSuite({ backend, database = async () => null, cleanup = async
       const totp = page.getByLabel('Authentication code');
       assert.equal(await totp.getAttribute('autocomplete'), 'one-time-code');
       assert.equal(await totp.getAttribute('inputmode'), 'numeric');
-      assert.ok(await page.evaluate(() => document.activeElement && document.activeElement.name === 'totp'));
+      await page.waitForFunction(() => document.activeElement && document.activeElement.name === 'totp');
       await totp.fill(oathtool(secret, Date.now() / 1000 + 30));
       await page.getByRole('button', { name: 'Verify' }).click();
       await page.getByRole('heading', { level: 1, name: 'Clients' }).waitFor();

@@ -110,7 +110,8 @@ export function secondStep(kind, { finish, restart, rememberDays = 30 }) {
     replace(wrap, heading,
       h('p', { class: 'muted', text: useRecovery ? 'Enter one of your recovery codes.' : 'Enter the code from your authenticator app to finish signing in.' }),
       form, h('p', { class: 'auth-foot' }, other));
-    focusElement(code.control);
+    // The step is drawn before the page puts it on screen: focus once it is there.
+    setTimeout(() => focusElement(code.control), 0);
   }
 
   async function enrolStep() {
