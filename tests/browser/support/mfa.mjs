@@ -2,12 +2,15 @@
 // turns it on from Sign-in security, reading the key from the page (as a person types it into
 // an app that cannot scan); signs out; signs in with the password and a code made by an
 // independent implementation, Debian's oathtool; then with a recovery code, which works once.
+// And a firm requiring it for portal users: a client sets it up right after their password.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
+import { apiSession } from './lexos.mjs';
 import { suiteRig } from './rig.mjs';
 import { assertClean, signInStaff } from './browser.mjs';
+import { activatePortalClient } from './portal.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const OWNER = { firm: 'steady', email: 'owner@steady.test', password: PASSWORD };
@@ -35,7 +38,7 @@ export function mfaSuite({ backend, database = async () => null, cleanup = async
   describe(`two-step sign-in in Chromium (${backend})`, () => {
     let server;
     const { newPage } = suiteRig({
-      database, cleanup, lexos: { plugins: 'clients' },
+      database, cleanup, lexos: { plugins: 'clients,cases,portal' },
       seed: async (started) => {
         server = started;
         await server.createFirmWithOwner({ slug: OWNER.firm, name: 'Steady & Co', email: OWNER.email, password: PASSWORD, displayName: 'Sam Steady' });
@@ -97,6 +100,37 @@ export function mfaSuite({ backend, database = async () => null, cleanup = async
       await page.getByRole('heading', { level: 1, name: 'Clients' }).waitFor();
       await page.getByRole('link', { name: 'Sign-in security' }).click();
       await page.getByText('Recovery codes left: 8 of 10.').waitFor();
+      assertClean(p);
+    });
+
+    test('a firm requiring two-step sign-in for clients leads a client through enrolment before the portal opens', async () => {
+      const staff = await apiSession(server.baseUrl, OWNER);
+      const client = await staff.json('POST', 'clients', { name: 'Casey Client', email: 'casey@client.test' });
+      const CLIENT = { firm: OWNER.firm, email: 'casey@client.test', password: 'amber lantern river stone' };
+      await activatePortalClient(server, staff, client.id, CLIENT.password);
+      const policy = await staff.json('PATCH', 'firm/mfa', { enforce_portal: true });
+      assert.equal(policy.enforce_portal, true);
+
+      const p = await newPage();
+      p.expectProblem(/status of 401/); // the password's answer: a second step is needed
+      const { page } = p;
+      await page.goto(`${server.baseUrl}/portal/`);
+      await page.getByLabel('Firm').fill(CLIENT.firm);
+      await page.getByLabel('Email').fill(CLIENT.email);
+      await page.getByLabel('Password').fill(CLIENT.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Set up two-step sign-in' }).waitFor();
+      await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+      const secret = await page.locator('.mfa-secret').getAttribute('data-secret');
+      await page.getByLabel('Code from your app').fill(oathtool(secret, Date.now() / 1000));
+      await page.getByRole('button', { name: 'Turn on and sign in' }).click();
+      await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor();
+      assert.equal(await page.locator('.mfa-codes code').count(), 10);
+      await page.getByRole('button', { name: 'I have kept my recovery codes' }).click();
+      await page.getByRole('heading', { level: 1, name: 'My matters' }).waitFor();
+      await page.getByRole('link', { name: 'Account' }).click();
+      await page.getByText('Your firm requires two-step sign-in, so it cannot be turned off here.').waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Turn off two-step sign-in' }).count(), 0);
       assertClean(p);
     });
   });
