@@ -14,6 +14,7 @@ import { activatePortalClient } from './portal.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const OWNER = { firm: 'steady', email: 'owner@steady.test', password: PASSWORD };
+const OWNER2 = { firm: 'tidy', email: 'owner@tidy.test', password: PASSWORD }; // a firm of its own for the policy
 
 /** The TOTP code of `secret` (base32) at `when` (seconds), from oathtool (Debian package oathtool). */
 function oathtool(secret, when) {
@@ -42,6 +43,7 @@ export function mfaSuite({ backend, database = async () => null, cleanup = async
       seed: async (started) => {
         server = started;
         await server.createFirmWithOwner({ slug: OWNER.firm, name: 'Steady & Co', email: OWNER.email, password: PASSWORD, displayName: 'Sam Steady' });
+        await server.createFirmWithOwner({ slug: OWNER2.firm, name: 'Tidy LLP', email: OWNER2.email, password: PASSWORD, displayName: 'Tia Tidy' });
       },
     });
 
@@ -104,9 +106,9 @@ export function mfaSuite({ backend, database = async () => null, cleanup = async
     });
 
     test('a firm requiring two-step sign-in for clients leads a client through enrolment before the portal opens', async () => {
-      const staff = await apiSession(server.baseUrl, OWNER);
+      const staff = await apiSession(server.baseUrl, OWNER2);
       const client = await staff.json('POST', 'clients', { name: 'Casey Client', email: 'casey@client.test' });
-      const CLIENT = { firm: OWNER.firm, email: 'casey@client.test', password: 'amber lantern river stone' };
+      const CLIENT = { firm: OWNER2.firm, email: 'casey@client.test', password: 'amber lantern river stone' };
       await activatePortalClient(server, staff, client.id, CLIENT.password);
       const policy = await staff.json('PATCH', 'firm/mfa', { enforce_portal: true });
       assert.equal(policy.enforce_portal, true);
