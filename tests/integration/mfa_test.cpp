@@ -395,3 +395,32 @@ TEST_CASE("lexosctl shows and switches the firm's two-step sign-in policy and re
   Browser b2(t.port());
   CHECK(errorCode(b2.login("alpha", "owner@alpha.test")) == "mfa_enrolment_required");
 }
+
+TEST_CASE("a remembered device is forgotten when the user's password changes") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  TempDir plugins;
+  TestHost t(db, "clients,cases,portal", "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n");
+  t.firm("alpha");
+  t.staff("alpha", "owner@alpha.test", "owner");
+  Browser owner(t.port());
+  REQUIRE(owner.login("alpha", "owner@alpha.test").status == 200);
+  auto r = owner.call("POST", "/api/v1/clients", "{\"name\":\"Casey Client\"}");
+  REQUIRE(r.status == 201);
+  t.portalUser("alpha", std::stoll(jsonField(r.body, "id")), "client@alpha.test");
+  Browser b(t.port());
+  REQUIRE(b.login("alpha", "client@alpha.test").status == 200);
+  std::vector<std::string> codes;
+  enrol(b, codes);
+  REQUIRE(b.login("alpha", "client@alpha.test").status == 401);
+  REQUIRE(b.call("POST", "/api/v1/auth/login", "{\"recovery_code\":\"" + codes[0] + "\",\"remember_device\":true}").status == 200);
+  REQUIRE(b.login("alpha", "client@alpha.test").status == 200);  // remembered
+  const std::string fresh = "a brand new long passphrase";
+  r = b.call("POST", "/api/v1/portal/account/password",
+             std::string("{\"current_password\":\"") + TestHost::kPassword + "\",\"new_password\":\"" + fresh + "\"}");
+  REQUIRE(r.status == 204);
+  REQUIRE(b.has("__Host-lexos_mfa_device"));  // still in the browser, but no longer valid
+  r = b.call("POST", "/api/v1/auth/login", "{\"firm\":\"alpha\",\"email\":\"client@alpha.test\",\"password\":\"" + fresh + "\"}");
+  CHECK(r.status == 401);
+  CHECK(errorCode(r) == "mfa_required");
+}
