@@ -41,7 +41,8 @@ std::string errorField(const HttpResult& r) {
 
 // The code oathtool computes for `secret` (base32) at `when` (seconds since the epoch).
 std::string oathtool(const std::string& secret, std::time_t when) {
-  const std::string cmd = "oathtool --totp -b -N @" + std::to_string(static_cast<long long>(when)) + " " + secret;
+  const std::string cmd =
+      "oathtool --totp -b -N @" + std::to_string(static_cast<long long>(when)) + " " + secret;
   std::string out;
   FILE* p = popen((cmd + " 2>&1").c_str(), "r");
   REQUIRE(p);
@@ -62,26 +63,31 @@ struct Browser {
   std::map<std::string, std::string> jar;
   std::string csrf;
 
-  HttpResult call(const std::string& method, const std::string& path, const std::string& body = "") {
+  HttpResult call(const std::string& method, const std::string& path,
+                  const std::string& body = "") {
     std::map<std::string, std::string> headers;
     std::string cookies;
     for (const auto& [k, v] : jar) cookies += (cookies.empty() ? "" : "; ") + k + "=" + v;
     if (!cookies.empty()) headers["Cookie"] = cookies;
     if (!csrf.empty() && method != "GET") headers["X-CSRF-Token"] = csrf;
-    auto r = http.request(method, path, body, body.empty() ? "text/plain" : "application/json", headers, true);
+    auto r = http.request(method, path, body, body.empty() ? "text/plain" : "application/json",
+                          headers, true);
     for (const auto& c : r.set_cookies) {
       const auto eq = c.find('='), semi = c.find(';');
       const std::string name = c.substr(0, eq), value = c.substr(eq + 1, semi - eq - 1);
-      if (c.find("Max-Age=0") != std::string::npos) jar.erase(name);
-      else jar[name] = value;
+      if (c.find("Max-Age=0") != std::string::npos)
+        jar.erase(name);
+      else
+        jar[name] = value;
     }
     if (r.status == 200 && path == "/api/v1/auth/login") csrf = jsonField(r.body, "csrf_token");
     return r;
   }
-  HttpResult login(const std::string& firm, const std::string& email, const std::string& extra = "") {
+  HttpResult login(const std::string& firm, const std::string& email,
+                   const std::string& extra = "") {
     return call("POST", "/api/v1/auth/login",
-                "{\"firm\":\"" + firm + "\",\"email\":\"" + email + "\",\"password\":\"" + TestHost::kPassword + "\"" +
-                    extra + "}");
+                "{\"firm\":\"" + firm + "\",\"email\":\"" + email + "\",\"password\":\"" +
+                    TestHost::kPassword + "\"" + extra + "}");
   }
   bool has(const std::string& cookie) const { return jar.count(cookie) == 1; }
 };
@@ -102,7 +108,8 @@ std::string enrol(Browser& b, std::vector<std::string>& codes) {
   const std::string secret = o->getValue<std::string>("secret");
   CHECK(o->getValue<std::string>("otpauth_uri").find("secret=" + secret) != std::string::npos);
   CHECK(o->getValue<std::string>("qr_svg").rfind("<svg", 0) == 0);
-  r = b.call("POST", "/api/v1/me/mfa/totp/confirm", "{\"code\":\"" + oathtool(secret, std::time(nullptr)) + "\"}");
+  r = b.call("POST", "/api/v1/me/mfa/totp/confirm",
+             "{\"code\":\"" + oathtool(secret, std::time(nullptr)) + "\"}");
   REQUIRE(r.status == 200);
   codes = recoveryCodes(r);
   return secret;
@@ -110,7 +117,9 @@ std::string enrol(Browser& b, std::vector<std::string>& codes) {
 
 }  // namespace
 
-TEST_CASE("a staff user enrols with an authenticator, then signs in with password and a code that works once") {
+TEST_CASE(
+    "a staff user enrols with an authenticator, then signs in with password and a code that works "
+    "once") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   TestHost t(db);
@@ -134,8 +143,9 @@ TEST_CASE("a staff user enrols with an authenticator, then signs in with passwor
   r = b.call("POST", "/api/v1/me/mfa/totp/confirm", "{}");
   CHECK(r.status == 400);
   CHECK(errorField(r) == "code");
-  r = b.call("POST", "/api/v1/me/mfa/totp/confirm",
-             "{\"code\":\"" + oathtool(secret, std::time(nullptr) + 600) + "\"}");  // ten minutes ahead
+  r = b.call(
+      "POST", "/api/v1/me/mfa/totp/confirm",
+      "{\"code\":\"" + oathtool(secret, std::time(nullptr) + 600) + "\"}");  // ten minutes ahead
   CHECK(r.status == 400);
   CHECK(errorField(r) == "code");
   CHECK(parse(b.call("GET", "/api/v1/me/mfa").body)->getValue<bool>("enrolled") == false);
@@ -149,7 +159,7 @@ TEST_CASE("a staff user enrols with an authenticator, then signs in with passwor
   auto state = parse(r.body);
   CHECK(state->getValue<bool>("enrolled"));
   CHECK(state->getValue<int>("recovery_codes_left") == 10);
-  CHECK_FALSE(state->has("secret"));                                  // never shown again
+  CHECK_FALSE(state->has("secret"));                                 // never shown again
   CHECK(b.call("POST", "/api/v1/me/mfa/totp", "{}").status == 409);  // no second enrolment
 
   // Password alone is not enough: 401 mfa_required, a pending cookie, no session.
@@ -228,8 +238,10 @@ TEST_CASE("wrong second-factor codes are throttled like passwords") {
   Browser c(t.port());
   REQUIRE(c.login("alpha", "owner@alpha.test").status == 401);
   const std::string wrong = oathtool(secret, std::time(nullptr) + 3600);
-  for (int i = 0; i < 5; ++i) CHECK(c.call("POST", "/api/v1/auth/login", "{\"totp\":\"" + wrong + "\"}").status == 401);
-  auto r = c.call("POST", "/api/v1/auth/login", "{\"totp\":\"" + oathtool(secret, std::time(nullptr)) + "\"}");
+  for (int i = 0; i < 5; ++i)
+    CHECK(c.call("POST", "/api/v1/auth/login", "{\"totp\":\"" + wrong + "\"}").status == 401);
+  auto r = c.call("POST", "/api/v1/auth/login",
+                  "{\"totp\":\"" + oathtool(secret, std::time(nullptr)) + "\"}");
   CHECK(r.status == 429);  // even the right code waits: the attempt is not checked
   CHECK(!r.header("retry-after").empty());
   // The failures are in the firm's audit log.
@@ -237,7 +249,8 @@ TEST_CASE("wrong second-factor codes are throttled like passwords") {
   CHECK(audit.body.find("login.mfa_failure") != std::string::npos);
 }
 
-TEST_CASE("a firm requiring two-step sign-in enrols portal users at sign-in and its owner resets them") {
+TEST_CASE(
+    "a firm requiring two-step sign-in enrols portal users at sign-in and its owner resets them") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   TestHost t(db);
@@ -256,16 +269,19 @@ TEST_CASE("a firm requiring two-step sign-in enrols portal users at sign-in and 
   auto r = owner.call("PATCH", "/api/v1/firm/mfa", "{\"enforce_portal\":\"yes\"}");
   CHECK(r.status == 400);
   CHECK(errorField(r) == "enforce_portal");
-  r = owner.call("PATCH", "/api/v1/firm/mfa", "{\"enforce_portal\":true,\"enforce_everyone\":true}");
+  r = owner.call("PATCH", "/api/v1/firm/mfa",
+                 "{\"enforce_portal\":true,\"enforce_everyone\":true}");
   CHECK(r.status == 400);
   CHECK(errorField(r) == "enforce_everyone");
-  CHECK(parse(owner.call("GET", "/api/v1/firm/mfa").body)->getValue<bool>("enforce_portal") == false);
+  CHECK(parse(owner.call("GET", "/api/v1/firm/mfa").body)->getValue<bool>("enforce_portal") ==
+        false);
   CHECK(attorney.call("PATCH", "/api/v1/firm/mfa", "{\"enforce_portal\":true}").status == 403);
   r = owner.call("PATCH", "/api/v1/firm/mfa", "{\"enforce_portal\":true}");
   REQUIRE(r.status == 200);
   CHECK(parse(r.body)->getValue<bool>("enforce_portal"));
   CHECK(parse(r.body)->getValue<bool>("enforce_staff") == false);
-  CHECK(parse(ownerB.call("GET", "/api/v1/firm/mfa").body)->getValue<bool>("enforce_portal") == false);
+  CHECK(parse(ownerB.call("GET", "/api/v1/firm/mfa").body)->getValue<bool>("enforce_portal") ==
+        false);
   // Staff are not affected by the portal switch.
   Browser staff(t.port());
   CHECK(staff.login("alpha", "attorney@alpha.test").status == 200);
@@ -286,14 +302,16 @@ TEST_CASE("a firm requiring two-step sign-in enrols portal users at sign-in and 
                   "{\"totp\":\"" + oathtool(secret, std::time(nullptr) + 600) + "\"}");
   CHECK(r.status == 401);
   CHECK(errorCode(r) == "invalid_code");
-  r = client.call("POST", "/api/v1/auth/login", "{\"totp\":\"" + oathtool(secret, std::time(nullptr)) + "\"}");
+  r = client.call("POST", "/api/v1/auth/login",
+                  "{\"totp\":\"" + oathtool(secret, std::time(nullptr)) + "\"}");
   REQUIRE(r.status == 200);
   CHECK(recoveryCodes(r).size() == 10);
   r = client.call("GET", "/api/v1/me/mfa");
   CHECK(parse(r.body)->getValue<bool>("enforced"));
   CHECK(parse(r.body)->getValue<bool>("enrolled"));
   // It cannot be turned off while the firm requires it.
-  r = client.call("POST", "/api/v1/me/mfa/disable", "{\"code\":\"" + oathtool(secret, std::time(nullptr) + 30) + "\"}");
+  r = client.call("POST", "/api/v1/me/mfa/disable",
+                  "{\"code\":\"" + oathtool(secret, std::time(nullptr) + 30) + "\"}");
   CHECK(r.status == 409);
   CHECK(errorCode(r) == "mfa_required_by_firm");
 
@@ -333,7 +351,9 @@ TEST_CASE("a remembered device is forgotten when the user's two-step sign-in is 
   std::vector<std::string> codes;
   const std::string secret = enrol(b, codes);
   REQUIRE(b.login("alpha", "attorney@alpha.test").status == 401);
-  REQUIRE(b.call("POST", "/api/v1/auth/login", "{\"recovery_code\":\"" + codes[0] + "\",\"remember_device\":true}").status == 200);
+  REQUIRE(b.call("POST", "/api/v1/auth/login",
+                 "{\"recovery_code\":\"" + codes[0] + "\",\"remember_device\":true}")
+              .status == 200);
   REQUIRE(b.has("__Host-lexos_mfa_device"));
   CHECK(b.login("alpha", "attorney@alpha.test").status == 200);  // remembered
   // The cookie is bound to the user: another user's sign-in from this browser still needs theirs.
@@ -343,7 +363,8 @@ TEST_CASE("a remembered device is forgotten when the user's two-step sign-in is 
   owner.jar["__Host-lexos_mfa_device"] = b.jar["__Host-lexos_mfa_device"];
   CHECK(owner.login("alpha", "owner@alpha.test").status == 401);
   // Reset, then enrolled again: the old remembered device counts for nothing.
-  REQUIRE(owner.call("POST", "/api/v1/auth/login", "{\"recovery_code\":\"" + ownerCodes[0] + "\"}").status == 200);
+  REQUIRE(owner.call("POST", "/api/v1/auth/login", "{\"recovery_code\":\"" + ownerCodes[0] + "\"}")
+              .status == 200);
   CHECK(owner.call("DELETE", "/api/v1/users/" + std::to_string(userId) + "/mfa").status == 204);
   REQUIRE(b.login("alpha", "attorney@alpha.test").status == 200);  // nothing to ask for now
   std::vector<std::string> codes2;
@@ -360,7 +381,8 @@ TEST_CASE("lexosctl shows and switches the firm's two-step sign-in policy and re
   TestHost t(db);
   t.firm("alpha");
   t.staff("alpha", "owner@alpha.test", "owner");
-  const std::string ctl = std::string(LEXOS_BINARY_DIR) + "/bin/lexosctl --config " + t.dir.path + "/lexos.ini ";
+  const std::string ctl =
+      std::string(LEXOS_BINARY_DIR) + "/bin/lexosctl --config " + t.dir.path + "/lexos.ini ";
   auto run = [](const std::string& cmd, int& status) {
     std::string out;
     FILE* p = popen((cmd + " 2>&1").c_str(), "r");
@@ -386,7 +408,9 @@ TEST_CASE("lexosctl shows and switches the firm's two-step sign-in policy and re
   r = b.call("POST", "/api/v1/auth/mfa/enrol", "{}");
   REQUIRE(r.status == 200);
   const std::string secret = parse(r.body)->getValue<std::string>("secret");
-  REQUIRE(b.call("POST", "/api/v1/auth/login", "{\"totp\":\"" + oathtool(secret, std::time(nullptr)) + "\"}").status == 200);
+  REQUIRE(b.call("POST", "/api/v1/auth/login",
+                 "{\"totp\":\"" + oathtool(secret, std::time(nullptr)) + "\"}")
+              .status == 200);
   out = run(ctl + "user mfa-reset --firm alpha --email nobody@alpha.test", status);
   CHECK(status != 0);
   out = run(ctl + "user mfa-reset --firm alpha --email owner@alpha.test", status);
@@ -413,14 +437,18 @@ TEST_CASE("a remembered device is forgotten when the user's password changes") {
   std::vector<std::string> codes;
   enrol(b, codes);
   REQUIRE(b.login("alpha", "client@alpha.test").status == 401);
-  REQUIRE(b.call("POST", "/api/v1/auth/login", "{\"recovery_code\":\"" + codes[0] + "\",\"remember_device\":true}").status == 200);
+  REQUIRE(b.call("POST", "/api/v1/auth/login",
+                 "{\"recovery_code\":\"" + codes[0] + "\",\"remember_device\":true}")
+              .status == 200);
   REQUIRE(b.login("alpha", "client@alpha.test").status == 200);  // remembered
   const std::string fresh = "a brand new long passphrase";
   r = b.call("POST", "/api/v1/portal/account/password",
-             std::string("{\"current_password\":\"") + TestHost::kPassword + "\",\"new_password\":\"" + fresh + "\"}");
+             std::string("{\"current_password\":\"") + TestHost::kPassword +
+                 "\",\"new_password\":\"" + fresh + "\"}");
   REQUIRE(r.status == 204);
   REQUIRE(b.has("__Host-lexos_mfa_device"));  // still in the browser, but no longer valid
-  r = b.call("POST", "/api/v1/auth/login", "{\"firm\":\"alpha\",\"email\":\"client@alpha.test\",\"password\":\"" + fresh + "\"}");
+  r = b.call("POST", "/api/v1/auth/login",
+             "{\"firm\":\"alpha\",\"email\":\"client@alpha.test\",\"password\":\"" + fresh + "\"}");
   CHECK(r.status == 401);
   CHECK(errorCode(r) == "mfa_required");
 }

@@ -41,9 +41,9 @@ struct SecondFactor {
 /// a right code: go on (the session may start). No code: answers 401 `mfa_required` (or
 /// `mfa_enrolment_required` when the firm's policy wants one and the user has none) with the
 /// pending cookie. A wrong code: throws (the attempt counted, as a wrong password is).
-SecondFactor secondFactor(sdk::Context& c, Connection& conn, const Config& config, const SignInCodes& codes,
-                          std::int64_t firmId, std::int64_t userId, const std::string& kind,
-                          const std::string& passwordHash);
+SecondFactor secondFactor(sdk::Context& c, Connection& conn, const Config& config,
+                          const SignInCodes& codes, std::int64_t firmId, std::int64_t userId,
+                          const std::string& kind, const std::string& passwordHash);
 
 /// Registers the routes of two-step sign-in other than the login itself.
 void registerMfaRoutes(sdk::Registrar& r, const Config& config);

@@ -72,31 +72,35 @@ std::optional<Signed> parseSigned(const std::string& v) {
 }
 
 std::string secretOf(Connection& c, std::int64_t userId, bool confirmed) {
-  auto rs = c.query(std::string("SELECT secret FROM user_mfa WHERE user_id = $1 AND confirmed_at IS ") +
-                        (confirmed ? "NOT NULL" : "NULL"),
-                    {userId});
+  auto rs =
+      c.query(std::string("SELECT secret FROM user_mfa WHERE user_id = $1 AND confirmed_at IS ") +
+                  (confirmed ? "NOT NULL" : "NULL"),
+              {userId});
   return rs.empty() ? std::string() : sdk::asText(rs.rows[0][0]);
 }
 
 // Accepts `code` for `secret` and uses its step up, atomically: of two requests with the same
 // code only one updates the row (the other sees last_step already at that step).
-bool acceptCode(Connection& c, std::int64_t userId, const std::string& secretB32, const std::string& code,
-                std::time_t now) {
+bool acceptCode(Connection& c, std::int64_t userId, const std::string& secretB32,
+                const std::string& code, std::time_t now) {
   auto last = c.query("SELECT last_step FROM user_mfa WHERE user_id = $1", {userId});
   if (last.empty()) return false;
   auto key = totp::base32Decode(secretB32);
   if (!key) return false;
   auto step = totp::matchingStep(*key, code, now, sdk::asInt(last.rows[0][0]));
   if (!step) return false;
-  return c.execute("UPDATE user_mfa SET last_step = $1 WHERE user_id = $2 AND last_step < $1", {*step, userId}) == 1;
+  return c.execute("UPDATE user_mfa SET last_step = $1 WHERE user_id = $2 AND last_step < $1",
+                   {*step, userId}) == 1;
 }
 
 std::vector<std::string> storeRecoveryCodes(Connection& c, std::int64_t userId) {
   c.execute("DELETE FROM user_recovery_codes WHERE user_id = $1", {userId});
   auto codes = totp::newRecoveryCodes(Mfa::kRecoveryCodes);
   for (const auto& code : codes)
-    c.execute("INSERT INTO user_recovery_codes (firm_id, user_id, code_hash) VALUES (lexos_firm(), $1, $2)",
-              {userId, hashToken(totp::normaliseRecoveryCode(code))});
+    c.execute(
+        "INSERT INTO user_recovery_codes (firm_id, user_id, code_hash) VALUES (lexos_firm(), $1, "
+        "$2)",
+        {userId, hashToken(totp::normaliseRecoveryCode(code))});
   return codes;
 }
 
@@ -111,7 +115,9 @@ MfaState Mfa::state(Connection& c, std::int64_t userId) {
     if (s.enrolled) s.enrolled_at = sdk::asText(rs.rows[0][0]);
   }
   if (s.enrolled) {
-    auto n = c.query("SELECT count(*) FROM user_recovery_codes WHERE user_id = $1 AND used_at IS NULL", {userId});
+    auto n =
+        c.query("SELECT count(*) FROM user_recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+                {userId});
     s.recovery_codes_left = static_cast<int>(sdk::asInt(n.rows[0][0]));
   }
   return s;
@@ -127,42 +133,49 @@ MfaPolicy Mfa::policy(Connection& c) {
   return p;
 }
 
-MfaPolicy Mfa::setPolicy(Connection& c, std::optional<bool> enforceStaff, std::optional<bool> enforcePortal) {
+MfaPolicy Mfa::setPolicy(Connection& c, std::optional<bool> enforceStaff,
+                         std::optional<bool> enforcePortal) {
   MfaPolicy p = policy(c);
   if (enforceStaff) p.enforce_staff = *enforceStaff;
   if (enforcePortal) p.enforce_portal = *enforcePortal;
   // Delete and insert, not an upsert: SQLite's tenant views take no ON CONFLICT.
   c.execute("DELETE FROM firm_mfa_policy", {});
-  c.execute("INSERT INTO firm_mfa_policy (firm_id, enforce_staff, enforce_portal, updated_at) "
-            "VALUES (lexos_firm(), $1, $2, $3)",
-            {p.enforce_staff, p.enforce_portal, utcTimestamp()});
+  c.execute(
+      "INSERT INTO firm_mfa_policy (firm_id, enforce_staff, enforce_portal, updated_at) "
+      "VALUES (lexos_firm(), $1, $2, $3)",
+      {p.enforce_staff, p.enforce_portal, utcTimestamp()});
   return p;
 }
 
-MfaEnrolment Mfa::begin(Connection& c, std::int64_t userId, const std::string& issuer, const std::string& account) {
+MfaEnrolment Mfa::begin(Connection& c, std::int64_t userId, const std::string& issuer,
+                        const std::string& account) {
   if (state(c, userId).enrolled)
-    throw sdk::Conflict("Two-step sign-in is already on. Turn it off first to enrol a new authenticator.");
+    throw sdk::Conflict(
+        "Two-step sign-in is already on. Turn it off first to enrol a new authenticator.");
   MfaEnrolment e;
   e.secret = totp::base32Encode(totp::newSecret());
   c.execute("DELETE FROM user_mfa WHERE user_id = $1", {userId});
-  c.execute("INSERT INTO user_mfa (firm_id, user_id, secret, confirmed_at, last_step, created_at) "
-            "VALUES (lexos_firm(), $1, $2, NULL, 0, $3)",
-            {userId, e.secret, utcTimestamp()});
+  c.execute(
+      "INSERT INTO user_mfa (firm_id, user_id, secret, confirmed_at, last_step, created_at) "
+      "VALUES (lexos_firm(), $1, $2, NULL, 0, $3)",
+      {userId, e.secret, utcTimestamp()});
   e.otpauth_uri = totp::otpauthUri(issuer, account, e.secret);
   e.qr_svg = totp::qrSvg(e.otpauth_uri, "QR code for your authenticator app");
   return e;
 }
 
-std::optional<std::vector<std::string>> Mfa::confirm(Connection& c, std::int64_t userId, const std::string& code,
-                                                     std::time_t now) {
+std::optional<std::vector<std::string>> Mfa::confirm(Connection& c, std::int64_t userId,
+                                                     const std::string& code, std::time_t now) {
   const std::string secret = secretOf(c, userId, false);
-  if (secret.empty()) throw sdk::Conflict("Start the enrolment first: there is no code to confirm.", "code");
+  if (secret.empty())
+    throw sdk::Conflict("Start the enrolment first: there is no code to confirm.", "code");
   if (!acceptCode(c, userId, secret, code, now)) return std::nullopt;
   c.execute("UPDATE user_mfa SET confirmed_at = $1 WHERE user_id = $2", {utcTimestamp(), userId});
   return storeRecoveryCodes(c, userId);
 }
 
-MfaCheck Mfa::checkCode(Connection& c, std::int64_t userId, const std::string& code, std::time_t now) {
+MfaCheck Mfa::checkCode(Connection& c, std::int64_t userId, const std::string& code,
+                        std::time_t now) {
   const std::string secret = secretOf(c, userId, true);
   if (secret.empty()) return MfaCheck::Wrong;
   return acceptCode(c, userId, secret, code, now) ? MfaCheck::Ok : MfaCheck::Wrong;
@@ -171,9 +184,10 @@ MfaCheck Mfa::checkCode(Connection& c, std::int64_t userId, const std::string& c
 MfaCheck Mfa::useRecoveryCode(Connection& c, std::int64_t userId, const std::string& code) {
   const std::string n = totp::normaliseRecoveryCode(code);
   if (n.size() != 10 || secretOf(c, userId, true).empty()) return MfaCheck::Wrong;
-  return c.execute("UPDATE user_recovery_codes SET used_at = $1 "
-                   "WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
-                   {utcTimestamp(), userId, hashToken(n)}) == 1
+  return c.execute(
+             "UPDATE user_recovery_codes SET used_at = $1 "
+             "WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+             {utcTimestamp(), userId, hashToken(n)}) == 1
              ? MfaCheck::Ok
              : MfaCheck::Wrong;
 }
@@ -191,23 +205,27 @@ std::string Mfa::pendingCookie(Connection& c, std::int64_t firmId, std::int64_t 
                                const std::string& passwordHash, std::time_t now) {
   const std::string head = std::to_string(firmId) + "." + std::to_string(userId) + "." +
                            std::to_string(static_cast<std::int64_t>(now) + kPendingSeconds);
-  const std::string sig = hmacHex(cookieSecret(c), "lexos-mfa-pending-v1|" + head + "|" + passwordHash);
+  const std::string sig =
+      hmacHex(cookieSecret(c), "lexos-mfa-pending-v1|" + head + "|" + passwordHash);
   return std::string(kPendingCookie) + "=" + head + "." + sig +
          "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" + std::to_string(kPendingSeconds);
 }
 
-std::optional<std::pair<std::int64_t, std::int64_t>> Mfa::pendingUser(const std::string& cookieHeader) {
+std::optional<std::pair<std::int64_t, std::int64_t>> Mfa::pendingUser(
+    const std::string& cookieHeader) {
   auto s = parseSigned(cookieValue(cookieHeader, kPendingCookie));
   if (!s) return std::nullopt;
   return std::make_pair(s->firm, s->user);
 }
 
-bool Mfa::pendingValid(Connection& c, const std::string& cookieHeader, const std::string& passwordHash,
-                       std::time_t now) {
+bool Mfa::pendingValid(Connection& c, const std::string& cookieHeader,
+                       const std::string& passwordHash, std::time_t now) {
   auto s = parseSigned(cookieValue(cookieHeader, kPendingCookie));
   if (!s || s->expires <= static_cast<std::int64_t>(now)) return false;
-  const std::string head = std::to_string(s->firm) + "." + std::to_string(s->user) + "." + std::to_string(s->expires);
-  const std::string want = hmacHex(cookieSecret(c), "lexos-mfa-pending-v1|" + head + "|" + passwordHash);
+  const std::string head =
+      std::to_string(s->firm) + "." + std::to_string(s->user) + "." + std::to_string(s->expires);
+  const std::string want =
+      hmacHex(cookieSecret(c), "lexos-mfa-pending-v1|" + head + "|" + passwordHash);
   return CRYPTO_memcmp(want.data(), s->sig.data(), want.size()) == 0;
 }
 
@@ -220,20 +238,24 @@ std::string Mfa::rememberCookie(Connection& c, std::int64_t firmId, std::int64_t
   const long age = 86400L * days;
   const std::string head = std::to_string(firmId) + "." + std::to_string(userId) + "." +
                            std::to_string(static_cast<std::int64_t>(now) + age);
-  const std::string sig = hmacHex(cookieSecret(c), "lexos-mfa-device-v1|" + head + "|" + passwordHash + "|" +
-                                                       secretOf(c, userId, true));
+  const std::string sig =
+      hmacHex(cookieSecret(c),
+              "lexos-mfa-device-v1|" + head + "|" + passwordHash + "|" + secretOf(c, userId, true));
   return std::string(kRememberCookie) + "=" + head + "." + sig +
          "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" + std::to_string(age);
 }
 
-bool Mfa::remembered(Connection& c, const std::string& cookieHeader, std::int64_t firmId, std::int64_t userId,
-                     const std::string& passwordHash, std::time_t now) {
+bool Mfa::remembered(Connection& c, const std::string& cookieHeader, std::int64_t firmId,
+                     std::int64_t userId, const std::string& passwordHash, std::time_t now) {
   auto s = parseSigned(cookieValue(cookieHeader, kRememberCookie));
-  if (!s || s->firm != firmId || s->user != userId || s->expires <= static_cast<std::int64_t>(now)) return false;
+  if (!s || s->firm != firmId || s->user != userId || s->expires <= static_cast<std::int64_t>(now))
+    return false;
   const std::string secret = secretOf(c, userId, true);
   if (secret.empty()) return false;
-  const std::string head = std::to_string(s->firm) + "." + std::to_string(s->user) + "." + std::to_string(s->expires);
-  const std::string want = hmacHex(cookieSecret(c), "lexos-mfa-device-v1|" + head + "|" + passwordHash + "|" + secret);
+  const std::string head =
+      std::to_string(s->firm) + "." + std::to_string(s->user) + "." + std::to_string(s->expires);
+  const std::string want =
+      hmacHex(cookieSecret(c), "lexos-mfa-device-v1|" + head + "|" + passwordHash + "|" + secret);
   return CRYPTO_memcmp(want.data(), s->sig.data(), want.size()) == 0;
 }
 

@@ -18,22 +18,24 @@ namespace lexos::core {
 
 /// A user's second factor as stored.
 struct MfaState {
-  bool enrolled = false;         ///< a confirmed TOTP secret exists
-  bool pending = false;          ///< an enrolment waits for its first code
-  int recovery_codes_left = 0;   ///< unused recovery codes
-  std::string enrolled_at;       ///< when it was confirmed (UTC), empty when not enrolled
+  bool enrolled = false;        ///< a confirmed TOTP secret exists
+  bool pending = false;         ///< an enrolment waits for its first code
+  int recovery_codes_left = 0;  ///< unused recovery codes
+  std::string enrolled_at;      ///< when it was confirmed (UTC), empty when not enrolled
 };
 
 /// Whether the firm makes its staff and its portal users sign in with a second factor.
 struct MfaPolicy {
   bool enforce_staff = false;
   bool enforce_portal = false;
-  bool enforces(const std::string& userKind) const { return userKind == "portal" ? enforce_portal : enforce_staff; }
+  bool enforces(const std::string& userKind) const {
+    return userKind == "portal" ? enforce_portal : enforce_staff;
+  }
 };
 
 /// What an enrolment shows once: the secret for manual entry, the URI and its QR code.
 struct MfaEnrolment {
-  std::string secret;       ///< base32
+  std::string secret;  ///< base32
   std::string otpauth_uri;
   std::string qr_svg;
 };
@@ -51,14 +53,17 @@ class Mfa {
   static MfaState state(Connection& c, std::int64_t userId);
   static MfaPolicy policy(Connection& c);
   /// Writes the firm's policy (the caller audits).
-  static MfaPolicy setPolicy(Connection& c, std::optional<bool> enforceStaff, std::optional<bool> enforcePortal);
+  static MfaPolicy setPolicy(Connection& c, std::optional<bool> enforceStaff,
+                             std::optional<bool> enforcePortal);
 
   /// Starts (or restarts) an enrolment with a new secret; sdk::Conflict when already enrolled.
   /// `issuer` and `account` name the entry in the authenticator app.
-  static MfaEnrolment begin(Connection& c, std::int64_t userId, const std::string& issuer, const std::string& account);
+  static MfaEnrolment begin(Connection& c, std::int64_t userId, const std::string& issuer,
+                            const std::string& account);
   /// Confirms a pending enrolment with a current code; returns the new recovery codes (shown
   /// once) or nothing when the code is wrong. sdk::Conflict when no enrolment is pending.
-  static std::optional<std::vector<std::string>> confirm(Connection& c, std::int64_t userId, const std::string& code,
+  static std::optional<std::vector<std::string>> confirm(Connection& c, std::int64_t userId,
+                                                         const std::string& code,
                                                          std::time_t now = std::time(nullptr));
   /// Checks a TOTP code of an enrolled user; an accepted code's step is used up.
   static MfaCheck checkCode(Connection& c, std::int64_t userId, const std::string& code,
@@ -74,22 +79,26 @@ class Mfa {
   /// Set-Cookie value of the pending sign-in of (firm, user): proof that the password was
   /// right, for kPendingSeconds, bound to the password hash. Not a session.
   static std::string pendingCookie(Connection& c, std::int64_t firmId, std::int64_t userId,
-                                   const std::string& passwordHash, std::time_t now = std::time(nullptr));
+                                   const std::string& passwordHash,
+                                   std::time_t now = std::time(nullptr));
   /// The (firm, user) a Cookie header's pending cookie names, unchecked (read the user's
   /// password hash in that firm, then call pendingValid).
-  static std::optional<std::pair<std::int64_t, std::int64_t>> pendingUser(const std::string& cookieHeader);
-  static bool pendingValid(Connection& c, const std::string& cookieHeader, const std::string& passwordHash,
-                           std::time_t now = std::time(nullptr));
+  static std::optional<std::pair<std::int64_t, std::int64_t>> pendingUser(
+      const std::string& cookieHeader);
+  static bool pendingValid(Connection& c, const std::string& cookieHeader,
+                           const std::string& passwordHash, std::time_t now = std::time(nullptr));
   /// Set-Cookie value that removes the pending cookie.
   static std::string clearPendingCookie();
 
   /// Set-Cookie value of a remembered device for `days`, bound to the user's password hash and
   /// TOTP secret: a new password or a reset MFA ends it.
   static std::string rememberCookie(Connection& c, std::int64_t firmId, std::int64_t userId,
-                                    const std::string& passwordHash, int days, std::time_t now = std::time(nullptr));
+                                    const std::string& passwordHash, int days,
+                                    std::time_t now = std::time(nullptr));
   /// True when the Cookie header remembers this device for (firm, user) and nothing changed.
-  static bool remembered(Connection& c, const std::string& cookieHeader, std::int64_t firmId, std::int64_t userId,
-                         const std::string& passwordHash, std::time_t now = std::time(nullptr));
+  static bool remembered(Connection& c, const std::string& cookieHeader, std::int64_t firmId,
+                         std::int64_t userId, const std::string& passwordHash,
+                         std::time_t now = std::time(nullptr));
 };
 
 }  // namespace lexos::core

@@ -42,11 +42,20 @@ std::string xmlEscape(const std::string& s) {
   std::string out;
   for (char ch : s) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
@@ -78,8 +87,10 @@ std::optional<std::string> base32Decode(const std::string& text) {
     if (c == ' ' || c == '=' || c == '-') continue;
     const char u = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     int v = -1;
-    if (u >= 'A' && u <= 'Z') v = u - 'A';
-    else if (u >= '2' && u <= '7') v = u - '2' + 26;
+    if (u >= 'A' && u <= 'Z')
+      v = u - 'A';
+    else if (u >= '2' && u <= '7')
+      v = u - '2' + 26;
     if (v < 0) return std::nullopt;
     buffer = (buffer << 5) | static_cast<std::uint32_t>(v);
     bits += 5;
@@ -99,7 +110,8 @@ std::string hotp(const std::string& key, std::uint64_t counter, int digits) {
   }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (!HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), msg, sizeof msg, md, &len) || len < 20)
+  if (!HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), msg, sizeof msg, md, &len) ||
+      len < 20)
     throw std::runtime_error("HMAC-SHA1 is not available");
   // RFC 4226 section 5.3: dynamic truncation.
   const int offset = md[len - 1] & 0x0f;
@@ -113,30 +125,33 @@ std::string hotp(const std::string& key, std::uint64_t counter, int digits) {
   return std::string(static_cast<std::size_t>(digits) - out.size(), '0') + out;
 }
 
-std::optional<std::int64_t> matchingStep(const std::string& key, const std::string& code, std::time_t now,
-                                         std::int64_t lastUsedStep) {
+std::optional<std::int64_t> matchingStep(const std::string& key, const std::string& code,
+                                         std::time_t now, std::int64_t lastUsedStep) {
   if (code.size() != static_cast<std::size_t>(kDigits)) return std::nullopt;
   const std::int64_t current = stepOf(now);
   std::optional<std::int64_t> found;
   for (std::int64_t s = current - 1; s <= current + 1; ++s) {
     const std::string want = hotp(key, static_cast<std::uint64_t>(s));
-    if (CRYPTO_memcmp(want.data(), code.data(), want.size()) == 0 && s > lastUsedStep && !found) found = s;
+    if (CRYPTO_memcmp(want.data(), code.data(), want.size()) == 0 && s > lastUsedStep && !found)
+      found = s;
   }
   return found;
 }
 
 std::string newSecret() { return randomBytes(kSecretBytes); }
 
-std::string otpauthUri(const std::string& issuer, const std::string& account, const std::string& secretBase32) {
+std::string otpauthUri(const std::string& issuer, const std::string& account,
+                       const std::string& secretBase32) {
   // Key Uri Format (google-authenticator wiki): the label is "issuer:account", both encoded.
-  return "otpauth://totp/" + percentEncode(issuer) + ":" + percentEncode(account) + "?secret=" + secretBase32 +
-         "&issuer=" + percentEncode(issuer) + "&algorithm=SHA1&digits=" + std::to_string(kDigits) +
+  return "otpauth://totp/" + percentEncode(issuer) + ":" + percentEncode(account) +
+         "?secret=" + secretBase32 + "&issuer=" + percentEncode(issuer) +
+         "&algorithm=SHA1&digits=" + std::to_string(kDigits) +
          "&period=" + std::to_string(kStepSeconds);
 }
 
 std::string qrSvg(const std::string& text, const std::string& label) {
-  std::unique_ptr<QRcode, void (*)(QRcode*)> qr(QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1),
-                                                 QRcode_free);
+  std::unique_ptr<QRcode, void (*)(QRcode*)> qr(
+      QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1), QRcode_free);
   if (!qr) throw std::runtime_error("libqrencode could not encode the enrolment URI");
   const int w = qr->width, quiet = 4, size = w + 2 * quiet;
   std::string path;
@@ -145,11 +160,15 @@ std::string qrSvg(const std::string& text, const std::string& label) {
       if (qr->data[y * w + x] & 1)
         path += "M" + std::to_string(x + quiet) + " " + std::to_string(y + quiet) + "h1v1h-1z";
   const std::string n = std::to_string(size);
-  return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + n + " " + n +
-         "\" width=\"" + std::to_string(size * 5) + "\" height=\"" + std::to_string(size * 5) +
-         "\" role=\"img\" aria-label=\"" + xmlEscape(label) + "\" shape-rendering=\"crispEdges\">"
-         "<rect width=\"" + n + "\" height=\"" + n + "\" fill=\"#fff\"/>"
-         "<path fill=\"#000\" d=\"" + path + "\"/></svg>";
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + n + " " + n + "\" width=\"" +
+         std::to_string(size * 5) + "\" height=\"" + std::to_string(size * 5) +
+         "\" role=\"img\" aria-label=\"" + xmlEscape(label) +
+         "\" shape-rendering=\"crispEdges\">"
+         "<rect width=\"" +
+         n + "\" height=\"" + n +
+         "\" fill=\"#fff\"/>"
+         "<path fill=\"#000\" d=\"" +
+         path + "\"/></svg>";
 }
 
 std::vector<std::string> newRecoveryCodes(int n) {

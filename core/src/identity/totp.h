@@ -32,14 +32,15 @@ inline std::string at(const std::string& key, std::time_t t, int digits = kDigit
 /// The step in [now-1, now+1] (one step of clock drift either way) whose code is `code`, if it
 /// is later than `lastUsedStep` (a code already used, or an older one, is refused: RFC 6238
 /// section 5.2). Compares in constant time.
-std::optional<std::int64_t> matchingStep(const std::string& key, const std::string& code, std::time_t now,
-                                         std::int64_t lastUsedStep);
+std::optional<std::int64_t> matchingStep(const std::string& key, const std::string& code,
+                                         std::time_t now, std::int64_t lastUsedStep);
 
 /// A new random secret (kSecretBytes raw bytes).
 std::string newSecret();
 
 /// otpauth://totp/ISSUER:ACCOUNT?secret=...&issuer=...&algorithm=SHA1&digits=6&period=30
-std::string otpauthUri(const std::string& issuer, const std::string& account, const std::string& secretBase32);
+std::string otpauthUri(const std::string& issuer, const std::string& account,
+                       const std::string& secretBase32);
 
 /// `text` as a QR code (error correction M), an SVG document of black squares on white with a
 /// 4-module quiet zone, `role="img"` and `label` as its accessible name.

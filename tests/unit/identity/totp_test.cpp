@@ -1,9 +1,9 @@
 // TOTP (RFC 6238) and its enrolment pieces: the RFC's own test vectors, base32 (RFC 4648), the
 // drift window and the refusal of a used step, the otpauth URI and the QR code's SVG.
+#include "identity/totp.h"
+
 #include <catch2/catch.hpp>
 #include <set>
-
-#include "identity/totp.h"
 
 using namespace lexos::core;
 
@@ -14,8 +14,9 @@ const std::string kRfcKey = "12345678901234567890";
 
 TEST_CASE("TOTP codes match the SHA-1 test vectors of RFC 6238 appendix B") {
   const std::pair<std::time_t, const char*> vectors[] = {
-      {59, "94287082"},         {1111111109, "07081804"}, {1111111111, "14050471"},
-      {1234567890, "89005924"}, {2000000000, "69279037"}, {static_cast<std::time_t>(20000000000LL), "65353130"},
+      {59, "94287082"},         {1111111109, "07081804"},
+      {1111111111, "14050471"}, {1234567890, "89005924"},
+      {2000000000, "69279037"}, {static_cast<std::time_t>(20000000000LL), "65353130"},
   };
   for (const auto& [t, want] : vectors) {
     INFO("T = " << t);
@@ -32,8 +33,13 @@ TEST_CASE("HOTP values match the test vectors of RFC 4226 appendix D") {
 
 TEST_CASE("base32 encodes and decodes the RFC 4648 test vectors") {
   const std::pair<const char*, const char*> vectors[] = {
-      {"", ""}, {"f", "MY"}, {"fo", "MZXQ"}, {"foo", "MZXW6"}, {"foob", "MZXW6YQ"},
-      {"fooba", "MZXW6YTB"}, {"foobar", "MZXW6YTBOI"},
+      {"", ""},
+      {"f", "MY"},
+      {"fo", "MZXQ"},
+      {"foo", "MZXW6"},
+      {"foob", "MZXW6YQ"},
+      {"fooba", "MZXW6YTB"},
+      {"foobar", "MZXW6YTBOI"},
   };
   for (const auto& [plain, coded] : vectors) {
     CHECK(totp::base32Encode(plain) == coded);
@@ -60,10 +66,12 @@ TEST_CASE("a code is accepted one step either side of now and refused once its s
   CHECK_FALSE(totp::matchingStep(kRfcKey, "", now, 0));
 }
 
-TEST_CASE("the otpauth URI names issuer and account and the QR code is an SVG with an accessible name") {
+TEST_CASE(
+    "the otpauth URI names issuer and account and the QR code is an SVG with an accessible name") {
   const std::string uri = totp::otpauthUri("Anderson & Co", "a@b.test", "GEZDGNBV");
-  CHECK(uri == "otpauth://totp/Anderson%20%26%20Co:a@b.test?secret=GEZDGNBV&issuer=Anderson%20%26%20Co"
-               "&algorithm=SHA1&digits=6&period=30");
+  CHECK(uri ==
+        "otpauth://totp/Anderson%20%26%20Co:a@b.test?secret=GEZDGNBV&issuer=Anderson%20%26%20Co"
+        "&algorithm=SHA1&digits=6&period=30");
   const std::string svg = totp::qrSvg(uri, "QR code <for> you");
   CHECK(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0) == 0);
   CHECK(svg.find("aria-label=\"QR code &lt;for&gt; you\"") != std::string::npos);
