@@ -32,6 +32,8 @@ PACKAGES=(
   clamav-daemon                               # tests: uploads scanned by a real clamd (its own config and
                                               # signatures; the packaged service is not needed)
   libical-dev                                 # schedules: RFC 5545 calendar feeds (libical)
+  libqrencode-dev                             # MFA: the enrolment QR code, drawn by the server
+  oathtool                                    # tests: TOTP codes from an independent implementation
   python3-icalendar                           # tests: the feeds read back by an independent parser
 )
 BENCH_PACKAGES=(wrk nginx-light python3)      # bench/http.sh (python3: connection probe)

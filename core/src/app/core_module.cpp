@@ -7,6 +7,8 @@
 #include <algorithm>
 
 #include "app/core_schema.h"
+#include "app/mfa_routes.h"
+#include "app/mfa_schema.h"
 #include "app/throttle_schema.h"
 #include "app/vault_schema.h"
 #include "common/json.h"
@@ -19,6 +21,7 @@
 #include "identity/audit_log.h"
 #include "identity/audit_sequencer.h"
 #include "identity/firm_settings.h"
+#include "identity/mfa.h"
 #include "identity/passwords.h"
 #include "identity/throttle.h"
 #include "lexos/sdk/lexos.h"
@@ -110,6 +113,12 @@ class CoreModule : public sdk::Plugin {
     r.addTable({"firm_settings", sdk::Tenancy::Firm, "", "", {"firm_id"}});
     r.addNav({Audience::Staff, "Firm", "Firm settings", "#/firm/settings", "core.firm.manage", 900});
     r.addMigration({13, "firm settings", schema::kV13FirmSettings, "", ""});
+    // Two-step sign-in (app/mfa_routes.h): TOTP secrets, recovery codes, the firm's policy.
+    r.addTable({"user_mfa", sdk::Tenancy::Firm, "", "", {"firm_id", "user_id"}});
+    r.addTable({"user_recovery_codes", sdk::Tenancy::Firm, "", "", {"firm_id", "user_id", "code_hash"}});
+    r.addTable({"firm_mfa_policy", sdk::Tenancy::Firm, "", "", {"firm_id"}});
+    r.addMigration({14, "two-step sign-in", "", schema::mfaMigration(false), schema::mfaMigration(true)});
+    registerMfaRoutes(r, config_);
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,
                 [this](sdk::Context& c) { login(c); }, 16 * 1024, "Sign in: {firm, email, password}"});
@@ -136,6 +145,9 @@ class CoreModule : public sdk::Plugin {
 
   void login(sdk::Context& c) {
     auto body = jsonBody(c);
+    const SignInCodes codes = signInCodes(body);
+    // The second step: a code with the pending cookie of a right password (app/mfa_routes.h).
+    if (codes.any() && !body->has("password") && !body->has("firm")) return loginSecondStep(c, codes);
     const std::string slug = lowerTrim(requiredString(body, "firm", 64));
     const std::string email = lowerTrim(requiredString(body, "email"));
     const std::string password = requiredString(body, "password", 1024);
@@ -193,6 +205,43 @@ class CoreModule : public sdk::Plugin {
       throw AnswerAfterCommit(sdk::HttpError(401, "invalid_credentials", "The firm, email or password is not right."));
     }
     Throttle::release(conn, attempt.id);
+    const SecondFactor second = secondFactor(c, conn, config_, codes, actor.firm_id, userId, kind, hash);
+    if (second.answered) return;
+    startSession(c, conn, actor, userId, email, kind, trusted ? device->id : std::string(), second);
+  }
+
+  // The sign-in's second step: the pending cookie stands for the right password.
+  void loginSecondStep(sdk::Context& c, const SignInCodes& codes) {
+    Connection& conn = host(c).connection();
+    const std::string cookies = c.request().header("Cookie").value_or("");
+    const sdk::HttpError expired(401, "mfa_expired", "Sign in again: the first step has expired.");
+    auto who = Mfa::pendingUser(cookies);
+    if (!who) throw expired;
+    conn.setScope({who->first, 0});
+    auto u = conn.query("SELECT email, password_hash, status, kind FROM users WHERE id = $1", {who->second});
+    if (u.empty() || sdk::isNull(u.rows[0][1]) || sdk::asText(u.rows[0][2]) != "active" ||
+        !Mfa::pendingValid(conn, cookies, sdk::asText(u.rows[0][1])))
+      throw expired;
+    const std::string kind = sdk::asText(u.rows[0][3]);
+    if (kind == "portal" && !conn.query("SELECT 1 FROM firm_modules WHERE module = 'portal' AND NOT enabled", {}).empty())
+      throw expired;
+    sdk::Principal actor;
+    actor.firm_id = who->first;
+    const SecondFactor second =
+        secondFactor(c, conn, config_, codes, who->first, who->second, kind, sdk::asText(u.rows[0][1]));
+    if (second.answered) return;
+    auto device = DeviceCookie::read(conn, cookies);
+    const bool trusted = device && device->firm_id == who->first && device->user_id == who->second;
+    startSession(c, conn, actor, who->second, sdk::asText(u.rows[0][0]), kind, trusted ? device->id : std::string(),
+                 second);
+  }
+
+  // Starts a session for a signed-in user (both factors right), inside the request's write
+  // transaction scoped to the user's firm, and answers 200 with its cookies.
+  void startSession(sdk::Context& c, Connection& conn, sdk::Principal actor, std::int64_t userId,
+                    const std::string& email, const std::string& kind, const std::string& deviceId,
+                    const SecondFactor& second) {
+    const std::string addr = c.request().remoteAddress();
     // Rotation: a session presented with this login request ends; a new one begins.
     const std::string old = Guard::cookieValue(c.request().header("Cookie").value_or(""), kSessionCookie);
     if (auto dot = old.find('.'); dot != std::string::npos)
@@ -214,10 +263,19 @@ class CoreModule : public sdk::Plugin {
     // The device cookie comes second: clients that read one Set-Cookie take the session's.
     static_cast<HttpResponse&>(c.response())
         .raw()
-        .add("Set-Cookie", DeviceCookie::issue(conn, actor.firm_id, userId, trusted ? device->id : std::string()));
+        .add("Set-Cookie", DeviceCookie::issue(conn, actor.firm_id, userId, deviceId));
+    auto& raw = static_cast<HttpResponse&>(c.response()).raw();
+    if (!second.remember_cookie.empty()) raw.add("Set-Cookie", second.remember_cookie);
+    if (!Guard::cookieValue(c.request().header("Cookie").value_or(""), Mfa::kPendingCookie).empty())
+      raw.add("Set-Cookie", Mfa::clearPendingCookie());
     Poco::JSON::Object o;
     o.set("csrf_token", csrf);
     o.set("kind", kind);
+    if (!second.recovery_codes.empty()) {  // an enrolment confirmed at sign-in: shown this once
+      Poco::JSON::Array a;
+      for (const auto& code : second.recovery_codes) a.add(code);
+      o.set("recovery_codes", a);
+    }
     c.response().sendJson(toJson(o), 200);
   }
 

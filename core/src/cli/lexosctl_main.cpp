@@ -39,6 +39,9 @@ const char* kUsage =
     "  user create --firm S --email E --role R [--name N] --password-stdin\n"
     "                                  create a staff user (roles: owner, attorney, paralegal, billing)\n"
     "  user disable|enable --firm S --email E   disable (ends sessions at once) or re-enable a user\n"
+    "  firm mfa --firm S [--enforce-staff on|off] [--enforce-portal on|off]\n"
+    "                                  show or change whether the firm requires two-step sign-in\n"
+    "  user mfa-reset --firm S --email E   remove a user's authenticator and recovery codes\n"
     "  demo [--slug S]                 a demo firm (default slug 'demo') with two portal clients, random passwords\n"
     "  audit verify --firm S [--head SEQ:HASH]\n"
     "                                  check the firm's hash-chained audit log; prints its head, and with\n"
@@ -168,6 +171,24 @@ int run(Args& a, Host& host) {
   if (w.size() == 2 && w[0] == "user" && (w[1] == "disable" || w[1] == "enable")) {
     accounts.setUserStatus(a.get("firm"), a.get("email"), w[1] == "enable");
     std::cout << (w[1] == "enable" ? "enabled " : "disabled ") << a.get("email") << "\n";
+    return 0;
+  }
+  if (w.size() == 2 && w[0] == "firm" && w[1] == "mfa") {
+    auto onOff = [&](const std::string& key) -> std::optional<bool> {
+      if (!a.has(key)) return std::nullopt;
+      const std::string v = a.get(key);
+      if (v != "on" && v != "off") throw std::runtime_error("--" + key + ": expected on or off (found '" + v + "')");
+      return v == "on";
+    };
+    const auto staff = onOff("enforce-staff"), portal = onOff("enforce-portal");
+    const auto p = accounts.mfaPolicy(a.get("firm"), staff, portal);
+    std::cout << "enforce_staff\t" << (p.enforce_staff ? "on" : "off") << "\nenforce_portal\t"
+              << (p.enforce_portal ? "on" : "off") << "\n";
+    return 0;
+  }
+  if (w.size() == 2 && w[0] == "user" && w[1] == "mfa-reset") {
+    const bool had = accounts.resetMfa(a.get("firm"), a.get("email"));
+    std::cout << (had ? "reset two-step sign-in of " : "no two-step sign-in was set for ") << a.get("email") << "\n";
     return 0;
   }
   if (w.size() == 2 && w[0] == "audit" && w[1] == "verify") {

@@ -120,6 +120,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"session.idle_minutes", "30"},
       {"session.absolute_hours", "12"},
       {"session.cache_seconds", "60"},
+      {"mfa.remember_days", "30"},
       {"log.level", "information"},
       {"log.format", "text"},
       {"log.levels", ""},
@@ -247,7 +248,7 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
       }
     // Test and tool variables share the prefix; only refuse look-alikes of our sections.
     static const std::vector<std::string> sections = {"SERVER_", "STATE_", "PLUGINS_", "WEB_",
-                                                      "DATABASE_", "MAIL_", "SESSION_", "LOG_", "VAULT_"};
+                                                      "DATABASE_", "MAIL_", "SESSION_", "LOG_", "VAULT_", "MFA_"};
     bool looksLikeKey = false;
     for (const auto& s : sections)
       if (name.compare(6, s.size(), s) == 0) looksLikeKey = true;
@@ -405,6 +406,7 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
   c.session_idle_minutes = parseInt("session.idle_minutes", get("session.idle_minutes"), 1, 10080);
   c.session_absolute_hours = parseInt("session.absolute_hours", get("session.absolute_hours"), 1, 8760);
   c.session_cache_seconds = parseInt("session.cache_seconds", get("session.cache_seconds"), 0, 3600);
+  c.mfa_remember_days = parseInt("mfa.remember_days", get("mfa.remember_days"), 0, 365);
   {
     Entry e = get("log.level");
     static const std::set<std::string> levels = {"fatal", "critical", "error", "warning",

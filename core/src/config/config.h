@@ -85,6 +85,7 @@ struct Config {
   int session_idle_minutes = 30;
   int session_absolute_hours = 12;
   int session_cache_seconds = 60;  ///< 0: every request reads its session from the database
+  int mfa_remember_days = 30;      ///< "Remember this device" after a second factor (0: never)
   std::string log_level = "information";
   /// log.format: "text" (one line: time, level, component, message) or "json" (one JSON object
   /// per line, with the access line's fields as fields, for log shippers).

@@ -183,6 +183,59 @@ FirmSettings Accounts::setFirmSettings(const std::string& firmSlug, const FirmSe
   return s;
 }
 
+MfaPolicy Accounts::mfaPolicy(const std::string& firmSlug, std::optional<bool> enforceStaff,
+                              std::optional<bool> enforcePortal) {
+  const auto firm = firmId(firmSlug);
+  auto c = pool_.acquire();
+  c->begin(true);
+  c->setScope({firm, 0});
+  MfaPolicy p;
+  try {
+    if (enforceStaff || enforcePortal) {
+      p = Mfa::setPolicy(*c, enforceStaff, enforcePortal);
+      std::string detail;
+      if (enforceStaff) detail += std::string("enforce_staff=") + (*enforceStaff ? "on" : "off");
+      if (enforcePortal)
+        detail += std::string(detail.empty() ? "" : ",") + "enforce_portal=" + (*enforcePortal ? "on" : "off");
+      sdk::Principal op;
+      op.firm_id = firm;
+      AuditLog::append(*c, op, "lexosctl", "", {{"firm.mfa_policy", "firm", std::to_string(firm), detail}});
+    } else {
+      p = Mfa::policy(*c);
+    }
+    c->commit();
+  } catch (...) {
+    if (c->inTransaction()) c->rollback();
+    throw;
+  }
+  chainRecorded(*c);
+  return p;
+}
+
+bool Accounts::resetMfa(const std::string& firmSlug, const std::string& emailIn) {
+  const std::string email = normaliseEmail(emailIn);
+  const auto firm = firmId(firmSlug);
+  auto c = pool_.acquire();
+  c->begin(true);
+  c->setScope({firm, 0});
+  bool had = false;
+  try {
+    auto u = c->query("SELECT id FROM users WHERE email = $1", {email});
+    if (u.empty()) throw std::invalid_argument("email: no user " + emailIn + " in firm " + firmSlug);
+    const auto id = sdk::asInt(u.rows[0][0]);
+    had = Mfa::reset(*c, id);
+    sdk::Principal op;
+    op.firm_id = firm;
+    AuditLog::append(*c, op, "lexosctl", "", {{"mfa.reset", "user", std::to_string(id), had ? "enrolled" : "not enrolled"}});
+    c->commit();
+  } catch (...) {
+    if (c->inTransaction()) c->rollback();
+    throw;
+  }
+  chainRecorded(*c);
+  return had;
+}
+
 std::map<std::string, bool> Accounts::modules(const std::string& firmSlug) {
   const auto firm = firmId(firmSlug);
   auto c = pool_.acquire();

@@ -7,6 +7,7 @@
 
 #include "identity/audit_log.h"
 #include "identity/firm_settings.h"
+#include "identity/mfa.h"
 #include "data/connection_pool.h"
 
 namespace lexos::core {
@@ -42,6 +43,13 @@ class Accounts {
   /// Changes them as PATCH /api/v1/firm does (same checks; sdk::BadRequest naming the field),
   /// audited as "firm.update" by lexosctl.
   FirmSettings setFirmSettings(const std::string& firmSlug, const FirmSettingsChange& change);
+  /// The firm's two-step sign-in policy, changed first where given (audited as
+  /// "firm.mfa_policy" by lexosctl).
+  MfaPolicy mfaPolicy(const std::string& firmSlug, std::optional<bool> enforceStaff = std::nullopt,
+                      std::optional<bool> enforcePortal = std::nullopt);
+  /// Removes a user's (staff or portal) TOTP secret and recovery codes, audited as "mfa.reset";
+  /// false when none was set. std::invalid_argument naming "email" for an unknown user.
+  bool resetMfa(const std::string& firmSlug, const std::string& email);
   AuditLog::Verdict verifyAudit(const std::string& firmSlug, const AuditLog::Head* expected = nullptr);
 
  private:

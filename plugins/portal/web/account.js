@@ -5,6 +5,7 @@
 import {
   h, icon, uid, api, field, errorSummary, showProblems, showServerError, whileBusy, passwordProblems, showPasswords, useStyles,
 } from '/shared/js/kit.js';
+import { mfaCard } from '/shared/js/mfa.js';
 
 export async function render(container, kit, ctx) {
   await useStyles(new URL('./portal.css', import.meta.url));
@@ -14,7 +15,7 @@ export async function render(container, kit, ctx) {
   container.append(h('section', { class: 'page narrow' },
     h('div', { class: 'page-header' }, heading,
       h('p', { class: 'page-sub', text: 'Your sign-in details and security.' })),
-    h('div', { class: 'stack' }, detailsCard(me), passwordCard(), sessionsCard())));
+    h('div', { class: 'stack' }, detailsCard(me), passwordCard(), mfaCard(), sessionsCard())));
   return { focus: heading };
 }
 

@@ -89,6 +89,7 @@ export async function firmSettingsPage(container, ctx) {
     }
   });
   replace(page, h('div', { class: 'page-header' }, heading),
-    h('p', { class: 'muted', text: `Short name (used to sign in): ${firm.slug}` }), form);
+    h('p', { class: 'muted', text: `Short name (used to sign in): ${firm.slug}` }), form,
+    h('p', {}, h('a', { href: '#/firm/security', text: 'Two-step sign-in for the firm' })));
   return { focus: name.control };
 }

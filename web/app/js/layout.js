@@ -35,6 +35,7 @@ export function sidebarLayout(root, me, nav) {
     h('div', { class: 'sidebar-footer' },
       h('p', { class: 'user-name', text: me.display_name || me.email }),
       me.display_name ? h('p', { class: 'user-email', text: me.email }) : null,
+      h('a', { class: 'user-link', href: '#/account/security', text: 'Sign-in security' }),
       signOutButton('signout')));
   const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
   const layout = h('div', { class: 'layout' }, skipLink(main), h('header', { class: 'topbar' }, brand(), menuButton), sidebar, main);

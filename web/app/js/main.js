@@ -8,6 +8,7 @@ import { signInPage } from '../../shared/js/signin.js';
 import { sidebarLayout } from './layout.js';
 import { setupPage } from './setup.js';
 import { firmSettingsPage } from './firm.js';
+import { accountSecurityPage, firmSecurityPage } from './security.js';
 
 startShell({
   kind: 'staff',
@@ -28,6 +29,8 @@ startShell({
     },
     { route: 'setup/{token}', public: true, render: setupPage },
     { route: 'firm/settings', render: firmSettingsPage, title: 'Firm settings' },
+    { route: 'account/security', render: accountSecurityPage, title: 'Sign-in security' },
+    { route: 'firm/security', render: firmSecurityPage, title: 'Two-step sign-in for the firm' },
   ],
   words: {
     sessionEnded: 'Your session has ended. Sign in again to continue.',

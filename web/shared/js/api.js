@@ -90,6 +90,7 @@ export async function api(method, path, { body, query, signal, quiet401 = false,
   const retryAfter = retrySeconds(res.headers.get('Retry-After'));
   const error = new ApiError(res.status, e.code, wording(res.status, e.code, e.message, retryAfter, e.request_id), e.field,
     { retryAfter, requestId: e.request_id || '' });
+  error.details = e; // the whole error object, for answers that say more (e.g. remember_days)
   if (res.status === 401 && !quiet401) for (const fn of unauthorizedListeners) fn(error);
   throw error;
 }

@@ -79,12 +79,20 @@ function list(v) {
   return Array.isArray(v) ? v : [];
 }
 
-/** Signs in, then loads the session. Rejects with ApiError (401 for wrong details). */
+/**
+ * Signs in, then loads the session. Rejects with ApiError (401 for wrong details; code
+ * `mfa_required` or `mfa_enrolment_required` when a second step is needed: web/shared/js/mfa.js).
+ */
 export async function signIn(firm, email, password) {
   const res = await api('POST', 'auth/login', { body: { firm, email, password }, quiet401: true });
+  return finishSignIn(res, firm);
+}
+
+/** Completes a sign-in with the login's answer (after a second step too), then loads the session. */
+export async function finishSignIn(res, firm) {
   setCsrfToken(res.csrf_token);
   storage()?.setItem(hintKey(), '1');
-  storage()?.setItem(firmKey(), firm);
+  if (firm) storage()?.setItem(firmKey(), firm);
   return loadSession();
 }
 

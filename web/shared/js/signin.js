@@ -2,10 +2,11 @@
 // the firm comes from "?firm=" in the address (a link the firm sent), else from the last
 // sign-in in this browser. Wrong details are named without saying which one was wrong.
 
-import { h } from './dom.js';
+import { h, replace, focusElement } from './dom.js';
 import { field, errorSummary, showProblems, whileBusy } from './form.js';
-import { signIn, rememberedFirm } from './session.js';
+import { signIn, finishSignIn, rememberedFirm } from './session.js';
 import { afterSignIn, authCard } from './shell.js';
+import { secondStep, recoveryCodesBlock } from './mfa.js';
 
 /**
  * A sign-in page for the shell's routes. words: { title, heading, lead, firmHint, foot (a node
@@ -45,7 +46,9 @@ export function signInPage(words) {
         afterSignIn();
       } catch (err) {
         password.control.value = '';
-        if (err.status === 401) {
+        if (err.code === 'mfa_required' || err.code === 'mfa_enrolment_required') {
+          showSecondStep(err);
+        } else if (err.status === 401) {
           summary.show([], 'The firm, email or password is not right. Check them and try again.');
         } else {
           const target = { firm, email, password }[err.field];
@@ -55,13 +58,36 @@ export function signInPage(words) {
       }
     });
 
-    mount.append(authCard([
-      heading,
-      h('p', { class: 'muted', text: words.lead }),
-      notice,
-      form,
-      h('p', { class: 'auth-foot' }, words.foot),
-    ], { tag: words.tag, below: words.below || null }));
+    const firstStep = [heading, h('p', { class: 'muted', text: words.lead }), notice, form,
+      h('p', { class: 'auth-foot' }, words.foot)].filter(Boolean);
+    const steps = h('div', { class: 'auth-steps' }, firstStep);
+    // Password right, a second step needed (web/shared/js/mfa.js): no session exists yet.
+    function showSecondStep(err) {
+      const signedFirm = firm.control.value.trim().toLowerCase();
+      const finish = async (answer) => {
+        const go = async () => {
+          await finishSignIn(answer, signedFirm);
+          afterSignIn();
+        };
+        if (answer && Array.isArray(answer.recovery_codes) && answer.recovery_codes.length) {
+          const next = h('button', { type: 'button', class: 'btn btn-primary btn-block', onclick: go },
+            h('span', { text: 'I have kept my recovery codes' }));
+          const title = h('h1', { tabindex: '-1', text: 'Two-step sign-in is on' });
+          replace(steps, title, recoveryCodesBlock(answer.recovery_codes), next);
+          focusElement(title);
+          return;
+        }
+        await go();
+      };
+      const restart = (message) => {
+        replace(steps, ...firstStep);
+        summary.show([], message);
+      };
+      const days = err.details && Number.isInteger(err.details.remember_days) ? err.details.remember_days : 30;
+      replace(steps, secondStep(err.code, { finish, restart, rememberDays: days }));
+    }
+
+    mount.append(authCard([steps], { tag: words.tag, below: words.below || null }));
     const first = [firm, email, password].find((f) => !f.control.value) || password;
     return { focus: ctx.firstRender ? first.control : heading, focusOnLoad: true };
   };
