@@ -19,6 +19,7 @@ PACKAGES=(
   libssl-dev libsqlite3-dev libpq-dev         # crypto, embedded and server databases
   libmagic-dev                                # vault: content type from the bytes
   tzdata                                      # firm settings: time zones and ISO 3166 countries
+  iso-codes                                   # firm settings: ISO 4217 currencies (default currency)
   libphonenumber-dev                          # clients: phone numbers parsed and formatted
   libhpdf-dev fonts-dejavu-core               # billing: receipts and invoices as PDF (libharu; a
                                               # TrueType font with Latin, Greek and Cyrillic)

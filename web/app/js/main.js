@@ -8,6 +8,10 @@ import { signInPage } from '../../shared/js/signin.js';
 import { sidebarLayout } from './layout.js';
 import { setupPage } from './setup.js';
 import { firmSettingsPage } from './firm.js';
+import { staffPage } from './staff.js';
+import { modulesPage } from './modules.js';
+import { auditPage } from './audit.js';
+import { joinPage } from './join.js';
 
 startShell({
   kind: 'staff',
@@ -28,6 +32,10 @@ startShell({
     },
     { route: 'setup/{token}', public: true, render: setupPage },
     { route: 'firm/settings', render: firmSettingsPage, title: 'Firm settings' },
+    { route: 'join/{token}', public: true, render: joinPage },
+    { route: 'firm/staff', render: staffPage, title: 'Staff' },
+    { route: 'firm/modules', render: modulesPage, title: 'Modules' },
+    { route: 'firm/audit', render: auditPage, title: 'Audit log' },
   ],
   words: {
     sessionEnded: 'Your session has ended. Sign in again to continue.',
