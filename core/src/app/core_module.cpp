@@ -113,6 +113,9 @@ class CoreModule : public sdk::Plugin {
     r.addTable({"firm_settings", sdk::Tenancy::Firm, "", "", {"firm_id"}});
     r.addNav({Audience::Staff, "Firm", "Firm settings", "#/firm/settings", "core.firm.manage", 900});
     r.addMigration({13, "firm settings", schema::kV13FirmSettings, "", ""});
+    // MERGE NOTE: 14 is reserved for another branch; this stand-in keeps the numbering gap-free
+    // on this branch alone. Drop it when merging the branch that brings the real 14.
+    r.addMigration({14, "reserved", "SELECT 1", "", ""});
     // Firm administration (app/firm_admin.h): staff, invitations, module switches, audit verdict.
     r.addMigration({15, "firm administration: default currency", schema::kV15FirmAdministration, "", ""});
     registerFirmAdministration(r, registry_, sequencer_);

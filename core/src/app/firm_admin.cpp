@@ -265,7 +265,7 @@ void registerFirmAdministration(sdk::Registrar& r, const Registry& registry, Aud
               "Invite a member of staff {email, role, name?}: e-mails a single-use link"});
   r.addRoute({Method::Patch, "/api/v1/users/{id}", Audience::Staff, "core.users.manage", &changeUser, 4096,
               "Change a staff account {role?, disabled?} (disabling ends its sessions)"});
-  r.addRoute({Method::Post, "/api/v1/users/{id}/invitation", Audience::Staff, "core.users.manage", &resendInvitation, 0,
+  r.addRoute({Method::Post, "/api/v1/users/{id}/invitation", Audience::Staff, "core.users.manage", &resendInvitation, 1024,
               "Send a staff invitation again (earlier links stop working)"});
   r.addRoute({Method::Delete, "/api/v1/users/{id}/invitation", Audience::Staff, "core.users.manage", &revokeInvitation, 0,
               "Revoke a staff invitation"});
