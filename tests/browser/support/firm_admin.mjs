@@ -92,6 +92,7 @@ export function firmAdminSuite({ backend, database = async () => null, cleanup =
 
       // The paralegal's open session has ended: the next page asks them to sign in again.
       para.expectProblem(/status of 401/);
+      para.expectProblem(/status of 404 .*\/plugins\/cases\//); // a module's screens are for sessions only
       await para.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cases' }).click();
       await para.page.getByText('Your session has ended. Sign in again to continue.').waitFor();
       await para.page.getByLabel('Password').waitFor();
