@@ -104,39 +104,52 @@ export async function render(container, kit, ctx) {
       : h('span', { class: 'muted', text: 'Nobody yet' });
   }
 
-  // The responsible attorney, picked from the firm's active staff (GET /api/v1/staff), saved
-  // with its own button like the phase.
+  // The responsible attorney: the contact as shown to everyone, and "Change responsible", which
+  // opens a select of the firm's active staff (GET /api/v1/staff) saved with its own button.
   function responsibleEditor(contact) {
     const selectId = uid('responsible');
     const current = kase.responsible_user_id == null ? '' : String(kase.responsible_user_id);
     const options = [['', 'Nobody'], ...staff.map((s) => [String(s.id), `${s.name} (${s.role})`])];
     if (current && !staff.some((s) => String(s.id) === current)) options.push([current, `${contact.name || 'Former member of staff'} (no longer active)`]);
-    const select = h('select', { id: selectId, class: 'responsible-select' }, options.map(([v, t]) => h('option', { value: v, text: t })));
-    select.value = current;
-    const save = h('button', { type: 'submit', class: 'btn btn-primary btn-small', hidden: true }, h('span', { text: 'Save responsible' }));
+    const wrap = h('div', { class: 'responsible' });
     const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
-    const form = h('form', { class: 'phase-form', novalidate: true }, select, save);
-    select.addEventListener('change', () => { save.hidden = select.value === current; });
-    form.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      if (select.value === current) return;
-      error.hidden = true;
-      try {
-        const body = { responsible_user_id: select.value ? select.value : null };
-        const updated = await whileBusy(save, 'Saving\u2026', api('PATCH', base, { body }));
-        if (!ctx.alive()) return;
-        kase = { ...kase, ...updated };
-        renderHeader();
-        cards.update({ case: kase });
-        facts.querySelector('select.responsible-select')?.focus();
-        announce(`Responsible attorney: ${(kase.contact && kase.contact.name) || 'nobody'}.`);
-      } catch (err) {
-        if (!ctx.alive() || err.status === 401) return;
-        replace(error, srOnly('Error: '), err.message);
-        error.hidden = false;
-      }
-    });
-    return fact('Responsible', h('div', {}, form, error), h('label', { for: selectId, text: 'Responsible' }));
+    const label = h('label', { for: selectId, text: 'Responsible' });
+    const showContact = () => {
+      const change = h('button', { type: 'button', class: 'btn btn-small', text: 'Change responsible', onclick: () => showPicker() });
+      replace(wrap, contactEl(contact), h('div', {}, change));
+      return change;
+    };
+    const showPicker = () => {
+      const select = h('select', { id: selectId, class: 'responsible-select' }, options.map(([v, t]) => h('option', { value: v, text: t })));
+      select.value = current;
+      const save = h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, h('span', { text: 'Save responsible' }));
+      const cancel = h('button', { type: 'button', class: 'btn btn-ghost btn-small', text: 'Cancel', onclick: () => showContact().focus() });
+      const form = h('form', { class: 'phase-form', novalidate: true }, select, save, cancel);
+      form.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') { ev.preventDefault(); showContact().focus(); } });
+      form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        if (select.value === current) { showContact().focus(); return; }
+        error.hidden = true;
+        try {
+          const body = { responsible_user_id: select.value ? select.value : null };
+          const updated = await whileBusy(save, 'Saving\u2026', api('PATCH', base, { body }));
+          if (!ctx.alive()) return;
+          kase = { ...kase, ...updated };
+          renderHeader();
+          cards.update({ case: kase });
+          facts.querySelector('.responsible button')?.focus();
+          announce(`Responsible attorney: ${(kase.contact && kase.contact.name) || 'nobody'}.`);
+        } catch (err) {
+          if (!ctx.alive() || err.status === 401) return;
+          replace(error, srOnly('Error: '), err.message);
+          error.hidden = false;
+        }
+      });
+      replace(wrap, form);
+      select.focus();
+    };
+    showContact();
+    return fact('Responsible', h('div', {}, wrap, error), label);
   }
 
   function fact(term, value, termEl) {
