@@ -13,6 +13,10 @@
 #include <regex>
 #include <sstream>
 
+#include <chrono>
+#include <thread>
+
+#include "smtp_receiver.h"
 #include "test_host.h"
 
 using namespace lexos::test;
@@ -456,4 +460,28 @@ TEST_CASE("every staff role reads the staff directory of its own firm only, with
   CHECK(itemWhere(r.body, "email", "pending@alpha.test") == nullptr);
   CHECK(itemWhere(r.body, "email", "owner@beta.test") == nullptr);
   CHECK_THAT(r.body, !Catch::Contains("status"));  // names and roles only
+}
+
+TEST_CASE("a staff invitation goes out over real SMTP with a link that activates the account") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  SmtpReceiver smtp;
+  TestHost t(db, "probe",
+             "[mail]\ntransport = smtp\nsmtp_host = 127.0.0.1\nsmtp_port = " + std::to_string(smtp.port()) +
+                 "\nfrom = Alpha Law <office@alpha.test>\n",
+             {{"LEXOS_SERVER_PUBLIC_URL", "https://lexos.example"}});
+  t.firm("alpha");
+  t.staff("alpha", "owner@alpha.test", "owner");
+  HttpClient owner = t.signedIn("alpha", "owner@alpha.test");
+  REQUIRE(owner.post("/api/v1/users", R"({"email":"new.hire@alpha.test","role":"attorney"})").status == 201);
+  for (int i = 0; i < 100 && smtp.messages().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(smtp.messages().size() == 1);
+  REQUIRE(smtp.recipients().size() == 1);
+  CHECK_THAT(smtp.recipients()[0], Catch::Contains("<new.hire@alpha.test>"));
+  const std::string flat = std::regex_replace(smtp.messages()[0], std::regex("=\r?\n"), "");
+  std::smatch m;
+  REQUIRE(std::regex_search(flat, m, std::regex("https://lexos\\.example/app/#/join/([0-9]+\\.[A-Za-z0-9_=3D-]+)")));
+  const std::string token = std::regex_replace(m[1].str(), std::regex("=3D"), "=");
+  CHECK(t.client().post("/api/v1/staff/activate", "{\"token\":\"" + token + "\",\"password\":\"" + kNewPassword + "\"}").status == 200);
+  CHECK(t.client().login("alpha", "new.hire@alpha.test", kNewPassword).status == 200);
 }
