@@ -21,6 +21,7 @@ PACKAGES=(
   libsystemd-dev systemd                      # lexosd: sd_notify (Type=notify, watchdog); tests:
                                               # systemd-analyze verify/security of the unit
   tzdata                                      # firm settings: time zones and ISO 3166 countries
+  iso-codes                                   # firm settings: ISO 4217 currencies (default currency)
   libphonenumber-dev                          # clients: phone numbers parsed and formatted
   libhpdf-dev fonts-dejavu-core               # billing: receipts and invoices as PDF (libharu; a
                                               # TrueType font with Latin, Greek and Cyrillic)

@@ -104,7 +104,7 @@ describe('the SDK example plugin, built out of tree, in Chromium (sqlite)', () =
     const a = await newPage();
     a.expectProblem(/status of 404 .*\/plugins\/hello\//);
     await signInStaff(a.page, server.baseUrl, ALPHA);
-    assert.deepEqual(await mainNav(a.page).getByRole('list').getByRole('link').allTextContents(), ['Clients', 'Cases', 'Firm settings']);
+    assert.deepEqual(await mainNav(a.page).getByRole('list').getByRole('link').allTextContents(), ['Clients', 'Cases', 'Firm settings', 'Staff', 'Modules', 'Audit log']);
     await a.page.goto(`${server.baseUrl}/app/#/hello`);
     await a.page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
     await a.page.goto(`${server.baseUrl}/app/#/clients/${ids.alpha}`);

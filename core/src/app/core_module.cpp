@@ -5,10 +5,12 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "app/core_schema.h"
 #include "app/mfa_routes.h"
 #include "app/mfa_schema.h"
+#include "app/firm_admin.h"
 #include "app/throttle_schema.h"
 #include "app/vault_schema.h"
 #include "common/json.h"
@@ -25,6 +27,7 @@
 #include "identity/passwords.h"
 #include "identity/throttle.h"
 #include "lexos/sdk/lexos.h"
+#include "lexos/sdk/params.h"
 #include "plugins/registry.h"
 
 namespace lexos::core {
@@ -119,6 +122,9 @@ class CoreModule : public sdk::Plugin {
     r.addTable({"firm_mfa_policy", sdk::Tenancy::Firm, "", "", {"firm_id"}});
     r.addMigration({14, "two-step sign-in", "", schema::mfaMigration(false), schema::mfaMigration(true)});
     registerMfaRoutes(r, config_);
+    // Firm administration (app/firm_admin.h): staff, invitations, module switches, audit verdict.
+    r.addMigration({15, "firm administration: default currency", schema::kV15FirmAdministration, "", ""});
+    registerFirmAdministration(r, registry_, sequencer_);
 
     r.addRoute({Method::Post, "/api/v1/auth/login", Audience::Public, sdk::kPublic,
                 [this](sdk::Context& c) { login(c); }, 16 * 1024, "Sign in: {firm, email, password}"});
@@ -137,7 +143,7 @@ class CoreModule : public sdk::Plugin {
                 [](sdk::Context& c) { firm(c); }, 0, "The firm's settings: name, address, time zone, country"});
     r.addRoute({Method::Patch, "/api/v1/firm", Audience::Staff, "core.firm.manage",
                 [](sdk::Context& c) { patchFirm(c); }, 16 * 1024,
-                "Change the firm's settings: {name?, address?, time_zone?, country?}"});
+                "Change the firm's settings: {name?, address?, time_zone?, country?, default_currency?}"});
   }
 
  private:
@@ -454,6 +460,9 @@ class CoreModule : public sdk::Plugin {
     out.set("address", s.address);
     out.set("time_zone", s.time_zone);
     out.set("country", s.country);
+    out.set("default_currency", s.default_currency);
+    if (auto n = currencyName(s.default_currency)) out.set("currency_name", *n);
+    else out.set("currency_name", Poco::Dynamic::Var());
     if (auto n = countryName(s.country)) out.set("country_name", *n);
     else out.set("country_name", Poco::Dynamic::Var());
     if (s.updated_at.empty()) out.set("updated_at", Poco::Dynamic::Var());
@@ -471,10 +480,12 @@ class CoreModule : public sdk::Plugin {
                                          : key == "time_zone" ? &change.time_zone
                                          : key == "country"   ? &change.country
                                          : key == "address"   ? &change.address
+                                         : key == "default_currency" ? &change.default_currency
                                                               : nullptr;
       if (!slot)
-        throw sdk::BadRequest(key, "'" + key.substr(0, 64) + "' is not a firm setting (name, address, time_zone, country).");
-      if (value.isEmpty() && (key == "country" || key == "address")) {
+        throw sdk::BadRequest(key, "'" + key.substr(0, 64) +
+                                       "' is not a firm setting (name, address, time_zone, country, default_currency).");
+      if (value.isEmpty() && (key == "country" || key == "address" || key == "default_currency")) {
         *slot = std::string();
         continue;
       }
@@ -483,27 +494,66 @@ class CoreModule : public sdk::Plugin {
     }
     auto s = writeFirmSettings(host(c).connection(), c.principal().firm_id, change);
     std::string detail;
-    for (const char* k : {"name", "time_zone", "country", "address"})
+    for (const char* k : {"name", "time_zone", "country", "address", "default_currency"})
       if (body->has(k)) detail += (detail.empty() ? "" : ",") + std::string(k);
     c.audit().record("firm.update", "firm", std::to_string(c.principal().firm_id), detail);
     sendFirm(c, s);
   }
 
+  // GET /api/v1/audit: newest first, filtered by action ("staff.role", or a prefix ending in
+  // '.': "staff."), actor (part of "staff:<id> <email>"), object (object_type, object_id) and
+  // dates (from, to: YYYY-MM-DD, UTC, both included); pages by `before` (the next_cursor).
   void audit(sdk::Context& c) {
-    std::int64_t limit = 100;
-    if (auto l = c.request().query("limit")) {
-      try {
-        limit = std::stoll(*l);
-      } catch (...) {
-        throw sdk::BadRequest("limit", "limit must be a whole number from 1 to 500.");
+    const std::int64_t limit = sdk::queryInt(c, "limit", 1, 500, "limit must be a whole number from 1 to 500.").value_or(100);
+    std::string where;
+    std::vector<sdk::Value> params;
+    auto add = [&](const std::string& clause, sdk::Value v) {
+      params.push_back(std::move(v));
+      where += std::string(where.empty() ? " WHERE " : " AND ") + clause + "$" + std::to_string(params.size());
+    };
+    auto likeEscaped = [](const std::string& s) {
+      std::string o;
+      for (char ch : s) {
+        if (ch == '%' || ch == '_' || ch == '\\') o += '\\';
+        o += ch;
       }
-      if (limit < 1 || limit > 500) throw sdk::BadRequest("limit", "limit must be a whole number from 1 to 500.");
+      return o;
+    };
+    if (auto before = sdk::queryInt(c, "before", 1, INT64_MAX, "before must be a cursor from next_cursor.")) add("seq < ", *before);
+    if (auto a = sdk::queryText(c, "action", 100); a && !a->empty()) {
+      if (a->back() == '.') {
+        params.push_back(likeEscaped(*a) + "%");
+        where += std::string(where.empty() ? " WHERE " : " AND ") + "action LIKE $" + std::to_string(params.size()) + " ESCAPE '\\'";
+      } else {
+        add("action = ", *a);
+      }
     }
+    if (auto a = sdk::queryText(c, "actor", 200); a && !a->empty()) {
+      params.push_back("%" + likeEscaped(lowerTrim(*a)) + "%");
+      where += std::string(where.empty() ? " WHERE " : " AND ") + "lower(actor) LIKE $" + std::to_string(params.size()) + " ESCAPE '\\'";
+    }
+    if (auto t = sdk::queryText(c, "object_type", 100); t && !t->empty()) add("object_type = ", *t);
+    if (auto o = sdk::queryText(c, "object_id", 200); o && !o->empty()) add("object_id = ", *o);
+    auto date = [&](const char* name) -> std::optional<std::string> {
+      auto d = sdk::queryText(c, name, 10);
+      if (!d || d->empty()) return std::nullopt;
+      const bool ok = d->size() == 10 && (*d)[4] == '-' && (*d)[7] == '-' &&
+                      std::all_of(d->begin(), d->end(), [](char ch) { return ch == '-' || (ch >= '0' && ch <= '9'); }) &&
+                      d->substr(5, 2) >= "01" && d->substr(5, 2) <= "12" && d->substr(8, 2) >= "01" && d->substr(8, 2) <= "31";
+      if (!ok) throw sdk::BadRequest(name, std::string(name) + " must be a date written YYYY-MM-DD.");
+      return d;
+    };
+    const auto from = date("from"), to = date("to");
+    if (from && to && *to < *from) throw sdk::BadRequest("to", "to must not be before from.");
+    if (from) add("substr(at, 1, 10) >= ", *from);
+    if (to) add("substr(at, 1, 10) <= ", *to);
     // Events of reads wait for the sequencer a few milliseconds: whoever reads the log gets them
     // chained first (identity/audit_sequencer.h), before this request's transaction begins.
     if (sequencer_) sequencer_->chainNow(c.principal().firm_id);
-    auto rs = c.db().query("SELECT seq, at, actor, action, object_type, object_id, address, request_id FROM audit_log "
-                           "ORDER BY seq DESC LIMIT $1", {limit});
+    params.push_back(limit);
+    auto rs = c.db().query("SELECT seq, at, actor, action, object_type, object_id, address, request_id, detail FROM audit_log" +
+                               where + " ORDER BY seq DESC LIMIT $" + std::to_string(params.size()),
+                           params);
     Poco::JSON::Array items;
     for (const auto& r : rs.rows) {
       Poco::JSON::Object o;
@@ -515,7 +565,10 @@ class CoreModule : public sdk::Plugin {
     }
     Poco::JSON::Object out;
     out.set("items", items);
-    out.set("next_cursor", Poco::Dynamic::Var());
+    if (static_cast<std::int64_t>(rs.rows.size()) == limit && !rs.rows.empty())
+      out.set("next_cursor", std::to_string(sdk::asInt(rs.rows.back()[0])));
+    else
+      out.set("next_cursor", Poco::Dynamic::Var());
     c.response().sendJson(toJson(out), 200);
   }
 

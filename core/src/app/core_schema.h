@@ -335,4 +335,9 @@ CREATE TABLE firm_settings (
 );
 )SQL";
 
+// Firm administration (docs/accounts.md): the firm's default currency (ISO 4217, '' until set).
+inline constexpr const char* kV15FirmAdministration = R"SQL(
+ALTER TABLE firm_settings ADD COLUMN default_currency TEXT NOT NULL DEFAULT '';
+)SQL";
+
 }  // namespace lexos::core::schema

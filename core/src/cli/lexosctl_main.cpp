@@ -11,7 +11,9 @@
 #include "cli/demo.h"
 #include "common/json.h"
 #include "http/request_context.h"
+#include "app/firm_admin.h"
 #include "identity/accounts.h"
+#include "mail/mailer.h"
 #include "identity/audit_log.h"
 #include "lexos/sdk/version.h"
 #include "schema/migrator.h"
@@ -33,15 +35,20 @@ const char* kUsage =
     "  firm list                       list firms\n"
     "  firm modules --firm S [--enable M] [--disable M]   show or switch modules for a firm\n"
     "  firm show --firm S              the firm's settings: name, time zone, country, address\n"
-    "  firm set --firm S [--name N] [--time-zone TZ] [--country CC] [--address A]\n"
+    "  firm set --firm S [--name N] [--time-zone TZ] [--country CC] [--address A] [--currency CUR]\n"
     "                                  change them (TZ from the tz database, e.g. America/Chicago; CC an\n"
-    "                                  ISO 3166 code, e.g. US; lines of A separated by \\n)\n"
+    "                                  ISO 3166 code, e.g. US; lines of A separated by \\n; CUR the default\n"
+    "                                  currency, ISO 4217, e.g. EUR)\n"
     "  user create --firm S --email E --role R [--name N] --password-stdin\n"
     "                                  create a staff user (roles: owner, attorney, paralegal, billing)\n"
     "  user disable|enable --firm S --email E   disable (ends sessions at once) or re-enable a user\n"
     "  firm mfa --firm S [--enforce-staff on|off] [--enforce-portal on|off]\n"
     "                                  show or change whether the firm requires two-step sign-in\n"
     "  user mfa-reset --firm S --email E   remove a user's authenticator and recovery codes\n"
+    "  user list --firm S              staff accounts: e-mail, name, role, status, last sign-in\n"
+    "  user role --firm S --email E --role R   change a member of staff's role (the last owner stays)\n"
+    "  user invite --firm S --email E --role R [--name N]\n"
+    "                                  e-mail a single-use invitation link (72 h) and print it\n"
     "  demo [--slug S]                 a demo firm (default slug 'demo') with two portal clients, random passwords\n"
     "  audit verify --firm S [--head SEQ:HASH]\n"
     "                                  check the firm's hash-chained audit log; prints its head, and with\n"
@@ -133,10 +140,11 @@ int run(Args& a, Host& host) {
       // These two may be set to empty (cleared): --country ''
       if (a.has("country")) change.country = a.opts.at("country").empty() ? "" : a.opts.at("country").back();
       if (a.has("address")) change.address = a.opts.at("address").empty() ? "" : a.opts.at("address").back();
+      if (a.has("currency")) change.default_currency = a.opts.at("currency").empty() ? "" : a.opts.at("currency").back();
       if (change.address)  // a line break typed as \n on the command line
         for (std::size_t at; (at = change.address->find("\\n")) != std::string::npos;) change.address->replace(at, 2, "\n");
-      if (!change.name && !change.time_zone && !change.country && !change.address)
-        throw std::runtime_error("firm set needs at least one of --name, --time-zone, --country, --address");
+      if (!change.name && !change.time_zone && !change.country && !change.address && !change.default_currency)
+        throw std::runtime_error("firm set needs at least one of --name, --time-zone, --country, --address, --currency");
       try {
         s = accounts.setFirmSettings(slug, change);
       } catch (const sdk::HttpError& e) {
@@ -146,7 +154,7 @@ int run(Args& a, Host& host) {
       s = accounts.firmSettings(slug);
     }
     std::cout << "slug\t" << s.slug << "\nname\t" << s.name << "\ntime_zone\t" << s.time_zone << "\ncountry\t"
-              << s.country << "\naddress\t";
+              << s.country << "\ndefault_currency\t" << s.default_currency << "\naddress\t";
     for (char ch : s.address) std::cout << (ch == '\n' ? std::string(", ") : std::string(1, ch));
     std::cout << "\n";
     return 0;
@@ -190,6 +198,30 @@ int run(Args& a, Host& host) {
     const bool had = accounts.resetMfa(a.get("firm"), a.get("email"));
     std::cout << (had ? "reset two-step sign-in of " : "no two-step sign-in was set for ") << a.get("email") << "\n";
     return 0;
+  if (w.size() == 2 && w[0] == "user" && w[1] == "list") {
+    for (const auto& m : accounts.staff(a.get("firm")))
+      std::cout << m.email << "\t" << (m.name.empty() ? "-" : m.name) << "\t" << m.role << "\t" << m.status << "\t"
+                << (m.last_sign_in_at.empty() ? "never" : m.last_sign_in_at) << "\n";
+    return 0;
+  }
+  if (w.size() == 2 && w[0] == "user" && (w[1] == "role" || w[1] == "invite")) {
+    try {
+      if (w[1] == "role") {
+        StaffDirectory::Change change;
+        change.role = a.get("role");
+        auto m = accounts.changeStaff(a.get("firm"), a.get("email"), change);
+        std::cout << m.email << " is now " << m.role << "\n";
+        return 0;
+      }
+      auto inv = accounts.inviteStaff(a.get("firm"), a.get("email"), a.get("role"), a.has("name") ? a.get("name") : "");
+      const FirmSettings firm = accounts.firmSettings(a.get("firm"));
+      Mailer(host.config()).deliver({staffInvitationMail(firm.name, firm.slug, host.config().public_url, inv, a.get("role"))});
+      std::cout << "invited " << inv.email << " (id " << inv.user_id << "), link valid until " << inv.expires_at << ":\n"
+                << staffInvitationLink(host.config().public_url, inv.token) << "\n";
+      return 0;
+    } catch (const sdk::HttpError& e) {
+      throw std::runtime_error((e.field().empty() ? "" : e.field() + ": ") + e.what());
+    }
   }
   if (w.size() == 2 && w[0] == "audit" && w[1] == "verify") {
     AuditLog::Head head;

@@ -132,6 +132,67 @@ void Accounts::setUserStatus(const std::string& firmSlug, const std::string& ema
   chainRecorded(*c);
 }
 
+std::vector<StaffMember> Accounts::staff(const std::string& firmSlug) {
+  const auto firm = firmId(firmSlug);
+  auto c = pool_.acquire();
+  AuditSequencer::chainFirm(*c, firm, true);  // sign-ins still waiting to be chained
+  c->begin(false);
+  c->setScope({firm, 0});
+  auto out = StaffDirectory(*c, firm).list(true);
+  c->commit();
+  return out;
+}
+
+StaffMember Accounts::changeStaff(const std::string& firmSlug, const std::string& emailIn,
+                                  const StaffDirectory::Change& change) {
+  const std::string email = normaliseEmail(emailIn);
+  const auto firm = firmId(firmSlug);
+  auto c = pool_.acquire();
+  c->begin(true);
+  c->setScope({firm, 0});
+  try {
+    auto u = c->query("SELECT id FROM users WHERE email = $1 AND kind = 'staff'", {email});
+    if (u.empty()) throw std::invalid_argument("email: no member of staff " + emailIn + " in firm " + firmSlug);
+    StaffDirectory dir(*c, firm);
+    const auto id = sdk::asInt(u.rows[0][0]);
+    const StaffMember before = dir.get(id);
+    const StaffMember after = dir.change(0, id, change);
+    sdk::Principal op;
+    op.firm_id = firm;
+    std::vector<BufferedAudit::Event> events;
+    if (after.role != before.role) events.push_back({"staff.role", "user", std::to_string(id), before.role + "->" + after.role});
+    if (after.status != before.status)
+      events.push_back({after.status == "disabled" ? "staff.disable" : "staff.enable", "user", std::to_string(id), ""});
+    AuditLog::append(*c, op, "lexosctl", "", events);
+    c->commit();
+    chainRecorded(*c);
+    return after;
+  } catch (...) {
+    if (c->inTransaction()) c->rollback();
+    throw;
+  }
+}
+
+StaffInvitation Accounts::inviteStaff(const std::string& firmSlug, const std::string& email, const std::string& role,
+                                      const std::string& name) {
+  const auto firm = firmId(firmSlug);
+  auto c = pool_.acquire();
+  c->begin(true);
+  c->setScope({firm, 0});
+  try {
+    auto inv = StaffDirectory(*c, firm).invite(email, role, name, 72);
+    sdk::Principal op;
+    op.firm_id = firm;
+    AuditLog::append(*c, op, "lexosctl", "", {{"staff.invite", "user", std::to_string(inv.user_id), "role=" + role}});
+    c->commit();
+    chainRecorded(*c);
+    return inv;
+  } catch (...) {
+    if (c->inTransaction()) c->rollback();
+    throw;
+  }
+}
+
 void Accounts::setModule(const std::string& firmSlug, const std::string& module, bool enabled) {
   if (!registry_.hasPlugin(module) || module == "core")
     throw std::invalid_argument("module: '" + module + "' is not a loaded module (see lexosctl plugins)");
@@ -143,7 +204,7 @@ void Accounts::setModule(const std::string& firmSlug, const std::string& module,
   c->execute("INSERT INTO firm_modules (firm_id, module, enabled) VALUES (lexos_firm(), $1, $2)", {module, enabled});
   sdk::Principal op;
   op.firm_id = firm;
-  AuditLog::append(*c, op, "lexosctl", "", {{enabled ? "module.enable" : "module.disable", "module", module, ""}});
+  AuditLog::append(*c, op, "lexosctl", "", {{"firm.modules", "module", module, enabled ? "enabled" : "disabled"}});
   c->commit();
   chainRecorded(*c);
 }
@@ -171,6 +232,7 @@ FirmSettings Accounts::setFirmSettings(const std::string& firmSlug, const FirmSe
     if (change.time_zone) detail += std::string(detail.empty() ? "" : ",") + "time_zone";
     if (change.country) detail += std::string(detail.empty() ? "" : ",") + "country";
     if (change.address) detail += std::string(detail.empty() ? "" : ",") + "address";
+    if (change.default_currency) detail += std::string(detail.empty() ? "" : ",") + "default_currency";
     sdk::Principal op;
     op.firm_id = firm;
     AuditLog::append(*c, op, "lexosctl", "", {{"firm.update", "firm", std::to_string(firm), detail}});

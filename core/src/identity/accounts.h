@@ -8,6 +8,7 @@
 #include "identity/audit_log.h"
 #include "identity/firm_settings.h"
 #include "identity/mfa.h"
+#include "identity/staff_directory.h"
 #include "data/connection_pool.h"
 
 namespace lexos::core {
@@ -35,6 +36,14 @@ class Accounts {
                                 const std::string& password);
   /// Disables (or re-enables) a user; disabling ends all their sessions at once.
   void setUserStatus(const std::string& firmSlug, const std::string& email, bool active);
+  /// The firm's staff accounts (identity/staff_directory.h), with their last sign-in.
+  std::vector<StaffMember> staff(const std::string& firmSlug);
+  /// Changes a staff account's role and/or disables it, by e-mail, with the rules of
+  /// StaffDirectory::change (the last active owner stays); audited like the HTTP route.
+  StaffMember changeStaff(const std::string& firmSlug, const std::string& email, const StaffDirectory::Change& change);
+  /// Invites a member of staff (StaffDirectory::invite); the caller sends the link.
+  StaffInvitation inviteStaff(const std::string& firmSlug, const std::string& email, const std::string& role,
+                              const std::string& name);
   void setModule(const std::string& firmSlug, const std::string& module, bool enabled);
   /// Every loaded module (except core) with its state for the firm.
   std::map<std::string, bool> modules(const std::string& firmSlug);

@@ -1,5 +1,9 @@
 #include "identity/firm_settings.h"
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -77,9 +81,61 @@ std::optional<std::string> countryName(const std::string& code) {
   return it->second;
 }
 
+namespace {
+
+// Debian's iso-codes list, read once; $LEXOS_ISO_CODES_DIR points elsewhere (tests, other
+// systems). A missing file leaves the list empty: every code is then refused, and the log of
+// the 400 names the file through the message.
+std::string isoCodesDir() {
+  const char* d = std::getenv("LEXOS_ISO_CODES_DIR");
+  return d && *d ? d : "/usr/share/iso-codes/json";
+}
+
+const std::map<std::string, std::string>& currencyTable() {
+  static std::once_flag once;
+  static std::map<std::string, std::string> table;
+  std::call_once(once, [] {
+    std::ifstream in(isoCodesDir() + "/iso_4217.json");
+    if (!in) return;
+    try {
+      Poco::JSON::Parser parser;
+      auto root = parser.parse(in).extract<Poco::JSON::Object::Ptr>();
+      auto list = root->getArray("4217");
+      for (std::size_t i = 0; list && i < list->size(); ++i) {
+        auto o = list->getObject(i);
+        if (!o || !o->has("alpha_3")) continue;
+        const std::string code = o->getValue<std::string>("alpha_3");
+        // Units of account, not money: metals, SDR, bond units, testing and "no currency".
+        static const char* const kNotMoney[] = {"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR",
+                                                "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"};
+        bool skip = false;
+        for (const char* n : kNotMoney) skip |= code == n;
+        if (!skip && code.size() == 3) table.emplace(code, o->optValue<std::string>("name", code));
+      }
+    } catch (const std::exception&) {
+      table.clear();
+    }
+  });
+  return table;
+}
+
+}  // namespace
+
+std::optional<std::string> currencyName(const std::string& code) {
+  const auto& t = currencyTable();
+  auto it = t.find(code);
+  if (it == t.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::pair<std::string, std::string>> currencies() {
+  const auto& t = currencyTable();
+  return {t.begin(), t.end()};
+}
+
 FirmSettings readFirmSettings(Connection& c, std::int64_t firm) {
   auto rs = c.query(
-      "SELECT f.slug, f.name, s.time_zone, s.country, s.address, s.updated_at FROM firms f "
+      "SELECT f.slug, f.name, s.time_zone, s.country, s.address, s.updated_at, s.default_currency FROM firms f "
       "LEFT JOIN firm_settings s ON s.firm_id = f.id WHERE f.id = $1",
       {firm});
   if (rs.empty()) throw std::runtime_error("no firm " + std::to_string(firm));
@@ -92,6 +148,7 @@ FirmSettings readFirmSettings(Connection& c, std::int64_t firm) {
     s.country = sdk::asText(r[3]);
     s.address = sdk::asText(r[4]);
     s.updated_at = sdk::asText(r[5]);
+    s.default_currency = sdk::asText(r[6]);
   }
   return s;
 }
@@ -123,11 +180,18 @@ FirmSettings writeFirmSettings(Connection& c, std::int64_t firm, const FirmSetti
       throw sdk::BadRequest("address", "The address must be text of at most 1000 characters (lines separated by line breaks).");
     s.address = v;
   }
+  if (change.default_currency) {
+    if (!change.default_currency->empty() && !currencyName(*change.default_currency))
+      throw sdk::BadRequest("default_currency", "'" + change.default_currency->substr(0, 8) +
+                                                    "' is not an ISO 4217 currency code; use three capital letters like USD or EUR.");
+    s.default_currency = *change.default_currency;
+  }
   s.updated_at = utcTimestamp();
   if (change.name) c.execute("UPDATE firms SET name = $1 WHERE id = $2", {s.name, firm});
   c.execute("DELETE FROM firm_settings WHERE firm_id = $1", {firm});
-  c.execute("INSERT INTO firm_settings (firm_id, time_zone, country, address, updated_at) VALUES ($1, $2, $3, $4, $5)",
-            {firm, s.time_zone, s.country, s.address, s.updated_at});
+  c.execute("INSERT INTO firm_settings (firm_id, time_zone, country, address, updated_at, default_currency) "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            {firm, s.time_zone, s.country, s.address, s.updated_at, s.default_currency});
   return s;
 }
 

@@ -138,6 +138,16 @@ int IdentityService::revokePortalUsers(std::int64_t clientId, std::int64_t userI
 }
 
 sdk::PortalUser IdentityService::activatePortalUser(const std::string& token, const std::string& password) {
+  return activate(token, password, "portal", "");
+}
+
+sdk::PortalUser IdentityService::activateStaffUser(const std::string& token, const std::string& name,
+                                                   const std::string& password) {
+  return activate(token, password, "staff", name);
+}
+
+sdk::PortalUser IdentityService::activate(const std::string& token, const std::string& password, const std::string& kind,
+                                          const std::string& name) {
   const sdk::HttpError invalid(410, "invitation_invalid", "This invitation link is used, expired or no longer valid.", "token");
   // Every try of a token is reserved first, per address; only a valid token gives it back.
   const ThrottleRule rule{"activate:address:" + throttle::addressKey(address_), throttle::kActivationLimit};
@@ -159,14 +169,14 @@ sdk::PortalUser IdentityService::activatePortalUser(const std::string& token, co
   // The token, verified below, names the firm; the request does not.
   c_.setScope({firm, 0});
   auto rs = c_.query("SELECT i.id, i.user_id, i.expires_at, i.used_at, u.status FROM invitations i JOIN users u "
-                     "ON u.firm_id = i.firm_id AND u.id = i.user_id WHERE i.token_hash = $1",
-                     {hashToken(token.substr(0))});
+                     "ON u.firm_id = i.firm_id AND u.id = i.user_id WHERE i.token_hash = $1 AND u.kind = $2",
+                     {hashToken(token.substr(0)), kind});
   if (rs.empty() || !sdk::isNull(rs.rows[0][3]) || sdk::asText(rs.rows[0][2]) <= utcTimestamp() ||
       sdk::asText(rs.rows[0][4]) == "revoked") {
     c_.setScope({});
     throw invalid;
   }
-  if (!c_.query("SELECT 1 FROM firm_modules WHERE module = 'portal' AND NOT enabled", {}).empty()) {
+  if (kind == "portal" && !c_.query("SELECT 1 FROM firm_modules WHERE module = 'portal' AND NOT enabled", {}).empty()) {
     c_.setScope({});
     throw invalid;  // the firm switched its portal off
   }
@@ -197,16 +207,17 @@ sdk::PortalUser IdentityService::activatePortalUser(const std::string& token, co
     c_.setScope({});
     throw invalid;  // revoked while the password was hashed
   }
+  if (!name.empty()) c_.execute("UPDATE users SET display_name = $1 WHERE id = $2", {name, userId});
   c_.execute("DELETE FROM sessions WHERE user_id = $1", {userId});  // a reset ends old sessions
   auto u = c_.query(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1", {userId});
   auto user = toPortalUser(u.rows.at(0));
   sdk::Principal actor;
-  actor.kind = sdk::PrincipalKind::Portal;
+  actor.kind = kind == "portal" ? sdk::PrincipalKind::Portal : sdk::PrincipalKind::Staff;
   actor.firm_id = firm;
   actor.user_id = userId;
   actor.client_id = user.client_id;
   actor.email = user.email;
-  audit(actor, "portal.activate", "user", std::to_string(userId));
+  audit(actor, kind + ".activate", "user", std::to_string(userId));
   return user;
 }
 

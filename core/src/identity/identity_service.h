@@ -21,10 +21,18 @@ class IdentityService : public sdk::Identity {
   std::vector<sdk::PortalUser> portalUsers(std::int64_t clientId) override;
   int revokePortalUsers(std::int64_t clientId, std::int64_t userId) override;
   sdk::PortalUser activatePortalUser(const std::string& token, const std::string& password) override;
+  /// Staff invitations (identity/staff_directory.h; not part of sdk::Identity, for the core's
+  /// POST /api/v1/staff/activate): the invitee sets `name` (kept when blank) and a password.
+  /// 410 for a used, expired or revoked link; 400 naming "password" for a weak password.
+  sdk::PortalUser activateStaffUser(const std::string& token, const std::string& name, const std::string& password);
   void changeOwnPassword(const std::string& currentPassword, const std::string& newPassword) override;
   int endOtherSessions() override;
 
  private:
+  /// The activation both kinds of invitation share; `kind` is "portal" or "staff", and a
+  /// token of the other kind is as invalid as an unknown one.
+  sdk::PortalUser activate(const std::string& token, const std::string& password, const std::string& kind,
+                           const std::string& name);
   void requireStaff() const;
   void requireSignedIn() const;
   /// Runs `f` with the transaction bound to the caller's firm only (identity tables are

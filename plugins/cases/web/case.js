@@ -10,6 +10,7 @@ import {
   renderPoint, breadcrumb,
 } from '/shared/js/kit.js';
 import { clientHref, loadPhases, phaseBadge, phaseLabel, styles, visibilityMark } from './parts.js';
+import { loadStaff } from './form.js';
 
 export async function render(container, kit, ctx) {
   await styles();
@@ -27,12 +28,14 @@ export async function render(container, kit, ctx) {
   let updates;
   let phases;
   let notes = [];
+  let staff = [];
   try {
-    [kase, updates, phases, notes] = await Promise.all([
+    [kase, updates, phases, notes, staff] = await Promise.all([
       api('GET', base),
       api('GET', `${base}/updates`).then((d) => (Array.isArray(d && d.items) ? d.items : [])),
       loadPhases().catch(() => []),
       mayNotes ? api('GET', `${base}/notes`).then((d) => (Array.isArray(d && d.items) ? d.items : [])) : [],
+      mayWrite ? loadStaff() : [],
     ]);
   } catch (err) {
     if (!ctx.alive() || err.status === 401) return null;
@@ -87,14 +90,66 @@ export async function render(container, kit, ctx) {
     replace(facts, h('dl', { class: 'case-facts' },
       fact('Client', h('a', { class: 'fact-link', href: clientHref(kase.client_id), text: kase.client_name || 'The client' })),
       mayWrite ? phaseEditor(label) : fact('Phase', h('span', { text: label })),
-      fact('Responsible', contact.name
-        ? h('span', { class: 'contact' }, h('span', { class: 'contact-name', text: contact.name }),
-          contact.email ? h('a', { class: 'contact-email', href: `mailto:${contact.email}`, text: contact.email }) : null)
-        : h('span', { class: 'muted', text: 'Nobody yet' })),
+      mayWrite && staff.length ? responsibleEditor(contact) : fact('Responsible', contactEl(contact)),
       fact('Practice area', kase.practice_area ? h('span', { text: kase.practice_area }) : h('span', { class: 'muted', text: 'Not given' })),
       fact('Opened', h('span', { text: calendarDate(kase.opened_on) }))));
     replace(track, phaseTrack());
     renderAbout();
+  }
+
+  function contactEl(contact) {
+    return contact.name
+      ? h('span', { class: 'contact' }, h('span', { class: 'contact-name', text: contact.name }),
+        contact.email ? h('a', { class: 'contact-email', href: `mailto:${contact.email}`, text: contact.email }) : null)
+      : h('span', { class: 'muted', text: 'Nobody yet' });
+  }
+
+  // The responsible attorney: the contact as shown to everyone, and "Change responsible", which
+  // opens a select of the firm's active staff (GET /api/v1/staff) saved with its own button.
+  function responsibleEditor(contact) {
+    const selectId = uid('responsible');
+    const current = kase.responsible_user_id == null ? '' : String(kase.responsible_user_id);
+    const options = [['', 'Nobody'], ...staff.map((s) => [String(s.id), `${s.name} (${s.role})`])];
+    if (current && !staff.some((s) => String(s.id) === current)) options.push([current, `${contact.name || 'Former member of staff'} (no longer active)`]);
+    const wrap = h('div', { class: 'responsible' });
+    const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
+    const label = h('label', { for: selectId, text: 'Responsible' });
+    const showContact = () => {
+      const change = h('button', { type: 'button', class: 'btn btn-small', text: 'Change responsible', onclick: () => showPicker() });
+      replace(wrap, contactEl(contact), h('div', {}, change));
+      return change;
+    };
+    const showPicker = () => {
+      const select = h('select', { id: selectId, class: 'responsible-select' }, options.map(([v, t]) => h('option', { value: v, text: t })));
+      select.value = current;
+      const save = h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, h('span', { text: 'Save responsible' }));
+      const cancel = h('button', { type: 'button', class: 'btn btn-ghost btn-small', text: 'Cancel', onclick: () => showContact().focus() });
+      const form = h('form', { class: 'phase-form', novalidate: true }, select, save, cancel);
+      form.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') { ev.preventDefault(); showContact().focus(); } });
+      form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        if (select.value === current) { showContact().focus(); return; }
+        error.hidden = true;
+        try {
+          const body = { responsible_user_id: select.value ? select.value : null };
+          const updated = await whileBusy(save, 'Saving\u2026', api('PATCH', base, { body }));
+          if (!ctx.alive()) return;
+          kase = { ...kase, ...updated };
+          renderHeader();
+          cards.update({ case: kase });
+          facts.querySelector('.responsible button')?.focus();
+          announce(`Responsible attorney: ${(kase.contact && kase.contact.name) || 'nobody'}.`);
+        } catch (err) {
+          if (!ctx.alive() || err.status === 401) return;
+          replace(error, srOnly('Error: '), err.message);
+          error.hidden = false;
+        }
+      });
+      replace(wrap, form);
+      select.focus();
+    };
+    showContact();
+    return fact('Responsible', h('div', {}, wrap, error), label);
   }
 
   function fact(term, value, termEl) {

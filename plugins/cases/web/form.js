@@ -1,10 +1,11 @@
 // Opening a case (view "cases/new", or #/cases/new?client=<id> from a client's page, which
 // preselects the client): client, title, matter number (generated when empty), practice area,
-// phase, opened on, description. The server's {"error": {"field": "title"}} is shown on the
+// phase, opened on, responsible attorney (picked from the firm's staff, GET /api/v1/staff),
+// description. The server's {"error": {"field": "title"}} is shown on the
 // field it names.
 
 import {
-  h, icon, replace, uid, api, field, errorSummary, formSection, showServerError, whileBusy, todayIso,
+  h, icon, replace, uid, api, field, errorSummary, formSection, showServerError, whileBusy, todayIso, session,
 } from '/shared/js/kit.js';
 import { caseHref, clientHref, loadPhases, styles } from './parts.js';
 
@@ -22,13 +23,15 @@ export async function render(container, kit, ctx) {
   const preselected = /^\d+$/.test(ctx.query.get('client') || '') ? ctx.query.get('client') : '';
   let phases;
   let client = null;
+  let staff = [];
   try {
-    [phases, client] = await Promise.all([
+    [phases, client, staff] = await Promise.all([
       loadPhases(),
       preselected ? api('GET', `clients/${encodeURIComponent(preselected)}`).catch((err) => {
         if (err.status === 404) return null; // fall back to the picker
         throw err;
       }) : null,
+      loadStaff(),
     ]);
   } catch (err) {
     if (!ctx.alive() || err.status === 401) return null;
@@ -50,10 +53,11 @@ export async function render(container, kit, ctx) {
     options: phases.length ? phases.map((p) => [p.phase, p.label]) : [['intake', 'Intake']],
     hint: 'Where the matter stands; you can change it as it moves on.' });
   const opened = field({ label: 'Opened on', type: 'date', value: todayIso(), cls: 'field-medium' });
+  const responsible = responsibleField(staff);
   const description = field({ label: 'Description', type: 'textarea', rows: 4,
     hint: 'Internal to the firm: the client sees the title, phase and the updates you share, never this.' });
   const controls = new Map([['client_id', picker], ['title', title], ['matter_number', matter], ['practice_area', area],
-    ['phase', phase], ['opened_on', opened], ['description', description]]);
+    ['phase', phase], ['opened_on', opened], ['responsible_user_id', responsible], ['description', description]]);
 
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, h('span', { text: 'Open case' }));
   const cancelHref = client ? clientHref(client.id) : '#/cases';
@@ -62,7 +66,7 @@ export async function render(container, kit, ctx) {
     formSection('Client', picker.el),
     formSection('Case',
       title.el,
-      h('div', { class: 'grid-2' }, matter.el, area.el, phase.el, opened.el),
+      h('div', { class: 'grid-2' }, matter.el, area.el, phase.el, opened.el, responsible.el),
       h('datalist', { id: areasId }, PRACTICE_AREAS.map((a) => h('option', { value: a }))),
       description.el),
     h('div', { class: 'form-actions' }, submit, h('a', { class: 'btn btn-ghost', href: cancelHref, text: 'Cancel' })));
@@ -81,6 +85,7 @@ export async function render(container, kit, ctx) {
       return;
     }
     const body = { client_id: picker.chosen().id, title: title.control.value.trim(), phase: phase.control.value };
+    if (responsible.control.value) body.responsible_user_id = responsible.control.value;
     for (const [key, f] of [['matter_number', matter], ['practice_area', area], ['opened_on', opened], ['description', description]]) {
       const v = f.control.value.trim();
       if (v) body[key] = v;
@@ -105,6 +110,33 @@ export async function render(container, kit, ctx) {
         : 'Choose the client, then give the matter a title; everything else can follow.' }))),
     form);
   return { focus: heading };
+}
+
+/** The firm's active staff for the pickers (GET /api/v1/staff); empty when it cannot be read. */
+export async function loadStaff() {
+  try {
+    const res = await api('GET', 'staff');
+    return Array.isArray(res && res.items) ? res.items : [];
+  } catch (err) {
+    if (err.status === 401) throw err;
+    return [];
+  }
+}
+
+/**
+ * "Responsible attorney": a select of the firm's active staff (attorneys and owners first),
+ * preselecting the person signed in; `current` (an id) when editing a case.
+ */
+export function responsibleField(staff, current = null) {
+  const order = { attorney: 0, owner: 1, paralegal: 2, billing: 3 };
+  const sorted = [...staff].sort((a, b) => (order[a.role] ?? 9) - (order[b.role] ?? 9) || a.name.localeCompare(b.name));
+  const meId = session.me ? String(session.me.id) : '';
+  const value = current !== null && current !== undefined ? String(current)
+    : (sorted.some((s) => String(s.id) === meId) ? meId : '');
+  return field({ label: 'Responsible attorney', type: 'select', value,
+    options: [['', current === null ? 'Me (the person opening the case)' : 'Nobody'],
+      ...sorted.map((s) => [String(s.id), `${s.name} (${s.role})`])],
+    hint: 'The client sees their name and e-mail as the contact for this matter.' });
 }
 
 // A client's primary e-mail address, as the clients API gives it.

@@ -23,6 +23,22 @@ function countryOptions() {
   return [['', 'Not set'], ...out.map(([code, name]) => [code, `${name} (${code})`])];
 }
 
+// Every currency the browser can name (ISO 4217), by code; the server checks the code against
+// Debian's iso-codes list and refuses what is not money (XAU, XTS, ...).
+function currencyOptions(current) {
+  let codes = [];
+  try { codes = Intl.supportedValuesOf('currency'); } catch { codes = []; }
+  if (current && !codes.includes(current)) codes.push(current);
+  const names = new Intl.DisplayNames(['en'], { type: 'currency' });
+  const named = codes.map((code) => {
+    let name;
+    try { name = names.of(code); } catch { name = code; }
+    return [code, name && name !== code ? `${code} \u2014 ${name}` : code];
+  });
+  named.sort((a, b) => a[0].localeCompare(b[0]));
+  return [['', 'Not set'], ...named];
+}
+
 function zoneNames() {
   try { return Intl.supportedValuesOf('timeZone'); } catch { return []; }
 }
@@ -53,14 +69,17 @@ export async function firmSettingsPage(container, ctx) {
     attrs: { list: 'firm-time-zones', autocapitalize: 'none', spellcheck: 'false' } });
   const country = field({ label: 'Country', name: 'country', type: 'select', options: countryOptions(), value: firm.country,
     hint: 'Phone numbers without a country code are read as numbers of this country.' });
-  const fields = { name, address, time_zone: timeZone, country };
+  const currency = field({ label: 'Default currency', name: 'default_currency', type: 'select',
+    options: currencyOptions(firm.default_currency), value: firm.default_currency || '',
+    hint: 'The firm\u2019s usual currency (ISO 4217).' });
+  const fields = { name, address, time_zone: timeZone, country, default_currency: currency };
   const summary = errorSummary();
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, h('span', { text: 'Save settings' }));
   const status = h('p', { class: 'muted', role: 'status' });
   const form = h('form', { class: 'form', novalidate: true, 'aria-labelledby': 'firm-settings-title' },
     summary.el,
     formSection('The firm', name.el, address.el),
-    formSection('Region', timeZone.el, zoneList, country.el),
+    formSection('Region', timeZone.el, zoneList, country.el, currency.el),
     h('div', { class: 'form-actions' }, submit), status);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -72,6 +91,7 @@ export async function firmSettingsPage(container, ctx) {
       address: address.control.value,
       time_zone: timeZone.control.value.trim(),
       country: country.control.value,
+      default_currency: currency.control.value,
     };
     if (!body.name) {
       name.setError('Enter the firm\u2019s name');

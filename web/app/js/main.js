@@ -9,6 +9,10 @@ import { sidebarLayout } from './layout.js';
 import { setupPage } from './setup.js';
 import { firmSettingsPage } from './firm.js';
 import { accountSecurityPage, firmSecurityPage } from './security.js';
+import { staffPage } from './staff.js';
+import { modulesPage } from './modules.js';
+import { auditPage } from './audit.js';
+import { joinPage } from './join.js';
 
 startShell({
   kind: 'staff',
@@ -31,6 +35,10 @@ startShell({
     { route: 'firm/settings', render: firmSettingsPage, title: 'Firm settings' },
     { route: 'account/security', render: accountSecurityPage, title: 'Sign-in security' },
     { route: 'firm/security', render: firmSecurityPage, title: 'Two-step sign-in for the firm' },
+    { route: 'join/{token}', public: true, render: joinPage },
+    { route: 'firm/staff', render: staffPage, title: 'Staff' },
+    { route: 'firm/modules', render: modulesPage, title: 'Modules' },
+    { route: 'firm/audit', render: auditPage, title: 'Audit log' },
   ],
   words: {
     sessionEnded: 'Your session has ended. Sign in again to continue.',
