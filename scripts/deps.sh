@@ -30,6 +30,7 @@ PACKAGES=(
   clamav-daemon                               # tests: uploads scanned by a real clamd (its own config and
                                               # signatures; the packaged service is not needed)
   libical-dev                                 # schedules: RFC 5545 calendar feeds (libical)
+  libicu-dev                                  # portal: invitation expiry in words in the firm's zone (ICU)
   python3-icalendar                           # tests: the feeds read back by an independent parser
 )
 BENCH_PACKAGES=(wrk nginx-light python3)      # bench/http.sh (python3: connection probe)
