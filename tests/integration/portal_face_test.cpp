@@ -336,7 +336,7 @@ TEST_CASE("the invitation e-mail names the expiry in the firm's time zone, shows
 }
 
 namespace {
-// How many images a PDF holds, as poppler's pdfimages lists them (Debian poppler-utils).
+// How many pictures a PDF holds, as poppler's pdfimages lists them (Debian poppler-utils).
 int pdfImages(const std::string& pdf) {
   if (std::system("command -v pdfimages >/dev/null 2>&1") != 0)
     FAIL("pdfimages not found: scripts/deps.sh installs Debian's poppler-utils");
@@ -353,10 +353,17 @@ int pdfImages(const std::string& pdf) {
   std::size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
   CHECK(::pclose(p) == 0);
-  // Two heading lines, then one line per image.
-  int lines = 0;
-  for (char ch : text) lines += ch == '\n';
-  return lines - 2;
+  // Two heading lines, then one line per image ("image"), or per image's alpha ("smask").
+  std::istringstream in(text);
+  std::string line;
+  int images = 0;
+  while (std::getline(in, line)) {
+    std::istringstream cols(line);
+    std::string page, num, type;
+    cols >> page >> num >> type;
+    images += type == "image";
+  }
+  return images;
 }
 }  // namespace
 

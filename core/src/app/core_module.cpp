@@ -133,6 +133,10 @@ class CoreModule : public sdk::Plugin {
     // The firm's public face: its logo, and its name and logo at the portal address
     // /portal/<slug>/ (app/firm_face.h); the activation page's check of its link.
     r.addTable({"firm_logos", sdk::Tenancy::Firm, "", "", {"firm_id"}});
+    // 14 and 15 are other branches' (issue 13); these stand-ins keep the numbers contiguous
+    // until they merge, and are dropped then.
+    r.addMigration({14, "reserved", "SELECT 1", "", ""});
+    r.addMigration({15, "reserved", "SELECT 1", "", ""});
     r.addMigration({16, "firm logo", schema::kV16FirmLogo, "", ""});
     r.addRoute({Method::Put, "/api/v1/firm/logo", Audience::Staff, "core.firm.manage", &firm_face::putLogo,
                 kMaxLogoBytes + 64 * 1024, "Set the firm's logo: the PNG or JPEG bytes as the body"});
