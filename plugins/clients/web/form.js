@@ -139,8 +139,8 @@ export async function render(container, kit, ctx) {
     h('p', { class: 'hint', text: 'Sends an invitation to the primary e-mail address, with a link that works once.' })) : null;
   if (invite) {
     invite.addEventListener('change', () => { inviteTouched = true; });
-    const follow = () => {
-      if (inviteTouched) return;
+    const follow = (ev) => {
+      if (inviteTouched || ev.target === invite) return;
       invite.checked = emails.read().rows.some((r) => r.value);
     };
     page.addEventListener('input', follow);

@@ -98,7 +98,9 @@ export function portalFirmAddressSuite({ backend, database = async () => null, c
       await client.getByLabel('New password').fill(CLIENT.password);
       await client.getByLabel('Repeat password').fill(CLIENT.password);
       await client.getByRole('button', { name: 'Activate account' }).click();
-      await client.getByText(`Your account is ready. Next time, sign in at ${server.baseUrl}/portal/${FIRM.slug}/`, { exact: false }).waitFor();
+      // Two Argon2 hashes (activation, then sign-in) on a busy machine: give them time.
+      await client.getByText(`Your account is ready. Next time, sign in at ${server.baseUrl}/portal/${FIRM.slug}/`, { exact: false })
+        .waitFor({ timeout: 60_000 });
       // The header carries the firm's logo and name.
       const banner = client.getByRole('banner');
       await banner.getByText(FIRM.name).waitFor();
