@@ -17,6 +17,9 @@
 #include <sstream>
 #include <thread>
 
+#include "data/connection.h"
+#include "data/connection_pool.h"
+#include "identity/accounts.h"
 #include "smtp_receiver.h"
 #include "test_host.h"
 
@@ -249,6 +252,21 @@ TEST_CASE("the activation check tells valid, used, replaced, revoked and unknown
   const std::string third = tokenOf(waitForMessages(smtp, 3).at(2));
   REQUIRE(owner.request("DELETE", "/api/v1/clients/" + other + "/portal").status == 200);
   CHECK(check(third) == "revoked");
+
+  // An expired link (its time moved back in the database): "expired", and the form would be refused too.
+  const auto third2 = jsonField(owner.post("/api/v1/clients", R"({"name":"Cy Client","email":"cy@client.test"})").body, "id");
+  REQUIRE(owner.post("/api/v1/clients/" + third2 + "/portal/invite", "{}").status == 201);
+  const std::string fourth = tokenOf(waitForMessages(smtp, 4).at(3));
+  CHECK(check(fourth) == "valid");
+  {
+    auto conn = t.host->pool().acquire();
+    conn->begin(true);
+    conn->setScope({lexos::core::Accounts(*t.host).firmId("alpha"), 0});
+    conn->execute("UPDATE invitations SET expires_at = '2000-01-01T00:00:00Z' WHERE used_at IS NULL", {});
+    conn->commit();
+  }
+  CHECK(check(fourth) == "expired");
+  CHECK(anonymous.post("/api/v1/portal/activate", "{\"token\":\"" + fourth + "\",\"password\":\"" + TestHost::kPassword + "\"}").status == 410);
 
   // Bad input names the field; unknown links are counted like activation tries (10 an address).
   r = anonymous.post("/api/v1/portal/activation/check", "{}");
