@@ -206,7 +206,7 @@ TEST_CASE("a firm's portal address serves the portal page and keeps the portal's
   CHECK(anonymous.get("/portal/..%2F..%2Fetc/").status == 404);
 }
 
-TEST_CASE("the activation check tells valid, used, replaced, revoked and unknown links apart without using them") {
+TEST_CASE("the activation check tells valid, used, replaced, revoked, expired and unknown links apart without using them") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   SmtpReceiver smtp;
