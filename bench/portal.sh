@@ -185,7 +185,7 @@ if not mails:
     sys.exit("no invitation in the outbox")
 raw = open(mails[-1], encoding="utf-8", errors="replace").read()
 text = re.sub(r"=\r?\n", "", raw).replace("=3D", "=")
-m = re.search(r"/portal/#/activate/([0-9]+\.[A-Za-z0-9_-]+)", text)
+m = re.search(r"/portal/(?:[a-z0-9-]+/)?#/activate/([0-9]+\.[A-Za-z0-9_-]+)", text)
 if not m:
     sys.exit("no activation link in the invitation")
 call("POST", "/api/v1/portal/activate", {"token": urllib.parse.unquote(m.group(1)), "password": portal_password})

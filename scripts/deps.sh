@@ -35,6 +35,7 @@ PACKAGES=(
   libical-dev                                 # schedules: RFC 5545 calendar feeds (libical)
   libqrencode-dev                             # MFA: the enrolment QR code, drawn by the server
   oathtool                                    # tests: TOTP codes from an independent implementation
+  libicu-dev                                  # portal: invitation expiry in words in the firm's zone (ICU)
   python3-icalendar                           # tests: the feeds read back by an independent parser
 )
 BENCH_PACKAGES=(wrk nginx-light python3)      # bench/http.sh (python3: connection probe)

@@ -84,7 +84,24 @@ std::string renderPdf(const PdfDocument& doc, const std::string& regular, const 
     y = top;
   };
   newPage();
-  text(strong, 16, left, fit(page, strong, 16, doc.firm_name, right - left));
+  // The firm's logo, top right, at most 150 x 56 points with its proportions kept. The host
+  // checked it is a PNG or JPEG (libmagic); one libharu cannot read is left out, not fatal.
+  if (!doc.logo.empty()) {
+    const auto* bytes = reinterpret_cast<const HPDF_BYTE*>(doc.logo.data());
+    const auto n = static_cast<HPDF_UINT>(doc.logo.size());
+    HPDF_Image image = doc.logo_type == "image/png" ? HPDF_LoadPngImageFromMem(d, bytes, n)
+                                                    : HPDF_LoadJpegImageFromMem(d, bytes, n);
+    if (image) {
+      const float iw = static_cast<float>(HPDF_Image_GetWidth(image));
+      const float ih = static_cast<float>(HPDF_Image_GetHeight(image));
+      const float scale = std::min({150.0f / std::max(iw, 1.0f), 56.0f / std::max(ih, 1.0f), 1.0f});
+      HPDF_Page_DrawImage(page, image, right - iw * scale, top + 16 - ih * scale, iw * scale, ih * scale);
+    } else {
+      errors = Errors{};
+      HPDF_ResetError(d);
+    }
+  }
+  text(strong, 16, left, fit(page, strong, 16, doc.firm_name, right - left - 160));
   for (const auto& line : doc.firm_lines) {
     y -= 13;
     text(font, 9, left, fit(page, font, 9, line, (right - left) / 2));

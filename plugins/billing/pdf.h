@@ -20,6 +20,8 @@ struct PdfDocument {
   std::vector<std::vector<std::string>> rows;                ///< table rows (last column right-aligned)
   std::vector<std::pair<std::string, std::string>> figures;  ///< label, amount under the table
   std::string footer;
+  std::string logo;       ///< the firm's logo (PNG or JPEG bytes), drawn top right; may be empty
+  std::string logo_type;  ///< "image/png" or "image/jpeg"
 };
 
 /// Renders `doc` with the TrueType fonts `regular` and `bold` (paths). Throws

@@ -49,6 +49,12 @@ std::string clientName(sdk::Context& c, const sdk::Value& id) {
 void letterhead(sdk::Context& c, PdfDocument& doc, const sdk::Value& client) {
   doc.firm_name = firmName(c);
   doc.firm_lines = firmLines(c);
+  // The logo through the SDK (FirmProfile version 2), in the firm's staff scope by the host.
+  sdk::FirmProfile firm;
+  firm.with_logo = true;
+  c.firm(firm);
+  doc.logo = firm.logo;
+  doc.logo_type = firm.logo_content_type;
   doc.client_name = clientName(c, client);
 }
 

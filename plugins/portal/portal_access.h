@@ -8,9 +8,12 @@ namespace lexos::portal {
 
 class PortalAccess {
  public:
-  /// POST /api/v1/clients/{id}/portal/invite {email?, name?} (staff): e-mails a single-use
+  /// POST /api/v1/clients/{id}/portal/invite {email?, name?, note?} (staff): e-mails a single-use
   /// activation link to `email`, or to the client's primary e-mail.
   static void invite(sdk::Context& c);
+  /// POST /api/v1/clients/{id}/portal/invite/preview {email?, name?, note?} (staff): the
+  /// invitation e-mail invite would send, {to, subject, text, html}, without sending it.
+  static void preview(sdk::Context& c);
   /// GET /api/v1/clients/{id}/portal (staff): the client's portal users.
   static void list(sdk::Context& c);
   /// DELETE /api/v1/clients/{id}/portal[?user_id=] (staff): revokes all (or one) portal users

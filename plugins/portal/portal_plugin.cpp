@@ -22,7 +22,9 @@ class PortalPlugin : public sdk::Plugin {
     r.addView({Audience::Portal, "account", "account.js", "portal.account", "Account"});
 
     r.addRoute({Method::Post, "/api/v1/clients/{id}/portal/invite", Audience::Staff, "portal.manage", &PortalAccess::invite,
-                4096, "Invite to portal {email?, name?}: e-mails a single-use activation link"});
+                8192, "Invite to portal {email?, name?, note?}: e-mails a single-use activation link"});
+    r.addRoute({Method::Post, "/api/v1/clients/{id}/portal/invite/preview", Audience::Staff, "portal.manage",
+                &PortalAccess::preview, 8192, "The invitation e-mail {email?, name?, note?} would send, not sent"});
     r.addRoute({Method::Get, "/api/v1/clients/{id}/portal", Audience::Staff, "portal.manage", &PortalAccess::list, 0,
                 "The client's portal users"});
     r.addRoute({Method::Delete, "/api/v1/clients/{id}/portal", Audience::Staff, "portal.manage", &PortalAccess::revoke, 0,

@@ -1,13 +1,6 @@
 // The SMTP transport against a real SMTP receiver on a local socket (no STARTTLS offered, so
 // the client falls back to plain SMTP as a local relay would be used).
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketStream.h>
-#include <Poco/Net/StreamSocket.h>
-
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <mutex>
-#include <thread>
 
 #include "config/config.h"
 #include "mail/mailer.h"

@@ -11,6 +11,7 @@
 #include "app/mfa_routes.h"
 #include "app/mfa_schema.h"
 #include "app/firm_admin.h"
+#include "app/firm_face.h"
 #include "app/throttle_schema.h"
 #include "app/vault_schema.h"
 #include "common/json.h"
@@ -144,6 +145,21 @@ class CoreModule : public sdk::Plugin {
     r.addRoute({Method::Patch, "/api/v1/firm", Audience::Staff, "core.firm.manage",
                 [](sdk::Context& c) { patchFirm(c); }, 16 * 1024,
                 "Change the firm's settings: {name?, address?, time_zone?, country?, default_currency?}"});
+    // The firm's public face: its logo, and its name and logo at the portal address
+    // /portal/<slug>/ (app/firm_face.h); the activation page's check of its link.
+    r.addTable({"firm_logos", sdk::Tenancy::Firm, "", "", {"firm_id"}});
+    r.addMigration({16, "firm logo", schema::kV16FirmLogo, "", ""});
+    r.addRoute({Method::Put, "/api/v1/firm/logo", Audience::Staff, "core.firm.manage", &firm_face::putLogo,
+                kMaxLogoBytes + 64 * 1024, "Set the firm's logo: the PNG or JPEG bytes as the body"});
+    r.addRoute({Method::Delete, "/api/v1/firm/logo", Audience::Staff, "core.firm.manage", &firm_face::deleteLogo, 0,
+                "Remove the firm's logo"});
+    r.addRoute({Method::Get, "/api/v1/public/firms/{slug}", Audience::Public, sdk::kPublic, &firm_face::publicFace, 0,
+                "A firm's public face for its portal address: {slug, name, logo_url}"});
+    r.addRoute({Method::Get, "/api/v1/public/firms/{slug}/logo", Audience::Public, sdk::kPublic,
+                &firm_face::publicLogo, 0, "A firm's logo (PNG or JPEG; ETag)"});
+    r.addRoute({Method::Post, "/api/v1/portal/activation/check", Audience::Public, sdk::kPublic,
+                &firm_face::activationCheck, 4096,
+                "What an activation link meets now {token} -> {state}: valid, used, replaced, revoked, expired, invalid"});
   }
 
  private:
@@ -449,6 +465,8 @@ class CoreModule : public sdk::Plugin {
     if (fs.updated_at.empty()) firm.set("time_zone", Poco::Dynamic::Var());
     else firm.set("time_zone", fs.time_zone);
     firm.set("country", fs.country);
+    if (auto logo = readFirmLogo(conn, p.firm_id, false)) firm.set("logo_url", firmLogoPath(fs.slug, logo->sha256));
+    else firm.set("logo_url", Poco::Dynamic::Var());
     o.set("firm", firm);
     c.response().sendJson(toJson(o), 200);
   }
@@ -467,6 +485,9 @@ class CoreModule : public sdk::Plugin {
     else out.set("country_name", Poco::Dynamic::Var());
     if (s.updated_at.empty()) out.set("updated_at", Poco::Dynamic::Var());
     else out.set("updated_at", s.updated_at);
+    if (auto logo = readFirmLogo(host(c).connection(), c.principal().firm_id, false))
+      out.set("logo_url", firmLogoPath(s.slug, logo->sha256));
+    else out.set("logo_url", Poco::Dynamic::Var());
     c.response().sendJson(toJson(out), 200);
   }
 

@@ -340,4 +340,19 @@ inline constexpr const char* kV15FirmAdministration = R"SQL(
 ALTER TABLE firm_settings ADD COLUMN default_currency TEXT NOT NULL DEFAULT '';
 )SQL";
 
+// The firm's logo (core migration 16; app/firm_face.h): one PNG or JPEG per firm, checked by
+// libmagic, shown on the portal's sign-in page and header, in invitation e-mails and on PDFs.
+// Public by nature (anyone with the firm's portal address sees it), so it is kept as base64
+// text beside the settings rather than encrypted in the vault.
+inline constexpr const char* kV16FirmLogo = R"SQL(
+CREATE TABLE firm_logos (
+  firm_id BIGINT NOT NULL PRIMARY KEY REFERENCES firms (id),
+  content_type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+)SQL";
+
 }  // namespace lexos::core::schema

@@ -15,6 +15,7 @@
 #include "identity/audit_log.h"
 #include "identity/identity_service.h"
 #include "lexos/sdk/errors.h"
+#include "vault/database_blob_store.h"
 #include "vault/firm_vault.h"
 
 namespace lexos::core {
@@ -70,6 +71,26 @@ void RequestContext::firm(sdk::FirmProfile& out) {
   out.time_zone = sdk::isNull(r[2]) ? "UTC" : sdk::asText(r[2]);
   out.country = sdk::isNull(r[3]) ? "" : sdk::asText(r[3]);
   out.address = sdk::isNull(r[4]) ? "" : sdk::asText(r[4]);
+  if (out.version < 2) return;
+  // Version 2: the logo (app/firm_face.h). Read in the same staff scope as the settings.
+  const std::string logoSql = std::string("SELECT content_type, sha256") + (out.with_logo ? ", data" : "") +
+                              " FROM firm_logos WHERE firm_id = $1";
+  sdk::ResultSet logo;
+  if (!conn_.inTransaction()) {
+    logo = conn_.readScoped({principal_.firm_id, 0}, logoSql, {principal_.firm_id});
+  } else {
+    const Scope mine{principal_.firm_id, principal_.isPortal() ? principal_.client_id : 0};
+    conn_.setScope({principal_.firm_id, 0});
+    ScopeRestore back{conn_, mine};
+    logo = conn_.query(logoSql, {principal_.firm_id});
+  }
+  out.logo_url.clear();
+  out.logo_content_type.clear();
+  out.logo.clear();
+  if (logo.empty()) return;
+  out.logo_content_type = sdk::asText(logo.rows[0][0]);
+  out.logo_url = "/api/v1/public/firms/" + out.slug + "/logo?v=" + sdk::asText(logo.rows[0][1]).substr(0, 16);
+  if (out.with_logo) out.logo = vault::base64Decode(sdk::asText(logo.rows[0][2]));
 }
 
 sdk::Identity& RequestContext::identity() {

@@ -51,6 +51,18 @@ int StaticFiles::serve(const std::string& path, Poco::Net::HTTPServerRequest& re
     res.redirect(path == "/portal" ? "/portal/" : "/app/", Poco::Net::HTTPResponse::HTTP_FOUND);
     return 302;
   }
+  // A firm's portal address, /portal/<slug> or /portal/<slug>/: the same portal page, which
+  // reads the slug from the address (web/portal/js/main.js). The portal's own folders (css, js)
+  // keep their meaning; a slug is 2-63 lower-case letters, digits and '-'.
+  if (path.rfind("/portal/", 0) == 0) {
+    std::string slug = path.substr(8);
+    if (!slug.empty() && slug.back() == '/') slug.pop_back();
+    bool isSlug = slug.size() >= 2 && slug.size() <= 63 && slug.front() != '-';
+    for (char ch : slug) isSlug = isSlug && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-');
+    std::error_code ec;
+    if (isSlug && !fs::exists(fs::path(root_) / "portal" / slug, ec))
+      return serveFile(root_, "portal/index.html", req, res, false, false);
+  }
   return serveFile(root_, path.substr(1), req, res, false, true);
 }
 

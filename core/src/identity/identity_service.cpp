@@ -221,6 +221,43 @@ sdk::PortalUser IdentityService::activate(const std::string& token, const std::s
   return user;
 }
 
+std::string IdentityService::activationState(const std::string& token) {
+  const ThrottleRule rule{"activation-check:address:" + throttle::addressKey(address_), throttle::kActivationLimit};
+  const Reservation attempt = outsideTransaction([&] { return Throttle::reserve(c_, {rule}); });
+  if (!attempt.granted())
+    throw sdk::TooManyRequests(attempt.retry_after,
+                               "Too many invalid activation links from this address. Try again in " +
+                                   std::to_string((attempt.retry_after + 59) / 60) + " min.",
+                               "token");
+  const auto dot = token.find('.');
+  if (dot == std::string::npos || dot == 0 || dot > 19 || token.size() > 200) return "invalid";
+  std::int64_t firm = 0;
+  try {
+    firm = std::stoll(token.substr(0, dot));
+  } catch (...) {
+    return "invalid";
+  }
+  if (firm <= 0) return "invalid";
+  c_.setScope({firm, 0});
+  ScopeRestore unscoped{c_, {}};
+  auto rs = c_.query("SELECT i.expires_at, i.used_at, u.status FROM invitations i JOIN users u ON u.firm_id = i.firm_id AND u.id = i.user_id WHERE i.token_hash = $1",
+                     {hashToken(token)});
+  if (rs.empty()) return "invalid";
+  // A real link is no guess: the try is given back, whatever state the link is in.
+  Throttle::release(c_, attempt.id);
+  if (!c_.query("SELECT 1 FROM firm_modules WHERE module = 'portal' AND NOT enabled", {}).empty()) return "invalid";
+  const auto& r = rs.rows[0];
+  const std::string status = sdk::asText(r[2]);
+  if (status == "revoked") return "revoked";
+  if (!sdk::isNull(r[1])) {
+    // Closed by its own activation, or by a later invitation (re-invite). An account still
+    // waiting was re-invited; an active one signs in either way.
+    return status == "active" ? "used" : "replaced";
+  }
+  if (sdk::asText(r[0]) <= utcTimestamp()) return "expired";
+  return "valid";
+}
+
 void IdentityService::changeOwnPassword(const std::string& currentPassword, const std::string& newPassword) {
   requireSignedIn();
   // Checked first: a weak new password costs no guess of the current one.

@@ -27,6 +27,13 @@ class IdentityService : public sdk::Identity {
   sdk::PortalUser activateStaffUser(const std::string& token, const std::string& name, const std::string& password);
   void changeOwnPassword(const std::string& currentPassword, const std::string& newPassword) override;
   int endOtherSessions() override;
+  /// Public: what an activation link would meet now, without using it: "valid", "used" (its
+  /// account was activated with it or since), "replaced" (a newer invitation was sent),
+  /// "revoked", "expired", or "invalid" (no such link, or the firm's portal is off). Counted
+  /// against the address like an activation (throttle::kActivationLimit, a counter of its own)
+  /// unless the link exists; throws sdk::TooManyRequests past the limit. Leaves the connection
+  /// unscoped.
+  std::string activationState(const std::string& token);
 
  private:
   /// The activation both kinds of invitation share; `kind` is "portal" or "staff", and a

@@ -1,9 +1,12 @@
-// The client profile form: new (view "clients/new", button "Create") and edit (view
-// "clients/{id}/edit", button "Save"). Checks what it can before sending; the server's answer
+// The client profile form: new (view "clients/new", buttons "Create" and "Create and open a
+// case", and "Invite to client portal" when the portal module is on) and edit (view
+// "clients/{id}/edit", button "Save"). The buttons stay in view on a long form (sticky action
+// bar). Checks what it can before sending; the server's answer
 // {"error": {"field": "emails[0].address", ...}} is shown on the field it names.
 
 import {
   h, icon, replace, uid, api, field, errorSummary, formSection, showServerError, whileBusy, isEmail, minorDigits, looksLikePhone,
+  can, hasModule,
 } from '/shared/js/kit.js';
 import { countryOptions, currencyOptions, COMMON_CURRENCIES } from './codes.js';
 import { clientHref, styles } from './parts.js';
@@ -124,6 +127,24 @@ export async function render(container, kit, ctx) {
 
   const submitText = editing ? 'Save' : 'Create';
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, h('span', { text: submitText }));
+  // New clients only: open a case right after, and invite to the portal (on once an e-mail is
+  // entered, unless the user chose otherwise).
+  const withCase = !editing && hasModule('cases') && can('cases.write')
+    ? h('button', { type: 'submit', class: 'btn', value: 'case' }, h('span', { text: 'Create and open a case' })) : null;
+  const inviteId = uid('invite');
+  const invite = !editing && hasModule('portal') && can('portal.manage') ? h('input', { type: 'checkbox', id: inviteId }) : null;
+  let inviteTouched = false;
+  const inviteBox = invite ? h('div', { class: 'checkbox' }, invite,
+    h('label', { for: inviteId, text: 'Invite to client portal' }),
+    h('p', { class: 'hint', text: 'Sends an invitation to the primary e-mail address, with a link that works once.' })) : null;
+  if (invite) {
+    invite.addEventListener('change', () => { inviteTouched = true; });
+    const follow = (ev) => {
+      if (inviteTouched || ev.target === invite) return;
+      invite.checked = emails.read().rows.some((r) => r.value);
+    };
+    page.addEventListener('input', follow);
+  }
   const cancelHref = editing ? clientHref(ctx.params.id) : '#/clients';
   const form = h('form', { class: 'form-sections', novalidate: true, 'aria-labelledby': 'client-form-title' },
     summary.el,
@@ -135,7 +156,9 @@ export async function render(container, kit, ctx) {
     h('div', { class: 'checkbox' }, separate, h('label', { for: separateId, text: 'Send invoices to a different address' })),
     billingAddressBox),
     formSection('Notes', notes.el),
-    h('div', { class: 'form-actions' }, submit, h('a', { class: 'btn btn-ghost', href: cancelHref, text: 'Cancel' })));
+    inviteBox ? formSection('Client portal', inviteBox) : null,
+    h('div', { class: ['form-actions', 'form-actions-sticky'] }, submit, withCase,
+      h('a', { class: 'btn btn-ghost', href: cancelHref, text: 'Cancel' })));
   heading.id = 'client-form-title';
 
   form.addEventListener('submit', async (ev) => {
@@ -149,12 +172,27 @@ export async function render(container, kit, ctx) {
       return;
     }
     try {
-      const saved = await whileBusy(submit, editing ? 'Saving\u2026' : 'Creating\u2026',
+      const saved = await whileBusy(ev.submitter || submit, editing ? 'Saving\u2026' : 'Creating\u2026',
         editing ? api('PATCH', `clients/${encodeURIComponent(ctx.params.id)}`, { body: payload })
           : api('POST', 'clients', { body: payload }));
       if (!ctx.alive()) return;
       const id = (saved && saved.id) ?? ctx.params.id;
-      ctx.navigate(clientHref(id), editing ? 'Changes saved.' : `${payload.name} was added.`);
+      let done = editing ? 'Changes saved.' : `${payload.name} was added.`;
+      if (invite && invite.checked) {
+        try {
+          const sent = await api('POST', `clients/${encodeURIComponent(String(id))}/portal/invite`, { body: {} });
+          done += ` Invitation to the client portal sent to ${sent.email}.`;
+        } catch (err) {
+          if (err.status === 401) return;
+          done += ` The portal invitation was not sent: ${err.message}`;
+        }
+        if (!ctx.alive()) return;
+      }
+      if (ev.submitter && ev.submitter.value === 'case') {
+        ctx.navigate(`#/cases/new?client=${encodeURIComponent(String(id))}`, done);
+        return;
+      }
+      ctx.navigate(clientHref(id), done);
     } catch (err) {
       if (!ctx.alive() || err.status === 401) return;
       if (err.status === 404) summary.show([], 'This client no longer exists.');

@@ -6,8 +6,10 @@
 
 import {
   h, icon, replace, focusElement, uid, api, can, contributionsTo, renderPoint, money, dateTime, phoneLink, breadcrumb,
+  session,
 } from '/shared/js/kit.js';
 import { countryName } from './codes.js';
+import { addressLines } from './address_format.js';
 import { clientHref, kindText, portalMark, portalText, styles } from './parts.js';
 
 export async function render(mount, kit, ctx) {
@@ -138,10 +140,9 @@ function list(entries) {
     primary && entries.length > 1 ? h('span', { class: 'badge badge-small', text: 'Primary' }) : null)));
 }
 
-// A postal address as lines, or null when it is empty.
+// A postal address as lines in its country's order (address_format.js), or null when it is empty.
 function postal(a) {
-  const lines = [a.line1, a.line2, [a.postal_code, a.city].filter(Boolean).join(' '), a.region, countryName(a.country)]
-    .filter(Boolean);
+  const lines = addressLines(a, countryName, (session.nav && session.nav.firm && session.nav.firm.country) || '');
   return lines.length ? h('address', {}, lines.map((l) => h('span', { class: 'line', text: l }))) : null;
 }
 

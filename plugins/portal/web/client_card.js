@@ -1,8 +1,9 @@
 // The portal module's card on the client profile (extension point "staff.client.cards",
 // people with portal.manage): the client's portal status, its portal users (an organisation
 // can have several, each invited separately), "Invite to portal" (to the client's primary
-// e-mail), "Invite another contact" (organisations: Email + Name), and "Revoke" / "Revoke
-// portal access", each behind a confirmation step. The status mark is the clients module's
+// e-mail), "Invite with a note" and "Invite another contact" (the invite form: Email, Name, a
+// personal note, "Preview e-mail" that shows the message without sending it), and "Revoke" /
+// "Revoke portal access", each behind a confirmation step. The status mark is the clients module's
 // (portal requires clients).
 
 import { h, icon, replace, focusElement, uid, api, field, errorSummary, whileBusy, isEmail, dateTime, useStyles } from '/shared/js/kit.js';
@@ -145,6 +146,8 @@ export async function render(mount, kit, ctx) {
         const btn = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => invite({}, btn) },
           icon('mail', 'icon icon-sm'), h('span', { text }));
         list.push(btn);
+        list.push(h('button', { type: 'button', class: 'btn', onclick: () => inviteForm.open('Invite to portal', client.email) },
+          icon('mail', 'icon icon-sm'), h('span', { text: 'Invite with a note' })));
       } else if (!email) {
         list.push(h('button', { type: 'button', class: 'btn btn-primary', onclick: () => inviteForm.open('Invite to portal') },
           icon('mail', 'icon icon-sm'), h('span', { text: 'Invite to portal' })));
@@ -259,31 +262,65 @@ export async function render(mount, kit, ctx) {
     const email = field({ label: 'Email', type: 'email', autocomplete: 'off', attrs: { spellcheck: 'false' },
       hint: 'Their own address: the portal account is theirs.' });
     const name = field({ label: 'Name', autocomplete: 'off', hint: 'Optional: how the portal greets them.' });
+    const note = field({ label: 'Personal note', type: 'textarea', rows: 3, autocomplete: 'off',
+      hint: 'Optional: a few words from you, shown in the e-mail above the link.' });
     const send = h('button', { type: 'submit', class: 'btn btn-primary' }, icon('mail', 'icon icon-sm'), h('span', { text: 'Send invitation' }));
+    const previewButton = h('button', { type: 'button', class: 'btn' }, h('span', { text: 'Preview e-mail' }));
     const cancel = h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => close(true) }, h('span', { text: 'Cancel' }));
     const legend = h('h3', { class: 'sub-title', id: legendId, text: 'Invite another contact' });
+    const previewId = uid('preview');
+    const preview = h('section', { class: 'mail-preview', 'aria-labelledby': previewId, hidden: true, tabindex: '-1' });
     const form = h('form', { class: 'invite-form', novalidate: true, 'aria-labelledby': legendId, hidden: true },
-      legend, summary.el, h('div', { class: 'grid-2' }, email.el, name.el),
-      h('div', { class: 'form-actions' }, send, cancel));
-    let opener = null;
-    form.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
+      legend, summary.el, h('div', { class: 'grid-2' }, email.el, name.el), note.el,
+      h('div', { class: 'form-actions' }, send, previewButton, cancel), preview);
+    // The body both buttons send; null (and the problem shown) when the address is not usable.
+    const bodyOrNull = () => {
       summary.clear();
       email.clearError();
       name.clearError();
+      note.clearError();
       const address = email.control.value.trim();
       if (!isEmail(address)) {
         const msg = address ? 'Enter a valid email address, like name@example.com' : 'Enter the email address to invite';
         email.setError(msg);
         summary.show([{ label: email.label, message: msg, control: email.control }]);
-        return;
+        return null;
       }
       const body = { email: address };
       if (name.control.value.trim()) body.name = name.control.value.trim();
+      if (note.control.value.trim()) body.note = note.control.value.trim();
+      return body;
+    };
+    const fieldOf = (err) => ({ name, note }[err.field] || email);
+    previewButton.addEventListener('click', async () => {
+      const body = bodyOrNull();
+      if (!body) return;
+      try {
+        const m = await whileBusy(previewButton, 'Preparing\u2026', api('POST', `${base}/invite/preview`, { body }));
+        if (!ctx.alive()) return;
+        replace(preview,
+          h('h4', { class: 'sub-title', id: previewId, text: 'E-mail preview (not sent)' }),
+          h('p', {}, h('strong', { text: 'To: ' }), m.to),
+          h('p', {}, h('strong', { text: 'Subject: ' }), m.subject),
+          h('pre', { class: 'mail-preview-text', text: m.text }));
+        preview.hidden = false;
+        focusElement(preview);
+      } catch (err) {
+        if (!ctx.alive() || err.status === 401) return;
+        const target = fieldOf(err);
+        target.setError(err.message);
+        summary.show([{ label: target.label, message: err.message, control: target.control }]);
+      }
+    });
+    let opener = null;
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const body = bodyOrNull();
+      if (!body) return;
       try {
         await invite(body, send, true);
       } catch (err) {
-        const target = err.field === 'name' ? name : email;
+        const target = fieldOf(err);
         target.setError(err.message);
         summary.show([{ label: target.label, message: err.message, control: target.control }]);
       }
@@ -295,13 +332,17 @@ export async function render(mount, kit, ctx) {
       email.clearError();
       email.control.value = '';
       name.control.value = '';
+      note.control.value = '';
+      preview.hidden = true;
+      preview.replaceChildren();
       if (wasOpen && restoreFocus && opener && opener.isConnected) opener.focus();
     }
     return {
       el: form,
-      open(title) {
+      open(title, address = '') {
         opener = document.activeElement;
         legend.textContent = title;
+        email.control.value = address;
         closeQuestions();
         form.hidden = false;
         email.control.focus();

@@ -47,7 +47,7 @@ export async function activationMail(stateDir, before = []) {
     assert.ok(fresh.length, `no new e-mail in ${join(stateDir, 'outbox')}`);
     const raw = readFileSync(join(stateDir, 'outbox', fresh[fresh.length - 1]), 'utf8');
     const text = raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-    const link = (text.match(/https?:\/\/[^\s"<>]+\/portal\/#\/activate\/[0-9]+\.[A-Za-z0-9_-]+/) || [''])[0];
+    const link = (text.match(/https?:\/\/[^\s"<>]+\/portal\/(?:[a-z0-9-]+\/)?#\/activate\/[0-9]+\.[A-Za-z0-9_-]+/) || [''])[0];
     assert.ok(link, `no activation link in the e-mail:\n${raw}`);
     return { link, to: (raw.match(/^To:\s*(.*)$/m) || ['', ''])[1].trim(), subject: (raw.match(/^Subject:\s*(.*)$/m) || ['', ''])[1].trim() };
   }, 5_000);
@@ -156,7 +156,8 @@ export function portalSuite({ backend, database = async () => null, cleanup = as
       assert.equal(invite.portal_status, 'invited');
       const mail = await activationMail(server.stateDir, before);
       assert.equal(mail.to.replace(/.*</, '').replace(/>.*/, ''), CLIENT_EMAIL);
-      assert.match(mail.link, new RegExp(`^${server.baseUrl}/portal/#/activate/\\d+\\.[A-Za-z0-9_-]+$`));
+      // The firm's own portal address (/portal/<slug>/): the page shows the firm, asks no firm name.
+      assert.match(mail.link, new RegExp(`^${server.baseUrl}/portal/${FIRM.slug}/#/activate/\\d+\\.[A-Za-z0-9_-]+$`));
       link = mail.link;
 
       const p = await newPage();
@@ -192,7 +193,7 @@ export function portalSuite({ backend, database = async () => null, cleanup = as
       await again.fill(CLIENT_PASSWORD);
       await page.getByRole('button', { name: 'Activate account' }).click();
       await page.getByRole('heading', { level: 1, name: 'My matters' }).waitFor();
-      await page.getByText(`Your account is ready. Next time, sign in with the firm \u201c${FIRM.slug}\u201d`).waitFor();
+      await page.getByText(`Your account is ready. Next time, sign in at ${server.baseUrl}/portal/${FIRM.slug}/ with your email`).waitFor();
       assert.ok(!page.url().includes('activate'), 'the spent link leaves the address bar');
       assert.equal(await page.getByRole('banner').getByText(FIRM.name).count(), 1);
 
@@ -244,18 +245,22 @@ export function portalSuite({ backend, database = async () => null, cleanup = as
       assertClean(p);
     });
 
-    test('the activation link works once', async () => {
+    test('the activation link works once: opened again, it says so and shows no password form', async () => {
       assert.ok(link, 'the first test found the link');
       const p = await newPage();
       const { page } = p;
-      p.expectProblem(/status of 410/);
       await page.goto(link);
-      await page.getByLabel('New password').fill('another long passphrase');
-      await page.getByLabel('Repeat password').fill('another long passphrase');
-      await page.getByRole('button', { name: 'Activate account' }).click();
-      await page.getByRole('heading', { level: 1, name: 'This link can no longer be used' }).waitFor();
-      await page.getByRole('link', { name: 'Go to sign in' }).click();
+      await page.getByRole('heading', { level: 1, name: 'This link has already been used' }).waitFor();
+      await page.getByRole('alert').getByText('this invitation link worked once and cannot be used again', { exact: false }).waitFor();
+      assert.equal(await page.getByLabel('New password').count(), 0, 'no password form for a used link');
+      assert.equal(await page.getByRole('button', { name: 'Activate account' }).count(), 0);
+      await shot(page, `${backend}-portal-activate-used-1280`);
+      // "Sign in instead" leads to the firm's own sign-in page: its name, no Firm field.
+      await page.getByRole('link', { name: 'Sign in instead' }).click();
       await page.getByRole('heading', { level: 1, name: 'Sign in to your client portal' }).waitFor();
+      assert.equal(new URL(page.url()).pathname, `/portal/${FIRM.slug}/`);
+      await page.locator('.firm-face').getByText(FIRM.name).waitFor();
+      assert.equal(await page.getByLabel('Firm').count(), 0, 'the firm comes from the address');
       assertClean(p);
     });
 

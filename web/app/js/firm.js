@@ -5,6 +5,7 @@
 import { h, replace } from '../../shared/js/dom.js';
 import { api } from '../../shared/js/api.js';
 import { field, errorSummary, formSection, showServerError, whileBusy } from '../../shared/js/form.js';
+import { logoSection } from './firm_logo.js';
 
 // Every region the browser can name (ISO 3166-1 alpha-2), by name; the server keeps the tz
 // database's list and refuses a code not in it.
@@ -109,7 +110,7 @@ export async function firmSettingsPage(container, ctx) {
     }
   });
   replace(page, h('div', { class: 'page-header' }, heading),
-    h('p', { class: 'muted', text: `Short name (used to sign in): ${firm.slug}` }), form,
+    h('p', { class: 'muted', text: `Short name (used to sign in): ${firm.slug}` }), form, logoSection(firm),
     h('p', {}, h('a', { href: '#/firm/security', text: 'Two-step sign-in for the firm' })));
   return { focus: name.control };
 }

@@ -1,4 +1,4 @@
-// The portal's signed-in layout: a header with the firm's name, the person and Sign out, then
+// The portal's signed-in layout: a header with the firm's logo and name, the person and Sign out, then
 // the navigation (the portal entries of the modules the firm has switched on), the page and a
 // small footer. On a phone the navigation becomes a row of equal tabs, with room for the
 // entries later modules add.
@@ -9,11 +9,13 @@ import { markCurrent, navLinks, signOutButton, skipLink } from '../../shared/js/
 /** Draws the layout into `root` for `me` and `nav`; returns { main, setActive(path) }. */
 export function headerLayout(root, me, nav) {
   const links = navLinks(nav.items, 'nav-label');
-  const firmName = me.firm_name || me.firm;
+  const firmName = (nav.firm && nav.firm.name) || me.firm_name || me.firm;
+  // The firm's own logo when it has one (Firm settings); the name beside it says who it is.
+  const mark = nav.firm && nav.firm.logo_url ? h('img', { class: 'brand-img', src: nav.firm.logo_url, alt: '' }) : logo();
   const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
   const header = h('header', { class: 'site-header' },
     h('div', { class: 'header-row' },
-      h('a', { class: 'brand', href: '#/' }, logo(),
+      h('a', { class: 'brand', href: '#/' }, mark,
         h('span', { class: 'brand-text' },
           h('span', { class: 'brand-firm', text: firmName }),
           h('span', { class: 'brand-tag', text: 'Client portal' }))),

@@ -54,12 +54,18 @@ class Mail {
 /// first member: later minor versions append fields, and the host fills only the fields of the
 /// version the plugin's copy names.
 struct FirmProfile {
-  std::uint32_t version = 1;
+  std::uint32_t version = 2;
   std::string slug;       ///< the firm's id in addresses and sign-in ("demo")
   std::string name;       ///< its name as shown to staff and clients
   std::string time_zone;  ///< IANA name ("America/Chicago"); "UTC" until the firm sets one
   std::string country;    ///< ISO 3166-1 alpha-2 ("US"); empty until the firm sets one
   std::string address;    ///< postal address, lines separated by "\n"; may be empty
+  // Version 2 (issue 13 item 5: the firm's logo). Set `version = 2` to have them filled.
+  bool with_logo = false;         ///< in: also fill `logo` with the image's bytes (up to 512 KiB)
+  std::string logo_url;           ///< the logo's public path ("/api/v1/public/firms/<slug>/logo?v=…"),
+                                  ///< prefix Context::publicUrl() for an absolute link; empty: no logo
+  std::string logo_content_type;  ///< "image/png" or "image/jpeg"; empty: no logo
+  std::string logo;               ///< the image's bytes when `with_logo` was set
 };
 
 /// Log levels for Context::log.
