@@ -181,23 +181,6 @@ int run(Args& a, Host& host) {
     std::cout << (w[1] == "enable" ? "enabled " : "disabled ") << a.get("email") << "\n";
     return 0;
   }
-  if (w.size() == 2 && w[0] == "firm" && w[1] == "mfa") {
-    auto onOff = [&](const std::string& key) -> std::optional<bool> {
-      if (!a.has(key)) return std::nullopt;
-      const std::string v = a.get(key);
-      if (v != "on" && v != "off") throw std::runtime_error("--" + key + ": expected on or off (found '" + v + "')");
-      return v == "on";
-    };
-    const auto staff = onOff("enforce-staff"), portal = onOff("enforce-portal");
-    const auto p = accounts.mfaPolicy(a.get("firm"), staff, portal);
-    std::cout << "enforce_staff\t" << (p.enforce_staff ? "on" : "off") << "\nenforce_portal\t"
-              << (p.enforce_portal ? "on" : "off") << "\n";
-    return 0;
-  }
-  if (w.size() == 2 && w[0] == "user" && w[1] == "mfa-reset") {
-    const bool had = accounts.resetMfa(a.get("firm"), a.get("email"));
-    std::cout << (had ? "reset two-step sign-in of " : "no two-step sign-in was set for ") << a.get("email") << "\n";
-    return 0;
   if (w.size() == 2 && w[0] == "user" && w[1] == "list") {
     for (const auto& m : accounts.staff(a.get("firm")))
       std::cout << m.email << "\t" << (m.name.empty() ? "-" : m.name) << "\t" << m.role << "\t" << m.status << "\t"
@@ -222,6 +205,24 @@ int run(Args& a, Host& host) {
     } catch (const sdk::HttpError& e) {
       throw std::runtime_error((e.field().empty() ? "" : e.field() + ": ") + e.what());
     }
+  }
+  if (w.size() == 2 && w[0] == "firm" && w[1] == "mfa") {
+    auto onOff = [&](const std::string& key) -> std::optional<bool> {
+      if (!a.has(key)) return std::nullopt;
+      const std::string v = a.get(key);
+      if (v != "on" && v != "off") throw std::runtime_error("--" + key + ": expected on or off (found '" + v + "')");
+      return v == "on";
+    };
+    const auto staff = onOff("enforce-staff"), portal = onOff("enforce-portal");
+    const auto p = accounts.mfaPolicy(a.get("firm"), staff, portal);
+    std::cout << "enforce_staff\t" << (p.enforce_staff ? "on" : "off") << "\nenforce_portal\t"
+              << (p.enforce_portal ? "on" : "off") << "\n";
+    return 0;
+  }
+  if (w.size() == 2 && w[0] == "user" && w[1] == "mfa-reset") {
+    const bool had = accounts.resetMfa(a.get("firm"), a.get("email"));
+    std::cout << (had ? "reset two-step sign-in of " : "no two-step sign-in was set for ") << a.get("email") << "\n";
+    return 0;
   }
   if (w.size() == 2 && w[0] == "audit" && w[1] == "verify") {
     AuditLog::Head head;
