@@ -28,9 +28,12 @@ class ClientsPlugin : public sdk::Plugin {
     // What a portal session may read of its own client rows (SDK 1.2): its name and contact
     // details. Notes, billing details, portal status, the search text and who changed what read
     // as NULL in a portal scope, whatever the SQL (docs/isolation.md).
+    // The sort keys too (the name folded, the date the row was made: nothing a client does not
+    // know): a staff-only column reads through SQLite's view as a CASE expression, which no
+    // index can order, so the directory's first page would sort every client of the firm.
     r.addPortalColumns({"clients", {"kind", "name", "contact_person", "email", "phone", "address_line1", "address_line2",
                                     "address_city", "address_region", "address_postal_code", "address_country",
-                                    "status"}});
+                                    "status", "sort_name", "created_at"}});
     r.addPortalColumns({"client_emails", {"position", "address", "label", "is_primary"}});
     r.addPortalColumns({"client_phones", {"position", "number", "label", "is_primary"}});
     // The search tokens serve staff search only.
