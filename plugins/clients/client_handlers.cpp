@@ -18,7 +18,9 @@ namespace {
 using sdk::BadRequest;
 using sdk::Context;
 
-// A search's total is counted up to this many clients ("1,000 or more").
+// A list's total is counted up to this many clients ("10,000 or more"), a search's up to
+// kSearchTotalCap: an exact count of 100,000 clients cost ten times the page it came with.
+constexpr std::int64_t kListTotalCap = 10000;
 constexpr std::int64_t kSearchTotalCap = 1000;
 
 // The {id} of the path. Anything but a positive number is a client that does not exist.
@@ -78,9 +80,9 @@ void ClientHandlers::list(Context& c) {
   auto page = repo.list(q);
   std::optional<std::string> next;
   if (page.next) next = page.next->encode();
-  // The first page tells how many clients the filters match (a search: up to kSearchTotalCap).
+  // The first page tells how many clients the filters match (up to a cap).
   if (!q.after) {
-    const ListTotal total = repo.count(q, kSearchTotalCap);
+    const ListTotal total = repo.count(q, q.words.empty() ? kListTotalCap : kSearchTotalCap);
     c.response().sendJson(ClientJson::encodeList(page.items, next, total.count, total.exact));
     return;
   }

@@ -451,12 +451,13 @@ std::string prefixesSql(const ListQuery& q, const std::string& driver, Params& p
 
 }  // namespace
 
-ListTotal ClientRepository::count(const ListQuery& q, std::int64_t searchCap) {
+ListTotal ClientRepository::count(const ListQuery& q, std::int64_t cap) {
   ListTotal t;
   Params p;
   std::string sql;
   if (q.words.empty()) {
-    sql = "SELECT count(*) FROM clients c" + clientFilters(q, p, {}, true);
+    sql = "SELECT count(*) FROM (SELECT 1 FROM clients c" + clientFilters(q, p, {}, true) + " LIMIT ";
+    sql += p.add(cap + 1) + ") t";
   } else {
     const SearchDriver d = driver(q);
     std::string inner;
@@ -464,11 +465,11 @@ ListTotal ClientRepository::count(const ListQuery& q, std::int64_t searchCap) {
     else if (d.selective && q.portal_status) inner = joinSql(q, d.word, p, "1", true);
     else if (d.selective) inner = tokensSql(q, d.word, p, true);
     else inner = "SELECT 1 FROM clients c" + clientFilters(q, p, q.words, true);
-    sql = "SELECT count(*) FROM (" + inner + " LIMIT " + p.add(searchCap + 1) + ") t";
+    sql = "SELECT count(*) FROM (" + inner + " LIMIT " + p.add(cap + 1) + ") t";
   }
   t.count = sdk::asInt(db_.query(sql, p.values).rows.at(0).at(0));
-  if (!q.words.empty() && t.count > searchCap) {
-    t.count = searchCap;
+  if (t.count > cap) {
+    t.count = cap;
     t.exact = false;
   }
   return t;

@@ -67,9 +67,9 @@ class ClientRepository {
   void remove(std::int64_t id);
   /// A page of clients in the query's order (then by id).
   ListPage list(const ListQuery& query);
-  /// How many clients the query's filters match (its cursor and limit aside): exact without a
-  /// search; with one, counted up to `searchCap` (then `exact` is false).
-  ListTotal count(const ListQuery& query, std::int64_t searchCap);
+  /// How many clients the query's filters match (its cursor and limit aside), counted up to
+  /// `cap` (beyond it `count` is `cap` and `exact` false).
+  ListTotal count(const ListQuery& query, std::int64_t cap);
 
  private:
   void writeEmails(const Client& client, bool replace);
