@@ -18,6 +18,11 @@ namespace {
 using sdk::BadRequest;
 using sdk::Context;
 
+// A list's total is counted up to this many clients ("10,000 or more"), a search's up to
+// kSearchTotalCap: an exact count of 100,000 clients cost ten times the page it came with.
+constexpr std::int64_t kListTotalCap = 10000;
+constexpr std::int64_t kSearchTotalCap = 1000;
+
 // The {id} of the path. Anything but a positive number is a client that does not exist.
 std::int64_t clientId(Context& c) { return sdk::pathId(c, "id"); }
 
@@ -34,6 +39,8 @@ ListQuery filters(Context& c, const std::string& defaultStatus) {
   const std::string status = req.query("status").value_or(defaultStatus);
   if (status == "active" || status == "archived") q.status = status;
   else if (status != "all") throw BadRequest("status", "Choose active, archived or all.");
+  if (auto sort = req.query("sort"); sort && !parseSort(*sort, q.sort))
+    throw BadRequest("sort", "Choose name, -name, added or -added.");
   if (auto ps = req.query("portal_status")) {
     if (*ps != "none" && *ps != "invited" && *ps != "active" && *ps != "revoked")
       throw BadRequest("portal_status", "Choose none, invited, active or revoked.");
@@ -63,11 +70,22 @@ std::string fieldList(const sdk::JsonObject& body) {
 void ClientHandlers::list(Context& c) {
   ListQuery q = filters(c, "active");
   if (auto n = sdk::queryInt(c, "limit", 1, 100)) q.limit = static_cast<std::size_t>(*n);
-  if (auto cur = c.request().query("cursor"); cur && !cur->empty()) q.after = ListCursor::decode(*cur);
+  if (auto cur = c.request().query("cursor"); cur && !cur->empty()) {
+    q.after = ListCursor::decode(*cur);
+    // A cursor marks a place in one order; in another it would skip or repeat clients.
+    if (q.after->sort != q.sort)
+      throw BadRequest("cursor", "This page link belongs to another sort order; start again from the first page.");
+  }
   ClientRepository repo(c.db());
   auto page = repo.list(q);
   std::optional<std::string> next;
   if (page.next) next = page.next->encode();
+  // The first page tells how many clients the filters match (up to a cap).
+  if (!q.after) {
+    const ListTotal total = repo.count(q, q.words.empty() ? kListTotalCap : kSearchTotalCap);
+    c.response().sendJson(ClientJson::encodeList(page.items, next, total.count, total.exact));
+    return;
+  }
   c.response().sendJson(ClientJson::encodeList(page.items, next));
 }
 
@@ -206,7 +224,7 @@ void ClientHandlers::exportCsv(Context& c) {
       ++rows;
     }
     if (!page.next) break;
-    q.after = page.next;
+    q.after = page.next;  // in the export's order (the list's `sort`)
     page = repo.list(q);
   }
   c.audit().record("clients.export", "client", "", "rows=" + std::to_string(rows));

@@ -81,11 +81,17 @@ std::string ClientJson::encode(const Client& client) {
   return w.take();
 }
 
-std::string ClientJson::encodeList(const std::vector<Client>& items, const std::optional<std::string>& nextCursor) {
+std::string ClientJson::encodeList(const std::vector<Client>& items, const std::optional<std::string>& nextCursor,
+                                   std::optional<std::int64_t> total, bool totalExact) {
   JsonWriter w;
   sdk::beginList(w);
   for (const auto& c : items) write(w, c);
-  sdk::endList(w, nextCursor);
+  if (total) {
+    w.endArray().member("total", *total).member("total_exact", totalExact);
+    w.member("next_cursor", nextCursor).endObject();
+  } else {
+    sdk::endList(w, nextCursor);
+  }
   return w.take();
 }
 

@@ -19,8 +19,10 @@ class ClientJson {
   static void write(sdk::JsonWriter& out, const Client& client);
   /// The encoded client.
   static std::string encode(const Client& client);
-  /// `{"items": [...], "next_cursor": "..." | null}`.
-  static std::string encodeList(const std::vector<Client>& items, const std::optional<std::string>& nextCursor);
+  /// `{"items": [...], "next_cursor": "..." | null}`, with `"total"` and `"total_exact"` after
+  /// the items when `total` is set (the first page of a list).
+  static std::string encodeList(const std::vector<Client>& items, const std::optional<std::string>& nextCursor,
+                                std::optional<std::int64_t> total = std::nullopt, bool totalExact = true);
 };
 
 }  // namespace lexos::clients

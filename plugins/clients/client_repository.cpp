@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "lexos/sdk/errors.h"
 #include "search_index.h"
@@ -128,6 +129,10 @@ struct Params {
   }
 };
 
+// A search word's rows are counted up to this many (or search_selective_tokens if lower) to
+// choose the word that drives the query.
+constexpr std::int64_t kDriverCountCap = 2000;
+
 // The exclusive upper bound of the strings starting with `prefix` (byte order): the prefix
 // followed by U+10FFFF, the largest code point, which no token contains.
 std::string prefixEnd(const std::string& prefix) { return prefix + "\xF4\x8F\xBF\xBF"; }
@@ -179,12 +184,17 @@ void ClientRepository::update(const Client& c, const ClientChanges& changes) {
   db_.execute("UPDATE clients SET " + set + " WHERE id = " + where, p.values);
   if (changes.emails) writeEmails(c, true);
   if (changes.phones) writePhones(c, true);
-  if (changes.search) writeTokens(c, true);  // with the current sort key and status
-  else if (changes.status) db_.execute("UPDATE client_search SET status = $1 WHERE client_id = $2", {c.status, c.id});
+  if (changes.search) {
+    writeTokens(c, true);  // with the current sort key and status
+  } else if (changes.status) {
+    db_.execute("UPDATE client_search SET status = $1 WHERE client_id = $2", {c.status, c.id});
+    db_.execute("UPDATE client_prefixes SET status = $1 WHERE client_id = $2", {c.status, c.id});
+  }
 }
 
 void ClientRepository::remove(std::int64_t id) {
   db_.execute("DELETE FROM client_search WHERE client_id = $1", {id});
+  db_.execute("DELETE FROM client_prefixes WHERE client_id = $1", {id});
   db_.execute("DELETE FROM client_emails WHERE client_id = $1", {id});
   db_.execute("DELETE FROM client_phones WHERE client_id = $1", {id});
   try {
@@ -215,20 +225,28 @@ void ClientRepository::writePhones(const Client& c, bool replace) {
 }
 
 void ClientRepository::writeTokens(const Client& c, bool replace) {
-  if (replace) db_.execute("DELETE FROM client_search WHERE client_id = $1", {c.id});
+  if (replace) {
+    db_.execute("DELETE FROM client_search WHERE client_id = $1", {c.id});
+    db_.execute("DELETE FROM client_prefixes WHERE client_id = $1", {c.id});
+  }
   const auto tokens = SearchIndex::tokensOf(c);
+  const auto prefixes = SearchIndex::prefixesOf(tokens);
   constexpr std::size_t kBatch = 100;  // rows per INSERT
-  for (std::size_t i = 0; i < tokens.size(); i += kBatch) {
-    Params p;
-    const std::string client = p.add(c.id);
-    const std::string sortName = p.add(SearchIndex::sortKey(c.name));
-    const std::string status = p.add(c.status);
-    std::string sql = "INSERT INTO client_search (firm_id, client_id, sort_name, status, token) VALUES ";
-    for (std::size_t k = i; k < std::min(tokens.size(), i + kBatch); ++k) {
-      const std::string token = p.add(tokens[k]);
-      sql += (k == i ? "(lexos_firm(), " : ", (lexos_firm(), ") + client + ", " + sortName + ", " + status + ", " + token + ")";
+  for (const auto& [table, column, rows] : {std::tuple{"client_search", "token", &tokens},
+                                            std::tuple{"client_prefixes", "prefix", &prefixes}}) {
+    for (std::size_t i = 0; i < rows->size(); i += kBatch) {
+      Params p;
+      const std::string client = p.add(c.id);
+      const std::string sortName = p.add(SearchIndex::sortKey(c.name));
+      const std::string status = p.add(c.status);
+      std::string sql = std::string("INSERT INTO ") + table + " (firm_id, client_id, sort_name, status, " + column +
+                        ") VALUES ";
+      for (std::size_t k = i; k < std::min(rows->size(), i + kBatch); ++k) {
+        const std::string value = p.add((*rows)[k]);
+        sql += (k == i ? "(lexos_firm(), " : ", (lexos_firm(), ") + client + ", " + sortName + ", " + status + ", " + value + ")";
+      }
+      db_.execute(sql, p.values);
     }
-    db_.execute(sql, p.values);
   }
 }
 
@@ -253,69 +271,108 @@ void ClientRepository::loadChildren(std::vector<Client>& clients) {
     byId[sdk::asInt(r[0])]->phones.push_back({sdk::asText(r[1]), optText(r[2]), sdk::asBool(r[3])});
 }
 
-// How a page is found. Every plan is keyset pagination on (sort_name, id): no OFFSET anywhere.
-// - Without search: the index (firm_id, status, sort_name, id) (or (firm_id, sort_name, id), or
-//   the portal_status one) is walked from the cursor's position. A deep page costs what the first
+// How a page is found. Every plan is keyset pagination on (key, id), the key being sort_name or
+// created_at, ascending or descending: no OFFSET anywhere.
+// - Without search: the index (firm_id, status, key, id) (or (firm_id, key, id), or the
+//   portal_status one) is walked from the cursor's position. A deep page costs what the first
 //   page costs.
-// - With search, each query word is a token prefix. For each word the tokens with that prefix
-//   are counted (an index range scan that stops after selective_tokens + 1), and the word with
-//   the fewest drives the query:
-//   * tokens: the page is found in the token index alone. Its entries (firm_id, token, status,
-//     sort_name, client_id) in the driving word's range are filtered by status and cursor, the
-//     other words checked with EXISTS on the primary key (firm_id, client_id, token), and the
-//     first `limit` distinct (sort_name, client_id) taken; then those clients are loaded by
-//     primary key. The cost follows the number of matching tokens, read from one index.
-//   * join (with a portal_status filter, which the tokens do not carry): the matching client ids
-//     are collected from the token index, the clients fetched by primary key and filtered, and
-//     the few rows sorted.
-//   * walk (every word matches more than selective_tokens tokens, e.g. "m"): the name index is
-//     walked as without search and each client checked with search_text LIKE '% word%'. Matches
-//     are dense then, so a page fills after a short walk.
+// - With search, each query word is a token prefix. For each word its rows are counted (prefix
+//   entries, or tokens for a word of digits only: an index range that stops after the cap), and
+//   the word with the fewest drives the query:
+//   * prefixes (by name, no portal_status filter, a driving word not of digits only): the
+//     entries (firm_id, prefix, sort_name, client_id, status) with prefix = the word's first
+//     kPrefixLength code points come out of the index in list order, one per client; status and
+//     cursor filter them, the other words (and the driver itself when it is longer) are checked
+//     with EXISTS on the tokens' primary key (firm_id, client_id, token), and the walk stops at
+//     limit + 1. No sort, no DISTINCT: the cost follows the page, not the word's frequency.
+//   * tokens (by name, a driving word of digits only, within the cap): the token index's range
+//     reduced to distinct (sort_name, client_id) in order, the other words checked with EXISTS.
+//   * join (by date added, or with a portal_status filter, which the search rows do not carry;
+//     a driving word within the cap): the matching client ids are collected from the token
+//     index, the clients fetched by primary key and filtered, and the few rows sorted.
+//   * walk (otherwise): the list's index is walked as without search and each client checked
+//     with search_text LIKE '% word%'. Matches are dense then, so a page fills after a short walk.
 // The same SQL text serves both engines. WITH ... AS MATERIALIZED (PostgreSQL 12, SQLite 3.35)
 // and CROSS JOIN (which fixes the join order on SQLite) keep the join plan's order.
 ListPage ClientRepository::list(const ListQuery& q) {
   if (q.words.empty()) return walk(q);
-  std::string driver;
-  std::int64_t best = 0;
-  for (const auto& w : q.words) {
-    // A one-character word matching thousands of tokens is dense enough to walk for; counting
-    // further would cost more than the walk saves. Once a word qualified, the others are only
-    // counted as far as it takes to tell whether they match fewer tokens.
-    std::int64_t cap = w.size() == 1 ? std::min<std::int64_t>(q.selective_tokens, 2000) : q.selective_tokens;
-    if (!driver.empty()) cap = std::min(cap, best - 1);
-    auto rs = db_.query("SELECT count(*) FROM (SELECT 1 FROM client_search WHERE token >= $1 AND token < $2 "
-                        "LIMIT $3) t",
-                        {w, prefixEnd(w), cap + 1});
-    const auto n = sdk::asInt(rs.rows.at(0).at(0));
-    if (n <= cap) {  // fewer than the best so far (cap < best), or the first that qualifies
-      best = n;
-      driver = w;
-    }
-    if (n == 0) break;  // nothing matches this word: an empty page, found fast
+  const SearchDriver d = driver(q);
+  if (d.selective && d.count == 0) return {};  // a word nothing matches: an empty page, found fast
+  // The prefix and token rows carry the name's sort key, not the date added nor the portal
+  // status: those orders and that filter join the matches to their clients, or walk.
+  if (byName(q.sort) && !q.portal_status) {
+    if (d.prefix) return prefixes(q, d.word);
+    return d.selective ? tokens(q, d.word) : walk(q);
   }
-  if (driver.empty()) return walk(q);
-  if (q.portal_status) return join(q, driver);
-  return tokens(q, driver);
+  return d.selective ? join(q, d.word) : walk(q);
 }
 
-ListPage ClientRepository::walk(const ListQuery& q) {
-  Params p;
-  std::string sql = "SELECT " + selectList("c.") + " FROM clients c";
+SearchDriver ClientRepository::driver(const ListQuery& q) {
+  // Each word's rows are counted (an index range, stopped at the cap): the word with the fewest
+  // drives the query. The cap is small because the prefix plan needs no more than a ranking.
+  // Once a word qualified, the others are only counted as far as it takes to tell whether they
+  // match fewer rows.
+  const std::int64_t cap0 = std::max<std::int64_t>(0, std::min<std::int64_t>(q.selective_tokens, kDriverCountCap));
+  SearchDriver best;
+  bool have = false;
+  for (const auto& w : q.words) {
+    const bool prefix = !SearchIndex::isDigits(w);
+    std::int64_t cap = cap0;
+    if (have && best.selective) cap = std::min(cap, best.count - 1);
+    const std::int64_t n =
+        prefix ? sdk::asInt(db_.query("SELECT count(*) FROM (SELECT 1 FROM client_prefixes WHERE prefix = $1 LIMIT $2) t",
+                                      {SearchIndex::prefixKey(w), cap + 1})
+                                .rows.at(0)
+                                .at(0))
+               : sdk::asInt(db_.query("SELECT count(*) FROM (SELECT 1 FROM client_search WHERE token >= $1 AND token < $2 "
+                                      "LIMIT $3) t",
+                                      {w, prefixEnd(w), cap + 1})
+                                .rows.at(0)
+                                .at(0));
+    const bool selective = n <= cap;
+    // The fewest rows win; among words over the cap, one looked up by prefix (it can be walked
+    // in name order) rather than a run of digits.
+    if (!have || (selective && (!best.selective || n < best.count)) ||
+        (!selective && !best.selective && prefix && !best.prefix)) {
+      best = SearchDriver{w, n, prefix, selective};
+      have = true;
+    }
+    if (selective && n == 0) break;  // nothing matches this word
+  }
+  return best;
+}
+
+namespace {
+
+// The sort key column of an order, its direction, and the keyset comparison after a cursor.
+std::string keyColumn(ListSort s) { return byName(s) ? "sort_name" : "created_at"; }
+std::string dir(ListSort s) { return descending(s) ? " DESC" : ""; }
+std::string afterOp(ListSort s) { return descending(s) ? " < " : " > "; }
+
+// " WHERE ..." on clients `c`: status, portal status, the cursor (unless `count`), and a LIKE
+// for each of `words` on the search text.
+std::string clientFilters(const ListQuery& q, Params& p, const std::vector<std::string>& words, bool count,
+                          bool and_ = false) {
   std::vector<std::string> where;
   if (q.status) where.push_back("c.status = " + p.add(*q.status));
   if (q.portal_status) where.push_back("c.portal_status = " + p.add(*q.portal_status));
-  if (q.after) {
+  if (q.after && !count) {
     const std::string s = p.add(q.after->sort_name);
-    where.push_back("(c.sort_name, c.id) > (" + s + ", " + p.add(q.after->id) + ")");
+    where.push_back("(c." + keyColumn(q.sort) + ", c.id)" + afterOp(q.sort) + "(" + s + ", " + p.add(q.after->id) + ")");
   }
-  for (const auto& w : q.words) where.push_back("c.search_text LIKE " + p.add(likePattern(w)) + " ESCAPE '\\'");
-  for (std::size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
-  sql += " ORDER BY c.sort_name, c.id LIMIT " + p.add(static_cast<std::int64_t>(q.limit + 1));
-  return page(q, db_.query(sql, p.values));
+  for (const auto& w : words) where.push_back("c.search_text LIKE " + p.add(likePattern(w)) + " ESCAPE '\\'");
+  std::string out;
+  for (std::size_t i = 0; i < where.size(); ++i) out += (i || and_ ? " AND " : " WHERE ") + where[i];
+  return out;
 }
 
-ListPage ClientRepository::join(const ListQuery& q, const std::string& driver) {
-  Params p;
+std::string orderBy(const std::string& alias, const std::string& idColumn, ListSort s) {
+  return " ORDER BY " + alias + keyColumn(s) + dir(s) + ", " + alias + idColumn + dir(s);
+}
+
+// The join plan's text: the driving word's client ids (materialised), the clients by primary
+// key, filtered; `select` is what it selects.
+std::string joinSql(const ListQuery& q, const std::string& driver, Params& p, const std::string& select, bool count) {
   // One p.add() per statement: the operands of + are evaluated in no fixed order, and the
   // placeholders must be numbered in the order they appear.
   const std::string from = p.add(driver);
@@ -324,38 +381,34 @@ ListPage ClientRepository::join(const ListQuery& q, const std::string& driver) {
   // (firm_id, client_id, token), which is ordered by client_id, through all of the firm's
   // tokens; on an expression it uses the token range and a small temporary b-tree.
   std::string sql = "WITH m AS MATERIALIZED (SELECT DISTINCT client_id + 0 AS client_id FROM client_search WHERE token >= " +
-                    from + " AND token < " + to + ") SELECT " + selectList("c.") +
+                    from + " AND token < " + to + ") SELECT " + select +
                     " FROM m CROSS JOIN clients c WHERE c.id = m.client_id";
-  if (q.status) sql += " AND c.status = " + p.add(*q.status);
-  if (q.portal_status) sql += " AND c.portal_status = " + p.add(*q.portal_status);
-  if (q.after) {
-    const std::string s = p.add(q.after->sort_name);
-    sql += " AND (c.sort_name, c.id) > (" + s + ", " + p.add(q.after->id) + ")";
-  }
+  std::vector<std::string> others;
   for (const auto& w : q.words)
-    if (w != driver) sql += " AND c.search_text LIKE " + p.add(likePattern(w)) + " ESCAPE '\\'";
-  sql += " ORDER BY c.sort_name, c.id LIMIT " + p.add(static_cast<std::int64_t>(q.limit + 1));
-  return page(q, db_.query(sql, p.values));
+    if (w != driver) others.push_back(w);
+  return sql + clientFilters(q, p, others, count, true);
 }
 
-ListPage ClientRepository::tokens(const ListQuery& q, const std::string& driver) {
-  Params p;
+// The tokens plan's text: the distinct (sort_name, client_id) of the driving word's index
+// range, filtered by status and cursor, the other words checked with EXISTS on the primary key.
+std::string tokensSql(const ListQuery& q, const std::string& driver, Params& p, bool count) {
   const bool more = q.words.size() > 1;
   const std::string from = p.add(driver);
   const std::string to = p.add(prefixEnd(driver));
-  // The driving word's distinct matches in name order. With further words they are
+  // The driving word's distinct matches in the list's order. With further words they are
   // materialised first (a client has several tokens with one prefix: each is checked once),
   // then checked in that order until the page is full.
   std::string sql = std::string(more ? "WITH d AS MATERIALIZED (" : "") +
                     "SELECT DISTINCT s.sort_name, s.client_id FROM client_search s WHERE s.token >= " + from +
                     " AND s.token < " + to;
   if (q.status) sql += " AND s.status = " + p.add(*q.status);
-  if (q.after) {
+  if (q.after && !count) {
     const std::string s = p.add(q.after->sort_name);
-    sql += " AND (s.sort_name, s.client_id) > (" + s + ", " + p.add(q.after->id) + ")";
+    sql += " AND (s.sort_name, s.client_id)" + afterOp(q.sort) + "(" + s + ", " + p.add(q.after->id) + ")";
   }
   if (more) {
-    sql += " ORDER BY s.sort_name, s.client_id) SELECT d.sort_name, d.client_id FROM d WHERE ";
+    sql += (count ? std::string() : orderBy("s.", "client_id", q.sort)) +
+           ") SELECT d.sort_name, d.client_id FROM d WHERE ";
     bool first = true;
     for (const auto& w : q.words) {
       if (w == driver) continue;
@@ -366,12 +419,93 @@ ListPage ClientRepository::tokens(const ListQuery& q, const std::string& driver)
              " AND o.token < " + b + ")";
       first = false;
     }
-    sql += " ORDER BY d.sort_name, d.client_id";
-  } else {
-    sql += " ORDER BY s.sort_name, s.client_id";
+    if (!count) sql += orderBy("d.", "client_id", q.sort);
+  } else if (!count) {
+    sql += orderBy("s.", "client_id", q.sort);
   }
-  sql += " LIMIT " + p.add(static_cast<std::int64_t>(q.limit + 1));
-  const auto keys = db_.query(sql, p.values);
+  return sql;
+}
+
+// The prefix plan's text: the driving word's entries in client_prefixes, in the list's order
+// straight from the index (firm_id, prefix, sort_name, client_id, status), filtered by status
+// and cursor; each other word (and the driving word itself when it is longer than the stored
+// prefixes) checked with EXISTS on the tokens' primary key (firm_id, client_id, token).
+std::string prefixesSql(const ListQuery& q, const std::string& driver, Params& p, bool count) {
+  std::string sql = "SELECT x.sort_name, x.client_id FROM client_prefixes x WHERE x.prefix = ";
+  sql += p.add(SearchIndex::prefixKey(driver));
+  if (q.status) sql += " AND x.status = " + p.add(*q.status);
+  if (q.after && !count) {
+    const std::string s = p.add(q.after->sort_name);
+    sql += " AND (x.sort_name, x.client_id)" + afterOp(q.sort) + "(" + s + ", " + p.add(q.after->id) + ")";
+  }
+  for (const auto& w : q.words) {
+    if (w == driver && SearchIndex::prefixKey(w) == w) continue;
+    const std::string a = p.add(w);
+    const std::string b = p.add(prefixEnd(w));
+    sql += " AND EXISTS (SELECT 1 FROM client_search o WHERE o.client_id = x.client_id AND o.token >= " + a +
+           " AND o.token < " + b + ")";
+  }
+  if (!count) sql += orderBy("x.", "client_id", q.sort);
+  return sql;
+}
+
+}  // namespace
+
+ListTotal ClientRepository::count(const ListQuery& q, std::int64_t cap) {
+  ListTotal t;
+  Params p;
+  std::string sql;
+  if (q.words.empty()) {
+    sql = "SELECT count(*) FROM (SELECT 1 FROM clients c" + clientFilters(q, p, {}, true) + " LIMIT ";
+    sql += p.add(cap + 1) + ") t";
+  } else {
+    const SearchDriver d = driver(q);
+    std::string inner;
+    if (!q.portal_status && d.prefix) inner = prefixesSql(q, d.word, p, true);
+    else if (d.selective && q.portal_status) inner = joinSql(q, d.word, p, "1", true);
+    else if (d.selective) inner = tokensSql(q, d.word, p, true);
+    else inner = "SELECT 1 FROM clients c" + clientFilters(q, p, q.words, true);
+    sql = "SELECT count(*) FROM (" + inner + " LIMIT " + p.add(cap + 1) + ") t";
+  }
+  t.count = sdk::asInt(db_.query(sql, p.values).rows.at(0).at(0));
+  if (t.count > cap) {
+    t.count = cap;
+    t.exact = false;
+  }
+  return t;
+}
+
+ListPage ClientRepository::walk(const ListQuery& q) {
+  Params p;
+  std::string sql = "SELECT " + selectList("c.") + " FROM clients c" + clientFilters(q, p, q.words, false) +
+                    orderBy("c.", "id", q.sort) + " LIMIT ";
+  sql += p.add(static_cast<std::int64_t>(q.limit + 1));
+  return page(q, db_.query(sql, p.values));
+}
+
+ListPage ClientRepository::join(const ListQuery& q, const std::string& driver) {
+  Params p;
+  std::string sql = joinSql(q, driver, p, selectList("c."), false) + orderBy("c.", "id", q.sort) + " LIMIT ";
+  sql += p.add(static_cast<std::int64_t>(q.limit + 1));
+  return page(q, db_.query(sql, p.values));
+}
+
+ListPage ClientRepository::prefixes(const ListQuery& q, const std::string& driver) {
+  Params p;
+  std::string sql = prefixesSql(q, driver, p, false) + " LIMIT ";
+  sql += p.add(static_cast<std::int64_t>(q.limit + 1));
+  return keyed(q, db_.query(sql, p.values));
+}
+
+ListPage ClientRepository::tokens(const ListQuery& q, const std::string& driver) {
+  Params p;
+  std::string sql = tokensSql(q, driver, p, false) + " LIMIT ";
+  sql += p.add(static_cast<std::int64_t>(q.limit + 1));
+  return keyed(q, db_.query(sql, p.values));
+}
+
+// A page from (sort_name, client_id) keys in order: the clients read by primary key.
+ListPage ClientRepository::keyed(const ListQuery& q, const sdk::ResultSet& keys) {
   ListPage out;
   if (keys.empty()) return out;
   Params ids;
@@ -385,7 +519,7 @@ ListPage ClientRepository::tokens(const ListQuery& q, const std::string& driver)
     if (auto it = byId.find(sdk::asInt(keys.rows[i][1])); it != byId.end())  // gone since: skip
       out.items.push_back(std::move(*it->second));
   if (keys.rows.size() > q.limit)
-    out.next = ListCursor{sdk::asText(keys.rows[q.limit - 1][0]), sdk::asInt(keys.rows[q.limit - 1][1])};
+    out.next = ListCursor{q.sort, sdk::asText(keys.rows[q.limit - 1][0]), sdk::asInt(keys.rows[q.limit - 1][1])};
   loadChildren(out.items);
   return out;
 }
@@ -396,7 +530,8 @@ ListPage ClientRepository::page(const ListQuery& q, const sdk::ResultSet& rs) {
   out.items = readClients(rs, &sortNames);
   if (out.items.size() > q.limit) {
     out.items.resize(q.limit);
-    out.next = ListCursor{sortNames[q.limit - 1], out.items.back().id};
+    out.next = ListCursor{q.sort, byName(q.sort) ? sortNames[q.limit - 1] : out.items.back().created_at,
+                          out.items.back().id};
   }
   loadChildren(out.items);
   return out;

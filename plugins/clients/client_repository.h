@@ -19,7 +19,8 @@ struct ListQuery {
   std::optional<std::string> status;         ///< "active" or "archived"; nullopt: both.
   std::optional<std::string> portal_status;  ///< nullopt: any.
   std::size_t limit = 25;
-  std::optional<ListCursor> after;  ///< Keyset: clients sorted after this position.
+  ListSort sort = ListSort::NameAsc;
+  std::optional<ListCursor> after;  ///< Keyset: clients sorted after this position (same sort).
   /// A search word matching more tokens than this does not drive the query (see the .cpp);
   /// config key `[plugin.clients] search_selective_tokens`.
   std::int64_t selective_tokens = 20000;
@@ -29,6 +30,20 @@ struct ListQuery {
 struct ListPage {
   std::vector<Client> items;
   std::optional<ListCursor> next;  ///< Set when more clients follow.
+};
+
+/// How many clients a list's filters match.
+struct ListTotal {
+  std::int64_t count = 0;
+  bool exact = true;  ///< False: at least `count` (a search counts only up to a cap).
+};
+
+/// The query word a search starts from (see client_repository.cpp).
+struct SearchDriver {
+  std::string word;
+  std::int64_t count = 0;  ///< Its rows (prefix entries or tokens), counted up to a cap.
+  bool prefix = false;     ///< Looked up in client_prefixes (a word not of digits only).
+  bool selective = false;  ///< Counted within the cap: few enough to collect them all.
 };
 
 /// Loads and stores clients through a request's Db. Lives for one handler call; not
@@ -50,8 +65,11 @@ class ClientRepository {
   /// Deletes a client and its own rows. Throws Conflict when other rows (cases, invoices)
   /// still refer to it: the database's foreign keys refuse the delete.
   void remove(std::int64_t id);
-  /// A page of clients sorted by name, then id.
+  /// A page of clients in the query's order (then by id).
   ListPage list(const ListQuery& query);
+  /// How many clients the query's filters match (its cursor and limit aside), counted up to
+  /// `cap` (beyond it `count` is `cap` and `exact` false).
+  ListTotal count(const ListQuery& query, std::int64_t cap);
 
  private:
   void writeEmails(const Client& client, bool replace);
@@ -59,9 +77,12 @@ class ClientRepository {
   void writeTokens(const Client& client, bool replace);
   void loadChildren(std::vector<Client>& clients);
   // The three plans of list(); see client_repository.cpp.
+  SearchDriver driver(const ListQuery& query);
   ListPage walk(const ListQuery& query);
+  ListPage prefixes(const ListQuery& query, const std::string& driver);
   ListPage join(const ListQuery& query, const std::string& driver);
   ListPage tokens(const ListQuery& query, const std::string& driver);
+  ListPage keyed(const ListQuery& query, const sdk::ResultSet& keys);
   ListPage page(const ListQuery& query, const sdk::ResultSet& rows);
 
   sdk::Db& db_;

@@ -295,6 +295,7 @@ ClientChanges ClientValidator::apply(const JsonObject& body, Client& c, bool cre
     if (*name != c.name) ch.search = true;
     c.name = *name;
   }
+  const OptText contactBefore = c.contact_person;
   if (sent("contact_person")) {
     c.contact_person = optText(body["contact_person"], 200);
     if (c.contact_person && c.kind != "organisation")
@@ -302,6 +303,7 @@ ClientChanges ClientValidator::apply(const JsonObject& body, Client& c, bool cre
   } else if (c.kind != "organisation") {
     c.contact_person.reset();  // switching an organisation to an individual drops it
   }
+  if (c.contact_person != contactBefore) ch.search = true;  // its words are search tokens
 
   if (sent("emails")) {
     c.emails = parseList<ClientEmail>(body["emails"], "address", kMaxEmails, kEmailMessage, "email address",

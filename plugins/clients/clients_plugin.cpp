@@ -28,23 +28,28 @@ class ClientsPlugin : public sdk::Plugin {
     // What a portal session may read of its own client rows (SDK 1.2): its name and contact
     // details. Notes, billing details, portal status, the search text and who changed what read
     // as NULL in a portal scope, whatever the SQL (docs/isolation.md).
+    // The sort keys too (the name folded, the date the row was made: nothing a client does not
+    // know): a staff-only column reads through SQLite's view as a CASE expression, which no
+    // index can order, so the directory's first page would sort every client of the firm.
     r.addPortalColumns({"clients", {"kind", "name", "contact_person", "email", "phone", "address_line1", "address_line2",
                                     "address_city", "address_region", "address_postal_code", "address_country",
-                                    "status"}});
+                                    "status", "sort_name", "created_at"}});
     r.addPortalColumns({"client_emails", {"position", "address", "label", "is_primary"}});
     r.addPortalColumns({"client_phones", {"position", "number", "label", "is_primary"}});
     // The search tokens serve staff search only.
     r.addTable({"client_search", sdk::Tenancy::Firm, "", "", {"firm_id", "client_id", "token"}});
+    r.addTable({"client_prefixes", sdk::Tenancy::Firm, "", "", {"firm_id", "client_id", "prefix"}});
     r.addMigration({1, "clients, emails, phones, search tokens", "", schema::v1(false), schema::v1(true)});
     r.addMigration({2, "search tokens carry sort key and status", "", schema::v2(false), schema::v2(true)});
+    r.addMigration({3, "sort by date added, contact person searchable", "", schema::v3(false), schema::v3(true)});
 
     constexpr std::size_t kBody = 128 * 1024;
     r.addRoute({Method::Get, "/api/v1/clients", Audience::Staff, "clients.read", &ClientHandlers::list, 0,
-                "List clients: q (name, email, phone), status, portal_status, limit, cursor"});
+                "List clients: q (name, contact person, email, phone), status, portal_status, sort, limit, cursor"});
     r.addRoute({Method::Post, "/api/v1/clients", Audience::Staff, "clients.write", &ClientHandlers::create, kBody,
                 "Create a client"});
     r.addRoute({Method::Get, "/api/v1/clients/export.csv", Audience::Staff, "clients.export",
-                &ClientHandlers::exportCsv, 0, "The client directory as CSV: q, status (default all), portal_status"});
+                &ClientHandlers::exportCsv, 0, "The client directory as CSV: q, status (default all), portal_status, sort"});
     r.addRoute({Method::Get, "/api/v1/clients/{id}", Audience::Staff, "clients.read", &ClientHandlers::get, 0,
                 "A client"});
     r.addRoute({Method::Patch, "/api/v1/clients/{id}", Audience::Staff, "clients.write", &ClientHandlers::patch,

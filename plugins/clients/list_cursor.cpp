@@ -59,9 +59,30 @@ bool unbase64url(const std::string& in, std::string& out) {
 
 }  // namespace
 
+const char* sortParam(ListSort sort) {
+  switch (sort) {
+    case ListSort::NameAsc: return "name";
+    case ListSort::NameDesc: return "-name";
+    case ListSort::AddedAsc: return "added";
+    case ListSort::AddedDesc: return "-added";
+  }
+  return "name";
+}
+
+bool parseSort(const std::string& text, ListSort& sort) {
+  for (ListSort s : {ListSort::NameAsc, ListSort::NameDesc, ListSort::AddedAsc, ListSort::AddedDesc})
+    if (text == sortParam(s)) {
+      sort = s;
+      return true;
+    }
+  return false;
+}
+
 std::string ListCursor::encode() const {
   sdk::JsonWriter w;
-  w.beginArray().value(sort_name).value(id).endArray();
+  w.beginArray();
+  if (sort != ListSort::NameAsc) w.value(sortParam(sort));
+  w.value(sort_name).value(id).endArray();
   return base64url(w.take());
 }
 
@@ -74,10 +95,17 @@ ListCursor ListCursor::decode(const std::string& textIn) {
   } catch (const sdk::HttpError&) {
     invalid();  // named "cursor", not the body
   }
-  if (!a.isArray() || a.size() != 2 || !a.at(0).isString() || !a.at(1).toInt64()) invalid();
+  if (!a.isArray() || (a.size() != 2 && a.size() != 3)) invalid();
   ListCursor c;
-  c.sort_name = a.at(0).asString();
-  c.id = *a.at(1).toInt64();
+  std::size_t k = 0;
+  if (a.size() == 3) {
+    // The three-element form names an order other than the default one.
+    if (!a.at(0).isString() || !parseSort(a.at(0).asString(), c.sort) || c.sort == ListSort::NameAsc) invalid();
+    k = 1;
+  }
+  if (!a.at(k).isString() || !a.at(k + 1).toInt64()) invalid();
+  c.sort_name = a.at(k).asString();
+  c.id = *a.at(k + 1).toInt64();
   if (c.id <= 0) invalid();
   return c;
 }

@@ -113,4 +113,76 @@ CREATE INDEX client_search_by_token ON client_search (firm_id, token, status, so
 )SQL";
 }
 
+/// Migration 3: the list sorted by the date a client was added (indexes like the name ones,
+/// so that paging by `created_at` is a keyset walk too); an organisation's contact person in
+/// its search tokens; and client_prefixes, the prefixes (1 to 6 code points) of each client's
+/// tokens that are not digits only, with the client's sort key and status, indexed so that a
+/// search word's matches come out of one index range already in name order.
+/// Existing contact persons are split into words here with SQL's lower-casing (on SQLite ASCII
+/// only, without the diacritic folding of SearchIndex::fold): a client saved again gets the
+/// exact tokens. The prefixes are made from the tokens (SQL's substr counts code points, as
+/// SearchIndex::prefixesOf does). On PostgreSQL row-level security is lifted for the backfill
+/// as in migration 2 (the host enables and forces it again after migrating).
+inline std::string v3(bool postgresql) {
+  const std::string c = postgresql ? " COLLATE \"C\"" : "";
+  const std::string common = R"SQL(
+CREATE INDEX clients_by_added ON clients (firm_id, created_at, id);
+CREATE INDEX clients_by_status_added ON clients (firm_id, status, created_at, id);
+CREATE INDEX clients_by_portal_added ON clients (firm_id, portal_status, created_at, id);
+CREATE TABLE client_prefixes (
+  firm_id BIGINT NOT NULL,
+  client_id BIGINT NOT NULL,
+  prefix TEXT)SQL" + c + R"SQL( NOT NULL,
+  sort_name TEXT)SQL" + c + R"SQL( NOT NULL,
+  status TEXT NOT NULL,
+  PRIMARY KEY (firm_id, client_id, prefix),
+  FOREIGN KEY (firm_id, client_id) REFERENCES clients (firm_id, id)
+);
+)SQL";
+  // After the contact persons' tokens: every token's prefixes.
+  const std::string prefixes = std::string(R"SQL(
+INSERT INTO client_prefixes (firm_id, client_id, prefix, sort_name, status)
+  SELECT DISTINCT s.firm_id, s.client_id, substr(s.token, 1, n.n), s.sort_name, s.status
+  FROM client_search s CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4
+                                   UNION ALL SELECT 5 UNION ALL SELECT 6) n
+  WHERE length(s.token) >= n.n AND )SQL") +
+                             (postgresql ? "s.token ~ '[^0-9]'" : "s.token GLOB '*[^0-9]*'") + R"SQL(;
+CREATE INDEX client_prefixes_by_prefix ON client_prefixes (firm_id, prefix, sort_name, client_id, status);
+)SQL";
+  if (postgresql)
+    return common + R"SQL(
+ALTER TABLE clients NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE client_search NO FORCE ROW LEVEL SECURITY;
+INSERT INTO client_search (firm_id, client_id, token, sort_name, status)
+  SELECT DISTINCT c.firm_id, c.id, w, c.sort_name, c.status
+  FROM clients c, regexp_split_to_table(lower(c.contact_person), '[^[:alnum:]]+') w
+  WHERE c.contact_person IS NOT NULL AND w <> ''
+  ON CONFLICT DO NOTHING;
+UPDATE clients c SET search_text = ' ' || (SELECT string_agg(s.token, ' ' ORDER BY s.token) FROM client_search s
+  WHERE s.firm_id = c.firm_id AND s.client_id = c.id) || ' '
+  WHERE c.contact_person IS NOT NULL;
+)SQL" + prefixes;
+  return common + R"SQL(
+WITH RECURSIVE src(firm_id, client_id, sort_name, status, rest) AS (
+  SELECT firm_id, id, sort_name, status,
+         trim(replace(replace(replace(replace(replace(replace(replace(lower(contact_person),
+           '''', ' '), '.', ' '), '-', ' '), ',', ' '), '&', ' '), '(', ' '), ')', ' ')) || ' '
+  FROM clients WHERE contact_person IS NOT NULL
+), w(firm_id, client_id, sort_name, status, word, rest) AS (
+  SELECT firm_id, client_id, sort_name, status, '', rest FROM src
+  UNION ALL
+  SELECT firm_id, client_id, sort_name, status, substr(rest, 1, instr(rest, ' ') - 1),
+         ltrim(substr(rest, instr(rest, ' ') + 1))
+  FROM w WHERE rest <> ''
+)
+INSERT INTO client_search (firm_id, client_id, token, sort_name, status)
+  SELECT DISTINCT firm_id, client_id, word, sort_name, status FROM w WHERE word <> ''
+  ON CONFLICT DO NOTHING;
+UPDATE clients SET search_text = ' ' || (SELECT group_concat(token, ' ') FROM
+  (SELECT s.token FROM client_search s WHERE s.firm_id = clients.firm_id AND s.client_id = clients.id
+   ORDER BY s.token)) || ' '
+  WHERE contact_person IS NOT NULL;
+)SQL" + prefixes;
+}
+
 }  // namespace lexos::clients::schema

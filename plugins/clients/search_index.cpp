@@ -125,6 +125,8 @@ std::string SearchIndex::sortKey(const std::string& name) {
 std::vector<std::string> SearchIndex::tokensOf(const Client& client) {
   std::set<std::string> out;
   addWords(client.name, out, true);
+  // An organisation is found by its contact person's name too.
+  if (client.contact_person) addWords(*client.contact_person, out, true);
   for (const auto& e : client.emails) addWords(e.address, out, true);
   for (const auto& p : client.phones) {
     // Every trailing run of 4 or more digits, so "7946 0958" and "0958" find +44 20 7946 0958.
@@ -165,6 +167,36 @@ std::string SearchIndex::searchText(const std::vector<std::string>& tokens) {
   std::string out = " ";
   for (const auto& t : tokens) out += t + " ";
   return out;
+}
+
+bool SearchIndex::isDigits(const std::string& word) {
+  if (word.empty()) return false;
+  for (char c : word)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+std::string SearchIndex::prefixKey(const std::string& word) {
+  std::size_t points = 0, i = 0;
+  for (; i < word.size(); ++i) {
+    // A code point starts at every byte that is not a UTF-8 continuation byte.
+    if ((static_cast<unsigned char>(word[i]) & 0xC0) != 0x80 && points++ == kPrefixLength) break;
+  }
+  return word.substr(0, i);
+}
+
+std::vector<std::string> SearchIndex::prefixesOf(const std::vector<std::string>& tokens) {
+  std::set<std::string> out;
+  for (const auto& t : tokens) {
+    if (isDigits(t)) continue;  // digit runs are searched in client_search (see the repository)
+    std::size_t points = 0;
+    for (std::size_t i = 1; i <= t.size() && points < kPrefixLength; ++i)
+      if (i == t.size() || (static_cast<unsigned char>(t[i]) & 0xC0) != 0x80) {
+        out.insert(t.substr(0, i));
+        ++points;
+      }
+  }
+  return {out.begin(), out.end()};
 }
 
 }  // namespace lexos::clients

@@ -30,8 +30,18 @@ class SearchIndex {
   static std::vector<std::string> queryWords(const std::string& query);
   /// " token1 token2 ... " (leading and trailing space), for LIKE '% word%' filtering.
   static std::string searchText(const std::vector<std::string>& tokens);
+  /// True when `word` is made of ASCII digits only (a phone number's run, a house number).
+  static bool isDigits(const std::string& word);
+  /// The distinct prefixes, 1 to kPrefixLength code points long, of the tokens that are not
+  /// digits only: the rows of client_prefixes (see client_repository.cpp).
+  static std::vector<std::string> prefixesOf(const std::vector<std::string>& tokens);
+  /// The first kPrefixLength code points of a word: its key in client_prefixes.
+  static std::string prefixKey(const std::string& word);
 
   static constexpr std::size_t kMaxQueryWords = 8;
+  /// The longest prefix kept in client_prefixes; longer query words are looked up by their
+  /// first kPrefixLength code points and checked against the tokens.
+  static constexpr std::size_t kPrefixLength = 6;
 };
 
 }  // namespace lexos::clients

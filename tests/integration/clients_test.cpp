@@ -647,3 +647,180 @@ TEST_CASE("phone numbers are read in the firm's country and answered grouped") {
   r = owner.get("/api/v1/clients?q=5550100");
   CHECK_THAT(r.body, Catch::Contains("Dana Scully"));
 }
+
+namespace {
+
+// Pages through GET /api/v1/clients?limit=N<query> to the end; the ids seen, in order.
+std::vector<std::string> walkPages(HttpClient& c, const std::string& query, std::size_t limit, int maxPages = 40) {
+  std::vector<std::string> ids;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto r = c.get("/api/v1/clients?limit=" + std::to_string(limit) + query + (cursor.empty() ? "" : "&cursor=" + cursor));
+    INFO(query << " page " << pages << ": " << r.status << " " << r.body.substr(0, 200));
+    REQUIRE(r.status == 200);
+    auto o = parse(r.body);
+    auto items = o->getArray("items");
+    CHECK(items->size() <= limit);
+    // Only the first page carries the total.
+    CHECK(o->has("total") == cursor.empty());
+    for (std::size_t i = 0; i < items->size(); ++i) ids.push_back(items->getObject(i)->get("id").toString());
+    cursor = o->isNull("next_cursor") ? "" : o->getValue<std::string>("next_cursor");
+    ++pages;
+  } while (!cursor.empty() && pages < maxPages);
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("the directory sorts by name and by date added, both ways, and pages through each order") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  const std::string threshold = GENERATE(std::string("20000"), std::string("5"));
+  INFO(dbName(db) << ", search_selective_tokens = " << threshold);
+  Firms f(db, "[plugin.clients]\nsearch_selective_tokens = " + threshold + "\n");
+  auto owner = f.as("owner");
+  // 23 clients, created in this order (ids grow with it; several share a second), names not in
+  // that order, two pairs of equal names (the id breaks the tie).
+  std::vector<std::pair<std::string, std::string>> made;  // (sort key, id) in creation order
+  for (int i = 0; i < 23; ++i) {
+    const int k = (i * 7) % 23;
+    const std::string name = std::string(k % 2 ? "Walker " : "walker ") + char('A' + (k % 11));
+    const auto id = Firms::create(owner, R"({"name":")" + name + R"(","email":"w)" + std::to_string(i) +
+                                             R"(@sorting.example"})");
+    std::string key = name;
+    std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+    made.push_back({key, id});
+  }
+  // By id as a number: the ids are JSON numbers of equal length here, but compare numerically.
+  auto num = [](const std::string& s) { return std::stoll(s); };
+  std::vector<std::string> byAdded, byName;
+  for (const auto& m : made) byAdded.push_back(m.second);
+  auto sortedByName = made;
+  std::sort(sortedByName.begin(), sortedByName.end(), [&](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : num(a.second) < num(b.second);
+  });
+  for (const auto& m : sortedByName) byName.push_back(m.second);
+  auto reversed = [](std::vector<std::string> v) {
+    std::reverse(v.begin(), v.end());
+    return v;
+  };
+
+  for (const std::string filter : {"", "&q=walker", "&q=sorting%20walk", "&q=walker&portal_status=none", "&status=all"}) {
+    INFO("filter " << filter);
+    CHECK(walkPages(owner, filter, 4) == byName);
+    CHECK(walkPages(owner, filter + "&sort=name", 5) == byName);
+    CHECK(walkPages(owner, filter + "&sort=-name", 4) == reversed(byName));
+    CHECK(walkPages(owner, filter + "&sort=added", 6) == byAdded);
+    CHECK(walkPages(owner, filter + "&sort=-added", 4) == reversed(byAdded));
+  }
+  // A client added or removed while paging neither repeats nor hides the others.
+  auto first = parse(owner.get("/api/v1/clients?sort=-added&limit=10").body);
+  const std::string cursor = first->getValue<std::string>("next_cursor");
+  Firms::create(owner, R"({"name":"Walker Newest"})");
+  auto rest = parse(owner.get("/api/v1/clients?sort=-added&limit=50&cursor=" + cursor).body);
+  CHECK(rest->getArray("items")->size() == 13);
+  CHECK(rest->getArray("items")->getObject(0)->get("id").toString() == byAdded[12]);
+
+  // A cursor belongs to its order; a bad order is named.
+  auto r = owner.get("/api/v1/clients?sort=added&cursor=" + cursor);
+  CHECK(r.status == 400);
+  CHECK(errorField(r) == "cursor");
+  r = owner.get("/api/v1/clients?sort=-added&cursor=" + cursor);
+  CHECK(r.status == 200);
+  for (const char* bad : {"sort=size", "sort=", "sort=NAME", "sort=name%20"}) {
+    r = owner.get(std::string("/api/v1/clients?") + bad);
+    INFO(bad);
+    CHECK(r.status == 400);
+    CHECK(errorField(r) == "sort");
+  }
+  r = owner.get("/api/v1/clients/export.csv?sort=bogus");
+  CHECK(r.status == 400);
+  CHECK(errorField(r) == "sort");
+}
+
+TEST_CASE("the first page tells how many clients the filters match") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firms f(db);
+  auto owner = f.as("owner");
+  auto beta = f.as("owner", "beta");
+  for (int i = 0; i < 12; ++i)
+    Firms::create(owner, R"({"name":"Counted )" + std::to_string(i) + R"(","email":"c)" + std::to_string(i) +
+                             (i % 3 ? "@three.example" : "@other.example") + R"("})");
+  const auto gone = Firms::create(owner, R"({"name":"Counted Archived"})");
+  REQUIRE(owner.post("/api/v1/clients/" + gone + "/archive", "").status == 200);
+  Firms::create(beta, R"({"name":"Counted Elsewhere","email":"x@three.example"})");
+
+  auto total = [&](const std::string& query) {
+    auto r = owner.get("/api/v1/clients?limit=5" + query);
+    INFO(query << " -> " << r.status << " " << r.body.substr(0, 200));
+    REQUIRE(r.status == 200);
+    auto o = parse(r.body);
+    REQUIRE(o->has("total"));
+    CHECK(o->getValue<bool>("total_exact"));
+    return o->getValue<std::int64_t>("total");
+  };
+  CHECK(total("") == 12);
+  CHECK(total("&status=all") == 13);
+  CHECK(total("&status=archived") == 1);
+  CHECK(total("&q=counted") == 12);
+  CHECK(total("&q=counted&status=all") == 13);
+  CHECK(total("&q=three") == 8);
+  CHECK(total("&q=three%20counted&sort=-added") == 8);
+  CHECK(total("&q=nobody") == 0);
+  CHECK(total("&portal_status=none") == 12);
+  CHECK(total("&portal_status=invited") == 0);
+  CHECK(total("&q=three&portal_status=none") == 8);
+  // The other firm counts only its own.
+  auto r = parse(beta.get("/api/v1/clients?q=three").body);
+  CHECK(r->getValue<std::int64_t>("total") == 1);
+  // Later pages do not count again.
+  auto first = parse(owner.get("/api/v1/clients?limit=5").body);
+  auto second = parse(owner.get("/api/v1/clients?limit=5&cursor=" + first->getValue<std::string>("next_cursor")).body);
+  CHECK_FALSE(second->has("total"));
+}
+
+TEST_CASE("search finds an organisation by its contact person, words in any order, never another firm's") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  const std::string threshold = GENERATE(std::string("20000"), std::string("1"));
+  INFO(dbName(db) << ", search_selective_tokens = " << threshold);
+  Firms f(db, "[plugin.clients]\nsearch_selective_tokens = " + threshold + "\n");
+  auto owner = f.as("owner");
+  auto beta = f.as("owner", "beta");
+  const auto acme = Firms::create(owner, R"({"name":"Acme Holdings Ltd","kind":"organisation","contact_person":"Józef Müller-Brandt"})");
+  Firms::create(owner, R"({"name":"Jozef Nowak","email":"jn@nowak.example"})");
+  Firms::create(owner, R"({"name":"Brandt Partners","kind":"organisation","contact_person":"Anna Weiss"})");
+  Firms::create(beta, R"({"name":"Beta Muller GmbH","kind":"organisation","contact_person":"Jozef Muller"})");
+
+  auto search = [&](HttpClient& c, const std::string& q, const std::string& extra = "") {
+    auto r = c.get("/api/v1/clients?q=" + urlEncode(q) + extra);
+    INFO("q=" << q << extra << " -> " << r.status << " " << r.body.substr(0, 200));
+    REQUIRE(r.status == 200);
+    return names(r);
+  };
+  using V = std::vector<std::string>;
+  for (const std::string extra : {"", "&portal_status=none", "&sort=-added"}) {
+    INFO("extra " << extra);
+    CHECK(search(owner, "muller", extra) == V{"Acme Holdings Ltd"});
+    CHECK(search(owner, "MÜLLER", extra) == V{"Acme Holdings Ltd"});
+    CHECK(search(owner, "jozef muller", extra) == V{"Acme Holdings Ltd"});
+    CHECK(search(owner, "muller jozef", extra) == V{"Acme Holdings Ltd"});
+    CHECK(search(owner, "mull jo", extra) == V{"Acme Holdings Ltd"});
+    CHECK(search(owner, "mullerbrandt", extra) == V{"Acme Holdings Ltd"});
+    CHECK(search(owner, "anna", extra) == V{"Brandt Partners"});
+    CHECK(search(owner, "weiss brandt", extra) == V{"Brandt Partners"});
+    CHECK(search(owner, "holdings józef", extra) == V{"Acme Holdings Ltd"});
+    CHECK(search(beta, "jozef", extra) == V{"Beta Muller GmbH"});
+    CHECK(search(beta, "acme", extra).empty());
+    CHECK(search(beta, "anna", extra).empty());
+  }
+  auto jozef = search(owner, "jozef");
+  std::sort(jozef.begin(), jozef.end());
+  CHECK(jozef == V{"Acme Holdings Ltd", "Jozef Nowak"});
+  // A new contact person replaces the old one's words; an individual has none.
+  REQUIRE(owner.request("PATCH", "/api/v1/clients/" + acme, R"({"contact_person":"Zofia Kowalska"})").status == 200);
+  CHECK(search(owner, "muller").empty());
+  CHECK(search(owner, "kowalska zofia") == V{"Acme Holdings Ltd"});
+  REQUIRE(owner.request("PATCH", "/api/v1/clients/" + acme, R"({"kind":"individual"})").status == 200);
+  CHECK(search(owner, "zofia").empty());
+}

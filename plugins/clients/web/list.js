@@ -1,10 +1,11 @@
-// The client directory (view "clients"): Name, Email, Phone, Portal status; a Search box, status
-// and portal-status filters, keyset paging (Previous/Next), empty states, the teal "New client"
-// button and "Export CSV" (the filtered directory as GET /api/v1/clients/export.csv lists it).
+// The client directory (view "clients"): Name, Email, Phone, Portal status, Added; a Search box,
+// status and portal-status filters, Name and Added sortable both ways (header buttons), the
+// number of clients the filters match, keyset paging (Previous/Next), empty states, the teal
+// "New client" button and "Export CSV" (the filtered directory, in the list's order).
 
 import {
   h, icon, srOnly, can, pagedList, pageHeader, flashMessage, searchToolbar, dataTable,
-  tableRow,
+  tableRow, shortDate, timeEl,
 } from '/shared/js/kit.js';
 import { clientHref, portalMark, primaryEmail, primaryPhone, styles } from './parts.js';
 
@@ -36,33 +37,77 @@ export async function render(mount, kit, ctx) {
   // session cookie (a GET: no CSRF token needed).
   const exportLink = can('clients.export') ? h('a', { class: 'btn', href: '/api/v1/clients/export.csv', download: '' },
     icon('doc'), h('span', { text: 'Export CSV' })) : null;
+  // The order, kept like a filter (sent as `sort`, kept in the address); the header buttons set it.
+  const SORTS = ['name', '-name', 'added', '-added'];
+  const sort = h('input', { type: 'hidden', name: 'sort' });
+  sort.value = SORTS.includes(ctx.query.get('sort')) ? ctx.query.get('sort') : 'name';
+  const count = h('p', { class: 'muted list-count', id: 'client-count', 'aria-live': 'polite' });
   const list = pagedList({
     ctx, path: 'clients', pageSize: PAGE_SIZE, noun: 'clients', id: 'client-results',
-    search, filters: { status, portal_status: portal }, route: 'clients', defaults: { q: '', status: 'active', portal_status: '' },
+    search, filters: { status, portal_status: portal, sort }, route: 'clients',
+    defaults: { q: '', status: 'active', portal_status: '', sort: 'name' },
+    onTotal: (n, exact) => {
+      const shown = `${n.toLocaleString('en')}${exact ? '' : '+'}`;
+      count.textContent = list.values.q
+        ? `${shown} ${n === 1 && exact ? 'client matches' : 'clients match'}`
+        : `${shown} ${n === 1 && exact ? 'client' : 'clients'}`;
+    },
     draw: table,
     empty: emptyState,
     emptyText: () => (list.values.q ? `No clients match \u201c${list.values.q}\u201d.` : 'No clients yet.'),
   });
+  // The header's button is drawn anew with the page: keep the keyboard on it after a press.
+  let refocus = '';
+  const order = (value) => {
+    refocus = value.replace(/^-/, '');
+    sort.value = value;
+    syncExport();
+    sort.dispatchEvent(new Event('change'));
+  };
   const filters = list.values;
-  const syncExport = () => {
+  function syncExport() {
     if (!exportLink) return;
     const q = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''));
-    exportLink.href = `/api/v1/clients/export.csv${q.toString() ? `?${q}` : ''}`;
-  };
+    q.set('sort', sort.value);  // the list's order, not the one shown when the page opened
+    exportLink.href = `/api/v1/clients/export.csv?${q}`;
+  }
   syncExport();
   for (const control of [status, portal]) control.addEventListener('change', syncExport);
   search.addEventListener('input', () => setTimeout(syncExport, 0));
 
   mount.append(h('section', { class: 'page' },
     pageHeader(heading, 'The people and organisations the firm represents.', newButton, exportLink),
-    flashMessage(ctx.takeFlash()), toolbar, list.results, list.pager, list.live));
+    flashMessage(ctx.takeFlash()), toolbar, count, list.results, list.pager, list.live));
 
   function table(items, page) {
+    if (refocus) {
+      const key = refocus;
+      refocus = '';
+      setTimeout(() => { const b = list.results.querySelector(`button[data-sort="${key}"]`); if (b) b.focus(); }, 0);
+    }
     return dataTable({
       cls: 'clients-table',
       caption: filters.q ? `Clients matching \u201c${filters.q}\u201d, page ${page + 1}` : `Clients, page ${page + 1}`,
-      columns: [['col-name', 'Name'], ['col-email', 'Email'], ['col-phone', 'Phone'], ['col-portal', 'Portal status']],
+      columns: [['col-name', 'Name', sortHeader('Name', 'name', 'name')], ['col-email', 'Email'], ['col-phone', 'Phone'],
+        ['col-portal', 'Portal status'], ['col-added', 'Added', sortHeader('Added', 'added', '-added')]],
     }, items.map(row));
+  }
+
+  // A column header that sorts: a button (its name says what a press does), aria-sort on the
+  // header when the list is in that column's order. `first` is the direction of the first press.
+  function sortHeader(text, key, first) {
+    const current = sort.value.replace(/^-/, '') === key ? sort.value : '';
+    const desc = current.startsWith('-');
+    const next = current ? (desc ? key : `-${key}`) : first;
+    const nextWords = next.startsWith('-') ? (key === 'added' ? 'newest first' : 'Z to A') : (key === 'added' ? 'oldest first' : 'A to Z');
+    return {
+      attrs: { 'aria-sort': current ? (desc ? 'descending' : 'ascending') : null },
+      content: h('button', {
+        type: 'button', class: ['sort-button', current && 'is-sorted'], dataset: { sort: key },
+        'aria-label': `${text}, sort ${nextWords}`,
+        onclick: () => order(next),
+      }, h('span', { text }), current ? h('span', { class: 'sort-icon', 'aria-hidden': 'true', text: desc ? '\u2193' : '\u2191' }) : null),
+    };
   }
 
   function row(c) {
@@ -79,6 +124,7 @@ export async function render(mount, kit, ctx) {
       ['col-email', 'Email', email ? h('span', { class: 'truncate', title: email, text: email }) : none()],
       ['col-phone', 'Phone', phone ? h('span', { class: 'nowrap', text: phone }) : none()],
       ['col-portal', 'Portal status', portalMark(c.portal_status)],
+      ['col-added', 'Added', c.created_at ? timeEl(c.created_at, shortDate(c.created_at)) : none()],
     ], { class: c.status === 'archived' ? 'is-archived' : null });
   }
 

@@ -168,7 +168,8 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
       await row.getByText('+49 30 12345678').waitFor();
       await row.getByRole('img', { name: 'No portal account' }).waitFor();
       const headers = await page.locator('table.clients-table thead th').allTextContents();
-      assert.deepEqual(headers, ['Name', 'Email', 'Phone', 'Portal status']);
+      // Name and Added sort (buttons); the arrow (hidden from screen readers) marks the order.
+      assert.deepEqual(headers, ['Name\u2191', 'Email', 'Phone', 'Portal status', 'Added']);
       // The portal-status filter narrows the list and the export alike: Fouchix has no portal
       // account, so it is listed under "No portal access" and gone under "Invited".
       const portalFilter = page.locator('#client-portal-status');
@@ -282,7 +283,7 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
       const prev = page.getByRole('button', { name: 'Previous' });
       const range = page.locator('.pager-range');
       for (const [from, to] of [[1, 25], [26, 50], [51, 60]]) {
-        await eventually(async () => assert.equal(await range.textContent(), `Showing ${from}\u2013${to}`));
+        await eventually(async () => assert.equal(await range.textContent(), `Showing ${from}\u2013${to} of 60`));
         const names = await rowNames(page);
         assert.equal(names.length, to - from + 1);
         seen.push(...names);
@@ -296,8 +297,57 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
       assert.equal(new Set(seen).size, 60, 'every client appears exactly once');
       assert.deepEqual([...seen].sort(), [...seeded].sort());
       await prev.click();
-      await eventually(async () => assert.equal(await range.textContent(), `Showing 26\u201350`));
+      await eventually(async () => assert.equal(await range.textContent(), `Showing 26\u201350 of 60`));
       assert.deepEqual(await rowNames(page), seen.slice(25, 50));
+      await page.locator('#client-count').filter({ hasText: /^60 clients$/ }).waitFor();
+      assertClean(p);
+    });
+
+    test('sort the directory by name and by date added both ways, see the count, find an organisation by its contact person', async () => {
+      const who = { firm: 'sorting', email: 'sam.sort@sorting.test', password: PASSWORD };
+      await server.createFirmWithOwner({ slug: who.firm, name: 'Sorting LLP', email: who.email, password: who.password,
+        displayName: 'Sam Sort' });
+      const api = await apiSession(server.baseUrl, who);
+      for (const name of ['Milo Middle', 'Zed Zulu', 'Abe Alpha']) await api.json('POST', 'clients', { name });
+      await api.json('POST', 'clients', { name: 'Quill Holdings Ltd', kind: 'organisation', contact_person: 'Petra Kowalczyk' });
+      const p = await newPage();
+      const { page } = p;
+      await signIn(page, who);
+      const byName = ['Abe Alpha', 'Milo Middle', 'Quill Holdings Ltd', 'Zed Zulu'];
+      const byAdded = ['Milo Middle', 'Zed Zulu', 'Abe Alpha', 'Quill Holdings Ltd'];
+      await eventually(async () => assert.deepEqual(await rowNames(page), byName));
+      await page.locator('#client-count').filter({ hasText: /^4 clients$/ }).waitFor();
+      const nameHeader = page.locator('table.clients-table th.col-name');
+      const addedHeader = page.locator('table.clients-table th.col-added');
+      assert.equal(await nameHeader.getAttribute('aria-sort'), 'ascending');
+      assert.equal(await addedHeader.getAttribute('aria-sort'), null);
+
+      await page.getByRole('button', { name: 'Name, sort Z to A' }).click();
+      await eventually(async () => assert.deepEqual(await rowNames(page), [...byName].reverse()));
+      assert.equal(await nameHeader.getAttribute('aria-sort'), 'descending');
+      assert.match(page.url(), /[?&]sort=-name/);
+
+      await page.getByRole('button', { name: 'Added, sort newest first' }).click();
+      await eventually(async () => assert.deepEqual(await rowNames(page), [...byAdded].reverse()));
+      assert.equal(await addedHeader.getAttribute('aria-sort'), 'descending');
+      assert.equal(await nameHeader.getAttribute('aria-sort'), null);
+      // The export follows the list's order.
+      assert.match(await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href'), /[?&]sort=-added/);
+      // By keyboard: the pressed button keeps the focus once the page is drawn again.
+      const oldest = page.getByRole('button', { name: 'Added, sort oldest first' });
+      await oldest.focus();
+      await page.keyboard.press('Enter');
+      await eventually(async () => assert.deepEqual(await rowNames(page), byAdded));
+      await eventually(async () => assert.equal(await page.evaluate(() => document.activeElement.dataset.sort), 'added'));
+      assert.equal(await addedHeader.getAttribute('aria-sort'), 'ascending');
+      // Reloading keeps the order (it is in the address).
+      await page.reload();
+      await eventually(async () => assert.deepEqual(await rowNames(page), byAdded));
+
+      await page.getByLabel('Search').fill('kowalczyk petra');
+      await eventually(async () => assert.deepEqual(await rowNames(page), ['Quill Holdings Ltd']));
+      await page.locator('#client-count').filter({ hasText: /^1 client matches$/ }).waitFor();
+      await screenshot(page, `${backend}-directory-sorted-1280`);
       assertClean(p);
     });
 

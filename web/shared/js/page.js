@@ -49,7 +49,10 @@ export function searchToolbar({ id, value = '', placeholder = '', controls }, ..
 export function dataTable({ cls, caption, columns }, rows) {
   return h('div', { class: 'table-card' },
     h('table', { class: ['data-table', cls] }, h('caption', { class: 'sr-only', text: caption }),
-      h('thead', {}, h('tr', {}, columns.map(([col, text]) => h('th', { scope: 'col', class: col, text })))),
+      // A column may bring its own header content (a sort button) and attributes (aria-sort).
+      h('thead', {}, h('tr', {}, columns.map(([col, text, head]) => (head
+        ? h('th', { scope: 'col', class: col, ...head.attrs }, head.content)
+        : h('th', { scope: 'col', class: col, text }))))),
       h('tbody', {}, rows)));
 }
 

@@ -11,13 +11,14 @@ import { api } from './api.js';
  * `filters` ({ param: select }: each sent as its API parameter), `route` and `defaults` (the
  * filters are kept in the address as #/<route>?q=…, leaving out values equal to their
  * default), `draw(items, page)` (a node: the table), `empty()` (a node for no results) and
- * `emptyText()` (what the live region says then).
+ * `emptyText()` (what the live region says then). When the first page's answer has `total`
+ * (and `total_exact`), the range says "of N" on every page and `onTotal(total, exact)` is called.
  * Returns { results, pager, live, values, apply(force), stop() }: `values` are the filters
  * shown now; apply() reads the controls and goes back to page 1 when they changed (or when
  * forced); the view calls apply(true) to load the first page and stop() in its cleanup.
  */
 export function pagedList(opts) {
-  const state = { cursors: [null], page: 0, controller: null }; // cursors[i] fetches page i+1
+  const state = { cursors: [null], page: 0, controller: null, total: '' }; // cursors[i] fetches page i+1
   const results = h('div', { id: opts.id, class: 'results' });
   const live = h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
   const prev = h('button', { type: 'button', class: 'btn btn-pager', onclick: () => go(state.page - 1) },
@@ -84,6 +85,11 @@ export function pagedList(opts) {
     results.removeAttribute('aria-busy');
     const items = Array.isArray(data && data.items) ? data.items : [];
     state.cursors.length = state.page + 1;
+    if (state.page === 0) {
+      const n = data && typeof data.total === 'number' ? data.total : null;
+      state.total = n === null ? '' : `${n.toLocaleString('en')}${data.total_exact === false ? '+' : ''}`;
+      if (n !== null && opts.onTotal) opts.onTotal(n, data.total_exact !== false);
+    }
     if (data && data.next_cursor) state.cursors.push(String(data.next_cursor));
     const more = state.cursors.length > state.page + 1;
 
@@ -96,11 +102,11 @@ export function pagedList(opts) {
     replace(results, opts.draw(items, state.page));
     const from = state.page * opts.pageSize + 1;
     const to = state.page * opts.pageSize + items.length;
-    range.textContent = `Showing ${from}\u2013${to}`;
+    range.textContent = `Showing ${from}\u2013${to}${state.total ? ` of ${state.total}` : ''}`;
     prev.disabled = state.page === 0;
     next.disabled = !more;
     pager.hidden = state.page === 0 && !more;
-    live.textContent = `Showing ${opts.noun} ${from} to ${to}${more ? '' : ' (last page)'}.`;
+    live.textContent = `Showing ${opts.noun} ${from} to ${to}${state.total ? ` of ${state.total}` : ''}${more ? '' : ' (last page)'}.`;
     if (fromPager) {
       // Keep the keyboard where it was; if that button just became disabled, use the other.
       const keep = document.activeElement;
