@@ -106,7 +106,7 @@ export function accessibilitySuite({ backend, database = async () => null, clean
       p.expectProblem(/status of 400 .*\/api\/v1\/clients\)/);
       await page.getByLabel('Name', { exact: true }).fill('Bad Email');
       await page.getByLabel('Email', { exact: true }).fill('not-an-email');
-      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
       await page.locator('.field.has-error').first().waitFor();
       await expectAccessible(page, 'staff new client form with errors');
       assertClean(p);

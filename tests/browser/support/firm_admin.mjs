@@ -120,7 +120,7 @@ export function firmAdminSuite({ backend, database = async () => null, cleanup =
       await signInStaff(page, server.baseUrl, OWNER);
       await page.getByRole('button', { name: 'New client' }).click();
       await page.getByLabel('Name', { exact: true }).fill('Thomas Anderson');
-      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'Thomas Anderson' }).waitFor();
       await page.goto(`${server.baseUrl}/app/#/cases/new`);
       await page.getByRole('heading', { level: 1, name: 'New case' }).waitFor();

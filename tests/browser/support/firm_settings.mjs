@@ -61,7 +61,7 @@ export function firmSettingsSuite({ backend, database = async () => null, cleanu
       await page.getByRole('heading', { level: 1, name: 'New client' }).waitFor();
       await page.getByLabel('Name', { exact: true }).fill('Dana Scully');
       await page.getByLabel('Phone', { exact: true }).fill('(312) 555-0199');
-      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'Dana Scully' }).waitFor();
       const main = page.getByRole('main');
       await main.locator('a[href="tel:+13125550199"]', { hasText: '+1 312-555-0199' }).waitFor();

@@ -144,7 +144,7 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
       await page.getByLabel('Tax ID').fill('DE123456789');
       await page.getByLabel('Notes').fill('Referred by Anderson Holdings.');
       await screenshot(page, `${backend}-form-1280`);
-      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
 
       await page.getByRole('heading', { level: 1, name: 'Fouchix Logistics GmbH' }).waitFor();
       await page.getByText('Fouchix Logistics GmbH was added.').waitFor();
@@ -199,7 +199,7 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
       const email = page.getByLabel('Email', { exact: true });
       await email.fill('beatrice.okafor@');
       await page.getByLabel('Billing email').fill('not an address');
-      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
 
       const summary = page.getByRole('alert').filter({ hasText: 'Please correct the following' });
       await summary.waitFor();
@@ -218,7 +218,7 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
       assert.equal(await email.evaluate((el) => el === document.activeElement), true);
       await email.fill('beatrice@okafor.test');
       await page.getByLabel('Billing email').fill('');
-      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'Beatrice Okafor' }).waitFor();
       assert.equal(posts, 1);
       assertClean(p);
@@ -235,7 +235,7 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
       await page.getByLabel('Email', { exact: true }).fill('same@duplicate.test');
       await page.getByRole('button', { name: 'Add another email' }).click();
       await page.getByLabel('Email 2', { exact: true }).fill('same@duplicate.test');
-      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
       const second = page.getByLabel('Email 2', { exact: true });
       await eventually(async () => assert.equal(await second.getAttribute('aria-invalid'), 'true'));
       await page.getByRole('alert').getByText('Email 2: This email address is already listed.').waitFor();
@@ -471,7 +471,7 @@ export function staffAppSuite({ backend, database = async () => null, cleanup = 
       await page.getByRole('heading', { level: 1, name: 'New client' }).waitFor();
       await context.clearCookies();
       await page.getByLabel('Name', { exact: true }).fill('Lost Session Ltd');
-      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'Sign in to LexOS' }).waitFor();
       await page.getByText('Your session has ended. Sign in again to continue.').waitFor();
       await page.getByLabel('Email').fill(OWNER.email);
