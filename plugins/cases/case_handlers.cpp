@@ -60,6 +60,25 @@ std::string checkPhase(const std::string& phase, const std::string& field) {
   return phase;
 }
 
+// The practice area named by `field`, or 400 naming it.
+const PracticeArea& requireArea(CaseStore& store, std::int64_t id, const std::string& field) {
+  const PracticeArea* a = store.area(id);
+  if (!a) throw sdk::BadRequest(field, "Choose one of the firm's practice areas.");
+  return *a;
+}
+
+// The phase `key` of area `a` (its built-in phase with it), or 400 naming `field` with the area's
+// phases: an estate-planning matter is never set to "trial".
+const AreaPhase& requireAreaPhase(const PracticeArea& a, const std::string& key, const std::string& field) {
+  const int at = a.indexOf(key);
+  if (at < 0) {
+    std::string list;
+    for (const auto& p : a.phases) list += (list.empty() ? "" : ", ") + p.key;
+    throw sdk::BadRequest(field, "Choose one of the phases of " + a.name + ": " + list + ".");
+  }
+  return a.phases[static_cast<std::size_t>(at)];
+}
+
 // The responsible attorney's name and e-mail, kept on the case as the client's contact.
 std::pair<std::string, std::string> staffContact(sdk::Context& c, std::int64_t userId, const std::string& field) {
   auto rs = c.db().query("SELECT display_name, email FROM users WHERE id = $1 AND kind = 'staff' AND status = 'active'", {userId});
@@ -113,6 +132,8 @@ void CaseHandlers::list(sdk::Context& c) {
     sql += " AND (c.client_id = " + p + " OR c.id IN (SELECT case_id FROM case_related_clients WHERE client_id = " + p + "))";
   }
   if (auto v = c.request().query("phase")) sql += " AND c.phase = " + param(checkPhase(*v, "phase"));
+  if (auto id = sdk::queryId(c, "practice_area_id", "practice_area_id must be a practice area id."))
+    sql += " AND c.practice_area_id = " + param(*id);
   if (auto v = c.request().query("q"); v && !v->empty()) {
     if (v->size() > 100) throw sdk::BadRequest("q", "Search for at most 100 characters.");
     std::string q;
@@ -164,15 +185,29 @@ void CaseHandlers::list(sdk::Context& c) {
 
 void CaseHandlers::create(sdk::Context& c) {
   const JsonObject b = sdk::readJsonObject(c, {"client_id", "title", "matter_number", "practice_area",
-                                                "responsible_user_id", "phase", "opened_on", "description",
-                                                "related_client_ids"});
+                                                "practice_area_id", "responsible_user_id", "phase", "opened_on",
+                                                "description", "related_client_ids"});
   if (!b["client_id"].hasValue()) b["client_id"].refuse("Choose the client this case is for.");
+  CaseStore store(c.db());
   const auto clientId = b["client_id"].id("Choose an existing client.");
   requireClient(c, *clientId, "client_id");
   const std::string title = b["title"].requiredText(200, "Enter a title for the case.");
   std::string matter = b["matter_number"].text(40).value_or("");
-  const std::string area = b["practice_area"].text(100).value_or("");
-  const std::string phase = checkPhase(b["phase"].text(20).value_or("intake"), "phase");
+  std::string area = b["practice_area"].text(100).value_or("");
+  // With a practice area, `phase` is one of the area's phases (its first when left out), and
+  // the case also keeps the built-in phase it counts as; without one, a built-in phase.
+  std::string phase;
+  sdk::Value areaId = nullptr, areaPhase = nullptr;
+  if (auto id = b["practice_area_id"].id("Choose one of the firm's practice areas.")) {
+    const PracticeArea& a = requireArea(store, *id, "practice_area_id");
+    const AreaPhase& p = requireAreaPhase(a, b["phase"].text(30).value_or(a.phases.front().key), "phase");
+    phase = p.builtin;
+    areaId = a.id;
+    areaPhase = p.key;
+    area = a.name;
+  } else {
+    phase = checkPhase(b["phase"].text(20).value_or("intake"), "phase");
+  }
   const std::string opened = dateField(b["opened_on"]).value_or(today());
   const std::string description = b["description"].text(10000, Lines::Many).value_or("");
   auto responsible = b["responsible_user_id"].id("Choose an active member of staff.");
@@ -199,15 +234,17 @@ void CaseHandlers::create(sdk::Context& c) {
   const auto now = c.db().now();
   const auto me = c.principal().user_id;
   c.db().execute("INSERT INTO cases (firm_id, id, client_id, title, matter_number, practice_area, responsible_user_id, "
-                 "contact_name, contact_email, phase, opened_on, closed_on, description, created_at, created_by, updated_at, updated_by) "
-                 "VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $14)",
+                 "contact_name, contact_email, phase, opened_on, closed_on, description, created_at, created_by, updated_at, updated_by, "
+                 "practice_area_id, area_phase) "
+                 "VALUES (lexos_firm(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $14, $15, $16)",
                  {id, *clientId, title, matter, area, responsible ? sdk::Value(*responsible) : sdk::Value(nullptr), contact.first,
-                  contact.second, phase, opened, phase == "closed" ? sdk::Value(today()) : sdk::Value(nullptr), description, now, me});
+                  contact.second, phase, opened, phase == "closed" ? sdk::Value(today()) : sdk::Value(nullptr), description, now, me,
+                  areaId, areaPhase});
   setRelated(c, id, *clientId, b);
   c.audit().record("case.create", "case", std::to_string(id));
   c.response().setHeader("Location", "/api/v1/cases/" + std::to_string(id));
   JsonWriter w;
-  CaseStore(c.db()).writeStaffCase(w, id);
+  store.writeStaffCase(w, id);
   sdk::sendJson(c, w, 201);
 }
 
@@ -221,8 +258,9 @@ void CaseHandlers::patch(sdk::Context& c) {
   const auto id = caseId(c);
   const auto clientNow = requireCase(c, id);
   const JsonObject b = sdk::readJsonObject(c, {"client_id", "title", "matter_number", "practice_area",
-                                                "responsible_user_id", "phase", "opened_on", "closed_on",
-                                                "description", "related_client_ids"});
+                                                "practice_area_id", "responsible_user_id", "phase", "opened_on",
+                                                "closed_on", "description", "related_client_ids"});
+  CaseStore store(c.db());
   std::vector<std::string> sets;
   std::vector<sdk::Value> params;
   auto set = [&](const std::string& col, sdk::Value v) {
@@ -257,11 +295,53 @@ void CaseHandlers::patch(sdk::Context& c) {
       set("contact_email", std::string());
     }
   }
-  if (b.has("phase")) {
-    const std::string phase = checkPhase(b["phase"].text(20).value_or(""), "phase");
-    set("phase", phase);
-    if (phase == "closed" && !b.has("closed_on")) set("closed_on", today());
-    if (phase != "closed" && !b.has("closed_on")) set("closed_on", nullptr);
+  // The phase and the practice area together: a phase must be one of the case's area (the one
+  // it has, or the one this request gives it); a new area without a phase keeps the case where
+  // it is if the area has a phase counting as the same built-in one, else starts it at the first.
+  {
+    auto now = c.db().query("SELECT practice_area_id, area_phase, phase FROM cases WHERE id = $1", {id});
+    const auto& r = now.rows.at(0);
+    std::optional<std::int64_t> area = sdk::isNull(r[0]) ? std::nullopt : std::optional<std::int64_t>(sdk::asInt(r[0]));
+    const bool areaChanges = b.has("practice_area_id");
+    if (areaChanges) area = b["practice_area_id"].id("Choose one of the firm's practice areas.");
+    std::optional<std::string> phaseIn;
+    if (b.has("phase")) phaseIn = b["phase"].requiredText(30, "Choose a phase.");
+    std::optional<std::string> builtin;  // the new built-in phase, when it is set
+    if (area) {
+      const PracticeArea& a = requireArea(store, *area, "practice_area_id");
+      const AreaPhase* p = nullptr;
+      if (phaseIn) {
+        p = &requireAreaPhase(a, *phaseIn, "phase");
+      } else if (areaChanges) {
+        const int same = a.indexOf(sdk::isNull(r[1]) ? "" : sdk::asText(r[1]));
+        if (same >= 0 && a.phases[static_cast<std::size_t>(same)].builtin == sdk::asText(r[2]))
+          p = &a.phases[static_cast<std::size_t>(same)];
+        for (std::size_t i = 0; !p && i < a.phases.size(); ++i)
+          if (a.phases[i].builtin == sdk::asText(r[2])) p = &a.phases[i];
+        if (!p) p = &a.phases.front();
+      }
+      if (areaChanges) {
+        set("practice_area_id", a.id);
+        if (!b.has("practice_area")) set("practice_area", a.name);
+      }
+      if (p) {
+        set("area_phase", p->key);
+        builtin = p->builtin;
+      }
+    } else {
+      if (areaChanges) {
+        set("practice_area_id", nullptr);
+        set("area_phase", nullptr);
+      }
+      if (phaseIn) builtin = checkPhase(*phaseIn, "phase");
+    }
+    if (builtin) {
+      set("phase", *builtin);
+      if (phaseIn || *builtin != sdk::asText(r[2])) {
+        if (*builtin == "closed" && !b.has("closed_on")) set("closed_on", today());
+        if (*builtin != "closed" && !b.has("closed_on")) set("closed_on", nullptr);
+      }
+    }
   }
   if (b["opened_on"].isNull()) b["opened_on"].refuse("Enter the date the case was opened.");
   if (auto v = dateField(b["opened_on"])) set("opened_on", *v);
@@ -281,7 +361,7 @@ void CaseHandlers::patch(sdk::Context& c) {
   setRelated(c, id, clientId, b);
   c.audit().record("case.update", "case", std::to_string(id));
   JsonWriter w;
-  CaseStore(c.db()).writeStaffCase(w, id);
+  store.writeStaffCase(w, id);
   sdk::sendJson(c, w);
 }
 

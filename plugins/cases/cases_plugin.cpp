@@ -2,6 +2,7 @@
 #include "case_handlers.h"
 #include "lexos/sdk/lexos.h"
 #include "portal_case_handlers.h"
+#include "practice_area_handlers.h"
 #include "schema.h"
 
 namespace lexos::cases {
@@ -19,7 +20,7 @@ class CasesPlugin : public sdk::Plugin {
                      {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal}});
     r.addPermission({"cases.notes", "Read and write internal notes (the war room)",
                      {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal}});
-    r.addPermission({"cases.settings", "Rename the firm's case phases", {sdk::kRoleOwner}});
+    r.addPermission({"cases.settings", "Rename the firm's case phases, define its practice areas", {sdk::kRoleOwner}});
     r.addPermission({"cases.portal", "Portal: see my own matters and their shared updates", {sdk::kRolePortal}});
 
     r.addTable({"cases", sdk::Tenancy::Client, "client_id", "", {"firm_id", "id"}});
@@ -30,11 +31,17 @@ class CasesPlugin : public sdk::Plugin {
     // What a portal session may read of these tables (SDK 1.2); every other column reads as NULL
     // in a portal scope: the description (the firm's working notes on the matter), the
     // responsible lawyer and who created or changed what stay staff-only (docs/isolation.md).
+    r.addTable({"practice_areas", sdk::Tenancy::FirmShared, "", "", {"firm_id", "id"}});
+    r.addTable({"practice_area_phases", sdk::Tenancy::FirmShared, "", "", {"firm_id", "area_id", "phase_key"}});
     r.addPortalColumns({"cases", {"title", "matter_number", "practice_area", "contact_name", "contact_email", "phase",
-                                  "opened_on", "closed_on", "created_at", "updated_at"}});
+                                  "opened_on", "closed_on", "created_at", "updated_at", "practice_area_id", "area_phase"}});
+    // A client's matter shows its area's phases, by the firm's names (issue 13).
+    r.addPortalColumns({"practice_areas", {"name", "position"}});
+    r.addPortalColumns({"practice_area_phases", {"label", "builtin_phase", "position"}});
     r.addPortalColumns({"case_updates", {"case_id", "text", "author_name", "created_at", "updated_at"}});
     r.addPortalColumns({"case_phase_labels", {"label"}});
     r.addMigration({1, "cases, updates, notes, phase labels", schema::kV1, "", ""});
+    r.addMigration({2, "practice areas and their phases", "", schema::kV2Sqlite, schema::kV2Postgres});
 
     r.addNav({Audience::Staff, "Practice Management", "Cases", "#/cases", "cases.read", 20});
     r.addNav({Audience::Portal, "", "My matters", "#/matters", "cases.portal", 10});
@@ -44,6 +51,8 @@ class CasesPlugin : public sdk::Plugin {
     r.addView({Audience::Staff, "cases/new", "form.js", "cases.write", "New case"});
     r.addView({Audience::Staff, "cases/{id}", "case.js", "cases.read", "Case"});
     r.addContribution({"staff.client.cards", "client_card.js", "cases.read", "Cases", 20});
+    r.addNav({Audience::Staff, "Firm", "Practice areas", "#/firm/practice-areas", "cases.settings", 905});
+    r.addView({Audience::Staff, "firm/practice-areas", "practice_areas.js", "cases.settings", "Practice areas"});
     r.addView({Audience::Portal, "matters", "matters.js", "cases.portal", "My matters"});
     r.addView({Audience::Portal, "matters/{id}", "matter.js", "cases.portal", "Matter"});
 
@@ -54,6 +63,16 @@ class CasesPlugin : public sdk::Plugin {
                 "The firm's case phases"});
     r.addRoute({Method::Put, "/api/v1/cases/phases/{phase}", Audience::Staff, "cases.settings", &CaseHandlers::renamePhase,
                 4096, "Rename a phase"});
+    r.addRoute({Method::Get, "/api/v1/practice-areas", Audience::Staff, "cases.read", &PracticeAreaHandlers::list, 0,
+                "The firm's practice areas and their phases"});
+    r.addRoute({Method::Get, "/api/v1/practice-areas/templates", Audience::Staff, "cases.read",
+                &PracticeAreaHandlers::templates, 0, "Ready-made practice areas"});
+    r.addRoute({Method::Post, "/api/v1/practice-areas", Audience::Staff, "cases.settings", &PracticeAreaHandlers::create,
+                kBody, "Define a practice area {name, phases} or {template}"});
+    r.addRoute({Method::Patch, "/api/v1/practice-areas/{id}", Audience::Staff, "cases.settings",
+                &PracticeAreaHandlers::patch, kBody, "Rename a practice area or change its phases"});
+    r.addRoute({Method::Delete, "/api/v1/practice-areas/{id}", Audience::Staff, "cases.settings",
+                &PracticeAreaHandlers::remove, 0, "Delete a practice area no case uses"});
     r.addRoute({Method::Get, "/api/v1/cases/{id}", Audience::Staff, "cases.read", &CaseHandlers::get, 0, "A case"});
     r.addRoute({Method::Patch, "/api/v1/cases/{id}", Audience::Staff, "cases.write", &CaseHandlers::patch, kBody,
                 "Edit a case"});

@@ -35,12 +35,15 @@ void PortalCaseHandlers::list(sdk::Context& c) {
   for (std::size_t i = 0; i < rs.size(); ++i) {
     const auto& r = rs.rows[i];
     w.beginObject();
-    store.writeCaseMembers(w, rs, i, false, &r[16]);  // what a client sees: no staff ids, no description drafts
+    constexpr std::size_t k = kCaseColumnCount;  // the query's own columns follow the case's
+    store.writeCaseMembers(w, rs, i, false, &r[k + 2]);  // what a client sees: no staff ids, no description drafts
     w.key("latest_update");
-    if (sdk::isNull(r[14]))
+    if (sdk::isNull(r[k]))
       w.null();
     else
-      w.beginObject().member("text", sdk::asText(r[14])).member("created_at", sdk::asText(r[15])).endObject();
+      w.beginObject().member("text", sdk::asText(r[k])).member("created_at", sdk::asText(r[k + 1])).endObject();
+    w.key("phases");  // the steps of its progress bar: its area's phases, else the built-in ones
+    store.writePhaseList(w, sdk::isNull(r[14]) ? nullptr : store.area(sdk::asInt(r[14])));
     w.endObject();
   }
   sdk::endList(w);
@@ -58,9 +61,9 @@ void PortalCaseHandlers::get(sdk::Context& c) {
   store.writeCaseMembers(w, rs, 0, false);
   w.key("updates");
   store.writeUpdates(w, id, false, true);
-  w.key("phases").beginArray();
-  for (const auto& [p, label] : store.phaseLabels()) w.beginObject().member("phase", p).member("label", label).endObject();
-  w.endArray();
+  // The phases of the matter's practice area (the firm's names for them), else the built-in ones.
+  w.key("phases");
+  store.writePhaseList(w, sdk::isNull(rs.rows[0][14]) ? nullptr : store.area(sdk::asInt(rs.rows[0][14])));
   w.endObject();
   c.audit().record("portal.case.view", "case", std::to_string(id));
   sdk::sendJson(c, w);

@@ -79,12 +79,18 @@ export async function render(container, kit, ctx) {
     announcer);
   return { focus: heading };
 
+  // The phases this case moves through: its practice area's (the server sends them with the
+  // case), else the firm's built-in ones.
+  function casePhases() {
+    return Array.isArray(kase.phases) && kase.phases.length ? kase.phases : phases;
+  }
+
   // ---- Header: badges, facts (with the phase select) and the phase track ------------------
   function renderHeader() {
-    const label = phaseLabel(kase.phase, phases, kase.phase_label);
+    const label = phaseLabel(kase.phase, casePhases(), kase.phase_label);
     replace(headerBadges,
       h('span', { class: 'matter-badge' }, srOnly('Matter number '), kase.matter_number),
-      phaseBadge(kase.phase, label),
+      phaseBadge(kase.builtin_phase || kase.phase, label),
       kase.closed_on ? h('span', { class: 'badge', text: `Closed ${calendarDate(kase.closed_on)}` }) : null);
     const contact = kase.contact || {};
     replace(facts, h('dl', { class: 'case-facts' },
@@ -161,7 +167,7 @@ export async function render(container, kit, ctx) {
   function phaseEditor(label) {
     const selectId = uid('phase');
     const select = h('select', { id: selectId, class: 'phase-select' },
-      (phases.length ? phases : [{ phase: kase.phase, label }]).map((p) => h('option', { value: p.phase, text: p.label })));
+      (casePhases().length ? casePhases() : [{ phase: kase.phase, label }]).map((p) => h('option', { value: p.phase, text: p.label })));
     select.value = kase.phase;
     const save = h('button', { type: 'submit', class: 'btn btn-primary btn-small', hidden: true }, h('span', { text: 'Save phase' }));
     const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
@@ -179,7 +185,7 @@ export async function render(container, kit, ctx) {
         cards.update({ case: kase });
         const again = facts.querySelector('select.phase-select');
         if (again) again.focus();
-        announce(`Phase changed to ${phaseLabel(kase.phase, phases, kase.phase_label)}.`);
+        announce(`Phase changed to ${phaseLabel(kase.phase, casePhases(), kase.phase_label)}.`);
       } catch (err) {
         if (!ctx.alive() || err.status === 401) return;
         replace(error, srOnly('Error: '), err.message);
@@ -190,9 +196,10 @@ export async function render(container, kit, ctx) {
   }
 
   function phaseTrack() {
-    if (!phases.length) return null;
-    const at = phases.findIndex((p) => p.phase === kase.phase);
-    return h('ol', { class: 'phase-track', 'aria-label': 'Progress through the phases' }, phases.map((p, i) => {
+    const list = casePhases();
+    if (!list.length) return null;
+    const at = list.findIndex((p) => p.phase === kase.phase);
+    return h('ol', { class: 'phase-track', 'aria-label': 'Progress through the phases' }, list.map((p, i) => {
       const state = i < at ? 'done' : i === at ? 'current' : 'todo';
       return h('li', { class: ['phase-step', `is-${state}`], 'aria-current': i === at ? 'step' : null },
         h('span', { class: 'step-bar', 'aria-hidden': 'true' }),

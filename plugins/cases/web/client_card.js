@@ -59,5 +59,5 @@ function row(c) {
         h('span', { class: 'matter-no', text: c.matter_number }),
         c.practice_area ? ` \u00b7 ${c.practice_area}` : '',
         ` \u00b7 Opened ${calendarDate(c.opened_on)}`)),
-    phaseBadge(c.phase, c.phase_label));
+    phaseBadge(c.builtin_phase || c.phase, c.phase_label));
 }

@@ -1,13 +1,13 @@
 // Opening a case (view "cases/new", or #/cases/new?client=<id> from a client's page, which
-// preselects the client): client, title, matter number (generated when empty), practice area,
-// phase, opened on, responsible attorney (picked from the firm's staff, GET /api/v1/staff),
+// preselects the client): client, title, matter number (generated when empty), practice area
+// (the firm's own areas, each with its phases, when it has defined any; else free text), phase, opened on, responsible attorney (picked from the firm's staff, GET /api/v1/staff),
 // description. The server's {"error": {"field": "title"}} is shown on the
 // field it names.
 
 import {
   h, icon, replace, uid, api, field, errorSummary, formSection, showServerError, whileBusy, todayIso, session,
 } from '/shared/js/kit.js';
-import { caseHref, clientHref, loadPhases, styles } from './parts.js';
+import { caseHref, clientHref, loadAreas, loadPhases, styles } from './parts.js';
 
 const PRACTICE_AREAS = ['Commercial litigation', 'Corporate', 'Criminal defence', 'Employment', 'Family',
   'Immigration', 'Intellectual property', 'Personal injury', 'Real estate', 'Tax', 'Wills and probate'];
@@ -22,11 +22,13 @@ export async function render(container, kit, ctx) {
 
   const preselected = /^\d+$/.test(ctx.query.get('client') || '') ? ctx.query.get('client') : '';
   let phases;
+  let areas = [];
   let client = null;
   let staff = [];
   try {
-    [phases, client, staff] = await Promise.all([
+    [phases, areas, client, staff] = await Promise.all([
       loadPhases(),
+      loadAreas(),
       preselected ? api('GET', `clients/${encodeURIComponent(preselected)}`).catch((err) => {
         if (err.status === 404) return null; // fall back to the picker
         throw err;
@@ -48,15 +50,29 @@ export async function render(container, kit, ctx) {
   const matter = field({ label: 'Matter number', hint: 'Leave empty to number it automatically, like 2026-0001.',
     cls: 'field-medium', attrs: { spellcheck: 'false' } });
   const areasId = uid('areas');
-  const area = field({ label: 'Practice area', hint: 'Choose a suggestion or type your own.', attrs: { list: areasId } });
-  const phase = field({ label: 'Phase', type: 'select', value: 'intake',
-    options: phases.length ? phases.map((p) => [p.phase, p.label]) : [['intake', 'Intake']],
+  // With the firm's practice areas, the area is chosen from them and the phases follow it.
+  const builtinOptions = phases.length ? phases.map((p) => [p.phase, p.label]) : [['intake', 'Intake']];
+  const area = areas.length
+    ? field({ label: 'Practice area', type: 'select', value: '',
+      options: [['', 'None (the standard phases)'], ...areas.map((a) => [String(a.id), a.name])],
+      hint: 'Each practice area has its own phases (Firm › Practice areas).' })
+    : field({ label: 'Practice area', hint: 'Choose a suggestion or type your own.', attrs: { list: areasId } });
+  const phase = field({ label: 'Phase', type: 'select', value: 'intake', options: builtinOptions,
     hint: 'Where the matter stands; you can change it as it moves on.' });
+  if (areas.length) {
+    area.control.addEventListener('change', () => {
+      const chosen = areas.find((a) => String(a.id) === area.control.value);
+      const options = chosen ? chosen.phases.map((p) => [p.key, p.label]) : builtinOptions;
+      replace(phase.control, options.map(([value, text]) => h('option', { value, text })));
+      phase.control.value = options[0][0];
+    });
+  }
   const opened = field({ label: 'Opened on', type: 'date', value: todayIso(), cls: 'field-medium' });
   const responsible = responsibleField(staff);
   const description = field({ label: 'Description', type: 'textarea', rows: 4,
     hint: 'Internal to the firm: the client sees the title, phase and the updates you share, never this.' });
-  const controls = new Map([['client_id', picker], ['title', title], ['matter_number', matter], ['practice_area', area],
+  const controls = new Map([['client_id', picker], ['title', title], ['matter_number', matter],
+    [areas.length ? 'practice_area_id' : 'practice_area', area],
     ['phase', phase], ['opened_on', opened], ['responsible_user_id', responsible], ['description', description]]);
 
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, h('span', { text: 'Open case' }));
@@ -86,7 +102,9 @@ export async function render(container, kit, ctx) {
     }
     const body = { client_id: picker.chosen().id, title: title.control.value.trim(), phase: phase.control.value };
     if (responsible.control.value) body.responsible_user_id = responsible.control.value;
-    for (const [key, f] of [['matter_number', matter], ['practice_area', area], ['opened_on', opened], ['description', description]]) {
+    if (areas.length && area.control.value) body.practice_area_id = area.control.value;
+    for (const [key, f] of [['matter_number', matter], ...(areas.length ? [] : [['practice_area', area]]), ['opened_on', opened],
+      ['description', description]]) {
       const v = f.control.value.trim();
       if (v) body[key] = v;
     }

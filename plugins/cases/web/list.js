@@ -55,7 +55,7 @@ export async function render(mount, kit, ctx) {
       ['col-matter', 'Matter no.', h('span', { class: 'matter-no', text: c.matter_number || '' })],
       ['col-client', 'Client', c.client_name ? h('a', { class: 'cell-link truncate', href: clientHref(c.client_id), text: c.client_name })
         : h('span', { class: 'muted', text: '\u2014' })],
-      ['col-phase', 'Phase', phaseBadge(c.phase, phaseLabel(c.phase, phases, c.phase_label))],
+      ['col-phase', 'Phase', phaseBadge(c.builtin_phase || c.phase, phaseLabel(c.phase, phases, c.phase_label))],
       ['col-opened', 'Opened', h('span', { class: 'nowrap', text: calendarDate(c.opened_on) })],
     ]);
   }

@@ -50,7 +50,7 @@ export async function render(container, kit, ctx) {
   page.replaceChildren(
     backLink(),
     h('div', { class: 'page-header matter-header' },
-      h('div', { class: 'title-line' }, heading, h('span', { class: ['phase-badge', `phase-${m.phase}`], text: s.label })),
+      h('div', { class: 'title-line' }, heading, h('span', { class: ['phase-badge', `phase-${m.builtin_phase || m.phase}`], text: s.label })),
       meta.length ? h('p', { class: 'page-sub', text: meta.join(' \u00b7 ') }) : null),
     h('div', { class: 'matter-grid' },
       h('div', { class: 'matter-main' },
@@ -73,7 +73,7 @@ function statusCard(m, phases, s) {
   const textId = uid('progress');
   // A plain-language note on the phase, unless the firm renamed it (then we do not know its meaning).
   const renamed = s.label && s.label !== capitalise(m.phase);
-  const hint = !renamed ? PHASE_HINTS[m.phase] : '';
+  const hint = !renamed ? PHASE_HINTS[m.builtin_phase || m.phase] : '';
   const list = phases.length ? phases : [];
   return h('section', { class: 'card status-card', 'aria-labelledby': titleId },
     h('h2', { class: 'card-title', id: titleId, text: 'Where things stand' }),

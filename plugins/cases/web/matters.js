@@ -32,8 +32,8 @@ export async function render(container, kit, ctx) {
   }
   if (!ctx.alive()) return null;
   const items = Array.isArray(data && data.items) ? data.items : [];
-  const open = items.filter((m) => !m.closed_on && m.phase !== 'closed');
-  const closed = items.filter((m) => m.closed_on || m.phase === 'closed');
+  const open = items.filter((m) => !m.closed_on && (m.builtin_phase || m.phase) !== 'closed');
+  const closed = items.filter((m) => m.closed_on || (m.builtin_phase || m.phase) === 'closed');
 
   if (!items.length) {
     body.replaceWith(h('div', { class: 'empty-state' },
@@ -62,7 +62,7 @@ function greeting() {
 function matterCard(m) {
   const href = `#/matters/${encodeURIComponent(m.id)}`;
   const progressId = uid('progress');
-  const s = phaseStep(m);
+  const s = phaseStep(m, m.phases);
   const contact = m.contact || {};
   const latest = m.latest_update;
   const meta = [m.matter_number ? `Matter ${m.matter_number}` : null, m.practice_area || null,
@@ -70,11 +70,11 @@ function matterCard(m) {
   return h('article', { class: 'matter-card' },
     h('div', { class: 'matter-head' },
       h('h2', { class: 'matter-title' }, h('a', { class: 'stretched-link', href, text: m.title })),
-      h('span', { class: ['phase-badge', `phase-${m.phase}`], text: s.label })),
+      h('span', { class: ['phase-badge', `phase-${m.builtin_phase || m.phase}`], text: s.label })),
     meta.length ? h('p', { class: 'matter-meta', text: meta.join(' \u00b7 ') }) : null,
     h('div', { class: 'matter-progress' },
       h('p', { class: 'progress-text', id: progressId }, h('span', { class: 'sr-only', text: 'Progress: ' }), s.text),
-      progressBar(m, null, { labelledBy: progressId })),
+      progressBar(m, m.phases, { labelledBy: progressId })),
     latest ? h('div', { class: 'latest' },
       h('p', { class: 'latest-title' }, icon('chat', 'icon icon-sm'), h('span', { text: 'Latest update' }),
         h('span', { class: 'latest-date' }, timeEl(latest.created_at, shortDate(latest.created_at)))),

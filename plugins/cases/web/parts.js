@@ -15,6 +15,15 @@ export async function loadPhases(signal) {
   return Array.isArray(data && data.items) ? data.items : [];
 }
 
+/**
+ * The firm's practice areas with their phases ([{id, name, phases: [{key, label, builtin_phase}]}]);
+ * empty when the firm has defined none.
+ */
+export async function loadAreas(signal) {
+  const data = await api('GET', 'practice-areas', { signal });
+  return Array.isArray(data && data.items) ? data.items : [];
+}
+
 /** The firm's label for `phase` (the case's own phase_label wins, then the list, then the id). */
 export function phaseLabel(phase, phases = [], fallback = '') {
   if (fallback) return fallback;

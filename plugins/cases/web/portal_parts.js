@@ -10,8 +10,8 @@ export function styles() {
 
 /**
  * The firm's phases in order, as the cases module defines them (plugins/cases/case_store.cpp).
- * A matter's own page receives them from the API with the firm's names; the list of matters
- * does not, so it counts steps with this order and shows the label the API gives.
+ * The API sends each matter's own phases (its practice area's, by the firm's names, or these
+ * renamed); this order is the fallback when it does not.
  */
 export const PHASE_ORDER = ['intake', 'active', 'discovery', 'trial', 'settled', 'closed'];
 
@@ -46,7 +46,7 @@ export function progressBar(matter, phases, { labelledBy } = {}) {
     segments.push(h('span', { class: ['segment', i < s.step && 'done', i === s.step && 'current'] }));
   }
   return h('div', {
-    class: ['progress', matter.phase === 'closed' && 'progress-complete'],
+    class: ['progress', (matter.builtin_phase || matter.phase) === 'closed' && 'progress-complete'],
     role: 'progressbar',
     'aria-valuemin': '0',
     'aria-valuemax': '100',
