@@ -51,16 +51,22 @@ std::int64_t caseClient(sdk::Context& c, std::int64_t caseId) {
   return sdk::asInt(rs.rows[0][0]);
 }
 
-namespace {
-
-// [plugin.billing] keys; a bad value is the operator's to fix: 500, with the key in the log.
 std::string defaultCurrency(sdk::Context& c) {
+  // The firm's own default (Firm settings, SDK FirmProfile version 3) first.
+  sdk::FirmProfile firm;
+  firm.version = 3;
+  c.firm(firm);
+  if (!firm.default_currency.empty() && minorUnits(firm.default_currency)) return firm.default_currency;
+  // Then [plugin.billing] default_currency; a bad value is the operator's to fix: 500, with the key in the log.
   const std::string v = c.config("default_currency", "USD");
   if (!minorUnits(v))
     throw std::runtime_error("config: plugin.billing.default_currency = '" + v + "': expected an active ISO 4217 code");
   return v;
 }
 
+namespace {
+
+// [plugin.billing] keys; a bad value is the operator's to fix: 500, with the key in the log.
 std::int64_t defaultTerms(sdk::Context& c) {
   const std::string v = c.config("payment_terms_days", "30");
   if (v.empty() || v.size() > 3 || v.find_first_not_of("0123456789") != std::string::npos)

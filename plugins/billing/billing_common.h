@@ -22,9 +22,13 @@ std::string addDays(const std::string& date, std::int64_t days);
 /// The client of case `caseId` as the request's scope sees it; 404 "No such case." otherwise.
 std::int64_t caseClient(sdk::Context& c, std::int64_t caseId);
 
+/// The currency of money with no client currency to go by: the firm's default currency (Firm
+/// settings; SDK FirmProfile version 3), else [plugin.billing] default_currency, else USD.
+std::string defaultCurrency(sdk::Context& c);
+
 struct ClientBilling {
   std::string name;
-  std::string currency;                  ///< the client's billing currency, else the module's default
+  std::string currency;                  ///< the client's billing currency, else defaultCurrency()
   std::int64_t terms_days = 30;          ///< payment terms, else [plugin.billing] payment_terms_days
   std::optional<std::int64_t> rate_minor;  ///< the client's hourly rate, when set
 };

@@ -220,7 +220,7 @@ void LedgerHandlers::portalTrust(sdk::Context& c) {
   const std::int64_t me = c.principal().client_id;
   c.audit().record("portal.trust.view", "client", std::to_string(me));
   auto cur = c.db().query("SELECT currency FROM billing_invoices WHERE client_id = $1 ORDER BY id DESC LIMIT 1", {me});
-  sendTrust(c, me, false, cur.empty() ? c.config("default_currency", "USD") : sdk::asText(cur.rows[0][0]));
+  sendTrust(c, me, false, cur.empty() ? defaultCurrency(c) : sdk::asText(cur.rows[0][0]));
 }
 
 namespace {

@@ -47,7 +47,7 @@ void RequestContext::firm(sdk::FirmProfile& out) {
   // In the firm's staff scope (a portal request's scope cannot read firm_settings), inside the
   // request's transaction when one is open.
   const char* sql =
-      "SELECT f.slug, f.name, s.time_zone, s.country, s.address FROM firms f "
+      "SELECT f.slug, f.name, s.time_zone, s.country, s.address, s.default_currency FROM firms f "
       "LEFT JOIN firm_settings s ON s.firm_id = f.id WHERE f.id = $1";
   sdk::ResultSet rs;
   if (!conn_.inTransaction()) {
@@ -72,6 +72,8 @@ void RequestContext::firm(sdk::FirmProfile& out) {
   out.country = sdk::isNull(r[3]) ? "" : sdk::asText(r[3]);
   out.address = sdk::isNull(r[4]) ? "" : sdk::asText(r[4]);
   if (out.version < 2) return;
+  // Version 3: the firm's default currency (filled here, before version 2's early returns).
+  if (out.version >= 3) out.default_currency = sdk::isNull(r[5]) ? "" : sdk::asText(r[5]);
   // Version 2: the logo (app/firm_face.h). Read in the same staff scope as the settings.
   const std::string logoSql = std::string("SELECT content_type, sha256") + (out.with_logo ? ", data" : "") +
                               " FROM firm_logos WHERE firm_id = $1";

@@ -54,7 +54,7 @@ class Mail {
 /// first member: later minor versions append fields, and the host fills only the fields of the
 /// version the plugin's copy names.
 struct FirmProfile {
-  std::uint32_t version = 2;
+  std::uint32_t version = 3;
   std::string slug;       ///< the firm's id in addresses and sign-in ("demo")
   std::string name;       ///< its name as shown to staff and clients
   std::string time_zone;  ///< IANA name ("America/Chicago"); "UTC" until the firm sets one
@@ -66,6 +66,9 @@ struct FirmProfile {
                                   ///< prefix Context::publicUrl() for an absolute link; empty: no logo
   std::string logo_content_type;  ///< "image/png" or "image/jpeg"; empty: no logo
   std::string logo;               ///< the image's bytes when `with_logo` was set
+  // Version 3 (issue 13: money in the firm's currency). Set `version = 3` to have it filled; an
+  // older host leaves it empty.
+  std::string default_currency;  ///< ISO 4217 code, upper case ("EUR"); empty until the firm sets one
 };
 
 /// Log levels for Context::log.
