@@ -9,7 +9,7 @@ import {
   h, icon, replace, srOnly, uid, api, field, errorSummary, showServerError, whileBusy, calendarDate, dateTime, can,
   renderPoint, breadcrumb,
 } from '/shared/js/kit.js';
-import { clientHref, loadPhases, phaseBadge, phaseLabel, styles, visibilityMark } from './parts.js';
+import { clientHref, loadAreas, loadPhases, phaseBadge, phaseLabel, styles, visibilityMark } from './parts.js';
 import { loadStaff } from './form.js';
 
 export async function render(container, kit, ctx) {
@@ -29,13 +29,15 @@ export async function render(container, kit, ctx) {
   let phases;
   let notes = [];
   let staff = [];
+  let areas = [];
   try {
-    [kase, updates, phases, notes, staff] = await Promise.all([
+    [kase, updates, phases, notes, staff, areas] = await Promise.all([
       api('GET', base),
       api('GET', `${base}/updates`).then((d) => (Array.isArray(d && d.items) ? d.items : [])),
       loadPhases().catch(() => []),
       mayNotes ? api('GET', `${base}/notes`).then((d) => (Array.isArray(d && d.items) ? d.items : [])) : [],
       mayWrite ? loadStaff() : [],
+      mayWrite ? loadAreas().catch(() => []) : [],
     ]);
   } catch (err) {
     if (!ctx.alive() || err.status === 401) return null;
@@ -97,7 +99,7 @@ export async function render(container, kit, ctx) {
       fact('Client', h('a', { class: 'fact-link', href: clientHref(kase.client_id), text: kase.client_name || 'The client' })),
       mayWrite ? phaseEditor(label) : fact('Phase', h('span', { text: label })),
       mayWrite && staff.length ? responsibleEditor(contact) : fact('Responsible', contactEl(contact)),
-      fact('Practice area', kase.practice_area ? h('span', { text: kase.practice_area }) : h('span', { class: 'muted', text: 'Not given' })),
+      mayWrite && areas.length ? areaEditor() : fact('Practice area', areaText()),
       fact('Opened', h('span', { text: calendarDate(kase.opened_on) }))));
     replace(track, phaseTrack());
     renderAbout();
@@ -156,6 +158,61 @@ export async function render(container, kit, ctx) {
     };
     showContact();
     return fact('Responsible', h('div', {}, wrap, error), label);
+  }
+
+  function areaText() {
+    return kase.practice_area ? h('span', { text: kase.practice_area }) : h('span', { class: 'muted', text: 'Not given' });
+  }
+
+  // The practice area: its name and "Change practice area", which opens a select of the firm's
+  // areas saved with its own button; the phases then become the new area's (the server keeps
+  // the case at the phase counting as the same built-in one, else the area's first).
+  function areaEditor() {
+    const selectId = uid('area');
+    const current = kase.practice_area_id == null ? '' : String(kase.practice_area_id);
+    const wrap = h('div', { class: 'responsible' });
+    const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
+    const label = h('label', { for: selectId, text: 'Practice area' });
+    const showArea = () => {
+      const change = h('button', { type: 'button', class: 'btn btn-small', text: 'Change area',
+        onclick: () => showPicker() });
+      replace(wrap, areaText(), h('div', {}, change));
+      return change;
+    };
+    const showPicker = () => {
+      const select = h('select', { id: selectId, class: 'area-select' },
+        [['', 'None (the standard phases)'], ...areas.map((a) => [String(a.id), a.name])].map(([v, t]) => h('option', { value: v, text: t })));
+      select.value = current;
+      const save = h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, h('span', { text: 'Save practice area' }));
+      const cancel = h('button', { type: 'button', class: 'btn btn-ghost btn-small', text: 'Cancel', onclick: () => showArea().focus() });
+      const form = h('form', { class: 'phase-form', novalidate: true }, select, save, cancel);
+      form.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') { ev.preventDefault(); showArea().focus(); } });
+      form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        if (select.value === current) { showArea().focus(); return; }
+        error.hidden = true;
+        try {
+          const body = { practice_area_id: select.value ? select.value : null };
+          const updated = await whileBusy(save, 'Saving\u2026', api('PATCH', base, { body }));
+          if (!ctx.alive()) return;
+          kase = { ...kase, ...updated };
+          renderHeader();
+          cards.update({ case: kase });
+          facts.querySelector('.area-fact button')?.focus();
+          announce(`Practice area: ${kase.practice_area || 'none'}; phase ${kase.phase_label}.`);
+        } catch (err) {
+          if (!ctx.alive() || err.status === 401) return;
+          replace(error, srOnly('Error: '), err.message);
+          error.hidden = false;
+        }
+      });
+      replace(wrap, form);
+      select.focus();
+    };
+    showArea();
+    const el = fact('Practice area', h('div', {}, wrap, error), label);
+    el.classList.add('area-fact');
+    return el;
   }
 
   function fact(term, value, termEl) {

@@ -96,6 +96,20 @@ export function practiceAreasSuite({ backend, database = async () => null, clean
       const select = page.locator('select.phase-select');
       assert.deepEqual(await select.locator('option').allTextContents(),
         ['Intake', 'Drafting', 'Client review', 'Signing', 'Funding', 'Closed']);
+      // Out of the area and back, on the case page: the standard phases, then the area's again,
+      // at the phase counting as the same built-in one.
+      await page.getByRole('button', { name: 'Change area' }).click();
+      await page.getByLabel('Practice area', { exact: true }).selectOption({ label: 'None (the standard phases)' });
+      await page.getByRole('button', { name: 'Save practice area' }).click();
+      await track.getByText('Discovery').waitFor();
+      assert.ok((await track.innerText()).includes('Trial'));
+      assert.equal((await staff.json('GET', `cases/${ids.case}`)).phase, 'active');
+      await page.getByRole('button', { name: 'Change area' }).click();
+      await page.getByLabel('Practice area', { exact: true }).selectOption({ label: 'Estate planning' });
+      await page.getByRole('button', { name: 'Save practice area' }).click();
+      await track.getByText('Client review').waitFor();
+      assert.ok(!(await track.innerText()).includes('Trial'));
+      assert.equal((await staff.json('GET', `cases/${ids.case}`)).phase, 'drafting');
       await screenshot(page, `${backend}-practice-area-case-1280`);
       assertClean(p);
 
