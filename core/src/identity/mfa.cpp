@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "common/signed_value.h"
 #include "common/time.h"
 #include "common/tokens.h"
 #include "identity/totp.h"
@@ -23,20 +24,7 @@ std::string cookieSecret(Connection& c) {
   return sdk::asText(rs.rows[0][0]);
 }
 
-std::string hmacHex(const std::string& key, const std::string& payload) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-            reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), md, &len))
-    throw std::runtime_error("HMAC-SHA256 is not available");
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
-}
+std::string hmacHex(const std::string& key, const std::string& payload) { return hmacSha256Hex(key, payload); }
 
 // "<firm>.<user>.<expires>.<hex HMAC>" split into its four parts; nothing when malformed.
 struct Signed {
@@ -44,31 +32,11 @@ struct Signed {
   std::string sig;
 };
 std::optional<Signed> parseSigned(const std::string& v) {
-  if (v.empty() || v.size() > 200) return std::nullopt;
-  std::vector<std::string> parts;
-  std::size_t i = 0;
-  while (parts.size() < 5) {
-    const auto dot = v.find('.', i);
-    parts.push_back(v.substr(i, dot == std::string::npos ? std::string::npos : dot - i));
-    if (dot == std::string::npos) break;
-    i = dot + 1;
-  }
-  if (parts.size() != 4 || parts[3].size() != 64) return std::nullopt;
-  Signed s;
-  try {
-    std::size_t used = 0;
-    s.firm = std::stoll(parts[0], &used);
-    if (used != parts[0].size()) return std::nullopt;
-    s.user = std::stoll(parts[1], &used);
-    if (used != parts[1].size()) return std::nullopt;
-    s.expires = std::stoll(parts[2], &used);
-    if (used != parts[2].size()) return std::nullopt;
-  } catch (...) {
-    return std::nullopt;
-  }
-  if (s.firm <= 0 || s.user <= 0) return std::nullopt;
-  s.sig = parts[3];
-  return s;
+  const auto parts = splitSignedValue(v, 3);
+  if (!parts) return std::nullopt;
+  const auto firm = wholeNumber((*parts)[0]), user = wholeNumber((*parts)[1]), expires = wholeNumber((*parts)[2]);
+  if (!firm || !user || !expires || *firm <= 0 || *user <= 0) return std::nullopt;
+  return Signed{*firm, *user, *expires, (*parts)[3]};
 }
 
 std::string secretOf(Connection& c, std::int64_t userId, bool confirmed) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/signed_value.h"
 #include "common/tokens.h"
 
 namespace lexos::core {
@@ -108,45 +109,21 @@ std::string DeviceCookie::secret(Connection& c) {
 }
 
 std::string DeviceCookie::sign(const std::string& secret, const std::string& payload) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-            reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), md, &len))
-    throw std::runtime_error("HMAC-SHA256 is not available");
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
+  return hmacSha256Hex(secret, payload);
 }
 
 std::optional<DeviceCookie::Device> DeviceCookie::read(Connection& c,
                                                        const std::string& cookieHeader) {
   // <firm id>.<user id>.<device id>.<hex HMAC-SHA256 of "lexos-device-v1|firm|user|device">
   const std::string v = cookieValue(cookieHeader, kName);
-  if (v.empty() || v.size() > 200) return std::nullopt;
-  std::vector<std::string> parts;
-  std::size_t i = 0;
-  while (parts.size() < 5) {
-    const auto dot = v.find('.', i);
-    parts.push_back(v.substr(i, dot == std::string::npos ? std::string::npos : dot - i));
-    if (dot == std::string::npos) break;
-    i = dot + 1;
-  }
-  if (parts.size() != 4 || parts[2].empty() || parts[3].size() != 64) return std::nullopt;
+  const auto split = splitSignedValue(v, 3);
+  if (!split || (*split)[2].empty()) return std::nullopt;
+  const auto& parts = *split;
   Device d;
-  try {
-    std::size_t used = 0;
-    d.firm_id = std::stoll(parts[0], &used);
-    if (used != parts[0].size()) return std::nullopt;
-    d.user_id = std::stoll(parts[1], &used);
-    if (used != parts[1].size()) return std::nullopt;
-  } catch (...) {
-    return std::nullopt;
-  }
-  if (d.firm_id <= 0 || d.user_id <= 0) return std::nullopt;
+  const auto firm = wholeNumber(parts[0]), user = wholeNumber(parts[1]);
+  if (!firm || !user || *firm <= 0 || *user <= 0) return std::nullopt;
+  d.firm_id = *firm;
+  d.user_id = *user;
   d.id = parts[2];
   const std::string want =
       sign(secret(c), "lexos-device-v1|" + parts[0] + "|" + parts[1] + "|" + parts[2]);
