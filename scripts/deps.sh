@@ -37,8 +37,13 @@ PACKAGES=(
   oathtool                                    # tests: TOTP codes from an independent implementation
   libicu-dev                                  # portal: invitation expiry in words in the firm's zone (ICU)
   python3-icalendar                           # tests: the feeds read back by an independent parser
+  nginx-light                                 # tests: two lexosd nodes behind a real load balancer;
+                                              # bench/http.sh: the reference server
+  help2man                                    # the manual pages lexosd(8), lexosctl(8) from --help
+  lintian debootstrap                         # tests: the Debian packages (cpack) checked, then installed
+                                              # into a fresh Debian 12 root (tests/package/deb_test.sh)
 )
-BENCH_PACKAGES=(wrk nginx-light python3)      # bench/http.sh (python3: connection probe)
+BENCH_PACKAGES=(wrk python3)                  # bench/http.sh (python3: connection probe; nginx is in the base)
 BROWSER_PACKAGES=(chromium nodejs npm)        # tests/browser (Playwright + Debian chromium)
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)      # tests/fuzz (libFuzzer, ASan, UBSan: clang 14)
 
