@@ -16,6 +16,8 @@
 #include "common/log_format.h"
 #include "data/change_feed.h"
 #include "identity/accounts.h"
+#include "identity/mfa.h"
+#include "vault/mfa_sealer.h"
 #include "schema/migrator.h"
 #include "tenancy/sqlite_authorizer.h"
 #include "tenancy/verify.h"
@@ -112,6 +114,8 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
 Accounts::Accounts(Host& host) : Accounts(host.pool(), host.registry()) {}
 
 Host::~Host() {
+  // Two-step sign-in stops using this host's vault (tests run several hosts, one after another).
+  if (mfaSealer_ && Mfa::sealer() == mfaSealer_) Mfa::setSealer(nullptr);
   if (server_) {
     server_->stop(0);
     if (sequencer_) sequencer_->stop();
@@ -148,6 +152,9 @@ std::vector<std::string> Host::prepareDatabase(bool allowMigrate) {
     vault_ = std::make_unique<vault::VaultService>(config_, *pool_, vaultEnvironment());
     services_.vault = vault_.get();
   }
+  // TOTP secrets are sealed by the vault's master key (vault/mfa_sealer.h).
+  if (!mfaSealer_) mfaSealer_ = std::make_shared<const vault::MfaSealer>(*vault_);
+  Mfa::setSealer(mfaSealer_);
   // SQLite: every process using the database announces changes to sessions, users, firms and
   // module switches through <db>-guard (data/change_feed.h); one that cannot would be unable to
   // end a session. Refuse to start, naming the file, rather than serve like that.

@@ -11,6 +11,7 @@
 #include "guard/guard.h"
 #include "http/server.h"
 #include "identity/audit_sequencer.h"
+#include "identity/mfa.h"
 #include "mail/mailer.h"
 #include "plugins/loader.h"
 #include "plugins/registry.h"
@@ -63,6 +64,7 @@ class Host {
   std::unique_ptr<Mailer> mailer_;
   Services services_;
   std::unique_ptr<vault::VaultService> vault_;
+  std::shared_ptr<const MfaSecretSealer> mfaSealer_;  // set as Mfa::setSealer while this host lives
   std::unique_ptr<AuditSequencer> sequencer_;
   std::unique_ptr<HttpServer> server_;
 };

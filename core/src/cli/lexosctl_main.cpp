@@ -255,8 +255,8 @@ int run(Args& a, Host& host) {
   }
   if (w.size() == 2 && w[0] == "vault" && w[1] == "rotate-master-key") {
     const auto r = vault::rotateMasterKey(host.vault());
-    std::cout << "rewrapped " << r.keys << " firm keys of " << r.firms << " firms; master key " << r.old_id << " -> "
-              << r.new_id << "\n"
+    std::cout << "rewrapped " << r.keys << " firm keys of " << r.firms << " firms and " << r.mfa_secrets
+              << " TOTP secrets; master key " << r.old_id << " -> " << r.new_id << "\n"
               << "the old master key is kept as " << r.old_file
               << ": back up the new one, then delete the old one (docs/vault.md)\n";
     return 0;
