@@ -11,6 +11,7 @@
 #include "guard/guard.h"
 #include "http/server.h"
 #include "identity/audit_sequencer.h"
+#include "mail/mail_sender.h"
 #include "mail/mailer.h"
 #include "plugins/loader.h"
 #include "plugins/registry.h"
@@ -52,6 +53,10 @@ class Host {
   /// The audit ledger's sequencer (identity/audit_sequencer.h); its thread runs while serving.
   AuditSequencer& auditSequencer() { return *sequencer_; }
 
+  /// The durable mail queue's sender (mail/mail_sender.h); its thread runs while serving.
+  /// mailSender().stats() gives the queue's depth by status and its oldest message's age.
+  MailSender& mailSender() { return *mailSender_; }
+
  private:
   Config config_;
   PluginLoader loader_;  // declared before the registry: libraries outlive plugin objects
@@ -64,6 +69,7 @@ class Host {
   Services services_;
   std::unique_ptr<vault::VaultService> vault_;
   std::unique_ptr<AuditSequencer> sequencer_;
+  std::unique_ptr<MailSender> mailSender_;
   std::unique_ptr<HttpServer> server_;
 };
 
