@@ -213,7 +213,7 @@ TEST_CASE("mail queued when lexosd stops is sent after it starts again, and lexo
   smtp.refuseConnections();
   ProcessSite site(db, smtpSection(smtp));
   {
-    LexosdProcess d(site.config, site.dir.path + "/lexosd1.log");
+    LexosdProcess d(site.config, site.dir.path + "/lexosd1.log", {{"LEXOS_LOG_LEVEL", "information"}});
     HttpClient c(d.port());
     REQUIRE(c.login("alpha", "owner@alpha.test", TestHost::kPassword).status == 200);
     REQUIRE(c.request("POST", "/api/v1/probe/mail?to=neo@alpha.test&subject=Restart&n=2").status == 201);
@@ -232,7 +232,7 @@ TEST_CASE("mail queued when lexosd stops is sent after it starts again, and lexo
   CHECK_THAT(out, Catch::Contains("--status"));
 
   smtp.acceptConnections();
-  LexosdProcess again(site.config, site.dir.path + "/lexosd2.log");
+  LexosdProcess again(site.config, site.dir.path + "/lexosd2.log", {{"LEXOS_LOG_LEVEL", "information"}});
   REQUIRE(waitFor([&] { return smtp.messages().size() >= 2; }, 15));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   CHECK(smtp.messages().size() == 2);
