@@ -9,6 +9,7 @@
 
 #include "app/core_schema.h"
 #include "app/mfa_routes.h"
+#include "app/mail_schema.h"
 #include "app/mfa_schema.h"
 #include "app/firm_admin.h"
 #include "app/firm_face.h"
@@ -149,6 +150,10 @@ class CoreModule : public sdk::Plugin {
     // /portal/<slug>/ (app/firm_face.h); the activation page's check of its link.
     r.addTable({"firm_logos", sdk::Tenancy::Firm, "", "", {"firm_id"}});
     r.addMigration({16, "firm logo", schema::kV16FirmLogo, "", ""});
+    // The durable mail queue (mail/mail_queue.h): rows inserted in the request's transaction,
+    // sent by lexosd's mail sender (mail/mail_sender.h).
+    r.addTable({"mail_queue", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addMigration({17, "durable mail queue", schema::kV17MailQueue, "", ""});
     r.addRoute({Method::Put, "/api/v1/firm/logo", Audience::Staff, "core.firm.manage", &firm_face::putLogo,
                 kMaxLogoBytes + 64 * 1024, "Set the firm's logo: the PNG or JPEG bytes as the body"});
     r.addRoute({Method::Delete, "/api/v1/firm/logo", Audience::Staff, "core.firm.manage", &firm_face::deleteLogo, 0,

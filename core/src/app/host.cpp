@@ -109,6 +109,8 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
   services_.mailer = mailer_.get();
   sequencer_ = std::make_unique<AuditSequencer>(*pool_);
   sequencerPtr_ = sequencer_.get();
+  mailSender_ = std::make_unique<MailSender>(config_, *pool_, *mailer_);
+  services_.mailSender = mailSender_.get();
 }
 
 Accounts::Accounts(Host& host) : Accounts(host.pool(), host.registry()) {}
@@ -119,6 +121,7 @@ Host::~Host() {
   if (server_) {
     server_->stop(0);
     if (sequencer_) sequencer_->stop();
+    if (mailSender_) mailSender_->stop();
     if (guard_ && guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();
   }
 }
@@ -184,6 +187,9 @@ void Host::startServer() {
   services_.audit = sequencer_.get();
   server_ = std::make_unique<HttpServer>(services_);
   server_->start();
+  // The mail sender after the listener: its first look at every firm's queue sends what a
+  // previous run left (mail/mail_sender.h).
+  mailSender_->start();
   services_.ready = true;
 }
 
@@ -192,7 +198,8 @@ int Host::stopServer() {
   if (!server_) return 0;
   int left = server_->stop(config_.shutdown_grace_seconds);
   server_.reset();
-  sequencer_->stop();  // chains what the last requests recorded
+  sequencer_->stop();    // chains what the last requests recorded
+  mailSender_->stop();   // after the message it is sending; what is queued waits for the next start
   services_.audit = nullptr;
   if (guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();
   return left;

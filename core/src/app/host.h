@@ -12,6 +12,7 @@
 #include "http/server.h"
 #include "identity/audit_sequencer.h"
 #include "identity/mfa.h"
+#include "mail/mail_sender.h"
 #include "mail/mailer.h"
 #include "plugins/loader.h"
 #include "plugins/registry.h"
@@ -53,6 +54,10 @@ class Host {
   /// The audit ledger's sequencer (identity/audit_sequencer.h); its thread runs while serving.
   AuditSequencer& auditSequencer() { return *sequencer_; }
 
+  /// The durable mail queue's sender (mail/mail_sender.h); its thread runs while serving.
+  /// mailSender().stats() gives the queue's depth by status and its oldest message's age.
+  MailSender& mailSender() { return *mailSender_; }
+
  private:
   Config config_;
   PluginLoader loader_;  // declared before the registry: libraries outlive plugin objects
@@ -66,6 +71,7 @@ class Host {
   std::unique_ptr<vault::VaultService> vault_;
   std::shared_ptr<const MfaSecretSealer> mfaSealer_;  // set as Mfa::setSealer while this host lives
   std::unique_ptr<AuditSequencer> sequencer_;
+  std::unique_ptr<MailSender> mailSender_;
   std::unique_ptr<HttpServer> server_;
 };
 

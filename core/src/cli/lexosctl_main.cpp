@@ -9,11 +9,12 @@
 
 #include "app/host.h"
 #include "cli/demo.h"
+#include "cli/mail_verbs.h"
 #include "common/json.h"
 #include "http/request_context.h"
 #include "app/firm_admin.h"
 #include "identity/accounts.h"
-#include "mail/mailer.h"
+#include "mail/mail_queue.h"
 #include "identity/audit_log.h"
 #include "lexos/sdk/version.h"
 #include "schema/migrator.h"
@@ -53,6 +54,12 @@ const char* kUsage =
     "  audit verify --firm S [--head SEQ:HASH]\n"
     "                                  check the firm's hash-chained audit log; prints its head, and with\n"
     "                                  --head (a head printed earlier) also finds rows cut from the end\n"
+    "  mail queue [--firm S] [--status queued|sending|failed|sent] [--limit N] [--json]\n"
+    "                                  the durable mail queue, newest first: recipient, subject, status,\n"
+    "                                  attempts, next attempt, last error (never a message's body)\n"
+    "  mail retry ID [--firm S]        queue a failed message again, attempts reset\n"
+    "  mail purge --sent-before DATE [--firm S]   remove sent messages' records (DATE: YYYY-MM-DD, UTC)\n"
+    "  mail stats                      messages by status and the oldest waiting one's age, all firms\n"
     "  vault fsck [--repair] [--grace-hours N]\n"
     "                                  verify every document blob (present, decrypts, SHA-256 as recorded) and\n"
     "                                  list orphans; --repair removes orphans older than N hours (default 24).\n"
@@ -121,6 +128,11 @@ int run(Args& a, Host& host) {
   // Like lexosd, migrate first when this configuration can (SQLite, or a migration_url).
   host.prepareDatabase(true);
   Accounts accounts(host);
+  if (w.size() >= 2 && w[0] == "mail") {
+    std::map<std::string, std::string> o;
+    for (const auto& [k, v] : a.opts) o[k] = v.empty() ? "" : v.back();
+    return mailVerb(host, w, o, std::cout);
+  }
   if (w.size() == 2 && w[0] == "firm" && w[1] == "create") {
     auto id = accounts.createFirm(a.get("slug"), a.get("name"));
     std::cout << "created firm " << a.get("slug") << " (id " << id << ")\n";
@@ -198,7 +210,17 @@ int run(Args& a, Host& host) {
       }
       auto inv = accounts.inviteStaff(a.get("firm"), a.get("email"), a.get("role"), a.has("name") ? a.get("name") : "");
       const FirmSettings firm = accounts.firmSettings(a.get("firm"));
-      Mailer(host.config()).deliver({staffInvitationMail(firm.name, firm.slug, host.config().public_url, inv, a.get("role"))});
+      {
+        // Through the durable queue: sent now; if the relay fails, lexosd retries it.
+        auto c = host.pool().acquire();
+        const auto f = c->query("SELECT id FROM firms WHERE slug = $1", {firm.slug});
+        const std::int64_t firmId = sdk::asInt(f.rows.at(0).at(0));
+        c->beginScoped(true, {firmId, 0});
+        const auto ids = MailQueue::enqueue(
+            *c, firmId, {staffInvitationMail(firm.name, firm.slug, host.config().public_url, inv, a.get("role"))}, "lexosctl");
+        c->commit();
+        host.mailSender().deliverNow(*c, firmId, ids);
+      }
       std::cout << "invited " << inv.email << " (id " << inv.user_id << "), link valid until " << inv.expires_at << ":\n"
                 << staffInvitationLink(host.config().public_url, inv.token) << "\n";
       return 0;

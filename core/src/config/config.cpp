@@ -117,6 +117,11 @@ const std::map<std::string, std::string>& knownKeys() {
       {"mail.smtp_tls", "auto"},
       {"mail.smtp_username", ""},
       {"mail.smtp_password", ""},
+      {"mail.max_attempts", "8"},
+      {"mail.retry_base_seconds", "30"},
+      {"mail.retry_max_seconds", "3600"},
+      {"mail.poll_seconds", "30"},
+      {"mail.lease_seconds", "300"},
       {"session.idle_minutes", "30"},
       {"session.absolute_hours", "12"},
       {"session.cache_seconds", "60"},
@@ -403,6 +408,16 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
   }
   c.smtp_username = get("mail.smtp_username").value;
   c.smtp_password = get("mail.smtp_password").value;
+  c.mail_max_attempts = parseInt("mail.max_attempts", get("mail.max_attempts"), 1, 100);
+  c.mail_retry_base_seconds = parseInt("mail.retry_base_seconds", get("mail.retry_base_seconds"), 1, 86400);
+  c.mail_retry_max_seconds = parseInt("mail.retry_max_seconds", get("mail.retry_max_seconds"), 1, 7 * 86400);
+  if (c.mail_retry_max_seconds < c.mail_retry_base_seconds)
+    fail("mail.retry_max_seconds", get("mail.retry_max_seconds"),
+         "a number of seconds no smaller than mail.retry_base_seconds (" + std::to_string(c.mail_retry_base_seconds) + ")");
+  c.mail_poll_seconds = parseInt("mail.poll_seconds", get("mail.poll_seconds"), 1, 3600);
+  // Longer than one SMTP conversation may take (30 s timeout per step), or a slow send would
+  // lose its claim and the message could go out twice.
+  c.mail_lease_seconds = parseInt("mail.lease_seconds", get("mail.lease_seconds"), 120, 86400);
   c.session_idle_minutes = parseInt("session.idle_minutes", get("session.idle_minutes"), 1, 10080);
   c.session_absolute_hours = parseInt("session.absolute_hours", get("session.absolute_hours"), 1, 8760);
   c.session_cache_seconds = parseInt("session.cache_seconds", get("session.cache_seconds"), 0, 3600);

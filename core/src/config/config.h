@@ -81,6 +81,15 @@ struct Config {
   std::string smtp_tls = "auto";  ///< auto, starttls (when offered), required, off
   std::string smtp_username;          ///< AUTH LOGIN when set
   std::string smtp_password;
+  /// The durable queue (mail/mail_sender.h): attempts before a message is marked failed; the
+  /// first retry's delay, doubled for each further one (with jitter) up to retry_max_seconds;
+  /// how often every firm's queue is looked at; how long a claim holds before another sender may
+  /// take the message over (a node that died while sending).
+  int mail_max_attempts = 8;
+  int mail_retry_base_seconds = 30;
+  int mail_retry_max_seconds = 3600;
+  int mail_poll_seconds = 30;
+  int mail_lease_seconds = 300;
 
   int session_idle_minutes = 30;
   int session_absolute_hours = 12;

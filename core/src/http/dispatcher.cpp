@@ -24,6 +24,8 @@
 #include "http/static_files.h"
 #include "identity/audit_log.h"
 #include "identity/audit_sequencer.h"
+#include "mail/mail_queue.h"
+#include "mail/mail_sender.h"
 #include "mail/mailer.h"
 #include "plugins/registry.h"
 
@@ -237,6 +239,8 @@ struct Dispatcher::ApiCall {
   SessionInfo session;
   std::optional<HttpRequest> request;
   std::vector<sdk::MailMessage> mail;
+  std::vector<std::int64_t> mailIds;  ///< mail_queue rows this request inserted
+  bool committed = false;             ///< the request's transaction committed (its mail rows with it)
   std::vector<BufferedAudit::Event> readEvents;  ///< audit events of a read-only call
   std::string idempotencyKey;                    ///< claimed for this request (http/idempotency.h)
   std::string idempotencyClaim;                  ///< the claim's token
@@ -361,6 +365,24 @@ void Dispatcher::collect(ApiCall& call, RequestContext& ctx) const {
     call.readEvents = std::move(ctx.auditBuffer().events);
   }
   call.mail = std::move(ctx.mailQueue().messages);
+  // Mail is queued in the request's own transaction (in the firm's staff scope, set above): a
+  // request that is rolled back sends nothing (mail/mail_queue.h).
+  if (call.write && !call.mail.empty() && call.session.principal.firm_id > 0 && s_.mailSender) {
+    call.mailIds = MailQueue::enqueue(call.conn, call.session.principal.firm_id, call.mail, call.rid);
+    call.mail.clear();
+  }
+}
+
+void Dispatcher::sendQueuedMail(ApiCall& call) const {
+  if (call.mailIds.empty() || !call.committed) return;
+  const std::int64_t firm = call.session.principal.firm_id;
+  std::vector<std::int64_t> ids;
+  ids.swap(call.mailIds);
+  // The outbox transport writes a local file: done here, so that the .eml is there when the
+  // answer arrives (developers and tests read it next). SMTP talks to another server: the
+  // sender's thread does it, and the answer does not wait for it.
+  if (s_.config->mail_transport == "outbox") s_.mailSender->deliverNow(call.conn, firm, ids);
+  else s_.mailSender->notify(firm);
 }
 
 void Dispatcher::commitStage(ApiCall& call) const {
@@ -376,6 +398,7 @@ void Dispatcher::commitStage(ApiCall& call) const {
   if (call.write && call.session.needs_touch)
     call.conn.execute("UPDATE sessions SET last_seen_at = $1 WHERE id = $2", {utcTimestamp(), call.session.session_id});
   call.conn.commit();
+  call.committed = true;
   if (call.write && call.session.needs_touch) s_.guard->touched(call.session);
 }
 
@@ -413,6 +436,22 @@ int Dispatcher::respondStage(ApiCall& call, std::size_t& bytes) const {
   }
   // Events this request recorded are committed: the sequencer chains them in a few milliseconds.
   if (s_.audit) s_.audit->notifyRecorded();
+  if (!call.mail.empty() && s_.mailSender && call.session.principal.firm_id > 0) {
+    // A read (GET) that sent mail: queued in a short write transaction of its own.
+    try {
+      call.conn.beginScoped(true, {call.session.principal.firm_id, 0});
+      call.mailIds = MailQueue::enqueue(call.conn, call.session.principal.firm_id, call.mail, call.rid);
+      call.conn.commit();
+      call.committed = true;
+      call.mail.clear();
+    } catch (const std::exception& e) {
+      if (call.conn.inTransaction()) call.conn.rollback();
+      Poco::Logger::get("lexosd").error("[" + call.rid + "] queueing mail failed: " + e.what());
+      call.mailIds.clear();
+    }
+  }
+  sendQueuedMail(call);
+  // Mail without a firm (no queue row can hold it): handed to the transport directly.
   if (!call.mail.empty() && s_.mailer) s_.mailer->deliver(call.mail);
   if (!call.response.streamed()) dropUnread(call);
   call.response.flush();
@@ -461,6 +500,7 @@ int Dispatcher::fail(ApiCall& call, std::exception_ptr error, std::size_t& bytes
     }
   }
   if (s_.audit) s_.audit->notifyRecorded();  // a refusal, or the writes of an answer after commit
+  sendQueuedMail(call);                       // an answer after commit: its mail stands too
   auto& log = Poco::Logger::get("lexosd");
   const std::string where = call.route ? call.route->plugin + ": " : "";
   if (a.log == ErrorAnswer::Log::Error) {

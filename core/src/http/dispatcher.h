@@ -54,7 +54,8 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   void handlerStage(ApiCall& call) const;  ///< the plugin's handler; its audit and mail collected
   void commitStage(ApiCall& call) const;   ///< session idle clock, commit
   void recordStage(ApiCall& call) const;   ///< a read's audit events, committed (group commit)
-  int respondStage(ApiCall& call, std::size_t& bytes) const;  ///< a read's session clock, mail, the buffered answer
+  int respondStage(ApiCall& call, std::size_t& bytes) const;
+  void sendQueuedMail(ApiCall& call) const;  ///< after commit: the mail the request queued, to the sender  ///< a read's session clock, mail, the buffered answer
   int fail(ApiCall& call, std::exception_ptr error, std::size_t& bytes) const;
   void collect(ApiCall& call, class RequestContext& ctx) const;
   void dropUnread(ApiCall& call) const;

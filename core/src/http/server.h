@@ -17,6 +17,7 @@ class Registry;
 class ConnectionPool;
 class Guard;
 class Mailer;
+class MailSender;
 class AuditSequencer;
 namespace vault {
 class VaultService;
@@ -29,6 +30,7 @@ struct Services {
   ConnectionPool* pool = nullptr;
   const Guard* guard = nullptr;
   Mailer* mailer = nullptr;
+  MailSender* mailSender = nullptr;      ///< the durable queue's sender (null: mail is sent directly)
   vault::VaultService* vault = nullptr;  ///< set once the database is prepared
   AuditSequencer* audit = nullptr;       ///< chains events of reads (null: they are appended directly)
   std::atomic<bool> ready{false};
