@@ -13,6 +13,7 @@
 #include <map>
 
 #include "app/core_module.h"
+#include "app/host_metrics.h"
 #include "common/log_format.h"
 #include "data/change_feed.h"
 #include "identity/accounts.h"
@@ -107,11 +108,14 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
   services_.mailer = mailer_.get();
   sequencer_ = std::make_unique<AuditSequencer>(*pool_);
   sequencerPtr_ = sequencer_.get();
+  metrics_ = std::make_unique<Metrics>();
+  addHostCollectors(*metrics_, *this);
 }
 
 Accounts::Accounts(Host& host) : Accounts(host.pool(), host.registry()) {}
 
 Host::~Host() {
+  if (metricsListener_) metricsListener_->stop();
   if (server_) {
     server_->stop(0);
     if (sequencer_) sequencer_->stop();
@@ -175,8 +179,25 @@ void Host::startServer() {
   // first sweep chains what a previous run left pending.
   sequencer_->start();
   services_.audit = sequencer_.get();
+  // Metrics (metrics.listen): requests are counted from the first one on; the listener starts
+  // once the server it reports on exists, and stops before it goes (stopServer).
+  if (config_.metrics_enabled && !httpMetrics_) {
+    httpMetrics_ = std::make_unique<HttpMetrics>(registry_->routes());
+    metrics_->addCollector([m = httpMetrics_.get()](MetricsWriter& w) { m->collect(w); });
+  }
+  services_.http_metrics = httpMetrics_.get();
   server_ = std::make_unique<HttpServer>(services_);
   server_->start();
+  if (config_.metrics_enabled) {
+    metricsListener_ = std::make_unique<MetricsListener>(*metrics_, config_.metrics_host, config_.metrics_port);
+    try {
+      metricsListener_->start();
+    } catch (...) {
+      metricsListener_.reset();
+      stopServer();  // nothing served yet: undo the start, then say why (metrics.listen)
+      throw;
+    }
+  }
   services_.ready = true;
 }
 
@@ -184,6 +205,9 @@ int Host::stopServer() {
   services_.ready = false;
   if (!server_) return 0;
   int left = server_->stop(config_.shutdown_grace_seconds);
+  // Scrapes read the server's counters: the listener goes first.
+  if (metricsListener_) metricsListener_->stop();
+  metricsListener_.reset();
   server_.reset();
   sequencer_->stop();  // chains what the last requests recorded
   services_.audit = nullptr;

@@ -5,10 +5,13 @@
 #include <memory>
 #include <string>
 
+#include "common/metrics.h"
 #include "config/config.h"
 #include "data/connection.h"
 #include "data/connection_pool.h"
 #include "guard/guard.h"
+#include "http/http_metrics.h"
+#include "http/metrics_listener.h"
 #include "http/server.h"
 #include "identity/audit_sequencer.h"
 #include "mail/mailer.h"
@@ -52,6 +55,12 @@ class Host {
   /// The audit ledger's sequencer (identity/audit_sequencer.h); its thread runs while serving.
   AuditSequencer& auditSequencer() { return *sequencer_; }
 
+  /// The metrics registry (common/metrics.h): parts of the host add collectors to it (a mail
+  /// queue: app/host_metrics.h, writeMailQueueDepth). Scraped only when metrics.listen is set.
+  Metrics& metrics() { return *metrics_; }
+  /// The metrics listener's port while serving with metrics.listen set; 0 otherwise.
+  int metricsPort() const { return metricsListener_ ? metricsListener_->port() : 0; }
+
  private:
   Config config_;
   PluginLoader loader_;  // declared before the registry: libraries outlive plugin objects
@@ -65,6 +74,9 @@ class Host {
   std::unique_ptr<vault::VaultService> vault_;
   std::unique_ptr<AuditSequencer> sequencer_;
   std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<HttpMetrics> httpMetrics_;          ///< while serving with metrics.listen set
+  std::unique_ptr<MetricsListener> metricsListener_;  ///< declared last: stops before the server goes
 };
 
 /// Sets up Poco logging to stderr at `level` (journald adds its own timestamps, but a terminal

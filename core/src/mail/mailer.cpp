@@ -137,7 +137,9 @@ void Mailer::deliver(const std::vector<sdk::MailMessage>& messages) {
     try {
       if (config_.mail_transport == "smtp") sendSmtp(m);
       else writeOutbox(m);
+      ++sent_;
     } catch (const std::exception& e) {
+      ++failed_;
       Poco::Logger::get("mail").error("delivery to " + m.to + " failed: " + e.what());
     }
   }
