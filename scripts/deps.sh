@@ -37,6 +37,7 @@ PACKAGES=(
   oathtool                                    # tests: TOTP codes from an independent implementation
   libicu-dev                                  # portal: invitation expiry in words in the firm's zone (ICU)
   python3-icalendar                           # tests: the feeds read back by an independent parser
+  python3-prometheus-client                   # tests: /metrics read back by the Prometheus client's parser
 )
 BENCH_PACKAGES=(wrk nginx-light python3)      # bench/http.sh (python3: connection probe)
 BROWSER_PACKAGES=(chromium nodejs npm)        # tests/browser (Playwright + Debian chromium)
