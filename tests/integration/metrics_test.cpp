@@ -7,6 +7,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/ServerSocket.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
@@ -16,11 +17,13 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "http_client.h"
+#include "lexosd_process.h"
 #include "test_host.h"
 
 using namespace lexos::test;
@@ -373,4 +376,30 @@ TEST_CASE("a metrics.listen port in use stops start-up naming the key, and the A
   }
   CHECK(host.port() == 0);
   CHECK(host.metricsPort() == 0);
+}
+
+TEST_CASE("lexosd run as a daemon with LEXOS_METRICS_LISTEN logs where its metrics are and stops them cleanly on SIGTERM") {
+  TempDir dir;
+  const std::string config = writeConfig(dir.path, Db::SQLite, "probe");
+  LexosdProcess d(config, dir.path + "/lexosd.log",
+                  {{"LEXOS_LOG_LEVEL", "information"}, {"LEXOS_METRICS_LISTEN", "127.0.0.1:0"}});
+  int mport = 0;
+  const std::regex where("metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics \\(metrics\\.listen\\)");
+  for (int i = 0; i < 100 && !mport; ++i) {
+    std::smatch m;
+    const std::string log = d.log();
+    if (std::regex_search(log, m, where)) mport = std::stoi(m[1]);
+    else std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  INFO(d.log());
+  REQUIRE(mport > 0);
+  CHECK(mport != d.port());
+  REQUIRE(HttpClient(d.port()).get("/api/v1/probe/ping").status == 200);
+  const Scrape s = scrape(mport);
+  CHECK(s.value("lexos_http_requests_total", {{"route", "/api/v1/probe/ping"}, {"status", "200"}}) == 1);
+  const double now = static_cast<double>(std::time(nullptr));
+  CHECK(s.value("process_start_time_seconds") > now - 60);  // the daemon's own start
+  CHECK(s.value("lexos_plugins_loaded") == 1);
+  d.signal(SIGTERM);
+  REQUIRE(d.wait(30000).value_or(-1) == 0);
 }
