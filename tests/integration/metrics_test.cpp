@@ -258,7 +258,7 @@ TEST_CASE("the metrics listener answers GET /metrics only, and shows a slow requ
   CHECK(after.value("lexos_http_workers_busy") == 0);
 }
 
-TEST_CASE("a borrower waiting for the database pool shows in lexos_db_pool_in_use and waits_total") {
+TEST_CASE("/metrics shows a borrower waiting for the database pool in lexos_db_pool_in_use and waits_total") {
   const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
   INFO(dbName(db));
   TempDir plugins;
@@ -290,7 +290,7 @@ TEST_CASE("a borrower waiting for the database pool shows in lexos_db_pool_in_us
   CHECK(after.value("lexos_session_cache_state", {{"state", "disabled"}}) == 1);
 }
 
-TEST_CASE("label values and help texts are escaped so that the parser reads them back unchanged") {
+TEST_CASE("/metrics escapes label values and help texts so that the parser reads them back unchanged") {
   TempDir plugins;
   TestHost t(Db::SQLite, "probe", metricsOn(plugins));
   const std::string nasty = "a \"quoted\" \\ back\\slash\nand a new line, {braces}=";
@@ -313,7 +313,7 @@ TEST_CASE("label values and help texts are escaped so that the parser reads them
   CHECK(again.has("process_open_fds"));
 }
 
-TEST_CASE("mail the transport fails to send is counted as failed") {
+TEST_CASE("/metrics counts mail the transport fails to send as failed") {
   // SMTP to a port nobody listens on: the invitation is still made (mail follows the commit),
   // the failure is logged and counted.
   Poco::Net::ServerSocket closed(Poco::Net::SocketAddress("127.0.0.1", 0));
