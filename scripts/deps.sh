@@ -42,6 +42,7 @@ PACKAGES=(
   help2man                                    # the manual pages lexosd(8), lexosctl(8) from --help
   lintian debootstrap                         # tests: the Debian packages (cpack) checked, then installed
                                               # into a fresh Debian 12 root (tests/package/deb_test.sh)
+  python3-prometheus-client                   # tests: /metrics read back by the Prometheus client's parser
 )
 BENCH_PACKAGES=(wrk python3)                  # bench/http.sh (python3: connection probe; nginx is in the base)
 BROWSER_PACKAGES=(chromium nodejs npm)        # tests/browser (Playwright + Debian chromium)

@@ -13,6 +13,7 @@
 #include <map>
 
 #include "app/core_module.h"
+#include "app/host_metrics.h"
 #include "common/log_format.h"
 #include "data/change_feed.h"
 #include "identity/accounts.h"
@@ -111,6 +112,8 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
   sequencerPtr_ = sequencer_.get();
   mailSender_ = std::make_unique<MailSender>(config_, *pool_, *mailer_);
   services_.mailSender = mailSender_.get();
+  metrics_ = std::make_unique<Metrics>();
+  addHostCollectors(*metrics_, *this);
 }
 
 Accounts::Accounts(Host& host) : Accounts(host.pool(), host.registry()) {}
@@ -118,6 +121,7 @@ Accounts::Accounts(Host& host) : Accounts(host.pool(), host.registry()) {}
 Host::~Host() {
   // Two-step sign-in stops using this host's vault (tests run several hosts, one after another).
   if (mfaSealer_ && Mfa::sealer() == mfaSealer_) Mfa::setSealer(nullptr);
+  if (metricsListener_) metricsListener_->stop();
   if (server_) {
     server_->stop(0);
     if (sequencer_) sequencer_->stop();
@@ -185,11 +189,28 @@ void Host::startServer() {
   // first sweep chains what a previous run left pending.
   sequencer_->start();
   services_.audit = sequencer_.get();
+  // Metrics (metrics.listen): requests are counted from the first one on; the listener starts
+  // once the server it reports on exists, and stops before it goes (stopServer).
+  if (config_.metrics_enabled && !httpMetrics_) {
+    httpMetrics_ = std::make_unique<HttpMetrics>(registry_->routes());
+    metrics_->addCollector([m = httpMetrics_.get()](MetricsWriter& w) { m->collect(w); });
+  }
+  services_.http_metrics = httpMetrics_.get();
   server_ = std::make_unique<HttpServer>(services_);
   server_->start();
   // The mail sender after the listener: its first look at every firm's queue sends what a
   // previous run left (mail/mail_sender.h).
   mailSender_->start();
+  if (config_.metrics_enabled) {
+    metricsListener_ = std::make_unique<MetricsListener>(*metrics_, config_.metrics_host, config_.metrics_port);
+    try {
+      metricsListener_->start();
+    } catch (...) {
+      metricsListener_.reset();
+      stopServer();  // nothing served yet: undo the start, then say why (metrics.listen)
+      throw;
+    }
+  }
   services_.ready = true;
 }
 
@@ -197,6 +218,9 @@ int Host::stopServer() {
   services_.ready = false;
   if (!server_) return 0;
   int left = server_->stop(config_.shutdown_grace_seconds);
+  // Scrapes read the server's counters: the listener goes first.
+  if (metricsListener_) metricsListener_->stop();
+  metricsListener_.reset();
   server_.reset();
   sequencer_->stop();    // chains what the last requests recorded
   mailSender_->stop();   // after the message it is sending; what is queued waits for the next start

@@ -5,10 +5,13 @@
 #include <memory>
 #include <string>
 
+#include "common/metrics.h"
 #include "config/config.h"
 #include "data/connection.h"
 #include "data/connection_pool.h"
 #include "guard/guard.h"
+#include "http/http_metrics.h"
+#include "http/metrics_listener.h"
 #include "http/server.h"
 #include "identity/audit_sequencer.h"
 #include "identity/mfa.h"
@@ -57,6 +60,11 @@ class Host {
   /// The durable mail queue's sender (mail/mail_sender.h); its thread runs while serving.
   /// mailSender().stats() gives the queue's depth by status and its oldest message's age.
   MailSender& mailSender() { return *mailSender_; }
+  /// The metrics registry (common/metrics.h): parts of the host add collectors to it (a mail
+  /// queue: app/host_metrics.h, writeMailQueueDepth). Scraped only when metrics.listen is set.
+  Metrics& metrics() { return *metrics_; }
+  /// The metrics listener's port while serving with metrics.listen set; 0 otherwise.
+  int metricsPort() const { return metricsListener_ ? metricsListener_->port() : 0; }
 
  private:
   Config config_;
@@ -73,6 +81,9 @@ class Host {
   std::unique_ptr<AuditSequencer> sequencer_;
   std::unique_ptr<MailSender> mailSender_;
   std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<HttpMetrics> httpMetrics_;          ///< while serving with metrics.listen set
+  std::unique_ptr<MetricsListener> metricsListener_;  ///< declared last: stops before the server goes
 };
 
 /// Sets up Poco logging to stderr at `level` (journald adds its own timestamps, but a terminal

@@ -135,6 +135,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"vault.allowed_types", ""},
       {"vault.max_file_bytes", "2147483648"},
       {"vault.firm_quota_bytes", "0"},
+      {"metrics.listen", ""},
   };
   return keys;
 }
@@ -253,7 +254,8 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
       }
     // Test and tool variables share the prefix; only refuse look-alikes of our sections.
     static const std::vector<std::string> sections = {"SERVER_", "STATE_", "PLUGINS_", "WEB_",
-                                                      "DATABASE_", "MAIL_", "SESSION_", "LOG_", "VAULT_", "MFA_"};
+                                                      "DATABASE_", "MAIL_", "SESSION_", "LOG_", "VAULT_", "MFA_",
+                                                      "METRICS_"};
     bool looksLikeKey = false;
     for (const auto& s : sections)
       if (name.compare(6, s.size(), s) == 0) looksLikeKey = true;
@@ -490,6 +492,27 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
   c.vault.max_file_bytes = parseBytes("vault.max_file_bytes", get("vault.max_file_bytes"));
   if (c.vault.max_file_bytes == 0) fail("vault.max_file_bytes", get("vault.max_file_bytes"), "at least 1 byte");
   c.vault.firm_quota_bytes = parseBytes("vault.firm_quota_bytes", get("vault.firm_quota_bytes"));
+
+  // metrics.*: empty (the default) serves no metrics at all; never on the API's own address.
+  {
+    Entry e = get("metrics.listen");
+    if (!e.value.empty()) {
+      const auto colon = e.value.rfind(':');
+      if (colon == std::string::npos || colon == 0)
+        fail("metrics.listen", e, "HOST:PORT of a second, private listener, e.g. 127.0.0.1:9464 (empty: off)");
+      c.metrics_host = e.value.substr(0, colon);
+      if (c.metrics_host.size() > 2 && c.metrics_host.front() == '[' && c.metrics_host.back() == ']')
+        c.metrics_host = c.metrics_host.substr(1, c.metrics_host.size() - 2);
+      c.metrics_port = parseInt("metrics.listen", Entry{e.value.substr(colon + 1), e.origin}, 0, 65535);
+      if (c.metrics_port != 0 && c.metrics_port == c.listen_port &&
+          (c.metrics_host == c.listen_host || c.metrics_host == "0.0.0.0" || c.listen_host == "0.0.0.0" ||
+           c.metrics_host == "::" || c.listen_host == "::"))
+        fail("metrics.listen", e,
+             "an address other than server.listen (" + c.listen_host + ":" + std::to_string(c.listen_port) +
+                 "): metrics get a listener of their own, never the API's");
+      c.metrics_enabled = true;
+    }
+  }
 
   for (const auto& [full, e] : values) {
     if (full.rfind("plugin.", 0) != 0) continue;

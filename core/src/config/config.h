@@ -105,6 +105,12 @@ struct Config {
 
   VaultConfig vault;
 
+  /// metrics.listen: a second listener that answers GET /metrics (Prometheus text) and nothing
+  /// else. Off (the default) when the key is empty; never the address of server.listen.
+  bool metrics_enabled = false;
+  std::string metrics_host;
+  int metrics_port = 0;
+
   /// Sections "[plugin.<id>]": id -> key -> value.
   std::map<std::string, std::map<std::string, std::string>> plugin_sections;
 

@@ -20,6 +20,7 @@
 #include "data/lazy_connection.h"
 #include "guard/guard.h"
 #include "http/error_mapper.h"
+#include "http/http_metrics.h"
 #include "http/request_context.h"
 #include "http/static_files.h"
 #include "identity/audit_log.h"
@@ -77,15 +78,18 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
   const std::string rawPath = uri.substr(0, qpos);
   const std::string rawQuery = qpos == std::string::npos ? "" : uri.substr(qpos + 1);
   std::string path;
+  std::size_t metricsKey = HttpMetrics::kNoRoute;  // what /metrics counts it as (API: its route)
   try {
     if (!urlDecode(rawPath, path, false) || path.empty() || path[0] != '/') {
       status = 400;
       sendJson(res, 400, errorJson("invalid", "The request path is not valid.", "path"), bytes);
     } else if (path == "/healthz") {
+      metricsKey = HttpMetrics::kHealthz;
       status = 200;
       res.set("Cache-Control", "no-store");
       sendJson(res, 200, "{\"status\":\"ok\"}", bytes);
     } else if (path == "/readyz") {
+      metricsKey = HttpMetrics::kReadyz;
       bool dbOk = false;
       try {
         auto c = s_.pool->acquire();
@@ -107,9 +111,11 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
       res.set("Cache-Control", "no-store");
       status = api(path, rawQuery, rid, req, res, bytes, note);
     } else if (path.rfind("/plugins/", 0) == 0) {
+      metricsKey = HttpMetrics::kPluginFiles;
       dropUnreadBody(req, res);
       status = pluginAsset(path, req, res, bytes);
     } else if (StaticFiles::handles(path)) {
+      metricsKey = HttpMetrics::kStaticFiles;
       dropUnreadBody(req, res);
       StaticFiles files(cfg.web_dir);
       status = files.serve(path, req, res);
@@ -131,6 +137,10 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
     }
   }
   const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  if (s_.http_metrics) {
+    if (note.entry) metricsKey = s_.http_metrics->routeKey(note.entry);
+    s_.http_metrics->observe(metricsKey, req.getMethod(), status, ms / 1000.0);
+  }
   // One line per request; load balancers' health probes only at debug level (as nginx
   // configurations usually exclude them), so they do not drown the log. The API's route template
   // stands for the path (a path may hold a feed token; a query string, a search for a person's
@@ -531,6 +541,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
     AccessNote& note;
     ~Noted() {
       if (call.route) note.route = call.route->route.path;
+      note.entry = call.route;
       const auto& p = call.session.principal;
       note.firm_id = p.firm_id;
       note.user_id = p.user_id;

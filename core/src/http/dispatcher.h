@@ -36,6 +36,7 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   /// which may hold a feed token) and who called.
   struct AccessNote {
     std::string route;
+    const RouteEntry* entry = nullptr;  ///< the route matched (metrics count by it)
     std::int64_t firm_id = 0;
     std::int64_t user_id = 0;
     const char* audience = nullptr;

@@ -154,9 +154,17 @@ int smtpCode(const Poco::Exception& e) {
 }  // namespace
 
 void Mailer::send(const sdk::MailMessage& m) {
+  // Every attempt counts once in stats() (lexos_mail_messages_total{result}): sent, or failed.
+  struct Count {
+    std::atomic<std::uint64_t>& sent;
+    std::atomic<std::uint64_t>& failed;
+    bool ok = false;
+    ~Count() { ++(ok ? sent : failed); }
+  } count{sent_, failed_};
   try {
     if (config_.mail_transport == "smtp") sendSmtp(m);
     else writeOutbox(m);
+    count.ok = true;
   } catch (const MailError&) {
     throw;
   } catch (const std::invalid_argument& e) {
@@ -175,7 +183,7 @@ void Mailer::send(const sdk::MailMessage& m) {
 void Mailer::deliver(const std::vector<sdk::MailMessage>& messages) {
   for (const auto& m : messages) {
     try {
-      send(m);
+      send(m);  // counts itself (stats())
     } catch (const std::exception& e) {
       Poco::Logger::get("mail").error("delivery to " + m.to + " failed: " + e.what());
     }

@@ -2,9 +2,12 @@
 // Outgoing mail transports: "outbox" writes each message as an .eml file under
 // state.dir/outbox/ (development, tests); "smtp" talks to mail.smtp_host.
 
+#include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lexos/sdk/context.h"
@@ -39,12 +42,15 @@ class Mailer {
   /// std::invalid_argument for a recipient or sender address that is not plain ASCII (it would
   /// need SMTPUTF8); a non-ASCII display name in mail.from is RFC 2047 encoded.
   std::string format(const sdk::MailMessage& m) const;
+  /// Messages handed to the transport since start, and those it failed (metrics).
+  std::pair<std::uint64_t, std::uint64_t> stats() const { return {sent_.load(), failed_.load()}; }
 
  private:
   void writeOutbox(const sdk::MailMessage& m);
   void sendSmtp(const sdk::MailMessage& m);
   const Config& config_;
   std::mutex mu_;
+  std::atomic<std::uint64_t> sent_{0}, failed_{0};
 };
 
 }  // namespace lexos::core
