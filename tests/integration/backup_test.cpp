@@ -507,6 +507,21 @@ TEST_CASE("a tampered backup file fails the manifest check naming the file, and 
   }
   const std::string rel = fs::relative(blob, b).string();
   std::string out;
+  // A backup never writes into a folder that holds something.
+  CHECK(lexosctl(src.config, "backup --to " + b, out) == 1);
+  CHECK(out.find("is not empty") != std::string::npos);
+  if (db == Db::PostgreSQL) {
+    // A backup role bound by row-level security (here the owner) would dump no firm's rows:
+    // refused, naming the key, and no manifest is written.
+    const std::string ownerConfig = src.dir.path + "/owner-as-backup.ini";
+    std::ofstream(ownerConfig) << readFile(src.config) << "\n[database]\nbackup_url = " << pgCluster().owner << "\n";
+    out.clear();
+    CHECK(lexosctl(ownerConfig, "backup --to " + src.dir.path + "/by-owner", out) == 1);
+    CHECK(out.find("database.backup_url") != std::string::npos);
+    CHECK(out.find("BYPASSRLS") != std::string::npos);
+    CHECK_FALSE(fs::exists(src.dir.path + "/by-owner/manifest.json"));
+  }
+  out.clear();
   CHECK(lexosctl(src.config, "backup --verify " + b, out) == 3);
   CHECK(out.find(rel) != std::string::npos);
 
