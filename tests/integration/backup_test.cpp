@@ -197,7 +197,8 @@ std::string auditHead(const std::string& config, const std::string& firm) {
 /// The installation a backup is taken of: two firms, each with an owner, clients, cases and
 /// documents, served by a lexosd process.
 struct Source {
-  explicit Source(Db db) : db(db) {
+  /// `extra`: more configuration (e.g. the vault's database store).
+  explicit Source(Db db, const std::string& extra = "") : db(db) {
     if (db == Db::PostgreSQL) {
       auto owner = lexos::core::openConnection(pgCluster().owner, nullptr);
       owner->executeScript("DROP SCHEMA IF EXISTS lexos_portal CASCADE; DROP SCHEMA public CASCADE; CREATE SCHEMA "
@@ -205,7 +206,7 @@ struct Source {
     }
     config = writeConfig(dir.path, db, kPlugins,
                          "[plugins]\ndir = " + bundledPluginsDir(dir) + "\n" +
-                             (db == Db::PostgreSQL ? "[database]\nbackup_url = " + sharedBackupUrl() + "\n" : ""));
+                             (db == Db::PostgreSQL ? "[database]\nbackup_url = " + sharedBackupUrl() + "\n" : "") + extra);
     run("migrate");
     for (const auto& f : kFirms) {
       run("firm create --slug " + f + " --name Firm-" + f);
@@ -282,11 +283,12 @@ struct Writer {
 
 /// Where a backup is restored: a fresh state folder and, on PostgreSQL, a fresh cluster.
 struct Target {
-  Target(Db db, const std::string& pluginsDir) : db(db) {
+  Target(Db db, const std::string& pluginsDir, const std::string& extra = "") : db(db) {
     if (db == Db::PostgreSQL) cluster = std::make_unique<FreshCluster>();
     // writeConfig points PostgreSQL at the shared cluster; the sections below come later and win.
     config = writeConfig(dir.path, db, kPlugins,
-                         "[plugins]\ndir = " + pluginsDir + "\n" + (cluster ? pgSection(cluster->urls) : std::string()));
+                         "[plugins]\ndir = " + pluginsDir + "\n" + (cluster ? pgSection(cluster->urls) : std::string()) +
+                             extra);
   }
   int restore(const std::string& args, std::string& out) const { return lexosctl(config, "restore " + args, out); }
   bool empty() const {
@@ -558,9 +560,13 @@ TEST_CASE("a tampered backup file fails the manifest check naming the file, and 
 }
 
 TEST_CASE("a backup whose keys are kept apart restores without them into documents that cannot be opened, and with them into documents that can") {
-  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
-  INFO(dbName(db));
-  Source src(db);
+  // SQLite and PostgreSQL with the local store; PostgreSQL with the database store (the blobs
+  // travel inside the dump).
+  const int setup = GENERATE(0, 1, 2);
+  const Db db = setup == 0 ? Db::SQLite : Db::PostgreSQL;
+  const std::string store = setup == 2 ? "[vault]\nstore = database\n" : "";
+  INFO(dbName(db) << (setup == 2 ? " (database store)" : ""));
+  Source src(db, store);
   const std::string b = src.dir.path + "/backup", keys = src.dir.path + "/keys-apart";
   const std::string out0 = src.run("backup --to " + b + " --keys-to " + keys);
   CHECK_FALSE(fs::exists(b + "/keys"));
@@ -573,7 +579,8 @@ TEST_CASE("a backup whose keys are kept apart restores without them into documen
   for (const auto& e : fs::recursive_directory_iterator(b))
     if (e.is_regular_file()) CHECK(readFile(e.path().string()).find(key) == std::string::npos);
 
-  Target t(db, src.dir.path + "/plugins");
+  if (setup == 2) CHECK_FALSE(fs::exists(b + "/vault"));  // no blob files: they are rows of the dump
+  Target t(db, src.dir.path + "/plugins", store);
   std::string out;
   CHECK(t.restore("--from " + b, out) == 0);
   CHECK(out.find("WITHOUT the master key") != std::string::npos);
