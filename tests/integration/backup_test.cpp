@@ -557,6 +557,21 @@ TEST_CASE("a tampered backup file fails the manifest check naming the file, and 
   CHECK(out.find("newer") != std::string::npos);
   CHECK(out.find("9999") != std::string::npos);
   CHECK(t.empty());
+
+  // A blob the database records but the store lost: the backup still finishes, names it, exits 3.
+  std::string lost;
+  for (const auto& e : fs::recursive_directory_iterator(src.dir.path + "/state/vault/blobs"))
+    if (e.is_regular_file()) {
+      lost = e.path().filename().string();
+      fs::remove(e.path());
+      break;
+    }
+  REQUIRE_FALSE(lost.empty());
+  out.clear();
+  CHECK(lexosctl(src.config, "backup --to " + src.dir.path + "/backup-lost", out) == 3);
+  CHECK(out.find("MISSING") != std::string::npos);
+  CHECK(out.find(lost) != std::string::npos);
+  CHECK(fs::exists(src.dir.path + "/backup-lost/manifest.json"));
 }
 
 TEST_CASE("a backup whose keys are kept apart restores without them into documents that cannot be opened, and with them into documents that can") {
