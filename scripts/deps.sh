@@ -28,6 +28,7 @@ PACKAGES=(
   poppler-utils                               # tests: PDFs read back with pdftotext
   postgresql postgresql-contrib sqlite3       # test database server, sqlite3 shell
   pgbouncer                                   # tests: lexosd through PgBouncer (transaction mode)
+  postgresql-client                           # lexosctl backup/restore: pg_dump, pg_restore
   curl ca-certificates                        # HTTP checks in scripts and benchmarks
   libreoffice-calc-nogui                      # tests: CSV export opened in a real spreadsheet
   clamav-daemon                               # tests: uploads scanned by a real clamd (its own config and

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app/host.h"
+#include "cli/backup.h"
 #include "cli/demo.h"
 #include "cli/mail_verbs.h"
 #include "common/json.h"
@@ -65,7 +66,18 @@ const char* kUsage =
     "                                  list orphans; --repair removes orphans older than N hours (default 24).\n"
     "                                  Exit 0 clean, 3 problems found (docs/operations.md)\n"
     "  vault rotate-master-key         rewrap every firm key with a new master key (no blob is touched); the\n"
-    "                                  old key stays as master.key.old-<time> until you delete it\n";
+    "                                  old key stays as master.key.old-<time> until you delete it\n"
+    "  backup --to DIR [--keys-to KDIR | --no-keys]\n"
+    "                                  a consistent copy while lexosd serves: the database (SQLite online backup\n"
+    "                                  or pg_dump, which needs database.backup_url), the vault's blobs, a manifest\n"
+    "                                  with SHA-256 of every file; the master key to DIR/keys (or KDIR): store it\n"
+    "                                  apart. Exit 0, or 3 when recorded blobs were missing (listed)\n"
+    "  backup --verify DIR [--keys-from KDIR]\n"
+    "                                  check every file of a backup against its manifest (exit 0, or 3)\n"
+    "  restore --from DIR [--keys-from KDIR] [--force]\n"
+    "                                  restore into an empty state folder and database (refused otherwise, with\n"
+    "                                  nothing changed; --force sets files aside and drops the PostgreSQL schemas),\n"
+    "                                  after checking the manifest; then migrates forward (docs/operations.md)\n";
 
 struct Args {
   std::vector<std::string> words;
@@ -124,6 +136,23 @@ int run(Args& a, Host& host) {
   if (w.size() == 1 && w[0] == "demo") {
     createDemo(host.config(), a.has("slug") ? a.get("slug") : "demo", std::cout);
     return 0;
+  }
+  if (w.size() == 1 && w[0] == "backup") {
+    // No migration here: a backup copies the database as the running lexosd left it.
+    if (a.has("verify")) return backup::verifyBackup(a.get("verify"), a.has("keys-from") ? a.get("keys-from") : "", std::cout);
+    backup::BackupOptions o;
+    o.to = a.get("to");
+    if (a.has("keys-to")) o.keys_to = a.get("keys-to");
+    o.no_keys = a.has("no-keys");
+    if (o.no_keys && !o.keys_to.empty()) throw std::runtime_error("backup: give --keys-to or --no-keys, not both");
+    return backup::runBackup(host, o, std::cout);
+  }
+  if (w.size() == 1 && w[0] == "restore") {
+    backup::RestoreOptions o;
+    o.from = a.get("from");
+    if (a.has("keys-from")) o.keys_from = a.get("keys-from");
+    o.force = a.has("force");
+    return backup::runRestore(host, o, std::cout);
   }
   // Like lexosd, migrate first when this configuration can (SQLite, or a migration_url).
   host.prepareDatabase(true);
@@ -310,7 +339,8 @@ int main(int argc, char** argv) {
       if (eq != std::string::npos) {
         value = key.substr(eq + 1);
         key = key.substr(0, eq);
-      } else if (key != "json" && key != "password-stdin" && key != "repair" && i + 1 < argc) {
+      } else if (key != "json" && key != "password-stdin" && key != "repair" && key != "force" &&
+                 key != "no-keys" && i + 1 < argc) {
         value = argv[++i];
       }
       if (key == "config") configPath = value;

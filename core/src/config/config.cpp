@@ -108,6 +108,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"database.url", ""},
       {"database.migration_url", ""},
       {"database.listen_url", ""},
+      {"database.backup_url", ""},
       {"database.prepared_statements", "true"},
       {"database.pool_size", "16"},
       {"mail.transport", "outbox"},
@@ -379,6 +380,13 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
       fail("database.listen_url", l,
            "postgresql://USER:PASSWORD@HOST:PORT/DB, with a PostgreSQL database.url (a direct connection, not "
            "through PgBouncer in transaction mode)");
+    Entry b = get("database.backup_url");
+    c.backup_url = b.value;
+    if (!c.backup_url.empty() && ((c.backup_url.rfind("postgresql://", 0) != 0 && c.backup_url.rfind("postgres://", 0) != 0) ||
+                                  c.database_url.rfind("sqlite:", 0) == 0))
+      fail("database.backup_url", b,
+           "postgresql://USER:PASSWORD@HOST:PORT/DB (a role with BYPASSRLS that is a member of the owner role), with a "
+           "PostgreSQL database.url");
   }
   c.pool_size = parseInt("database.pool_size", get("database.pool_size"), 1, 1000);
   {

@@ -71,6 +71,9 @@ struct Config {
   std::string database_url;   ///< "sqlite:/abs/path" or "postgresql://...".
   std::string migration_url;  ///< Empty when not set.
   std::string listen_url;     ///< The session cache's LISTEN connection; empty: database_url.
+  /// PostgreSQL: the role lexosctl backup/restore use (database.backup_url): BYPASSRLS and a
+  /// member of the owner role (docs/operations.md, "Backup and restore"). Empty when not set.
+  std::string backup_url;
   bool prepared_statements = true;  ///< PostgreSQL: false behind PgBouncer < 1.21 in transaction mode
   int pool_size = 16;
 

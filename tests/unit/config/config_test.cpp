@@ -99,6 +99,11 @@ TEST_CASE("a bad value stops loading with one line naming the key, the value and
   e = errorOf(base + "[database]\nurl = postgresql://u@h/db\nlisten_url = pgbouncer\n");
   CHECK_THAT(e, Catch::Contains("database.listen_url") && Catch::Contains("'pgbouncer'"));
   CHECK(errorOf(base + "[database]\nurl = postgresql://u@h/db\nlisten_url = postgresql://u@h2/db\n") == "(accepted)");
+  e = errorOf(base + "[database]\nbackup_url = postgresql://b@h/db\n");  // with SQLite
+  CHECK_THAT(e, Catch::Contains("database.backup_url") && Catch::Contains("PostgreSQL database.url"));
+  e = errorOf(base + "[database]\nurl = postgresql://u@h/db\nbackup_url = sqlite:x.db\n");
+  CHECK_THAT(e, Catch::Contains("database.backup_url") && Catch::Contains("'sqlite:x.db'") && Catch::Contains("BYPASSRLS"));
+  CHECK(errorOf(base + "[database]\nurl = postgresql://u@h/db\nbackup_url = postgresql://b@h/db\n") == "(accepted)");
   e = errorOf(base + "[plugins]\nenabled = Bad Id\n");
   CHECK_THAT(e, Catch::Contains("plugins.enabled"));
   CHECK(e.find('\n') == std::string::npos);
