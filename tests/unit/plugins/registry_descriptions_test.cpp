@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "app/openapi.h"
+#include "lexos/sdk/builders.h"
 #include "lexos/sdk/schema.h"
 #include "plugins/registry.h"
 
