@@ -1,11 +1,15 @@
 # Runs at install time: writes etc/lexos/lexos.ini and the systemd unit with the real prefix.
 set(P "${CMAKE_INSTALL_PREFIX}")
+# The system's own prefix (/usr: the Debian package, docs/packaging.md) uses the system's folders:
+# /etc, /var/lib and Debian 12's /lib/systemd/system for units.
 if(P STREQUAL "/usr")
   set(LEXOS_STATE "/var/lib/lexos")
   set(LEXOS_ETC "/etc")
+  set(LEXOS_UNIT_DIR "/lib/systemd/system")
 else()
   set(LEXOS_STATE "${P}/var/lib/lexos")
   set(LEXOS_ETC "${P}/${LEXOS_SYSCONFDIR}")
+  set(LEXOS_UNIT_DIR "${P}/lib/systemd/system")
 endif()
 set(PLUGINS_DIR "${P}/${LEXOS_LIBDIR}/lexos/plugins")
 set(WEB_DIR "${P}/${LEXOS_DATADIR}/lexos/web")
@@ -34,4 +38,4 @@ else()
   configure_file("${LEXOS_SRC}/etc/lexos.ini.in" "${_ini}" @ONLY)
   message(STATUS "Installing: ${_ini} (plugins: ${ENABLED})")
 endif()
-configure_file("${LEXOS_SRC}/etc/lexosd.service" "$ENV{DESTDIR}${P}/lib/systemd/system/lexosd.service" @ONLY)
+configure_file("${LEXOS_SRC}/etc/lexosd.service" "$ENV{DESTDIR}${LEXOS_UNIT_DIR}/lexosd.service" @ONLY)

@@ -28,6 +28,7 @@ PACKAGES=(
   poppler-utils                               # tests: PDFs read back with pdftotext
   postgresql postgresql-contrib sqlite3       # test database server, sqlite3 shell
   pgbouncer                                   # tests: lexosd through PgBouncer (transaction mode)
+  postgresql-client                           # lexosctl backup/restore: pg_dump, pg_restore
   curl ca-certificates                        # HTTP checks in scripts and benchmarks
   libreoffice-calc-nogui                      # tests: CSV export opened in a real spreadsheet
   clamav-daemon                               # tests: uploads scanned by a real clamd (its own config and
@@ -37,8 +38,14 @@ PACKAGES=(
   oathtool                                    # tests: TOTP codes from an independent implementation
   libicu-dev                                  # portal: invitation expiry in words in the firm's zone (ICU)
   python3-icalendar                           # tests: the feeds read back by an independent parser
+  nginx-light                                 # tests: two lexosd nodes behind a real load balancer;
+                                              # bench/http.sh: the reference server
+  help2man                                    # the manual pages lexosd(8), lexosctl(8) from --help
+  lintian debootstrap                         # tests: the Debian packages (cpack) checked, then installed
+                                              # into a fresh Debian 12 root (tests/package/deb_test.sh)
+  python3-prometheus-client                   # tests: /metrics read back by the Prometheus client's parser
 )
-BENCH_PACKAGES=(wrk nginx-light python3)      # bench/http.sh (python3: connection probe)
+BENCH_PACKAGES=(wrk python3)                  # bench/http.sh (python3: connection probe; nginx is in the base)
 BROWSER_PACKAGES=(chromium nodejs npm)        # tests/browser (Playwright + Debian chromium)
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)      # tests/fuzz (libFuzzer, ASan, UBSan: clang 14)
 

@@ -9,6 +9,115 @@ namespace lexos::billing {
 using sdk::Audience;
 using sdk::Method;
 
+// What the main routes take and answer (SDK 1.7), for GET /api/v1/openapi.json: an invoice is
+// billing_common.cpp's writeInvoiceMembers (+ writeInvoice's lines); the portal's invoice is
+// closed, so an answer that leaked a staff-only member fails the description's check.
+static void describeRoutes(sdk::Registrar& r) {
+  using sdk::DescriptionBuilder;
+  using S = sdk::JsonSchema;
+  auto members = [](S s) {
+    return s.field("id", S::id())
+        .field("status", S::string().oneOf({"draft", "issued", "partially_paid", "paid", "credited", "void"}))
+        .field("overdue", S::boolean())
+        .field("number", S::string().orNull())
+        .field("currency", S::string())
+        .field("minor_units", S::integer().minimum(0))
+        .field("issued_on", S::date().orNull())
+        .field("due_on", S::date().orNull())
+        .field("payment_terms_days", S::integer())
+        .field("subtotal_minor", S::money())
+        .field("discount_bp", S::integer().orNull())
+        .field("discount_minor", S::money())
+        .field("tax_name", S::string())
+        .field("tax_rate_bp", S::integer())
+        .field("tax_minor", S::money())
+        .field("total_minor", S::money())
+        .field("paid_minor", S::money())
+        .field("credited_minor", S::money())
+        .field("balance_minor", S::money().minimum(0))
+        .optionalField("overpaid_minor", S::money())
+        .field("notes", S::string())
+        .field("voided_at", S::dateTime().orNull());
+  };
+  const S line = S::object()
+                     .field("id", S::id())
+                     .field("kind", S::string())
+                     .field("description", S::string())
+                     .field("quantity_milli", S::integer())
+                     .field("unit_price_minor", S::money())
+                     .field("amount_minor", S::money())
+                     .field("taxable", S::boolean());
+  const S staffInvoice = members(S::object())
+                             .field("client_id", S::id())
+                             .field("void_reason", S::string().orNull())
+                             .field("created_at", S::dateTime())
+                             .field("updated_at", S::dateTime())
+                             .field("client_name", S::string());
+  const S fullInvoice = S(staffInvoice).field("lines", S::array(line));
+  const S portalInvoice = members(S::object()).closed();
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/invoices")
+                      .query(S::object()
+                                 .optionalField("client_id", S::id())
+                                 .optionalField("status", S::string())
+                                 .optionalField("limit", S::integer().minimum(1))
+                                 .optionalField("cursor", S::string()))
+                      .response(S::list(staffInvoice)));
+  r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/invoices")
+                      .description("A draft invoice for a client: unbilled time and expenses of `case_ids`, and `lines`.")
+                      .request(S::object()
+                                   .field("client_id", S::id())
+                                   .optionalField("case_ids", S::array(S::id()))
+                                   .optionalField("lines", S::array(S::object()
+                                                                        .field("description", S::string())
+                                                                        .optionalField("quantity", S::number())
+                                                                        .field("unit_price_minor", S::money())))
+                                   .optionalField("discount_bp", S::integer().orNull())
+                                   .optionalField("discount_minor", S::money().orNull())
+                                   .optionalField("tax_name", S::string().orNull())
+                                   .optionalField("tax_rate_bp", S::integer().orNull())
+                                   .optionalField("notes", S::string().orNull())
+                                   .closed())
+                      .response(fullInvoice, 201));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/invoices/{id}").response(fullInvoice));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/invoices/{id}/pdf").responseOf("application/pdf"));
+  const S timeEntry = S::object()
+                          .field("id", S::id())
+                          .field("case_id", S::id())
+                          .field("client_id", S::id())
+                          .field("user_id", S::id())
+                          .field("user_name", S::string())
+                          .field("date", S::date())
+                          .field("minutes", S::integer().minimum(1))
+                          .field("rate_minor", S::money())
+                          .field("currency", S::string())
+                          .field("amount_minor", S::money())
+                          .field("description", S::string())
+                          .field("billable", S::boolean())
+                          .field("created_at", S::dateTime());
+  r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/cases/{id}/time")
+                      .request(S::object()
+                                   .field("minutes", S::integer().minimum(1))
+                                   .field("description", S::string())
+                                   .optionalField("date", S::date())
+                                   .optionalField("rate_minor", S::money())
+                                   .optionalField("billable", S::boolean())
+                                   .optionalField("user_id", S::id())
+                                   .closed())
+                      .response(S(timeEntry).field("invoice_id", S::id().orNull()), 201));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/portal/invoices")
+                      .description("The client's issued invoices, what they owe and what the firm holds in trust.")
+                      .response(S::list(portalInvoice)
+                                    .field("currency", S::string())
+                                    .field("balance_minor", S::money())
+                                    .field("pay_online", S::boolean())
+                                    .field("trust_balance_minor", S::money())
+                                    .field("trust_currency", S::string())
+                                    .field("balances", S::array(S::object()
+                                                                    .field("currency", S::string())
+                                                                    .field("balance_minor", S::money())))));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/portal/invoices/{id}/pdf").responseOf("application/pdf"));
+}
+
 class BillingPlugin : public sdk::Plugin {
  public:
   void registerWith(sdk::Registrar& r) override {
@@ -77,6 +186,7 @@ class BillingPlugin : public sdk::Plugin {
                 "Staff members' default hourly rates"});
     r.addRoute({Method::Put, "/api/v1/billing/rates/{user_id}", Audience::Staff, "billing.rates", &TimeHandlers::setRate,
                 4096, "Set a staff member's default hourly rate {rate_minor}"});
+    describeRoutes(r);
     r.addRoute({Method::Get, "/api/v1/cases/{id}/time", Audience::Staff, "billing.time", &TimeHandlers::listTime, 0,
                 "A case's time entries (without billing.read: one's own)"});
     r.addRoute({Method::Post, "/api/v1/cases/{id}/time", Audience::Staff, "billing.time", &TimeHandlers::addTime, kBody,

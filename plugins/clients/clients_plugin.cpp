@@ -11,6 +11,80 @@ namespace {
 using sdk::Audience;
 using sdk::Method;
 
+// What the routes take and answer (SDK 1.7), for GET /api/v1/openapi.json. The answer's shape
+// is client_json.cpp's; the request's fields are client_validator.cpp's.
+void describeRoutes(sdk::Registrar& r) {
+  using sdk::DescriptionBuilder;
+  using S = sdk::JsonSchema;
+  auto text = [] { return S::string().orNull(); };
+  const S address = S::object()
+                        .field("line1", text()).field("line2", text()).field("city", text())
+                        .field("region", text()).field("postal_code", text()).field("country", text());
+  const S client =
+      S::object()
+          .field("id", S::id())
+          .field("kind", S::string().oneOf({"individual", "organisation"}))
+          .field("name", S::string())
+          .field("contact_person", text())
+          .field("email", text())
+          .field("phone", text().describe("E.164"))
+          .field("phone_display", S::string())
+          .field("emails", S::array(S::object().field("address", S::string()).field("label", text()).field("primary", S::boolean())))
+          .field("phones", S::array(S::object()
+                                        .field("number", S::string())
+                                        .field("display", S::string())
+                                        .field("label", text())
+                                        .field("primary", S::boolean())))
+          .field("address", address)
+          .field("billing", S::object()
+                                .field("contact", text())
+                                .field("email", text())
+                                .field("address", address)
+                                .field("currency", text())
+                                .field("payment_terms_days", S::integer().orNull())
+                                .field("tax_id", text())
+                                .field("hourly_rate_minor", S::integer().orNull()))
+          .field("notes", text())
+          .field("status", S::string().oneOf({"active", "archived"}))
+          .field("portal_status", S::string().oneOf({"none", "invited", "active", "revoked"}))
+          .field("created_at", S::dateTime())
+          .field("created_by", S::integer())
+          .field("updated_at", S::dateTime())
+          .field("updated_by", S::integer());
+  const S input = S::object()
+                      .optionalField("kind", S::string().oneOf({"individual", "organisation"}))
+                      .field("name", S::string().maxLength(200))
+                      .optionalField("contact_person", text())
+                      .optionalField("email", text())
+                      .optionalField("phone", text())
+                      .optionalField("emails", S::array(S::object()).orNull())
+                      .optionalField("phones", S::array(S::object()).orNull())
+                      .optionalField("address", S::object().orNull())
+                      .optionalField("billing", S::object().orNull())
+                      .optionalField("notes", text())
+                      .optionalField("status", S::string());
+  const S filters = S::object()
+                        .optionalField("q", S::string().describe("Name, contact person, e-mail or phone"))
+                        .optionalField("status", S::string().oneOf({"active", "archived", "all"}))
+                        .optionalField("portal_status", S::string())
+                        .optionalField("sort", S::string().oneOf({"name", "-name", "added", "-added"}));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/clients")
+                      .query(S(filters)
+                                 .optionalField("limit", S::integer().minimum(1).maximum(100))
+                                 .optionalField("cursor", S::string().describe("next_cursor of the page before")))
+                      .response(S::list(client)
+                                    .optionalField("total", S::integer().describe("First page only"))
+                                    .optionalField("total_exact", S::boolean())));
+  r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/clients").request(input).response(client, 201));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/clients/{id}").response(client));
+  r.describeRoute(DescriptionBuilder(Method::Patch, "/api/v1/clients/{id}")
+                      .request(S::object().raw("description", "\"Only the fields sent change; the fields of POST.\""))
+                      .response(client));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/clients/export.csv")
+                      .query(filters)
+                      .responseOf("text/csv"));
+}
+
 class ClientsPlugin : public sdk::Plugin {
  public:
   void registerWith(sdk::Registrar& r) override {
@@ -60,6 +134,8 @@ class ClientsPlugin : public sdk::Plugin {
                 &ClientHandlers::archive, 0, "Archive a client"});
     r.addRoute({Method::Post, "/api/v1/clients/{id}/restore", Audience::Staff, "clients.write",
                 &ClientHandlers::restore, 0, "Restore an archived client"});
+
+    describeRoutes(r);
 
     r.addNav({Audience::Staff, "Practice Management", "Clients", "#/clients", "clients.read", 10});
     // Screens (web/, served at /plugins/clients/; docs/web-kit.md).

@@ -29,6 +29,75 @@ std::size_t uploadLimit(const std::string& raw) {
 }
 }  // namespace
 
+// What the main routes take and answer (SDK 1.7), for GET /api/v1/openapi.json: the staff
+// document is DocumentStore::writeStaff's, the portal's writePortalList's (closed: an answer
+// that leaked a staff-only member fails the description's check in the tests).
+void describeRoutes(sdk::Registrar& r) {
+  using sdk::DescriptionBuilder;
+  using S = sdk::JsonSchema;
+  const S scan = S::object().field("status", S::string()).optionalField("signature", S::string());
+  const S document =
+      S::object()
+          .field("id", S::id())
+          .field("case_id", S::id())
+          .field("client_id", S::id())
+          .field("name", S::string())
+          .field("folder", S::string())
+          .field("version", S::integer().minimum(1))
+          .optionalField("size", S::integer().minimum(0))
+          .optionalField("sha256", S::string().raw("pattern", "\"^[0-9a-f]{64}$\""))
+          .optionalField("content_type", S::string())
+          .optionalField("scan", scan)
+          .field("shared", S::boolean())
+          .field("share", S::object()
+                              .field("version", S::any().raw("anyOf", R"([{"type":"integer"},{"const":"latest"}])"))
+                              .field("expires_at", S::dateTime().orNull())
+                              .field("shared_at", S::dateTime().orNull())
+                              .field("expired", S::boolean())
+                              .orNull())
+          .field("deleted_at", S::dateTime().orNull())
+          .optionalField("purge_after", S::dateTime())
+          .field("created_at", S::dateTime())
+          .field("updated_at", S::dateTime());
+  const S portalDocument = S::object()
+                               .field("id", S::id())
+                               .field("case_id", S::id())
+                               .field("name", S::string())
+                               .field("size", S::integer().minimum(0))
+                               .field("content_type", S::string())
+                               .field("shared_at", S::dateTime())
+                               .field("expires_at", S::dateTime().orNull())
+                               .field("version", S::integer().minimum(1))
+                               .field("sha256", S::string())
+                               .closed();
+  r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/cases/{id}/documents")
+                      .description("The file's bytes as the body (`?name=` names it), or `multipart/form-data` with "
+                                   "a `file` part.")
+                      .query(S::object()
+                                 .optionalField("name", S::string().describe("The file name (raw bodies)"))
+                                 .optionalField("folder", S::string()))
+                      .request(S::string().raw("contentMediaType", "\"application/octet-stream\""),
+                               "application/octet-stream")
+                      .response(document, 201));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/cases/{id}/documents")
+                      .query(S::object().optionalField("q", S::string().describe("Searches names")))
+                      .response(S::list(document)));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/documents/{id}")
+                      .response(S(document).field("versions", S::array(S::object()
+                                                                           .field("version", S::integer())
+                                                                           .field("name", S::string())
+                                                                           .field("size", S::integer())
+                                                                           .field("sha256", S::string())
+                                                                           .field("content_type", S::string())
+                                                                           .field("created_at", S::dateTime())
+                                                                           .field("author_name", S::string())))));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/documents/{id}/content").responseOf("application/octet-stream"));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/portal/documents").response(S::list(portalDocument)));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/portal/cases/{id}/documents").response(S::list(portalDocument)));
+  r.describeRoute(
+      DescriptionBuilder(Method::Get, "/api/v1/portal/documents/{id}/content").responseOf("application/octet-stream"));
+}
+
 class DocumentsPlugin : public sdk::Plugin {
  public:
   void registerWith(sdk::Registrar& r) override {
@@ -77,6 +146,7 @@ class DocumentsPlugin : public sdk::Plugin {
     // server.max_body_bytes and the vault's own limits ([vault] max_file_bytes, quota).
     const std::size_t upload = uploadLimit(r.config("max_upload_bytes", "268435456"));
     constexpr std::size_t kBody = 16 * 1024;
+    describeRoutes(r);
     r.addRoute({Method::Post, "/api/v1/cases/{id}/documents", Audience::Staff, "documents.write", &DocumentHandlers::upload,
                 upload, "Upload a document to a case (?name=&folder=; raw bytes or multipart part \"file\")"});
     r.addRoute({Method::Get, "/api/v1/cases/{id}/documents", Audience::Staff, "documents.read",

@@ -9,6 +9,45 @@ namespace lexos::messages {
 using sdk::Audience;
 using sdk::Method;
 
+// What the conversation routes take and answer (SDK 1.7), for GET /api/v1/openapi.json: a
+// message is message_handlers.cpp's. The portal's is closed (attachments without `shared`).
+static void describeRoutes(sdk::Registrar& r) {
+  using sdk::DescriptionBuilder;
+  using S = sdk::JsonSchema;
+  auto message = [](bool staff) {
+    S attachment = S::object().field("document_id", S::id()).field("name", S::string());
+    if (staff) attachment.field("shared", S::boolean());
+    S m = S::object()
+              .field("id", S::id())
+              .field("author_kind", S::string().oneOf({"staff", "client"}))
+              .field("author_name", S::string())
+              .field("mine", S::boolean())
+              .field("text", S::string())
+              .field("created_at", S::dateTime())
+              .field("attachments", S::array(attachment.closed()));
+    return staff ? m : m.closed();
+  };
+  const S after = S::object().optionalField("after", S::id().describe("Only messages after this id"));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/cases/{id}/messages")
+                      .query(after)
+                      .response(S::list(message(true))
+                                    .field("after", S::integer())
+                                    .field("last_read_id", S::integer())
+                                    .field("unread", S::integer().minimum(0))));
+  r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/cases/{id}/messages")
+                      .request(S::object()
+                                   .field("text", S::string())
+                                   .optionalField("document_ids", S::array(S::id()))
+                                   .closed())
+                      .response(message(true), 201));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/portal/cases/{id}/messages")
+                      .query(after)
+                      .response(S::list(message(false)).field("after", S::integer())));
+  r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/portal/cases/{id}/messages")
+                      .request(S::object().field("text", S::string()).closed())
+                      .response(message(false), 201));
+}
+
 class MessagesPlugin : public sdk::Plugin {
  public:
   void registerWith(sdk::Registrar& r) override {
@@ -49,6 +88,7 @@ class MessagesPlugin : public sdk::Plugin {
     constexpr std::size_t kBody = 32 * 1024;
     r.addRoute({Method::Get, "/api/v1/messages", Audience::Staff, "messages.read", &MessageHandlers::inbox, 0,
                 "The firm's conversations, latest first, with my unread counts (?limit=&cursor=)"});
+    describeRoutes(r);
     r.addRoute({Method::Get, "/api/v1/cases/{id}/messages", Audience::Staff, "messages.read", &MessageHandlers::list, 0,
                 "A case's conversation with the client (?after=ID: only what is new)"});
     r.addRoute({Method::Post, "/api/v1/cases/{id}/messages", Audience::Staff, "messages.write", &MessageHandlers::post,

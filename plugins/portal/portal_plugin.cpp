@@ -7,6 +7,51 @@ namespace lexos::portal {
 using sdk::Audience;
 using sdk::Method;
 
+// What the routes take and answer (SDK 1.7), for GET /api/v1/openapi.json (portal_access.cpp).
+static void describeRoutes(sdk::Registrar& r) {
+  using sdk::DescriptionBuilder;
+  using S = sdk::JsonSchema;
+  const S invite = S::object()
+                       .optionalField("email", S::string().describe("Defaults to the client's primary e-mail"))
+                       .optionalField("name", S::string())
+                       .optionalField("note", S::string().describe("A personal note in the e-mail"))
+                       .closed();
+  r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/clients/{id}/portal/invite")
+                      .request(invite)
+                      .response(S::object()
+                                    .field("user_id", S::id())
+                                    .field("email", S::string())
+                                    .field("expires_at", S::dateTime())
+                                    .field("portal_status", S::string()),
+                                201));
+  r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/clients/{id}/portal/invite/preview")
+                      .request(invite)
+                      .response(S::object()
+                                    .field("to", S::string())
+                                    .field("subject", S::string())
+                                    .field("text", S::string())
+                                    .field("html", S::string())));
+  r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/clients/{id}/portal")
+                      .response(S::list(S::object()
+                                            .field("user_id", S::id())
+                                            .field("email", S::string())
+                                            .field("name", S::string())
+                                            .field("status", S::string())
+                                            .field("invited_at", S::dateTime().orNull())
+                                            .field("activated_at", S::dateTime().orNull()))));
+  r.describeRoute(DescriptionBuilder(Method::Delete, "/api/v1/clients/{id}/portal")
+                      .response(S::object().field("revoked", S::integer()).field("portal_status", S::string())));
+  r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/portal/activate")
+                      .request(S::object().field("token", S::string()).field("password", S::string()).closed())
+                      .response(S::object().field("email", S::string()).field("firm", S::string()).field("firm_name", S::string())));
+  r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/portal/account/password")
+                      .request(S::object()
+                                   .field("current_password", S::string())
+                                   .field("new_password", S::string())
+                                   .closed())
+                      .noContent());
+}
+
 class PortalPlugin : public sdk::Plugin {
  public:
   void registerWith(sdk::Registrar& r) override {
@@ -21,6 +66,7 @@ class PortalPlugin : public sdk::Plugin {
         {"staff.client.cards", "client_card.js", "portal.manage", "Client portal", 30});
     r.addView({Audience::Portal, "account", "account.js", "portal.account", "Account"});
 
+    describeRoutes(r);
     r.addRoute({Method::Post, "/api/v1/clients/{id}/portal/invite", Audience::Staff, "portal.manage", &PortalAccess::invite,
                 8192, "Invite to portal {email?, name?, note?}: e-mails a single-use activation link"});
     r.addRoute({Method::Post, "/api/v1/clients/{id}/portal/invite/preview", Audience::Staff, "portal.manage",

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <regex>
 #include <set>
@@ -794,4 +796,195 @@ TEST_CASE(
   INFO("views chained: " << chained.size() << ", missing: " << (missing.empty() ? "none" : missing.front()));
   CHECK(missing.empty());
   // Nothing chained twice: as many rows as distinct requests.
+}
+
+namespace {
+
+/// nginx (Debian's nginx-light) as the load balancer in front of several lexosd nodes: one
+/// process (master_process off), its own prefix, temp folders and logs under `dir`, the
+/// upstream connections one per request (nginx's default), failover to the next node on a
+/// refused or reset connection (`proxy_next_upstream error timeout`, nginx's default, which
+/// never resends a request a node may already have received unless it is idempotent).
+class Nginx {
+ public:
+  Nginx(const std::string& dir, const std::vector<int>& nodes) {
+    const char* bin = "/usr/sbin/nginx";
+    if (::access(bin, X_OK) != 0)
+      throw std::runtime_error("nginx is required (Debian nginx-light; scripts/deps.sh installs it)");
+    port_ = freePort();
+    const std::string conf = dir + "/nginx.conf";
+    std::ofstream out(conf);
+    out << "daemon off;\nmaster_process off;\nworker_processes 1;\npid " << dir << "/nginx.pid;\n"
+        << "error_log " << dir << "/nginx-error.log warn;\nevents { worker_connections 1024; }\n"
+        << "http {\n  access_log " << dir << "/nginx-access.log combined;\n";
+    for (const char* t : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
+      out << "  " << t << "_temp_path " << dir << "/nginx-" << t << ";\n";
+    out << "  log_format up '$request $status $upstream_addr $upstream_status';\n"
+        << "  upstream lexos {\n";
+    for (int p : nodes) out << "    server 127.0.0.1:" << p << " max_fails=1 fail_timeout=10s;\n";
+    out << "  }\n  server {\n    listen 127.0.0.1:" << port_ << ";\n    client_max_body_size 64m;\n"
+        << "    access_log " << dir << "/nginx-upstreams.log up;\n"
+        << "    location / {\n      proxy_pass http://lexos;\n      proxy_set_header Host $host;\n"
+        << "      proxy_set_header X-Forwarded-For $remote_addr;\n"
+        << "      proxy_next_upstream error timeout;\n      proxy_request_buffering on;\n    }\n  }\n}\n";
+    out.close();
+    log_ = dir + "/nginx-error.log";
+    upstreams_ = dir + "/nginx-upstreams.log";
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::execl(bin, bin, "-p", dir.c_str(), "-c", conf.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    for (int i = 0; i < 100; ++i) {
+      KeepAliveClient probe(port_, "", "");
+      if (probe.send("GET", "/healthz", "", 1000).outcome == Exchange::Answered) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("nginx did not start: " + slurp(log_));
+  }
+  ~Nginx() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      int st = 0;
+      ::waitpid(pid_, &st, 0);
+    }
+  }
+  Nginx(const Nginx&) = delete;
+  Nginx& operator=(const Nginx&) = delete;
+  int port() const { return port_; }
+  std::string errors() const { return slurp(log_); }
+  /// "REQUEST STATUS UPSTREAM_ADDR UPSTREAM_STATUS" per request.
+  std::string upstreams() const { return slurp(upstreams_); }
+
+ private:
+  static int freePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+  }
+  static std::string slurp(const std::string& file) {
+    std::ifstream in(file);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string log_, upstreams_;
+};
+
+/// A client on `port` carrying another client's session (the same browser, another node).
+HttpClient sameSession(int port, const HttpClient& session) {
+  HttpClient c(port);
+  c.cookie = session.cookie;
+  c.device = session.device;
+  c.csrf = session.csrf;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "two lexosd nodes behind nginx on one PostgreSQL: sessions, revocation and documents cross nodes, "
+    "and a node stopped under load loses no accepted request") {
+  // Both nodes read one configuration: one PostgreSQL, one state folder (the vault's blobs and
+  // master key: the shared blob store a real deployment mounts on every node).
+  Site site(Db::PostgreSQL, "[server]\ntrusted_proxies = 127.0.0.1\n", "probe,clients,cases,documents");
+  auto a = site.start("node-a", {{"LEXOS_SERVER_SHUTDOWN_GRACE_SECONDS", "10"}});
+  auto b = site.start("node-b", {{"LEXOS_SERVER_SHUTDOWN_GRACE_SECONDS", "10"}});
+  Nginx lb(site.dir.path, {a->port(), b->port()});
+  INFO("nginx on " << lb.port() << ", nodes on " << a->port() << " and " << b->port());
+
+  // A session made on node A works on node B, and through the load balancer.
+  const HttpClient onA = site.signIn(a->port());
+  HttpClient onB = sameSession(b->port(), onA);
+  CHECK(onB.get("/api/v1/me").status == 200);
+  HttpClient viaLb = sameSession(lb.port(), onA);
+  for (int i = 0; i < 4; ++i) CHECK(viaLb.get("/api/v1/me").status == 200);
+
+  // A document uploaded through node A downloads, byte for byte, through node B.
+  const std::string client = jsonField(viaLb.post("/api/v1/clients", R"({"name":"Two Nodes Ltd"})").body, "id");
+  REQUIRE(!client.empty());
+  const std::string kase =
+      jsonField(viaLb.post("/api/v1/cases", R"({"client_id":)" + client + R"(,"title":"Nodes v. One"})").body, "id");
+  REQUIRE(!kase.empty());
+  std::string pdf = "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj << /Type /Catalog >> endobj\n";
+  for (int i = 0; i < 20000; ++i) pdf += "% line " + std::to_string(i) + " of a two-node document\n";
+  pdf += "trailer << /Root 1 0 R >>\n%%EOF\n";
+  HttpClient upA = sameSession(a->port(), onA);
+  auto up = upA.request("POST", "/api/v1/cases/" + kase + "/documents?name=nodes.pdf", pdf, "application/octet-stream");
+  INFO(up.status << " " << up.body);
+  REQUIRE(up.status == 201);
+  const std::string doc = jsonField(up.body, "id");
+  auto down = onB.get("/api/v1/documents/" + doc + "/content");
+  CHECK(down.status == 200);
+  CHECK(down.body == pdf);
+
+  // Revocation: a session ended on node A is refused by node B, within the documented bound
+  // (at once through LISTEN/NOTIFY; at worst session.cache_seconds, 60 s, if a notification
+  // were lost). Node B has the session cached: it answered it a moment ago.
+  HttpClient second = site.signIn(lb.port());
+  HttpClient secondOnB = sameSession(b->port(), second);
+  REQUIRE(secondOnB.get("/api/v1/me").status == 200);
+  HttpClient secondOnA = sameSession(a->port(), second);
+  REQUIRE(secondOnA.post("/api/v1/auth/logout", "{}").status < 300);
+  const auto revoked = Clock::now();
+  int status = 200;
+  while (status == 200 && msSince(revoked) < 60000) {
+    status = secondOnB.get("/api/v1/me").status;
+    if (status == 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  INFO("node B refused the ended session after " << msSince(revoked) << " ms");
+  CHECK(status == 401);
+
+  // Load through nginx; node B is stopped (SIGTERM) in the middle. Every request the load
+  // balancer accepted is answered by a node: nothing lost, no 502.
+  const HttpClient loadSession = site.signIn(lb.port());
+  Load load(lb.port(), loadSession, 6, /*stopWhenRefused=*/false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto term = Clock::now();
+  b->signal(SIGTERM);
+  const auto code = b->wait(15000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  load.join();
+  INFO(notable(b->log()));
+  REQUIRE(code.has_value());
+  CHECK(*code == 0);
+
+  std::vector<std::string> failures = load.bad();
+  std::size_t answered = 0, afterTerm = 0;
+  for (const auto& r : load.records()) {
+    const int expected = r.method == "POST" ? 201 : 200;
+    if (r.x.outcome != Exchange::Answered || r.x.status != expected)
+      failures.push_back(describe(r) + ", started " +
+                         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(r.at - term).count()) +
+                         " ms after node B's SIGTERM");
+    else
+      ++answered;
+    if (r.at >= term) ++afterTerm;
+  }
+  INFO("answered " << answered << ", started after SIGTERM " << afterTerm);
+  INFO("nginx errors: " << lb.errors().substr(0, 2000));
+  for (std::size_t i = 0; i < std::min<std::size_t>(failures.size(), 10); ++i) UNSCOPED_INFO(failures[i]);
+  CHECK(failures.empty());
+  CHECK(answered >= 50);
+  CHECK(afterTerm >= 10);  // the load went on after node B stopped
+  // Both nodes served the load before the stop (the balancer really balanced).
+  const std::string upstreams = lb.upstreams();
+  CHECK_THAT(upstreams, Catch::Contains("127.0.0.1:" + std::to_string(a->port())));
+  CHECK_THAT(upstreams, Catch::Contains("127.0.0.1:" + std::to_string(b->port())));
+  // Every creation answered 201 is in the database, seen through the surviving node.
+  const auto created = load.created();
+  REQUIRE(created.size() >= 10);
+  const auto missing = missingClients(a->port(), onA, created);
+  INFO("missing: " << (missing.empty() ? "" : missing.front()));
+  CHECK(missing.empty());
+  a->signal(SIGTERM);
+  CHECK(a->wait(15000) == std::optional<int>(0));
 }

@@ -160,8 +160,8 @@ fi
 # ---------------------------------------------------------------------------------------------
 echo "== (b) build sdk/examples/hello-plugin out of tree against $PREFIX"
 HB="$TMP/hello-build"
-# The example as installed with the SDK (share/doc/LexOS/examples), not the source tree's copy.
-EXAMPLE="$PREFIX/share/doc/LexOS/examples/hello-plugin"
+# The example as installed with the SDK (share/doc/lexos-dev/examples), not the source tree's copy.
+EXAMPLE="$PREFIX/share/doc/lexos-dev/examples/hello-plugin"
 check "the SDK's examples are installed ($EXAMPLE)" test -f "$EXAMPLE/CMakeLists.txt"
 if cmake -S "$EXAMPLE" -B "$HB" -DCMAKE_PREFIX_PATH="$PREFIX" \
      -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="-Wall -Wextra -Werror" >"$TMP/hello-configure.log" 2>&1; then

@@ -10,7 +10,9 @@
 #include <ctime>
 #include <map>
 
+#include "identity/mfa.h"
 #include "test_host.h"
+#include "vault/vault_admin.h"
 
 using namespace lexos::test;
 using Poco::JSON::Object;
@@ -451,4 +453,68 @@ TEST_CASE("a remembered device is forgotten when the user's password changes") {
              "{\"firm\":\"alpha\",\"email\":\"client@alpha.test\",\"password\":\"" + fresh + "\"}");
   CHECK(r.status == 401);
   CHECK(errorCode(r) == "mfa_required");
+}
+
+TEST_CASE(
+    "TOTP secrets are sealed by the vault's master key: the database holds none in the clear, an "
+    "older clear secret is sealed at its next use, and a master key rotation reseals them") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  TestHost t(db);
+  const std::int64_t firm = t.firm("alpha");
+  t.staff("alpha", "owner@alpha.test", "owner");
+  Browser b(t.port());
+  REQUIRE(b.login("alpha", "owner@alpha.test").status == 200);
+  std::vector<std::string> codes;
+  const std::string secret = enrol(b, codes);
+
+  // The stored row, read as the database's owner (in the firm's scope: row-level security is
+  // forced on the owner too); `set` writes it.
+  auto raw = t.host->ownerConnection();
+  const std::string table = db == Db::SQLite ? "lexos_t_user_mfa" : "user_mfa";
+  auto stored = [&] {
+    raw->begin(false);
+    if (db == Db::PostgreSQL) raw->setScope({firm, 0});
+    auto rs = raw->query("SELECT secret FROM " + table, {});
+    raw->commit();
+    REQUIRE(rs.rows.size() == 1);
+    return lexos::sdk::asText(rs.rows[0][0]);
+  };
+  auto set = [&](const std::string& sql) {
+    raw->begin(true);
+    if (db == Db::PostgreSQL) raw->setScope({firm, 0});
+    raw->execute(sql, {});
+    raw->commit();
+  };
+  auto signIn = [&] {
+    set("UPDATE " + table + " SET last_step = 0");  // the current code may be used again
+    Browser fresh(t.port());
+    return fresh.login("alpha", "owner@alpha.test",
+                       ",\"totp\":\"" + oathtool(secret, std::time(nullptr)) + "\"").status;
+  };
+
+  const std::string sealed = stored();
+  CHECK(sealed.rfind("sealed:v1:" + t.host->vault().masterKeys()->current().id + ":", 0) == 0);
+  CHECK(sealed.find(secret) == std::string::npos);
+  CHECK(signIn() == 200);
+
+  // Moved to another user or firm, a sealed secret does not open (the AAD binds it).
+  // (Checked through the sealer directly: a row cannot name another firm under tenancy.)
+  auto sealer = lexos::core::Mfa::sealer();
+  REQUIRE(sealer);
+  CHECK(sealer->open(firm, 1, sealer->seal(firm, 1, secret)) == secret);
+  CHECK_THROWS(sealer->open(firm + 1, 1, sealer->seal(firm, 1, secret)));
+  CHECK_THROWS(sealer->open(firm, 2, sealer->seal(firm, 1, secret)));
+
+  // A secret stored in the clear (before sealing existed) still works, and is sealed then.
+  set("UPDATE " + table + " SET secret = '" + secret + "'");
+  CHECK(stored() == secret);
+  CHECK(signIn() == 200);
+  CHECK(stored().rfind("sealed:v1:", 0) == 0);
+
+  // Rotating the master key reseals it under the new key; sign-in goes on working.
+  const auto report = lexos::core::vault::rotateMasterKey(t.host->vault());
+  CHECK(report.mfa_secrets == 1);
+  CHECK(stored().rfind("sealed:v1:" + report.new_id + ":", 0) == 0);
+  CHECK(signIn() == 200);
 }

@@ -170,6 +170,21 @@ class Probe : public Plugin {
                   std::this_thread::sleep_for(std::chrono::milliseconds(queryInt(c, "ms", 1000)));
                   c.response().sendJson("{\"slept\":true}");
                 }, 0, "sleeps, for shutdown tests"});
+    r.addRoute({Method::Post, "/api/v1/probe/mail", Audience::Staff, "probe.write",
+                [](Context& c) {
+                  // n messages to `to` ("<subject> 1" … "<subject> n"), a probe note beside them;
+                  // fail=1 throws afterwards (the durable mail tests: nothing may be queued then).
+                  const std::int64_t n = queryInt(c, "n", 1);
+                  if (n < 1 || n > 100) throw BadRequest("n", "Send 1 to 100 messages.");
+                  const std::string to = c.request().query("to").value_or("probe@example.test");
+                  const std::string subject = c.request().query("subject").value_or("probe");
+                  c.db().execute("INSERT INTO probe_notes (firm_id, id, text) VALUES (lexos_firm(), $1, $2)",
+                                 {c.db().newId(), "mail " + subject});
+                  for (std::int64_t i = 1; i <= n; ++i)
+                    c.mail().send({to, subject + " " + std::to_string(i), "Probe message " + std::to_string(i) + "\n", ""});
+                  if (c.request().query("fail")) throw Conflict("probe: failing after queueing mail");
+                  c.response().sendJson("{\"queued\":" + std::to_string(n) + "}", 201);
+                }, 0, "queue n e-mails (durable mail tests)"});
     r.addRoute({Method::Get, "/api/v1/probe/throw", Audience::Public, kPublic,
                 [](Context&) -> void { throw std::runtime_error("secret internal detail"); }, 0, "throws"});
     r.addRoute({Method::Post, "/api/v1/probe/echo", Audience::Public, kPublic,

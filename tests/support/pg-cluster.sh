@@ -7,6 +7,8 @@
 #                             stdout exactly:
 #                               LEXOS_TEST_PG_URL=postgresql://lexos_app:app@127.0.0.1:PORT/lexos
 #                               LEXOS_TEST_PG_OWNER_URL=postgresql://lexos_owner:owner@127.0.0.1:PORT/lexos
+#                               LEXOS_TEST_PG_BACKUP_URL=postgresql://lexos_backup:backup@127.0.0.1:PORT/lexos
+#                             (lexos_backup: BYPASSRLS, member of lexos_owner; lexosctl backup/restore)
 #   pg-cluster.sh stop DIR    stop the server (immediate) and remove DIR
 #   pg-cluster.sh halt DIR    stop the server (fast: connections are ended) but keep DIR
 #   pg-cluster.sh resume DIR  start a halted server again on the same port (fault tests)
@@ -105,6 +107,9 @@ psql_pg() { "${as_pg[@]}" "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir/sock" -p
 psql_pg -d postgres <<'SQL'
 CREATE ROLE lexos_owner LOGIN PASSWORD 'owner' NOSUPERUSER NOCREATEDB NOCREATEROLE;
 CREATE ROLE lexos_app LOGIN PASSWORD 'app' NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+-- lexosctl backup/restore (database.backup_url): reads and writes every firm's rows.
+CREATE ROLE lexos_backup LOGIN PASSWORD 'backup' NOSUPERUSER NOCREATEDB NOCREATEROLE BYPASSRLS;
+GRANT lexos_owner TO lexos_backup;
 CREATE DATABASE lexos OWNER lexos_owner;
 SQL
 psql_pg -d lexos <<'SQL'
@@ -116,3 +121,4 @@ SQL
 trap - EXIT
 echo "LEXOS_TEST_PG_URL=postgresql://lexos_app:app@127.0.0.1:$port/lexos"
 echo "LEXOS_TEST_PG_OWNER_URL=postgresql://lexos_owner:owner@127.0.0.1:$port/lexos"
+echo "LEXOS_TEST_PG_BACKUP_URL=postgresql://lexos_backup:backup@127.0.0.1:$port/lexos"

@@ -9,6 +9,8 @@
 
 #include "app/core_schema.h"
 #include "app/mfa_routes.h"
+#include "app/mail_schema.h"
+#include "app/openapi.h"
 #include "app/mfa_schema.h"
 #include "app/firm_admin.h"
 #include "app/firm_face.h"
@@ -149,6 +151,10 @@ class CoreModule : public sdk::Plugin {
     // /portal/<slug>/ (app/firm_face.h); the activation page's check of its link.
     r.addTable({"firm_logos", sdk::Tenancy::Firm, "", "", {"firm_id"}});
     r.addMigration({16, "firm logo", schema::kV16FirmLogo, "", ""});
+    // The durable mail queue (mail/mail_queue.h): rows inserted in the request's transaction,
+    // sent by lexosd's mail sender (mail/mail_sender.h).
+    r.addTable({"mail_queue", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
+    r.addMigration({17, "durable mail queue", schema::kV17MailQueue, "", ""});
     r.addRoute({Method::Put, "/api/v1/firm/logo", Audience::Staff, "core.firm.manage", &firm_face::putLogo,
                 kMaxLogoBytes + 64 * 1024, "Set the firm's logo: the PNG or JPEG bytes as the body"});
     r.addRoute({Method::Delete, "/api/v1/firm/logo", Audience::Staff, "core.firm.manage", &firm_face::deleteLogo, 0,
@@ -160,6 +166,14 @@ class CoreModule : public sdk::Plugin {
     r.addRoute({Method::Post, "/api/v1/portal/activation/check", Audience::Public, sdk::kPublic,
                 &firm_face::activationCheck, 4096,
                 "What an activation link meets now {token} -> {state}: valid, used, replaced, revoked, expired, invalid"});
+    // The API described (app/openapi.h): for staff holding core.api.read, the modules their firm
+    // has switched on (docs/http-api.md, "The API described").
+    r.addPermission({"core.api.read", "Read the description of the HTTP API (OpenAPI)", {sdk::kRoleOwner}});
+    r.addRoute({Method::Get, "/api/v1/openapi.json", Audience::Staff, "core.api.read",
+                [this](sdk::Context& c) { openApi(c); }, 0,
+                "The OpenAPI 3.1 description of the routes of the modules the firm has switched on"});
+    r.addNav({Audience::Staff, "Firm", "API", "#/firm/api", "core.api.read", 950});
+    describeCoreRoutes(r);
   }
 
  private:
@@ -400,6 +414,78 @@ class CoreModule : public sdk::Plugin {
     text("csrf_token", s ? s->csrf_token : "");
     out += '}';
     c.response().sendJson(out, 200);
+  }
+
+  void openApi(sdk::Context& c) {
+    std::map<std::string, bool> switched;
+    for (const auto& row : c.db().query("SELECT module, enabled FROM firm_modules", {}).rows)
+      switched[sdk::asText(row[0])] = sdk::asBool(row[1]);
+    OpenApiOptions options;
+    options.server_url = config_.public_url;
+    options.module_on = [&](const std::string& plugin) { return !(switched.count(plugin) && !switched[plugin]); };
+    c.response().setHeader("Cache-Control", "private, no-cache");
+    c.response().sendJson(openApiDocument(registry_, options), 200);
+  }
+
+  // What the host's main routes take and answer (SDK 1.7 describeRoute; app/openapi.h).
+  static void describeCoreRoutes(sdk::Registrar& r) {
+    using sdk::DescriptionBuilder;
+    using S = sdk::JsonSchema;
+    r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/auth/login")
+                        .request(S::object()
+                                     .optionalField("firm", S::string().describe("The firm's short name (slug)"))
+                                     .optionalField("email", S::string())
+                                     .optionalField("password", S::string())
+                                     .optionalField("totp", S::string())
+                                     .optionalField("recovery_code", S::string())
+                                     .optionalField("remember_device", S::boolean()))
+                        .response(S::object().field("csrf_token", S::string())));
+    r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/me")
+                        .response(S::object()
+                                      .field("id", S::id())
+                                      .field("kind", S::string().oneOf({"staff", "portal"}))
+                                      .field("email", S::string())
+                                      .field("display_name", S::string())
+                                      .field("firm", S::string())
+                                      .field("firm_name", S::string())
+                                      .optionalField("client_id", S::id())
+                                      .field("roles", S::array(S::string()))
+                                      .field("permissions", S::array(S::string()))
+                                      .field("csrf_token", S::string())));
+    const S firm = S::object()
+                       .field("slug", S::string())
+                       .field("name", S::string())
+                       .field("address", S::string())
+                       .field("time_zone", S::string())
+                       .field("country", S::string())
+                       .field("default_currency", S::string())
+                       .field("currency_name", S::string().orNull())
+                       .field("country_name", S::string().orNull())
+                       .field("updated_at", S::string().orNull())
+                       .field("logo_url", S::string().orNull());
+    r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/firm").response(firm));
+    r.describeRoute(DescriptionBuilder(Method::Patch, "/api/v1/firm")
+                        .request(S::object()
+                                     .optionalField("name", S::string())
+                                     .optionalField("address", S::string().orNull())
+                                     .optionalField("time_zone", S::string())
+                                     .optionalField("country", S::string().orNull())
+                                     .optionalField("default_currency", S::string().orNull())
+                                     .closed())
+                        .response(firm));
+    r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/public/firms/{slug}")
+                        .response(S::object()
+                                      .field("slug", S::string())
+                                      .field("name", S::string())
+                                      .field("logo_url", S::string().orNull())));
+    r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/openapi.json")
+                        .description("This description: the routes of the host and of the modules the caller's firm "
+                                     "has switched on, with their audience and permission.")
+                        .response(S::object()
+                                      .field("openapi", S::string())
+                                      .field("info", S::object().field("title", S::string()).field("version", S::string()))
+                                      .field("paths", S::object())
+                                      .field("components", S::object())));
   }
 
   void nav(sdk::Context& c) {

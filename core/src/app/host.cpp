@@ -13,9 +13,12 @@
 #include <map>
 
 #include "app/core_module.h"
+#include "app/host_metrics.h"
 #include "common/log_format.h"
 #include "data/change_feed.h"
 #include "identity/accounts.h"
+#include "identity/mfa.h"
+#include "vault/mfa_sealer.h"
 #include "schema/migrator.h"
 #include "tenancy/sqlite_authorizer.h"
 #include "tenancy/verify.h"
@@ -107,14 +110,22 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
   services_.mailer = mailer_.get();
   sequencer_ = std::make_unique<AuditSequencer>(*pool_);
   sequencerPtr_ = sequencer_.get();
+  mailSender_ = std::make_unique<MailSender>(config_, *pool_, *mailer_);
+  services_.mailSender = mailSender_.get();
+  metrics_ = std::make_unique<Metrics>();
+  addHostCollectors(*metrics_, *this);
 }
 
 Accounts::Accounts(Host& host) : Accounts(host.pool(), host.registry()) {}
 
 Host::~Host() {
+  // Two-step sign-in stops using this host's vault (tests run several hosts, one after another).
+  if (mfaSealer_ && Mfa::sealer() == mfaSealer_) Mfa::setSealer(nullptr);
+  if (metricsListener_) metricsListener_->stop();
   if (server_) {
     server_->stop(0);
     if (sequencer_) sequencer_->stop();
+    if (mailSender_) mailSender_->stop();
     if (guard_ && guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();
   }
 }
@@ -148,6 +159,9 @@ std::vector<std::string> Host::prepareDatabase(bool allowMigrate) {
     vault_ = std::make_unique<vault::VaultService>(config_, *pool_, vaultEnvironment());
     services_.vault = vault_.get();
   }
+  // TOTP secrets are sealed by the vault's master key (vault/mfa_sealer.h).
+  if (!mfaSealer_) mfaSealer_ = std::make_shared<const vault::MfaSealer>(*vault_);
+  Mfa::setSealer(mfaSealer_);
   // SQLite: every process using the database announces changes to sessions, users, firms and
   // module switches through <db>-guard (data/change_feed.h); one that cannot would be unable to
   // end a session. Refuse to start, naming the file, rather than serve like that.
@@ -175,8 +189,28 @@ void Host::startServer() {
   // first sweep chains what a previous run left pending.
   sequencer_->start();
   services_.audit = sequencer_.get();
+  // Metrics (metrics.listen): requests are counted from the first one on; the listener starts
+  // once the server it reports on exists, and stops before it goes (stopServer).
+  if (config_.metrics_enabled && !httpMetrics_) {
+    httpMetrics_ = std::make_unique<HttpMetrics>(registry_->routes());
+    metrics_->addCollector([m = httpMetrics_.get()](MetricsWriter& w) { m->collect(w); });
+  }
+  services_.http_metrics = httpMetrics_.get();
   server_ = std::make_unique<HttpServer>(services_);
   server_->start();
+  // The mail sender after the listener: its first look at every firm's queue sends what a
+  // previous run left (mail/mail_sender.h).
+  mailSender_->start();
+  if (config_.metrics_enabled) {
+    metricsListener_ = std::make_unique<MetricsListener>(*metrics_, config_.metrics_host, config_.metrics_port);
+    try {
+      metricsListener_->start();
+    } catch (...) {
+      metricsListener_.reset();
+      stopServer();  // nothing served yet: undo the start, then say why (metrics.listen)
+      throw;
+    }
+  }
   services_.ready = true;
 }
 
@@ -184,8 +218,12 @@ int Host::stopServer() {
   services_.ready = false;
   if (!server_) return 0;
   int left = server_->stop(config_.shutdown_grace_seconds);
+  // Scrapes read the server's counters: the listener goes first.
+  if (metricsListener_) metricsListener_->stop();
+  metricsListener_.reset();
   server_.reset();
-  sequencer_->stop();  // chains what the last requests recorded
+  sequencer_->stop();    // chains what the last requests recorded
+  mailSender_->stop();   // after the message it is sending; what is queued waits for the next start
   services_.audit = nullptr;
   if (guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();
   return left;

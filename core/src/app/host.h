@@ -5,12 +5,17 @@
 #include <memory>
 #include <string>
 
+#include "common/metrics.h"
 #include "config/config.h"
 #include "data/connection.h"
 #include "data/connection_pool.h"
 #include "guard/guard.h"
+#include "http/http_metrics.h"
+#include "http/metrics_listener.h"
 #include "http/server.h"
 #include "identity/audit_sequencer.h"
+#include "identity/mfa.h"
+#include "mail/mail_sender.h"
 #include "mail/mailer.h"
 #include "plugins/loader.h"
 #include "plugins/registry.h"
@@ -52,6 +57,15 @@ class Host {
   /// The audit ledger's sequencer (identity/audit_sequencer.h); its thread runs while serving.
   AuditSequencer& auditSequencer() { return *sequencer_; }
 
+  /// The durable mail queue's sender (mail/mail_sender.h); its thread runs while serving.
+  /// mailSender().stats() gives the queue's depth by status and its oldest message's age.
+  MailSender& mailSender() { return *mailSender_; }
+  /// The metrics registry (common/metrics.h): parts of the host add collectors to it (a mail
+  /// queue: app/host_metrics.h, writeMailQueueDepth). Scraped only when metrics.listen is set.
+  Metrics& metrics() { return *metrics_; }
+  /// The metrics listener's port while serving with metrics.listen set; 0 otherwise.
+  int metricsPort() const { return metricsListener_ ? metricsListener_->port() : 0; }
+
  private:
   Config config_;
   PluginLoader loader_;  // declared before the registry: libraries outlive plugin objects
@@ -63,8 +77,13 @@ class Host {
   std::unique_ptr<Mailer> mailer_;
   Services services_;
   std::unique_ptr<vault::VaultService> vault_;
+  std::shared_ptr<const MfaSecretSealer> mfaSealer_;  // set as Mfa::setSealer while this host lives
   std::unique_ptr<AuditSequencer> sequencer_;
+  std::unique_ptr<MailSender> mailSender_;
   std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<HttpMetrics> httpMetrics_;          ///< while serving with metrics.listen set
+  std::unique_ptr<MetricsListener> metricsListener_;  ///< declared last: stops before the server goes
 };
 
 /// Sets up Poco logging to stderr at `level` (journald adds its own timestamps, but a terminal

@@ -87,6 +87,9 @@ int main(int argc, char** argv) {
     const std::string where = "http://" + config.listen_host + ":" + std::to_string(host.port());
     log.information("listening on " + where + " (ready in " + std::to_string(ms) + " ms, " +
                     std::to_string(config.threads) + " threads)");
+    if (config.metrics_enabled)
+      log.information("metrics on http://" + config.metrics_host + ":" + std::to_string(host.metricsPort()) +
+                      "/metrics (metrics.listen)");
     // prepareDatabase() above connected, migrated and verified the tenancy; the plugins are loaded
     // and the listener accepts: only now is the service ready for systemd.
     lexos::core::ServiceNotifier notifier;

@@ -8,12 +8,14 @@
 #include <sstream>
 
 #include "app/host.h"
+#include "cli/backup.h"
 #include "cli/demo.h"
+#include "cli/mail_verbs.h"
 #include "common/json.h"
 #include "http/request_context.h"
 #include "app/firm_admin.h"
 #include "identity/accounts.h"
-#include "mail/mailer.h"
+#include "mail/mail_queue.h"
 #include "identity/audit_log.h"
 #include "lexos/sdk/version.h"
 #include "schema/migrator.h"
@@ -53,12 +55,29 @@ const char* kUsage =
     "  audit verify --firm S [--head SEQ:HASH]\n"
     "                                  check the firm's hash-chained audit log; prints its head, and with\n"
     "                                  --head (a head printed earlier) also finds rows cut from the end\n"
+    "  mail queue [--firm S] [--status queued|sending|failed|sent] [--limit N] [--json]\n"
+    "                                  the durable mail queue, newest first: recipient, subject, status,\n"
+    "                                  attempts, next attempt, last error (never a message's body)\n"
+    "  mail retry ID [--firm S]        queue a failed message again, attempts reset\n"
+    "  mail purge --sent-before DATE [--firm S]   remove sent messages' records (DATE: YYYY-MM-DD, UTC)\n"
+    "  mail stats                      messages by status and the oldest waiting one's age, all firms\n"
     "  vault fsck [--repair] [--grace-hours N]\n"
     "                                  verify every document blob (present, decrypts, SHA-256 as recorded) and\n"
     "                                  list orphans; --repair removes orphans older than N hours (default 24).\n"
     "                                  Exit 0 clean, 3 problems found (docs/operations.md)\n"
     "  vault rotate-master-key         rewrap every firm key with a new master key (no blob is touched); the\n"
-    "                                  old key stays as master.key.old-<time> until you delete it\n";
+    "                                  old key stays as master.key.old-<time> until you delete it\n"
+    "  backup --to DIR [--keys-to KDIR | --no-keys]\n"
+    "                                  a consistent copy while lexosd serves: the database (SQLite online backup\n"
+    "                                  or pg_dump, which needs database.backup_url), the vault's blobs, a manifest\n"
+    "                                  with SHA-256 of every file; the master key to DIR/keys (or KDIR): store it\n"
+    "                                  apart. Exit 0, or 3 when recorded blobs were missing (listed)\n"
+    "  backup --verify DIR [--keys-from KDIR]\n"
+    "                                  check every file of a backup against its manifest (exit 0, or 3)\n"
+    "  restore --from DIR [--keys-from KDIR] [--force]\n"
+    "                                  restore into an empty state folder and database (refused otherwise, with\n"
+    "                                  nothing changed; --force sets files aside and drops the PostgreSQL schemas),\n"
+    "                                  after checking the manifest; then migrates forward (docs/operations.md)\n";
 
 struct Args {
   std::vector<std::string> words;
@@ -118,9 +137,31 @@ int run(Args& a, Host& host) {
     createDemo(host.config(), a.has("slug") ? a.get("slug") : "demo", std::cout);
     return 0;
   }
+  if (w.size() == 1 && w[0] == "backup") {
+    // No migration here: a backup copies the database as the running lexosd left it.
+    if (a.has("verify")) return backup::verifyBackup(a.get("verify"), a.has("keys-from") ? a.get("keys-from") : "", std::cout);
+    backup::BackupOptions o;
+    o.to = a.get("to");
+    if (a.has("keys-to")) o.keys_to = a.get("keys-to");
+    o.no_keys = a.has("no-keys");
+    if (o.no_keys && !o.keys_to.empty()) throw std::runtime_error("backup: give --keys-to or --no-keys, not both");
+    return backup::runBackup(host, o, std::cout);
+  }
+  if (w.size() == 1 && w[0] == "restore") {
+    backup::RestoreOptions o;
+    o.from = a.get("from");
+    if (a.has("keys-from")) o.keys_from = a.get("keys-from");
+    o.force = a.has("force");
+    return backup::runRestore(host, o, std::cout);
+  }
   // Like lexosd, migrate first when this configuration can (SQLite, or a migration_url).
   host.prepareDatabase(true);
   Accounts accounts(host);
+  if (w.size() >= 2 && w[0] == "mail") {
+    std::map<std::string, std::string> o;
+    for (const auto& [k, v] : a.opts) o[k] = v.empty() ? "" : v.back();
+    return mailVerb(host, w, o, std::cout);
+  }
   if (w.size() == 2 && w[0] == "firm" && w[1] == "create") {
     auto id = accounts.createFirm(a.get("slug"), a.get("name"));
     std::cout << "created firm " << a.get("slug") << " (id " << id << ")\n";
@@ -198,7 +239,17 @@ int run(Args& a, Host& host) {
       }
       auto inv = accounts.inviteStaff(a.get("firm"), a.get("email"), a.get("role"), a.has("name") ? a.get("name") : "");
       const FirmSettings firm = accounts.firmSettings(a.get("firm"));
-      Mailer(host.config()).deliver({staffInvitationMail(firm.name, firm.slug, host.config().public_url, inv, a.get("role"))});
+      {
+        // Through the durable queue: sent now; if the relay fails, lexosd retries it.
+        auto c = host.pool().acquire();
+        const auto f = c->query("SELECT id FROM firms WHERE slug = $1", {firm.slug});
+        const std::int64_t firmId = sdk::asInt(f.rows.at(0).at(0));
+        c->beginScoped(true, {firmId, 0});
+        const auto ids = MailQueue::enqueue(
+            *c, firmId, {staffInvitationMail(firm.name, firm.slug, host.config().public_url, inv, a.get("role"))}, "lexosctl");
+        c->commit();
+        host.mailSender().deliverNow(*c, firmId, ids);
+      }
       std::cout << "invited " << inv.email << " (id " << inv.user_id << "), link valid until " << inv.expires_at << ":\n"
                 << staffInvitationLink(host.config().public_url, inv.token) << "\n";
       return 0;
@@ -255,8 +306,8 @@ int run(Args& a, Host& host) {
   }
   if (w.size() == 2 && w[0] == "vault" && w[1] == "rotate-master-key") {
     const auto r = vault::rotateMasterKey(host.vault());
-    std::cout << "rewrapped " << r.keys << " firm keys of " << r.firms << " firms; master key " << r.old_id << " -> "
-              << r.new_id << "\n"
+    std::cout << "rewrapped " << r.keys << " firm keys of " << r.firms << " firms and " << r.mfa_secrets
+              << " TOTP secrets; master key " << r.old_id << " -> " << r.new_id << "\n"
               << "the old master key is kept as " << r.old_file
               << ": back up the new one, then delete the old one (docs/vault.md)\n";
     return 0;
@@ -288,7 +339,8 @@ int main(int argc, char** argv) {
       if (eq != std::string::npos) {
         value = key.substr(eq + 1);
         key = key.substr(0, eq);
-      } else if (key != "json" && key != "password-stdin" && key != "repair" && i + 1 < argc) {
+      } else if (key != "json" && key != "password-stdin" && key != "repair" && key != "force" &&
+                 key != "no-keys" && i + 1 < argc) {
         value = argv[++i];
       }
       if (key == "config") configPath = value;

@@ -108,6 +108,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"database.url", ""},
       {"database.migration_url", ""},
       {"database.listen_url", ""},
+      {"database.backup_url", ""},
       {"database.prepared_statements", "true"},
       {"database.pool_size", "16"},
       {"mail.transport", "outbox"},
@@ -117,6 +118,11 @@ const std::map<std::string, std::string>& knownKeys() {
       {"mail.smtp_tls", "auto"},
       {"mail.smtp_username", ""},
       {"mail.smtp_password", ""},
+      {"mail.max_attempts", "8"},
+      {"mail.retry_base_seconds", "30"},
+      {"mail.retry_max_seconds", "3600"},
+      {"mail.poll_seconds", "30"},
+      {"mail.lease_seconds", "300"},
       {"session.idle_minutes", "30"},
       {"session.absolute_hours", "12"},
       {"session.cache_seconds", "60"},
@@ -130,6 +136,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"vault.allowed_types", ""},
       {"vault.max_file_bytes", "2147483648"},
       {"vault.firm_quota_bytes", "0"},
+      {"metrics.listen", ""},
   };
   return keys;
 }
@@ -248,7 +255,8 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
       }
     // Test and tool variables share the prefix; only refuse look-alikes of our sections.
     static const std::vector<std::string> sections = {"SERVER_", "STATE_", "PLUGINS_", "WEB_",
-                                                      "DATABASE_", "MAIL_", "SESSION_", "LOG_", "VAULT_", "MFA_"};
+                                                      "DATABASE_", "MAIL_", "SESSION_", "LOG_", "VAULT_", "MFA_",
+                                                      "METRICS_"};
     bool looksLikeKey = false;
     for (const auto& s : sections)
       if (name.compare(6, s.size(), s) == 0) looksLikeKey = true;
@@ -372,6 +380,13 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
       fail("database.listen_url", l,
            "postgresql://USER:PASSWORD@HOST:PORT/DB, with a PostgreSQL database.url (a direct connection, not "
            "through PgBouncer in transaction mode)");
+    Entry b = get("database.backup_url");
+    c.backup_url = b.value;
+    if (!c.backup_url.empty() && ((c.backup_url.rfind("postgresql://", 0) != 0 && c.backup_url.rfind("postgres://", 0) != 0) ||
+                                  c.database_url.rfind("sqlite:", 0) == 0))
+      fail("database.backup_url", b,
+           "postgresql://USER:PASSWORD@HOST:PORT/DB (a role with BYPASSRLS that is a member of the owner role), with a "
+           "PostgreSQL database.url");
   }
   c.pool_size = parseInt("database.pool_size", get("database.pool_size"), 1, 1000);
   {
@@ -403,6 +418,16 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
   }
   c.smtp_username = get("mail.smtp_username").value;
   c.smtp_password = get("mail.smtp_password").value;
+  c.mail_max_attempts = parseInt("mail.max_attempts", get("mail.max_attempts"), 1, 100);
+  c.mail_retry_base_seconds = parseInt("mail.retry_base_seconds", get("mail.retry_base_seconds"), 1, 86400);
+  c.mail_retry_max_seconds = parseInt("mail.retry_max_seconds", get("mail.retry_max_seconds"), 1, 7 * 86400);
+  if (c.mail_retry_max_seconds < c.mail_retry_base_seconds)
+    fail("mail.retry_max_seconds", get("mail.retry_max_seconds"),
+         "a number of seconds no smaller than mail.retry_base_seconds (" + std::to_string(c.mail_retry_base_seconds) + ")");
+  c.mail_poll_seconds = parseInt("mail.poll_seconds", get("mail.poll_seconds"), 1, 3600);
+  // Longer than one SMTP conversation may take (30 s timeout per step), or a slow send would
+  // lose its claim and the message could go out twice.
+  c.mail_lease_seconds = parseInt("mail.lease_seconds", get("mail.lease_seconds"), 120, 86400);
   c.session_idle_minutes = parseInt("session.idle_minutes", get("session.idle_minutes"), 1, 10080);
   c.session_absolute_hours = parseInt("session.absolute_hours", get("session.absolute_hours"), 1, 8760);
   c.session_cache_seconds = parseInt("session.cache_seconds", get("session.cache_seconds"), 0, 3600);
@@ -475,6 +500,27 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
   c.vault.max_file_bytes = parseBytes("vault.max_file_bytes", get("vault.max_file_bytes"));
   if (c.vault.max_file_bytes == 0) fail("vault.max_file_bytes", get("vault.max_file_bytes"), "at least 1 byte");
   c.vault.firm_quota_bytes = parseBytes("vault.firm_quota_bytes", get("vault.firm_quota_bytes"));
+
+  // metrics.*: empty (the default) serves no metrics at all; never on the API's own address.
+  {
+    Entry e = get("metrics.listen");
+    if (!e.value.empty()) {
+      const auto colon = e.value.rfind(':');
+      if (colon == std::string::npos || colon == 0)
+        fail("metrics.listen", e, "HOST:PORT of a second, private listener, e.g. 127.0.0.1:9464 (empty: off)");
+      c.metrics_host = e.value.substr(0, colon);
+      if (c.metrics_host.size() > 2 && c.metrics_host.front() == '[' && c.metrics_host.back() == ']')
+        c.metrics_host = c.metrics_host.substr(1, c.metrics_host.size() - 2);
+      c.metrics_port = parseInt("metrics.listen", Entry{e.value.substr(colon + 1), e.origin}, 0, 65535);
+      if (c.metrics_port != 0 && c.metrics_port == c.listen_port &&
+          (c.metrics_host == c.listen_host || c.metrics_host == "0.0.0.0" || c.listen_host == "0.0.0.0" ||
+           c.metrics_host == "::" || c.listen_host == "::"))
+        fail("metrics.listen", e,
+             "an address other than server.listen (" + c.listen_host + ":" + std::to_string(c.listen_port) +
+                 "): metrics get a listener of their own, never the API's");
+      c.metrics_enabled = true;
+    }
+  }
 
   for (const auto& [full, e] : values) {
     if (full.rfind("plugin.", 0) != 0) continue;

@@ -71,6 +71,9 @@ struct Config {
   std::string database_url;   ///< "sqlite:/abs/path" or "postgresql://...".
   std::string migration_url;  ///< Empty when not set.
   std::string listen_url;     ///< The session cache's LISTEN connection; empty: database_url.
+  /// PostgreSQL: the role lexosctl backup/restore use (database.backup_url): BYPASSRLS and a
+  /// member of the owner role (docs/operations.md, "Backup and restore"). Empty when not set.
+  std::string backup_url;
   bool prepared_statements = true;  ///< PostgreSQL: false behind PgBouncer < 1.21 in transaction mode
   int pool_size = 16;
 
@@ -81,6 +84,15 @@ struct Config {
   std::string smtp_tls = "auto";  ///< auto, starttls (when offered), required, off
   std::string smtp_username;          ///< AUTH LOGIN when set
   std::string smtp_password;
+  /// The durable queue (mail/mail_sender.h): attempts before a message is marked failed; the
+  /// first retry's delay, doubled for each further one (with jitter) up to retry_max_seconds;
+  /// how often every firm's queue is looked at; how long a claim holds before another sender may
+  /// take the message over (a node that died while sending).
+  int mail_max_attempts = 8;
+  int mail_retry_base_seconds = 30;
+  int mail_retry_max_seconds = 3600;
+  int mail_poll_seconds = 30;
+  int mail_lease_seconds = 300;
 
   int session_idle_minutes = 30;
   int session_absolute_hours = 12;
@@ -95,6 +107,12 @@ struct Config {
   std::map<std::string, std::string> log_levels;
 
   VaultConfig vault;
+
+  /// metrics.listen: a second listener that answers GET /metrics (Prometheus text) and nothing
+  /// else. Off (the default) when the key is empty; never the address of server.listen.
+  bool metrics_enabled = false;
+  std::string metrics_host;
+  int metrics_port = 0;
 
   /// Sections "[plugin.<id>]": id -> key -> value.
   std::map<std::string, std::map<std::string, std::string>> plugin_sections;

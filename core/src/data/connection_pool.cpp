@@ -27,6 +27,7 @@ ConnectionPool::Lease::~Lease() {
 
 ConnectionPool::Lease ConnectionPool::acquire() {
   std::unique_lock<std::mutex> lock(mu_);
+  bool waited = false;
   for (;;) {
     if (!idle_.empty()) {
       auto c = std::move(idle_.back());
@@ -49,11 +50,26 @@ ConnectionPool::Lease ConnectionPool::acquire() {
         throw DatabaseUnavailable(e.what());
       }
     }
+    if (!waited) ++waits_;
+    waited = true;
     if (cv_.wait_for(lock, std::chrono::seconds(10)) == std::cv_status::timeout && idle_.empty() &&
-        open_ >= size_)
+        open_ >= size_) {
+      ++wait_timeouts_;
       throw DatabaseUnavailable("database pool exhausted: all " + std::to_string(size_) +
                                 " connections busy for 10 s (database.pool_size)");
+    }
   }
+}
+
+ConnectionPool::Stats ConnectionPool::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stats s;
+  s.size = size_;
+  s.open = open_;
+  s.in_use = open_ - static_cast<int>(idle_.size());
+  s.waits = waits_;
+  s.wait_timeouts = wait_timeouts_;
+  return s;
 }
 
 void ConnectionPool::release(std::unique_ptr<Connection> c) {

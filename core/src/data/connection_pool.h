@@ -2,6 +2,7 @@
 // The pool that lends runtime connections out (data/connection.h).
 
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +40,17 @@ class ConnectionPool {
   /// every connection stayed busy.
   Lease acquire();
   sdk::Backend backend() const { return backend_; }
+
+  /// What the pool holds now, and how often a borrower had to wait (metrics). Monotonic counts
+  /// since start.
+  struct Stats {
+    int size = 0;    ///< database.pool_size
+    int open = 0;    ///< connections open (lent out or idle)
+    int in_use = 0;  ///< lent out now
+    std::uint64_t waits = 0;          ///< acquire() calls that found every connection lent out
+    std::uint64_t wait_timeouts = 0;  ///< of those, gave up after 10 s (DatabaseUnavailable)
+  };
+  Stats stats() const;
   const std::string& url() const { return url_; }
 
  private:
@@ -48,10 +60,12 @@ class ConnectionPool {
   const Registry* registry_;
   SqliteStatementRules rules_;
   sdk::Backend backend_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_;
   int open_ = 0;
+  std::uint64_t waits_ = 0;          // under mu_
+  std::uint64_t wait_timeouts_ = 0;  // under mu_
 };
 
 }  // namespace lexos::core

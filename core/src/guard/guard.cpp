@@ -43,6 +43,15 @@ Guard::Guard(const Config& config, const Registry& registry)
 
 bool Guard::cacheLive() const { return feed_ && feed_->live(); }
 
+std::size_t Guard::cacheEntries() const {
+  std::size_t n = 0;
+  for (auto& sh : shards_) {
+    std::lock_guard<std::mutex> lock(sh.mu);
+    n += sh.entries.size();
+  }
+  return n;
+}
+
 Guard::Shard& Guard::shardOf(const std::string& hash) const {
   return shards_[std::hash<std::string>{}(hash) % kShards];
 }

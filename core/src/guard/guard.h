@@ -91,6 +91,8 @@ class Guard {
   bool cacheEnabled() const { return feed_ != nullptr; }
   /// Hits and misses since start (tests, diagnostics).
   std::pair<std::uint64_t, std::uint64_t> cacheStats() const { return {hits_.load(), misses_.load()}; }
+  /// Sessions the cache holds now (metrics; takes each shard's lock in turn).
+  std::size_t cacheEntries() const;
   /// Statements and tokens of the batched PostgreSQL lookups since start (tests, diagnostics).
   std::pair<std::uint64_t, std::uint64_t> batchStats() const { return batcher_->stats(); }
 

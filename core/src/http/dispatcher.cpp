@@ -20,10 +20,13 @@
 #include "data/lazy_connection.h"
 #include "guard/guard.h"
 #include "http/error_mapper.h"
+#include "http/http_metrics.h"
 #include "http/request_context.h"
 #include "http/static_files.h"
 #include "identity/audit_log.h"
 #include "identity/audit_sequencer.h"
+#include "mail/mail_queue.h"
+#include "mail/mail_sender.h"
 #include "mail/mailer.h"
 #include "plugins/registry.h"
 
@@ -75,15 +78,18 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
   const std::string rawPath = uri.substr(0, qpos);
   const std::string rawQuery = qpos == std::string::npos ? "" : uri.substr(qpos + 1);
   std::string path;
+  std::size_t metricsKey = HttpMetrics::kNoRoute;  // what /metrics counts it as (API: its route)
   try {
     if (!urlDecode(rawPath, path, false) || path.empty() || path[0] != '/') {
       status = 400;
       sendJson(res, 400, errorJson("invalid", "The request path is not valid.", "path"), bytes);
     } else if (path == "/healthz") {
+      metricsKey = HttpMetrics::kHealthz;
       status = 200;
       res.set("Cache-Control", "no-store");
       sendJson(res, 200, "{\"status\":\"ok\"}", bytes);
     } else if (path == "/readyz") {
+      metricsKey = HttpMetrics::kReadyz;
       bool dbOk = false;
       try {
         auto c = s_.pool->acquire();
@@ -105,9 +111,11 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
       res.set("Cache-Control", "no-store");
       status = api(path, rawQuery, rid, req, res, bytes, note);
     } else if (path.rfind("/plugins/", 0) == 0) {
+      metricsKey = HttpMetrics::kPluginFiles;
       dropUnreadBody(req, res);
       status = pluginAsset(path, req, res, bytes);
     } else if (StaticFiles::handles(path)) {
+      metricsKey = HttpMetrics::kStaticFiles;
       dropUnreadBody(req, res);
       StaticFiles files(cfg.web_dir);
       status = files.serve(path, req, res);
@@ -129,6 +137,10 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
     }
   }
   const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  if (s_.http_metrics) {
+    if (note.entry) metricsKey = s_.http_metrics->routeKey(note.entry);
+    s_.http_metrics->observe(metricsKey, req.getMethod(), status, ms / 1000.0);
+  }
   // One line per request; load balancers' health probes only at debug level (as nginx
   // configurations usually exclude them), so they do not drown the log. The API's route template
   // stands for the path (a path may hold a feed token; a query string, a search for a person's
@@ -237,6 +249,8 @@ struct Dispatcher::ApiCall {
   SessionInfo session;
   std::optional<HttpRequest> request;
   std::vector<sdk::MailMessage> mail;
+  std::vector<std::int64_t> mailIds;  ///< mail_queue rows this request inserted
+  bool committed = false;             ///< the request's transaction committed (its mail rows with it)
   std::vector<BufferedAudit::Event> readEvents;  ///< audit events of a read-only call
   std::string idempotencyKey;                    ///< claimed for this request (http/idempotency.h)
   std::string idempotencyClaim;                  ///< the claim's token
@@ -361,6 +375,24 @@ void Dispatcher::collect(ApiCall& call, RequestContext& ctx) const {
     call.readEvents = std::move(ctx.auditBuffer().events);
   }
   call.mail = std::move(ctx.mailQueue().messages);
+  // Mail is queued in the request's own transaction (in the firm's staff scope, set above): a
+  // request that is rolled back sends nothing (mail/mail_queue.h).
+  if (call.write && !call.mail.empty() && call.session.principal.firm_id > 0 && s_.mailSender) {
+    call.mailIds = MailQueue::enqueue(call.conn, call.session.principal.firm_id, call.mail, call.rid);
+    call.mail.clear();
+  }
+}
+
+void Dispatcher::sendQueuedMail(ApiCall& call) const {
+  if (call.mailIds.empty() || !call.committed) return;
+  const std::int64_t firm = call.session.principal.firm_id;
+  std::vector<std::int64_t> ids;
+  ids.swap(call.mailIds);
+  // The outbox transport writes a local file: done here, so that the .eml is there when the
+  // answer arrives (developers and tests read it next). SMTP talks to another server: the
+  // sender's thread does it, and the answer does not wait for it.
+  if (s_.config->mail_transport == "outbox") s_.mailSender->deliverNow(call.conn, firm, ids);
+  else s_.mailSender->notify(firm);
 }
 
 void Dispatcher::commitStage(ApiCall& call) const {
@@ -376,6 +408,7 @@ void Dispatcher::commitStage(ApiCall& call) const {
   if (call.write && call.session.needs_touch)
     call.conn.execute("UPDATE sessions SET last_seen_at = $1 WHERE id = $2", {utcTimestamp(), call.session.session_id});
   call.conn.commit();
+  call.committed = true;
   if (call.write && call.session.needs_touch) s_.guard->touched(call.session);
 }
 
@@ -413,6 +446,22 @@ int Dispatcher::respondStage(ApiCall& call, std::size_t& bytes) const {
   }
   // Events this request recorded are committed: the sequencer chains them in a few milliseconds.
   if (s_.audit) s_.audit->notifyRecorded();
+  if (!call.mail.empty() && s_.mailSender && call.session.principal.firm_id > 0) {
+    // A read (GET) that sent mail: queued in a short write transaction of its own.
+    try {
+      call.conn.beginScoped(true, {call.session.principal.firm_id, 0});
+      call.mailIds = MailQueue::enqueue(call.conn, call.session.principal.firm_id, call.mail, call.rid);
+      call.conn.commit();
+      call.committed = true;
+      call.mail.clear();
+    } catch (const std::exception& e) {
+      if (call.conn.inTransaction()) call.conn.rollback();
+      Poco::Logger::get("lexosd").error("[" + call.rid + "] queueing mail failed: " + e.what());
+      call.mailIds.clear();
+    }
+  }
+  sendQueuedMail(call);
+  // Mail without a firm (no queue row can hold it): handed to the transport directly.
   if (!call.mail.empty() && s_.mailer) s_.mailer->deliver(call.mail);
   if (!call.response.streamed()) dropUnread(call);
   call.response.flush();
@@ -461,6 +510,7 @@ int Dispatcher::fail(ApiCall& call, std::exception_ptr error, std::size_t& bytes
     }
   }
   if (s_.audit) s_.audit->notifyRecorded();  // a refusal, or the writes of an answer after commit
+  sendQueuedMail(call);                       // an answer after commit: its mail stands too
   auto& log = Poco::Logger::get("lexosd");
   const std::string where = call.route ? call.route->plugin + ": " : "";
   if (a.log == ErrorAnswer::Log::Error) {
@@ -491,6 +541,7 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
     AccessNote& note;
     ~Noted() {
       if (call.route) note.route = call.route->route.path;
+      note.entry = call.route;
       const auto& p = call.session.principal;
       note.firm_id = p.firm_id;
       note.user_id = p.user_id;

@@ -36,6 +36,7 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   /// which may hold a feed token) and who called.
   struct AccessNote {
     std::string route;
+    const RouteEntry* entry = nullptr;  ///< the route matched (metrics count by it)
     std::int64_t firm_id = 0;
     std::int64_t user_id = 0;
     const char* audience = nullptr;
@@ -54,7 +55,8 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   void handlerStage(ApiCall& call) const;  ///< the plugin's handler; its audit and mail collected
   void commitStage(ApiCall& call) const;   ///< session idle clock, commit
   void recordStage(ApiCall& call) const;   ///< a read's audit events, committed (group commit)
-  int respondStage(ApiCall& call, std::size_t& bytes) const;  ///< a read's session clock, mail, the buffered answer
+  int respondStage(ApiCall& call, std::size_t& bytes) const;
+  void sendQueuedMail(ApiCall& call) const;  ///< after commit: the mail the request queued, to the sender  ///< a read's session clock, mail, the buffered answer
   int fail(ApiCall& call, std::exception_ptr error, std::size_t& bytes) const;
   void collect(ApiCall& call, class RequestContext& ctx) const;
   void dropUnread(ApiCall& call) const;

@@ -952,6 +952,7 @@ ServerStats HttpServer::stats() const {
   s.parked = k.parked;
   s.workers = impl_->running.load();
   s.stand_ins = impl_->stand_ins.load();
+  s.busy = impl_->busy.load();
   if (impl_->prefetch) s.session_reads = impl_->prefetch->stats().first;
   return s;
 }

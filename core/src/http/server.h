@@ -17,7 +17,9 @@ class Registry;
 class ConnectionPool;
 class Guard;
 class Mailer;
+class MailSender;
 class AuditSequencer;
+class HttpMetrics;
 namespace vault {
 class VaultService;
 }
@@ -29,8 +31,10 @@ struct Services {
   ConnectionPool* pool = nullptr;
   const Guard* guard = nullptr;
   Mailer* mailer = nullptr;
+  MailSender* mailSender = nullptr;      ///< the durable queue's sender (null: mail is sent directly)
   vault::VaultService* vault = nullptr;  ///< set once the database is prepared
   AuditSequencer* audit = nullptr;       ///< chains events of reads (null: they are appended directly)
+  HttpMetrics* http_metrics = nullptr;   ///< counts requests by route (null: metrics.listen is off)
   std::atomic<bool> ready{false};
 };
 
@@ -52,6 +56,7 @@ struct ServerStats {
   /// client reading a streamed answer slowly), and stand-ins started in all.
   int workers = 0;
   std::uint64_t stand_ins = 0;
+  int busy = 0;  ///< workers inside the dispatcher now
 };
 
 class HttpServer {

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -39,12 +40,35 @@ std::optional<Signed> parseSigned(const std::string& v) {
   return Signed{*firm, *user, *expires, (*parts)[3]};
 }
 
-std::string secretOf(Connection& c, std::int64_t userId, bool confirmed) {
+std::mutex sealerMu;
+std::shared_ptr<const MfaSecretSealer> theSealer;
+
+std::shared_ptr<const MfaSecretSealer> requireSealer() {
+  auto s = Mfa::sealer();
+  if (!s) throw std::runtime_error("two-step sign-in: no sealer for TOTP secrets (the vault's master key) is set up");
+  return s;
+}
+
+// The user's TOTP secret (base32), opened; empty when there is none. A secret stored before
+// secrets were sealed is returned as it is (and `legacy` set).
+std::string secretOf(Connection& c, std::int64_t userId, bool confirmed, bool* legacy = nullptr) {
   auto rs =
-      c.query(std::string("SELECT secret FROM user_mfa WHERE user_id = $1 AND confirmed_at IS ") +
+      c.query(std::string("SELECT firm_id, secret FROM user_mfa WHERE user_id = $1 AND confirmed_at IS ") +
                   (confirmed ? "NOT NULL" : "NULL"),
               {userId});
-  return rs.empty() ? std::string() : sdk::asText(rs.rows[0][0]);
+  if (rs.empty()) return std::string();
+  const std::string stored = sdk::asText(rs.rows[0][1]);
+  if (legacy) *legacy = !Mfa::isSealed(stored);
+  if (!Mfa::isSealed(stored)) return stored;
+  return requireSealer()->open(sdk::asInt(rs.rows[0][0]), userId, stored);
+}
+
+// The firm the connection is scoped to (every function here runs in the user's firm).
+std::int64_t firmOfUser(Connection& c, std::int64_t /*userId*/) {
+  auto rs = c.query("SELECT lexos_firm()", {});
+  const std::int64_t firm = rs.empty() ? 0 : sdk::asInt(rs.rows[0][0]);
+  if (firm <= 0) throw std::runtime_error("two-step sign-in: the connection is not scoped to a firm");
+  return firm;
 }
 
 // Accepts `code` for `secret` and uses its step up, atomically: of two requests with the same
@@ -115,6 +139,18 @@ MfaPolicy Mfa::setPolicy(Connection& c, std::optional<bool> enforceStaff,
   return p;
 }
 
+void Mfa::setSealer(std::shared_ptr<const MfaSecretSealer> sealer) {
+  std::lock_guard<std::mutex> lock(sealerMu);
+  theSealer = std::move(sealer);
+}
+
+std::shared_ptr<const MfaSecretSealer> Mfa::sealer() {
+  std::lock_guard<std::mutex> lock(sealerMu);
+  return theSealer;
+}
+
+bool Mfa::isSealed(const std::string& stored) { return stored.rfind("sealed:", 0) == 0; }
+
 MfaEnrolment Mfa::begin(Connection& c, std::int64_t userId, const std::string& issuer,
                         const std::string& account) {
   if (state(c, userId).enrolled)
@@ -122,11 +158,12 @@ MfaEnrolment Mfa::begin(Connection& c, std::int64_t userId, const std::string& i
         "Two-step sign-in is already on. Turn it off first to enrol a new authenticator.");
   MfaEnrolment e;
   e.secret = totp::base32Encode(totp::newSecret());
+  const std::string sealed = requireSealer()->seal(firmOfUser(c, userId), userId, e.secret);
   c.execute("DELETE FROM user_mfa WHERE user_id = $1", {userId});
   c.execute(
       "INSERT INTO user_mfa (firm_id, user_id, secret, confirmed_at, last_step, created_at) "
       "VALUES (lexos_firm(), $1, $2, NULL, 0, $3)",
-      {userId, e.secret, utcTimestamp()});
+      {userId, sealed, utcTimestamp()});
   e.otpauth_uri = totp::otpauthUri(issuer, account, e.secret);
   e.qr_svg = totp::qrSvg(e.otpauth_uri, "QR code for your authenticator app");
   return e;
@@ -144,9 +181,15 @@ std::optional<std::vector<std::string>> Mfa::confirm(Connection& c, std::int64_t
 
 MfaCheck Mfa::checkCode(Connection& c, std::int64_t userId, const std::string& code,
                         std::time_t now) {
-  const std::string secret = secretOf(c, userId, true);
+  bool legacy = false;
+  const std::string secret = secretOf(c, userId, true, &legacy);
   if (secret.empty()) return MfaCheck::Wrong;
-  return acceptCode(c, userId, secret, code, now) ? MfaCheck::Ok : MfaCheck::Wrong;
+  if (!acceptCode(c, userId, secret, code, now)) return MfaCheck::Wrong;
+  // A secret stored before secrets were sealed is sealed now, in the same transaction.
+  if (legacy && sealer())
+    c.execute("UPDATE user_mfa SET secret = $1 WHERE user_id = $2",
+              {sealer()->seal(firmOfUser(c, userId), userId, secret), userId});
+  return MfaCheck::Ok;
 }
 
 MfaCheck Mfa::useRecoveryCode(Connection& c, std::int64_t userId, const std::string& code) {

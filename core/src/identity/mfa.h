@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,12 +44,33 @@ struct MfaEnrolment {
 /// The outcome of checking a code.
 enum class MfaCheck { Ok, Wrong };
 
+/// Seals TOTP secrets at rest, so that the database alone (a dump, a stolen backup of the data
+/// without the vault's keys) does not give anyone a user's second factor. The host installs one
+/// made from the vault's master key (vault/mfa_sealer.h); identity cannot see the vault.
+class MfaSecretSealer {
+ public:
+  virtual ~MfaSecretSealer() = default;
+  /// The stored form of `secretB32` for (firm, user): "sealed:v1:<master key id>:<hex>".
+  virtual std::string seal(std::int64_t firmId, std::int64_t userId, const std::string& secretB32) const = 0;
+  /// The base32 secret of a stored "sealed:v1:..." value; throws std::runtime_error naming the
+  /// master key when it is not loaded, or when the value was not sealed for (firm, user).
+  virtual std::string open(std::int64_t firmId, std::int64_t userId, const std::string& stored) const = 0;
+};
+
 class Mfa {
  public:
   static constexpr const char* kPendingCookie = "__Host-lexos_mfa_pending";
   static constexpr const char* kRememberCookie = "__Host-lexos_mfa_device";
   static constexpr long kPendingSeconds = 5 * 60;
   static constexpr int kRecoveryCodes = 10;
+
+  /// The sealer every enrolment and check uses from now on (null: none, and then enrolling
+  /// or reading a sealed secret throws). Process-wide: the host sets it once it has its vault.
+  static void setSealer(std::shared_ptr<const MfaSecretSealer> sealer);
+  static std::shared_ptr<const MfaSecretSealer> sealer();
+  /// True for a stored secret in the sealed form (older rows hold the base32 text, and are
+  /// sealed the next time their code is accepted).
+  static bool isSealed(const std::string& stored);
 
   static MfaState state(Connection& c, std::int64_t userId);
   static MfaPolicy policy(Connection& c);

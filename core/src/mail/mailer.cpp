@@ -4,11 +4,13 @@
 #include <Poco/Net/MailMessage.h>
 #include <Poco/Net/MailRecipient.h>
 #include <Poco/Net/Context.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/Net/SMTPClientSession.h>
 #include <Poco/Net/SecureSMTPClientSession.h>
 #include <Poco/Net/StringPartSource.h>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -132,11 +134,56 @@ void Mailer::sendSmtp(const sdk::MailMessage& m) {
   Poco::Logger::get("mail").information("sent to " + m.to + " via " + config_.smtp_host + (secure ? " (STARTTLS)" : " (plain)"));
 }
 
+namespace {
+
+// The reply code of an SMTP answer: Poco puts it in the exception's code, and the server's
+// answer ("550 5.1.1 no such user") in its text; 0 when neither holds one.
+int smtpCode(const Poco::Exception& e) {
+  if (e.code() >= 200 && e.code() <= 599) return e.code();
+  const std::string text = e.displayText();
+  for (std::size_t i = 0; i + 3 <= text.size(); ++i) {
+    const bool start = i == 0 || !std::isdigit(static_cast<unsigned char>(text[i - 1]));
+    const bool end = i + 3 == text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 3]));
+    if (start && end && (text[i] == '4' || text[i] == '5') && std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isdigit(static_cast<unsigned char>(text[i + 2])))
+      return std::stoi(text.substr(i, 3));
+  }
+  return 0;
+}
+
+}  // namespace
+
+void Mailer::send(const sdk::MailMessage& m) {
+  // Every attempt counts once in stats() (lexos_mail_messages_total{result}): sent, or failed.
+  struct Count {
+    std::atomic<std::uint64_t>& sent;
+    std::atomic<std::uint64_t>& failed;
+    bool ok = false;
+    ~Count() { ++(ok ? sent : failed); }
+  } count{sent_, failed_};
+  try {
+    if (config_.mail_transport == "smtp") sendSmtp(m);
+    else writeOutbox(m);
+    count.ok = true;
+  } catch (const MailError&) {
+    throw;
+  } catch (const std::invalid_argument& e) {
+    throw MailError(true, e.what());  // no header can hold the address: retrying changes nothing
+  } catch (const Poco::Net::SMTPException& e) {
+    // RFC 5321 4.2.1: 5yz is a permanent refusal, 4yz a transient one.
+    const int code = smtpCode(e);
+    throw MailError(code >= 500, "SMTP " + (code ? std::to_string(code) + " " : std::string()) + e.displayText());
+  } catch (const Poco::Exception& e) {
+    throw MailError(false, e.displayText());  // connection refused or reset, timeout, DNS
+  } catch (const std::exception& e) {
+    throw MailError(false, e.what());  // STARTTLS problems, a full disk: the operator can fix them
+  }
+}
+
 void Mailer::deliver(const std::vector<sdk::MailMessage>& messages) {
   for (const auto& m : messages) {
     try {
-      if (config_.mail_transport == "smtp") sendSmtp(m);
-      else writeOutbox(m);
+      send(m);  // counts itself (stats())
     } catch (const std::exception& e) {
       Poco::Logger::get("mail").error("delivery to " + m.to + " failed: " + e.what());
     }

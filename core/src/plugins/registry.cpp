@@ -6,6 +6,9 @@
 #include <map>
 #include <set>
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
 namespace lexos::core {
 
 const std::vector<std::string>& knownRoles() {
@@ -83,6 +86,24 @@ bool isIdentifier(const std::string& s) {
     return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
   });
 }
+// A schema text of a route description: a JSON object, or the reason it is not.
+std::string schemaProblem(const std::string& text) {
+  try {
+    Poco::JSON::Parser parser;
+    auto v = parser.parse(text);
+    if (v.type() != typeid(Poco::JSON::Object::Ptr)) return "it is JSON but not an object";
+    return "";
+  } catch (const std::exception& e) {
+    return std::string("it is not JSON (") + e.what() + ")";
+  }
+}
+bool isMediaType(const std::string& t) {
+  const auto slash = t.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == t.size() || t.size() > 100) return false;
+  return std::all_of(t.begin(), t.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '+' || c == '-' || c == '_';
+  });
+}
 const char* audienceName(sdk::Audience a) {
   switch (a) {
     case sdk::Audience::Public: return "public";
@@ -113,6 +134,22 @@ class Registry::Collector : public sdk::Registrar {
   void addPerFirmStep(const sdk::PerFirmStep& s) override { perFirmSteps.push_back(s); }
   void addPortalUntil(const sdk::PortalUntil& u) override { portalUntil.push_back(u); }
   void addPortalInsert(const sdk::PortalInsert& i) override { portalInserts.push_back(i); }
+  void describeRoute(const sdk::RouteDescription& d) override {
+    // Read only the fields of the version the plugin's copy carries (registrar.h): version 1
+    // has them all so far.
+    if (d.version < 1) throw std::invalid_argument("describeRoute: RouteDescription.version must be at least 1");
+    sdk::RouteDescription copy;
+    copy.method = d.method;
+    copy.path = d.path;
+    copy.description = d.description;
+    copy.query_schema = d.query_schema;
+    copy.request_schema = d.request_schema;
+    copy.request_content_type = d.request_content_type;
+    copy.response_status = d.response_status;
+    copy.response_schema = d.response_schema;
+    copy.response_content_type = d.response_content_type;
+    descriptions.push_back(copy);
+  }
 
   std::vector<sdk::Permission> permissions;
   std::vector<sdk::Route> routes;
@@ -126,6 +163,7 @@ class Registry::Collector : public sdk::Registrar {
   std::vector<sdk::PerFirmStep> perFirmSteps;
   std::vector<sdk::PortalUntil> portalUntil;
   std::vector<sdk::PortalInsert> portalInserts;
+  std::vector<sdk::RouteDescription> descriptions;
 
  private:
   const PluginInfo& info_;
@@ -133,6 +171,12 @@ class Registry::Collector : public sdk::Registrar {
 };
 
 Registry::Registry() = default;
+
+const sdk::RouteDescription* Registry::description(std::size_t index) const {
+  for (const auto& d : descriptions_)
+    if (d.route == index) return &d.description;
+  return nullptr;
+}
 Registry::~Registry() {
   // Plugin objects go before the libraries that hold their code (the loader keeps those).
   objects_.clear();
@@ -317,6 +361,28 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
       throw LoadError(who + ": " + in + ": only a Tenancy::Client table has rows a portal session owns by client");
     if (!inserts.insert(pi.table).second) throw LoadError(who + ": " + in + " declared twice");
   }
+  std::set<std::string> described;
+  for (const auto& d : c.descriptions) {
+    const std::string rn = std::string(sdk::methodName(d.method)) + " " + d.path;
+    const std::string dn = "description of route " + rn;
+    if (std::none_of(c.routes.begin(), c.routes.end(),
+                     [&](const sdk::Route& r) { return r.method == d.method && r.path == d.path; }))
+      throw LoadError(who + ": " + dn + ": this plugin adds no such route");
+    if (!described.insert(rn).second) throw LoadError(who + ": " + dn + ": described twice");
+    const std::pair<const char*, const std::string*> schemas[] = {
+        {"query_schema", &d.query_schema}, {"request_schema", &d.request_schema}, {"response_schema", &d.response_schema}};
+    for (const auto& [name, text] : schemas)
+      if (!text->empty())
+        if (auto why = schemaProblem(*text); !why.empty())
+          throw LoadError(who + ": " + dn + ": " + name + " must be a JSON Schema object; " + why);
+    if (d.response_status < 200 || d.response_status > 299)
+      throw LoadError(who + ": " + dn + ": response_status must be a success status (200-299), found " +
+                      std::to_string(d.response_status));
+    if (d.response_status == 204 && !d.response_schema.empty())
+      throw LoadError(who + ": " + dn + ": a 204 answer has no body, so it takes no response_schema");
+    if (!isMediaType(d.request_content_type) || !isMediaType(d.response_content_type))
+      throw LoadError(who + ": " + dn + ": content types must be media types like application/json");
+  }
   for (const auto& st : c.perFirmSteps)
     if (std::none_of(c.migrations.begin(), c.migrations.end(), [&](const sdk::Migration& m) { return m.version == st.version; }))
       throw LoadError(who + ": per-firm step of migration " + std::to_string(st.version) +
@@ -336,6 +402,8 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
       throw LoadError(who + ": route conflict: " + e.what());
     }
     routes_.push_back({info.id, r});
+    for (const auto& d : c.descriptions)
+      if (d.method == r.method && d.path == r.path) descriptions_.push_back({routes_.size() - 1, d});
   }
   for (const auto& p : c.permissions) permissions_.push_back({info.id, p});
   for (const auto& t : c.tables) {

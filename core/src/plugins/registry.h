@@ -26,6 +26,12 @@ struct RouteEntry {
   sdk::Route route;
 };
 
+/// What a route takes and answers (SDK 1.7 describeRoute), by index into Registry::routes().
+struct RouteDescriptionEntry {
+  std::size_t route = 0;
+  sdk::RouteDescription description;
+};
+
 struct PermissionEntry {
   std::string plugin;
   sdk::Permission permission;
@@ -115,6 +121,10 @@ class Registry {
   const std::vector<NavEntryRecord>& nav() const { return nav_; }
   const std::vector<ViewRecord>& views() const { return views_; }
   const std::vector<ContributionRecord>& contributions() const { return contributions_; }
+  /// Route descriptions (SDK 1.7), each naming its route by index into routes().
+  const std::vector<RouteDescriptionEntry>& descriptions() const { return descriptions_; }
+  /// The description of routes()[index], or nullptr when the plugin declared none.
+  const sdk::RouteDescription* description(std::size_t index) const;
   const Router& router() const { return router_; }
   bool hasPlugin(const std::string& id) const;
   /// The permissions a role holds by default (sorted).
@@ -140,6 +150,7 @@ class Registry {
   std::vector<NavEntryRecord> nav_;
   std::vector<ViewRecord> views_;
   std::vector<ContributionRecord> contributions_;
+  std::vector<RouteDescriptionEntry> descriptions_;
   Router router_;
   std::function<std::string(const std::string&, const std::string&, const std::string&)> config_;
 };

@@ -6,6 +6,7 @@
 
 #include "lexos/sdk/vault.h"
 #include "vault/firm_vault.h"
+#include "vault/mfa_sealer.h"
 
 namespace lexos::core::vault {
 
@@ -112,6 +113,18 @@ RotationReport rotateMasterKey(VaultService& vault) {
           c.execute("UPDATE vault_keys SET sealed = $1, master_key_id = $2 WHERE id = $3",
                     {VaultService::sealFirmKey(next, firm, id, k), next.id, static_cast<std::int64_t>(id)});
           ++rep.keys;
+        }
+        // TOTP secrets sealed by the old master key (vault/mfa_sealer.h) follow it.
+        const auto secrets = c.query("SELECT user_id, secret FROM user_mfa", {});
+        for (const auto& r : secrets.rows) {
+          const std::int64_t user = sdk::asInt(r[0]);
+          const std::string stored = sdk::asText(r[1]);
+          const std::string id = MfaSealer::masterIdOf(stored);
+          if (id.empty() || id == next.id) continue;  // not sealed yet, or done by an interrupted run
+          const std::string plain = MfaSealer(vault).open(firm, user, stored);
+          c.execute("UPDATE user_mfa SET secret = $1 WHERE user_id = $2",
+                    {MfaSealer::sealWith(next, firm, user, plain), user});
+          ++rep.mfa_secrets;
         }
       }
       c.setScope({});

@@ -36,6 +36,7 @@ FsckReport fsck(VaultService& vault, const FsckOptions& options, std::ostream& o
 struct RotationReport {
   std::int64_t firms = 0;
   std::int64_t keys = 0;       ///< firm keys rewrapped
+  std::int64_t mfa_secrets = 0;  ///< TOTP secrets resealed
   std::string old_id, new_id;  ///< master key ids
   std::string old_file;        ///< where the old master key was kept
 };

@@ -99,6 +99,11 @@ TEST_CASE("a bad value stops loading with one line naming the key, the value and
   e = errorOf(base + "[database]\nurl = postgresql://u@h/db\nlisten_url = pgbouncer\n");
   CHECK_THAT(e, Catch::Contains("database.listen_url") && Catch::Contains("'pgbouncer'"));
   CHECK(errorOf(base + "[database]\nurl = postgresql://u@h/db\nlisten_url = postgresql://u@h2/db\n") == "(accepted)");
+  e = errorOf(base + "[database]\nbackup_url = postgresql://b@h/db\n");  // with SQLite
+  CHECK_THAT(e, Catch::Contains("database.backup_url") && Catch::Contains("PostgreSQL database.url"));
+  e = errorOf(base + "[database]\nurl = postgresql://u@h/db\nbackup_url = sqlite:x.db\n");
+  CHECK_THAT(e, Catch::Contains("database.backup_url") && Catch::Contains("'sqlite:x.db'") && Catch::Contains("BYPASSRLS"));
+  CHECK(errorOf(base + "[database]\nurl = postgresql://u@h/db\nbackup_url = postgresql://b@h/db\n") == "(accepted)");
   e = errorOf(base + "[plugins]\nenabled = Bad Id\n");
   CHECK_THAT(e, Catch::Contains("plugins.enabled"));
   CHECK(e.find('\n') == std::string::npos);
@@ -148,4 +153,28 @@ TEST_CASE("log.format is text or json and log.levels sets components' levels, ea
   CHECK_THAT(errorOf(base + "[log]\nlevels = access\n"), Catch::Contains("'access' is not one"));
   CHECK_THAT(errorOf(base + "[log]\nlevels = Access Log=debug\n"), Catch::Contains("'Access Log=debug' is not one"));
   CHECK_THAT(errorOf(base + "[log]\nlevels = .plugin=debug\n"), Catch::Contains("log.levels"));
+}
+
+TEST_CASE("metrics.listen is off by default, takes HOST:PORT, and is refused on server.listen's address") {
+  lexos::test::TempDir d;
+  const std::string base = "[state]\ndir = var\n[plugins]\ndir = p\n[web]\ndir = w\n[server]\nlisten = 127.0.0.1:8080\n";
+  auto c = Config::load(write(d, base), {});
+  CHECK_FALSE(c.metrics_enabled);
+  c = Config::load(write(d, base + "[metrics]\nlisten = 127.0.0.1:9464\n"), {});
+  CHECK(c.metrics_enabled);
+  CHECK(c.metrics_host == "127.0.0.1");
+  CHECK(c.metrics_port == 9464);
+  c = Config::load(write(d, base), {{"LEXOS_METRICS_LISTEN", "[::1]:9464"}});
+  CHECK(c.metrics_host == "::1");
+  // Another port on the same host, or port 0 (the system picks one), is its own listener.
+  CHECK(errorOf(base + "[metrics]\nlisten = 127.0.0.1:8081\n") == "(accepted)");
+  CHECK(errorOf(base + "[metrics]\nlisten = 127.0.0.1:0\n") == "(accepted)");
+  for (const char* same : {"127.0.0.1:8080", "0.0.0.0:8080"}) {
+    const std::string e = errorOf(base + "[metrics]\nlisten = " + same + "\n");
+    CHECK_THAT(e, Catch::StartsWith("config: metrics.listen = '" + std::string(same) + "'"));
+    CHECK_THAT(e, Catch::Contains("other than server.listen (127.0.0.1:8080)"));
+  }
+  CHECK_THAT(errorOf(base + "[metrics]\nlisten = 9464\n"), Catch::Contains("metrics.listen = '9464'"));
+  CHECK_THAT(errorOf(base + "[metrics]\nlisten = 127.0.0.1:99999\n"), Catch::Contains("metrics.listen"));
+  CHECK_THAT(errorOf(base + "[metrics]\nport = 9464\n"), Catch::Contains("unknown key 'metrics.port'"));
 }

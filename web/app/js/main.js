@@ -13,6 +13,7 @@ import { staffPage } from './staff.js';
 import { modulesPage } from './modules.js';
 import { auditPage } from './audit.js';
 import { joinPage } from './join.js';
+import { apiDescriptionPage } from './api_description.js';
 
 startShell({
   kind: 'staff',
@@ -39,6 +40,7 @@ startShell({
     { route: 'firm/staff', render: staffPage, title: 'Staff' },
     { route: 'firm/modules', render: modulesPage, title: 'Modules' },
     { route: 'firm/audit', render: auditPage, title: 'Audit log' },
+    { route: 'firm/api', render: apiDescriptionPage, title: 'API' },
   ],
   words: {
     sessionEnded: 'Your session has ended. Sign in again to continue.',

@@ -20,5 +20,6 @@
 #include "lexos/sdk/plugin.h"
 #include "lexos/sdk/principal.h"
 #include "lexos/sdk/registrar.h"
+#include "lexos/sdk/schema.h"
 #include "lexos/sdk/vault.h"
 #include "lexos/sdk/version.h"

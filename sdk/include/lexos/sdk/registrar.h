@@ -181,6 +181,38 @@ struct PortalInsert {
   std::string table;  ///< A Tenancy::Client table this plugin declared with addTable.
 };
 
+// ---- ABI 1.7: the API described ----
+
+/// What a route takes and answers, for the OpenAPI description the host serves at
+/// `GET /api/v1/openapi.json` (docs/http-api.md). Optional: a route without one is still
+/// described (its path, audience, permission, summary) with a generic answer. Schemas are JSON
+/// Schema 2020-12 texts (schema.h builds them); each must be a JSON object, and the host refuses
+/// the plugin at load time when one is not. A schema may refer to the host's shared components
+/// with `{"$ref": "#/components/schemas/Error"}` (the error body) or `.../ListCursor`.
+///
+/// The struct carries its `version` as its first field (like SendOptions): fields are only ever
+/// appended, and the host reads no field newer than the `version` of the copy a plugin hands it.
+/// Leave `version` at its default. SDK 1.7.
+struct RouteDescription {
+  int version = 1;
+  Method method = Method::Get;  ///< With `path`: a route this plugin added with addRoute.
+  std::string path;             ///< Exactly as given to addRoute ("/api/v1/notes/{id}").
+  std::string description;      ///< Longer text than Route::summary (CommonMark); optional.
+  /// A schema of type object whose properties are the query parameters (each becomes one
+  /// `in: query` parameter; names in its `required` are required). Empty: none declared.
+  std::string query_schema;
+  /// The request body's schema; empty: no body is described.
+  std::string request_schema;
+  /// The request body's media type (`application/json`; `application/octet-stream` or
+  /// `multipart/form-data` for uploads).
+  std::string request_content_type = "application/json";
+  /// The success answer's status (200, 201, 204) and, unless 204, its body's schema. Empty
+  /// schema: a generic answer of `response_content_type`.
+  int response_status = 200;
+  std::string response_schema;
+  std::string response_content_type = "application/json";
+};
+
 /// Collects a plugin's declarations.
 class Registrar {
  public:
@@ -219,6 +251,12 @@ class Registrar {
   /// Declares a client-owned table that portal sessions may insert their own client's rows into
   /// (see PortalInsert). Needs SDK ABI 1.6.
   virtual void addPortalInsert(const PortalInsert& insert) = 0;
+
+  // ---- ABI 1.7 ----
+  /// Describes what a route of this plugin takes and answers (see RouteDescription), for
+  /// `GET /api/v1/openapi.json`. At most once per route; call it after addRoute or before, in
+  /// the same registerWith. Needs SDK ABI 1.7.
+  virtual void describeRoute(const RouteDescription& description) = 0;
 };
 
 }  // namespace v1

@@ -33,10 +33,13 @@
 /// FirmProfile: the firm's name, address, time zone and country as its owner set them). 1.6
 /// appended Registrar::addPortalInsert (struct PortalInsert: a client-owned table portal sessions
 /// insert their own rows into, checked by the database; the messages module's conversation).
+/// 1.7 appended Registrar::describeRoute (struct RouteDescription: a route's query, request and
+/// response schemas, JSON Schema 2020-12, for the OpenAPI description GET /api/v1/openapi.json;
+/// schema.h builds the schemas).
 
 #define LEXOS_SDK_ABI_MAJOR 1
-#define LEXOS_SDK_ABI_MINOR 6
-#define LEXOS_SDK_VERSION "1.6.0"
+#define LEXOS_SDK_ABI_MINOR 7
+#define LEXOS_SDK_VERSION "1.7.0"
 
 /// Symbol visibility for SDK types that must be shared between the host and plugins (exception
 /// types, so that `catch` in the host matches what a plugin throws even when the plugin is built
