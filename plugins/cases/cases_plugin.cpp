@@ -22,8 +22,10 @@ static void describeRoutes(sdk::Registrar& r) {
         .field("title", S::string())
         .field("matter_number", S::string())
         .field("practice_area", S::string())
+        .field("practice_area_id", S::id().orNull())
         .field("contact", S::object().field("name", S::string()).field("email", S::string()))
         .field("phase", S::string())
+        .field("builtin_phase", S::string().oneOf({"intake", "active", "discovery", "trial", "settled", "closed"}))
         .field("phase_label", S::string())
         .field("progress_percent", S::integer().minimum(0).maximum(100))
         .field("opened_on", S::date())
@@ -36,12 +38,20 @@ static void describeRoutes(sdk::Registrar& r) {
                           .field("created_at", S::dateTime())
                           .field("updated_at", S::dateTime())
                           .field("client_name", S::string());
-  const S oneCase = S(staffCase).field("related_client_ids", S::array(S::id()));
+  // A progress step: the case's practice area's phase (or a built-in one), as the portal shows it.
+  const S step = S::object()
+                     .field("phase", S::string())
+                     .field("label", S::string())
+                     .field("builtin_phase", S::string())
+                     .field("progress_percent", S::integer().minimum(0).maximum(100))
+                     .closed();
+  const S oneCase = S(staffCase).field("related_client_ids", S::array(S::id())).field("phases", S::array(step));
   const S input = S::object()
                       .field("client_id", S::id())
                       .field("title", S::string())
                       .optionalField("matter_number", S::string().orNull())
                       .optionalField("practice_area", S::string().orNull())
+                      .optionalField("practice_area_id", S::id().orNull())
                       .optionalField("responsible_user_id", S::id().orNull())
                       .optionalField("phase", S::string())
                       .optionalField("opened_on", S::date())
@@ -63,6 +73,7 @@ static void describeRoutes(sdk::Registrar& r) {
                       .query(S::object()
                                  .optionalField("client_id", S::id())
                                  .optionalField("phase", S::string())
+                                 .optionalField("practice_area_id", S::id())
                                  .optionalField("q", S::string())
                                  .optionalField("limit", S::integer().minimum(1).maximum(100))
                                  .optionalField("cursor", S::string()))
@@ -84,6 +95,7 @@ static void describeRoutes(sdk::Registrar& r) {
                                                                         .field("created_at", S::dateTime())
                                                                         .closed()
                                                                         .orNull())
+                                            .field("phases", S::array(step))
                                             .closed())));
   r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/portal/cases/{id}")
                       .response(common(S::object())
@@ -93,7 +105,7 @@ static void describeRoutes(sdk::Registrar& r) {
                                                                    .field("author_name", S::string())
                                                                    .field("created_at", S::dateTime())
                                                                    .closed()))
-                                    .field("phases", S::array(S::object().field("phase", S::string()).field("label", S::string())))
+                                    .field("phases", S::array(step))
                                     .closed()));
 }
 
