@@ -313,7 +313,7 @@ TEST_CASE("/metrics escapes label values and help texts so that the parser reads
   CHECK(again.has("process_open_fds"));
 }
 
-TEST_CASE("/metrics counts mail the transport fails to send as failed") {
+TEST_CASE("/metrics counts mail the transport fails to send as failed, and shows it waiting in the mail queue") {
   // SMTP to a port nobody listens on: the invitation is still made (mail follows the commit),
   // the failure is logged and counted.
   Poco::Net::ServerSocket closed(Poco::Net::SocketAddress("127.0.0.1", 0));
@@ -326,9 +326,26 @@ TEST_CASE("/metrics counts mail the transport fails to send as failed") {
   t.staff("alpha", "owner@alpha.test", "owner");
   HttpClient owner = t.signedIn("alpha", "owner@alpha.test");
   REQUIRE(owner.post("/api/v1/users", R"({"email":"pat@alpha.test","role":"paralegal","name":"Pat"})").status == 201);
-  const Scrape s = scrape(t.host->metricsPort());
+  // The durable queue's sender tries it right after the commit, on its own thread: wait for it.
+  Scrape s = scrape(t.host->metricsPort());
+  for (int i = 0; i < 100 && s.value("lexos_mail_messages_total", {{"result", "failed"}}) < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    s = scrape(t.host->metricsPort());
+  }
   CHECK(s.value("lexos_mail_messages_total", {{"result", "failed"}}) == 1);
   CHECK(s.value("lexos_mail_messages_total", {{"result", "sent"}}) == 0);
+  // The message waits in the queue for its retry: the sender says so, and so does the queue
+  // (its depth is read at most every 5 s: wait for a fresh reading).
+  CHECK(s.value("lexos_mail_sender_attempts_total", {{"result", "retried"}}) == 1);
+  CHECK(s.value("lexos_mail_sender_attempts_total", {{"result", "sent"}}) == 0);
+  for (int i = 0; i < 70 && s.value("lexos_mail_queue_depth", {{"status", "queued"}}) < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    s = scrape(t.host->metricsPort());
+  }
+  CHECK(s.type("lexos_mail_queue_depth") == "gauge");
+  CHECK(s.value("lexos_mail_queue_depth", {{"status", "queued"}}) == 1);
+  CHECK(s.value("lexos_mail_queue_depth", {{"status", "sent"}}) == 0);
+  CHECK(s.value("lexos_mail_queue_oldest_seconds") >= 0);
 }
 
 TEST_CASE("metrics.listen on the address of server.listen stops lexosd at start-up with one line naming the key") {
