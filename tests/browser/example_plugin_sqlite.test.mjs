@@ -1,5 +1,5 @@
 // The plugin author's path, end to end: LexOS installed into a prefix (cmake --install), the SDK's
-// example plugin (share/doc/LexOS/examples/hello-plugin, as installed) built out of tree against
+// example plugin (share/doc/lexos-dev/examples/hello-plugin, as installed) built out of tree against
 // that prefix only and installed into it, and lexosd serving the installed plugins. In Chromium:
 // the example's navigation entry opens its own screen, its card sits on a client's profile and
 // adds a note through its JSON POST; the firm switches the module off and all of it is gone
@@ -29,7 +29,7 @@ function installWithExample() {
   const tmp = mkdtempSync(join(tmpdir(), 'lexos-example-'));
   const prefix = join(tmp, 'prefix');
   run('cmake', ['--install', BUILD_DIR, '--prefix', prefix]);
-  const example = join(prefix, 'share/doc/LexOS/examples/hello-plugin');
+  const example = join(prefix, 'share/doc/lexos-dev/examples/hello-plugin');
   assert.ok(existsSync(join(example, 'CMakeLists.txt')), 'the example is installed with the SDK');
   const build = join(tmp, 'hello-build');
   run('cmake', ['-S', example, '-B', build, `-DCMAKE_PREFIX_PATH=${prefix}`]);
@@ -104,7 +104,7 @@ describe('the SDK example plugin, built out of tree, in Chromium (sqlite)', () =
     const a = await newPage();
     a.expectProblem(/status of 404 .*\/plugins\/hello\//);
     await signInStaff(a.page, server.baseUrl, ALPHA);
-    assert.deepEqual(await mainNav(a.page).getByRole('list').getByRole('link').allTextContents(), ['Clients', 'Cases', 'Firm settings', 'Staff', 'Modules', 'Audit log']);
+    assert.deepEqual(await mainNav(a.page).getByRole('list').getByRole('link').allTextContents(), ['Clients', 'Cases', 'Firm settings', 'Practice areas', 'Staff', 'Modules', 'Audit log', 'API']);
     await a.page.goto(`${server.baseUrl}/app/#/hello`);
     await a.page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
     await a.page.goto(`${server.baseUrl}/app/#/clients/${ids.alpha}`);

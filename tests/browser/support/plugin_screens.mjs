@@ -115,7 +115,7 @@ export function pluginScreensSuite({ backend, database = async () => null, clean
       const a = await openTracked();
       a.expectProblem(/status of 404 .*\/plugins\/(cases|probe)\//); // asked for on purpose below
       await signInStaff(a.page, server.baseUrl, ALPHA);
-      assert.deepEqual(await navEntries(a.page), ['Clients', 'Firm settings', 'Staff', 'Modules', 'Audit log']);
+      assert.deepEqual(await navEntries(a.page), ['Clients', 'Firm settings', 'Staff', 'Modules', 'Audit log', 'API']);
       for (const route of ['cases', `cases/${ids.alpha.case}`, 'cases/new', 'probe']) {
         await a.page.goto(`${server.baseUrl}/app/#/${route}`);
         await a.page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
@@ -136,7 +136,7 @@ export function pluginScreensSuite({ backend, database = async () => null, clean
       // Beta, at the same time: all of it.
       const b = await openTracked();
       await signInStaff(b.page, server.baseUrl, BETA);
-      assert.deepEqual(await navEntries(b.page), ['Clients', 'Cases', 'Probe', 'Firm settings', 'Staff', 'Modules', 'Audit log']);
+      assert.deepEqual(await navEntries(b.page), ['Clients', 'Cases', 'Probe', 'Firm settings', 'Practice areas', 'Staff', 'Modules', 'Audit log', 'API']);
       await b.page.goto(`${server.baseUrl}/app/#/cases/${ids.beta.case}`);
       await b.page.getByRole('heading', { level: 1, name: 'Beta v. Example' }).waitFor();
       await b.page.goto(`${server.baseUrl}/app/#/clients/${ids.beta.client}`);
