@@ -62,7 +62,8 @@ FeedOwner verified(sdk::Context& c) {
   // that firm reads as staff do; any other session cannot be bound to the firm (the SDK binds
   // public requests without a session only), so it gets the 404 a wrong address gets.
   const auto& p = c.principal();
-  if (p.firm_id == 0)
+  const bool anonymous = p.firm_id == 0;
+  if (anonymous)
     c.bindFirm(token->firm_id);
   else if (!p.isStaff() || p.firm_id != token->firm_id)
     throw sdk::NotFound("This is a calendar feed address: open it in a calendar program, not where you are signed in.");
@@ -80,6 +81,9 @@ FeedOwner verified(sdk::Context& c) {
   o.client_id = sdk::isNull(u.rows[0][1]) ? 0 : sdk::asInt(u.rows[0][1]);
   o.name = sdk::asText(u.rows[0][2]);
   if (o.portal && o.client_id == 0) throw sdk::NotFound("No such calendar.");
+  // A portal user's feed is read as that user (below): only a request without a session can be.
+  if (o.portal && !anonymous)
+    throw sdk::NotFound("This is a calendar feed address: open it in a calendar program, not where you are signed in.");
   return o;
 }
 
@@ -105,9 +109,10 @@ void FeedHandlers::feed(sdk::Context& c) {
   const std::string since = addDays(todayIn(zone), -62);
   std::vector<Event> events;
   if (o.portal) {
-    // A public route is bound as the firm's staff scope (the SDK has no portal scope for it), so
-    // here the client and visibility filters are this query's alone: the portal's API route
-    // has the database's enforcement as well (docs/schedules.md).
+    // Read as the portal user (SDK 1.8 bindPortalUser): from here on the database gives this
+    // request only the client's own events marked client_visible, and none of their staff-only
+    // columns, whatever this query says; the filter below says the same (docs/schedules.md).
+    c.bindPortalUser(o.user_id);
     events = store.find("e.client_id = $1 AND e.client_visible AND e.end_date >= $2", {o.client_id, since}, false, 2000);
   } else {
     events = store.find("e.end_date >= $1 AND e.id IN (SELECT event_id FROM schedule_attendees WHERE user_id = $2)",

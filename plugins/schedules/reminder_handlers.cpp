@@ -28,30 +28,15 @@ std::string whenText(const Event& e) {
 
 }  // namespace
 
-void ReminderHandlers::dispatch(sdk::Context& c) {
-  const std::string secret = c.config("dispatch_secret");
-  const std::string given = c.request().header("Authorization").value_or("");
-  const std::string want = "Bearer " + secret;
-  // Without the configured secret the route does not exist for anyone.
-  if (secret.empty() || given.size() != want.size() || CRYPTO_memcmp(given.data(), want.data(), want.size()) != 0)
-    throw sdk::NotFound();
-  sdk::JsonObject body = sdk::readJsonObject(c, {"firm_id", "limit"});
-  const std::int64_t firm = body["firm_id"].requiredId("Give the firm's id.");
-  const std::int64_t limit = body["limit"].integer(1, 1000).value_or(200);
-  c.bindFirm(firm);  // proven by the configured secret: the caller is the operator's timer
-  // A firm that switched schedules off gets no reminders: they stay queued, and go out (late)
-  // when the firm switches the module on again.
-  if (!c.db().query("SELECT 1 FROM firm_modules WHERE module = 'schedules' AND NOT enabled").empty()) {
-    sdk::JsonWriter w;
-    w.beginObject().member("sent", 0).member("dropped", 0).member("module_off", true).endObject();
-    return sdk::sendJson(c, w);
-  }
-
+ReminderHandlers::Sent ReminderHandlers::sendDue(sdk::Context& c, std::int64_t limit) {
   const std::string now = nowUtc();
   auto due = c.db().query(
       "SELECT r.id, r.event_id, u.email, COALESCE(NULLIF(u.display_name, ''), u.email), u.status"
       " FROM schedule_reminders r LEFT JOIN users u ON u.firm_id = r.firm_id AND u.id = r.user_id"
-      " WHERE r.status = 'queued' AND r.due_at <= $1 ORDER BY r.due_at, r.id LIMIT " + std::to_string(limit),
+      " WHERE r.status = 'queued' AND r.due_at <= $1 ORDER BY r.due_at, r.id LIMIT " + std::to_string(limit) +
+          // Two senders at once (the job on two nodes' passes, or the job and the operator's
+          // dispatch route): each takes rows the other has not, so no reminder goes twice.
+          (c.db().backend() == sdk::Backend::PostgreSQL ? " FOR UPDATE OF r SKIP LOCKED" : ""),
       {now});
   EventStore store(c.db());
   int sent = 0, dropped = 0;
@@ -80,11 +65,40 @@ void ReminderHandlers::dispatch(sdk::Context& c) {
     (ok ? sent : dropped) += 1;
   }
   if (sent || dropped)
-    c.audit().record("calendar.reminders.dispatch", "firm", std::to_string(firm),
+    c.audit().record("calendar.reminders.dispatch", "firm", std::to_string(c.principal().firm_id),
                      "{\"sent\":" + std::to_string(sent) + ",\"dropped\":" + std::to_string(dropped) + "}");
+  return {sent, dropped};
+}
+
+void ReminderHandlers::dispatch(sdk::Context& c) {
+  const std::string secret = c.config("dispatch_secret");
+  const std::string given = c.request().header("Authorization").value_or("");
+  const std::string want = "Bearer " + secret;
+  // Without the configured secret the route does not exist for anyone.
+  if (secret.empty() || given.size() != want.size() || CRYPTO_memcmp(given.data(), want.data(), want.size()) != 0)
+    throw sdk::NotFound();
+  sdk::JsonObject body = sdk::readJsonObject(c, {"firm_id", "limit"});
+  const std::int64_t firm = body["firm_id"].requiredId("Give the firm's id.");
+  const std::int64_t limit = body["limit"].integer(1, 1000).value_or(200);
+  c.bindFirm(firm);  // proven by the configured secret: the caller is the operator's timer
+  // A firm that switched schedules off gets no reminders: they stay queued, and go out (late)
+  // when the firm switches the module on again.
+  if (!c.db().query("SELECT 1 FROM firm_modules WHERE module = 'schedules' AND NOT enabled").empty()) {
+    sdk::JsonWriter w;
+    w.beginObject().member("sent", 0).member("dropped", 0).member("module_off", true).endObject();
+    return sdk::sendJson(c, w);
+  }
+
+  const Sent r = sendDue(c, limit);
   sdk::JsonWriter w;
-  w.beginObject().member("sent", sent).member("dropped", dropped).endObject();
+  w.beginObject().member("sent", r.sent).member("dropped", r.dropped).endObject();
   sdk::sendJson(c, w);
+}
+
+void ReminderHandlers::job(sdk::Context& c) {
+  // The host runs this for every firm with schedules on (SDK 1.8 addJob), bound to the firm as
+  // the dispatch route binds it: the same work without an operator's timer.
+  sendDue(c, 200);
 }
 
 }  // namespace lexos::schedules

@@ -1,4 +1,7 @@
 // The schedules module: declarations only; the work is in the handler classes.
+#include <stdexcept>
+#include <string>
+
 #include "event_handlers.h"
 #include "feed_handlers.h"
 #include "firm_time.h"
@@ -121,6 +124,25 @@ class SchedulesPlugin : public sdk::Plugin {
                 "An ICS feed (the signed address is the credential)"});
     r.addRoute({Method::Delete, "/api/v1/calendar/feeds/{token}", Audience::Public, sdk::kPublic, &FeedHandlers::revoke, 0,
                 "Revoke an ICS feed address (holding it is the credential)"});
+    // Reminders go out without an operator's timer: the host runs this every minute for every
+    // firm with the module on (SDK 1.8). The dispatch route below stays for those who call it.
+    {
+      sdk::Job job;
+      job.id = "reminders";
+      // [plugin.schedules] reminder_seconds: how often (10 to 3600; default 60).
+      int every = 60;
+      try {
+        every = std::stoi(r.config("reminder_seconds", "60"));
+      } catch (...) {
+        every = 0;
+      }
+      if (every < 10 || every > 3600)
+        throw std::invalid_argument("[plugin.schedules] reminder_seconds must be a number of seconds from 10 to 3600");
+      job.every_seconds = every;
+      job.handler = &ReminderHandlers::job;
+      job.summary = "Send the firm's due e-mail reminders";
+      r.addJob(job);
+    }
     r.addRoute({Method::Post, "/api/v1/calendar/reminders/dispatch", Audience::Public, sdk::kPublic,
                 &ReminderHandlers::dispatch, 4096, "Send a firm's due reminders (Bearer dispatch_secret)"});
   }

@@ -94,10 +94,13 @@ std::size_t eventCount(const Object::Ptr& cal) { return cal->getArray("events")-
 
 
 struct Office {
-  explicit Office(Db db)
+  // jobs: whether lexosd's job runner sends reminders on its own (SDK 1.8); off, the dispatch
+  // route alone sends them, so the tests of that route see every due reminder.
+  explicit Office(Db db, bool jobs = false)
       : t(db, "clients,cases,portal,schedules",
           "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n[plugin.schedules]\nfeed_secret = " + kFeedSecret +
-              "\ndispatch_secret = " + kDispatchSecret + "\n") {
+              "\ndispatch_secret = " + kDispatchSecret + "\n" +
+              (jobs ? "reminder_seconds = 10\n" : "[jobs]\nenabled = false\n")) {
     alpha = t.firm("alpha");
     beta = t.firm("beta");
     ownerId = t.staff("alpha", "owner@alpha.test", "owner");
@@ -235,6 +238,10 @@ TEST_CASE("a hearing marked visible shows in the portal and in the client's ICS 
   CHECK(dl->getObject("start")->getValue<std::string>("kind") == "date");
   CHECK(dl->getObject("start")->getValue<std::string>("local") == "2030-03-20");
   CHECK(dl->getObject("end")->getValue<std::string>("local") == "2030-03-21");
+  // The client's feed is read as the client (SDK 1.8 bindPortalUser: the database's portal scope),
+  // which only a request without a session can be: staff signed in who open it get a 404.
+  CHECK(o.staff->get(feedPath(clientUrl)).status == 404);
+  CHECK(o.portal->get(feedPath(clientUrl)).status == 404);
 
   // The owner's feed (they put the events in, so they attend): all three, notes included.
   const std::string staffUrl = o.feedOf(*o.staff, "/api/v1/calendar/feed");
@@ -509,6 +516,65 @@ TEST_CASE("e-mail reminders are queued as rows and sent once by the dispatch rou
                             "application/json", {{"Authorization", std::string("Bearer ") + kDispatchSecret}});
   CHECK(beta.status == 200);
   CHECK(jsonField(beta.body, "sent") == "0");
+}
+
+TEST_CASE("lexosd sends due reminders on its own through the module's job, once, and none for a firm with schedules off") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Office o(db, true);
+  lexos::core::Accounts(*o.t.host).setModule("beta", "schedules", false);
+  // The runner may have run beta's job before the switch (a pass every few seconds since start):
+  // from the switch on, no more runs for beta.
+  auto betaRuns = [&] {
+    auto c = o.t.host->pool().acquire();
+    c->begin(false);
+    c->setScope({o.beta, 0});
+    auto rs = c->query("SELECT runs FROM job_runs WHERE job = 'schedules.reminders'", {});
+    c->commit();
+    return rs.empty() ? std::int64_t(0) : lexos::sdk::asInt(rs.rows[0][0]);
+  };
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // a pass in flight at the switch ends
+  const std::int64_t betaBefore = betaRuns();
+  // Due already (starts in 30 minutes, reminder an hour before); and one not due for days.
+  REQUIRE(o.addEvent(o.kase, R"({"title":"Job call","kind":"meeting","starts_at":")" + utcIn(30) +
+                                 R"(","reminder_minutes":60,"attendee_ids":[)" + std::to_string(o.ownerId) + "," +
+                                 std::to_string(o.paralegalId) + "]}")
+              .status == 201);
+  REQUIRE(o.addEvent(o.kase, R"({"title":"Far hearing","kind":"hearing","starts_at":")" + utcIn(60 * 24 * 10) +
+                                 R"(","reminder_minutes":60})").status == 201);
+  // No timer calls the dispatch route: the host's job runner (a pass every few seconds) sends it.
+  bool sent = false;
+  for (int i = 0; i < 300 && !sent; ++i) {
+    sent = o.rowsIn("SELECT id FROM schedule_reminders WHERE status = 'sent'", 0).size() == 2;
+    if (!sent) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(sent);
+  CHECK(o.rowsIn("SELECT id FROM schedule_reminders WHERE status = 'queued'", 0).size() == 1);
+  auto run = o.rowsIn("SELECT last_status, runs FROM job_runs WHERE job = 'schedules.reminders'", 0);
+  REQUIRE(run.rows.size() == 1);
+  CHECK(lexos::sdk::asText(run.rows[0][0]) == "ok");
+  // The message, in the outbox, once, to the attendee; and nothing more on the next passes.
+  const fs::path outbox = fs::path(o.t.dir.path) / "state" / "outbox";
+  auto count = [&] {
+    int n = 0;
+    std::error_code ec;
+    for (const auto& f : fs::directory_iterator(outbox, ec)) {
+      std::ifstream in(f.path());
+      std::stringstream ss;
+      ss << in.rdbuf();
+      if (ss.str().find("Job call") != std::string::npos && ss.str().find("paralegal@alpha.test") != std::string::npos) ++n;
+    }
+    return n;
+  };
+  for (int i = 0; i < 50 && count() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(count() == 1);
+  o.t.host->jobRunner().runOnce(true);
+  CHECK(count() == 1);
+  // The firm with schedules off: not run since the switch, forced or not.
+  CHECK(betaRuns() == betaBefore);
+  // The run is in the audit chain as the dispatch route's is.
+  CHECK(o.rowsIn("SELECT action FROM audit_log WHERE action = 'calendar.reminders.dispatch' UNION ALL "
+                 "SELECT action FROM audit_pending WHERE action = 'calendar.reminders.dispatch'", 0).size() == 1);
 }
 
 TEST_CASE("without a feed secret the feed routes say so and no address is made") {

@@ -185,6 +185,59 @@ class Probe : public Plugin {
                   if (c.request().query("fail")) throw Conflict("probe: failing after queueing mail");
                   c.response().sendJson("{\"queued\":" + std::to_string(n) + "}", 201);
                 }, 0, "queue n e-mails (durable mail tests)"});
+    // SDK 1.8 Context::bindPortalUser, for the tests only: binds the firm and the portal user the
+    // query names (a real route proves them with a configured secret, like the schedules feed),
+    // then runs `sql` (default: every probe item) as that user. step=user-first calls
+    // bindPortalUser before bindFirm; twice=1 calls it twice.
+    r.addRoute({Method::Get, "/api/v1/probe/as-portal", Audience::Public, kPublic,
+                [](Context& c) {
+                  const std::int64_t user = queryInt(c, "user", 0);
+                  if (c.request().query("step").value_or("") == "user-first") c.bindPortalUser(user);
+                  c.bindFirm(queryInt(c, "firm", 0));
+                  const auto before = c.db().query("SELECT count(*) FROM probe_items").rows.at(0).at(0);
+                  c.bindPortalUser(user);
+                  if (c.request().query("twice")) c.bindPortalUser(user);
+                  const std::string sql = c.request().query("sql").value_or("SELECT * FROM probe_items ORDER BY id");
+                  JsonWriter w;
+                  w.beginObject()
+                      .member("staff_scope_items", asInt(before))
+                      .member("portal", c.principal().isPortal())
+                      .member("user_id", c.principal().user_id)
+                      .member("client_id", c.principal().client_id)
+                      .member("can_read", c.principal().can("probe.read"))
+                      .member("can_write", c.principal().can("probe.write"));
+                  try {
+                    w.member("rows", rowsJson(c.db().query(sql)));
+                  } catch (const DbError& e) {
+                    w.member("refused", e.what());
+                  }
+                  w.endObject();
+                  c.response().sendJson(w.take());
+                }, 0, "bindPortalUser (tests only: the firm and user come from the query)"});
+    // SDK 1.8 jobs, with [plugin.probe] jobs = on: `tick` writes a note, records an audit event and
+    // sends a mail; `fails` writes a note and then throws (none of it may stay).
+    if (r.config("jobs", "") == "on") {
+      Job tick;
+      tick.id = "tick";
+      tick.every_seconds = 10;
+      tick.summary = "a note, an audit event and a mail";
+      tick.handler = [](Context& c) {
+        c.db().execute("INSERT INTO probe_notes (firm_id, id, text) VALUES (lexos_firm(), $1, 'tick')", {c.db().newId()});
+        c.audit().record("probe.tick", "firm", std::to_string(c.principal().firm_id));
+        c.mail().send({"jobs@example.test", "probe tick " + std::to_string(c.principal().firm_id), "tick\n", ""});
+      };
+      r.addJob(tick);
+      Job fails;
+      fails.id = "fails";
+      fails.every_seconds = 10;
+      fails.summary = "throws after writing";
+      fails.handler = [](Context& c) {
+        c.db().execute("INSERT INTO probe_notes (firm_id, id, text) VALUES (lexos_firm(), $1, 'fails')", {c.db().newId()});
+        c.audit().record("probe.fails", "firm", std::to_string(c.principal().firm_id));
+        c.request();  // a job has no request: throws
+      };
+      r.addJob(fails);
+    }
     r.addRoute({Method::Get, "/api/v1/probe/throw", Audience::Public, kPublic,
                 [](Context&) -> void { throw std::runtime_error("secret internal detail"); }, 0, "throws"});
     r.addRoute({Method::Post, "/api/v1/probe/echo", Audience::Public, kPublic,

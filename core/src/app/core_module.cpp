@@ -9,6 +9,7 @@
 
 #include "app/core_schema.h"
 #include "app/mfa_routes.h"
+#include "app/jobs_schema.h"
 #include "app/mail_schema.h"
 #include "app/openapi.h"
 #include "app/mfa_schema.h"
@@ -155,6 +156,9 @@ class CoreModule : public sdk::Plugin {
     // sent by lexosd's mail sender (mail/mail_sender.h).
     r.addTable({"mail_queue", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
     r.addMigration({17, "durable mail queue", schema::kV17MailQueue, "", ""});
+    // When each firm's run of each module job is due (SDK 1.8 addJob; http/job_runner.h).
+    r.addTable({"job_runs", sdk::Tenancy::Firm, "", "", {"firm_id", "job"}});
+    r.addMigration({18, "module jobs", schema::kV18JobRuns, "", ""});
     r.addRoute({Method::Put, "/api/v1/firm/logo", Audience::Staff, "core.firm.manage", &firm_face::putLogo,
                 kMaxLogoBytes + 64 * 1024, "Set the firm's logo: the PNG or JPEG bytes as the body"});
     r.addRoute({Method::Delete, "/api/v1/firm/logo", Audience::Staff, "core.firm.manage", &firm_face::deleteLogo, 0,

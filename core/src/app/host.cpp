@@ -112,6 +112,7 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
   sequencerPtr_ = sequencer_.get();
   mailSender_ = std::make_unique<MailSender>(config_, *pool_, *mailer_);
   services_.mailSender = mailSender_.get();
+  jobRunner_ = std::make_unique<JobRunner>(services_);
   metrics_ = std::make_unique<Metrics>();
   addHostCollectors(*metrics_, *this);
 }
@@ -125,6 +126,7 @@ Host::~Host() {
   if (server_) {
     server_->stop(0);
     if (sequencer_) sequencer_->stop();
+    if (jobRunner_) jobRunner_->stop();
     if (mailSender_) mailSender_->stop();
     if (guard_ && guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();
   }
@@ -201,6 +203,8 @@ void Host::startServer() {
   // The mail sender after the listener: its first look at every firm's queue sends what a
   // previous run left (mail/mail_sender.h).
   mailSender_->start();
+  // The modules' jobs (jobs.enabled; http/job_runner.h): the first pass a few seconds after start.
+  jobRunner_->start();
   if (config_.metrics_enabled) {
     metricsListener_ = std::make_unique<MetricsListener>(*metrics_, config_.metrics_host, config_.metrics_port);
     try {
@@ -222,6 +226,7 @@ int Host::stopServer() {
   if (metricsListener_) metricsListener_->stop();
   metricsListener_.reset();
   server_.reset();
+  jobRunner_->stop();    // after the run in progress: its work commits, or rolls back
   sequencer_->stop();    // chains what the last requests recorded
   mailSender_->stop();   // after the message it is sending; what is queued waits for the next start
   services_.audit = nullptr;

@@ -11,6 +11,7 @@
 #include "data/connection_pool.h"
 #include "guard/guard.h"
 #include "http/http_metrics.h"
+#include "http/job_runner.h"
 #include "http/metrics_listener.h"
 #include "http/server.h"
 #include "identity/audit_sequencer.h"
@@ -60,6 +61,8 @@ class Host {
   /// The durable mail queue's sender (mail/mail_sender.h); its thread runs while serving.
   /// mailSender().stats() gives the queue's depth by status and its oldest message's age.
   MailSender& mailSender() { return *mailSender_; }
+  /// The plugins' job runner (http/job_runner.h); its thread runs while serving (jobs.enabled).
+  JobRunner& jobRunner() { return *jobRunner_; }
   /// The metrics registry (common/metrics.h): parts of the host add collectors to it (a mail
   /// queue: app/host_metrics.h, writeMailQueueDepth). Scraped only when metrics.listen is set.
   Metrics& metrics() { return *metrics_; }
@@ -80,6 +83,7 @@ class Host {
   std::shared_ptr<const MfaSecretSealer> mfaSealer_;  // set as Mfa::setSealer while this host lives
   std::unique_ptr<AuditSequencer> sequencer_;
   std::unique_ptr<MailSender> mailSender_;
+  std::unique_ptr<JobRunner> jobRunner_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<HttpMetrics> httpMetrics_;          ///< while serving with metrics.listen set

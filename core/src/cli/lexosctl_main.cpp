@@ -3,6 +3,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -61,6 +62,9 @@ const char* kUsage =
     "  mail retry ID [--firm S]        queue a failed message again, attempts reset\n"
     "  mail purge --sent-before DATE [--firm S]   remove sent messages' records (DATE: YYYY-MM-DD, UTC)\n"
     "  mail stats                      messages by status and the oldest waiting one's age, all firms\n"
+    "  jobs [--firm S]                 the modules' jobs and, per firm, when each ran, how it ended, when next\n"
+    "  jobs run [--firm S] [--job PLUGIN.JOB]\n"
+    "                                  run jobs now, due or not (each firm with the module on); exit 3 if one failed\n"
     "  vault fsck [--repair] [--grace-hours N]\n"
     "                                  verify every document blob (present, decrypts, SHA-256 as recorded) and\n"
     "                                  list orphans; --repair removes orphans older than N hours (default 24).\n"
@@ -161,6 +165,48 @@ int run(Args& a, Host& host) {
     std::map<std::string, std::string> o;
     for (const auto& [k, v] : a.opts) o[k] = v.empty() ? "" : v.back();
     return mailVerb(host, w, o, std::cout);
+  }
+  if (!w.empty() && w[0] == "jobs" && (w.size() == 1 || (w.size() == 2 && w[1] == "run"))) {
+    std::int64_t onlyFirm = 0;
+    if (a.has("firm")) {
+      onlyFirm = accounts.firmId(a.get("firm"));
+      if (!onlyFirm) throw std::runtime_error("--firm: no firm with slug '" + a.get("firm") + "'");
+    }
+    const std::string onlyJob = a.has("job") ? a.get("job") : "";
+    if (!onlyJob.empty() &&
+        std::none_of(host.registry().jobs().begin(), host.registry().jobs().end(),
+                     [&](const JobEntry& j) { return j.plugin + "." + j.job.id == onlyJob; }))
+      throw std::runtime_error("--job: no job '" + onlyJob + "' (lexosctl jobs lists them)");
+    if (w.size() == 2) {
+      int failed = 0;
+      for (const auto& o : host.jobRunner().runOnce(true, onlyFirm, onlyJob)) {
+        if (!o.ran) continue;
+        std::cout << o.job << "\tfirm " << o.firm << "\t" << (o.ok ? "ok" : "failed: " + o.error) << "\n";
+        if (!o.ok) ++failed;
+      }
+      return failed ? 3 : 0;
+    }
+    for (const auto& j : host.registry().jobs())
+      std::cout << j.plugin << "." << j.job.id << "\tevery " << j.job.every_seconds << " s\t" << j.job.summary << "\n";
+    auto lease = host.pool().acquire();
+    for (const auto& r : lease->query("SELECT id, slug FROM firms ORDER BY id", {}).rows) {
+      const std::int64_t firm = sdk::asInt(r[0]);
+      if (onlyFirm && firm != onlyFirm) continue;
+      lease->begin(false);
+      lease->setScope({firm, 0});
+      auto runs = lease->query(
+          "SELECT job, COALESCE(last_started_at, ''), last_status, next_run_at, runs, failures, last_error FROM job_runs "
+          "ORDER BY job", {});
+      lease->commit();
+      for (const auto& x : runs.rows) {
+        if (!onlyJob.empty() && sdk::asText(x[0]) != onlyJob) continue;
+        std::cout << sdk::asText(r[1]) << "\t" << sdk::asText(x[0]) << "\tlast " << sdk::asText(x[1]) << " "
+                  << (sdk::asText(x[2]).empty() ? "running" : sdk::asText(x[2])) << "\tnext " << sdk::asText(x[3])
+                  << "\truns " << sdk::asInt(x[4]) << "\tfailures " << sdk::asInt(x[5])
+                  << (sdk::asText(x[6]).empty() ? "" : "\t" + sdk::asText(x[6])) << "\n";
+      }
+    }
+    return 0;
   }
   if (w.size() == 2 && w[0] == "firm" && w[1] == "create") {
     auto id = accounts.createFirm(a.get("slug"), a.get("name"));

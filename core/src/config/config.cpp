@@ -123,6 +123,7 @@ const std::map<std::string, std::string>& knownKeys() {
       {"mail.retry_max_seconds", "3600"},
       {"mail.poll_seconds", "30"},
       {"mail.lease_seconds", "300"},
+      {"jobs.enabled", "true"},
       {"session.idle_minutes", "30"},
       {"session.absolute_hours", "12"},
       {"session.cache_seconds", "60"},
@@ -389,6 +390,11 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
            "PostgreSQL database.url");
   }
   c.pool_size = parseInt("database.pool_size", get("database.pool_size"), 1, 1000);
+  {
+    Entry e = get("jobs.enabled");
+    if (e.value != "true" && e.value != "false") fail("jobs.enabled", e, "true or false");
+    c.jobs_enabled = e.value == "true";
+  }
   {
     Entry e = get("database.prepared_statements");
     if (e.value != "true" && e.value != "false") fail("database.prepared_statements", e, "true or false");

@@ -93,6 +93,9 @@ struct Config {
   int mail_retry_max_seconds = 3600;
   int mail_poll_seconds = 30;
   int mail_lease_seconds = 300;
+  /// Whether this node runs the plugins' jobs (SDK 1.8 Registrar::addJob; http/job_runner.h).
+  /// Several nodes may all run them: each firm's run is claimed in the database.
+  bool jobs_enabled = true;
 
   int session_idle_minutes = 30;
   int session_absolute_hours = 12;

@@ -349,11 +349,24 @@ void Dispatcher::handlerStage(ApiCall& call) const {
   ctx.setVault(s_.vault);
   ctx.setWrites(call.write);
   ctx.setOnMidwayCommit([&call] { call.committedMidway = true; });
-  if (call.route->route.audience == sdk::Audience::Public && call.session.principal.firm_id == 0)
+  if (call.route->route.audience == sdk::Audience::Public && call.session.principal.firm_id == 0) {
     ctx.setFirmBinder([&call](std::int64_t firm) {
       call.session.principal.firm_id = firm;
       call.conn.setScope({firm, 0});
     });
+    ctx.setPortalBinder([&call, this](std::int64_t user, std::int64_t client, const std::string& email,
+                                      const std::string& name) {
+      auto& p = call.session.principal;
+      p.kind = sdk::PrincipalKind::Portal;
+      p.user_id = user;
+      p.client_id = client;
+      p.email = email;
+      p.display_name = name;
+      p.roles = {sdk::kRolePortal};
+      p.permissions = s_.guard->permissionsOf(sdk::kRolePortal);
+      call.conn.setScope({p.firm_id, client});
+    });
+  }
   try {
     call.route->route.handler(ctx);
   } catch (const AnswerAfterCommit&) {

@@ -34,7 +34,25 @@ void QueuedMail::send(const sdk::MailMessage& m) {
 
 RequestContext::RequestContext(HttpRequest& req, HttpResponse& res, const sdk::Principal& principal,
                                Connection& conn, const Config& config, std::string pluginId)
-    : req_(req), res_(res), principal_(principal), conn_(conn), db_(conn), config_(config), pluginId_(std::move(pluginId)) {}
+    : req_(&req), res_(&res), principal_(principal), conn_(conn), db_(conn), config_(config), pluginId_(std::move(pluginId)) {}
+
+RequestContext::RequestContext(const sdk::Principal& principal, Connection& conn, const Config& config,
+                               std::string pluginId, std::string runId)
+    : runId_(std::move(runId)), principal_(principal), conn_(conn), db_(conn), config_(config), pluginId_(std::move(pluginId)) {}
+
+sdk::Request& RequestContext::request() {
+  if (!req_) throw std::logic_error("a job has no request (Context::request() in a job)");
+  return *req_;
+}
+
+sdk::Response& RequestContext::response() {
+  if (!res_) throw std::logic_error("a job has no response (Context::response() in a job)");
+  return *res_;
+}
+
+const std::string& RequestContext::requestId() const { return req_ ? req_->requestId() : runId_; }
+
+std::string RequestContext::remoteAddress() const { return req_ ? req_->remoteAddress() : std::string(); }
 
 std::string RequestContext::config(const std::string& key, const std::string& fallback) const {
   return config_.pluginValue(pluginId_, key, fallback);
@@ -97,7 +115,7 @@ void RequestContext::firm(sdk::FirmProfile& out) {
 
 sdk::Identity& RequestContext::identity() {
   if (!identity_)
-    identity_ = std::make_unique<IdentityService>(conn_, principal_, session_ ? session_->session_id : 0, req_.remoteAddress(), req_.requestId());
+    identity_ = std::make_unique<IdentityService>(conn_, principal_, session_ ? session_->session_id : 0, remoteAddress(), requestId());
   return *identity_;
 }
 
@@ -105,7 +123,7 @@ sdk::Vault& RequestContext::vault() {
   if (!vaultService_) throw std::logic_error("the vault is not available in this process");
   if (!vault_) {
     vault_ = std::make_unique<vault::FirmVault>(*vaultService_, conn_, principal_);
-    vault_->setBody(&req_);
+    if (req_) vault_->setBody(req_);
   }
   return *vault_;
 }
@@ -118,7 +136,7 @@ void RequestContext::outsideTransaction(const std::function<void()>& work) {
   if (conn_.inTransaction()) {
     if (writes_ && !audit_.events.empty() && principal_.firm_id) {
       conn_.setScope({principal_.firm_id, 0});
-      AuditLog::append(conn_, principal_, req_.remoteAddress(), req_.requestId(), audit_.events);
+      AuditLog::append(conn_, principal_, remoteAddress(), requestId(), audit_.events);
       audit_.events.clear();
     }
     conn_.commit();
@@ -151,9 +169,27 @@ void RequestContext::bindFirm(std::int64_t firmId) {
   binder_(firmId);
 }
 
+void RequestContext::bindPortalUser(std::int64_t userId) {
+  if (!portalBinder_ || !bound_ || portalBound_ || principal_.firm_id == 0 || principal_.user_id != 0)
+    throw sdk::Forbidden("bindPortalUser: only a public route that bound a firm binds a portal user, once per request.");
+  if (userId <= 0) throw sdk::NotFound();
+  // Read in the bound firm's staff scope: the user must be an active portal user of that firm,
+  // with a client, and the firm's portal module on (a portal session of a firm whose portal is off
+  // is refused everywhere, docs/throttling.md).
+  auto u = conn_.query(
+      "SELECT client_id, email, COALESCE(NULLIF(display_name, ''), email) FROM users "
+      "WHERE id = $1 AND kind = 'portal' AND status = 'active' AND client_id IS NOT NULL",
+      {userId});
+  if (u.empty() || !conn_.query("SELECT 1 FROM firm_modules WHERE module = 'portal' AND NOT enabled", {}).empty())
+    throw sdk::NotFound();
+  const std::int64_t client = sdk::asInt(u.rows[0][0]);
+  portalBound_ = true;
+  portalBinder_(userId, client, sdk::asText(u.rows[0][1]), sdk::asText(u.rows[0][2]));
+}
+
 void RequestContext::log(sdk::LogLevel level, const std::string& message) {
   auto& logger = Poco::Logger::get("plugin." + pluginId_);
-  const std::string line = "[" + req_.requestId() + "] " + message;
+  const std::string line = "[" + requestId() + "] " + message;
   switch (level) {
     case sdk::LogLevel::Debug: logger.debug(line); break;
     case sdk::LogLevel::Info: logger.information(line); break;

@@ -55,8 +55,12 @@ class RequestContext : public sdk::Context {
  public:
   RequestContext(HttpRequest& req, HttpResponse& res, const sdk::Principal& principal, Connection& conn,
                  const Config& config, std::string pluginId);
-  sdk::Request& request() override { return req_; }
-  sdk::Response& response() override { return res_; }
+  /// A job's context (SDK 1.8 Registrar::addJob): no request and no response (both throw);
+  /// `runId` stands for the request id in the log and the audit rows.
+  RequestContext(const sdk::Principal& principal, Connection& conn, const Config& config, std::string pluginId,
+                 std::string runId);
+  sdk::Request& request() override;
+  sdk::Response& response() override;
   const sdk::Principal& principal() const override { return principal_; }
   sdk::Db& db() override { return db_; }
   sdk::Audit& audit() override { return audit_; }
@@ -69,9 +73,17 @@ class RequestContext : public sdk::Context {
   void outsideTransaction(const std::function<void()>& work) override;
   void bindFirm(std::int64_t firmId) override;
   void firm(sdk::FirmProfile& out) override;
+  void bindPortalUser(std::int64_t userId) override;
   /// The dispatcher's side of bindFirm: called with a firm that exists and has this plugin on;
   /// it makes the request that firm's (principal, scope). Unset: bindFirm is refused.
   void setFirmBinder(std::function<void(std::int64_t)> binder) { binder_ = std::move(binder); }
+  /// The dispatcher's side of bindPortalUser: called with an active portal user of the bound firm
+  /// and its client; it makes the request that user's (principal, portal scope).
+  void setPortalBinder(std::function<void(std::int64_t user, std::int64_t client, const std::string& email,
+                                          const std::string& name)>
+                           binder) {
+    portalBinder_ = std::move(binder);
+  }
   /// Whether the request's transactions write (non-GET), for outsideTransaction's reopening.
   void setWrites(bool writes) { writes_ = writes; }
   /// Told when outsideTransaction commits part of the request's work.
@@ -88,8 +100,12 @@ class RequestContext : public sdk::Context {
   QueuedMail& mailQueue() { return mail_; }
 
  private:
-  HttpRequest& req_;
-  HttpResponse& res_;
+  const std::string& requestId() const;
+  std::string remoteAddress() const;
+
+  HttpRequest* req_ = nullptr;
+  HttpResponse* res_ = nullptr;
+  std::string runId_;
   const sdk::Principal& principal_;
   Connection& conn_;
   ScopedDb db_;
@@ -102,6 +118,8 @@ class RequestContext : public sdk::Context {
   vault::VaultService* vaultService_ = nullptr;
   std::unique_ptr<vault::FirmVault> vault_;
   std::function<void(std::int64_t)> binder_;
+  std::function<void(std::int64_t, std::int64_t, const std::string&, const std::string&)> portalBinder_;
+  bool portalBound_ = false;
   std::function<void()> onMidwayCommit_;
   bool bound_ = false;
   bool writes_ = true;

@@ -150,6 +150,16 @@ class Registry::Collector : public sdk::Registrar {
     copy.response_content_type = d.response_content_type;
     descriptions.push_back(copy);
   }
+  void addJob(const sdk::Job& j) override {
+    // Fields of version 1 only (registrar.h).
+    if (j.version < 1) throw std::invalid_argument("addJob: Job.version must be at least 1");
+    sdk::Job copy;
+    copy.id = j.id;
+    copy.every_seconds = j.every_seconds;
+    copy.handler = j.handler;
+    copy.summary = j.summary;
+    jobs.push_back(copy);
+  }
 
   std::vector<sdk::Permission> permissions;
   std::vector<sdk::Route> routes;
@@ -164,6 +174,7 @@ class Registry::Collector : public sdk::Registrar {
   std::vector<sdk::PortalUntil> portalUntil;
   std::vector<sdk::PortalInsert> portalInserts;
   std::vector<sdk::RouteDescription> descriptions;
+  std::vector<sdk::Job> jobs;
 
  private:
   const PluginInfo& info_;
@@ -383,6 +394,16 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
     if (!isMediaType(d.request_content_type) || !isMediaType(d.response_content_type))
       throw LoadError(who + ": " + dn + ": content types must be media types like application/json");
   }
+  std::set<std::string> jobIds;
+  for (const auto& j : c.jobs) {
+    const std::string jn = "job '" + j.id + "'";
+    if (!isIdentifier(j.id)) throw LoadError(who + ": " + jn + ": a job id is a lower-case name like 'reminders'");
+    if (!jobIds.insert(j.id).second) throw LoadError(who + ": " + jn + " declared twice");
+    if (j.every_seconds < 10 || j.every_seconds > 86400)
+      throw LoadError(who + ": " + jn + ": every_seconds must be between 10 and 86400, found " +
+                      std::to_string(j.every_seconds));
+    if (!j.handler) throw LoadError(who + ": " + jn + ": it has no handler");
+  }
   for (const auto& st : c.perFirmSteps)
     if (std::none_of(c.migrations.begin(), c.migrations.end(), [&](const sdk::Migration& m) { return m.version == st.version; }))
       throw LoadError(who + ": per-firm step of migration " + std::to_string(st.version) +
@@ -406,6 +427,7 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
       if (d.method == r.method && d.path == r.path) descriptions_.push_back({routes_.size() - 1, d});
   }
   for (const auto& p : c.permissions) permissions_.push_back({info.id, p});
+  for (const auto& j : c.jobs) jobs_.push_back({info.id, j});
   for (const auto& t : c.tables) {
     TableEntry e{info.id, t, {}, false, {}};
     if (auto it = portal.find(t.name); it != portal.end()) {

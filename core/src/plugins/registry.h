@@ -32,6 +32,12 @@ struct RouteDescriptionEntry {
   sdk::RouteDescription description;
 };
 
+/// Work a plugin asked the host to run per firm (SDK 1.8 addJob).
+struct JobEntry {
+  std::string plugin;
+  sdk::Job job;
+};
+
 struct PermissionEntry {
   std::string plugin;
   sdk::Permission permission;
@@ -123,6 +129,8 @@ class Registry {
   const std::vector<ContributionRecord>& contributions() const { return contributions_; }
   /// Route descriptions (SDK 1.7), each naming its route by index into routes().
   const std::vector<RouteDescriptionEntry>& descriptions() const { return descriptions_; }
+  /// Jobs (SDK 1.8), in load order.
+  const std::vector<JobEntry>& jobs() const { return jobs_; }
   /// The description of routes()[index], or nullptr when the plugin declared none.
   const sdk::RouteDescription* description(std::size_t index) const;
   const Router& router() const { return router_; }
@@ -151,6 +159,7 @@ class Registry {
   std::vector<ViewRecord> views_;
   std::vector<ContributionRecord> contributions_;
   std::vector<RouteDescriptionEntry> descriptions_;
+  std::vector<JobEntry> jobs_;
   Router router_;
   std::function<std::string(const std::string&, const std::string&, const std::string&)> config_;
 };

@@ -164,3 +164,38 @@ TEST_CASE("JsonSchema writes required fields, nullable types, closed objects and
   CHECK(S::string().oneOf({"a\"b"}).describe("x").text() == R"({"type":"string","enum":["a\"b"],"description":"x"})");
   CHECK(S::ref("Error").text() == R"({"$ref":"#/components/schemas/Error"})");
 }
+
+// SDK 1.8 jobs: declared beside the routes, checked at load like them.
+TEST_CASE("a job with a bad id, interval or no handler is refused by name and a good one is kept") {
+  core::Registry reg;
+  auto job = [](std::string id, int every, bool handler) {
+    sdk::Job j;
+    j.id = std::move(id);
+    j.every_seconds = every;
+    if (handler) j.handler = [](sdk::Context&) {};
+    j.summary = "test job";
+    return j;
+  };
+  CHECK_THAT(refusal(reg, "jobsa", [&](sdk::Registrar& r) { r.addJob(job("Bad Id", 60, true)); }),
+             Catch::Contains("job 'Bad Id'") && Catch::Contains("lower-case"));
+  CHECK_THAT(refusal(reg, "jobsb", [&](sdk::Registrar& r) { r.addJob(job("tick", 5, true)); }),
+             Catch::Contains("job 'tick'") && Catch::Contains("every_seconds must be between 10 and 86400, found 5"));
+  CHECK_THAT(refusal(reg, "jobsc", [&](sdk::Registrar& r) { r.addJob(job("tick", 86401, true)); }),
+             Catch::Contains("every_seconds"));
+  CHECK_THAT(refusal(reg, "jobsd", [&](sdk::Registrar& r) { r.addJob(job("tick", 60, false)); }),
+             Catch::Contains("job 'tick': it has no handler"));
+  CHECK_THAT(refusal(reg, "jobse", [&](sdk::Registrar& r) {
+               r.addJob(job("tick", 60, true));
+               r.addJob(job("tick", 120, true));
+             }),
+             Catch::Contains("job 'tick' declared twice"));
+  CHECK(reg.jobs().empty());  // nothing of a refused plugin stays
+  CHECK(refusal(reg, "jobsf", [&](sdk::Registrar& r) { r.addJob(job("tick", 60, true)); }) == "");
+  CHECK(refusal(reg, "jobsg", [&](sdk::Registrar& r) { r.addJob(job("tick", 10, true)); }) == "");  // same id, other plugin
+  REQUIRE(reg.jobs().size() == 2);
+  CHECK(reg.jobs()[0].plugin == "jobsf");
+  CHECK(reg.jobs()[0].job.every_seconds == 60);
+  CHECK(reg.jobs()[0].job.summary == "test job");
+  CHECK(reg.jobs()[1].plugin == "jobsg");
+  CHECK(static_cast<bool>(reg.jobs()[1].job.handler));
+}

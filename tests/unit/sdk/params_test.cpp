@@ -81,6 +81,7 @@ class FakeContext : public Context {
   Vault& vault() override { throw std::logic_error("no vault in this test"); }
   void outsideTransaction(const std::function<void()>& work) override { work(); }
   void bindFirm(std::int64_t) override { throw std::logic_error("no firm binding in this test"); }
+  void bindPortalUser(std::int64_t) override { throw std::logic_error("no portal binding in this test"); }
   void firm(FirmProfile&) override { throw std::logic_error("no firm in this test"); }
 
  private:

@@ -126,6 +126,17 @@ class Context {
   /// and country, for dates, phone numbers and letterheads in the firm's own terms. Throws
   /// Unauthorized on a request without a firm. Needs SDK ABI 1.5.
   virtual void firm(FirmProfile& out) = 0;
+
+  // ---- ABI 1.8 ----
+  /// Public routes only, after bindFirm, at most once per request: narrows the request to the
+  /// portal user `userId` of the bound firm, for a request that has proven with a secret from the
+  /// configuration which portal user it speaks for (a signed calendar feed address). The
+  /// principal becomes that user (kind Portal, role portal, its client_id) and every statement
+  /// after the call runs in that client's portal scope: the database gives it only the client's
+  /// own rows and the columns portal sessions may read, whatever the SQL. Throws NotFound when
+  /// the user is not an active portal user of the bound firm, and Forbidden before bindFirm, on
+  /// other routes, in a job, or on a second call. Needs SDK ABI 1.8.
+  virtual void bindPortalUser(std::int64_t userId) = 0;
 };
 
 }  // namespace v1

@@ -213,6 +213,26 @@ struct RouteDescription {
   std::string response_content_type = "application/json";
 };
 
+/// Work the host runs on its own, without a request: for every firm that has the plugin's module
+/// on, every `every_seconds`, in a transaction bound to that firm as a staff scope without a user
+/// (principal().firm_id is the firm, user_id 0), like a public route after Context::bindFirm. What
+/// the handler writes, the audit events it records and the mail it sends commit together (mail
+/// goes through the durable queue); when it throws, all of it is rolled back and the run counts
+/// as failed (logged; the next run comes at the next interval). Context::request() and response()
+/// throw in a job. On several lexosd nodes sharing one database a firm's run of a job is claimed
+/// in the database, so one node runs it per interval. A handler must be idempotent over what it
+/// finds (a run may find nothing to do, or what a failed run left). Intervals are at least 10 s.
+///
+/// The struct carries its `version` as its first field (like RouteDescription): fields are only
+/// ever appended. Leave `version` at its default. SDK 1.8.
+struct Job {
+  int version = 1;
+  std::string id;              ///< Lower-case, unique in the plugin ("reminders").
+  int every_seconds = 60;      ///< How often, per firm; 10 to 86400.
+  Handler handler;             ///< Runs once per firm and interval.
+  std::string summary;         ///< One line, for `lexosctl jobs` and the log.
+};
+
 /// Collects a plugin's declarations.
 class Registrar {
  public:
@@ -257,6 +277,10 @@ class Registrar {
   /// `GET /api/v1/openapi.json`. At most once per route; call it after addRoute or before, in
   /// the same registerWith. Needs SDK ABI 1.7.
   virtual void describeRoute(const RouteDescription& description) = 0;
+
+  // ---- ABI 1.8 ----
+  /// Declares work the host runs for every firm with this module on (see Job). Needs SDK ABI 1.8.
+  virtual void addJob(const Job& job) = 0;
 };
 
 }  // namespace v1

@@ -35,11 +35,15 @@
 /// insert their own rows into, checked by the database; the messages module's conversation).
 /// 1.7 appended Registrar::describeRoute (struct RouteDescription: a route's query, request and
 /// response schemas, JSON Schema 2020-12, for the OpenAPI description GET /api/v1/openapi.json;
-/// schema.h builds the schemas).
+/// schema.h builds the schemas). 1.8 appended Registrar::addJob (struct Job: work the host runs
+/// for every firm with the module on, every few minutes, in the firm's scope; the schedules
+/// module's e-mail reminders) and Context::bindPortalUser (a public route that proved, with a
+/// configured secret, which portal user it speaks for reads in that client's portal scope: the
+/// schedules module's signed calendar feed).
 
 #define LEXOS_SDK_ABI_MAJOR 1
-#define LEXOS_SDK_ABI_MINOR 7
-#define LEXOS_SDK_VERSION "1.7.0"
+#define LEXOS_SDK_ABI_MINOR 8
+#define LEXOS_SDK_VERSION "1.8.0"
 
 /// Symbol visibility for SDK types that must be shared between the host and plugins (exception
 /// types, so that `catch` in the host matches what a plugin throws even when the plugin is built
