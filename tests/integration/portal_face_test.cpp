@@ -76,6 +76,12 @@ std::string flat(const std::string& mail) {
   return std::regex_replace(std::regex_replace(mail, std::regex("=\r?\n"), ""), std::regex("=3D"), "=");
 }
 
+// The bundled plugins, mail sent over SMTP to `smtp`, then `extra` sections.
+std::string mailingConfig(TempDir& plugins, const SmtpReceiver& smtp, const std::string& extra = "") {
+  return "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n[mail]\ntransport = smtp\nsmtp_host = 127.0.0.1\nsmtp_port = " +
+         std::to_string(smtp.port()) + "\n" + extra;
+}
+
 std::vector<std::string> waitForMessages(SmtpReceiver& smtp, std::size_t n) {
   for (int i = 0; i < 100 && smtp.messages().size() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   return smtp.messages();
@@ -212,9 +218,7 @@ TEST_CASE("the activation check tells valid, used, replaced, revoked, expired an
   INFO(dbName(db));
   SmtpReceiver smtp;
   TempDir plugins;
-  TestHost t(db, "clients,cases,portal",
-             "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n[mail]\ntransport = smtp\nsmtp_host = 127.0.0.1\nsmtp_port = " +
-                 std::to_string(smtp.port()) + "\n");
+  TestHost t(db, "clients,cases,portal", mailingConfig(plugins, smtp));
   t.firm("alpha");
   t.staff("alpha", "owner@alpha.test", "owner");
   HttpClient owner = t.signedIn("alpha", "owner@alpha.test");
@@ -288,8 +292,7 @@ TEST_CASE("the invitation e-mail names the expiry in the firm's time zone, shows
   SmtpReceiver smtp;
   TempDir plugins;
   TestHost t(db, "clients,cases,portal",
-             "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n[mail]\ntransport = smtp\nsmtp_host = 127.0.0.1\nsmtp_port = " +
-                 std::to_string(smtp.port()) + "\n[server]\npublic_url = https://lexos.example\n");
+             mailingConfig(plugins, smtp, "[server]\npublic_url = https://lexos.example\n"));
   t.firm("alpha");
   t.firm("beta");
   t.staff("alpha", "owner@alpha.test", "owner");
@@ -390,8 +393,7 @@ TEST_CASE("the invitation preview answers the HTML and text parts the client rec
   SmtpReceiver smtp;
   TempDir plugins;
   TestHost t(db, "clients,cases,portal",
-             "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n[mail]\ntransport = smtp\nsmtp_host = 127.0.0.1\nsmtp_port = " +
-                 std::to_string(smtp.port()) + "\n[server]\npublic_url = https://lexos.example\n");
+             mailingConfig(plugins, smtp, "[server]\npublic_url = https://lexos.example\n"));
   t.firm("alpha");
   t.staff("alpha", "owner@alpha.test", "owner");
   HttpClient owner = t.signedIn("alpha", "owner@alpha.test");
