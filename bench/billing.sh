@@ -50,6 +50,7 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 ROOT="$(pwd)"
 BUILD_DIR="$(realpath -m "${BUILD_DIR:-build}")"
 DURATION="${DURATION:-10}"
@@ -63,7 +64,6 @@ LEXOSCTL="$BUILD_DIR/bin/lexosctl"
 PASSWORD="correct horse battery staple"
 PORTAL_PASSWORD="amber river lantern 42"
 
-die() { echo "bench/billing.sh: $*" >&2; exit 1; }
 for tool in wrk curl python3 psql pgbench; do
   command -v "$tool" >/dev/null || die "$tool not found; run scripts/deps.sh --bench"
 done
@@ -85,7 +85,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 echo "# bench/billing.sh: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ); wrk, pgbench, lexosd and PostgreSQL on the same machine"
 t_start=$SECONDS
 

@@ -31,6 +31,7 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 ROOT="$(pwd)"
 BUILD_DIR="$(realpath -m "${BUILD_DIR:-build}")"
 CLIENTS="${CLIENTS:-100000}"
@@ -40,7 +41,6 @@ LEXOSD="$BUILD_DIR/bin/lexosd"
 LEXOSCTL="$BUILD_DIR/bin/lexosctl"
 PASSWORD="correct horse battery staple"
 
-die() { echo "bench/clients.sh: $*" >&2; exit 1; }
 for tool in wrk curl python3; do command -v "$tool" >/dev/null || die "$tool not found; run scripts/deps.sh --bench"; done
 [[ -x "$LEXOSD" && -x "$LEXOSCTL" ]] || die "no lexosd/lexosctl in $BUILD_DIR/bin; build first or set BUILD_DIR"
 [[ -f "$BUILD_DIR/plugins/clients.so" ]] || die "no $BUILD_DIR/plugins/clients.so; build first or set BUILD_DIR"
@@ -57,7 +57,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # --- the seeder: rows as the clients plugin writes them ------------------------------------
 cat >"$tmp/seed.py" <<'PY'

@@ -31,12 +31,12 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 BUILD_DIR=${BUILD_DIR:-build}
 SIZE_MIB=${SIZE_MIB:-1024}
 ROUNDS=${ROUNDS:-3}
 NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 PASSWORD="bench documents password 1"
-die() { echo "bench/documents.sh: $*" >&2; exit 1; }
 [[ -x "$BUILD_DIR/bin/lexosd" && -x "$BUILD_DIR/bin/lexosctl" ]] || die "no lexosd/lexosctl in $BUILD_DIR/bin; build first"
 [[ -x "$NGINX" ]] || die "nginx not found; run scripts/deps.sh --bench"
 command -v curl >/dev/null || die "curl not found"
@@ -48,7 +48,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_ready() {  # url pid log
   for _ in $(seq 300); do
     [[ "$(curl -s -o /dev/null -w '%{http_code}' "$1" || true)" =~ ^(200|204|403|404)$ ]] && return 0

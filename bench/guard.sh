@@ -15,10 +15,10 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 DURATION="${DURATION:-10}"
 BUILD="${BUILD_DIR:-build}"
 BACKEND="${BACKEND:-sqlite}"
-die() { echo "bench/guard.sh: $*" >&2; exit 1; }
 for tool in wrk curl python3; do command -v "$tool" >/dev/null || die "$tool not found; run scripts/deps.sh --bench"; done
 [[ -x "$BUILD/bin/lexosd" ]] || die "$BUILD/bin/lexosd not found; run scripts/build.sh --bench"
 

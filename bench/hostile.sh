@@ -12,9 +12,9 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 BUILD="${BUILD_DIR:-build}"
 BACKEND="${BACKEND:-sqlite}"
-die() { echo "bench/hostile.sh: $*" >&2; exit 1; }
 for tool in curl python3; do command -v "$tool" >/dev/null || die "$tool not found; run scripts/deps.sh --bench"; done
 [[ -x "$BUILD/bin/lexosd" ]] || die "$BUILD/bin/lexosd not found; run scripts/build.sh"
 

@@ -14,41 +14,16 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 DURATION="${DURATION:-10}"
 LEXOSD="${LEXOSD:-build/bin/lexosd}"
 NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 
-die() { echo "bench/http.sh: $*" >&2; exit 1; }
-for tool in wrk curl python3; do
-  command -v "$tool" >/dev/null || die "$tool not found; run scripts/deps.sh --bench"
-done
+need_tools wrk curl python3
 [[ -x "$NGINX" ]] || die "nginx not found; run scripts/deps.sh --bench"
 [[ -x "$LEXOSD" ]] || die "$LEXOSD not found; run scripts/build.sh --bench"
 
-tmp="$(mktemp -d /tmp/lexos-bench.XXXXXX)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf -- "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_ready URL PID LOG: until URL answers 200 (at most 30 s), or fail if PID died.
-wait_ready() {
-  for _ in $(seq 300); do
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$1" || true)" == 200 ]] && return 0
-    kill -0 "$2" 2>/dev/null || { tail -n 20 "$3" >&2; die "server exited before $1 answered (log above)"; }
-    sleep 0.1
-  done
-  tail -n 20 "$3" >&2
-  die "$1 did not answer 200 within 30 s"
-}
+use_scratch
 
 # --- lexosd -------------------------------------------------------------------------------
 lport="$(free_port)"

@@ -13,38 +13,15 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 DURATION="${DURATION:-5}"
 ROUNDS="${ROUNDS:-3}"
 LEXOSD="${LEXOSD:-build/bin/lexosd}"
 
-die() { echo "bench/metrics.sh: $*" >&2; exit 1; }
-for tool in wrk curl python3; do
-  command -v "$tool" >/dev/null || die "$tool not found; run scripts/deps.sh --bench"
-done
+need_tools wrk curl python3
 [[ -x "$LEXOSD" ]] || die "$LEXOSD not found; run scripts/build.sh --bench"
 
-tmp="$(mktemp -d /tmp/lexos-bench.XXXXXX)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf -- "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_ready() {
-  for _ in $(seq 300); do
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$1" || true)" == 200 ]] && return 0
-    kill -0 "$2" 2>/dev/null || { tail -n 20 "$3" >&2; die "lexosd exited before $1 answered (log above)"; }
-    sleep 0.1
-  done
-  die "$1 did not answer 200 within 30 s"
-}
+use_scratch
 
 # start NAME PORT [METRICS_LISTEN]
 start() {

@@ -90,6 +90,7 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 ROOT="$(pwd)"
 BUILD_DIR="$(realpath -m "${BUILD_DIR:-build}")"
 DURATION="${DURATION:-10}"
@@ -105,7 +106,6 @@ LEXOSCTL="$BUILD_DIR/bin/lexosctl"
 PASSWORD="correct horse battery staple"
 PORTAL_PASSWORD="amber river lantern 42"
 
-die() { echo "bench/portal.sh: $*" >&2; exit 1; }
 case "$BACKEND" in
   both) backends=(postgresql sqlite) ;;
   postgresql|sqlite) backends=("$BACKEND") ;;
@@ -141,7 +141,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { r = (b > 0) ? a / b : 0; printf (r < 0.1) ? "%.3f" : "%.2f", r }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit } m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf (m < 0.1) ? "%.3f" : "%.2f", m }'; }
 verdict() {  # ratio goal

@@ -57,7 +57,10 @@ sdk::MailMessage invitationMail(const InvitationWords& w) {
            "Set your password and sign in here. The link works once; it works until " + w.expires + ".\n\n" + w.link +
            "\n\nTo sign in later, go to " + w.portal_url + " and use this e-mail address (" + w.to + ")." +
            "\n\nIf you did not expect this message, ignore it; nothing happens until the link is used.\n";
-  std::string html = "<!doctype html><html><body style=\"font-family:sans-serif;color:#1f2937\">";
+  // A whole document (language, character set, title): mail programs show it as it is, and the
+  // staff app's preview shows this very text in a frame (docs/accounts.md).
+  std::string html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + htmlEscape(m.subject) +
+                     "</title></head><body style=\"font-family:sans-serif;color:#1f2937\">";
   if (!w.logo_url.empty())
     html += "<p><img src=\"" + htmlEscape(w.logo_url) + "\" alt=\"" + htmlEscape(w.firm_name) +
             "\" style=\"max-height:64px;max-width:240px\"></p>";

@@ -24,13 +24,20 @@ static void describeRoutes(sdk::Registrar& r) {
                                     .field("expires_at", S::dateTime())
                                     .field("portal_status", S::string()),
                                 201));
-  r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/clients/{id}/portal/invite/preview")
-                      .request(invite)
-                      .response(S::object()
-                                    .field("to", S::string())
-                                    .field("subject", S::string())
-                                    .field("text", S::string())
-                                    .field("html", S::string())));
+  r.describeRoute(
+      DescriptionBuilder(Method::Post, "/api/v1/clients/{id}/portal/invite/preview")
+          .description("The invitation e-mail the same body would send, built by the same code, not sent and "
+                       "making no account. Both parts are as the client receives them but for the activation "
+                       "link's token, which is made when the invitation is sent: the preview's link ends in "
+                       "#/activate/\u2026. The expiry is worded from now.")
+          .request(invite)
+          .response(S::object()
+                        .field("to", S::string().describe("The invitee's address"))
+                        .field("subject", S::string())
+                        .field("text", S::string().describe("The plain-text part"))
+                        .field("html", S::string().describe("The HTML part, a whole document (the firm's logo, the "
+                                                            "expiry in the firm's time zone, the note HTML-escaped)"))
+                        .closed()));
   r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/clients/{id}/portal")
                       .response(S::list(S::object()
                                             .field("user_id", S::id())

@@ -13,6 +13,7 @@
 # Everything listens on 127.0.0.1 only. Needs cmake, a C++ compiler and curl; python3 makes
 # the JSON checks stricter when present.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../support/checks.sh"  # pass, fail, check, summary
 
 if [[ $# -ne 2 ]]; then
   echo "usage: $0 ROOT_SOURCE_DIR BUILD_DIR" >&2
@@ -32,8 +33,6 @@ STATE="$TMP/state"
 INI="$PREFIX/etc/lexos/lexos.ini"
 PLUGIN_FILE="$PREFIX/lib/lexos/plugins/hello.so"
 DAEMON_PID=""
-PASSED=0
-FAILED=0
 
 cleanup() {
   local rc=$?
@@ -49,21 +48,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pass() { PASSED=$((PASSED + 1)); echo "PASS: $*"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; }
-# check DESCRIPTION COMMAND...: runs the command quietly, records the outcome.
-check() {
-  local what=$1
-  shift
-  if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi
-}
 # Shows the tail of a log after a failure, indented.
 show() { [[ -f "$1" ]] && sed -e 's/^/    | /' "$1" | tail -n "${2:-20}" || true; }
-
-summary() {
-  echo "$PASSED passed, $FAILED failed"
-  [[ $FAILED -eq 0 ]]
-}
 
 free_port() {
   if [[ $HAVE_PY -eq 1 ]]; then

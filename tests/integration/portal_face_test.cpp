@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <ctime>
 #include <regex>
 #include <sstream>
@@ -73,6 +74,12 @@ std::string text(const Object::Ptr& o, const std::string& key) {
 // Quoted-printable soft breaks and "=3D" undone: the message as a reader sees it.
 std::string flat(const std::string& mail) {
   return std::regex_replace(std::regex_replace(mail, std::regex("=\r?\n"), ""), std::regex("=3D"), "=");
+}
+
+// The bundled plugins, mail sent over SMTP to `smtp`, then `extra` sections.
+std::string mailingConfig(TempDir& plugins, const SmtpReceiver& smtp, const std::string& extra = "") {
+  return "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n[mail]\ntransport = smtp\nsmtp_host = 127.0.0.1\nsmtp_port = " +
+         std::to_string(smtp.port()) + "\n" + extra;
 }
 
 std::vector<std::string> waitForMessages(SmtpReceiver& smtp, std::size_t n) {
@@ -211,9 +218,7 @@ TEST_CASE("the activation check tells valid, used, replaced, revoked, expired an
   INFO(dbName(db));
   SmtpReceiver smtp;
   TempDir plugins;
-  TestHost t(db, "clients,cases,portal",
-             "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n[mail]\ntransport = smtp\nsmtp_host = 127.0.0.1\nsmtp_port = " +
-                 std::to_string(smtp.port()) + "\n");
+  TestHost t(db, "clients,cases,portal", mailingConfig(plugins, smtp));
   t.firm("alpha");
   t.staff("alpha", "owner@alpha.test", "owner");
   HttpClient owner = t.signedIn("alpha", "owner@alpha.test");
@@ -287,8 +292,7 @@ TEST_CASE("the invitation e-mail names the expiry in the firm's time zone, shows
   SmtpReceiver smtp;
   TempDir plugins;
   TestHost t(db, "clients,cases,portal",
-             "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n[mail]\ntransport = smtp\nsmtp_host = 127.0.0.1\nsmtp_port = " +
-                 std::to_string(smtp.port()) + "\n[server]\npublic_url = https://lexos.example\n");
+             mailingConfig(plugins, smtp, "[server]\npublic_url = https://lexos.example\n"));
   t.firm("alpha");
   t.firm("beta");
   t.staff("alpha", "owner@alpha.test", "owner");
@@ -351,6 +355,92 @@ TEST_CASE("the invitation e-mail names the expiry in the firm's time zone, shows
   CHECK_THAT(mail, Catch::Contains("Dear Ada,"));
   CHECK_THAT(mail, Catch::Contains("&lt;b&gt;Welcome&lt;/b&gt;"));
   CHECK_THAT(mail, Catch::Contains("go to https://lexos.example/portal/alpha/"));
+}
+
+namespace {
+
+// The parts of a message as the SMTP server received it, by content type, decoded by Python's
+// own MIME parser (tests/integration/mail_parts.py), not by the Poco code that wrote them.
+std::map<std::string, std::string> mailParts(const std::string& received) {
+  TempDir tmp;
+  const std::string file = tmp.path + "/message.eml";
+  std::ofstream(file, std::ios::binary) << received;
+  const std::string cmd = std::string("/usr/bin/python3 ") + LEXOS_SOURCE_DIR + "/tests/integration/mail_parts.py " + file + " 2>&1";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int rc = ::pclose(p);
+  INFO("python3 email: " << out);
+  REQUIRE(rc == 0);
+  std::map<std::string, std::string> parts;
+  const auto o = parse(out);
+  for (const auto& name : o->getNames()) parts[name] = o->getValue<std::string>(name);
+  return parts;
+}
+
+// The activation link's token, which the preview cannot know, as one word.
+std::string withoutToken(const std::string& s) {
+  return std::regex_replace(s, std::regex("#/activate/[^\"\\s]+"), "#/activate/TOKEN");
+}
+
+}  // namespace
+
+TEST_CASE("the invitation preview answers the HTML and text parts the client receives, apart from the link") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  SmtpReceiver smtp;
+  TempDir plugins;
+  TestHost t(db, "clients,cases,portal",
+             mailingConfig(plugins, smtp, "[server]\npublic_url = https://lexos.example\n"));
+  t.firm("alpha");
+  t.staff("alpha", "owner@alpha.test", "owner");
+  HttpClient owner = t.signedIn("alpha", "owner@alpha.test");
+  REQUIRE(owner.request("PATCH", "/api/v1/firm", R"({"name":"Alpha & Partners","time_zone":"Europe/Berlin"})").status == 200);
+  REQUIRE(putLogo(owner, png()).status == 200);
+  const auto client = jsonField(owner.post("/api/v1/clients", R"({"name":"Ada <Client>","email":"ada@client.test"})").body, "id");
+  // A note with markup and a line break, long enough for the encoder to break its lines.
+  const std::string body =
+      "{\"note\":\"<script>alert('hi')</script> Dear Ada,\\n" + std::string(120, 'x') + " .dot-led & done\"}";
+
+  // The expiry is worded to the minute: a preview and an invitation either side of a minute's
+  // turn would differ in it, so such a pair is tried again.
+  std::string previewHtml, previewText, sentHtml, sentText;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const std::time_t minute = std::time(nullptr) / 60;
+    auto r = owner.post("/api/v1/clients/" + client + "/portal/invite/preview", body);
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    const auto preview = parse(r.body);
+    previewHtml = text(preview, "html");
+    previewText = text(preview, "text");
+    REQUIRE(owner.post("/api/v1/clients/" + client + "/portal/invite", body).status == 201);
+    const auto msgs = waitForMessages(smtp, static_cast<std::size_t>(attempt) + 1);
+    REQUIRE(msgs.size() == static_cast<std::size_t>(attempt) + 1);
+    auto parts = mailParts(msgs.back());
+    REQUIRE(parts.count("text/html") == 1);
+    REQUIRE(parts.count("text/plain") == 1);
+    sentHtml = parts["text/html"];
+    sentText = parts["text/plain"];
+    if (std::time(nullptr) / 60 == minute) break;
+  }
+  // The preview's link leads to the firm's portal, with the token still to be made.
+  CHECK_THAT(previewHtml, Catch::Contains("href=\"https://lexos.example/portal/alpha/#/activate/\u2026\""));
+  CHECK(std::regex_search(sentHtml, std::regex("href=\"https://lexos\\.example/portal/alpha/#/activate/[0-9]+\\.[A-Za-z0-9_-]+\"")));
+  CHECK(withoutToken(sentHtml) == withoutToken(previewHtml));
+  CHECK(withoutToken(sentText) == withoutToken(previewText));
+  CHECK(withoutToken(sentHtml) != sentHtml);
+  // Everything inserted is escaped: the note's markup is text, the client's name too.
+  CHECK_THAT(sentHtml, Catch::Contains("&lt;script&gt;alert(&#39;hi&#39;)&lt;/script&gt; Dear Ada,<br>"));
+  CHECK_THAT(sentHtml, !Catch::Contains("<script"));
+  CHECK_THAT(sentHtml, Catch::Contains("Ada &lt;Client&gt; access"));
+  CHECK_THAT(sentHtml, Catch::Contains(" .dot-led &amp; done"));
+  CHECK_THAT(sentHtml, Catch::StartsWith("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
+                                         "Alpha &amp; Partners invites you to your secure client portal</title>"));
+  CHECK_THAT(sentHtml, Catch::Contains("<img src=\"https://lexos.example/api/v1/public/firms/alpha/logo?v="));
+  CHECK_THAT(sentHtml, Catch::Contains("(Europe/Berlin)"));
+  CHECK_THAT(sentText, Catch::Contains("<script>alert('hi')</script> Dear Ada,\n"));
 }
 
 namespace {

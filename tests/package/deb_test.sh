@@ -17,6 +17,7 @@
 #       and the data, purge removes the conffile and keeps the data.
 # Needs root (chroot), cpack, lintian, debootstrap and curl (scripts/deps.sh installs them).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../support/checks.sh"  # pass, fail, check, summary
 
 if [[ $# -ne 2 ]]; then
   echo "usage: $0 ROOT_SOURCE_DIR BUILD_DIR" >&2
@@ -36,8 +37,6 @@ VERSION=$(sed -n 's/^project(LexOS VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/lexos-deb-test.XXXXXX")
 ROOT="$TMP/root"
 CACHE="$BUILD/deb-test"
-PASSED=0
-FAILED=0
 
 # Unmounts everything under the root (deepest first) before deleting it: a recursive delete
 # must never follow a mount back into this machine's /proc or /dev.
@@ -65,17 +64,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pass() { PASSED=$((PASSED + 1)); echo "PASS: $*"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; }
-check() {
-  local what=$1
-  shift
-  if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi
-}
-summary() {
-  echo "$PASSED passed, $FAILED failed"
-  [[ $FAILED -eq 0 ]]
-}
 # in_root CMD...: runs a command in the installed root, as a newcomer's shell would.
 in_root() {
   chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

@@ -115,49 +115,16 @@ export async function render(container, kit, ctx) {
   // The responsible attorney: the contact as shown to everyone, and "Change responsible", which
   // opens a select of the firm's active staff (GET /api/v1/staff) saved with its own button.
   function responsibleEditor(contact) {
-    const selectId = uid('responsible');
     const current = kase.responsible_user_id == null ? '' : String(kase.responsible_user_id);
     const options = [['', 'Nobody'], ...staff.map((s) => [String(s.id), `${s.name} (${s.role})`])];
     if (current && !staff.some((s) => String(s.id) === current)) options.push([current, `${contact.name || 'Former member of staff'} (no longer active)`]);
-    const wrap = h('div', { class: 'responsible' });
-    const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
-    const label = h('label', { for: selectId, text: 'Responsible' });
-    const showContact = () => {
-      const change = h('button', { type: 'button', class: 'btn btn-small', text: 'Change responsible', onclick: () => showPicker() });
-      replace(wrap, contactEl(contact), h('div', {}, change));
-      return change;
-    };
-    const showPicker = () => {
-      const select = h('select', { id: selectId, class: 'responsible-select' }, options.map(([v, t]) => h('option', { value: v, text: t })));
-      select.value = current;
-      const save = h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, h('span', { text: 'Save responsible' }));
-      const cancel = h('button', { type: 'button', class: 'btn btn-ghost btn-small', text: 'Cancel', onclick: () => showContact().focus() });
-      const form = h('form', { class: 'phase-form', novalidate: true }, select, save, cancel);
-      form.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') { ev.preventDefault(); showContact().focus(); } });
-      form.addEventListener('submit', async (ev) => {
-        ev.preventDefault();
-        if (select.value === current) { showContact().focus(); return; }
-        error.hidden = true;
-        try {
-          const body = { responsible_user_id: select.value ? select.value : null };
-          const updated = await whileBusy(save, 'Saving\u2026', api('PATCH', base, { body }));
-          if (!ctx.alive()) return;
-          kase = { ...kase, ...updated };
-          renderHeader();
-          cards.update({ case: kase });
-          facts.querySelector('.responsible button')?.focus();
-          announce(`Responsible attorney: ${(kase.contact && kase.contact.name) || 'nobody'}.`);
-        } catch (err) {
-          if (!ctx.alive() || err.status === 401) return;
-          replace(error, srOnly('Error: '), err.message);
-          error.hidden = false;
-        }
-      });
-      replace(wrap, form);
-      select.focus();
-    };
-    showContact();
-    return fact('Responsible', h('div', {}, wrap, error), label);
+    return selectFact({
+      term: 'Responsible', idPrefix: 'responsible', selectClass: 'responsible-select', options, current,
+      shown: () => contactEl(contact), changeText: 'Change responsible', saveText: 'Save responsible',
+      body: (value) => ({ responsible_user_id: value ? value : null }),
+      focusAfter: '.responsible button',
+      said: () => `Responsible attorney: ${(kase.contact && kase.contact.name) || 'nobody'}.`,
+    });
   }
 
   function areaText() {
@@ -168,38 +135,52 @@ export async function render(container, kit, ctx) {
   // areas saved with its own button; the phases then become the new area's (the server keeps
   // the case at the phase counting as the same built-in one, else the area's first).
   function areaEditor() {
-    const selectId = uid('area');
-    const current = kase.practice_area_id == null ? '' : String(kase.practice_area_id);
+    const el = selectFact({
+      term: 'Practice area', idPrefix: 'area', selectClass: 'area-select',
+      options: [['', 'None (the standard phases)'], ...areas.map((a) => [String(a.id), a.name])],
+      current: kase.practice_area_id == null ? '' : String(kase.practice_area_id),
+      shown: areaText, changeText: 'Change area', saveText: 'Save practice area',
+      body: (value) => ({ practice_area_id: value ? value : null }),
+      focusAfter: '.area-fact button',
+      said: () => `Practice area: ${kase.practice_area || 'none'}; phase ${kase.phase_label}.`,
+    });
+    el.classList.add('area-fact');
+    return el;
+  }
+
+  // A fact of the case changed in place: what `shown()` draws and a `changeText` button, which
+  // opens a select of `options` ([value, text]) saved with its own button; Cancel or Escape goes
+  // back, unchanged. Saved, the case is PATCHed with `body(value)`, the header drawn again, the
+  // focus put on `focusAfter` (the new header's button) and `said()` announced.
+  function selectFact({ term, idPrefix, selectClass, options, current, shown, changeText, saveText, body, focusAfter, said }) {
+    const selectId = uid(idPrefix);
     const wrap = h('div', { class: 'responsible' });
     const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
-    const label = h('label', { for: selectId, text: 'Practice area' });
-    const showArea = () => {
-      const change = h('button', { type: 'button', class: 'btn btn-small', text: 'Change area',
-        onclick: () => showPicker() });
-      replace(wrap, areaText(), h('div', {}, change));
+    const label = h('label', { for: selectId, text: term });
+    const showValue = () => {
+      const change = h('button', { type: 'button', class: 'btn btn-small', text: changeText, onclick: () => showPicker() });
+      replace(wrap, shown(), h('div', {}, change));
       return change;
     };
     const showPicker = () => {
-      const select = h('select', { id: selectId, class: 'area-select' },
-        [['', 'None (the standard phases)'], ...areas.map((a) => [String(a.id), a.name])].map(([v, t]) => h('option', { value: v, text: t })));
+      const select = h('select', { id: selectId, class: selectClass }, options.map(([v, t]) => h('option', { value: v, text: t })));
       select.value = current;
-      const save = h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, h('span', { text: 'Save practice area' }));
-      const cancel = h('button', { type: 'button', class: 'btn btn-ghost btn-small', text: 'Cancel', onclick: () => showArea().focus() });
+      const save = h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, h('span', { text: saveText }));
+      const cancel = h('button', { type: 'button', class: 'btn btn-ghost btn-small', text: 'Cancel', onclick: () => showValue().focus() });
       const form = h('form', { class: 'phase-form', novalidate: true }, select, save, cancel);
-      form.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') { ev.preventDefault(); showArea().focus(); } });
+      form.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') { ev.preventDefault(); showValue().focus(); } });
       form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
-        if (select.value === current) { showArea().focus(); return; }
+        if (select.value === current) { showValue().focus(); return; }
         error.hidden = true;
         try {
-          const body = { practice_area_id: select.value ? select.value : null };
-          const updated = await whileBusy(save, 'Saving\u2026', api('PATCH', base, { body }));
+          const updated = await whileBusy(save, 'Saving\u2026', api('PATCH', base, { body: body(select.value) }));
           if (!ctx.alive()) return;
           kase = { ...kase, ...updated };
           renderHeader();
           cards.update({ case: kase });
-          facts.querySelector('.area-fact button')?.focus();
-          announce(`Practice area: ${kase.practice_area || 'none'}; phase ${kase.phase_label}.`);
+          facts.querySelector(focusAfter)?.focus();
+          announce(said());
         } catch (err) {
           if (!ctx.alive() || err.status === 401) return;
           replace(error, srOnly('Error: '), err.message);
@@ -209,10 +190,8 @@ export async function render(container, kit, ctx) {
       replace(wrap, form);
       select.focus();
     };
-    showArea();
-    const el = fact('Practice area', h('div', {}, wrap, error), label);
-    el.classList.add('area-fact');
-    return el;
+    showValue();
+    return fact(term, h('div', {}, wrap, error), label);
   }
 
   function fact(term, value, termEl) {

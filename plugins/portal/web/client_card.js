@@ -2,11 +2,12 @@
 // people with portal.manage): the client's portal status, its portal users (an organisation
 // can have several, each invited separately), "Invite to portal" (to the client's primary
 // e-mail), "Invite with a note" and "Invite another contact" (the invite form: Email, Name, a
-// personal note, "Preview e-mail" that shows the message without sending it), and "Revoke" /
+// personal note, "Preview e-mail" that shows the message without sending it: its HTML part as
+// sent, in a sandboxed frame, with a "Plain text" toggle), and "Revoke" /
 // "Revoke portal access", each behind a confirmation step. The status mark is the clients module's
 // (portal requires clients).
 
-import { h, icon, replace, focusElement, uid, api, field, errorSummary, whileBusy, isEmail, dateTime, useStyles } from '/shared/js/kit.js';
+import { h, icon, replace, focusElement, uid, api, field, errorSummary, whileBusy, isEmail, dateTime, useStyles, mailFrame } from '/shared/js/kit.js';
 import { portalMark, portalText, styles as clientStyles } from '/plugins/clients/parts.js';
 
 /** A portal user's status as a pill with text: Active (green), Invited (amber), Revoked (red). */
@@ -302,7 +303,7 @@ export async function render(mount, kit, ctx) {
           h('h4', { class: 'sub-title', id: previewId, text: 'E-mail preview (not sent)' }),
           h('p', {}, h('strong', { text: 'To: ' }), m.to),
           h('p', {}, h('strong', { text: 'Subject: ' }), m.subject),
-          h('pre', { class: 'mail-preview-text', text: m.text }));
+          mailParts(m));
         preview.hidden = false;
         focusElement(preview);
       } catch (err) {
@@ -312,6 +313,24 @@ export async function render(mount, kit, ctx) {
         summary.show([{ label: target.label, message: err.message, control: target.control }]);
       }
     });
+    // The message as the client's mail program shows it: the HTML part in a sandboxed frame
+    // (kit mailFrame), and a "Plain text" toggle for the text part, which programs that show no
+    // HTML use. Without an HTML part, the text.
+    function mailParts(m) {
+      const text = h('pre', { class: 'mail-preview-text', text: m.text });
+      if (!m.html) return text;
+      const frame = mailFrame(m.html, { title: `E-mail preview: ${m.subject}` });
+      text.hidden = true;
+      const toggle = h('button', { type: 'button', class: 'btn btn-small mail-preview-toggle', 'aria-pressed': 'false' },
+        h('span', { text: 'Plain text' }));
+      toggle.addEventListener('click', () => {
+        const plain = toggle.getAttribute('aria-pressed') !== 'true';
+        toggle.setAttribute('aria-pressed', String(plain));
+        text.hidden = !plain;
+        frame.hidden = plain;
+      });
+      return [h('p', { class: 'mail-preview-switch' }, toggle), frame, text];
+    }
     let opener = null;
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();

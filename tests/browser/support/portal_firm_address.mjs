@@ -6,7 +6,8 @@
 // "Invite to client portal" box (on once an e-mail is typed); the client opens the link from
 // the mail, lands on /portal/<firm>/ with the firm's name and logo, activates, and later signs
 // in there without typing the firm; the used link, opened again, says so and shows no password
-// form. Staff preview an invitation with a personal note before sending it.
+// form. Staff preview an invitation with a personal note before sending it: the HTML part as
+// sent, in a sandboxed frame where a <script> in the note is text, and its plain-text part.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { suiteRig } from './rig.mjs';
 import { assertClean, screenshot, signInStaff } from './browser.mjs';
+import { expectAccessible } from './axe.mjs';
 import { activationMail, outboxFiles } from './portal.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -172,14 +174,62 @@ export function portalFirmAddressSuite({ backend, database = async () => null, c
       await card.getByRole('button', { name: 'Invite with a note' }).click();
       const form = card.getByRole('form', { name: 'Invite to portal' });
       assert.equal(await form.getByLabel('Email').inputValue(), 'alan@turing-client.test');
-      await form.getByLabel('Personal note').fill('Dear Alan, your documents will appear here.');
+      // A note with markup in it: shown as the text it is, never run.
+      const note = 'Dear Alan, your documents will appear here. <script>parent.lexosPwned = 1</script><b>bold?</b>';
+      await form.getByLabel('Personal note').fill(note);
+      const answer = page.waitForResponse((r) => r.url().endsWith('/portal/invite/preview'));
       await form.getByRole('button', { name: 'Preview e-mail' }).click();
+      const sent = await (await answer).json();
       const preview = form.getByRole('region', { name: 'E-mail preview (not sent)' });
       await preview.getByText(`${FIRM.name} invites you to your secure client portal`).waitFor();
-      await preview.getByText('Dear Alan, your documents will appear here.', { exact: false }).waitFor();
-      await preview.getByText(`/portal/${FIRM.slug}/`, { exact: false }).first().waitFor();
+
+      // The HTML part, as sent, in a frame that runs nothing.
+      const frameEl = preview.locator('iframe');
+      assert.equal(await frameEl.getAttribute('title'), `E-mail preview: ${FIRM.name} invites you to your secure client portal`);
+      assert.equal(await frameEl.getAttribute('sandbox'), 'allow-same-origin', 'sandboxed, without allow-scripts');
+      const frame = preview.frameLocator('iframe');
+      await frame.getByText(note, { exact: false }).waitFor();
+      assert.equal(await frame.locator('script').count(), 0, 'the note\u2019s <script> is text, not an element');
+      assert.equal(await frame.locator('b').count(), 0);
+      assert.equal(await page.evaluate(() => window.lexosPwned), undefined);
+      // The mail's own styles, applied in spite of the app's policy (kit mailFrame).
+      const button = frame.getByRole('link', { name: 'Set your password' });
+      assert.equal(await button.evaluate((a) => getComputedStyle(a).backgroundColor), 'rgb(15, 118, 110)', 'the mail\u2019s own styles');
+      const logo = frame.getByRole('img', { name: FIRM.name });
+      await logo.waitFor();
+      assert.equal(await logo.evaluate((img) => img.complete && img.naturalWidth), 40, 'the firm\u2019s logo, as the portal shows it');
+      await frame.getByText(/works until [A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2} at \d{1,2}:\d\d [AP]M \(UTC\)/).waitFor();
+      assert.ok((await frameEl.boundingBox()).height > 300, 'the frame grows to the message');
       await screenshot(page, `${backend}-invite-preview-1280`);
+
+      // "Plain text", from the keyboard: the text part; pressed again, the HTML part.
+      const toggle = preview.getByRole('button', { name: 'Plain text' });
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+      await toggle.focus();
+      await page.keyboard.press('Enter');
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+      const text = preview.locator('pre');
+      await text.waitFor();
+      assert.equal(await text.textContent(), sent.text);
+      assert.equal(await frameEl.isVisible(), false);
+      assert.match(sent.text, /<script>parent\.lexosPwned = 1<\/script>/, 'the text part carries the note as typed');
+      await expectAccessible(page, `${backend}-invite-preview-plain-text`);
+      await page.keyboard.press('Space');
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+      await frameEl.waitFor();
+      assert.equal(await text.isVisible(), false);
       assert.deepEqual(outboxFiles(server.stateDir), before, 'the preview sends nothing');
+
+      // The e-mail itself, on a page of its own (no policy of the app's), held to the same rules.
+      const mailPage = await newPage();
+      await mailPage.page.setContent(sent.html);
+      await mailPage.page.getByRole('link', { name: 'Set your password' }).waitFor();
+      await expectAccessible(mailPage.page, `${backend}-invitation-email-html`);
+      // The frame holds that same document, element for element (styles compared above).
+      const unstyled = (html) => html.replace(/ style="[^"]*"/g, '');
+      assert.equal(unstyled(await frameEl.evaluate((f) => f.contentDocument.documentElement.outerHTML)),
+        unstyled(await mailPage.page.evaluate(() => document.documentElement.outerHTML)));
+      assertClean(mailPage);
       await form.getByRole('button', { name: 'Send invitation' }).click();
       await card.getByText('Invitation sent to alan@turing-client.test.', { exact: false }).waitFor();
       const mail = await activationMail(server.stateDir, before);

@@ -21,3 +21,4 @@ export {
 export { currentRoute, hrefFor } from './router.js';
 export { session, can, hasModule, contributionsTo } from './session.js';
 export { renderPoint, importModule } from './points.js';
+export { mailFrame } from './mail_frame.js';
