@@ -125,6 +125,7 @@ class DocumentsPlugin : public sdk::Plugin {
     r.addMigration({1, "documents, versions, shares", schema::kV1, "", ""});
     r.addMigration({2, "firm templates", schema::kV2, "", ""});
     r.addMigration({3, "malware scan status of versions", schema::kV3, "", ""});
+    r.addMigration({4, "a document's (firm, id, client) as a key", "", schema::kV4Sqlite, schema::kV4Postgres});
 
     // Malware scanning: with clamd_socket set, every upload is scanned by clamd (INSTREAM)
     // before its version is recorded; clamd down refuses uploads (503). Unset: "not_scanned".

@@ -96,4 +96,15 @@ ALTER TABLE document_versions ADD COLUMN scan_status TEXT NOT NULL DEFAULT 'not_
 ALTER TABLE document_versions ADD COLUMN scan_signature TEXT;
 )SQL";
 
+// A document's (firm, id, client) as a key: other modules' rows that point at a document name its
+// client too, and the database keeps the two equal (messages v3: an attachment's client is its
+// document's). PostgreSQL references it with a composite foreign key; SQLite checks with triggers
+// and gets the same key so the two schemas keep one shape.
+inline constexpr const char* kV4Postgres = R"SQL(
+ALTER TABLE documents ADD CONSTRAINT documents_client_key UNIQUE (firm_id, id, client_id);
+)SQL";
+inline constexpr const char* kV4Sqlite = R"SQL(
+CREATE UNIQUE INDEX documents_client_key ON documents (firm_id, id, client_id);
+)SQL";
+
 }  // namespace lexos::documents::schema

@@ -75,6 +75,8 @@ class MessagesPlugin : public sdk::Plugin {
     r.addPortalColumns({"message_attachments", {}});  // its keys are all there is
     r.addMigration({1, "messages, read marks, war room", schema::kV1, "", ""});
     r.addMigration({2, "attachments: documents of the case", schema::kV2, "", ""});
+    r.addMigration({3, "a message's client is its case's, an attachment's its message's and document's", "",
+                    schema::kV3Sqlite, schema::kV3Postgres});
 
     // Screens (web/, served at /plugins/messages/; docs/messages.md): the firm's inbox, the
     // conversation and the War Room as cards on the case page, and the portal's message panel on

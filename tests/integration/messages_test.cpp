@@ -480,3 +480,52 @@ TEST_CASE("staff attach a case document shared with the client, only that client
   const Json& sa = staffView.find("items")->at(0).find("attachments")->at(0);
   CHECK_FALSE(sa.find("shared")->asBool());
 }
+
+TEST_CASE("the database keeps a message's client equal to its case's client, and an attachment's to its message's and document's") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  using lexos::sdk::asInt;
+  using lexos::sdk::DbError;
+  const std::int64_t anderson = std::stoll(f.anderson), smith = std::stoll(f.smith);
+  const std::int64_t kase = std::stoll(f.kase), smithCase = std::stoll(f.smithCase);
+  const std::string insertStaff =
+      "INSERT INTO messages (id, case_id, client_id, author_kind, staff_user_id, text, created_at) "
+      "VALUES ($1, $2, $3, 'staff', 1, 'raw', '2026-12-01T00:00:00Z')";
+  const std::string insertPortal =
+      "INSERT INTO messages (id, case_id, client_id, author_kind, portal_user_id, text, created_at) "
+      "VALUES ($1, $2, $3, 'client', 1, 'raw', '2026-12-01T00:00:00Z')";
+  // Controls: the same statements with a matching client are written (so what fails below fails
+  // on the client, not on the statement).
+  CHECK(asInt(f.sql(0, insertStaff, {std::int64_t{900001}, kase, anderson}, true).rows.at(0).at(0)) == 1);
+  CHECK(asInt(f.sql(anderson, insertPortal, {std::int64_t{900002}, kase, anderson}, true).rows.at(0).at(0)) == 1);
+  // A staff scope writing Smith as the client of a message on Anderson's case; Anderson's portal
+  // scope naming Smith's case with its own client (the scope checks only the client).
+  CHECK_THROWS_AS(f.sql(0, insertStaff, {std::int64_t{900003}, kase, smith}, true), DbError);
+  CHECK_THROWS_AS(f.sql(anderson, insertPortal, {std::int64_t{900004}, smithCase, anderson}, true), DbError);
+
+  // A real message and a real document of Anderson's case, and one document of Smith's.
+  const std::string msg = idOf(f.staff->post("/api/v1/cases/" + f.kase + "/messages", R"({"text":"Hello"})"));
+  const std::string doc = idOf(f.staff->request("POST", "/api/v1/cases/" + f.kase + "/documents?name=a.txt", "A\n",
+                                                "application/octet-stream"));
+  const std::string smithDoc = idOf(f.staff->request("POST", "/api/v1/cases/" + f.smithCase + "/documents?name=s.txt",
+                                                     "S\n", "application/octet-stream"));
+  const std::int64_t m = std::stoll(msg), d = std::stoll(doc), sd = std::stoll(smithDoc);
+  CHECK_THROWS_AS(f.sql(0, "UPDATE messages SET client_id = $1 WHERE id = $2", {smith, m}, true), DbError);
+  CHECK_THROWS_AS(f.sql(0, "UPDATE messages SET case_id = $1 WHERE id = $2", {smithCase, m}, true), DbError);
+  CHECK(asInt(f.sql(0, "UPDATE messages SET text = 'edited' WHERE id = $1", {m}, true).rows.at(0).at(0)) == 1);
+  // The case keeps its client while its conversation names it: in SQL, and as a 409 by the API.
+  CHECK_THROWS_AS(f.sql(0, "UPDATE cases SET client_id = $1 WHERE id = $2", {smith, kase}, true), DbError);
+  auto moved = f.staff->request("PATCH", "/api/v1/cases/" + f.kase, R"({"client_id":)" + f.smith + "}");
+  CHECK(moved.status == 409);
+  CHECK(errorField(moved) == "client_id");
+  CHECK(asInt(f.sql(0, "SELECT client_id FROM cases WHERE id = $1", {kase}).rows.at(0).at(0)) == anderson);
+  // A case with nothing of its client's still moves.
+  const std::string spare = idOf(f.staff->post("/api/v1/cases", R"({"client_id":)" + f.smith + R"(,"title":"Spare"})"));
+  CHECK(asInt(f.sql(0, "UPDATE cases SET client_id = $1 WHERE id = $2", {anderson, std::stoll(spare)}, true).rows.at(0).at(0)) == 1);
+
+  const std::string attach = "INSERT INTO message_attachments (message_id, document_id, client_id) VALUES ($1, $2, $3)";
+  CHECK(asInt(f.sql(0, attach, {m, d, anderson}, true).rows.at(0).at(0)) == 1);
+  CHECK_THROWS_AS(f.sql(0, attach, {m, d, smith}, true), DbError);   // neither the message's nor the document's
+  CHECK_THROWS_AS(f.sql(0, attach, {m, sd, anderson}, true), DbError);  // Smith's document on Anderson's message
+}
