@@ -1,5 +1,6 @@
 #include "portal_document_handlers.h"
 
+#include "clamd_scanner.h"
 #include "document_store.h"
 #include "lexos/sdk/errors.h"
 #include "lexos/sdk/lists.h"
@@ -22,6 +23,8 @@ constexpr const char* kPortalSelect =
     "d.share_expires_at > $2) AND (v.portal_until IS NULL OR v.portal_until > $2)";
 }  // namespace
 
+void writePortalItem(JsonWriter& w, const std::vector<sdk::Value>& r);
+
 void writePortalList(sdk::Context& c, JsonWriter& w, std::int64_t clientId, std::int64_t caseId) {
   std::string sql = kPortalSelect;
   std::vector<sdk::Value> params{clientId, nowUtc()};
@@ -31,7 +34,11 @@ void writePortalList(sdk::Context& c, JsonWriter& w, std::int64_t clientId, std:
   }
   sql += " ORDER BY d.shared_at DESC, d.id DESC";
   auto rs = c.db().query(sql, params);
-  for (const auto& r : rs.rows) {
+  for (const auto& r : rs.rows) writePortalItem(w, r);
+}
+
+void writePortalItem(JsonWriter& w, const std::vector<sdk::Value>& r) {
+  {
     w.beginObject()
         .member("id", sdk::asInt(r[0]))
         .member("case_id", sdk::asInt(r[1]))
@@ -82,6 +89,61 @@ void PortalDocumentHandlers::content(sdk::Context& c) {
   c.audit().record("portal.document.download", "document", std::to_string(id),
                    "version " + std::to_string(v.version) + ", sha256 " + v.sha256);
   sendVersion(c, v);
+}
+
+void PortalDocumentHandlers::upload(sdk::Context& c) {
+  const std::int64_t caseId = sdk::pathId(c, "id", "No such matter.");
+  const auto& me = c.principal();
+  const auto nameParam = c.request().query("name");
+  if (nameParam) DocumentStore::checkName(*nameParam, "name");  // refused before the bytes are read
+  DocumentStore store(c);
+  // The staff upload's path: the route's size limit as the body streams, the vault's type check
+  // from the bytes (libmagic, the allow-list: 415) and size limit (413), clamd when configured;
+  // the bytes are in the vault before the first statement (see DocumentHandlers::upload).
+  const Upload up = store.receive();
+  try {
+    // The matter must be this client's: the database shows a portal scope only its client's
+    // cases, and the check is written here too (a 404 either way).
+    auto kase = c.db().query("SELECT client_id FROM cases WHERE id = $1", {caseId});
+    if (kase.empty() || sdk::asInt(kase.rows[0][0]) != me.client_id) throw sdk::NotFound("No such matter.");
+    if (up.quarantined()) {
+      // Never kept for a client: an infected file is refused, and the firm's log says so.
+      c.audit().record("portal.document.refused", "case", std::to_string(caseId),
+                       "clamd found " + up.scan_signature + " in an upload, sha256 " + up.blob.sha256);
+      throw sdk::BadRequest("file", "The malware scanner found " + up.scan_signature + " in this file; it was not sent.");
+    }
+  } catch (...) {
+    c.vault().remove(up.blob.id);
+    throw;
+  }
+  const std::string name = DocumentStore::checkName(nameParam ? *nameParam : up.filename, "name");
+  const std::string author = store.actorName();
+  const std::int64_t id = c.db().newId();
+  const std::string now = nowUtc();
+  // Both rows are checked by the database (SDK 1.6 addPortalInsert): the scope's firm and client,
+  // shared (visible) from the start, and (documents v5) the matter's client; the columns the firm
+  // keeps for itself are left to their defaults.
+  c.db().execute(
+      "INSERT INTO documents (firm_id, id, case_id, client_id, name, current_version, shared, shared_at, created_at, "
+      "updated_at, portal_user_id) VALUES (lexos_firm(), $1, $2, $3, $4, 1, TRUE, $5, $5, $5, $6)",
+      {id, caseId, me.client_id, name, now, me.user_id});
+  c.db().execute(
+      "INSERT INTO document_versions (firm_id, id, document_id, client_id, version, name, blob_id, size, sha256, "
+      "content_type, portal_visible, created_at, scan_status, portal_user_id, portal_author_name) "
+      "VALUES (lexos_firm(), $1, $2, $3, 1, $4, $5, $6, $7, $8, TRUE, $9, $10, $11, $12)",
+      {c.db().newId(), id, me.client_id, name, up.blob.id, static_cast<std::int64_t>(up.blob.size), up.blob.sha256,
+       up.blob.content_type, now, up.scan_status, me.user_id, author});
+  // The disclosure ledger: the upload and the share, as for a staff upload shared with the client.
+  c.audit().record("document.upload", "document", std::to_string(id),
+                   "version 1, " + std::to_string(up.blob.size) + " bytes, sha256 " + up.blob.sha256 + ", scan " +
+                       up.scan_status + ", from the client (" + author + ")");
+  c.audit().record("document.share", "document", std::to_string(id),
+                   "latest version, with its own client only (the client's upload)");
+  auto rs = c.db().query(std::string(kPortalSelect) + " AND d.id = $3", {me.client_id, now, id});
+  if (rs.empty()) throw sdk::NotFound("No such document.");
+  JsonWriter w;
+  writePortalItem(w, rs.rows[0]);
+  sdk::sendJson(c, w, 201);
 }
 
 }  // namespace lexos::documents
