@@ -101,22 +101,35 @@ void PortalDocumentHandlers::upload(sdk::Context& c) {
   // from the bytes (libmagic, the allow-list: 415) and size limit (413), clamd when configured;
   // the bytes are in the vault before the first statement (see DocumentHandlers::upload).
   const Upload up = store.receive();
+  std::string name;
   try {
     // The matter must be this client's: the database shows a portal scope only its client's
     // cases, and the check is written here too (a 404 either way).
     auto kase = c.db().query("SELECT client_id FROM cases WHERE id = $1", {caseId});
     if (kase.empty() || sdk::asInt(kase.rows[0][0]) != me.client_id) throw sdk::NotFound("No such matter.");
-    if (up.quarantined()) {
-      // Never kept for a client: an infected file is refused, and the firm's log says so.
-      c.audit().record("portal.document.refused", "case", std::to_string(caseId),
-                       "clamd found " + up.scan_signature + " in an upload, sha256 " + up.blob.sha256);
-      throw sdk::BadRequest("file", "The malware scanner found " + up.scan_signature + " in this file; it was not sent.");
-    }
+    name = DocumentStore::checkName(nameParam ? *nameParam : up.filename, "name");
   } catch (...) {
     c.vault().remove(up.blob.id);
     throw;
   }
-  const std::string name = DocumentStore::checkName(nameParam ? *nameParam : up.filename, "name");
+  if (up.quarantined()) {
+    // Never kept for a client (a staff upload is kept in quarantine for the record; a client's
+    // file has no one on the firm's side who chose to keep it): refused as a firm template is, 422
+    // "infected" naming `file`. The refusal is audited, so the answer is sent, not thrown (a throw
+    // would roll the audit event back); the blob's bytes are an orphan for `vault fsck --repair`.
+    c.vault().remove(up.blob.id);
+    c.audit().record("portal.document.refused", "case", std::to_string(caseId),
+                     name + ": clamd found " + up.scan_signature + ", sha256 " + up.blob.sha256 + "; refused");
+    JsonWriter w;
+    w.beginObject().key("error").beginObject();
+    w.member("code", "infected")
+        .member("message", "The malware scanner found " + up.scan_signature + " in " + name +
+                               ", so it was not sent. Check the file on your computer.")
+        .member("field", "file");
+    w.endObject().endObject();
+    sdk::sendJson(c, w, 422);
+    return;
+  }
   const std::string author = store.actorName();
   const std::int64_t id = c.db().newId();
   const std::string now = nowUtc();
