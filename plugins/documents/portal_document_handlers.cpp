@@ -1,6 +1,5 @@
 #include "portal_document_handlers.h"
 
-#include "clamd_scanner.h"
 #include "document_store.h"
 #include "lexos/sdk/errors.h"
 #include "lexos/sdk/lists.h"
@@ -21,9 +20,22 @@ constexpr const char* kPortalSelect =
     "v.created_at, v.blob_id FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.portal_visible "
     "WHERE d.client_id = $1 AND d.shared AND d.deleted_at IS NULL AND (d.share_expires_at IS NULL OR "
     "d.share_expires_at > $2) AND (v.portal_until IS NULL OR v.portal_until > $2)";
-}  // namespace
 
-void writePortalItem(JsonWriter& w, const std::vector<sdk::Value>& r);
+// One document of the portal's list, from a row of kPortalSelect.
+void writePortalItem(JsonWriter& w, const std::vector<sdk::Value>& r) {
+  w.beginObject()
+      .member("id", sdk::asInt(r[0]))
+      .member("case_id", sdk::asInt(r[1]))
+      .member("name", sdk::asText(r[2]))
+      .member("size", sdk::asInt(r[3]))
+      .member("content_type", sdk::asText(r[4]))
+      .member("shared_at", sdk::asText(r[5]));
+  w.key("expires_at");
+  if (sdk::isNull(r[6])) w.null();
+  else w.value(sdk::asText(r[6]));
+  w.member("version", sdk::asInt(r[7])).member("sha256", sdk::asText(r[8])).endObject();
+}
+}  // namespace
 
 void writePortalList(sdk::Context& c, JsonWriter& w, std::int64_t clientId, std::int64_t caseId) {
   std::string sql = kPortalSelect;
@@ -35,22 +47,6 @@ void writePortalList(sdk::Context& c, JsonWriter& w, std::int64_t clientId, std:
   sql += " ORDER BY d.shared_at DESC, d.id DESC";
   auto rs = c.db().query(sql, params);
   for (const auto& r : rs.rows) writePortalItem(w, r);
-}
-
-void writePortalItem(JsonWriter& w, const std::vector<sdk::Value>& r) {
-  {
-    w.beginObject()
-        .member("id", sdk::asInt(r[0]))
-        .member("case_id", sdk::asInt(r[1]))
-        .member("name", sdk::asText(r[2]))
-        .member("size", sdk::asInt(r[3]))
-        .member("content_type", sdk::asText(r[4]))
-        .member("shared_at", sdk::asText(r[5]));
-    w.key("expires_at");
-    if (sdk::isNull(r[6])) w.null();
-    else w.value(sdk::asText(r[6]));
-    w.member("version", sdk::asInt(r[7])).member("sha256", sdk::asText(r[8])).endObject();
-  }
 }
 
 void PortalDocumentHandlers::list(sdk::Context& c) {
