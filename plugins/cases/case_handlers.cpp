@@ -355,7 +355,16 @@ void CaseHandlers::patch(sdk::Context& c) {
   std::string sql = "UPDATE cases SET ";
   for (std::size_t i = 0; i < sets.size(); ++i) sql += (i ? ", " : "") + sets[i];
   sql += " WHERE id = $" + std::to_string(params.size());
-  if (c.db().execute(sql, params) == 0) throw sdk::NotFound("No such case.");
+  try {
+    if (c.db().execute(sql, params) == 0) throw sdk::NotFound("No such case.");
+  } catch (const sdk::DbError& e) {
+    // Rows of other modules that belong to the case's client keep it (its documents, the
+    // messages of its conversation; issue 13): the database refuses to give the case another
+    // client under them, so the client's files never become another client's.
+    if (clientId == clientNow || e.kind() != sdk::DbError::Kind::Constraint) throw;
+    throw sdk::Conflict("This case has documents or messages of its client; it cannot move to another client.",
+                        "client_id");
+  }
   if (clientId != clientNow)  // updates follow the case to its client
     c.db().execute("UPDATE case_updates SET client_id = $1 WHERE case_id = $2", {clientId, id});
   setRelated(c, id, clientId, b);

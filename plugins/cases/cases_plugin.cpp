@@ -141,6 +141,7 @@ class CasesPlugin : public sdk::Plugin {
     r.addPortalColumns({"case_phase_labels", {"label"}});
     r.addMigration({1, "cases, updates, notes, phase labels", schema::kV1, "", ""});
     r.addMigration({2, "practice areas and their phases", "", schema::kV2Sqlite, schema::kV2Postgres});
+    r.addMigration({3, "a case's (firm, id, client) as a key", "", schema::kV3Sqlite, schema::kV3Postgres});
 
     r.addNav({Audience::Staff, "Practice Management", "Cases", "#/cases", "cases.read", 20});
     r.addNav({Audience::Portal, "", "My matters", "#/matters", "cases.portal", 10});

@@ -141,4 +141,15 @@ END;
 )SQL";
 #undef LEXOS_CASES_V2_COMMON
 
+// A key other modules' rows name a case and its client by (issue 13): the database keeps a row's
+// client equal to its case's client (messages: a composite foreign key to this key on
+// PostgreSQL; triggers on SQLite, whose foreign keys need no such key but get one alike so the two
+// schemas keep the same shape).
+inline constexpr const char* kV3Postgres = R"SQL(
+ALTER TABLE cases ADD CONSTRAINT cases_client_key UNIQUE (firm_id, id, client_id);
+)SQL";
+inline constexpr const char* kV3Sqlite = R"SQL(
+CREATE UNIQUE INDEX cases_client_key ON cases (firm_id, id, client_id);
+)SQL";
+
 }  // namespace lexos::cases::schema

@@ -13,9 +13,10 @@ namespace {
 
 constexpr const char* kDocColumns =
     "id, case_id, client_id, folder, name, current_version, shared, share_version, share_expires_at, shared_at, "
-    "deleted_at, created_at, updated_at";
+    "deleted_at, created_at, updated_at, portal_user_id";
 constexpr const char* kVersionColumns =
-    "id, version, name, blob_id, size, sha256, content_type, created_at, author_name, scan_status, scan_signature";
+    "id, version, name, blob_id, size, sha256, content_type, created_at, author_name, scan_status, scan_signature, "
+    "portal_author_name";
 
 std::optional<std::string> optText(const sdk::Value& v) {
   if (sdk::isNull(v)) return std::nullopt;
@@ -37,6 +38,7 @@ Document docOf(const std::vector<sdk::Value>& r) {
   d.deleted_at = optText(r[10]);
   d.created_at = sdk::asText(r[11]);
   d.updated_at = sdk::asText(r[12]);
+  d.from_client = !sdk::isNull(r[13]);
   return d;
 }
 
@@ -53,6 +55,8 @@ Version versionOf(const std::vector<sdk::Value>& r) {
   v.author_name = sdk::asText(r[8]);
   v.scan_status = sdk::asText(r[9]);
   v.scan_signature = sdk::isNull(r[10]) ? "" : sdk::asText(r[10]);
+  // A client's upload has no staff author: the client's name, said to be the client's.
+  if (v.author_name.empty() && !sdk::isNull(r[11])) v.author_name = sdk::asText(r[11]) + " (client)";
   return v;
 }
 
@@ -298,7 +302,8 @@ void DocumentStore::writeStaff(sdk::JsonWriter& w, const Document& d, bool withV
       .member("client_id", d.client_id)
       .member("name", d.name)
       .member("folder", d.folder)
-      .member("version", d.current_version);
+      .member("version", d.current_version)
+      .member("from_client", d.from_client);
   if (cur) {
     w.member("size", cur->size).member("sha256", cur->sha256).member("content_type", cur->content_type);
     writeScan(w, cur->scan_status, cur->scan_signature);

@@ -25,6 +25,7 @@ struct Document {
   std::optional<std::string> deleted_at;
   std::string created_at;
   std::string updated_at;
+  bool from_client = false;  ///< uploaded by a portal user of the client (portal_user_id set)
 };
 
 /// One version row.

@@ -44,6 +44,7 @@ void describeRoutes(sdk::Registrar& r) {
           .field("name", S::string())
           .field("folder", S::string())
           .field("version", S::integer().minimum(1))
+          .field("from_client", S::boolean().describe("Uploaded by the client on the portal"))
           .optionalField("size", S::integer().minimum(0))
           .optionalField("sha256", S::string().raw("pattern", "\"^[0-9a-f]{64}$\""))
           .optionalField("content_type", S::string())
@@ -94,6 +95,13 @@ void describeRoutes(sdk::Registrar& r) {
   r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/documents/{id}/content").responseOf("application/octet-stream"));
   r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/portal/documents").response(S::list(portalDocument)));
   r.describeRoute(DescriptionBuilder(Method::Get, "/api/v1/portal/cases/{id}/documents").response(S::list(portalDocument)));
+  r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/portal/cases/{id}/documents")
+                      .description("The file's bytes as the body (`?name=` names it), or `multipart/form-data` with "
+                                   "a `file` part. The document goes to the matter, shared with the client only.")
+                      .query(S::object().optionalField("name", S::string().describe("The file name (raw bodies)")))
+                      .request(S::string().raw("contentMediaType", "\"application/octet-stream\""),
+                               "application/octet-stream")
+                      .response(portalDocument, 201));
   r.describeRoute(
       DescriptionBuilder(Method::Get, "/api/v1/portal/documents/{id}/content").responseOf("application/octet-stream"));
 }
@@ -109,6 +117,7 @@ class DocumentsPlugin : public sdk::Plugin {
     r.addPermission({"documents.share", "Share documents with the case's client (\"Accessible to Client\")",
                      {sdk::kRoleOwner, sdk::kRoleAttorney, sdk::kRoleParalegal}});
     r.addPermission({"documents.portal", "Portal: see and download the documents shared with me", {sdk::kRolePortal}});
+    r.addPermission({"documents.portal_upload", "Portal: send files to my legal team on one of my matters", {sdk::kRolePortal}});
 
     // A document and its versions belong to the case's client; a portal session reads a row
     // only while it is shared ("shared", "portal_visible") and not expired (addPortalUntil),
@@ -116,15 +125,29 @@ class DocumentsPlugin : public sdk::Plugin {
     r.addTable({"documents", sdk::Tenancy::Client, "client_id", "shared", {"firm_id", "id"}});
     r.addTable({"document_versions", sdk::Tenancy::Client, "client_id", "portal_visible", {"firm_id", "id"}});
     r.addTable({"document_shares", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
-    r.addPortalColumns({"documents", {"case_id", "current_version", "shared_at", "deleted_at"}});
+    // A client's upload (issue 13): a portal session inserts a document of its own client and
+    // its first version, shared with that client (the visibility columns must be true), checked
+    // by the database (SDK 1.6 addPortalInsert; docs/documents.md "Client uploads"). Such a row
+    // names only portal-readable columns, so those include what an upload must set: the
+    // document's name and times, the uploader, and the version's scan verdict (a client never
+    // sees an infected version: it is never stored for them). Who on the staff created or changed
+    // a document, its folder, pinned version and version authors stay staff-only.
+    r.addPortalColumns({"documents", {"case_id", "current_version", "shared_at", "deleted_at", "name", "created_at",
+                                      "updated_at", "portal_user_id"}});
     r.addPortalColumns({"document_versions", {"document_id", "version", "name", "blob_id", "size", "sha256",
-                                              "content_type", "created_at"}});
+                                              "content_type", "created_at", "scan_status", "portal_user_id",
+                                              "portal_author_name"}});
+    r.addPortalInsert({"documents"});
+    r.addPortalInsert({"document_versions"});
     r.addPortalUntil({"documents", "share_expires_at"});
     r.addPortalUntil({"document_versions", "portal_until"});
     r.addTable({"document_templates", sdk::Tenancy::Firm, "", "", {"firm_id", "id"}});
     r.addMigration({1, "documents, versions, shares", schema::kV1, "", ""});
     r.addMigration({2, "firm templates", schema::kV2, "", ""});
     r.addMigration({3, "malware scan status of versions", schema::kV3, "", ""});
+    r.addMigration({4, "a document's (firm, id, client) as a key", "", schema::kV4Sqlite, schema::kV4Postgres});
+    r.addMigration({5, "client uploads: the uploader, defaults, a document's client is its case's", "",
+                    schema::kV5Sqlite, schema::kV5Postgres});
 
     // Malware scanning: with clamd_socket set, every upload is scanned by clamd (INSTREAM)
     // before its version is recorded; clamd down refuses uploads (503). Unset: "not_scanned".
@@ -191,6 +214,10 @@ class DocumentsPlugin : public sdk::Plugin {
                 &PortalDocumentHandlers::list, 0, "Portal: the documents shared with me"});
     r.addRoute({Method::Get, "/api/v1/portal/cases/{id}/documents", Audience::Portal, "documents.portal",
                 &PortalDocumentHandlers::listForCase, 0, "Portal: the documents of one of my matters"});
+    r.addRoute({Method::Post, "/api/v1/portal/cases/{id}/documents", Audience::Portal, "documents.portal_upload",
+                &PortalDocumentHandlers::upload, upload,
+                "Portal: send a file on one of my matters (multipart part \"file\" or raw bytes with ?name=); "
+                "it is shared with me only"});
     r.addRoute({Method::Get, "/api/v1/portal/documents/{id}/content", Audience::Portal, "documents.portal",
                 &PortalDocumentHandlers::content, 0, "Portal: download a document shared with me (Range, ETag)"});
   }

@@ -8,6 +8,7 @@ struct PortalDocumentHandlers {
   static void list(sdk::Context& c);         // GET /api/v1/portal/documents
   static void listForCase(sdk::Context& c);  // GET /api/v1/portal/cases/{id}/documents
   static void content(sdk::Context& c);      // GET /api/v1/portal/documents/{id}/content
+  static void upload(sdk::Context& c);       // POST /api/v1/portal/cases/{id}/documents (a client's file)
 };
 
 /// The portal's list of shared documents of `clientId` (optionally of one case), as JSON

@@ -356,8 +356,26 @@ void MessageHandlers::portalList(sdk::Context& c) {
 void MessageHandlers::portalPost(sdk::Context& c) {
   const auto id = sdk::pathId(c, "id", "No such matter.");
   const CaseInfo kase = requireCase(c, id, "No such matter.");
-  const JsonObject b = sdk::readJsonObject(c, {"text"});
-  const std::string text = b["text"].requiredText(kMaxText, "Write your message.", Lines::Many);
+  const JsonObject b = sdk::readJsonObject(c, {"text", "document_ids"});
+  // Attachments: the client's files on this matter (uploaded first with POST
+  // /api/v1/portal/cases/{id}/documents, the documents module's), or any document of the matter
+  // shared with the client. A portal scope sees no other document, so a document of another client
+  // or one the firm keeps to itself is "not of this matter" here, and the database checks the
+  // attachment's row again (its message's and its document's client).
+  std::vector<std::int64_t> docs;
+  const sdk::JsonField given = b["document_ids"];
+  if (given.hasValue() && !given.json().isArray()) given.refuse("This must be a list of document ids.");
+  if (given.hasValue() && given.json().size() > 10) given.refuse("Attach at most 10 files to a message.");
+  for (const sdk::JsonField item : given.array(10)) {
+    const std::int64_t doc = item.requiredId("This must be a document id.");
+    auto d = c.db().query("SELECT 1 FROM documents WHERE id = $1 AND case_id = $2 AND shared AND deleted_at IS NULL",
+                          {doc, id});
+    if (d.empty()) item.refuse("Choose a file you sent on this matter.");
+    if (std::find(docs.begin(), docs.end(), doc) == docs.end()) docs.push_back(doc);
+  }
+  // A message may be files only.
+  const std::string text = docs.empty() ? b["text"].requiredText(kMaxText, "Write your message.", Lines::Many)
+                                        : b["text"].text(kMaxText, Lines::Many).value_or("");
   // The author as the firm knows them: the portal user's name, else the client's, else the address.
   std::string author = c.principal().display_name;
   if (author.empty()) {
@@ -371,8 +389,11 @@ void MessageHandlers::portalPost(sdk::Context& c) {
   c.db().execute("INSERT INTO messages (firm_id, id, case_id, client_id, author_kind, portal_user_id, author_name, text, "
                  "created_at) VALUES (lexos_firm(), $1, $2, $3, 'client', $4, $5, $6, $7)",
                  {mid, id, c.principal().client_id, c.principal().user_id, author, text, now});
+  for (auto doc : docs)
+    c.db().execute("INSERT INTO message_attachments (firm_id, message_id, document_id, client_id) VALUES (lexos_firm(), $1, $2, $3)",
+                   {mid, doc, c.principal().client_id});
   const int notices = noticeToFirm(c, id, kase.contact_email, kase.matter_number, mid);
-  c.audit().record("portal.message.post", "case", std::to_string(id), auditDetail(mid, text, notices));
+  c.audit().record("portal.message.post", "case", std::to_string(id), auditDetail(mid, text, notices, docs));
   writeMessage(c, mid, now, text, true, author);
 }
 

@@ -44,7 +44,10 @@ static void describeRoutes(sdk::Registrar& r) {
                       .query(after)
                       .response(S::list(message(false)).field("after", S::integer())));
   r.describeRoute(DescriptionBuilder(Method::Post, "/api/v1/portal/cases/{id}/messages")
-                      .request(S::object().field("text", S::string()).closed())
+                      .request(S::object()
+                                   .field("text", S::string())
+                                   .optionalField("document_ids", S::array(S::id()))
+                                   .closed())
                       .response(message(false), 201));
 }
 
@@ -73,8 +76,13 @@ class MessagesPlugin : public sdk::Plugin {
     r.addTable({"war_room_mentions", sdk::Tenancy::Firm, "", "", {"firm_id", "post_id", "user_id"}});
     r.addTable({"message_attachments", sdk::Tenancy::Client, "client_id", "", {"firm_id", "message_id", "document_id"}});
     r.addPortalColumns({"message_attachments", {}});  // its keys are all there is
+    // A client attaches its files to its own messages (issue 13): the database checks the row's
+    // client is the scope's, and (messages v3) its message's and its document's.
+    r.addPortalInsert({"message_attachments"});
     r.addMigration({1, "messages, read marks, war room", schema::kV1, "", ""});
     r.addMigration({2, "attachments: documents of the case", schema::kV2, "", ""});
+    r.addMigration({3, "a message's client is its case's, an attachment's its message's and document's", "",
+                    schema::kV3Sqlite, schema::kV3Postgres});
 
     // Screens (web/, served at /plugins/messages/; docs/messages.md): the firm's inbox, the
     // conversation and the War Room as cards on the case page, and the portal's message panel on
@@ -98,7 +106,8 @@ class MessagesPlugin : public sdk::Plugin {
     r.addRoute({Method::Get, "/api/v1/portal/cases/{id}/messages", Audience::Portal, "messages.portal",
                 &MessageHandlers::portalList, 0, "Portal: the conversation of one of my matters (?after=ID)"});
     r.addRoute({Method::Post, "/api/v1/portal/cases/{id}/messages", Audience::Portal, "messages.portal",
-                &MessageHandlers::portalPost, kBody, "Portal: write to my legal team {text}"});
+                &MessageHandlers::portalPost, kBody,
+                "Portal: write to my legal team {text, document_ids?} (files sent on this matter)"});
     r.addRoute({Method::Get, "/api/v1/cases/{id}/war-room", Audience::Staff, "messages.warroom", &WarRoomHandlers::list, 0,
                 "A case's War Room threads (staff only)"});
     r.addRoute({Method::Post, "/api/v1/cases/{id}/war-room", Audience::Staff, "messages.warroom",

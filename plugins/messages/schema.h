@@ -83,4 +83,65 @@ CREATE TABLE message_attachments (
 );
 )SQL";
 
+// The database keeps a message's client equal to its case's client, and an attachment's client
+// equal to its message's and its document's (issue 13), below the handlers: a row of the
+// conversation of Anderson's case can never be Smith's, whoever's SQL writes it (a portal session's
+// INSERT names its case and its client; the scope checks only the client). PostgreSQL: composite
+// foreign keys to the (firm_id, id, client_id) keys of cases (cases v3), messages and documents
+// (documents v4); a case, message or document then keeps its client while rows name it (NO ACTION:
+// the case's PATCH answers 409). SQLite: the same checks as triggers on the stored tables (a
+// composite foreign key there means rebuilding the tables, and cascading actions reach the stored
+// tables outside a named trigger, which the tenancy authorizer refuses).
+inline constexpr const char* kV3Postgres = R"SQL(
+ALTER TABLE messages ADD CONSTRAINT messages_case_client_fk FOREIGN KEY (firm_id, case_id, client_id)
+  REFERENCES cases (firm_id, id, client_id) ON DELETE CASCADE;
+ALTER TABLE messages ADD CONSTRAINT messages_client_key UNIQUE (firm_id, id, client_id);
+ALTER TABLE message_attachments ADD CONSTRAINT message_attachments_message_client_fk
+  FOREIGN KEY (firm_id, message_id, client_id) REFERENCES messages (firm_id, id, client_id) ON DELETE CASCADE;
+ALTER TABLE message_attachments ADD CONSTRAINT message_attachments_document_client_fk
+  FOREIGN KEY (firm_id, document_id, client_id) REFERENCES documents (firm_id, id, client_id);
+)SQL";
+
+inline constexpr const char* kV3Sqlite = R"SQL(
+CREATE TRIGGER messages_case_client_insert BEFORE INSERT ON messages
+BEGIN
+  SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: a message''s client is its case''s client') WHERE NOT EXISTS (
+    SELECT 1 FROM cases c WHERE c.firm_id = NEW.firm_id AND c.id = NEW.case_id AND c.client_id = NEW.client_id);
+END;
+CREATE TRIGGER messages_case_client_update BEFORE UPDATE OF firm_id, id, case_id, client_id ON messages
+BEGIN
+  SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: a message''s client is its case''s client') WHERE NOT EXISTS (
+    SELECT 1 FROM cases c WHERE c.firm_id = NEW.firm_id AND c.id = NEW.case_id AND c.client_id = NEW.client_id);
+  SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: an attachment''s client is its message''s client') WHERE EXISTS (
+    SELECT 1 FROM message_attachments a WHERE a.firm_id = OLD.firm_id AND a.message_id = OLD.id
+      AND (a.firm_id IS NOT NEW.firm_id OR a.message_id IS NOT NEW.id OR a.client_id IS NOT NEW.client_id));
+END;
+CREATE TRIGGER cases_messages_client BEFORE UPDATE OF firm_id, id, client_id ON cases
+BEGIN
+  SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: a message''s client is its case''s client') WHERE EXISTS (
+    SELECT 1 FROM messages m WHERE m.firm_id = OLD.firm_id AND m.case_id = OLD.id
+      AND (m.firm_id IS NOT NEW.firm_id OR m.case_id IS NOT NEW.id OR m.client_id IS NOT NEW.client_id));
+END;
+CREATE TRIGGER message_attachments_client_insert BEFORE INSERT ON message_attachments
+BEGIN
+  SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: an attachment''s client is its message''s client') WHERE NOT EXISTS (
+    SELECT 1 FROM messages m WHERE m.firm_id = NEW.firm_id AND m.id = NEW.message_id AND m.client_id = NEW.client_id);
+  SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: an attachment''s client is its document''s client') WHERE NOT EXISTS (
+    SELECT 1 FROM documents d WHERE d.firm_id = NEW.firm_id AND d.id = NEW.document_id AND d.client_id = NEW.client_id);
+END;
+CREATE TRIGGER message_attachments_client_update BEFORE UPDATE OF firm_id, message_id, document_id, client_id ON message_attachments
+BEGIN
+  SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: an attachment''s client is its message''s client') WHERE NOT EXISTS (
+    SELECT 1 FROM messages m WHERE m.firm_id = NEW.firm_id AND m.id = NEW.message_id AND m.client_id = NEW.client_id);
+  SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: an attachment''s client is its document''s client') WHERE NOT EXISTS (
+    SELECT 1 FROM documents d WHERE d.firm_id = NEW.firm_id AND d.id = NEW.document_id AND d.client_id = NEW.client_id);
+END;
+CREATE TRIGGER documents_attachments_client BEFORE UPDATE OF firm_id, id, client_id ON documents
+BEGIN
+  SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: an attachment''s client is its document''s client') WHERE EXISTS (
+    SELECT 1 FROM message_attachments a WHERE a.firm_id = OLD.firm_id AND a.document_id = OLD.id
+      AND (a.firm_id IS NOT NEW.firm_id OR a.document_id IS NOT NEW.id OR a.client_id IS NOT NEW.client_id));
+END;
+)SQL";
+
 }  // namespace lexos::messages::schema

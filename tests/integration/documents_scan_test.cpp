@@ -213,3 +213,36 @@ TEST_CASE("a clamd_socket that is neither an absolute path nor tcp:HOST:PORT sto
     }
   }
 }
+
+TEST_CASE("with clamd configured a client's infected file is refused with 422 naming the signature, audited, and never kept, and a clean one is scanned clean") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  ClamdDaemon clamd;
+  ScannedFirm f(db, clamd.socket());
+  const std::string path = "/api/v1/portal/cases/" + f.kase + "/documents";
+  auto bad = f.portal->request("POST", path + "?name=scan.txt", kEicar, "application/octet-stream");
+  INFO(bad.body);
+  CHECK(bad.status == 422);
+  CHECK(has(bad.body, R"("code":"infected")"));
+  CHECK(has(bad.body, R"("field":"file")"));
+  CHECK(has(bad.body, ClamdDaemon::kSignature));
+  // Nothing kept: neither the firm nor the client lists it.
+  CHECK(!has(f.staff->get("/api/v1/cases/" + f.kase + "/documents").body, "scan.txt"));
+  CHECK(!has(f.portal->get("/api/v1/portal/documents").body, "scan.txt"));
+  // A clean file goes through the same scan and is recorded clean.
+  const std::string good = idOf(f.portal->request("POST", path + "?name=note.txt", kNote, "application/octet-stream"));
+  auto doc = f.staff->get("/api/v1/documents/" + good);
+  CHECK(has(doc.body, R"("scan":{"status":"clean"})"));
+  CHECK(has(doc.body, R"("from_client":true)"));
+  CHECK(f.staff->get("/api/v1/documents/" + good + "/content").body == kNote);
+  // The refusal is in the firm's audit log, with the signature.
+  f.t.host->auditSequencer().chainNow(f.firmId);
+  auto raw = f.t.host->ownerConnection();
+  raw->begin(true);
+  if (db == Db::PostgreSQL) raw->setScope({f.firmId, 0});
+  const std::string table = db == Db::SQLite ? "lexos_t_audit_log" : "audit_log";
+  auto rs = raw->query("SELECT detail FROM " + table + " WHERE action = 'portal.document.refused'", {});
+  raw->rollback();
+  REQUIRE(rs.rows.size() == 1);
+  CHECK_THAT(lexos::sdk::asText(rs.rows[0][0]), Catch::Contains("scan.txt") && Catch::Contains(ClamdDaemon::kSignature));
+}

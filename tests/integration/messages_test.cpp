@@ -114,8 +114,9 @@ std::vector<std::string> mailsTo(const std::string& stateDir, const std::string&
 }
 
 struct Firm {
-  explicit Firm(Db db)
-      : t(db, "clients,cases,portal,documents,messages", "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n") {
+  explicit Firm(Db db, const std::string& extraConfig = "")
+      : t(db, "clients,cases,portal,documents,messages",
+          "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n" + extraConfig) {
     alpha = t.firm("alpha");
     t.firm("beta");
     t.staff("alpha", "owner@alpha.test", "owner");
@@ -444,9 +445,9 @@ TEST_CASE("staff attach a case document shared with the client, only that client
   CHECK(errorField(otherCase) == "document_ids[0]");
   CHECK(errorField(f.staff->post(s, R"({"text":"x","document_ids":"1"})")) == "document_ids");
   CHECK(errorField(f.staff->post(s, R"({"text":"x","document_ids":[0]})")) == "document_ids[0]");
-  // The portal does not attach (yet): the field is unknown there.
-  CHECK(errorField(f.portal->post("/api/v1/portal/cases/" + f.kase + "/messages", R"({"text":"x","document_ids":[1]})")) ==
-        "document_ids");
+  // The portal attaches only documents of the matter it sees (shared with it): not this one yet.
+  CHECK(errorField(f.portal->post("/api/v1/portal/cases/" + f.kase + "/messages", R"({"text":"x","document_ids":[)" + doc + "]}")) ==
+        "document_ids[0]");
 
   REQUIRE(f.staff->request("PUT", "/api/v1/documents/" + doc + "/share", R"({"version":"latest"})").status == 200);
   auto sent = f.staff->post(s, R"({"text":"See attached","document_ids":[)" + doc + "]}");
@@ -479,4 +480,227 @@ TEST_CASE("staff attach a case document shared with the client, only that client
   auto staffView = parsed(f.staff->get(s));
   const Json& sa = staffView.find("items")->at(0).find("attachments")->at(0);
   CHECK_FALSE(sa.find("shared")->asBool());
+}
+
+TEST_CASE("the database keeps a message's client equal to its case's client, and an attachment's to its message's and document's") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  using lexos::sdk::asInt;
+  using lexos::sdk::DbError;
+  const std::int64_t anderson = std::stoll(f.anderson), smith = std::stoll(f.smith);
+  const std::int64_t kase = std::stoll(f.kase), smithCase = std::stoll(f.smithCase);
+  const std::string insertStaff =
+      "INSERT INTO messages (id, case_id, client_id, author_kind, staff_user_id, text, created_at) "
+      "VALUES ($1, $2, $3, 'staff', 1, 'raw', '2026-12-01T00:00:00Z')";
+  const std::string insertPortal =
+      "INSERT INTO messages (id, case_id, client_id, author_kind, portal_user_id, text, created_at) "
+      "VALUES ($1, $2, $3, 'client', 1, 'raw', '2026-12-01T00:00:00Z')";
+  // Controls: the same statements with a matching client are written (so what fails below fails
+  // on the client, not on the statement).
+  CHECK(asInt(f.sql(0, insertStaff, {std::int64_t{900001}, kase, anderson}, true).rows.at(0).at(0)) == 1);
+  CHECK(asInt(f.sql(anderson, insertPortal, {std::int64_t{900002}, kase, anderson}, true).rows.at(0).at(0)) == 1);
+  // A staff scope writing Smith as the client of a message on Anderson's case; Anderson's portal
+  // scope naming Smith's case with its own client (the scope checks only the client).
+  CHECK_THROWS_AS(f.sql(0, insertStaff, {std::int64_t{900003}, kase, smith}, true), DbError);
+  CHECK_THROWS_AS(f.sql(anderson, insertPortal, {std::int64_t{900004}, smithCase, anderson}, true), DbError);
+
+  // A real message and a real document of Anderson's case, and one document of Smith's.
+  const std::string msg = idOf(f.staff->post("/api/v1/cases/" + f.kase + "/messages", R"({"text":"Hello"})"));
+  const std::string doc = idOf(f.staff->request("POST", "/api/v1/cases/" + f.kase + "/documents?name=a.txt", "A\n",
+                                                "application/octet-stream"));
+  const std::string smithDoc = idOf(f.staff->request("POST", "/api/v1/cases/" + f.smithCase + "/documents?name=s.txt",
+                                                     "S\n", "application/octet-stream"));
+  const std::int64_t m = std::stoll(msg), d = std::stoll(doc), sd = std::stoll(smithDoc);
+  CHECK_THROWS_AS(f.sql(0, "UPDATE messages SET client_id = $1 WHERE id = $2", {smith, m}, true), DbError);
+  CHECK_THROWS_AS(f.sql(0, "UPDATE messages SET case_id = $1 WHERE id = $2", {smithCase, m}, true), DbError);
+  CHECK(asInt(f.sql(0, "UPDATE messages SET text = 'edited' WHERE id = $1", {m}, true).rows.at(0).at(0)) == 1);
+  // The case keeps its client while its conversation names it: in SQL, and as a 409 by the API.
+  CHECK_THROWS_AS(f.sql(0, "UPDATE cases SET client_id = $1 WHERE id = $2", {smith, kase}, true), DbError);
+  auto moved = f.staff->request("PATCH", "/api/v1/cases/" + f.kase, R"({"client_id":)" + f.smith + "}");
+  CHECK(moved.status == 409);
+  CHECK(errorField(moved) == "client_id");
+  CHECK(asInt(f.sql(0, "SELECT client_id FROM cases WHERE id = $1", {kase}).rows.at(0).at(0)) == anderson);
+  // A case with nothing of its client's still moves.
+  const std::string spare = idOf(f.staff->post("/api/v1/cases", R"({"client_id":)" + f.smith + R"(,"title":"Spare"})"));
+  CHECK(asInt(f.sql(0, "UPDATE cases SET client_id = $1 WHERE id = $2", {anderson, std::stoll(spare)}, true).rows.at(0).at(0)) == 1);
+
+  const std::string attach = "INSERT INTO message_attachments (message_id, document_id, client_id) VALUES ($1, $2, $3)";
+  CHECK(asInt(f.sql(0, attach, {m, d, anderson}, true).rows.at(0).at(0)) == 1);
+  CHECK_THROWS_AS(f.sql(0, attach, {m, d, smith}, true), DbError);   // neither the message's nor the document's
+  CHECK_THROWS_AS(f.sql(0, attach, {m, sd, anderson}, true), DbError);  // Smith's document on Anderson's message
+}
+
+namespace {
+
+// A small real PDF (libmagic: application/pdf) and a multipart body carrying it as part "file".
+std::string tinyPdf(const std::string& marker) {
+  return "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+         "2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n% " + marker +
+         "\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+}
+
+const std::string kBoundary = "----lexosClientFile42";
+
+std::string filePart(const std::string& filename, const std::string& bytes, const std::string& type = "application/pdf") {
+  return "--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename +
+         "\"\r\nContent-Type: " + type + "\r\n\r\n" + bytes + "\r\n--" + kBoundary + "--\r\n";
+}
+
+HttpResult sendFile(HttpClient& client, const std::string& caseId, const std::string& filename, const std::string& bytes,
+                    const std::string& query = "") {
+  return client.request("POST", "/api/v1/portal/cases/" + caseId + "/documents" + query, filePart(filename, bytes),
+                        "multipart/form-data; boundary=" + kBoundary);
+}
+
+bool hasAction(const HttpResult& ledger, const std::string& action) {
+  return ledger.body.find("\"action\":\"" + action + "\"") != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("a client sends a file on its matter: a document of the case shared with that client only, on its message, downloaded by staff byte for byte") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  const std::string pdf = tinyPdf("signed engagement letter");
+  auto up = sendFile(*f.portal, f.kase, "Signed letter.pdf", pdf);
+  INFO(up.body);
+  REQUIRE(up.status == 201);
+  const std::string doc = jsonField(up.body, "id");
+  const Json d = parsed(up);
+  CHECK(d.find("name")->asString() == "Signed letter.pdf");
+  CHECK(d.find("content_type")->asString() == "application/pdf");
+  CHECK(d.find("sha256")->asString() == sha256Hex(pdf));
+  CHECK(std::to_string(intOf(d, "case_id")) == f.kase);
+
+  // Attached to the client's message (a message may be files only).
+  auto sent = f.portal->post("/api/v1/portal/cases/" + f.kase + "/messages", R"({"text":"Here it is","document_ids":[)" + doc + "]}");
+  INFO(sent.body);
+  REQUIRE(sent.status == 201);
+  REQUIRE(parsed(sent).find("attachments")->size() == 1);
+  CHECK(parsed(sent).find("attachments")->at(0).find("name")->asString() == "Signed letter.pdf");
+  auto filesOnly = f.portal->post("/api/v1/portal/cases/" + f.kase + "/messages", R"({"document_ids":[)" + doc + "]}");
+  CHECK(filesOnly.status == 201);
+
+  // The client sees its own file on its message and in its documents, and downloads it.
+  auto convo = parsed(f.portal->get("/api/v1/portal/cases/" + f.kase + "/messages"));
+  CHECK(std::to_string(intOf(convo.find("items")->at(0).find("attachments")->at(0), "document_id")) == doc);
+  CHECK(f.portal->get("/api/v1/portal/cases/" + f.kase + "/documents").body.find(doc) != std::string::npos);
+  CHECK(f.portal->get("/api/v1/portal/documents/" + doc + "/content").body == pdf);
+
+  // Staff: on the case's documents (from the client, shared), on the message, the same bytes.
+  auto list = parsed(f.staff->get("/api/v1/cases/" + f.kase + "/documents"));
+  REQUIRE(list.find("items")->size() == 1);
+  const Json& sd = list.find("items")->at(0);
+  CHECK(sd.find("from_client")->asBool());
+  CHECK(sd.find("shared")->asBool());
+  CHECK(sd.find("name")->asString() == "Signed letter.pdf");
+  auto staffConvo = parsed(f.staff->get("/api/v1/cases/" + f.kase + "/messages"));
+  const Json& sa = staffConvo.find("items")->at(0).find("attachments")->at(0);
+  CHECK(std::to_string(intOf(sa, "document_id")) == doc);
+  CHECK(sa.find("shared")->asBool());
+  auto dl = f.staff->get("/api/v1/documents/" + doc + "/content");
+  CHECK(dl.status == 200);
+  CHECK(dl.body == pdf);
+  auto detail = f.staff->get("/api/v1/documents/" + doc);
+  CHECK_THAT(detail.body, Catch::Contains("(client)"));
+
+  // The disclosure ledger: the upload, the share and each download.
+  auto ledger = f.staff->get("/api/v1/documents/" + doc + "/ledger");
+  INFO(ledger.body);
+  CHECK(hasAction(ledger, "document.upload"));
+  CHECK(hasAction(ledger, "document.share"));
+  CHECK(hasAction(ledger, "portal.document.download"));
+  CHECK(hasAction(ledger, "document.download"));
+
+  // Another client of the firm: never the file, not on its matter, not by id, not in SQL.
+  CHECK(f.smithPortal->get("/api/v1/portal/documents/" + doc + "/content").status == 404);
+  CHECK(f.smithPortal->get("/api/v1/portal/documents").body.find(doc) == std::string::npos);
+  CHECK(sendFile(*f.smithPortal, f.kase, "x.pdf", tinyPdf("smith")).status == 404);
+  CHECK(sendFile(*f.portal, f.smithCase, "x.pdf", tinyPdf("anderson")).status == 404);
+  CHECK(f.smithPortal->get("/api/v1/portal/cases/" + f.kase + "/messages").status == 404);
+  auto steal = f.smithPortal->post("/api/v1/portal/cases/" + f.smithCase + "/messages", R"({"text":"mine","document_ids":[)" + doc + "]}");
+  CHECK(steal.status == 400);
+  CHECK(errorField(steal) == "document_ids[0]");
+  CHECK(f.count(std::stoll(f.smith), "documents") == 0);
+  CHECK(f.count(std::stoll(f.smith), "message_attachments") == 0);
+  CHECK(f.count(std::stoll(f.anderson), "documents") == 1);
+  // Another firm's staff: 404.
+  CHECK(f.other->get("/api/v1/documents/" + doc + "/content").status == 404);
+}
+
+TEST_CASE("the database checks a client's document rows: its own client, shared, its own matter, no staff-only column") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db);
+  using lexos::sdk::asInt;
+  using lexos::sdk::DbError;
+  const std::int64_t anderson = std::stoll(f.anderson), smith = std::stoll(f.smith);
+  const std::int64_t kase = std::stoll(f.kase), smithCase = std::stoll(f.smithCase);
+  const std::string insert =
+      "INSERT INTO documents (id, case_id, client_id, name, current_version, shared, shared_at, created_at, updated_at, "
+      "portal_user_id) VALUES ($1, $2, $3, 'raw.pdf', 1, $4, '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z', "
+      "'2026-12-01T00:00:00Z', 1)";
+  // Control: Anderson's scope writes Anderson's shared document on Anderson's matter.
+  CHECK(asInt(f.sql(anderson, insert, {std::int64_t{800001}, kase, anderson, true}, true).rows.at(0).at(0)) == 1);
+  CHECK_THROWS_AS(f.sql(anderson, insert, {std::int64_t{800002}, kase, smith, true}, true), DbError);  // another client
+  CHECK_THROWS_AS(f.sql(anderson, insert, {std::int64_t{800003}, smithCase, anderson, true}, true), DbError);  // another matter
+  CHECK_THROWS_AS(f.sql(anderson, insert, {std::int64_t{800004}, kase, anderson, false}, true), DbError);  // not shared
+  // A column the firm keeps for itself (the folder, the staff author).
+  CHECK_THROWS(f.sql(anderson,
+                     "INSERT INTO documents (id, case_id, client_id, name, current_version, shared, created_at, updated_at, "
+                     "folder) VALUES (800005, $1, $2, 'raw.pdf', 1, TRUE, 'x', 'x', 'Internal')",
+                     {kase, anderson}, true));
+  // Staff scopes too: a document's client is its case's.
+  CHECK_THROWS_AS(f.sql(0,
+                        "INSERT INTO documents (id, case_id, client_id, name, current_version, created_at, created_by, "
+                        "updated_at, updated_by) VALUES (800006, $1, $2, 'raw.pdf', 1, 'x', 1, 'x', 1)",
+                        {kase, smith}, true),
+                  DbError);
+  // A portal scope changes nothing it wrote.
+  auto up = sendFile(*f.portal, f.kase, "mine.pdf", tinyPdf("mine"));
+  REQUIRE(up.status == 201);
+  const std::int64_t doc = std::stoll(jsonField(up.body, "id"));
+  auto changed = [&](const std::string& sql) {
+    try {
+      return asInt(f.sql(anderson, sql, {doc}, true).rows.at(0).at(0));
+    } catch (const DbError&) {
+      return std::int64_t{0};
+    }
+  };
+  CHECK(changed("UPDATE documents SET shared = FALSE WHERE id = $1") == 0);
+  CHECK(changed("DELETE FROM document_versions WHERE document_id = $1") == 0);
+  CHECK(asInt(f.sql(0, "SELECT count(*) FROM document_versions WHERE document_id = $1 AND portal_visible", {doc}).rows.at(0).at(0)) == 1);
+}
+
+TEST_CASE("a client's bad file is refused with 400, 413 or 415 naming the field and keeps nothing") {
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  Firm f(db, "[plugin.documents]\nmax_upload_bytes = 4096\n");
+  auto expect = [&](const HttpResult& r, int status, const std::string& field) {
+    INFO(r.status << " " << r.body);
+    CHECK(r.status == status);
+    if (!field.empty()) CHECK(errorField(r) == field);
+  };
+  const std::string path = "/api/v1/portal/cases/" + f.kase + "/documents";
+  // No file part, an empty file, a bad name, an executable, too large for the route.
+  expect(f.portal->request("POST", path,
+                           "--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--" + kBoundary + "--\r\n",
+                           "multipart/form-data; boundary=" + kBoundary),
+         400, "file");
+  expect(sendFile(*f.portal, f.kase, "empty.pdf", ""), 400, "file");
+  expect(sendFile(*f.portal, f.kase, "x.pdf", tinyPdf("x"), "?name=a%2Fb.pdf"), 400, "name");
+  expect(sendFile(*f.portal, f.kase, "tool.bin",
+                  std::string("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0\x3e\0", 20) + std::string(200, '\0')),
+         415, "file");
+  expect(sendFile(*f.portal, f.kase, "big.pdf", tinyPdf(std::string(8000, 'x'))), 413, "");
+  expect(f.portal->post("/api/v1/portal/cases/" + f.kase + "/messages", R"({"text":"x","document_ids":"1"})"), 400, "document_ids");
+  expect(f.portal->post("/api/v1/portal/cases/" + f.kase + "/messages", R"({"text":"x","document_ids":[0]})"), 400, "document_ids[0]");
+  expect(f.portal->post("/api/v1/portal/cases/" + f.kase + "/messages", R"({"document_ids":[]})"), 400, "text");
+  // Staff do not use the portal's route, and the portal's route is not the staff's.
+  CHECK(f.staff->request("POST", path, filePart("x.pdf", tinyPdf("staff")), "multipart/form-data; boundary=" + kBoundary).status == 403);
+  // Nothing was kept.
+  CHECK(f.count(0, "documents") == 0);
+  CHECK(f.count(0, "messages") == 0);
 }

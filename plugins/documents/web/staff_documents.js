@@ -135,6 +135,7 @@ export async function documentsPanel(mount, ctx, { caseId = null, clientId = nul
               download: d.name, text: d.name }),
           h('p', { class: 'doc-meta muted', text: meta }),
           quarantined ? scanMark(d.scan) : shareMark(shared, expired),
+          d.from_client ? h('span', { class: 'badge doc-from-client', text: 'From the client' }) : null,
           quarantined ? quarantineNote(d.scan, noteId) : null),
         h('div', { class: 'doc-actions' },
           mayShare && !quarantined ? shareSwitch(d, nameId) : null,

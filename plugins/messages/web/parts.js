@@ -1,7 +1,7 @@
 // The messages module's shared pieces: the conversation panel (the portal's section on a matter
 // and the staff's card on the case page use the same one), polling for what is new, and styles.
 
-import { h, replace, api, field, button, whileBusy, showServerError, errorSummary, momentText, timeEl, useStyles }
+import { h, replace, api, upload, field, button, whileBusy, showServerError, errorSummary, momentText, timeEl, useStyles }
   from '/shared/js/kit.js';
 
 /** How often an open conversation asks for new messages (docs/messages.md: measured cost). */
@@ -16,9 +16,11 @@ export function styles() {
  * the conversation (`cases/12/messages` or `portal/cases/12/messages`). Polls every POLL_MS while
  * the page is open and the tab visible, with the `after` cursor of the previous answer; a message
  * shown once is not shown again (by id). `onSeen(answer)` runs after each answer that brought
- * messages (the staff card marks them read). Returns { stop }.
+ * messages (the staff card marks them read). `files` (the portal): a file picker; on sending,
+ * each chosen file goes up first through `files.path` (the documents module's client upload,
+ * shared with the client only), then the message carries their ids. Returns { stop }.
  */
-export function conversation(mount, ctx, { path, label, sendLabel, emptyText, composeId, onSeen, attach, attachmentHref }) {
+export function conversation(mount, ctx, { path, label, sendLabel, emptyText, composeId, onSeen, attach, attachmentHref, files }) {
   const shown = new Set();
   let after = 0;
   let timer = null;
@@ -37,8 +39,10 @@ export function conversation(mount, ctx, { path, label, sendLabel, emptyText, co
   // Optional: attach a document of the case (staff; attach = { load, prepare }).
   const doc = attach ? field({ label: 'Attach a document (it is shared with the client)', type: 'select', name: 'document',
     options: [['', 'No attachment']] }) : null;
+  const picker = files ? field({ label: 'Attach files', type: 'file', name: 'files', id: `${composeId}-files`,
+    attrs: { multiple: true }, hint: 'PDFs, images or office documents. Only you and your legal team can open them.' }) : null;
   const form = h('form', { class: 'msg-form', novalidate: true }, summary.el, text.el, doc ? doc.el : null,
-    h('div', { class: 'msg-actions' }, send));
+    picker ? picker.el : null, h('div', { class: 'msg-actions' }, send));
   let docs = [];
   async function loadDocs() {
     try {
@@ -55,7 +59,9 @@ export function conversation(mount, ctx, { path, label, sendLabel, emptyText, co
     ev.preventDefault();
     summary.clear();
     text.clearError();
-    if (!text.value().trim()) {
+    if (picker) picker.clearError();
+    const chosenFiles = picker ? [...picker.control.files] : [];
+    if (!text.value().trim() && !chosenFiles.length) {
       text.setError('Write your message.');
       summary.show([{ label, message: 'Write your message.', control: text.control }]);
       return;
@@ -68,17 +74,30 @@ export function conversation(mount, ctx, { path, label, sendLabel, emptyText, co
           await attach.prepare(chosen);
           body.document_ids = [chosen.id];
         }
+        if (chosenFiles.length) {
+          const ids = [];
+          for (const file of chosenFiles) {
+            status.textContent = `Sending ${file.name}\u2026`;
+            const sent = await upload(files.path, file, { query: { name: file.name } });
+            ids.push(sent.id);
+          }
+          body.document_ids = ids;
+        }
         return api('POST', path, { body });
       })());
       if (!ctx.alive()) return;
       text.control.value = '';
       if (doc) { doc.control.value = ''; if (chosen && !chosen.shared) loadDocs(); }
+      if (picker) picker.control.value = '';
       add([m]);
       status.textContent = 'Message sent.';
       text.control.focus();
     } catch (err) {
       if (!ctx.alive() || err.status === 401) return;
-      showServerError(err, summary, (f) => (f === 'text' ? text : (doc && f.startsWith('document_ids') ? doc : null)));
+      status.textContent = '';
+      showServerError(err, summary, (f) => (f === 'text' ? text
+        : (doc && f.startsWith('document_ids') ? doc
+          : (picker && (f === 'file' || f === 'name' || f.startsWith('document_ids')) ? picker : null))));
     }
   });
 

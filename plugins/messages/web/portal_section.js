@@ -4,6 +4,7 @@
 // "Write a message" (in place of its mailto link) when this module is on; it focuses the box
 // below (id "messages-compose").
 
+import { can } from '/shared/js/kit.js';
 import { styles, conversation } from './parts.js';
 
 export async function render(mount, kit, ctx) {
@@ -15,7 +16,12 @@ export async function render(mount, kit, ctx) {
     sendLabel: 'Send message',
     composeId: 'messages-compose',
     emptyText: 'No messages yet. Write to your legal team here; they are notified at once and answer here.',
-    // Documents your legal team attached, downloaded through the documents module (while shared).
+    // Documents your legal team attached, and your own files, downloaded through the documents
+    // module (while shared with you).
     attachmentHref: (id) => `/api/v1/portal/documents/${encodeURIComponent(String(id))}/content`,
+    // Your files: sent to the matter through the documents module (a document of the matter,
+    // shared with you only), then attached to the message (needs documents.portal_upload).
+    files: can('documents.portal_upload')
+      ? { path: `portal/cases/${encodeURIComponent(String(ctx.case_id))}/documents` } : null,
   });
 }

@@ -4,13 +4,16 @@
 // member of staff sees it unread in the Inbox, opens the case and answers in its Messages card,
 // and the client's open page shows the answer without a reload (polling). The staff-only War
 // Room card on the same case page never shows in the portal. E-mail notices hold no text. The
-// answer carries a document of the case, which sending shares with the client.
+// answer carries a document of the case, which sending shares with the client. The client then
+// attaches a PDF of their own to a message: staff see it on the message and on the case's
+// documents and download the same bytes; another client of the firm never sees it.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { apiSession } from './lexos.mjs';
+import { expectAccessible } from './axe.mjs';
 import { suiteRig } from './rig.mjs';
 import { assertClean, screenshot, signInStaff } from './browser.mjs';
 import { activatePortalClient, downloadBytes, outboxFiles, signInPortal as signInPortal_ } from './portal.mjs';
@@ -27,6 +30,12 @@ const QUESTION = 'Can we move the hearing? I am travelling that week.';
 const ANSWER = 'Yes: we will ask the court for a new date today.';
 const WAR_ROOM = 'Strategy: do not concede the timeline.';
 const ATTACHMENT = 'hearing-request.txt';
+const OTHER = { name: 'Agent Smith', email: 'smith@smith-client.test' };
+const OTHER_PASSWORD = 'violet harbour compass 7';
+const CLIENT_FILE = 'Signed engagement letter.pdf';
+const CLIENT_FILE_TEXT = 'Signed and attached, as you asked.';
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n'
+  + '2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n% signed by Thomas Anderson\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
 export function messagesSuite({ backend, database = async () => null, cleanup = async () => {} }) {
   describe(`messages: the client writes, staff answer, the client sees it without reloading (${backend})`, () => {
@@ -56,6 +65,10 @@ export function messagesSuite({ backend, database = async () => null, cleanup = 
         const uploaded = await up.text();
         assert.equal(up.status, 201, `upload: ${uploaded}`);
         ids.doc = JSON.parse(uploaded).id;
+        // Another client of the firm, with a matter and a portal account of their own.
+        ids.other = (await staff.json('POST', 'clients', { name: OTHER.name, email: OTHER.email })).id;
+        ids.otherCase = (await staff.json('POST', 'cases', { client_id: ids.other, title: 'Smith matter' })).id;
+        await activatePortalClient(server, staff, ids.other, OTHER_PASSWORD);
       },
     });
 
@@ -155,6 +168,71 @@ export function messagesSuite({ backend, database = async () => null, cleanup = 
       assert.match(toClient, /Subject: You have a new message from Demo Law LLP/);
       assert.ok(toClient.includes(`/portal/#/matters/${ids.case}`), toClient);
       assert.ok(!toClient.includes('court'), toClient);
+
+      assertClean(s);
+      assertClean(c);
+    });
+
+    test('a client attaches a PDF to a message, staff see it on the message and the case documents and download the same bytes, another client never sees it', async () => {
+      const c = await newPage();
+      const portal = c.page;
+      await signInPortal(portal);
+      await portal.goto(`${server.baseUrl}/portal/#/matters/${ids.case}`);
+      await portal.getByRole('heading', { level: 1, name: CASE_TITLE }).waitFor();
+      const section = portal.getByRole('region', { name: /^Messages/ });
+      const box = section.getByLabel('Your message');
+      await box.waitFor();
+      // The picker is a labelled control, reached from the message box with the keyboard.
+      await box.focus();
+      await portal.keyboard.press('Tab');
+      const picker = section.getByLabel('Attach files');
+      assert.equal(await picker.evaluate((el) => el === document.activeElement), true, 'Tab from the box reaches "Attach files"');
+      await picker.setInputFiles({ name: CLIENT_FILE, mimeType: 'application/pdf', buffer: PDF });
+      await box.fill(CLIENT_FILE_TEXT);
+      await section.getByRole('button', { name: 'Send message' }).click();
+      const log = section.getByRole('log', { name: 'Messages' });
+      const mine = log.getByRole('listitem').filter({ hasText: CLIENT_FILE_TEXT });
+      const link = mine.getByRole('link', { name: CLIENT_FILE });
+      await link.waitFor();
+      assert.ok((await downloadBytes(portal, link)).equals(PDF), 'the client downloads its own file');
+      const docId = (await link.getAttribute('href')).match(/documents\/(\d+)\/content/)[1];
+      await expectAccessible(portal, 'portal matter with a client attachment');
+      await screenshot(portal, `${backend}-portal-message-attachment-1280`);
+
+      // Staff: the file on the client's message and on the case's documents, the same bytes.
+      const s = await newPage();
+      const staffPage = s.page;
+      await signInStaff(staffPage, server.baseUrl, OWNER);
+      await staffPage.goto(`${server.baseUrl}/app/#/cases/${ids.case}`);
+      await staffPage.getByRole('heading', { level: 1, name: CASE_TITLE }).waitFor();
+      const card = staffPage.getByRole('region', { name: /^Messages with the client/ });
+      const onMessage = card.getByRole('log', { name: 'Messages' }).getByRole('listitem').filter({ hasText: CLIENT_FILE_TEXT })
+        .getByRole('link', { name: CLIENT_FILE });
+      await onMessage.waitFor();
+      assert.equal(await onMessage.getAttribute('href'), `/api/v1/documents/${docId}/content`);
+      assert.ok((await downloadBytes(staffPage, onMessage)).equals(PDF), 'staff download the bytes the client sent');
+      const docs = staffPage.getByRole('region', { name: /^Documents/ });
+      const item = docs.getByRole('listitem').filter({ has: staffPage.getByRole('link', { name: CLIENT_FILE }) });
+      await item.getByText('From the client').waitFor();
+      await item.getByText('Shared with client').waitFor();
+      await expectAccessible(staffPage, 'staff case page with a client attachment');
+      await screenshot(staffPage, `${backend}-staff-client-attachment-1280`);
+      const ledger = await staff.json('GET', `documents/${docId}/ledger`);
+      const actions = ledger.items.map((e) => e.action);
+      for (const a of ['document.upload', 'document.share', 'portal.document.download', 'document.download']) {
+        assert.ok(actions.includes(a), `ledger has ${a}: ${actions.join(', ')}`);
+      }
+
+      // Another client of the firm: not in their documents, not by its address, not on their matter.
+      const other = await apiSession(server.baseUrl, { firm: FIRM.slug, email: OTHER.email, password: OTHER_PASSWORD });
+      const theirs = await other.json('GET', 'portal/documents');
+      assert.ok(!theirs.items.some((d) => String(d.id) === String(docId)), 'not in the other client\'s documents');
+      assert.equal((await other.request('GET', `portal/documents/${docId}/content`)).status, 404);
+      assert.equal((await other.request('GET', `portal/cases/${ids.case}/messages`)).status, 404);
+      const stolen = await other.request('POST', `portal/cases/${ids.otherCase}/messages`,
+        { body: { text: 'mine now', document_ids: [Number(docId)] } });
+      assert.equal(stolen.status, 400);
+      assert.equal(stolen.data.error.field, 'document_ids[0]');
 
       assertClean(s);
       assertClean(c);
