@@ -27,15 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool waitFor(const std::function<bool()>& ok, int seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (ok()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return ok();
-}
-
 // Rows of `sql` in firm `firm`'s staff scope, through the database's tenancy.
 lexos::sdk::ResultSet rowsIn(TestHost& t, std::int64_t firm, const std::string& sql) {
   auto c = t.host->pool().acquire();

@@ -28,15 +28,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool waitFor(const std::function<bool()>& ok, int seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (ok()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return ok();
-}
-
 std::string smtpSection(const SmtpReceiver& smtp, const std::string& more = "") {
   return "[mail]\ntransport = smtp\nsmtp_host = 127.0.0.1\nsmtp_port = " + std::to_string(smtp.port()) +
          "\nretry_base_seconds = 1\nretry_max_seconds = 2\nmax_attempts = 20\npoll_seconds = 1\n" + more;

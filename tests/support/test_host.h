@@ -1,5 +1,6 @@
 #pragma once
 // lexosd in-process for tests: a temp state dir, a config file, the Host on an ephemeral port.
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +29,9 @@ std::string bundledPluginsDir(TempDir& dir);
 
 /// Writes a config file; `extra` lines are appended (e.g. "[plugin.probe]\ngreeting = hi").
 std::string writeConfig(const std::string& dir, Db db, const std::string& plugins, const std::string& extra = "");
+
+/// Polls `ok` every 50 ms until it is true or `seconds` have passed; returns its last answer.
+bool waitFor(const std::function<bool()>& ok, int seconds);
 
 class TestHost {
  public:
