@@ -278,3 +278,19 @@ TEST_CASE("lexosctl jobs lists the jobs and each firm's runs and jobs run runs t
   CHECK(lexosctl(config, "jobs --firm gamma", out) != 0);
   CHECK_THAT(out, Catch::Contains("gamma"));
 }
+
+TEST_CASE("a schedules reminder_seconds outside 10 to 3600 stops start-up naming the key") {
+  for (const std::string bad : {"5", "3601", "soon"}) {
+    INFO(bad);
+    TempDir plugins;
+    bool refused = false;
+    try {
+      TestHost t(Db::SQLite, "clients,cases,schedules",
+                 "[plugins]\ndir = " + bundledPluginsDir(plugins) + "\n[plugin.schedules]\nreminder_seconds = " + bad + "\n");
+    } catch (const std::exception& e) {
+      refused = true;
+      CHECK_THAT(e.what(), Catch::Contains("reminder_seconds"));
+    }
+    CHECK(refused);
+  }
+}
