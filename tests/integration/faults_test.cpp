@@ -27,6 +27,7 @@
 #include "cli/demo.h"
 #include "config/config.h"
 #include "data/connection.h"
+#include "identity/audit_journal.h"
 #include "lexosd_process.h"
 #include "pg_cluster.h"
 #include "test_host.h"
@@ -987,4 +988,83 @@ TEST_CASE(
   CHECK(missing.empty());
   a->signal(SIGTERM);
   CHECK(a->wait(15000) == std::optional<int>(0));
+}
+
+TEST_CASE(
+    "SQLite read journal: views answered before a write are chained before it, and a record cut short "
+    "by a crash is stepped over at the next start, the records after it kept") {
+  Site site(Db::SQLite, "", "clients,cases,portal");
+  std::ostringstream demo;
+  lexos::core::createDemo(lexos::core::Config::load(site.config, {}), "demo", demo);
+  std::smatch m;
+  const std::string demoText = demo.str();
+  REQUIRE(std::regex_search(demoText, m, std::regex("anderson@demo.example, password (\\S+)")));
+  const std::string anderson = m[1].str();
+  REQUIRE(std::regex_search(demoText, m, std::regex("email (owner@demo\\.example), password (\\S+)")));
+  const std::string ownerEmail = m[1].str(), ownerPassword = m[2].str();
+  const std::string file = site.sqliteFile();
+  auto raw = lexos::core::openConnection("sqlite:" + file, nullptr);
+  const std::int64_t firm = lexos::sdk::asInt(raw->query("SELECT id FROM firms WHERE slug = 'demo'", {}).rows.at(0).at(0));
+  auto seqOf = [&](const std::string& rid) {
+    auto rs = raw->query("SELECT seq FROM lexos_t_audit_log WHERE firm_id = $1 AND request_id = $2", {firm, rid});
+    return rs.empty() ? std::int64_t{-1} : lexos::sdk::asInt(rs.rows[0][0]);
+  };
+  {
+    auto d = site.start("lexosd");
+    HttpClient client(d->port()), staff(d->port());
+    REQUIRE(client.login("demo", "anderson@demo.example", anderson).status == 200);
+    REQUIRE(staff.login("demo", ownerEmail, ownerPassword).status == 200);
+    // The view goes to the journal; the write right after it chains what the journal holds
+    // before its own event, so the chain has them in the order they were answered. (Left to the
+    // sequencer, a few milliseconds later, the view would come after the write.)
+    for (int i = 0; i < 5; ++i) {
+      const auto view = client.get("/api/v1/portal/cases");
+      REQUIRE(view.status == 200);
+      const auto write = staff.post("/api/v1/clients", "{\"name\": \"Journal order " + std::to_string(i) + "\"}");
+      REQUIRE(write.status == 201);
+      const std::string viewId = view.headers.at("x-request-id"), writeId = write.headers.at("x-request-id");
+      INFO("view " << viewId << ", write " << writeId);
+      CHECK(seqOf(viewId) > 0);
+      CHECK(seqOf(viewId) < seqOf(writeId));
+    }
+    // The file is beside the database.
+    CHECK(std::ifstream(file + "-audit").good());
+    d->signal(SIGTERM);
+    REQUIRE(d->wait(10000) == std::optional<int>(0));
+  }
+  // With lexosd stopped: a record, then a record cut short (as a process killed in the middle of
+  // its write leaves one), then a whole record, written the way lexosd writes them.
+  {
+    auto& journal = lexos::core::AuditJournal::forDatabase(file);
+    REQUIRE(journal.ready());
+    lexos::sdk::Principal p;
+    p.firm_id = firm;
+    p.user_id = 4242;
+    p.kind = lexos::sdk::PrincipalKind::Portal;
+    p.email = "journal@demo.example";
+    journal.append(p, "192.0.2.7", "journal-before-tear", {{"portal.cases.view", "client", "1", ""}});
+    {
+      std::ofstream torn(file + "-audit", std::ios::app | std::ios::binary);
+      torn << std::string("\x1eLXR\x40\x00\x00\x00\x01\x02\x03\x04partial", 19);
+    }
+    journal.append(p, "192.0.2.7", "journal-after-tear", {{"portal.cases.view", "client", "1", ""}});
+  }
+  // lexosctl drains as far as whole records go and stops at the cut one: it cannot know whether
+  // a running lexosd is still writing it.
+  std::string out;
+  REQUIRE(lexosctl(site.config, "audit verify --firm demo", out) == 0);
+  CHECK(seqOf("journal-before-tear") > 0);
+  CHECK(seqOf("journal-after-tear") == -1);
+  // lexosd's start steps over it: the record after it is chained too, once.
+  {
+    auto d = site.start("lexosd-again");
+    CHECK(seqOf("journal-after-tear") > seqOf("journal-before-tear"));
+    d->signal(SIGTERM);
+    REQUIRE(d->wait(10000) == std::optional<int>(0));
+  }
+  REQUIRE(lexosctl(site.config, "audit verify --firm demo", out) == 0);
+  INFO(out);
+  CHECK_THAT(out, Catch::Contains("chain intact"));
+  CHECK(lexos::sdk::asInt(raw->query("SELECT count(*) FROM lexos_t_audit_log WHERE request_id LIKE 'journal-%'", {})
+                              .rows.at(0).at(0)) == 2);
 }

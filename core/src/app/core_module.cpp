@@ -159,6 +159,8 @@ class CoreModule : public sdk::Plugin {
     // When each firm's run of each module job is due (SDK 1.8 addJob; http/job_runner.h).
     r.addTable({"job_runs", sdk::Tenancy::Firm, "", "", {"firm_id", "job"}});
     r.addMigration({18, "module jobs", schema::kV18JobRuns, "", ""});
+    // How far SQLite's read journal is chained (identity/audit_journal.h); untenanted.
+    r.addMigration({19, "audit read journal marks", schema::kV19AuditJournalMarks, "", ""});
     r.addRoute({Method::Put, "/api/v1/firm/logo", Audience::Staff, "core.firm.manage", &firm_face::putLogo,
                 kMaxLogoBytes + 64 * 1024, "Set the firm's logo: the PNG or JPEG bytes as the body"});
     r.addRoute({Method::Delete, "/api/v1/firm/logo", Audience::Staff, "core.firm.manage", &firm_face::deleteLogo, 0,

@@ -323,6 +323,17 @@ CREATE SEQUENCE audit_pending_id;
 ALTER TABLE audit_pending ALTER COLUMN id SET DEFAULT nextval('audit_pending_id');
 )SQL";
 
+// SQLite's read journal (identity/audit_journal.h): how far each journal file (by the id in its
+// header) has been chained into audit_log, written in the same transaction as the rows it
+// chained. PostgreSQL records reads in audit_pending and has no journal; the table stays empty.
+inline constexpr const char* kV19AuditJournalMarks = R"SQL(
+CREATE TABLE audit_journal_marks (
+  journal_id TEXT NOT NULL PRIMARY KEY,
+  drained_to BIGINT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+)SQL";
+
 // A firm's own settings (identity/firm_settings.h): one row per firm, written when the owner first
 // changes them; a firm without a row has the defaults (UTC, no country, no address).
 inline constexpr const char* kV13FirmSettings = R"SQL(

@@ -17,6 +17,7 @@
 #include "common/log_format.h"
 #include "data/change_feed.h"
 #include "identity/accounts.h"
+#include "identity/audit_journal.h"
 #include "identity/mfa.h"
 #include "vault/mfa_sealer.h"
 #include "schema/migrator.h"
@@ -126,6 +127,7 @@ Host::~Host() {
   if (server_) {
     server_->stop(0);
     if (sequencer_) sequencer_->stop();
+    if (config_.database_url.rfind("sqlite:", 0) == 0) AuditJournal::forDatabase(config_.database_url.substr(7)).close();
     if (jobRunner_) jobRunner_->stop();
     if (mailSender_) mailSender_->stop();
     if (guard_ && guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();
@@ -187,6 +189,21 @@ void Host::startServer() {
     if (config_.database_url.rfind("sqlite:", 0) == 0 && !feed.live())
       Poco::Logger::get("lexosd").warning("session cache off: " + feed.problem());
   }
+  // SQLite: reads' audit events go to the read journal beside the database (identity/
+  // audit_journal.h); what a previous run left in it is chained now, before anything is served.
+  // (lexosd only: lexosctl drains the journal, never empties it, as lexosd may be appending.)
+  if (config_.database_url.rfind("sqlite:", 0) == 0) {
+    auto& journal = AuditJournal::forDatabase(config_.database_url.substr(7));
+    if (journal.ready()) {
+      auto lease = pool_->acquire();
+      const std::int64_t n = journal.recover(*lease);
+      if (n > 0) Poco::Logger::get("lexosd").information("audit: chained " + std::to_string(n) + " events a previous run left in " + config_.database_url.substr(7) + "-audit");
+      sequencer_->useJournal(&journal);
+    } else {
+      Poco::Logger::get("lexosd").warning("audit: no read journal (" + journal.problem() + "); reads are recorded in write transactions");
+      sequencer_->useJournal(nullptr);
+    }
+  }
   // Events of reads go through the sequencer while serving (identity/audit_sequencer.h); its
   // first sweep chains what a previous run left pending.
   sequencer_->start();
@@ -228,6 +245,7 @@ int Host::stopServer() {
   server_.reset();
   jobRunner_->stop();    // after the run in progress: its work commits, or rolls back
   sequencer_->stop();    // chains what the last requests recorded
+  if (config_.database_url.rfind("sqlite:", 0) == 0) AuditJournal::forDatabase(config_.database_url.substr(7)).close();
   mailSender_->stop();   // after the message it is sending; what is queued waits for the next start
   services_.audit = nullptr;
   if (guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();

@@ -742,7 +742,7 @@ int runRestore(Host& host, const RestoreOptions& o, std::ostream& out) {
     };
     if (sqlite) {
       const std::string db = sqlitePath(cfg);
-      for (const char* suffix : {"", "-wal", "-shm", "-guard"}) setAside(db + suffix);
+      for (const char* suffix : {"", "-wal", "-shm", "-guard", "-audit"}) setAside(db + suffix);
     } else {
       pg->executeScript("BEGIN; DROP SCHEMA IF EXISTS lexos_portal CASCADE; DROP SCHEMA IF EXISTS public CASCADE; "
                         "CREATE SCHEMA public AUTHORIZATION " +

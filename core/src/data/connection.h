@@ -60,6 +60,9 @@ class Connection {
   /// False once the connection is known to be dead (server restart, failover): the pool then
   /// drops it and opens a new one instead of lending it again.
   virtual bool usable() const { return true; }
+  /// SQLite: the database file (its read journal lives beside it: identity/audit_journal.h);
+  /// empty for PostgreSQL.
+  virtual std::string databaseFile() const { return {}; }
   /// Cheap and non-blocking, for an idle connection about to be lent: false when the server has
   /// closed it meanwhile (a PostgreSQL restart ends every connection while it sits in the pool,
   /// and libpq only notices at the next statement, which would then fail the request).

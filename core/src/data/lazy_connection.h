@@ -38,6 +38,10 @@ class LazyConnection : public Connection {
   std::int64_t newId() override { return open().newId(); }
   bool ping() override { return open().ping(); }
   bool usable() const override { return !lease_ || (*lease_)->usable(); }
+  std::string databaseFile() const override {
+    const std::string& u = pool_.url();
+    return u.rfind("sqlite:", 0) == 0 ? u.substr(7) : std::string();
+  }
   /// Whether a statement ran (the pool was used) since the last begin().
   bool started() const { return started_; }
   /// Whether a pooled connection is borrowed right now.

@@ -77,7 +77,7 @@ std::shared_ptr<std::timed_mutex> writerLock(const std::string& file) {
 
 }  // namespace
 
-SqliteConnection::SqliteConnection(const std::string& file, SqliteStatementRules rules) : rules_(rules) {
+SqliteConnection::SqliteConnection(const std::string& file, SqliteStatementRules rules) : file_(file), rules_(rules) {
   // Memory statistics take a process-wide mutex on every allocation; with many request
   // threads that mutex is the bottleneck. Must be set before SQLite initialises.
   static const bool configured = [] {

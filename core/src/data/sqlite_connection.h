@@ -38,6 +38,7 @@ class SqliteConnection : public Connection {
   void setScope(const Scope& scope) override { scope_ = scope; }
   std::int64_t newId() override;
   bool ping() override;
+  std::string databaseFile() const override { return file_; }
 
   /// Name under which a tenant table is stored.
   static std::string storedName(const std::string& table) { return "lexos_t_" + table; }
@@ -58,6 +59,7 @@ class SqliteConnection : public Connection {
   void hostExec(const char* sql);
   sqlite3_stmt* prepared(const std::string& sql);
   sqlite3* db_ = nullptr;
+  std::string file_;
   // Prepared statements by SQL text (and by whether the authorizer enforced when preparing):
   // views make parsing the dominant cost of a small query. Bounded; dropped oldest-first.
   /// One writer at a time per database file in this process: threads queue here instead of in

@@ -5,6 +5,7 @@
 
 #include "common/time.h"
 #include "common/tokens.h"
+#include "identity/audit_journal.h"
 
 namespace lexos::core {
 
@@ -39,21 +40,11 @@ void AuditLog::append(Connection& c, const sdk::Principal& actor, const std::str
   const std::string at = utcTimestamp();
   if (c.backend() == sdk::Backend::SQLite) {
     // One writer at a time: this transaction holds the database's write lock, which is the chain
-    // lock too. The events go straight into the chain; nothing waits for the sequencer.
-    auto last = c.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", {});
-    std::int64_t seq = last.empty() ? 0 : sdk::asInt(last.rows[0][0]);
-    std::string prev = last.empty() ? std::string(64, '0') : sdk::asText(last.rows[0][1]);
-    for (const auto& e : events) {
-      std::vector<sdk::Value> row = {++seq, at, who, e.action, e.object_type, e.object_id, address, requestId, e.detail};
-      const std::string hash = hashToken(prev + canonical(row));
-      row.insert(row.begin(), actor.firm_id);
-      row.push_back(prev);
-      row.push_back(hash);
-      c.execute("INSERT INTO audit_log (firm_id, seq, at, actor, action, object_type, object_id, address, request_id, "
-                "detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                row);
-      prev = hash;
-    }
+    // lock too. The events go straight into the chain; nothing waits for the sequencer. Reads
+    // answered before this write began are in the read journal: they are chained first, so the
+    // chain keeps the order in which answers were given (identity/audit_journal.h).
+    if (auto* journal = AuditJournal::of(c)) journal->drainIn(c, actor.firm_id);
+    chainSqlite(c, actor.firm_id, {{&at, &who, &address, &requestId, &events}});
     return;
   }
   // PostgreSQL: into audit_pending, the id from a sequence, no lock. The order of ids is the
@@ -102,6 +93,29 @@ void AuditLog::appendMany(Connection& c, const std::vector<Recorded>& requests) 
   }
   insertRows(c, "INSERT INTO audit_pending (firm_id, at, actor, action, object_type, object_id, address, request_id, detail)",
              9, rows);
+}
+
+void AuditLog::chainSqlite(Connection& c, std::int64_t firm, const std::vector<Chained>& requests) {
+  auto last = c.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", {});
+  std::int64_t seq = last.empty() ? 0 : sdk::asInt(last.rows[0][0]);
+  std::string prev = last.empty() ? std::string(64, '0') : sdk::asText(last.rows[0][1]);
+  for (const auto& r : requests) {
+    for (const auto& e : *r.events) {
+      std::vector<sdk::Value> row = {++seq, *r.at, *r.who, e.action, e.object_type, e.object_id, *r.address, *r.requestId, e.detail};
+      const std::string hash = hashToken(prev + canonical(row));
+      row.insert(row.begin(), firm);
+      row.push_back(prev);
+      row.push_back(hash);
+      c.execute("INSERT INTO audit_log (firm_id, seq, at, actor, action, object_type, object_id, address, request_id, "
+                "detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                row);
+      prev = hash;
+    }
+  }
+}
+
+void AuditLog::noteRecorded(std::int64_t firm) {
+  if (std::find(recordedFirms.begin(), recordedFirms.end(), firm) == recordedFirms.end()) recordedFirms.push_back(firm);
 }
 
 std::vector<std::int64_t> AuditLog::takeRecordedFirms() {

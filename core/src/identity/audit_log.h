@@ -32,6 +32,19 @@ class AuditLog {
     const std::vector<BufferedAudit::Event>* events;
   };
   static void appendMany(Connection& c, const std::vector<Recorded>& requests);
+  /// SQLite: events of one firm straight into its chain (the connection in a write transaction
+  /// scoped to the firm, which holds the chain lock: SQLite's one writer), each request's with
+  /// its own time and actor (the read journal's records: identity/audit_journal.h).
+  struct Chained {
+    const std::string* at;
+    const std::string* who;
+    const std::string* address;
+    const std::string* requestId;
+    const std::vector<BufferedAudit::Event>* events;
+  };
+  static void chainSqlite(Connection& c, std::int64_t firm, const std::vector<Chained>& requests);
+  /// Remembers, for this thread, that events of `firm` were recorded (takeRecordedFirms()).
+  static void noteRecorded(std::int64_t firm);
   /// The firms this thread recorded events for since the last call (and forgets them).
   static std::vector<std::int64_t> takeRecordedFirms();
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/tokens.h"
+#include "identity/audit_journal.h"
 #include "identity/audit_log.h"
 
 namespace lexos::core {
@@ -29,6 +30,10 @@ void warn(const std::string& text) {
 std::int64_t AuditSequencer::chainFirm(Connection& c, std::int64_t firm, bool wait) {
   std::int64_t total = 0;
   const bool pg = c.backend() == sdk::Backend::PostgreSQL;
+  // SQLite: reads' events wait in the read journal; whoever reads or verifies the log takes them
+  // into the chain first (all firms' at once: one file).
+  if (!pg)
+    if (auto* journal = AuditJournal::of(c)) journal->drain(c, false);
   for (;;) {
     c.beginScoped(true, {firm, 0});
     try {
@@ -91,6 +96,13 @@ std::int64_t AuditSequencer::chainFirm(Connection& c, std::int64_t firm, bool wa
 void AuditSequencer::recordRead(Connection& c, const sdk::Principal& actor, const std::string& address,
                                 const std::string& requestId, const std::vector<BufferedAudit::Event>& events) {
   if (events.empty() || actor.firm_id == 0) return;
+  if (journal_ && journal_->ready()) {
+    // SQLite: one append to the read journal, durable once written; chained by this node's
+    // thread within milliseconds, or by the next write or reader of the log, whichever is first.
+    journal_->append(actor, address, requestId, events);
+    AuditLog::noteRecorded(actor.firm_id);
+    return;
+  }
   Waiting me{&actor, &address, &requestId, &events, false, nullptr};
   std::unique_lock<std::mutex> lock(groupMutex_);
   group_.push_back(&me);
@@ -194,6 +206,7 @@ bool AuditSequencer::pass(std::set<std::int64_t>& firms, bool wait) {
   bool failed = false;
   try {
     auto lease = pool_.acquire();
+    if (journal_) chained_ += static_cast<std::uint64_t>(journal_->drain(*lease, true));
     for (auto it = firms.begin(); it != firms.end();) {
       const std::int64_t n = chainFirm(*lease, *it, wait);
       if (n < 0) {

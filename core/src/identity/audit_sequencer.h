@@ -70,6 +70,10 @@ class AuditSequencer {
   void recordRead(Connection& c, const sdk::Principal& actor, const std::string& address,
                   const std::string& requestId, const std::vector<BufferedAudit::Event>& events);
 
+  /// SQLite: record reads' events in the database's read journal (identity/audit_journal.h)
+  /// instead of a group commit; this thread chains them (and empties the file now and then).
+  void useJournal(class AuditJournal* journal) { journal_ = journal; }
+
   /// Events chained by this node's thread since start (tests, diagnostics).
   std::uint64_t chained() const { return chained_.load(); }
 
@@ -79,6 +83,7 @@ class AuditSequencer {
   void sweep(std::set<std::int64_t>& firms);
 
   ConnectionPool& pool_;
+  class AuditJournal* journal_ = nullptr;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::set<std::int64_t> dirty_;

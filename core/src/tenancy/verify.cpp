@@ -19,7 +19,9 @@ const std::set<std::string>& untenantedTables() {
   static const std::set<std::string> t = {"firms", "lexos_migrations", "lexos_ids", "lexos_firm_ids",
                                           "login_failures", "setup_tokens",
                                           // the sign-in throttle (core v7, docs/throttling.md)
-                                          "auth_attempts", "lexos_secrets"};
+                                          "auth_attempts", "lexos_secrets",
+                                          // how far SQLite's read journal is chained (core v19)
+                                          "audit_journal_marks"};
   return t;
 }
 
