@@ -339,6 +339,9 @@ void Dispatcher::replayStage(ApiCall& call) const {
 
 void Dispatcher::scopeStage(ApiCall& call) const {
   const auto& p = call.session.principal;
+  // SQLite: portal views answered a moment ago may still be in the read journal; a staff request
+  // (a document's ledger, the audit page) sees them chained (identity/audit_journal.h).
+  if (s_.audit && p.firm_id > 0 && !p.isPortal()) s_.audit->catchUp(call.conn);
   call.conn.begin(call.write);
   call.conn.setScope({p.firm_id, p.isPortal() ? p.client_id : 0});
 }

@@ -181,6 +181,7 @@ void AuditJournal::append(const sdk::Principal& actor, const std::string& addres
     problem_ = file_ + ": " + why;
     throw std::runtime_error("audit journal: cannot record the read (" + why + ")");
   }
+  appends_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 bool AuditJournal::decode(const std::string& buf, std::size_t pos, std::size_t* next, Record* out) {
@@ -218,6 +219,18 @@ bool AuditJournal::decode(const std::string& buf, std::size_t pos, std::size_t* 
 
 std::int64_t AuditJournal::drainLocked(Connection& c, std::int64_t restoreFirm, bool skipBad, std::int64_t* end) {
   *end = -1;
+  const std::uint64_t appendedBefore = appends_.load(std::memory_order_acquire);
+  struct CaughtUp {  // a drain that reached the end has chained every record appended before it began
+    std::atomic<std::uint64_t>& to;
+    std::uint64_t value;
+    const std::int64_t& end;
+    ~CaughtUp() {
+      if (end < 0) return;
+      std::uint64_t cur = to.load();
+      while (cur < value && !to.compare_exchange_weak(cur, value)) {
+      }
+    }
+  } caughtUp{caughtUp_, appendedBefore, *end};
   Fd f;
   f.fd = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
   if (f.fd < 0) return 0;  // no journal yet, or not this process's to read

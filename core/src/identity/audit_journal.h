@@ -53,6 +53,8 @@ class AuditJournal {
   /// reads are then recorded the slower way (a write transaction each, grouped).
   bool ready();
   std::string problem() const;
+  /// Whether records appended by this process may not be chained yet (cheap; any thread).
+  bool pending() const { return appends_.load(std::memory_order_acquire) > caughtUp_.load(std::memory_order_acquire); }
   /// Closes the file (lexosd stopping; ready() opens it again).
   void close();
 
@@ -87,6 +89,8 @@ class AuditJournal {
   std::shared_mutex appenders_;  // shared: an append; exclusive: emptying the file
   int fd_ = -1;                  // O_APPEND, opened by ready()
   std::atomic<bool> ready_{false};
+  std::atomic<std::uint64_t> appends_{0};   // records this process appended
+  std::atomic<std::uint64_t> caughtUp_{0};  // appends_ as read before a drain that reached the end
   std::string problem_;
 };
 

@@ -91,8 +91,29 @@ void AuditLog::appendMany(Connection& c, const std::vector<Recorded>& requests) 
     if (std::find(recordedFirms.begin(), recordedFirms.end(), r.actor->firm_id) == recordedFirms.end())
       recordedFirms.push_back(r.actor->firm_id);
   }
-  insertRows(c, "INSERT INTO audit_pending (firm_id, at, actor, action, object_type, object_id, address, request_id, detail)",
-             9, rows);
+  if (rows.empty()) return;
+  // One statement whatever the number of rows (one round trip, one prepared text): each column
+  // as an array, unnested in order; the ids come from the sequence in that order.
+  std::vector<std::string> cols(9);
+  for (std::size_t k = 0; k < 9; ++k) {
+    std::string& a = cols[k];
+    a = "{";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (i) a += ',';
+      a += '"';
+      for (char ch : sdk::asText(rows[i][k])) {
+        if (ch == '"' || ch == '\\') a += '\\';
+        a += ch;
+      }
+      a += '"';
+    }
+    a += "}";
+  }
+  c.execute("INSERT INTO audit_pending (firm_id, at, actor, action, object_type, object_id, address, request_id, detail) "
+            "SELECT f, a, w, n, ot, oi, ad, r, d FROM unnest(CAST($1 AS bigint[]), CAST($2 AS text[]), CAST($3 AS text[]), "
+            "CAST($4 AS text[]), CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS text[]), CAST($8 AS text[]), "
+            "CAST($9 AS text[])) WITH ORDINALITY AS u(f, a, w, n, ot, oi, ad, r, d, o) ORDER BY o",
+            {cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8]});
 }
 
 void AuditLog::chainSqlite(Connection& c, std::int64_t firm, const std::vector<Chained>& requests) {

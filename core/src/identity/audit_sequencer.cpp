@@ -192,6 +192,15 @@ void AuditSequencer::notifyRecorded() {
   for (auto firm : AuditLog::takeRecordedFirms()) notify(firm);
 }
 
+void AuditSequencer::catchUp(Connection& c) {
+  if (!journal_ || !journal_->pending()) return;
+  try {
+    journal_->drain(c, false);
+  } catch (const std::exception& e) {
+    warn(std::string("audit: chaining the read journal failed (will retry): ") + e.what());
+  }
+}
+
 void AuditSequencer::chainNow(std::int64_t firm) {
   try {
     auto lease = pool_.acquire();

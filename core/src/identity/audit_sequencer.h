@@ -74,6 +74,11 @@ class AuditSequencer {
   /// instead of a group commit; this thread chains them (and empties the file now and then).
   void useJournal(class AuditJournal* journal) { journal_ = journal; }
 
+  /// SQLite: chains what the read journal holds now, if this process appended anything not
+  /// chained yet (`c` outside a transaction). Staff requests call it before theirs begins, so a
+  /// ledger or audit page shows the views answered just before. Errors are logged, not thrown.
+  void catchUp(Connection& c);
+
   /// Events chained by this node's thread since start (tests, diagnostics).
   std::uint64_t chained() const { return chained_.load(); }
 
