@@ -80,7 +80,7 @@ void AuditLog::insertRows(Connection& c, const std::string& head, std::size_t wi
   }
 }
 
-void AuditLog::appendMany(Connection& c, const std::vector<Recorded>& requests) {
+void AuditLog::appendMany(Connection& c, const std::vector<Recorded>& requests, bool ownTrip) {
   std::vector<std::vector<sdk::Value>> rows;
   const std::string at = utcTimestamp();
   for (const auto& r : requests) {
@@ -109,11 +109,16 @@ void AuditLog::appendMany(Connection& c, const std::vector<Recorded>& requests) 
     }
     a += "}";
   }
-  c.execute("INSERT INTO audit_pending (firm_id, at, actor, action, object_type, object_id, address, request_id, detail) "
-            "SELECT f, a, w, n, ot, oi, ad, r, d FROM unnest(CAST($1 AS bigint[]), CAST($2 AS text[]), CAST($3 AS text[]), "
-            "CAST($4 AS text[]), CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS text[]), CAST($8 AS text[]), "
-            "CAST($9 AS text[])) WITH ORDINALITY AS u(f, a, w, n, ot, oi, ad, r, d, o) ORDER BY o",
-            {cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8]});
+  const std::string sql =
+      "INSERT INTO audit_pending (firm_id, at, actor, action, object_type, object_id, address, request_id, detail) "
+      "SELECT f, a, w, n, ot, oi, ad, r, d FROM unnest(CAST($1 AS bigint[]), CAST($2 AS text[]), CAST($3 AS text[]), "
+      "CAST($4 AS text[]), CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS text[]), CAST($8 AS text[]), "
+      "CAST($9 AS text[])) WITH ORDINALITY AS u(f, a, w, n, ot, oi, ad, r, d, o) ORDER BY o";
+  const std::vector<sdk::Value> params = {cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8]};
+  // ownTrip: the settings, the insert and the commit in one round trip (Connection::readScoped:
+  // an implicit transaction that the pipeline's Sync commits; nothing in it is read-only).
+  if (ownTrip) c.readScoped({requests.front().actor->firm_id, 0}, sql, params);
+  else c.execute(sql, params);
 }
 
 void AuditLog::chainSqlite(Connection& c, std::int64_t firm, const std::vector<Chained>& requests) {

@@ -31,7 +31,9 @@ class AuditLog {
     const std::string* requestId;
     const std::vector<BufferedAudit::Event>* events;
   };
-  static void appendMany(Connection& c, const std::vector<Recorded>& requests);
+  /// With `ownTrip` (all of one firm, `c` outside a transaction): in a transaction of their own,
+  /// committed in the same round trip (Connection::readScoped).
+  static void appendMany(Connection& c, const std::vector<Recorded>& requests, bool ownTrip = false);
   /// SQLite: events of one firm straight into its chain (the connection in a write transaction
   /// scoped to the firm, which holds the chain lock: SQLite's one writer), each request's with
   /// its own time and actor (the read journal's records: identity/audit_journal.h).

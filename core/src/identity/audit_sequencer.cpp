@@ -120,26 +120,35 @@ void AuditSequencer::recordRead(Connection& c, const sdk::Principal& actor, cons
                      [](const Waiting* a, const Waiting* b) { return a->actor->firm_id < b->actor->firm_id; });
     std::exception_ptr error;
     std::vector<std::int64_t> firms;
+    const bool pg = c.backend() == sdk::Backend::PostgreSQL;
     try {
-      c.begin(true);
-      std::vector<AuditLog::Recorded> same;  // PostgreSQL: one firm's, written together
-      auto flush = [&] {
-        if (!same.empty()) AuditLog::appendMany(c, same);
-        same.clear();
-      };
-      for (const Waiting* w : batch) {
-        if (firms.empty() || firms.back() != w->actor->firm_id) {
-          flush();
-          firms.push_back(w->actor->firm_id);
-          c.setScope({w->actor->firm_id, 0});
+      if (pg && batch.front()->actor->firm_id == batch.back()->actor->firm_id) {
+        // The usual batch, one firm's: one round trip (settings, insert and commit pipelined).
+        std::vector<AuditLog::Recorded> all;
+        for (const Waiting* w : batch) all.push_back({w->actor, w->address, w->requestId, w->events});
+        AuditLog::appendMany(c, all, true);
+        firms.push_back(batch.front()->actor->firm_id);
+      } else {
+        c.begin(true);
+        std::vector<AuditLog::Recorded> same;  // PostgreSQL: one firm's, written together
+        auto flush = [&] {
+          if (!same.empty()) AuditLog::appendMany(c, same);
+          same.clear();
+        };
+        for (const Waiting* w : batch) {
+          if (firms.empty() || firms.back() != w->actor->firm_id) {
+            flush();
+            firms.push_back(w->actor->firm_id);
+            c.setScope({w->actor->firm_id, 0});
+          }
+          if (pg)
+            same.push_back({w->actor, w->address, w->requestId, w->events});
+          else
+            AuditLog::append(c, *w->actor, *w->address, *w->requestId, *w->events);
         }
-        if (c.backend() == sdk::Backend::PostgreSQL)
-          same.push_back({w->actor, w->address, w->requestId, w->events});
-        else
-          AuditLog::append(c, *w->actor, *w->address, *w->requestId, *w->events);
+        flush();
+        c.commit();
       }
-      flush();
-      c.commit();
     } catch (...) {
       error = std::current_exception();
       try {
