@@ -80,6 +80,41 @@ void AuditLog::insertRows(Connection& c, const std::string& head, std::size_t wi
   }
 }
 
+std::string AuditLog::unnestInsert(const std::string& table, const std::vector<std::string>& cols,
+                                   const std::vector<std::string>& types) {
+  // One statement whatever the number of rows (one round trip, one prepared text): each column
+  // as an array parameter, unnested in order (WITH ORDINALITY), so ids drawn from a sequence
+  // follow the rows' order.
+  std::string names, aliases, arrays;
+  for (std::size_t k = 0; k < cols.size(); ++k) {
+    names += (k ? ", " : "") + cols[k];
+    aliases += (k ? ", c" : "c") + std::to_string(k);
+    arrays += std::string(k ? ", " : "") + "CAST($" + std::to_string(k + 1) + " AS " + types[k] + "[])";
+  }
+  return "INSERT INTO " + table + " (" + names + ") SELECT " + aliases + " FROM unnest(" + arrays +
+         ") WITH ORDINALITY AS u(" + aliases + ", o) ORDER BY o";
+}
+
+std::vector<sdk::Value> AuditLog::arrayParams(const std::vector<std::vector<sdk::Value>>& rows, std::size_t width) {
+  // PostgreSQL array literals: every element quoted, '"' and '\\' escaped.
+  std::vector<sdk::Value> out;
+  for (std::size_t k = 0; k < width; ++k) {
+    std::string a = "{";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (i) a += ',';
+      a += '"';
+      for (char ch : sdk::asText(rows[i].at(k))) {
+        if (ch == '"' || ch == '\\') a += '\\';
+        a += ch;
+      }
+      a += '"';
+    }
+    a += "}";
+    out.emplace_back(std::move(a));
+  }
+  return out;
+}
+
 void AuditLog::appendMany(Connection& c, const std::vector<Recorded>& requests, bool ownTrip) {
   std::vector<std::vector<sdk::Value>> rows;
   const std::string at = utcTimestamp();
@@ -92,29 +127,10 @@ void AuditLog::appendMany(Connection& c, const std::vector<Recorded>& requests, 
       recordedFirms.push_back(r.actor->firm_id);
   }
   if (rows.empty()) return;
-  // One statement whatever the number of rows (one round trip, one prepared text): each column
-  // as an array, unnested in order; the ids come from the sequence in that order.
-  std::vector<std::string> cols(9);
-  for (std::size_t k = 0; k < 9; ++k) {
-    std::string& a = cols[k];
-    a = "{";
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (i) a += ',';
-      a += '"';
-      for (char ch : sdk::asText(rows[i][k])) {
-        if (ch == '"' || ch == '\\') a += '\\';
-        a += ch;
-      }
-      a += '"';
-    }
-    a += "}";
-  }
-  const std::string sql =
-      "INSERT INTO audit_pending (firm_id, at, actor, action, object_type, object_id, address, request_id, detail) "
-      "SELECT f, a, w, n, ot, oi, ad, r, d FROM unnest(CAST($1 AS bigint[]), CAST($2 AS text[]), CAST($3 AS text[]), "
-      "CAST($4 AS text[]), CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS text[]), CAST($8 AS text[]), "
-      "CAST($9 AS text[])) WITH ORDINALITY AS u(f, a, w, n, ot, oi, ad, r, d, o) ORDER BY o";
-  const std::vector<sdk::Value> params = {cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8]};
+  const std::string sql = unnestInsert("audit_pending",
+                                       {"firm_id", "at", "actor", "action", "object_type", "object_id", "address", "request_id", "detail"},
+                                       {"bigint", "text", "text", "text", "text", "text", "text", "text", "text"});
+  const std::vector<sdk::Value> params = arrayParams(rows, 9);
   // ownTrip: the settings, the insert and the commit in one round trip (Connection::readScoped:
   // an implicit transaction that the pipeline's Sync commits; nothing in it is read-only).
   if (ownTrip) c.readScoped({requests.front().actor->firm_id, 0}, sql, params);

@@ -47,6 +47,11 @@ class AuditLog {
   static void chainSqlite(Connection& c, std::int64_t firm, const std::vector<Chained>& requests);
   /// Remembers, for this thread, that events of `firm` were recorded (takeRecordedFirms()).
   static void noteRecorded(std::int64_t firm);
+  /// PostgreSQL: `INSERT INTO table (cols) SELECT ... FROM unnest($1::type[], ...)` in row order,
+  /// and its parameters (arrayParams): any number of rows in one statement.
+  static std::string unnestInsert(const std::string& table, const std::vector<std::string>& cols,
+                                  const std::vector<std::string>& types);
+  static std::vector<sdk::Value> arrayParams(const std::vector<std::vector<sdk::Value>>& rows, std::size_t width);
   /// The firms this thread recorded events for since the last call (and forgets them).
   static std::vector<std::int64_t> takeRecordedFirms();
 

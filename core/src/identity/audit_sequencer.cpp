@@ -70,8 +70,16 @@ std::int64_t AuditSequencer::chainFirm(Connection& c, std::int64_t firm, bool wa
         rows.push_back(std::move(row));
         prev = hash;
       }
-      AuditLog::insertRows(c, "INSERT INTO audit_log (firm_id, seq, at, actor, action, object_type, object_id, address, "
-                              "request_id, detail, prev_hash, hash)", 12, rows);
+      if (pg) {
+        static const std::string insert = AuditLog::unnestInsert(
+            "audit_log",
+            {"firm_id", "seq", "at", "actor", "action", "object_type", "object_id", "address", "request_id", "detail", "prev_hash", "hash"},
+            {"bigint", "bigint", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text"});
+        c.execute(insert, AuditLog::arrayParams(rows, 12));
+      } else {
+        AuditLog::insertRows(c, "INSERT INTO audit_log (firm_id, seq, at, actor, action, object_type, object_id, address, "
+                                "request_id, detail, prev_hash, hash)", 12, rows);
+      }
       // By the ids read: a row committed meanwhile (a lower id from a slower request, on
       // PostgreSQL) is not in this batch and must not be deleted with it.
       // One statement text whatever the ids (an array on PostgreSQL), so it is prepared once per
@@ -103,16 +111,20 @@ void AuditSequencer::recordRead(Connection& c, const sdk::Principal& actor, cons
     AuditLog::noteRecorded(actor.firm_id);
     return;
   }
-  Waiting me{&actor, &address, &requestId, &events, false, nullptr};
+  Waiting me;
+  me.actor = &actor;
+  me.address = &address;
+  me.requestId = &requestId;
+  me.events = &events;
   std::unique_lock<std::mutex> lock(groupMutex_);
   group_.push_back(&me);
-  while (!me.done) {
-    if (committing_) {
-      groupDone_.wait(lock);
-      continue;
-    }
-    // Lead: write everyone waiting (this request included) in one transaction.
+  if (!committing_) {
     committing_ = true;
+    me.lead = true;
+  }
+  while (!me.done && !me.lead) me.wake.wait(lock);
+  if (!me.done) {
+    // Lead: write everyone waiting (this request included) in one transaction.
     std::vector<Waiting*> batch;
     batch.swap(group_);
     lock.unlock();
@@ -162,9 +174,15 @@ void AuditSequencer::recordRead(Connection& c, const sdk::Principal& actor, cons
     for (Waiting* w : batch) {
       w->done = true;
       w->error = error;
+      if (w != &me) w->wake.notify_one();
     }
-    committing_ = false;
-    groupDone_.notify_all();
+    // Reads that arrived meanwhile: the first of them leads the next commit.
+    if (group_.empty()) {
+      committing_ = false;
+    } else {
+      group_.front()->lead = true;
+      group_.front()->wake.notify_one();
+    }
   }
   lock.unlock();
   if (me.error) std::rethrow_exception(me.error);

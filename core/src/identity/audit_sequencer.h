@@ -97,16 +97,20 @@ class AuditSequencer {
   std::atomic<std::uint64_t> chained_{0};
 
   // Group commit of reads' events (recordRead).
+  // Each waiting read sleeps on its own condition: the leader wakes exactly the requests it
+  // committed, and hands the lead to one of those that arrived meanwhile (a shared condition
+  // woke every waiter at every commit, most of them only to sleep again).
   struct Waiting {
-    const sdk::Principal* actor;
-    const std::string* address;
-    const std::string* requestId;
-    const std::vector<BufferedAudit::Event>* events;
+    const sdk::Principal* actor = nullptr;
+    const std::string* address = nullptr;
+    const std::string* requestId = nullptr;
+    const std::vector<BufferedAudit::Event>* events = nullptr;
     bool done = false;
+    bool lead = false;
     std::exception_ptr error;
+    std::condition_variable wake;
   };
   std::mutex groupMutex_;
-  std::condition_variable groupDone_;
   std::vector<Waiting*> group_;
   bool committing_ = false;
 };
