@@ -304,3 +304,32 @@ TEST_CASE("with cache.portal_seconds = 0 no portal answer is kept, and a bad cac
   CHECK_THROWS_WITH(lexos::core::Config::load(writeConfig(d.path, Db::SQLite, "probe"), {{"LEXOS_CACHE_PORTAL_SECONDS", "x"}}),
                     Catch::Contains("cache.portal_seconds"));
 }
+
+TEST_CASE("PostgreSQL: the portal triggers list each key once per transaction and the firm's key once 64 are listed") {
+  PortalFirm f(Db::PostgreSQL);
+  auto raw = f.t.host->ownerConnection();
+  auto listed = [&] {
+    return lexos::sdk::asText(raw->query("SELECT current_setting('lexos.guard_changed', true)", {}).rows.at(0).at(0));
+  };
+  const std::string client = "-" + f.anderson + " ", firm = "-" + std::to_string(f.firm) + " ";
+  raw->begin(true);
+  raw->setScope({f.firm, 0});
+  raw->executeScript("SELECT set_config('lexos.guard_changed', '', true)");
+  raw->execute("UPDATE cases SET title = title WHERE id = $1", {std::stoll(f.kase)});
+  raw->execute("UPDATE cases SET title = title WHERE id = $1", {std::stoll(f.second)});
+  CHECK(listed() == client);  // two rows of one client: one key
+  raw->execute("UPDATE case_phase_labels SET label = label", {});
+  raw->execute("INSERT INTO case_phase_labels (firm_id, phase, label) VALUES ($1, 'discovery', 'Disclosure')", {f.firm});
+  CHECK(listed() == client + firm);  // a firm-shared row: the firm's portal key
+  raw->rollback();
+  // A transaction that has listed 64 keys announces a further client's change as its firm's.
+  raw->begin(true);
+  raw->setScope({f.firm, 0});
+  std::string many;
+  for (int i = 1; i <= 64; ++i) many += std::to_string(i) + " ";
+  raw->executeScript("SELECT set_config('lexos.guard_changed', '" + many + "', true)");
+  raw->execute("UPDATE cases SET title = title WHERE id = $1", {std::stoll(f.smithCase)});
+  raw->execute("UPDATE cases SET title = title WHERE id = $1", {std::stoll(f.kase)});
+  CHECK(listed() == many + firm);
+  raw->rollback();
+}

@@ -169,9 +169,10 @@ std::vector<std::string> pgPortalViewSql(const TableEntry& e, const std::vector<
 namespace {
 
 // The core tables a portal answer may read besides the declared shared ones: the firm's
-// settings (Context::firm: name, time zone, country, address). Changes of the firm row itself,
-// users, sessions and module switches are the guard's own firm key, which the cache checks too.
-bool corePortalRow(const std::string& table) { return table == "firm_settings"; }
+// settings and logo (Context::firm: time zone, country, address, currency, the logo's address).
+// Changes of the firm row itself, users, sessions and module switches are the guard's own firm
+// key, which the cache checks too.
+bool corePortalRow(const std::string& table) { return table == "firm_settings" || table == "firm_logos"; }
 
 // The column whose negation is the announced key (data/change_feed.h: portalClientKey(client)
 // is -client, portalFirmKey(firm) is -firm): the client column or firm_id.

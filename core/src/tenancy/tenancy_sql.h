@@ -79,7 +79,8 @@ std::vector<std::string> pgPortalViewSql(const TableEntry& e, const std::vector<
 /// write to this table may change a portal answer, and so announces a portal key through the
 /// change feed (data/change_feed.h portalClientKey / portalFirmKey): Tenancy::Client tables
 /// announce the client of the row (the old and the new one), FirmShared tables and the core
-/// rows a portal answer may read (firm_settings: Context::firm) the firm-wide portal key.
+/// rows a portal answer may read (firm_settings, firm_logos: Context::firm) the firm-wide
+/// portal key.
 bool announcesPortalChanges(const TableEntry& e);
 
 /// SQLite: the AFTER INSERT/UPDATE/DELETE triggers on the stored table lexos_t_<name> that call
