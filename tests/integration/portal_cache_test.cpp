@@ -333,3 +333,16 @@ TEST_CASE("PostgreSQL: the portal triggers list each key once per transaction an
   CHECK(listed() == many + firm);
   raw->rollback();
 }
+
+TEST_CASE("/metrics counts the portal cache's hits, misses and entries") {
+  PortalFirm f(Db::SQLite, "[metrics]\nlisten = 127.0.0.1:0\n");
+  REQUIRE(waitFor([&] { return cacheLive(f.t); }, 5));
+  f.warm(*f.a, "/api/v1/portal/cases");
+  REQUIRE(cacheOf(f.a->get("/api/v1/portal/cases")) == "hit");
+  HttpClient m(f.t.host->metricsPort());
+  auto r = m.get("/metrics");
+  REQUIRE(r.status == 200);
+  CHECK_THAT(r.body, Catch::Contains("\nlexos_portal_cache_hits_total 2\n") &&
+                         Catch::Contains("\nlexos_portal_cache_misses_total 1\n") &&
+                         Catch::Contains("\nlexos_portal_cache_entries 1\n"));
+}
