@@ -247,7 +247,9 @@ for k, j, cid, title, number, phase, opened, closed, at in cases:
     case_ids[(k, j)] = new_id()
     rows.append((firm, case_ids[(k, j)], cid, title, number, "Litigation", owner, "Bench Owner", "owner@bench.test", phase,
                  opened, closed, f"Working notes on {number}: strategy, not for the client.", at, owner, at, owner))
-db.executemany("INSERT INTO lexos_t_cases VALUES (" + ",".join("?" * 17) + ")", rows)
+db.executemany("INSERT INTO lexos_t_cases (firm_id, id, client_id, title, matter_number, practice_area, responsible_user_id, "
+               "contact_name, contact_email, phase, opened_on, closed_on, description, created_at, created_by, updated_at, "
+               "updated_by) VALUES (" + ",".join("?" * 17) + ")", rows)
 client_of = {(c[0], c[1]): c[2] for c in cases}
 db.executemany("INSERT INTO lexos_t_case_updates VALUES (?, ?, ?, ?, ?, ?, 'Bench Owner', ?, ?, ?)",
                [(firm, new_id(), case_ids[(k, j)], client_of[(k, j)], text, 1 if shared else 0, at, owner, at)

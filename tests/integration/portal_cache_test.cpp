@@ -54,6 +54,8 @@ struct PortalFirm {
   }
   // Audit rows of `action` recorded for request `rid` (chained or waiting to be: one snapshot).
   std::int64_t auditRows(const std::string& rid, const std::string& action) {
+    // Whatever way reads' events wait to be chained, chaining now puts them in audit_log.
+    t.host->auditSequencer().chainNow(firm);
     auto raw = t.host->ownerConnection();
     raw->begin(false);
     if (db == Db::PostgreSQL) raw->setScope({firm, 0});
