@@ -191,6 +191,11 @@ class CasesPlugin : public sdk::Plugin {
                 "Portal: my matters"});
     r.addRoute({Method::Get, "/api/v1/portal/cases/{id}", Audience::Portal, "cases.portal", &PortalCaseHandlers::get, 0,
                 "Portal: one of my matters with its shared updates"});
+    // SDK 1.9: both portal pages answer from the client's rows of this module's tables (cases,
+    // shared updates, phase labels, practice areas) and nothing else: no clock, no config. The
+    // host may serve a repeat from memory until one of those rows changes (docs/portal-cache.md).
+    r.addCachedRead({1, "/api/v1/portal/cases"});
+    r.addCachedRead({1, "/api/v1/portal/cases/{id}"});
   }
 };
 

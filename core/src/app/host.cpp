@@ -16,6 +16,7 @@
 #include "app/host_metrics.h"
 #include "common/log_format.h"
 #include "data/change_feed.h"
+#include "http/read_cache.h"
 #include "identity/accounts.h"
 #include "identity/audit_journal.h"
 #include "identity/mfa.h"
@@ -108,6 +109,12 @@ Host::Host(Config config) : config_(std::move(config)), registry_(std::make_uniq
   services_.registry = registry_.get();
   services_.pool = pool_.get();
   services_.guard = guard_.get();
+  // The portal read cache rides on the session cache's change feed (http/read_cache.h).
+  if (config_.cache_portal_seconds > 0) {
+    // Serving from it starts once prepareDatabase() found its triggers in the database.
+    readCache_ = std::make_unique<ReadCache>(ChangeFeed::forDatabase(config_.database_url), config_.cache_portal_seconds,
+                                             static_cast<std::size_t>(config_.cache_portal_entries));
+  }
   services_.mailer = mailer_.get();
   sequencer_ = std::make_unique<AuditSequencer>(*pool_);
   sequencerPtr_ = sequencer_.get();
@@ -130,7 +137,7 @@ Host::~Host() {
     if (config_.database_url.rfind("sqlite:", 0) == 0) AuditJournal::forDatabase(config_.database_url.substr(7)).close();
     if (jobRunner_) jobRunner_->stop();
     if (mailSender_) mailSender_->stop();
-    if (guard_ && guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();
+    if (feedListening_) ChangeFeed::forDatabase(config_.database_url).stopListener();
   }
 }
 
@@ -157,6 +164,18 @@ std::vector<std::string> Host::prepareDatabase(bool allowMigrate) {
   {
     auto lease = pool_->acquire();
     verifyTenancy(*lease, *registry_);
+    // The portal read cache is only as good as the triggers announcing changes: a database last
+    // migrated by an older lexosd has none (lexosctl migrate adds them).
+    if (readCache_) {
+      const std::string missing = tableWithoutPortalTriggers(*lease, *registry_);
+      if (!missing.empty()) {
+        Poco::Logger::get("lexosd").warning("portal read cache off: table '" + missing +
+                                            "' has no portal change triggers yet; run lexosctl migrate");
+        services_.read_cache = nullptr;
+      } else {
+        services_.read_cache = readCache_.get();
+      }
+    }
   }
   // The vault's master key is read (made on a first run) before anything is served.
   if (!vault_) {
@@ -182,10 +201,12 @@ vault::VaultService& Host::vault() {
 }
 
 void Host::startServer() {
-  // PostgreSQL: the session cache answers once this node listens for other nodes' changes.
-  if (guard_->cacheEnabled()) {
+  // PostgreSQL: the session and portal caches answer once this node listens for other nodes'
+  // changes.
+  if (guard_->cacheEnabled() || readCache_) {
     auto& feed = ChangeFeed::forDatabase(config_.database_url);
     feed.startListener(config_.listen_url);
+    feedListening_ = true;
     if (config_.database_url.rfind("sqlite:", 0) == 0 && !feed.live())
       Poco::Logger::get("lexosd").warning("session cache off: " + feed.problem());
   }
@@ -248,7 +269,8 @@ int Host::stopServer() {
   if (config_.database_url.rfind("sqlite:", 0) == 0) AuditJournal::forDatabase(config_.database_url.substr(7)).close();
   mailSender_->stop();   // after the message it is sending; what is queued waits for the next start
   services_.audit = nullptr;
-  if (guard_->cacheEnabled()) ChangeFeed::forDatabase(config_.database_url).stopListener();
+  if (feedListening_) ChangeFeed::forDatabase(config_.database_url).stopListener();
+  feedListening_ = false;
   return left;
 }
 

@@ -75,6 +75,8 @@ class Host {
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<ConnectionPool> pool_;
   std::unique_ptr<Guard> guard_;
+  std::unique_ptr<ReadCache> readCache_;  ///< cache.portal_seconds > 0 (http/read_cache.h)
+  bool feedListening_ = false;            ///< this host started the change feed's listener
   const Guard* guardPtr_ = nullptr;
   AuditSequencer* sequencerPtr_ = nullptr;  ///< what the core module's audit route sees
   std::unique_ptr<Mailer> mailer_;

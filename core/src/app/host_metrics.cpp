@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/host.h"
+#include "http/read_cache.h"
 #include "lexos/sdk/version.h"
 
 namespace lexos::core {
@@ -82,6 +83,17 @@ void writeSessionCache(MetricsWriter& w, const Guard& guard) {
     w.sample("lexos_session_cache_state", {{"state", st}}, std::string(st) == state ? 1 : 0);
   w.family("lexos_session_cache_entries", "gauge", "Sessions held in the session cache.");
   w.sample("lexos_session_cache_entries", {}, static_cast<std::uint64_t>(guard.cacheEntries()));
+}
+
+// The portal read cache (http/read_cache.h); zeros when cache.portal_seconds = 0.
+void writePortalCache(MetricsWriter& w, const ReadCache* cache) {
+  w.family("lexos_portal_cache_hits_total", "counter", "Portal GETs answered from the portal read cache.");
+  w.sample("lexos_portal_cache_hits_total", {}, cache ? cache->hits() : std::uint64_t{0});
+  w.family("lexos_portal_cache_misses_total", "counter",
+           "Portal GETs of cacheable routes that ran their handler (nothing kept, or it was stale).");
+  w.sample("lexos_portal_cache_misses_total", {}, cache ? cache->misses() : std::uint64_t{0});
+  w.family("lexos_portal_cache_entries", "gauge", "Answers held in the portal read cache.");
+  w.sample("lexos_portal_cache_entries", {}, static_cast<std::uint64_t>(cache ? cache->entries() : 0));
 }
 
 void writeMail(MetricsWriter& w, const Mailer& mailer) {
@@ -182,6 +194,7 @@ void addHostCollectors(Metrics& metrics, Host& host) {
   metrics.addCollector([&host](MetricsWriter& w) { writeServer(w, host); });
   metrics.addCollector([&host](MetricsWriter& w) { writePool(w, host.pool()); });
   metrics.addCollector([&host](MetricsWriter& w) { writeSessionCache(w, host.guard()); });
+  metrics.addCollector([&host](MetricsWriter& w) { writePortalCache(w, host.services().read_cache); });
   metrics.addCollector([&host](MetricsWriter& w) { writeMail(w, *host.services().mailer); });
   // The durable mail queue (mail/mail_sender.h): its depth reads every firm's queue, so a scrape
   // reuses an answer up to 5 s old (Prometheus scrapes every 15 s or more).

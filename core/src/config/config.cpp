@@ -127,6 +127,8 @@ const std::map<std::string, std::string>& knownKeys() {
       {"session.idle_minutes", "30"},
       {"session.absolute_hours", "12"},
       {"session.cache_seconds", "60"},
+      {"cache.portal_seconds", "30"},
+      {"cache.portal_entries", "20000"},
       {"mfa.remember_days", "30"},
       {"log.level", "information"},
       {"log.format", "text"},
@@ -257,7 +259,7 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
     // Test and tool variables share the prefix; only refuse look-alikes of our sections.
     static const std::vector<std::string> sections = {"SERVER_", "STATE_", "PLUGINS_", "WEB_",
                                                       "DATABASE_", "MAIL_", "SESSION_", "LOG_", "VAULT_", "MFA_",
-                                                      "METRICS_"};
+                                                      "METRICS_", "CACHE_"};
     bool looksLikeKey = false;
     for (const auto& s : sections)
       if (name.compare(6, s.size(), s) == 0) looksLikeKey = true;
@@ -437,6 +439,8 @@ Config Config::load(const std::string& file, const std::map<std::string, std::st
   c.session_idle_minutes = parseInt("session.idle_minutes", get("session.idle_minutes"), 1, 10080);
   c.session_absolute_hours = parseInt("session.absolute_hours", get("session.absolute_hours"), 1, 8760);
   c.session_cache_seconds = parseInt("session.cache_seconds", get("session.cache_seconds"), 0, 3600);
+  c.cache_portal_seconds = parseInt("cache.portal_seconds", get("cache.portal_seconds"), 0, 3600);
+  c.cache_portal_entries = parseInt("cache.portal_entries", get("cache.portal_entries"), 16, 10000000);
   c.mfa_remember_days = parseInt("mfa.remember_days", get("mfa.remember_days"), 0, 365);
   {
     Entry e = get("log.level");

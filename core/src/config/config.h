@@ -100,6 +100,11 @@ struct Config {
   int session_idle_minutes = 30;
   int session_absolute_hours = 12;
   int session_cache_seconds = 60;  ///< 0: every request reads its session from the database
+  /// The portal read cache (http/read_cache.h, docs/portal-cache.md): how long an answer may
+  /// be served from memory at most (0: off) while no row it was read from changed, and how many
+  /// answers this node holds at most.
+  int cache_portal_seconds = 30;
+  int cache_portal_entries = 20000;
   int mfa_remember_days = 30;      ///< "Remember this device" after a second factor (0: never)
   std::string log_level = "information";
   /// log.format: "text" (one line: time, level, component, message) or "json" (one JSON object

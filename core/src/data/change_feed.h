@@ -28,6 +28,16 @@
 
 namespace lexos::core {
 
+// The portal read cache (http/read_cache.h) rides on the same feed with keys of its own,
+// negative so that they never meet a firm id the guard announces: the firm-wide portal key of a
+// firm (a FirmShared row, a firm setting, more than 64 rows in one transaction) and the portal
+// key of one client (a row of a Tenancy::Client table). The triggers that announce them are
+// generated in tenancy/tenancy_sql.cpp, which writes the same negation in SQL. Ids of firms and
+// clients may coincide (and every key is hashed into kSlots slots anyway): a collision only
+// costs a spurious invalidation, never a stale answer.
+inline std::int64_t portalFirmKey(std::int64_t firm) { return -firm; }
+inline std::int64_t portalClientKey(std::int64_t client) { return -client; }
+
 class ChangeFeed {
  public:
   static constexpr std::size_t kSlots = 4096;  // slot 0: everything; 1..: firms, hashed

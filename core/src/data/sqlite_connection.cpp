@@ -38,8 +38,8 @@ void guardChangedFn(sqlite3_context* c, int n, sqlite3_value** v) {
   auto* self = static_cast<SqliteConnection*>(sqlite3_user_data(c));
   if (!self->announcesGuardChanges()) {
     // Refused at the statement (autocommit ones too), not only at COMMIT.
-    sqlite3_result_error(c, "lexos: this change to sessions, users, firms or module switches cannot be announced to "
-                            "running lexosd processes (the change file beside the database is not usable)", -1);
+    sqlite3_result_error(c, "lexos: this change to sessions, users, firms, module switches or rows portal answers are "
+                            "cached from cannot be announced to running lexosd processes (the change file beside the database is not usable)", -1);
     return;
   }
   self->noteGuardChange(n == 1 ? sqlite3_value_int64(v[0]) : 0);

@@ -45,7 +45,10 @@ class SqliteConnection : public Connection {
 
   const Scope& scope() const { return scope_; }
   /// Called by the guard triggers (lexos_guard_changed): published after COMMIT.
-  void noteGuardChange(std::int64_t firm) { guardChanges_.push_back(firm); }
+  void noteGuardChange(std::int64_t firm) {
+    // A bulk write of one client's or firm's rows calls this per row: keep one.
+    if (guardChanges_.empty() || guardChanges_.back() != firm) guardChanges_.push_back(firm);
+  }
   /// Whether this process can announce such changes (its change feed maps the shared file).
   bool announcesGuardChanges() const;
   bool enforcing() const { return rules_ != nullptr && !hostOp_; }

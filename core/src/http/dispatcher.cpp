@@ -21,6 +21,7 @@
 #include "guard/guard.h"
 #include "http/error_mapper.h"
 #include "http/http_metrics.h"
+#include "http/read_cache.h"
 #include "http/request_context.h"
 #include "http/static_files.h"
 #include "identity/audit_log.h"
@@ -218,8 +219,10 @@ int Dispatcher::pluginAsset(const std::string& path, Poco::Net::HTTPServerReques
 
 // ---- An API call, as stages ----------------------------------------------------------------
 //
-//   route → body limit → parse → guard → idempotency → scope → handler → commit → respond
+//   route → body limit → parse → guard → idempotency → cache → scope → handler → commit → record
+//         → keep → respond
 //                                          (a repeated Idempotency-Key: → replay → respond)
+//                                          (a kept portal answer: → hit → record → respond)
 //
 // Each stage either moves the call on or throws; whatever it throws goes through mapError()
 // (http/error_mapper.h), the one place that decides what the client is told, and fail(), the one
@@ -256,6 +259,10 @@ struct Dispatcher::ApiCall {
   std::string idempotencyClaim;                  ///< the claim's token
   std::optional<StoredAnswer> replay;            ///< the first answer of a repeated request
   bool committedMidway = false;                  ///< the handler committed part of its work
+  // The portal read cache (http/read_cache.h): set by cacheStage for a cacheable request.
+  std::string cacheKey;                              ///< empty: not cacheable
+  std::uint64_t cacheFingerprint = 0;                ///< read before the handler ran
+  std::shared_ptr<const ReadCache::Entry> cached;    ///< a kept answer to serve
 };
 
 std::int64_t Dispatcher::uploadFirm(Poco::Net::HTTPServerRequest& req) const {
@@ -335,6 +342,56 @@ void Dispatcher::replayStage(ApiCall& call) const {
   if (!a.content_type.empty()) call.response.setContentType(a.content_type);
   call.response.setHeader("Idempotent-Replayed", "true");
   call.response.send(a.body);
+}
+
+void Dispatcher::cacheStage(ApiCall& call) const {
+  // Only a declared route (SDK 1.9 addCachedRead: a portal GET whose answer depends on nothing
+  // but the request, the principal and its portal scope's rows), for a portal user whose session
+  // the guard has just accepted (module on, permission held), asking for the whole answer.
+  const auto& p = call.session.principal;
+  if (!call.route->cached_read || call.write || call.req.getMethod() != "GET" || !p.isPortal() || p.firm_id == 0 ||
+      p.client_id == 0)
+    return;
+  call.res.set("X-Lexos-Cache", "miss");
+  ReadCache* cache = s_.read_cache;
+  if (!cache || call.req.has("Range") || call.req.has("If-None-Match") || call.req.has("If-Modified-Since") ||
+      !cache->live())
+    return;
+  // BEFORE the handler reads anything: a change committed after this is not in the fingerprint,
+  // so an answer that may predate it is never served once it is announced.
+  call.cacheFingerprint = cache->fingerprint(p.firm_id, p.client_id);
+  call.cacheKey = ReadCache::key(p.firm_id, p.user_id, p.client_id, call.path, call.query);
+  call.cached = cache->find(call.cacheKey, call.cacheFingerprint);
+}
+
+void Dispatcher::hitStage(ApiCall& call) const {
+  const ReadCache::Entry& e = *call.cached;
+  call.res.set("X-Lexos-Cache", "hit");
+  call.response.setStatus(e.status);
+  if (!e.content_type.empty()) call.response.setContentType(e.content_type);
+  call.response.send(e.body);
+  // This view is recorded as the handler would have recorded it: with this request's id, time
+  // and address (recordStage).
+  call.readEvents = e.events;
+}
+
+void Dispatcher::keepStage(ApiCall& call) const {
+  if (call.cacheKey.empty() || !s_.read_cache) return;
+  auto& r = call.response;
+  // Only a plain buffered 200 whose whole effect is its body and its audit events: not a
+  // stream, not an answer that set a header of its own (a cookie), queued mail or committed
+  // part of its work.
+  if (r.status() != 200 || !r.sent() || r.streamed() || r.headersSet() || call.committedMidway || !call.mail.empty() ||
+      !call.mailIds.empty() || call.res.has("Set-Cookie"))
+    return;
+  ReadCache::Entry e;
+  e.status = r.status();
+  e.content_type = r.raw().getContentType();
+  e.body = r.bufferedBody();
+  e.events = call.readEvents;
+  e.fingerprint = call.cacheFingerprint;
+  e.stored = std::chrono::steady_clock::now();
+  s_.read_cache->store(call.cacheKey, std::move(e));
 }
 
 void Dispatcher::scopeStage(ApiCall& call) const {
@@ -570,13 +627,18 @@ int Dispatcher::api(const std::string& path, const std::string& query, const std
     parseStage(call);
     guardStage(call);
     idempotencyStage(call);
+    cacheStage(call);
     if (call.replay) {
       replayStage(call);
+    } else if (call.cached) {
+      hitStage(call);
+      recordStage(call);
     } else {
       scopeStage(call);
       handlerStage(call);
       commitStage(call);
       recordStage(call);
+      keepStage(call);
     }
   } catch (...) {
     return fail(call, std::current_exception(), bytes);

@@ -51,6 +51,9 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   void guardStage(ApiCall& call) const;    ///< session (cache or one read), CSRF, audience, switch, permission
   void idempotencyStage(ApiCall& call) const;  ///< Idempotency-Key: claim it, or find the first answer
   void replayStage(ApiCall& call) const;       ///< the first answer again, marked Idempotent-Replayed
+  void cacheStage(ApiCall& call) const;   ///< portal read cache: the fingerprint, and a kept answer if good
+  void hitStage(ApiCall& call) const;     ///< the kept answer again (its read events recorded anew)
+  void keepStage(ApiCall& call) const;    ///< after a miss: keeps the answer when it may be kept
   void scopeStage(ApiCall& call) const;    ///< the transaction (lazy) bound to the principal's firm/client
   void handlerStage(ApiCall& call) const;  ///< the plugin's handler; its audit and mail collected
   void commitStage(ApiCall& call) const;   ///< session idle clock, commit

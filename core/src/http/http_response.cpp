@@ -30,6 +30,7 @@ void HttpResponse::setHeader(const std::string& name, const std::string& value) 
                                 "Strict-Transport-Security", "Referrer-Policy"};
   for (const char* f : fixed)
     if (Poco::icompare(name, std::string(f)) == 0) return;
+  headersSet_ = true;
   res_.set(name, value);
 }
 

@@ -35,6 +35,8 @@ class HttpResponse : public sdk::Response {
   /// Drops a buffered body (the transaction failed; an error answer follows).
   void discard();
   bool streamed() const { return streamed_; }
+  /// Whether the handler set a header of its own (setHeader; the content type aside).
+  bool headersSet() const { return headersSet_; }
   /// The buffered body (before flush()).
   const std::string& bufferedBody() const { return body_; }
   Poco::Net::HTTPServerResponse& raw() { return res_; }
@@ -45,6 +47,7 @@ class HttpResponse : public sdk::Response {
   const Poco::Net::HTTPServerRequest* req_;
   bool sent_ = false;
   bool streamed_ = false;
+  bool headersSet_ = false;
   std::string body_;
   std::size_t bytes_ = 0;
 };

@@ -20,6 +20,7 @@ class Mailer;
 class MailSender;
 class AuditSequencer;
 class HttpMetrics;
+class ReadCache;
 namespace vault {
 class VaultService;
 }
@@ -35,6 +36,7 @@ struct Services {
   vault::VaultService* vault = nullptr;  ///< set once the database is prepared
   AuditSequencer* audit = nullptr;       ///< chains events of reads (null: they are appended directly)
   HttpMetrics* http_metrics = nullptr;   ///< counts requests by route (null: metrics.listen is off)
+  ReadCache* read_cache = nullptr;       ///< the portal read cache (null: cache.portal_seconds = 0)
   std::atomic<bool> ready{false};
 };
 

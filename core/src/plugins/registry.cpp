@@ -160,6 +160,13 @@ class Registry::Collector : public sdk::Registrar {
     copy.summary = j.summary;
     jobs.push_back(copy);
   }
+  void addCachedRead(const sdk::CachedRead& cr) override {
+    // Fields of version 1 only (registrar.h).
+    if (cr.version < 1) throw std::invalid_argument("addCachedRead: CachedRead.version must be at least 1");
+    sdk::CachedRead copy;
+    copy.path = cr.path;
+    cachedReads.push_back(copy);
+  }
 
   std::vector<sdk::Permission> permissions;
   std::vector<sdk::Route> routes;
@@ -175,6 +182,7 @@ class Registry::Collector : public sdk::Registrar {
   std::vector<sdk::PortalInsert> portalInserts;
   std::vector<sdk::RouteDescription> descriptions;
   std::vector<sdk::Job> jobs;
+  std::vector<sdk::CachedRead> cachedReads;
 
  private:
   const PluginInfo& info_;
@@ -404,6 +412,16 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
                       std::to_string(j.every_seconds));
     if (!j.handler) throw LoadError(who + ": " + jn + ": it has no handler");
   }
+  std::set<std::string> cachedPaths;  // SDK 1.9: portal GET routes of this plugin only
+  for (const auto& cr : c.cachedReads) {
+    const std::string cn = "cached read of '" + cr.path + "'";
+    if (std::none_of(c.routes.begin(), c.routes.end(), [&](const sdk::Route& r) {
+          return r.method == sdk::Method::Get && r.audience == sdk::Audience::Portal && r.path == cr.path;
+        }))
+      throw LoadError(who + ": " + cn + ": this plugin adds no GET route with audience portal at that path "
+                      "(only portal GET routes may be cached)");
+    if (!cachedPaths.insert(cr.path).second) throw LoadError(who + ": " + cn + " declared twice");
+  }
   for (const auto& st : c.perFirmSteps)
     if (std::none_of(c.migrations.begin(), c.migrations.end(), [&](const sdk::Migration& m) { return m.version == st.version; }))
       throw LoadError(who + ": per-firm step of migration " + std::to_string(st.version) +
@@ -422,7 +440,7 @@ void Registry::registerPlugin(const PluginInfo& info, std::unique_ptr<sdk::Plugi
     } catch (const RouteConflict& e) {
       throw LoadError(who + ": route conflict: " + e.what());
     }
-    routes_.push_back({info.id, r});
+    routes_.push_back({info.id, r, r.method == sdk::Method::Get && cachedPaths.count(r.path) > 0});
     for (const auto& d : c.descriptions)
       if (d.method == r.method && d.path == r.path) descriptions_.push_back({routes_.size() - 1, d});
   }

@@ -24,6 +24,8 @@ class LoadError : public std::runtime_error {
 struct RouteEntry {
   std::string plugin;
   sdk::Route route;
+  /// SDK 1.9 addCachedRead: the host's portal read cache may answer it (http/read_cache.h).
+  bool cached_read = false;
 };
 
 /// What a route takes and answers (SDK 1.7 describeRoute), by index into Registry::routes().

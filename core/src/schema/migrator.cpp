@@ -102,6 +102,19 @@ std::vector<std::string> Migrator::migrate() {
     c->begin(true);
     if (pg) rebuildPgTenancy(*c);
     else rebuildSqliteTenancy(*c, false);
+    if (!applied.empty()) {
+      // Migrations change rows without the portal cache's triggers (SQLite: unwrapped tables;
+      // per-firm steps): every lexosd's cached portal answers are stale (key 0, everything).
+      if (pg) {
+        c->executeScript("SELECT pg_notify('lexos_guard', '0')");
+      } else {
+        try {
+          c->executeScript("SELECT lexos_guard_changed(0)");
+        } catch (const sdk::DbError&) {
+          // No change file to announce through: then no lexosd caches from it either.
+        }
+      }
+    }
     c->commit();
   } catch (...) {
     if (c->inTransaction()) c->rollback();
@@ -161,6 +174,10 @@ void Migrator::rebuildSqliteTenancy(Connection& c, bool unwrapOnly, bool existin
     const std::string& t = e.table.name;
     const std::string stored = sqliteStoredName(t);
     if (has("view", t)) c.executeScript("DROP VIEW " + quoteIdent(t));
+    // The portal cache's triggers (on the stored table) go while migrations reshape the tables;
+    // they come back below with the view.
+    if (has("table", stored))
+      for (const auto& sql : sqlitePortalChangeDropSql(e)) c.executeScript(sql);
     if (has("table", stored)) c.executeScript("ALTER TABLE " + quoteIdent(stored) + " RENAME TO " + quoteIdent(t));
   }
   if (unwrapOnly) return;
@@ -176,6 +193,9 @@ void Migrator::rebuildSqliteTenancy(Connection& c, bool unwrapOnly, bool existin
     c.executeScript("ALTER TABLE " + quoteIdent(t) + " RENAME TO " + quoteIdent(sqliteStoredName(t)));
     c.executeScript(sqliteViewSql(e, cols));
     for (const auto& sql : sqliteTriggerSql(e, cols, e.table.primary_key, appendOnly(t))) c.executeScript(sql);
+    // On the stored table: writes through the view and straight to lexos_t_<name> alike.
+    if (!existingOnly)
+      for (const auto& sql : sqlitePortalChangeSql(e)) c.executeScript(sql);
   }
 }
 
@@ -240,6 +260,7 @@ void Migrator::rebuildPgTenancy(Connection& c) {
     checkTableShape(c, e, cols, true);
     for (const auto& sql : pgTableSql(e)) c.executeScript(sql);
     for (const auto& sql : pgPortalViewSql(e, cols)) c.executeScript(sql);
+    for (const auto& sql : pgPortalChangeSql(e)) c.executeScript(sql);
   }
   const std::string runtime = userOf(runtimeUrl_);
   const std::string owner = userOf(ownerUrl_);

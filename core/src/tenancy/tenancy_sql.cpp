@@ -166,4 +166,105 @@ std::vector<std::string> pgPortalViewSql(const TableEntry& e, const std::vector<
   return out;
 }
 
+namespace {
+
+// The core tables a portal answer may read besides the declared shared ones: the firm's
+// settings and logo (Context::firm: time zone, country, address, currency, the logo's address).
+// Changes of the firm row itself, users, sessions and module switches are the guard's own firm
+// key, which the cache checks too.
+bool corePortalRow(const std::string& table) { return table == "firm_settings" || table == "firm_logos"; }
+
+// The column whose negation is the announced key (data/change_feed.h: portalClientKey(client)
+// is -client, portalFirmKey(firm) is -firm): the client column or firm_id.
+std::string portalKeyColumn(const TableEntry& e) {
+  return e.table.tenancy == sdk::Tenancy::Client ? quoteIdent(e.table.client_column) : std::string("\"firm_id\"");
+}
+
+}  // namespace
+
+bool announcesPortalChanges(const TableEntry& e) {
+  return e.table.tenancy != sdk::Tenancy::Firm || corePortalRow(e.table.name);
+}
+
+std::vector<std::string> sqlitePortalChangeDropSql(const TableEntry& e) {
+  std::vector<std::string> out;
+  for (const char* op : {"i", "u", "d"})
+    out.push_back("DROP TRIGGER IF EXISTS " + quoteIdent(std::string("lexos_portal_") + op + "_" + e.table.name));
+  return out;
+}
+
+std::vector<std::string> sqlitePortalChangeSql(const TableEntry& e) {
+  std::vector<std::string> out = sqlitePortalChangeDropSql(e);
+  if (!announcesPortalChanges(e)) return out;
+  const std::string& t = e.table.name;
+  const std::string stored = quoteIdent(sqliteStoredName(t)), k = portalKeyColumn(e);
+  // A row without a client (NULL) is no portal's: lexos_guard_changed(NULL) would read as key 0,
+  // everything.
+  auto announce = [&](const std::string& row, const std::string& extra) {
+    return "SELECT lexos_guard_changed(-" + row + k + ") WHERE " + row + k + " IS NOT NULL" + extra + "; ";
+  };
+  out.push_back("CREATE TRIGGER " + quoteIdent("lexos_portal_i_" + t) + " AFTER INSERT ON " + stored + " BEGIN " +
+                announce("NEW.", "") + "END");
+  out.push_back("CREATE TRIGGER " + quoteIdent("lexos_portal_u_" + t) + " AFTER UPDATE ON " + stored + " BEGIN " +
+                announce("OLD.", "") + announce("NEW.", " AND NEW." + k + " IS NOT OLD." + k) + "END");
+  out.push_back("CREATE TRIGGER " + quoteIdent("lexos_portal_d_" + t) + " AFTER DELETE ON " + stored + " BEGIN " +
+                announce("OLD.", "") + "END");
+  return out;
+}
+
+std::vector<std::string> pgPortalChangeSql(const TableEntry& e) {
+  const std::string& t = e.table.name;
+  const std::string q = quoteIdent(t), fn = quoteIdent("lexos_portal_changed_" + t);
+  std::vector<std::string> out = {"DROP TRIGGER IF EXISTS lexos_portal_changed ON " + q,
+                                  "DROP TRIGGER IF EXISTS lexos_portal_truncated ON " + q};
+  if (!announcesPortalChanges(e)) {
+    out.push_back("DROP FUNCTION IF EXISTS " + fn + "()");
+    return out;
+  }
+  const std::string k = portalKeyColumn(e);
+  // Keys as text, as lexos.guard_changed lists them ("<key> " each); NULL (a row of no client)
+  // is skipped. The number of keys listed is the number of spaces.
+  out.push_back(
+      "CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+      "DECLARE\n"
+      "  seen text := coalesce(current_setting('lexos.guard_changed', true), '');\n"
+      "  keys text[];\n"
+      "  firm bigint;\n"
+      "  k text;\n"
+      "  added boolean := false;\n"
+      "BEGIN\n"
+      "  IF TG_OP = 'TRUNCATE' THEN\n"
+      "    keys := ARRAY['0'];\n"
+      "  ELSIF TG_OP = 'INSERT' THEN\n"
+      "    keys := ARRAY[(-NEW." + k + "::bigint)::text];\n"
+      "    firm := NEW.firm_id;\n"
+      "  ELSIF TG_OP = 'DELETE' THEN\n"
+      "    keys := ARRAY[(-OLD." + k + "::bigint)::text];\n"
+      "    firm := OLD.firm_id;\n"
+      "  ELSE\n"
+      "    keys := ARRAY[(-OLD." + k + "::bigint)::text, (-NEW." + k + "::bigint)::text];\n"
+      "    firm := OLD.firm_id;\n"
+      "  END IF;\n"
+      "  FOREACH k IN ARRAY keys LOOP\n"
+      "    CONTINUE WHEN k IS NULL OR position(' ' || k || ' ' IN ' ' || seen) > 0;\n"
+      "    IF k <> '0' AND length(seen) - length(replace(seen, ' ', '')) >= 64 THEN\n"
+      "      k := (-firm)::text;\n"
+      "      CONTINUE WHEN position(' ' || k || ' ' IN ' ' || seen) > 0;\n"
+      "    END IF;\n"
+      "    PERFORM pg_notify('lexos_guard', k);\n"
+      "    seen := seen || k || ' ';\n"
+      "    added := true;\n"
+      "  END LOOP;\n"
+      "  IF added THEN\n"
+      "    PERFORM set_config('lexos.guard_changed', seen, true);\n"
+      "  END IF;\n"
+      "  RETURN NULL;\n"
+      "END $$");
+  out.push_back("CREATE TRIGGER lexos_portal_changed AFTER INSERT OR UPDATE OR DELETE ON " + q +
+                " FOR EACH ROW EXECUTE FUNCTION " + fn + "()");
+  out.push_back("CREATE TRIGGER lexos_portal_truncated AFTER TRUNCATE ON " + q + " FOR EACH STATEMENT EXECUTE FUNCTION " +
+                fn + "()");
+  return out;
+}
+
 }  // namespace lexos::core

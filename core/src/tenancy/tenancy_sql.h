@@ -75,4 +75,27 @@ std::vector<std::string> pgTableSql(const TableEntry& e);
 /// projected as NULL of its type. A portal scope's search_path puts lexos_portal first.
 std::vector<std::string> pgPortalViewSql(const TableEntry& e, const std::vector<ColumnInfo>& columns);
 
+/// The portal read cache's invalidation (http/read_cache.h, docs/portal-cache.md): whether a
+/// write to this table may change a portal answer, and so announces a portal key through the
+/// change feed (data/change_feed.h portalClientKey / portalFirmKey): Tenancy::Client tables
+/// announce the client of the row (the old and the new one), FirmShared tables and the core
+/// rows a portal answer may read (firm_settings, firm_logos: Context::firm) the firm-wide
+/// portal key.
+bool announcesPortalChanges(const TableEntry& e);
+
+/// SQLite: the AFTER INSERT/UPDATE/DELETE triggers on the stored table lexos_t_<name> that call
+/// lexos_guard_changed(<portal key>) (each dropped first; only drops for tables that announce
+/// nothing), so that writes through the view and direct writes to the stored table are caught.
+std::vector<std::string> sqlitePortalChangeSql(const TableEntry& e);
+
+/// SQLite: drops those triggers (before migrations reshape the tables).
+std::vector<std::string> sqlitePortalChangeDropSql(const TableEntry& e);
+
+/// PostgreSQL: a trigger function of the table's own (static column references) and its row and
+/// TRUNCATE triggers: each key NOTIFYed on lexos_guard once per transaction and listed in
+/// lexos.guard_changed (published on this node right after COMMIT) like the guard's firm keys;
+/// once a transaction has listed 64 keys, a further row announces its firm-wide portal key
+/// instead (a bulk change must not build a long list); TRUNCATE announces everything (key 0).
+std::vector<std::string> pgPortalChangeSql(const TableEntry& e);
+
 }  // namespace lexos::core

@@ -147,4 +147,25 @@ void verifyTenancy(Connection& c, const Registry& registry) {
   }
 }
 
+std::string tableWithoutPortalTriggers(Connection& c, const Registry& registry) {
+  const bool sqlite = c.backend() == sdk::Backend::SQLite;
+  for (const auto& e : registry.tables()) {
+    if (!announcesPortalChanges(e)) continue;
+    const std::string& t = e.table.name;
+    if (sqlite) {
+      for (const char* op : {"i", "u", "d"})
+        if (c.query("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = $1 AND tbl_name = $2",
+                    {std::string("lexos_portal_") + op + "_" + t, sqliteStoredName(t)})
+                .empty())
+          return t;
+    } else if (c.query("SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname IN "
+                       "('lexos_portal_changed', 'lexos_portal_truncated') HAVING count(*) = 2",
+                       {"public." + quoteIdent(t)})
+                   .empty()) {
+      return t;
+    }
+  }
+  return {};
+}
+
 }  // namespace lexos::core

@@ -37,6 +37,8 @@ TEST_CASE("config defaults fill every key and relative paths resolve against the
   CHECK(c.mail_transport == "outbox");
   CHECK(c.plugins_enabled.empty());
   CHECK(c.session_cache_seconds == 60);
+  CHECK(c.cache_portal_seconds == 30);
+  CHECK(c.cache_portal_entries == 20000);
   CHECK(c.listen_url.empty());
 }
 
@@ -94,6 +96,14 @@ TEST_CASE("a bad value stops loading with one line naming the key, the value and
   CHECK_THAT(e, Catch::Contains("database.prepared_statements") && Catch::Contains("true or false"));
   e = errorOf(base + "[session]\ncache_seconds = -1\n");
   CHECK_THAT(e, Catch::Contains("session.cache_seconds") && Catch::Contains("'-1'"));
+  e = errorOf(base + "[cache]\nportal_seconds = 3601\n");
+  CHECK_THAT(e, Catch::Contains("cache.portal_seconds") && Catch::Contains("'3601'"));
+  e = errorOf(base + "[cache]\nportal_entries = 15\n");
+  CHECK_THAT(e, Catch::Contains("cache.portal_entries") && Catch::Contains("'15'"));
+  e = errorOf(base, {{"LEXOS_CACHE_PORTAL_SECONDS", "soon"}});
+  CHECK_THAT(e, Catch::Contains("cache.portal_seconds") && Catch::Contains("environment LEXOS_CACHE_PORTAL_SECONDS"));
+  CHECK(errorOf(base + "[cache]\nportal_seconds = 0\nportal_entries = 16\n") == "(accepted)");
+  CHECK_THAT(errorOf(base, {{"LEXOS_CACHE_PORTAL_SECOND", "1"}}), Catch::Contains("LEXOS_CACHE_PORTAL_SECOND"));
   e = errorOf(base + "[database]\nlisten_url = postgresql://u@h/db\n");  // with SQLite
   CHECK_THAT(e, Catch::Contains("database.listen_url") && Catch::Contains("PostgreSQL database.url"));
   e = errorOf(base + "[database]\nurl = postgresql://u@h/db\nlisten_url = pgbouncer\n");

@@ -199,3 +199,47 @@ TEST_CASE("a job with a bad id, interval or no handler is refused by name and a 
   CHECK(reg.jobs()[1].plugin == "jobsg");
   CHECK(static_cast<bool>(reg.jobs()[1].job.handler));
 }
+
+// SDK 1.9 cached reads: only a portal GET route of the declaring plugin, once.
+TEST_CASE("a cached read of a route that is not a portal GET route of the plugin is refused by path and a good one is marked") {
+  core::Registry reg;
+  auto portalRoute = [](sdk::Registrar& r, sdk::Method m, const std::string& path) {
+    r.addRoute(sdk::RouteBuilder(m, path).portal(r.pluginId() + ".read").handler([](sdk::Context&) {}));
+  };
+  auto cached = [](const std::string& path) {
+    sdk::CachedRead c;
+    c.path = path;
+    return c;
+  };
+  CHECK_THAT(refusal(reg, "cra", [&](sdk::Registrar& r) { r.addCachedRead(cached("/api/v1/cra/{id}")); }),
+             Catch::Contains("cached read of '/api/v1/cra/{id}'") && Catch::Contains("portal"));  // a staff route
+  CHECK_THAT(refusal(reg, "crb", [&](sdk::Registrar& r) {
+               portalRoute(r, sdk::Method::Post, "/api/v1/portal/crb");
+               r.addCachedRead(cached("/api/v1/portal/crb"));
+             }),
+             Catch::Contains("cached read of '/api/v1/portal/crb'"));  // not a GET
+  CHECK_THAT(refusal(reg, "crc", [&](sdk::Registrar& r) { r.addCachedRead(cached("/api/v1/portal/nowhere")); }),
+             Catch::Contains("cached read of '/api/v1/portal/nowhere'"));
+  CHECK_THAT(refusal(reg, "crd", [&](sdk::Registrar& r) {
+               portalRoute(r, sdk::Method::Get, "/api/v1/portal/crd");
+               r.addCachedRead(cached("/api/v1/portal/crd"));
+               r.addCachedRead(cached("/api/v1/portal/crd"));
+             }),
+             Catch::Contains("cached read of '/api/v1/portal/crd' declared twice"));
+  CHECK(refusal(reg, "cre", [&](sdk::Registrar& r) {
+          portalRoute(r, sdk::Method::Get, "/api/v1/portal/cre");
+          portalRoute(r, sdk::Method::Get, "/api/v1/portal/cre/{id}");
+          r.addCachedRead(cached("/api/v1/portal/cre/{id}"));
+        }) == "");
+  // Another plugin's route is not this plugin's to declare.
+  CHECK_THAT(refusal(reg, "crf", [&](sdk::Registrar& r) { r.addCachedRead(cached("/api/v1/portal/cre")); }),
+             Catch::Contains("cached read of '/api/v1/portal/cre'"));
+  int marked = 0;
+  for (const auto& e : reg.routes()) {
+    if (e.cached_read) {
+      ++marked;
+      CHECK(e.route.path == "/api/v1/portal/cre/{id}");
+    }
+  }
+  CHECK(marked == 1);
+}

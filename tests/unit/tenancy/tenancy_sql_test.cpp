@@ -132,3 +132,65 @@ TEST_CASE("a table declared with addPortalInsert takes a portal scope's rows of 
 TEST_CASE("identifiers are quoted, embedded quotes doubled") {
   CHECK(core::quoteIdent("a\"b") == "\"a\"\"b\"");
 }
+
+// The portal read cache's invalidation (http/read_cache.h): portal keys are negative ids.
+TEST_CASE("SQLite: writes to the stored table announce the portal key of the old and new client, firm-shared rows the firm") {
+  auto e = clientTable();
+  const auto sql = core::sqlitePortalChangeSql(e);
+  REQUIRE(sql.size() == 6);
+  CHECK(sql[0] == "DROP TRIGGER IF EXISTS \"lexos_portal_i_dossiers\"");
+  CHECK(sql[3] ==
+        "CREATE TRIGGER \"lexos_portal_i_dossiers\" AFTER INSERT ON \"lexos_t_dossiers\" BEGIN "
+        "SELECT lexos_guard_changed(-NEW.\"client_id\") WHERE NEW.\"client_id\" IS NOT NULL; END");
+  CHECK(sql[4] ==
+        "CREATE TRIGGER \"lexos_portal_u_dossiers\" AFTER UPDATE ON \"lexos_t_dossiers\" BEGIN "
+        "SELECT lexos_guard_changed(-OLD.\"client_id\") WHERE OLD.\"client_id\" IS NOT NULL; "
+        "SELECT lexos_guard_changed(-NEW.\"client_id\") WHERE NEW.\"client_id\" IS NOT NULL AND "
+        "NEW.\"client_id\" IS NOT OLD.\"client_id\"; END");
+  CHECK(sql[5] ==
+        "CREATE TRIGGER \"lexos_portal_d_dossiers\" AFTER DELETE ON \"lexos_t_dossiers\" BEGIN "
+        "SELECT lexos_guard_changed(-OLD.\"client_id\") WHERE OLD.\"client_id\" IS NOT NULL; END");
+  e.table.tenancy = sdk::Tenancy::FirmShared;
+  CHECK_THAT(core::sqlitePortalChangeSql(e)[3], Catch::Contains("lexos_guard_changed(-NEW.\"firm_id\")"));
+  // Firm tables are no portal's: only the drops (a table whose tenancy changed loses them).
+  e.table.tenancy = sdk::Tenancy::Firm;
+  CHECK(core::sqlitePortalChangeSql(e) == core::sqlitePortalChangeDropSql(e));
+  CHECK(core::sqlitePortalChangeSql(e).size() == 3);
+  // ...except the firm's settings, which Context::firm reads in a portal answer.
+  e.table.name = "firm_settings";
+  CHECK(core::announcesPortalChanges(e));
+  CHECK_THAT(core::sqlitePortalChangeSql(e)[5], Catch::Contains("lexos_guard_changed(-OLD.\"firm_id\")"));
+  e.table.name = "firm_logos";
+  CHECK(core::announcesPortalChanges(e));
+  e.table.name = "audit_log";  // a view of a portal page is recorded there: it must not end the entry
+  CHECK_FALSE(core::announcesPortalChanges(e));
+}
+
+TEST_CASE("PostgreSQL: a trigger function per table announces each portal key once, the firm's past 64 keys, all on TRUNCATE") {
+  auto e = clientTable();
+  const auto sql = core::pgPortalChangeSql(e);
+  REQUIRE(sql.size() == 5);
+  CHECK(sql[0] == "DROP TRIGGER IF EXISTS lexos_portal_changed ON \"dossiers\"");
+  CHECK(sql[1] == "DROP TRIGGER IF EXISTS lexos_portal_truncated ON \"dossiers\"");
+  const std::string& fn = sql[2];
+  CHECK_THAT(fn, Catch::StartsWith("CREATE OR REPLACE FUNCTION \"lexos_portal_changed_dossiers\"() RETURNS trigger"));
+  CHECK_THAT(fn, Catch::Contains("keys := ARRAY[(-NEW.\"client_id\"::bigint)::text]"));
+  CHECK_THAT(fn, Catch::Contains("keys := ARRAY[(-OLD.\"client_id\"::bigint)::text, (-NEW.\"client_id\"::bigint)::text]"));
+  CHECK_THAT(fn, Catch::Contains("keys := ARRAY['0']"));
+  // Once per transaction, through the list the COMMIT reads back (pg_connection.cpp).
+  CHECK_THAT(fn, Catch::Contains("position(' ' || k || ' ' IN ' ' || seen) > 0"));
+  CHECK_THAT(fn, Catch::Contains("PERFORM pg_notify('lexos_guard', k)"));
+  CHECK_THAT(fn, Catch::Contains("PERFORM set_config('lexos.guard_changed', seen, true)"));
+  // The cap: past 64 listed keys, the row's firm-wide key instead.
+  CHECK_THAT(fn, Catch::Contains(">= 64 THEN\n      k := (-firm)::text;"));
+  CHECK(sql[3] == "CREATE TRIGGER lexos_portal_changed AFTER INSERT OR UPDATE OR DELETE ON \"dossiers\" FOR EACH ROW "
+                  "EXECUTE FUNCTION \"lexos_portal_changed_dossiers\"()");
+  CHECK(sql[4] == "CREATE TRIGGER lexos_portal_truncated AFTER TRUNCATE ON \"dossiers\" FOR EACH STATEMENT "
+                  "EXECUTE FUNCTION \"lexos_portal_changed_dossiers\"()");
+  e.table.tenancy = sdk::Tenancy::FirmShared;
+  CHECK_THAT(core::pgPortalChangeSql(e)[2], Catch::Contains("keys := ARRAY[(-NEW.\"firm_id\"::bigint)::text]"));
+  e.table.tenancy = sdk::Tenancy::Firm;
+  const auto none = core::pgPortalChangeSql(e);
+  REQUIRE(none.size() == 3);
+  CHECK(none[2] == "DROP FUNCTION IF EXISTS \"lexos_portal_changed_dossiers\"()");
+}

@@ -233,6 +233,26 @@ struct Job {
   std::string summary;         ///< One line, for `lexosctl jobs` and the log.
 };
 
+/// A portal GET route whose answer the host may keep and serve again (SDK 1.9 addCachedRead).
+/// Declaring it promises: the answer of this GET route (Audience::Portal, added by this plugin)
+/// depends only on the request's path and query, the principal, and rows the portal scope reads
+/// from the database; not on the clock, config changes at run time, or anything else. The host
+/// may then answer a repeat from memory until one of those rows changes: every write to a
+/// declared tenant table announces the client (Tenancy::Client) or the firm (FirmShared) whose
+/// portal answers it may change, on every node (docs/portal-cache.md). Audit events the handler
+/// records are recorded again for each answer served from memory.
+///
+/// Never declare a route whose answer depends on time (a share's expiry through addPortalUntil,
+/// a due date compared with today, a schedule's "upcoming"), on files outside the database, on
+/// headers other than the session's, or whose handler writes: nothing announces the clock.
+///
+/// The struct carries its `version` as its first field (like Job): fields are only ever
+/// appended. Leave `version` at its default. SDK 1.9.
+struct CachedRead {
+  int version = 1;
+  std::string path;  ///< The route's path pattern exactly as given to addRoute ("/api/v1/portal/x/{id}").
+};
+
 /// Collects a plugin's declarations.
 class Registrar {
  public:
@@ -281,6 +301,13 @@ class Registrar {
   // ---- ABI 1.8 ----
   /// Declares work the host runs for every firm with this module on (see Job). Needs SDK ABI 1.8.
   virtual void addJob(const Job& job) = 0;
+
+  // ---- ABI 1.9 ----
+  /// Declares that the answers of one of this plugin's portal GET routes may be served from the
+  /// host's portal read cache (see CachedRead for the promise it makes). At most once per route;
+  /// the route must be a GET route with Audience::Portal added by this plugin (the host refuses
+  /// to load the plugin otherwise, naming the path). Needs SDK ABI 1.9.
+  virtual void addCachedRead(const CachedRead& read) = 0;
 };
 
 }  // namespace v1

@@ -39,11 +39,14 @@
 /// for every firm with the module on, every few minutes, in the firm's scope; the schedules
 /// module's e-mail reminders) and Context::bindPortalUser (a public route that proved, with a
 /// configured secret, which portal user it speaks for reads in that client's portal scope: the
-/// schedules module's signed calendar feed).
+/// schedules module's signed calendar feed). 1.9 appended Registrar::addCachedRead (struct
+/// CachedRead: a portal GET route whose answer depends only on the request, the principal and
+/// the rows its portal scope reads, which the host may answer again from memory until one of
+/// those rows changes; the cases module's portal matter list and page).
 
 #define LEXOS_SDK_ABI_MAJOR 1
-#define LEXOS_SDK_ABI_MINOR 8
-#define LEXOS_SDK_VERSION "1.8.0"
+#define LEXOS_SDK_ABI_MINOR 9
+#define LEXOS_SDK_VERSION "1.9.0"
 
 /// Symbol visibility for SDK types that must be shared between the host and plugins (exception
 /// types, so that `catch` in the host matches what a plugin throws even when the plugin is built
