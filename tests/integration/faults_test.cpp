@@ -286,6 +286,26 @@ struct Site {
   std::string config;
 };
 
+/// The demo firm (lexosctl demo, in process) in the site's database: the random passwords it
+/// printed for its owner (owner@demo.example) and for Mr. Anderson (anderson@demo.example).
+struct DemoFirm {
+  std::string owner, anderson;
+};
+DemoFirm demoFirm(const Site& site) {
+  std::ostringstream demo;
+  lexos::core::createDemo(lexos::core::Config::load(site.config, {}), "demo", demo);
+  const std::string text = demo.str();
+  std::smatch m;
+  DemoFirm d;
+  if (!std::regex_search(text, m, std::regex("email owner@demo\\.example, password (\\S+)")))
+    throw std::runtime_error("lexosctl demo printed no owner password: " + text);
+  d.owner = m[1].str();
+  if (!std::regex_search(text, m, std::regex("anderson@demo\\.example, password (\\S+)")))
+    throw std::runtime_error("lexosctl demo printed no password for Mr. Anderson: " + text);
+  d.anderson = m[1].str();
+  return d;
+}
+
 /// Client threads that keep one keep-alive connection each and alternate a list (GET) with a
 /// client creation (POST), until told to stop or until the server refuses connections. Every
 /// outcome is kept for the test to judge; the ids of creations answered 201 are collected.
@@ -720,12 +740,7 @@ TEST_CASE(
   INFO(dbName(db));
   Site site(db, "", "clients,cases,portal");
   // The demo firm: Mr. Anderson, a portal client with his matter (lexosctl demo, in process).
-  std::ostringstream demo;
-  lexos::core::createDemo(lexos::core::Config::load(site.config, {}), "demo", demo);
-  std::smatch m;
-  const std::string demoText = demo.str();
-  REQUIRE(std::regex_search(demoText, m, std::regex("anderson@demo.example, password (\\S+)")));
-  const std::string password = m[1].str();
+  const std::string password = demoFirm(site).anderson;
 
   auto d = site.start("lexosd");
   HttpClient anderson(d->port());
@@ -994,14 +1009,8 @@ TEST_CASE(
     "SQLite read journal: views answered before a write are chained before it, and a record cut short "
     "by a crash is stepped over at the next start, the records after it kept") {
   Site site(Db::SQLite, "", "clients,cases,portal");
-  std::ostringstream demo;
-  lexos::core::createDemo(lexos::core::Config::load(site.config, {}), "demo", demo);
-  std::smatch m;
-  const std::string demoText = demo.str();
-  REQUIRE(std::regex_search(demoText, m, std::regex("anderson@demo.example, password (\\S+)")));
-  const std::string anderson = m[1].str();
-  REQUIRE(std::regex_search(demoText, m, std::regex("email (owner@demo\\.example), password (\\S+)")));
-  const std::string ownerEmail = m[1].str(), ownerPassword = m[2].str();
+  const DemoFirm demo = demoFirm(site);
+  const std::string anderson = demo.anderson, ownerEmail = "owner@demo.example", ownerPassword = demo.owner;
   const std::string file = site.sqliteFile();
   auto raw = lexos::core::openConnection("sqlite:" + file, nullptr);
   const std::int64_t firm = lexos::sdk::asInt(raw->query("SELECT id FROM firms WHERE slug = 'demo'", {}).rows.at(0).at(0));
