@@ -427,6 +427,28 @@ void Dispatcher::handlerStage(ApiCall& call) const {
       call.conn.setScope({p.firm_id, client});
     });
   }
+  // A streamed read (a download) is recorded before its first byte leaves, not after the last:
+  // a client holding the bytes finds the view in the log, in the ledger it asks for next. The
+  // read transaction ends first (the record is written outside it); the handler goes on in a
+  // new one, in the same scope.
+  if (!call.write && s_.audit) {
+    call.response.setBeforeStream([&call, &ctx, this] {
+      auto& events = ctx.auditBuffer().events;
+      if (events.empty()) return;
+      call.readEvents = std::move(events);
+      events.clear();
+      const auto& p = call.session.principal;
+      call.conn.commit();
+      recordStage(call);
+      call.readEvents.clear();
+      call.conn.begin(false);
+      call.conn.setScope({p.firm_id, p.isPortal() ? p.client_id : 0});
+    });
+  }
+  struct ForgetHook {  // the hook refers to ctx, which ends with this function
+    HttpResponse& r;
+    ~ForgetHook() { r.setBeforeStream(nullptr); }
+  } forget{call.response};
   try {
     call.route->route.handler(ctx);
   } catch (const AnswerAfterCommit&) {

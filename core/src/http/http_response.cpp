@@ -58,8 +58,16 @@ void HttpResponse::sendJson(const std::string& json, int status) {
   send(json);
 }
 
+void HttpResponse::beforeStream() {
+  if (!beforeStream_) return;
+  auto f = std::move(beforeStream_);
+  beforeStream_ = nullptr;
+  f();
+}
+
 std::ostream& HttpResponse::stream() {
   if (sent_) throw std::logic_error("response already sent");
+  beforeStream();
   sent_ = true;
   streamed_ = true;
   res_.setChunkedTransferEncoding(true);
@@ -72,6 +80,7 @@ std::string HttpResponse::requestHeader(const std::string& name) const {
 
 void HttpResponse::sendSource(sdk::ByteSource& source, const sdk::SendOptions& o) {
   if (sent_) throw std::logic_error("response already sent");
+  beforeStream();
   // Every field read here is in SendOptions version 1 (o.version >= 1); a field a later SDK
   // appends is read only when o.version says the plugin's copy has it.
   const std::string etag = o.etag.empty() ? std::string() : quoteEtag(o.etag);

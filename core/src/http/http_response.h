@@ -6,6 +6,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "lexos/sdk/http.h"
@@ -40,9 +41,15 @@ class HttpResponse : public sdk::Response {
   /// The buffered body (before flush()).
   const std::string& bufferedBody() const { return body_; }
   Poco::Net::HTTPServerResponse& raw() { return res_; }
+  /// Called once, before the first byte of a streamed answer leaves (stream(), sendSource()):
+  /// the host records a read's audit events there, so that a client who has the bytes finds the
+  /// view in the log (an exception from it fails the request before anything was sent).
+  void setBeforeStream(std::function<void()> f) { beforeStream_ = std::move(f); }
 
  private:
   std::string requestHeader(const std::string& name) const;
+  void beforeStream();
+  std::function<void()> beforeStream_;
   Poco::Net::HTTPServerResponse& res_;
   const Poco::Net::HTTPServerRequest* req_;
   bool sent_ = false;
