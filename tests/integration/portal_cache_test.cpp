@@ -348,3 +348,47 @@ TEST_CASE("/metrics counts the portal cache's hits, misses and entries") {
                          Catch::Contains("\nlexos_portal_cache_misses_total 1\n") &&
                          Catch::Contains("\nlexos_portal_cache_entries 1\n"));
 }
+
+TEST_CASE("PostgreSQL: with more workers than pooled connections, views waiting for their group commit hold no connection") {
+  // 16 workers, 2 connections. A view waiting for the group commit once kept its request's
+  // connection: two such views held the whole pool while the commit's lead, a cached view that
+  // had borrowed none, waited for one until the pool's 10 s timeout, and answered 503.
+  PortalFirm f(Db::PostgreSQL, "[server]\nthreads = 16\n[database]\npool_size = 2\n");
+  REQUIRE(waitFor([&] { return cacheLive(f.t); }, 5));
+  REQUIRE(f.a->get("/api/v1/portal/cases").status == 200);
+  constexpr int kThreads = 16, kRounds = 15;
+  std::vector<std::vector<int>> statuses(kThreads);
+  std::vector<std::thread> browsing;
+  for (int i = 0; i < kThreads; ++i) {
+    browsing.emplace_back([&, i] {
+      HttpClient c(f.t.port());
+      c.cookie = f.a->cookie;
+      auto status = [&c](const std::string& path) {
+        try {
+          return c.get(path).status;
+        } catch (const std::exception&) {  // no answer before the client's timeout
+          return -1;
+        }
+      };
+      for (int r = 0; r < kRounds; ++r) {
+        // A miss (a query string not seen before: the handler, a pooled connection) and a hit.
+        statuses[i].push_back(status("/api/v1/portal/cases?t=" + std::to_string(i) + "-" + std::to_string(r)));
+        statuses[i].push_back(status("/api/v1/portal/cases"));
+      }
+    });
+  }
+  for (auto& t : browsing) t.join();
+  int ok = 0, other = 0;
+  for (const auto& s : statuses)
+    for (int st : s) (st == 200 ? ok : other)++;
+  CHECK(other == 0);
+  CHECK(ok == kThreads * kRounds * 2);
+  // Every view served is in the ledger.
+  f.t.host->auditSequencer().chainNow(f.firm);
+  auto raw = f.t.host->ownerConnection();
+  raw->begin(false);
+  raw->setScope({f.firm, 0});
+  auto rs = raw->query("SELECT count(*) FROM audit_log WHERE action = 'portal.cases.view'", {});
+  raw->rollback();
+  CHECK(lexos::sdk::asInt(rs.rows.at(0).at(0)) == ok + 1);
+}

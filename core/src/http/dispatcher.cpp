@@ -515,6 +515,10 @@ void Dispatcher::recordStage(ApiCall& call) const {
   if (call.write || call.readEvents.empty()) return;
   const std::string address = clientAddress(call.req);
   if (s_.audit) {
+    // Waiting for the group commit holds no pooled connection: the commit's lead borrows one,
+    // and with more workers than connections (server.threads above database.pool_size) waiters
+    // holding theirs would leave the lead none until the pool's timeout.
+    call.conn.release();
     s_.audit->recordRead(call.conn, call.session.principal, address, call.rid, call.readEvents);
     return;
   }
