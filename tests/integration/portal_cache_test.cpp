@@ -392,3 +392,27 @@ TEST_CASE("PostgreSQL: with more workers than pooled connections, views waiting 
   raw->rollback();
   CHECK(lexos::sdk::asInt(rs.rows.at(0).at(0)) == ok + 1);
 }
+
+TEST_CASE("PostgreSQL: a portal view whose audit event cannot be committed is answered 503, never shown unrecorded") {
+  // The answer waits for its events' commit without a worker (AuditSequencer::recordReadLater);
+  // when the commit fails the answer held is dropped for a 503, from the cache or the handler.
+  PortalFirm f(Db::PostgreSQL);
+  REQUIRE(waitFor([&] { return cacheLive(f.t); }, 5));
+  f.warm(*f.a, "/api/v1/portal/cases");
+  const auto before = f.t.host->serverStats();
+  CHECK(before.held_for_audit >= 2);
+  auto owner = f.t.host->ownerConnection();
+  owner->executeScript("REVOKE INSERT ON audit_pending FROM lexos_app");
+  auto hit = f.a->get("/api/v1/portal/cases");
+  CHECK(hit.status == 503);
+  CHECK_THAT(hit.body, Catch::Contains("\"code\":\"audit_unavailable\""));
+  CHECK_THAT(hit.body, !Catch::Contains("Anderson v. Metacortex"));
+  auto miss = f.a->get("/api/v1/portal/cases/" + f.kase);
+  CHECK(miss.status == 503);
+  CHECK_THAT(miss.body, !Catch::Contains("Anderson v. Metacortex"));
+  CHECK(f.t.host->serverStats().audit_refused >= before.audit_refused + 2);
+  owner->executeScript("GRANT INSERT ON audit_pending TO lexos_app");
+  auto back = f.a->get("/api/v1/portal/cases");
+  CHECK(back.status == 200);
+  CHECK(f.auditRows(back.header("x-request-id"), "portal.cases.view") == 1);
+}

@@ -52,6 +52,12 @@ void writeServer(MetricsWriter& w, const Host& host) {
   w.family("lexos_http_requests_parked_total", "counter",
            "Requests parked (no worker held) while their session was read from PostgreSQL.");
   w.sample("lexos_http_requests_parked_total", {}, s.parked);
+  w.family("lexos_http_answers_held_for_audit_total", "counter",
+           "Answers held (no worker held) until their read's audit events were committed.");
+  w.sample("lexos_http_answers_held_for_audit_total", {}, s.held_for_audit);
+  w.family("lexos_http_answers_refused_for_audit_total", "counter",
+           "Answers replaced by 503 because their read's audit events could not be committed.");
+  w.sample("lexos_http_answers_refused_for_audit_total", {}, s.audit_refused);
 }
 
 void writePool(MetricsWriter& w, const ConnectionPool& pool) {

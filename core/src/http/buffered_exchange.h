@@ -13,6 +13,7 @@
 #include <Poco/Net/SocketAddress.h>
 
 #include <functional>
+#include <memory>
 #include <istream>
 #include <ostream>
 #include <string>
@@ -121,12 +122,17 @@ class BufferedResponse : public Poco::Net::HTTPServerResponse {
   bool writeDirect(const char* data, std::size_t n);
   /// True when a fixed-length body (beginFixedLength) did not reach its announced length (the
   /// handler failed half-way): the connection must close after what was written.
+  /// The read's audit events still being committed (AuditSequencer::recordReadLater): the
+  /// connection layer holds this answer until they are, and answers 503 if they cannot be.
+  void holdFor(std::shared_ptr<class DeferredRecord> record) { held_ = std::move(record); }
+  const std::shared_ptr<class DeferredRecord>& heldFor() const { return held_; }
   bool fixedIncomplete() const {
     return fixed_ && fixed_written_ + body_.size() != static_cast<std::uint64_t>(getContentLength64());
   }
 
  private:
   void spill();
+  std::shared_ptr<class DeferredRecord> held_;
   void head(std::string& out, bool headRequest, bool close, bool http10, bool chunked);
   std::function<void(const char*, std::size_t)> write_;
   bool stream_close_ = false, stream_http10_ = false, stream_started_ = false;

@@ -1,4 +1,6 @@
 #include "http/dispatcher.h"
+
+#include "http/buffered_exchange.h"
 #include "http/idempotency.h"
 
 #include <Poco/Logger.h>
@@ -439,7 +441,7 @@ void Dispatcher::handlerStage(ApiCall& call) const {
       events.clear();
       const auto& p = call.session.principal;
       call.conn.commit();
-      recordStage(call);
+      recordStage(call, false);
       call.readEvents.clear();
       call.conn.begin(false);
       call.conn.setScope({p.firm_id, p.isPortal() ? p.client_id : 0});
@@ -507,7 +509,7 @@ void Dispatcher::commitStage(ApiCall& call) const {
   if (call.write && call.session.needs_touch) s_.guard->touched(call.session);
 }
 
-void Dispatcher::recordStage(ApiCall& call) const {
+void Dispatcher::recordStage(ApiCall& call, bool mayHold) const {
   // A read-only transaction (SQLite takes no write lock for GETs) cannot write: the audit
   // events of a read are recorded after it, before the answer leaves. With the sequencer, in a
   // group commit with other reads (identity/audit_sequencer.h). Failing here fails the request:
@@ -519,6 +521,13 @@ void Dispatcher::recordStage(ApiCall& call) const {
     // and with more workers than connections (server.threads above database.pool_size) waiters
     // holding theirs would leave the lead none until the pool's timeout.
     call.conn.release();
+    // A buffered answer of the connection layer waits for the commit without its worker: the
+    // recorder commits, then the answer leaves (http/server.cpp). A stream has begun already.
+    auto* held = mayHold && !call.response.streamed() ? dynamic_cast<BufferedResponse*>(&call.res) : nullptr;
+    if (held) {
+      held->holdFor(s_.audit->recordReadLater(call.conn, call.session.principal, address, call.rid, call.readEvents));
+      return;
+    }
     s_.audit->recordRead(call.conn, call.session.principal, address, call.rid, call.readEvents);
     return;
   }

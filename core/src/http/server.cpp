@@ -47,6 +47,7 @@
 #include "http/request_body.h"
 #include "http/request_context.h"
 #include "http/request_head.h"
+#include "identity/audit_sequencer.h"
 #include "data/connection_pool.h"
 #include "guard/session_prefetch.h"
 #include "plugins/registry.h"
@@ -59,6 +60,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::uint64_t kWakeId = ~std::uint64_t{0};
 constexpr std::uint64_t kResumeId = ~std::uint64_t{0} - 1;  // sessions read for parked requests
+constexpr std::uint64_t kHeldId = ~std::uint64_t{0} - 2;    // answers whose audit events committed
 constexpr std::size_t kUnroutedBodyLimit = 64 * 1024;  // bodies of 404/405/static requests
 constexpr auto kStopIdleQuiet = std::chrono::milliseconds(300);
 constexpr auto kLingerTime = std::chrono::seconds(2);
@@ -145,6 +147,27 @@ struct HttpServer::Impl {
   int resume_fd = -1;
   std::mutex resume_mu;
   std::deque<std::pair<std::shared_ptr<Conn>, std::optional<SessionInfo>>> resumed;
+  // Answers held until their read's audit events are committed (AuditSequencer::
+  // recordReadLater): the recorder's thread queues them here and writes `fd` (an eventfd of
+  // their own, edge-triggered, read only under `mu`: a worker woken by a write always finds the
+  // counter set, so no wake-up is lost); a worker writes them all. Shared with the callbacks,
+  // which may outlive a stopped server (closed).
+  struct Held {
+    std::mutex mu;
+    std::deque<std::pair<std::shared_ptr<Conn>, bool>> ready;
+    int fd = -1;
+    bool closed = false;
+    void release(std::shared_ptr<Conn> c, bool ok) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (closed) return;
+      ready.emplace_back(std::move(c), ok);
+      if (ready.size() == 1) {  // one wake-up for what queues until a worker takes them
+        const std::uint64_t one = 1;
+        (void)::write(fd, &one, sizeof one);
+      }
+    }
+  };
+  std::shared_ptr<Held> held = std::make_shared<Held>();
   int port = 0;
   std::string spool_dir;  // <state_dir>/spool, 0700: request bodies over body_memory_bytes
   Poco::Net::SocketAddress local;
@@ -182,7 +205,8 @@ struct HttpServer::Impl {
 
   struct Counters {
     std::atomic<std::uint64_t> accepted{0}, refused_over_cap{0}, head_timeouts{0}, body_timeouts{0},
-        idle_closed{0}, send_timeouts{0}, framing_errors{0}, requests{0}, parked{0};
+        idle_closed{0}, send_timeouts{0}, framing_errors{0}, requests{0}, parked{0}, held_for_audit{0},
+        audit_refused{0};
   } counters;
 
   explicit Impl(Services& s) : services(s), cfg(*s.config) {}
@@ -632,7 +656,39 @@ struct HttpServer::Impl {
     // A download cut short (its source failed): the client learns it from the closed connection.
     c.close_after_write = close || res.fixedIncomplete();
     c.body.clear();
+    if (const auto& record = res.heldFor()) {
+      // The read's audit events are being committed: the answer waits for them, unarmed, and
+      // this worker goes on to other connections (releaseHeld() writes it).
+      count(&Counters::held_for_audit);
+      record->onDone([box = held, conn = c.shared_from_this()](bool ok) mutable { box->release(std::move(conn), ok); });
+      return false;
+    }
     return finishWrite(c);
+  }
+
+  /// Writes the answers whose audit events are committed (all that are ready: a send each,
+  /// without blocking); an answer whose events could not be recorded becomes a 503.
+  void releaseHeld() {
+    std::deque<std::pair<std::shared_ptr<Conn>, bool>> ready;
+    {
+      std::lock_guard<std::mutex> lock(held->mu);
+      std::uint64_t n = 0;
+      (void)::read(held->fd, &n, sizeof n);
+      ready.swap(held->ready);
+    }
+    for (auto& [conn, ok] : ready) {
+      std::lock_guard<std::mutex> lock(conn->mu);
+      Conn& c = *conn;
+      if (c.phase != Phase::kHandling) continue;  // closed meanwhile (the server stopping)
+      if (!ok) {
+        count(&Counters::audit_refused);
+        c.out = closingAnswer(503, "audit_unavailable",
+                              "The view could not be recorded in the audit log, so it is not shown. Try again.");
+        c.out_off = 0;
+        c.close_after_write = true;
+      }
+      if (finishWrite(c)) process(c, false);
+    }
   }
 
   /// The first header named `name` (as BufferedRequest::get finds it), or "".
@@ -682,6 +738,10 @@ struct HttpServer::Impl {
       if (ev.data.u64 == kWakeId) break;
       if (ev.data.u64 == kResumeId) {
         resumeSome();
+        continue;
+      }
+      if (ev.data.u64 == kHeldId) {
+        releaseHeld();
         continue;
       }
       auto conn = find(ev.data.u64);
@@ -915,6 +975,16 @@ void HttpServer::start() {
   ev.events = EPOLLIN;  // level-triggered: wakes every worker when stopping
   ev.data.u64 = kWakeId;
   epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, m.wake_fd, &ev);
+  {
+    std::lock_guard<std::mutex> lock(m.held->mu);
+    m.held->fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (m.held->fd < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
+    m.held->closed = false;
+    epoll_event hev{};
+    hev.events = EPOLLIN | EPOLLET;
+    hev.data.u64 = kHeldId;
+    epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, m.held->fd, &hev);
+  }
   if (m.services.pool && m.services.guard && m.services.pool->backend() == sdk::Backend::PostgreSQL) {
     m.resume_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (m.resume_fd < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
@@ -950,6 +1020,8 @@ ServerStats HttpServer::stats() const {
   s.framing_errors = k.framing_errors;
   s.requests = k.requests;
   s.parked = k.parked;
+  s.held_for_audit = k.held_for_audit;
+  s.audit_refused = k.audit_refused;
   s.workers = impl_->running.load();
   s.stand_ins = impl_->stand_ins.load();
   s.busy = impl_->busy.load();
@@ -1022,6 +1094,15 @@ int HttpServer::stop(int graceSeconds) {
   {
     std::lock_guard<std::mutex> lock(m.resume_mu);
     m.resumed.clear();
+  }
+  {
+    // Answers still held: their events are committed by the recorder (AuditSequencer::stop);
+    // their connections are closed below.
+    std::lock_guard<std::mutex> lock(m.held->mu);
+    m.held->closed = true;
+    m.held->ready.clear();
+    if (m.held->fd >= 0) ::close(m.held->fd);
+    m.held->fd = -1;
   }
   std::vector<std::shared_ptr<Impl::Conn>> rest;
   for (auto& s : m.shards) {

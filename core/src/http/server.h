@@ -54,6 +54,10 @@ struct ServerStats {
   /// the statements that read them (fewer: concurrent reads of one firm share one).
   std::uint64_t parked = 0;
   std::uint64_t session_reads = 0;
+  /// Answers held (no worker held) until their read's audit events were committed
+  /// (AuditSequencer::recordReadLater), and those answered 503 because the commit failed.
+  std::uint64_t held_for_audit = 0;
+  std::uint64_t audit_refused = 0;
   /// Worker threads running now (server.threads, plus stand-ins for workers that wait on a
   /// client reading a streamed answer slowly), and stand-ins started in all.
   int workers = 0;

@@ -128,45 +128,14 @@ void AuditSequencer::recordRead(Connection& c, const sdk::Principal& actor, cons
     std::vector<Waiting*> batch;
     batch.swap(group_);
     lock.unlock();
-    std::stable_sort(batch.begin(), batch.end(),
-                     [](const Waiting* a, const Waiting* b) { return a->actor->firm_id < b->actor->firm_id; });
     std::exception_ptr error;
     std::vector<std::int64_t> firms;
-    const bool pg = c.backend() == sdk::Backend::PostgreSQL;
     try {
-      if (pg && batch.front()->actor->firm_id == batch.back()->actor->firm_id) {
-        // The usual batch, one firm's: one round trip (settings, insert and commit pipelined).
-        std::vector<AuditLog::Recorded> all;
-        for (const Waiting* w : batch) all.push_back({w->actor, w->address, w->requestId, w->events});
-        AuditLog::appendMany(c, all, true);
-        firms.push_back(batch.front()->actor->firm_id);
-      } else {
-        c.begin(true);
-        std::vector<AuditLog::Recorded> same;  // PostgreSQL: one firm's, written together
-        auto flush = [&] {
-          if (!same.empty()) AuditLog::appendMany(c, same);
-          same.clear();
-        };
-        for (const Waiting* w : batch) {
-          if (firms.empty() || firms.back() != w->actor->firm_id) {
-            flush();
-            firms.push_back(w->actor->firm_id);
-            c.setScope({w->actor->firm_id, 0});
-          }
-          if (pg)
-            same.push_back({w->actor, w->address, w->requestId, w->events});
-          else
-            AuditLog::append(c, *w->actor, *w->address, *w->requestId, *w->events);
-        }
-        flush();
-        c.commit();
-      }
+      std::vector<AuditLog::Recorded> all;
+      for (const Waiting* w : batch) all.push_back({w->actor, w->address, w->requestId, w->events});
+      commitReads(c, all, firms);
     } catch (...) {
       error = std::current_exception();
-      try {
-        if (c.inTransaction()) c.rollback();
-      } catch (...) {
-      }
     }
     if (!error)
       for (auto firm : firms) notify(firm);
@@ -188,13 +157,145 @@ void AuditSequencer::recordRead(Connection& c, const sdk::Principal& actor, cons
   if (me.error) std::rethrow_exception(me.error);
 }
 
+void AuditSequencer::commitReads(Connection& c, std::vector<AuditLog::Recorded>& batch,
+                                 std::vector<std::int64_t>& firms) {
+  if (batch.empty()) return;
+  std::stable_sort(batch.begin(), batch.end(), [](const AuditLog::Recorded& a, const AuditLog::Recorded& b) {
+    return a.actor->firm_id < b.actor->firm_id;
+  });
+  const bool pg = c.backend() == sdk::Backend::PostgreSQL;
+  try {
+    if (pg && batch.front().actor->firm_id == batch.back().actor->firm_id) {
+      // The usual batch, one firm's: one round trip (settings, insert and commit pipelined).
+      AuditLog::appendMany(c, batch, true);
+      firms.push_back(batch.front().actor->firm_id);
+      return;
+    }
+    c.begin(true);
+    std::vector<AuditLog::Recorded> same;  // PostgreSQL: one firm's, written together
+    auto flush = [&] {
+      if (!same.empty()) AuditLog::appendMany(c, same);
+      same.clear();
+    };
+    for (const auto& r : batch) {
+      if (firms.empty() || firms.back() != r.actor->firm_id) {
+        flush();
+        firms.push_back(r.actor->firm_id);
+        c.setScope({r.actor->firm_id, 0});
+      }
+      if (pg)
+        same.push_back(r);
+      else
+        AuditLog::append(c, *r.actor, *r.address, *r.requestId, *r.events);
+    }
+    flush();
+    c.commit();
+  } catch (...) {
+    firms.clear();
+    try {
+      if (c.inTransaction()) c.rollback();
+    } catch (...) {
+    }
+    throw;
+  }
+}
+
+std::shared_ptr<DeferredRecord> AuditSequencer::recordReadLater(Connection& c, const sdk::Principal& actor,
+                                                                const std::string& address,
+                                                                const std::string& requestId,
+                                                                const std::vector<BufferedAudit::Event>& events) {
+  if (events.empty() || actor.firm_id == 0) return nullptr;
+  if (!(journal_ && journal_->ready())) {
+    std::unique_lock<std::mutex> lock(laterMutex_);
+    if (recorderRunning_ && !recorderStopping_) {
+      auto record = std::make_shared<DeferredRecord>();
+      const bool first = later_.empty();
+      later_.push_back(Later{actor, address, requestId, events, record});
+      lock.unlock();
+      if (first) laterWake_.notify_one();
+      return record;
+    }
+  }
+  recordRead(c, actor, address, requestId, events);
+  return nullptr;
+}
+
+void AuditSequencer::recorderRun() {
+  std::unique_lock<std::mutex> lock(laterMutex_);
+  for (;;) {
+    laterWake_.wait(lock, [this] { return recorderStopping_ || !later_.empty(); });
+    if (later_.empty()) return;  // stopping, and nothing left to commit
+    std::vector<Later> batch;
+    batch.swap(later_);
+    lock.unlock();
+    // Everything queued while the last commit ran goes in this one: one transaction (one round
+    // trip for one firm's) however many views wait.
+    std::vector<AuditLog::Recorded> all;
+    all.reserve(batch.size());
+    for (const Later& l : batch) all.push_back({&l.actor, &l.address, &l.requestId, &l.events});
+    std::vector<std::int64_t> firms;
+    bool ok = true;
+    try {
+      auto lease = pool_.acquire();
+      commitReads(*lease, all, firms);
+    } catch (const std::exception& e) {
+      ok = false;
+      warn(std::string("audit: recording portal views failed (their requests are answered 503): ") + e.what());
+    }
+    if (ok)
+      for (auto firm : firms) notify(firm);
+    for (Later& l : batch) l.record->complete(ok);
+    lock.lock();
+  }
+}
+
+void DeferredRecord::onDone(std::function<void(bool ok)> f) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!done_) {
+    then_ = std::move(f);
+    return;
+  }
+  const bool ok = ok_;
+  lock.unlock();
+  f(ok);
+}
+
+void DeferredRecord::complete(bool ok) {
+  std::function<void(bool)> f;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_ = true;
+    ok_ = ok;
+    f.swap(then_);
+  }
+  if (f) f(ok);
+}
+
 void AuditSequencer::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
   thread_ = std::thread([this] { run(); });
+  std::lock_guard<std::mutex> lock(laterMutex_);
+  if (!recorder_.joinable()) {
+    recorderStopping_ = false;
+    recorderRunning_ = true;
+    recorder_ = std::thread([this] { recorderRun(); });
+  }
 }
 
 void AuditSequencer::stop() {
+  // The recorder first: what it holds is committed (and its answers released) before the
+  // sequencer's last pass chains it.
+  {
+    std::lock_guard<std::mutex> lock(laterMutex_);
+    recorderStopping_ = true;
+  }
+  laterWake_.notify_all();
+  if (recorder_.joinable()) recorder_.join();
+  {
+    std::lock_guard<std::mutex> lock(laterMutex_);
+    recorderRunning_ = false;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!thread_.joinable()) return;

@@ -18,6 +18,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -26,6 +28,7 @@
 
 #include "data/connection.h"
 #include "data/connection_pool.h"
+#include "identity/audit_log.h"
 #include "identity/buffered_audit.h"
 #include "lexos/sdk/principal.h"
 
@@ -70,6 +73,16 @@ class AuditSequencer {
   void recordRead(Connection& c, const sdk::Principal& actor, const std::string& address,
                   const std::string& requestId, const std::vector<BufferedAudit::Event>& events);
 
+  /// Records the events of a read without waiting for them: the journal takes them at once
+  /// (SQLite; returns null), or they join the next group commit of this node's recorder thread
+  /// (returns the record, which says when they are committed). The caller holds its answer
+  /// until then (http/server.cpp): an answered view is still always recorded, but no worker
+  /// thread sleeps through the commit. Without the recorder running (stopped), recorded as by
+  /// recordRead() on `c` (returns null).
+  std::shared_ptr<class DeferredRecord> recordReadLater(Connection& c, const sdk::Principal& actor,
+                                                        const std::string& address, const std::string& requestId,
+                                                        const std::vector<BufferedAudit::Event>& events);
+
   /// SQLite: record reads' events in the database's read journal (identity/audit_journal.h)
   /// instead of a group commit; this thread chains them (and empties the file now and then).
   void useJournal(class AuditJournal* journal) { journal_ = journal; }
@@ -113,6 +126,38 @@ class AuditSequencer {
   std::mutex groupMutex_;
   std::vector<Waiting*> group_;
   bool committing_ = false;
+  /// Commits the reads of `batch` (sorted by firm) on `c`, outside a transaction; the firms
+  /// recorded for in `firms`. Throws what the database threw (nothing committed then).
+  static void commitReads(Connection& c, std::vector<AuditLog::Recorded>& batch, std::vector<std::int64_t>& firms);
+
+  // The recorder thread (recordReadLater): reads whose answers wait, committed together.
+  struct Later {
+    sdk::Principal actor;
+    std::string address, requestId;
+    std::vector<BufferedAudit::Event> events;
+    std::shared_ptr<DeferredRecord> record;
+  };
+  void recorderRun();
+  std::mutex laterMutex_;
+  std::condition_variable laterWake_;
+  std::vector<Later> later_;
+  bool recorderStopping_ = false;
+  bool recorderRunning_ = false;
+  std::thread recorder_;
+};
+
+/// The events of one read, waiting for the recorder's commit (AuditSequencer::recordReadLater).
+class DeferredRecord {
+ public:
+  /// Runs `f` once the commit is over (ok: committed; else the commit failed), on the recorder's
+  /// thread, or at once on the caller's if it already is. `f` must not block.
+  void onDone(std::function<void(bool ok)> f);
+  void complete(bool ok);
+
+ private:
+  std::mutex mutex_;
+  bool done_ = false, ok_ = false;
+  std::function<void(bool)> then_;
 };
 
 }  // namespace lexos::core
