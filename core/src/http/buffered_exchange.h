@@ -120,12 +120,12 @@ class BufferedResponse : public Poco::Net::HTTPServerResponse {
   /// into the response's buffer. False when the response is not streamed (the caller then
   /// writes to the stream).
   bool writeDirect(const char* data, std::size_t n);
-  /// True when a fixed-length body (beginFixedLength) did not reach its announced length (the
-  /// handler failed half-way): the connection must close after what was written.
   /// The read's audit events still being committed (AuditSequencer::recordReadLater): the
   /// connection layer holds this answer until they are, and answers 503 if they cannot be.
   void holdFor(std::shared_ptr<class DeferredRecord> record) { held_ = std::move(record); }
   const std::shared_ptr<class DeferredRecord>& heldFor() const { return held_; }
+  /// True when a fixed-length body (beginFixedLength) did not reach its announced length (the
+  /// handler failed half-way): the connection must close after what was written.
   bool fixedIncomplete() const {
     return fixed_ && fixed_written_ + body_.size() != static_cast<std::uint64_t>(getContentLength64());
   }

@@ -437,14 +437,31 @@ void Dispatcher::handlerStage(ApiCall& call) const {
     call.response.setBeforeStream([&call, &ctx, this] {
       auto& events = ctx.auditBuffer().events;
       if (events.empty()) return;
-      call.readEvents = std::move(events);
-      events.clear();
       const auto& p = call.session.principal;
-      call.conn.commit();
-      recordStage(call, false);
+      // Inside RequestContext::outsideTransaction() there is no transaction to end or reopen.
+      const bool had = call.conn.inTransaction();
+      if (had) call.conn.commit();
+      auto reopen = [&] {
+        if (!had) return;
+        call.conn.begin(false);
+        call.conn.setScope({p.firm_id, p.isPortal() ? p.client_id : 0});
+      };
+      call.readEvents = events;
+      try {
+        recordStage(call, false);
+      } catch (...) {
+        // Not recorded: the events stay in the handler's buffer, the stream is refused (the
+        // response rethrows this to any later attempt), and the handler keeps its transaction.
+        call.readEvents.clear();
+        try {
+          reopen();
+        } catch (...) {
+        }
+        throw;
+      }
       call.readEvents.clear();
-      call.conn.begin(false);
-      call.conn.setScope({p.firm_id, p.isPortal() ? p.client_id : 0});
+      events.clear();  // recorded: not again after the handler
+      reopen();
     });
   }
   struct ForgetHook {  // the hook refers to ctx, which ends with this function

@@ -59,10 +59,16 @@ void HttpResponse::sendJson(const std::string& json, int status) {
 }
 
 void HttpResponse::beforeStream() {
+  if (refused_) std::rethrow_exception(refused_);  // a stream whose view could not be recorded
   if (!beforeStream_) return;
   auto f = std::move(beforeStream_);
   beforeStream_ = nullptr;
-  f();
+  try {
+    f();
+  } catch (...) {
+    refused_ = std::current_exception();
+    throw;
+  }
 }
 
 std::ostream& HttpResponse::stream() {

@@ -6,6 +6,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <string>
 
@@ -43,13 +44,15 @@ class HttpResponse : public sdk::Response {
   Poco::Net::HTTPServerResponse& raw() { return res_; }
   /// Called once, before the first byte of a streamed answer leaves (stream(), sendSource()):
   /// the host records a read's audit events there, so that a client who has the bytes finds the
-  /// view in the log (an exception from it fails the request before anything was sent).
+  /// view in the log (an exception from it fails the request before anything was sent, and
+  /// every later attempt to stream).
   void setBeforeStream(std::function<void()> f) { beforeStream_ = std::move(f); }
 
  private:
   std::string requestHeader(const std::string& name) const;
   void beforeStream();
   std::function<void()> beforeStream_;
+  std::exception_ptr refused_;  ///< what the hook threw: every later stream() or sendSource() throws it
   Poco::Net::HTTPServerResponse& res_;
   const Poco::Net::HTTPServerRequest* req_;
   bool sent_ = false;

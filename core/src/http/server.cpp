@@ -676,6 +676,9 @@ struct HttpServer::Impl {
       (void)::read(held->fd, &n, sizeof n);
       ready.swap(held->ready);
     }
+    // Every answer first (non-blocking sends), then the connections' next requests: one of those
+    // (a pipelined download to a slow reader) may hold this worker, but not the other answers.
+    std::vector<std::shared_ptr<Conn>> idle;
     for (auto& [conn, ok] : ready) {
       std::lock_guard<std::mutex> lock(conn->mu);
       Conn& c = *conn;
@@ -687,7 +690,11 @@ struct HttpServer::Impl {
         c.out_off = 0;
         c.close_after_write = true;
       }
-      if (finishWrite(c)) process(c, false);
+      if (finishWrite(c)) idle.push_back(conn);
+    }
+    for (auto& conn : idle) {
+      std::lock_guard<std::mutex> lock(conn->mu);
+      if (conn->phase == Phase::kIdle) process(*conn, false);
     }
   }
 

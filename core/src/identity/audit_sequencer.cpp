@@ -241,10 +241,20 @@ void AuditSequencer::recorderRun() {
     } catch (const std::exception& e) {
       ok = false;
       warn(std::string("audit: recording portal views failed (their requests are answered 503): ") + e.what());
+    } catch (...) {
+      ok = false;
+      warn("audit: recording portal views failed (their requests are answered 503)");
     }
+    (void)AuditLog::takeRecordedFirms();  // this thread notifies the firms itself
     if (ok)
       for (auto firm : firms) notify(firm);
-    for (Later& l : batch) l.record->complete(ok);
+    for (Later& l : batch) {
+      try {
+        l.record->complete(ok);
+      } catch (const std::exception& e) {  // a connection layer that could not take the answer back
+        warn(std::string("audit: handing a held answer back failed: ") + e.what());
+      }
+    }
     lock.lock();
   }
 }
