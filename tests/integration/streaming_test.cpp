@@ -507,3 +507,27 @@ TEST_CASE("a download the client stops reading ends after send_timeout_seconds, 
   HttpClient c(t.port());
   CHECK(c.get("/api/v1/streamer/file?size=5").status == 200);
 }
+
+TEST_CASE("a download sent outside the request's transaction after an audit event arrives whole") {
+  // The host records a streamed read's events before its first byte; inside outsideTransaction()
+  // it must neither end nor reopen a transaction (that made the handler's return throw, the
+  // download cut short).
+  const Db db = GENERATE(Db::SQLite, Db::PostgreSQL);
+  INFO(dbName(db));
+  TestHost t(db, "streamer");
+  HttpClient c(t.port());
+  auto completed = [&c] {
+    const auto n = c.get("/api/v1/streamer/outside/completed");
+    REQUIRE(n.status == 200);
+    return std::stoi(jsonField(n.body, "completed"));
+  };
+  const int before = completed();
+  for (int i = 0; i < 3; ++i) {
+    const auto r = c.get("/api/v1/streamer/outside?size=300000");
+    CHECK(r.status == 200);
+    CHECK(r.body.size() == 300000u);
+    CHECK(r.body == pattern(0, 300000));
+  }
+  // Each handler ran to its end (a statement after the download, in a new transaction).
+  CHECK(completed() == before + 3);
+}
