@@ -328,7 +328,10 @@ TEST_CASE("/metrics counts mail the transport fails to send as failed, and shows
   REQUIRE(owner.post("/api/v1/users", R"({"email":"pat@alpha.test","role":"paralegal","name":"Pat"})").status == 201);
   // The durable queue's sender tries it right after the commit, on its own thread: wait for it.
   Scrape s = scrape(t.host->metricsPort());
-  for (int i = 0; i < 100 && s.value("lexos_mail_messages_total", {{"result", "failed"}}) < 1; ++i) {
+  // (Two counters, counted one after the other by that thread: wait for both.)
+  for (int i = 0; i < 100 && (s.value("lexos_mail_messages_total", {{"result", "failed"}}) < 1 ||
+                              s.value("lexos_mail_sender_attempts_total", {{"result", "retried"}}) < 1);
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     s = scrape(t.host->metricsPort());
   }
