@@ -1,6 +1,4 @@
 #include "http/dispatcher.h"
-
-#include "http/buffered_exchange.h"
 #include "http/idempotency.h"
 
 #include <Poco/Logger.h>
@@ -21,6 +19,7 @@
 #include "data/connection_pool.h"
 #include "data/lazy_connection.h"
 #include "guard/guard.h"
+#include "http/buffered_exchange.h"
 #include "http/error_mapper.h"
 #include "http/http_metrics.h"
 #include "http/read_cache.h"
@@ -446,7 +445,7 @@ void Dispatcher::handlerStage(ApiCall& call) const {
         call.conn.begin(false);
         call.conn.setScope({p.firm_id, p.isPortal() ? p.client_id : 0});
       };
-      call.readEvents = events;
+      call.readEvents = events;  // copied: on failure they stay with the handler
       try {
         recordStage(call, false);
       } catch (...) {

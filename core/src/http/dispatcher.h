@@ -57,8 +57,9 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   void scopeStage(ApiCall& call) const;    ///< the transaction (lazy) bound to the principal's firm/client
   void handlerStage(ApiCall& call) const;  ///< the plugin's handler; its audit and mail collected
   void commitStage(ApiCall& call) const;   ///< session idle clock, commit
-  /// `mayHold`: the answer may wait for the commit without its worker (not a stream).
-  void recordStage(ApiCall& call, bool mayHold = true) const;   ///< a read's audit events, committed (group commit)
+  /// A read's audit events, committed (group commit) before the answer leaves; with `mayHold`
+  /// (not a stream) the answer waits for the commit without its worker.
+  void recordStage(ApiCall& call, bool mayHold = true) const;
   int respondStage(ApiCall& call, std::size_t& bytes) const;
   void sendQueuedMail(ApiCall& call) const;  ///< after commit: the mail the request queued, to the sender  ///< a read's session clock, mail, the buffered answer
   int fail(ApiCall& call, std::exception_ptr error, std::size_t& bytes) const;

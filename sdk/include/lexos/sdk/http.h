@@ -153,7 +153,9 @@ class Response {
   /// Starts a chunked body and returns the stream to write it to; for large downloads.
   /// What is written leaves in chunks of about 64 KiB while the handler runs; a write throws
   /// when the client has not read for server.send_timeout_seconds. The stream lives until the
-  /// handler returns.
+  /// handler returns. In a read (GET), the audit events the handler recorded so far are
+  /// committed before the first byte leaves (the read's transaction ends there and the handler
+  /// goes on in a new one); if they cannot be, this throws and nothing is sent.
   virtual std::ostream& stream() = 0;
   /// True once send() or stream() was called.
   virtual bool sent() const = 0;
@@ -169,7 +171,8 @@ class Response {
   /// block by block while the handler runs (memory stays flat for any size); a client that does
   /// not read for server.send_timeout_seconds ends it with an exception, as stream() does.
   /// Call once, instead of send()/stream(); like stream(), the bytes leave before the
-  /// handler's transaction commits.
+  /// handler's transaction commits. Audit events of a read are committed before the first
+  /// byte, as for stream().
   virtual void sendSource(ByteSource& source, const SendOptions& options) = 0;
 };
 
