@@ -38,7 +38,12 @@ export async function openPage(browser, { width = 1280, height = 860 } = {}) {
     problems.push(`console error: ${msg.text()} (${msg.location().url || 'no url'})`);
   });
   page.on('pageerror', (err) => problems.push(`uncaught exception: ${err.message}`));
+  // Requests sent and not yet answered: a test that times out says which (inFlight()).
+  const pending = new Map();
+  page.on('request', (req) => pending.set(req, Date.now()));
+  page.on('requestfinished', (req) => pending.delete(req));
   page.on('requestfailed', (req) => {
+    pending.delete(req);
     const why = req.failure()?.errorText || '';
     if (why.includes('ERR_ABORTED')) return; // a superseded search, navigation away
     problems.push(`request failed: ${req.method()} ${req.url()} ${why}`);
@@ -49,6 +54,11 @@ export async function openPage(browser, { width = 1280, height = 860 } = {}) {
     /** Allows problems matching `re` (each allowance may match any number of messages). */
     expectProblem(re) {
       allowed.push(re);
+    },
+    /** The requests still unanswered, each as "METHOD url (for N ms)". */
+    inFlight() {
+      const now = Date.now();
+      return [...pending].map(([req, t]) => `${req.method()} ${req.url()} (for ${now - t} ms)`);
     },
     /** The problems not allowed. */
     unexpected() {

@@ -149,6 +149,7 @@ export async function startLexos({ plugins = 'clients', database = null, testPlu
         await server.lexosctl(args, `${password}\n`);
       },
       async stop() {
+        if (process.env.LEXOS_TEST_LOG_TO) writeFileSync(process.env.LEXOS_TEST_LOG_TO, output, { flag: 'a' });
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGTERM');
           const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
