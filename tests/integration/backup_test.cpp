@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <csignal>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
@@ -22,6 +23,7 @@
 #include <thread>
 
 #include "data/connection.h"
+#include "identity/audit_journal.h"
 #include "http_client.h"
 #include "lexosd_process.h"
 #include "pg_cluster.h"
@@ -439,6 +441,50 @@ TEST_CASE("a backup taken under write load restores into a fresh state and datab
     CHECK(r.documents.size() > before[f].documents.size());  // the writer's documents too
     for (const auto& [id, json] : r.documents) CHECK(r.content_sha256.at(id) == jsonField(json, "sha256"));
   }
+}
+
+TEST_CASE("SQLite: a view whose audit event still waits in the read journal is in the backup's ledger, chained once") {
+  Source src(Db::SQLite);
+  // lexosd stopped: nothing else chains the journal meanwhile.
+  src.lexosd->signal(SIGTERM);
+  REQUIRE(src.lexosd->wait(10000) == std::optional<int>(0));
+  src.lexosd.reset();
+  const std::string file = src.dir.path + "/state/lexos.db";
+  auto raw = lexos::core::openConnection("sqlite:" + file, nullptr);
+  const std::int64_t firm =
+      lexos::sdk::asInt(raw->query("SELECT id FROM firms WHERE slug = 'alpha'", {}).rows.at(0).at(0));
+  // A view answered a moment before the backup: its event is in the journal, not yet chained
+  // (as lexosd appends it before the answer leaves; its sequencer chains it milliseconds later).
+  {
+    auto& journal = lexos::core::AuditJournal::forDatabase(file);
+    REQUIRE(journal.ready());
+    lexos::sdk::Principal p;
+    p.firm_id = firm;
+    p.user_id = 4242;
+    p.kind = lexos::sdk::PrincipalKind::Portal;
+    p.email = "viewer@alpha.example";
+    journal.append(p, "192.0.2.9", "view-before-backup", {{"portal.cases.view", "client", "1", ""}});
+  }
+  auto count = [](lexos::core::Connection& c) {
+    return lexos::sdk::asInt(
+        c.query("SELECT count(*) FROM lexos_t_audit_log WHERE request_id = 'view-before-backup'", {}).rows.at(0).at(0));
+  };
+  REQUIRE(count(*raw) == 0);
+  const std::string dir = src.dir.path + "/backup-journal";
+  const std::string out = src.run("backup --to " + dir);
+  INFO(out);
+  CHECK_THAT(out, Catch::Contains("read journal: 1 audit events of answered views chained into the log first"));
+  // In the copy, and in the source once (the journal's mark moved with it: never chained twice).
+  auto copy = lexos::core::openConnection("sqlite:" + dir + "/database/lexos.db", nullptr);
+  CHECK(count(*copy) == 1);
+  CHECK(count(*raw) == 1);
+  const std::string again = src.run("backup --to " + src.dir.path + "/backup-again");
+  CHECK_THAT(again, !Catch::Contains("read journal"));
+  CHECK(count(*raw) == 1);
+  std::string verify;
+  CHECK(lexosctl(src.config, "audit verify --firm alpha", verify) == 0);
+  INFO(verify);
+  CHECK_THAT(verify, Catch::Contains("chain intact"));
 }
 
 TEST_CASE("restore refuses a target that is not empty and changes nothing, unless told to replace it") {
