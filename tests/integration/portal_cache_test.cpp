@@ -4,11 +4,19 @@
 // client must see reaches the cache at once: a staff write through lexosd, another process
 // (lexosctl on SQLite), another lexosd node (PostgreSQL NOTIFY). One client's entry never
 // answers another client, and a change of another client's rows keeps this client's entry.
+#include <Poco/AutoPtr.h>
+#include <Poco/Channel.h>
+#include <Poco/Logger.h>
+#include <Poco/Message.h>
+
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdlib>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -23,6 +31,44 @@
 using namespace lexos::test;
 
 namespace {
+
+/// Keeps the lines of this process's "access" logger (at information level) while it lives.
+class AccessLines {
+ public:
+  AccessLines() : logger_(Poco::Logger::get("access")), level_(logger_.getLevel()) {
+    old_ = Poco::AutoPtr<Poco::Channel>(logger_.getChannel(), true);
+    logger_.setChannel(capture_);
+    logger_.setLevel(Poco::Message::PRIO_INFORMATION);
+  }
+  ~AccessLines() {
+    logger_.setChannel(old_);
+    logger_.setLevel(level_);
+  }
+  /// The field `name` of the access line of request `rid`, or "" when there is none.
+  std::string field(const std::string& rid, const std::string& name) const {
+    std::lock_guard<std::mutex> lock(capture_->mu);
+    for (const auto& m : capture_->lines)
+      if (m.count("request_id") && m.at("request_id") == rid) return m.count(name) ? m.at(name) : "";
+    return "";
+  }
+
+ private:
+  struct Capture : Poco::Channel {
+    mutable std::mutex mu;
+    std::vector<std::map<std::string, std::string>> lines;
+    void log(const Poco::Message& m) override {
+      std::map<std::string, std::string> fields;
+      for (const char* k : {"request_id", "status", "bytes", "duration_ms", "route"})
+        if (m.has(k)) fields[k] = m.get(k);
+      std::lock_guard<std::mutex> lock(mu);
+      lines.push_back(std::move(fields));
+    }
+  };
+  Poco::Logger& logger_;
+  int level_;
+  Poco::AutoPtr<Capture> capture_{new Capture};
+  Poco::AutoPtr<Poco::Channel> old_;
+};
 
 std::string idOf(const HttpResult& r) {
   INFO(r.status << " " << r.body);
@@ -401,18 +447,35 @@ TEST_CASE("PostgreSQL: a portal view whose audit event cannot be committed is an
   f.warm(*f.a, "/api/v1/portal/cases");
   const auto before = f.t.host->serverStats();
   CHECK(before.held_for_audit >= 2);
+  // The access log, as lexosd writes it (this process's "access" logger).
+  AccessLines log;
   auto owner = f.t.host->ownerConnection();
   owner->executeScript("REVOKE INSERT ON audit_pending FROM lexos_app");
   auto hit = f.a->get("/api/v1/portal/cases");
   CHECK(hit.status == 503);
   CHECK_THAT(hit.body, Catch::Contains("\"code\":\"audit_unavailable\""));
   CHECK_THAT(hit.body, !Catch::Contains("Anderson v. Metacortex"));
+  CHECK(hit.header("retry-after") == "1");
+  CHECK_FALSE(hit.header("x-request-id").empty());  // as every answer has, to find its log line
   auto miss = f.a->get("/api/v1/portal/cases/" + f.kase);
   CHECK(miss.status == 503);
   CHECK_THAT(miss.body, !Catch::Contains("Anderson v. Metacortex"));
-  CHECK(f.t.host->serverStats().audit_refused >= before.audit_refused + 2);
+  // HEAD: the same refusal, and no body after its head.
+  auto head = f.a->request("HEAD", "/api/v1/portal/cases");
+  CHECK(head.status == 503);
+  CHECK(head.body.empty());
+  CHECK(f.t.host->serverStats().audit_refused >= before.audit_refused + 3);
   owner->executeScript("GRANT INSERT ON audit_pending TO lexos_app");
   auto back = f.a->get("/api/v1/portal/cases");
   CHECK(back.status == 200);
   CHECK(f.auditRows(back.header("x-request-id"), "portal.cases.view") == 1);
+  // Each request's access line says what its client got: the 503 with its body's size, not the
+  // answer that was held and dropped; the 200 with the bytes sent.
+  CHECK(log.field(hit.header("x-request-id"), "status") == "503");
+  CHECK(log.field(hit.header("x-request-id"), "bytes") == std::to_string(hit.body.size()));
+  CHECK(log.field(miss.header("x-request-id"), "status") == "503");
+  CHECK(log.field(head.header("x-request-id"), "status") == "503");
+  CHECK(log.field(head.header("x-request-id"), "bytes") == "0");
+  CHECK(log.field(back.header("x-request-id"), "status") == "200");
+  CHECK(log.field(back.header("x-request-id"), "bytes") == std::to_string(back.body.size()));
 }

@@ -124,6 +124,13 @@ class BufferedResponse : public Poco::Net::HTTPServerResponse {
   /// connection layer holds this answer until they are, and answers 503 if they cannot be.
   void holdFor(std::shared_ptr<class DeferredRecord> record) { held_ = std::move(record); }
   const std::shared_ptr<class DeferredRecord>& heldFor() const { return held_; }
+  /// What to do once a held answer has been written (ok) or replaced by a 503 of
+  /// `refusedBytes` body bytes (not ok): the dispatcher's access line and metrics, which then say
+  /// what the client got and how long it took. The connection layer takes it (takeAfterHold)
+  /// and runs it; without a hold, unused.
+  using AfterHold = std::function<void(bool ok, std::size_t refusedBytes)>;
+  void afterHold(AfterHold f) { after_hold_ = std::move(f); }
+  AfterHold takeAfterHold() { return std::move(after_hold_); }
   /// True when a fixed-length body (beginFixedLength) did not reach its announced length (the
   /// handler failed half-way): the connection must close after what was written.
   bool fixedIncomplete() const {
@@ -133,6 +140,7 @@ class BufferedResponse : public Poco::Net::HTTPServerResponse {
  private:
   void spill();
   std::shared_ptr<class DeferredRecord> held_;
+  AfterHold after_hold_;
   void head(std::string& out, bool headRequest, bool close, bool http10, bool chunked);
   std::function<void(const char*, std::size_t)> write_;
   bool stream_close_ = false, stream_http10_ = false, stream_started_ = false;

@@ -138,42 +138,52 @@ void Dispatcher::handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
       }
     }
   }
-  const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  if (s_.http_metrics) {
-    if (note.entry) metricsKey = s_.http_metrics->routeKey(note.entry);
-    s_.http_metrics->observe(metricsKey, req.getMethod(), status, ms / 1000.0);
-  }
+  if (s_.http_metrics && note.entry) metricsKey = s_.http_metrics->routeKey(note.entry);
   // One line per request; load balancers' health probes only at debug level (as nginx
   // configurations usually exclude them), so they do not drown the log. The API's route template
   // stands for the path (a path may hold a feed token; a query string, a search for a person's
   // name: neither is logged), with the firm and user ids of the caller (docs/operations.md, "Logs").
+  // An answer held for its audit events (PostgreSQL: http/server.cpp) is logged and counted once
+  // it has left, with the time it waited, or as the 503 that replaced it.
   static auto& access = Poco::Logger::get("access");
   const bool probe = path == "/healthz" || path == "/readyz";
-  if (probe ? access.debug() : access.information()) {
-    const bool apiPath = path.rfind("/api/", 0) == 0;
-    const std::string route = apiPath ? (note.route.empty() ? "(no route)" : note.route) : rawPath;
+  const bool logged = probe ? access.debug() : access.information();
+  auto finish = [metrics = s_.http_metrics, metricsKey, started, logged, probe, rid,
+                 method = req.getMethod(), address = logged ? clientAddress(req) : std::string(),
+                 route = path.rfind("/api/", 0) == 0 ? (note.route.empty() ? "(no route)" : note.route) : rawPath,
+                 firm = note.firm_id, user = note.user_id, audience = note.audience](int status, std::size_t sent) {
+    const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    if (metrics) metrics->observe(metricsKey, method, status, ms / 1000.0);
+    if (!logged) return;
     char tail[96];
-    std::snprintf(tail, sizeof tail, " %d %zu %.1fms", status, bytes, ms);
-    std::string text = rid + " " + clientAddress(req) + " " + req.getMethod() + " " + route;
-    if (note.firm_id > 0) text += " firm=" + std::to_string(note.firm_id) + " user=" + std::to_string(note.user_id);
+    std::snprintf(tail, sizeof tail, " %d %zu %.1fms", status, sent, ms);
+    std::string text = rid + " " + address + " " + method + " " + route;
+    if (firm > 0) text += " firm=" + std::to_string(firm) + " user=" + std::to_string(user);
     text += tail;
     Poco::Message m("access", text, probe ? Poco::Message::PRIO_DEBUG : Poco::Message::PRIO_INFORMATION);
     m.set("request_id", rid);
-    m.set("address", clientAddress(req));
-    m.set("method", req.getMethod());
+    m.set("address", address);
+    m.set("method", method);
     m.set("route", route);
     m.set("status", std::to_string(status));
-    m.set("bytes", std::to_string(bytes));
+    m.set("bytes", std::to_string(sent));
     char dur[32];
     std::snprintf(dur, sizeof dur, "%.1f", ms);
     m.set("duration_ms", dur);
-    if (note.firm_id > 0) {
-      m.set("firm_id", std::to_string(note.firm_id));
-      m.set("user_id", std::to_string(note.user_id));
-      if (note.audience) m.set("audience", note.audience);
+    if (firm > 0) {
+      m.set("firm_id", std::to_string(firm));
+      m.set("user_id", std::to_string(user));
+      if (audience) m.set("audience", audience);
     }
     access.log(m);
+  };
+  if (auto* buffered = dynamic_cast<BufferedResponse*>(&res); buffered && buffered->heldFor()) {
+    buffered->afterHold([finish = std::move(finish), status, bytes](bool ok, std::size_t refusedBytes) {
+      finish(ok ? status : 503, ok ? bytes : refusedBytes);
+    });
+    return;
   }
+  finish(status, bytes);
 }
 
 std::string Dispatcher::clientAddress(const Poco::Net::HTTPServerRequest& req) const {

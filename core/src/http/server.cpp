@@ -80,13 +80,18 @@ std::string errorBody(const std::string& code, const std::string& message) {
   return "{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + m + "\"}}";
 }
 
-// A complete error answer that closes the connection (framing errors, timeouts, caps).
-std::string closingAnswer(int status, const std::string& code, const std::string& message) {
+// A complete error answer that closes the connection (framing errors, timeouts, caps, a held
+// answer whose audit events could not be committed). `extra`: more header lines, each ending
+// in CRLF; `headRequest`: the head only (a HEAD request's answer has no body). `bodyBytes`, when
+// given, is set to the body's size.
+std::string closingAnswer(int status, const std::string& code, const std::string& message,
+                          const std::string& extra = "", bool headRequest = false, std::size_t* bodyBytes = nullptr) {
   const std::string body = errorBody(code, message);
+  if (bodyBytes) *bodyBytes = headRequest ? 0 : body.size();
   std::string reason = Poco::Net::HTTPResponse::getReasonForStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   return "HTTP/1.1 " + std::to_string(status) + " " + reason +
-         "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
-         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+         "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n" + extra +
+         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + (headRequest ? "" : body);
 }
 
 const char* codeFor(int status) {
@@ -134,6 +139,8 @@ struct HttpServer::Impl {
     int requests = 0;
     Clock::time_point since;  // when the current phase began
     Clock::time_point last_progress;
+    BufferedResponse::AfterHold after_hold;  // a held answer's access line (the dispatcher's)
+    std::string held_rid;                    // and its request id (X-Request-Id of a 503 instead)
   };
 
   Services& services;
@@ -660,6 +667,8 @@ struct HttpServer::Impl {
       // The read's audit events are being committed: the answer waits for them, unarmed, and
       // this worker goes on to other connections (releaseHeld() writes it).
       count(&Counters::held_for_audit);
+      c.after_hold = res.takeAfterHold();
+      c.held_rid = res.get("X-Request-Id", "");
       record->onDone([box = held, conn = c.shared_from_this()](bool ok) mutable { box->release(std::move(conn), ok); });
       return false;
     }
@@ -682,14 +691,22 @@ struct HttpServer::Impl {
     for (auto& [conn, ok] : ready) {
       std::lock_guard<std::mutex> lock(conn->mu);
       Conn& c = *conn;
+      auto after = std::move(c.after_hold);
       if (c.phase != Phase::kHandling) continue;  // closed meanwhile (the server stopping)
+      std::size_t refusedBytes = 0;
       if (!ok) {
+        // The client may try again at once: the next view is recorded in a commit of its own.
         count(&Counters::audit_refused);
         c.out = closingAnswer(503, "audit_unavailable",
-                              "The view could not be recorded in the audit log, so it is not shown. Try again.");
+                              "The view could not be recorded in the audit log, so it is not shown. Try again.",
+                              "Retry-After: 1\r\nX-Request-Id: " + c.held_rid + "\r\n", c.head.method == "HEAD",
+                              &refusedBytes);
         c.out_off = 0;
         c.close_after_write = true;
       }
+      // The access line and metrics (what is sent, after how long) before the client has it, as
+      // for every other answer: whoever reads them after the answer finds them.
+      if (after) after(ok, refusedBytes);
       if (finishWrite(c)) idle.push_back(conn);
     }
     for (auto& conn : idle) {
