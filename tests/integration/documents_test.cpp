@@ -379,3 +379,27 @@ TEST_CASE("a download is in the document's ledger before its first byte leaves, 
     ::close(fd);
   }
 }
+
+TEST_CASE("PostgreSQL: a download whose audit event cannot be recorded sends none of its bytes, then downloads once it can") {
+  // The download is recorded before its first byte (HttpResponse::setBeforeStream); when that
+  // fails the response refuses every later stream, so the handler's bytes never leave.
+  Firm f(Db::PostgreSQL);
+  const std::string doc = idOf(f.upload(f.kase, "sealed.pdf", kPdf));
+  REQUIRE(f.staff->request("PUT", "/api/v1/documents/" + doc + "/share", R"({"version":"latest"})").status == 200);
+  const std::string staffPath = "/api/v1/documents/" + doc + "/content";
+  const std::string portalPath = "/api/v1/portal/documents/" + doc + "/content";
+  REQUIRE(f.staff->get(staffPath).body == kPdf);
+  auto owner = f.t.host->ownerConnection();
+  owner->executeScript("REVOKE INSERT ON audit_pending FROM lexos_app");
+  for (HttpClient* who : {f.staff.get(), f.portal.get()}) {
+    const auto r = who->get(who == f.staff.get() ? staffPath : portalPath);
+    INFO(r.status << " " << r.body.substr(0, 200));
+    CHECK(r.status == 503);
+    CHECK_THAT(r.body, Catch::Contains("\"code\":\"audit_unavailable\""));
+    CHECK(r.header("retry-after") == "1");
+    CHECK(r.body.find("%PDF") == std::string::npos);
+  }
+  owner->executeScript("GRANT INSERT ON audit_pending TO lexos_app");
+  CHECK(f.staff->get(staffPath).body == kPdf);
+  CHECK(f.portal->get(portalPath).body == kPdf);
+}

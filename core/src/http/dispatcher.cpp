@@ -541,6 +541,18 @@ void Dispatcher::recordStage(ApiCall& call, bool mayHold) const {
   // group commit with other reads (identity/audit_sequencer.h). Failing here fails the request:
   // an answered view is always recorded.
   if (call.write || call.readEvents.empty()) return;
+  try {
+    recordReads(call, mayHold);
+  } catch (const DatabaseUnavailable&) {
+    throw;  // down or out of connections: 503 unavailable, as for any statement
+  } catch (const std::exception& e) {
+    // Not a tenancy question (RLS refusing audit_pending would read as a 404): the view is
+    // refused because it could not be recorded.
+    throw AuditUnavailable(e.what());
+  }
+}
+
+void Dispatcher::recordReads(ApiCall& call, bool mayHold) const {
   const std::string address = clientAddress(call.req);
   if (s_.audit) {
     // Waiting for the group commit holds no pooled connection: the commit's lead borrows one,

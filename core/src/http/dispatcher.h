@@ -60,6 +60,7 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   /// A read's audit events, committed (group commit) before the answer leaves; with `mayHold`
   /// (not a stream) the answer waits for the commit without its worker.
   void recordStage(ApiCall& call, bool mayHold = true) const;
+  void recordReads(ApiCall& call, bool mayHold) const;  ///< recordStage's work, its errors as they come
   int respondStage(ApiCall& call, std::size_t& bytes) const;
   void sendQueuedMail(ApiCall& call) const;  ///< after commit: the mail the request queued, to the sender  ///< a read's session clock, mail, the buffered answer
   int fail(ApiCall& call, std::exception_ptr error, std::size_t& bytes) const;

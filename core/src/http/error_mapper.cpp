@@ -15,6 +15,11 @@ ErrorAnswer fromHttp(const sdk::HttpError& e) {
   if (const auto* busy = dynamic_cast<const sdk::TooManyRequests*>(&e)) a.retry_after = busy->retryAfterSeconds();
   if (const auto* m = dynamic_cast<const MethodNotAllowed*>(&e)) a.allow = m->allow();
   if (dynamic_cast<const BodyTooLarge*>(&e)) a.close_connection = true;
+  if (const auto* audit = dynamic_cast<const AuditUnavailable*>(&e)) {
+    a.retry_after = 1;
+    a.log = ErrorAnswer::Log::Warning;
+    a.log_text = "audit: a read's events could not be recorded, its answer is refused: " + audit->cause();
+  }
   if (a.status >= 500) a.with_request_id = true;
   return a;
 }

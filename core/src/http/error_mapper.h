@@ -30,6 +30,19 @@ class BodyTooLarge : public sdk::HttpError {
       : sdk::HttpError(413, "too_large", "The request body is larger than " + std::to_string(limit) + " bytes.") {}
 };
 
+/// 503: a read's audit events could not be recorded, so its answer is not given (a view is never
+/// served unrecorded, docs/audit.md). `cause` is for the log only. Answered with Retry-After: 1.
+class AuditUnavailable : public sdk::HttpError {
+ public:
+  static constexpr const char* kMessage = "The view could not be recorded in the audit log, so it is not shown. Try again.";
+  explicit AuditUnavailable(std::string cause)
+      : sdk::HttpError(503, "audit_unavailable", kMessage), cause_(std::move(cause)) {}
+  const std::string& cause() const { return cause_; }
+
+ private:
+  std::string cause_;
+};
+
 /// An answer that must go out *after* the request's transaction commits (a refused sign-in
 /// whose failure count must stick): the dispatcher commits, then answers with `error`.
 class AnswerAfterCommit : public std::runtime_error {

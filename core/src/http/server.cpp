@@ -43,6 +43,7 @@
 
 #include "config/config.h"
 #include "http/buffered_exchange.h"
+#include "http/error_mapper.h"
 #include "http/dispatcher.h"
 #include "http/request_body.h"
 #include "http/request_context.h"
@@ -697,8 +698,7 @@ struct HttpServer::Impl {
       if (!ok) {
         // The client may try again at once: the next view is recorded in a commit of its own.
         count(&Counters::audit_refused);
-        c.out = closingAnswer(503, "audit_unavailable",
-                              "The view could not be recorded in the audit log, so it is not shown. Try again.",
+        c.out = closingAnswer(503, "audit_unavailable", AuditUnavailable::kMessage,
                               "Retry-After: 1\r\nX-Request-Id: " + c.held_rid + "\r\n", c.head.method == "HEAD",
                               &refusedBytes);
         c.out_off = 0;

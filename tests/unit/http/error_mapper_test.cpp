@@ -86,3 +86,14 @@ TEST_CASE("anything else is a 500 that shows the request id and never the except
   CHECK(b.status == 500);
   CHECK(b.log_text == "unknown exception");
 }
+
+TEST_CASE("a read whose audit events cannot be recorded is a 503 audit_unavailable with Retry-After, its cause only in the log") {
+  auto a = mapped(core::AuditUnavailable("permission denied for table audit_pending"));
+  CHECK(a.status == 503);
+  CHECK(a.code == "audit_unavailable");
+  CHECK(a.retry_after == 1);
+  CHECK(a.with_request_id);
+  CHECK(a.message.find("audit_pending") == std::string::npos);
+  CHECK(a.log == ErrorAnswer::Log::Warning);
+  CHECK(a.log_text.find("permission denied for table audit_pending") != std::string::npos);
+}
