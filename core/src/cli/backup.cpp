@@ -500,6 +500,9 @@ int runBackup(Host& host, const BackupOptions& o, std::ostream& out) {
     // `audit verify` does, so that the copy's ledger holds every view answered before the backup
     // began. Not being able to only narrows that to what lexosd had chained: said, not fatal.
     try {
+      const std::string journalFile = sqlitePath(cfg) + "-audit";
+      if (::access(journalFile.c_str(), F_OK) == 0 && ::access(journalFile.c_str(), R_OK) != 0)
+        throw std::runtime_error(journalFile + " cannot be read by this user (run lexosctl as lexosd's user)");
       auto lease = host.pool().acquire();
       if (auto* journal = AuditJournal::of(*lease))
         if (const auto n = journal->drain(*lease, false); n > 0)

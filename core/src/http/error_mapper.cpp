@@ -17,7 +17,8 @@ ErrorAnswer fromHttp(const sdk::HttpError& e) {
   if (dynamic_cast<const BodyTooLarge*>(&e)) a.close_connection = true;
   if (const auto* audit = dynamic_cast<const AuditUnavailable*>(&e)) {
     a.retry_after = 1;
-    a.log = ErrorAnswer::Log::Warning;
+    // An error, not a warning: a lasting cause (a grant missing, a full disk) must reach alerting.
+    a.log = ErrorAnswer::Log::Error;
     a.log_text = "audit: a read's events could not be recorded, its answer is refused: " + audit->cause();
   }
   if (a.status >= 500) a.with_request_id = true;

@@ -670,6 +670,8 @@ struct HttpServer::Impl {
       count(&Counters::held_for_audit);
       c.after_hold = res.takeAfterHold();
       c.held_rid = res.get("X-Request-Id", "");
+      // Repeated on a 503 that may replace the answer: only a plain token (a plugin may have set it).
+      if (c.held_rid.find_first_of("\r\n") != std::string::npos) c.held_rid.clear();
       record->onDone([box = held, conn = c.shared_from_this()](bool ok) mutable { box->release(std::move(conn), ok); });
       return false;
     }
@@ -699,14 +701,22 @@ struct HttpServer::Impl {
         // The client may try again at once: the next view is recorded in a commit of its own.
         count(&Counters::audit_refused);
         c.out = closingAnswer(503, "audit_unavailable", AuditUnavailable::kMessage,
-                              "Retry-After: 1\r\nX-Request-Id: " + c.held_rid + "\r\n", c.head.method == "HEAD",
+                              "Retry-After: 1\r\n" + (c.held_rid.empty() ? "" : "X-Request-Id: " + c.held_rid + "\r\n"),
+                              c.head.method == "HEAD",
                               &refusedBytes);
         c.out_off = 0;
         c.close_after_write = true;
       }
       // The access line and metrics (what is sent, after how long) before the client has it, as
       // for every other answer: whoever reads them after the answer finds them.
-      if (after) after(ok, refusedBytes);
+      if (after) {
+        try {
+          after(ok, refusedBytes);
+        } catch (const std::exception& e) {  // a log channel that failed: the answer still goes
+          std::fprintf(stderr, "lexosd: the access line of a held answer failed: %s\n", e.what());
+        } catch (...) {
+        }
+      }
       if (finishWrite(c)) idle.push_back(conn);
     }
     for (auto& conn : idle) {

@@ -94,6 +94,6 @@ TEST_CASE("a read whose audit events cannot be recorded is a 503 audit_unavailab
   CHECK(a.retry_after == 1);
   CHECK(a.with_request_id);
   CHECK(a.message.find("audit_pending") == std::string::npos);
-  CHECK(a.log == ErrorAnswer::Log::Warning);
+  CHECK(a.log == ErrorAnswer::Log::Error);
   CHECK(a.log_text.find("permission denied for table audit_pending") != std::string::npos);
 }
