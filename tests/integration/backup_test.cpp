@@ -23,7 +23,6 @@
 #include <thread>
 
 #include "data/connection.h"
-#include "identity/audit_journal.h"
 #include "http_client.h"
 #include "lexosd_process.h"
 #include "pg_cluster.h"
@@ -455,16 +454,7 @@ TEST_CASE("SQLite: a view whose audit event still waits in the read journal is i
       lexos::sdk::asInt(raw->query("SELECT id FROM firms WHERE slug = 'alpha'", {}).rows.at(0).at(0));
   // A view answered a moment before the backup: its event is in the journal, not yet chained
   // (as lexosd appends it before the answer leaves; its sequencer chains it milliseconds later).
-  {
-    auto& journal = lexos::core::AuditJournal::forDatabase(file);
-    REQUIRE(journal.ready());
-    lexos::sdk::Principal p;
-    p.firm_id = firm;
-    p.user_id = 4242;
-    p.kind = lexos::sdk::PrincipalKind::Portal;
-    p.email = "viewer@alpha.example";
-    journal.append(p, "192.0.2.9", "view-before-backup", {{"portal.cases.view", "client", "1", ""}});
-  }
+  journalPortalView(file, firm, "view-before-backup");
   auto count = [](lexos::core::Connection& c) {
     return lexos::sdk::asInt(
         c.query("SELECT count(*) FROM lexos_t_audit_log WHERE request_id = 'view-before-backup'", {}).rows.at(0).at(0));

@@ -27,7 +27,6 @@
 #include "cli/demo.h"
 #include "config/config.h"
 #include "data/connection.h"
-#include "identity/audit_journal.h"
 #include "lexosd_process.h"
 #include "pg_cluster.h"
 #include "test_host.h"
@@ -1043,21 +1042,12 @@ TEST_CASE(
   }
   // With lexosd stopped: a record, then a record cut short (as a process killed in the middle of
   // its write leaves one), then a whole record, written the way lexosd writes them.
+  journalPortalView(file, firm, "journal-before-tear");
   {
-    auto& journal = lexos::core::AuditJournal::forDatabase(file);
-    REQUIRE(journal.ready());
-    lexos::sdk::Principal p;
-    p.firm_id = firm;
-    p.user_id = 4242;
-    p.kind = lexos::sdk::PrincipalKind::Portal;
-    p.email = "journal@demo.example";
-    journal.append(p, "192.0.2.7", "journal-before-tear", {{"portal.cases.view", "client", "1", ""}});
-    {
-      std::ofstream torn(file + "-audit", std::ios::app | std::ios::binary);
-      torn << std::string("\x1eLXR\x40\x00\x00\x00\x01\x02\x03\x04partial", 19);
-    }
-    journal.append(p, "192.0.2.7", "journal-after-tear", {{"portal.cases.view", "client", "1", ""}});
+    std::ofstream torn(file + "-audit", std::ios::app | std::ios::binary);
+    torn << std::string("\x1eLXR\x40\x00\x00\x00\x01\x02\x03\x04partial", 19);
   }
+  journalPortalView(file, firm, "journal-after-tear");
   // lexosctl drains as far as whole records go and stops at the cut one: it cannot know whether
   // a running lexosd is still writing it.
   std::string out;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "identity/accounts.h"
+#include "identity/audit_journal.h"
 #include "pg_cluster.h"
 
 namespace lexos::test {
@@ -31,6 +32,17 @@ bool waitFor(const std::function<bool()>& ok, int seconds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return ok();
+}
+
+void journalPortalView(const std::string& file, std::int64_t firm, const std::string& requestId) {
+  auto& journal = lexos::core::AuditJournal::forDatabase(file);
+  if (!journal.ready()) throw std::runtime_error("the read journal of " + file + " cannot be opened");
+  lexos::sdk::Principal p;
+  p.firm_id = firm;
+  p.user_id = 4242;
+  p.kind = lexos::sdk::PrincipalKind::Portal;
+  p.email = "journal@firm.example";
+  journal.append(p, "192.0.2.7", requestId, {{"portal.cases.view", "client", "1", ""}});
 }
 
 std::string bundledPluginsDir(TempDir& dir) {

@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,12 @@ std::string writeConfig(const std::string& dir, Db db, const std::string& plugin
 
 /// Polls `ok` every 50 ms until it is true or `seconds` have passed; returns its last answer.
 bool waitFor(const std::function<bool()>& ok, int seconds);
+
+/// Appends a portal client's view (action portal.cases.view, request id `requestId`) of firm
+/// `firm` to the read journal of the SQLite database `file`, as lexosd does before a view's
+/// answer leaves (identity/audit_journal.h): an event recorded but not chained yet. Throws
+/// when the journal cannot be opened.
+void journalPortalView(const std::string& file, std::int64_t firm, const std::string& requestId);
 
 class TestHost {
  public:

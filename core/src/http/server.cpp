@@ -180,6 +180,12 @@ struct HttpServer::Impl {
   std::string spool_dir;  // <state_dir>/spool, 0700: request bodies over body_memory_bytes
   Poco::Net::SocketAddress local;
   std::atomic<bool> stopping{false};
+  // When stop() began: an idle keep-alive connection is closed once quiet for kStopIdleQuiet
+  // *since then* too. One idle for longer before the stop was closed at once, and a load
+  // balancer that picked it for a request at that moment met a reset (502 for a POST); in the
+  // moment after the stop it learns the node is gone (new connections are refused) and stops
+  // choosing its kept-alive ones.
+  std::atomic<Clock::time_point> stop_at{Clock::time_point{}};
   std::atomic<bool> accepting{true};
   std::atomic<bool> exiting{false};
   std::thread acceptor, reaper;
@@ -886,7 +892,7 @@ struct HttpServer::Impl {
       Conn& c = *conn;
       switch (c.phase) {
         case Phase::kIdle:
-          if (stopDrain && now - c.since >= kStopIdleQuiet) {
+          if (stopDrain && now - std::max(c.since, stop_at.load()) >= kStopIdleQuiet) {
             closeNow(c);
           } else if (c.fresh && secs(c.since) >= cfg.head_timeout_seconds) {
             count(&Counters::head_timeouts);
@@ -1076,6 +1082,7 @@ int HttpServer::stop(int graceSeconds) {
     ::close(m.listen_fd);
     m.listen_fd = -1;
   }
+  m.stop_at = Clock::now();
   m.stopping = true;
   // 2. Requests in progress finish (their answers say Connection: close); idle keep-alive
   //    connections are closed by the reaper once quiet for a moment, so that a request
