@@ -155,7 +155,8 @@ class Response {
   /// when the client has not read for server.send_timeout_seconds. The stream lives until the
   /// handler returns. In a read (GET), the audit events the handler recorded so far are
   /// committed before the first byte leaves (the read's transaction ends there and the handler
-  /// goes on in a new one); if they cannot be, this throws and nothing is sent.
+  /// goes on in a new one); if they cannot be, this throws, nothing is sent and the client gets
+  /// 503 `audit_unavailable` (let the exception leave the handler).
   virtual std::ostream& stream() = 0;
   /// True once send() or stream() was called.
   virtual bool sent() const = 0;
